@@ -1,0 +1,3 @@
+//! The ActionTrail API client: operations, pagination, errors and retries.
+
+pub mod types;

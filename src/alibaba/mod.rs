@@ -1,0 +1,2 @@
+//! Alibaba Cloud plumbing shared by every API: signing, credentials and endpoints.
+pub mod signature;

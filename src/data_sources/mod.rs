@@ -1,0 +1,1 @@
+//! The provider and its four data sources, one file each.

@@ -1,0 +1,15 @@
+//! The provider's view of Terraform's type system, schemas, values and diagnostics.
+//!
+//! Nothing here does I/O or knows about gRPC: `tfproto` converts these types to and from
+//! the wire, and `data_sources` builds and reads them.
+
+pub mod cty;
+pub mod diag;
+pub mod msgpack;
+pub mod provider;
+pub mod schema;
+
+pub use cty::{Number, Type, Value};
+pub use diag::{AttributePath, Diagnostic, Diagnostics, PathStep, Severity};
+pub use provider::{Provider, ReadResult};
+pub use schema::{Attribute, Block, NestedBlock, Nesting, Schema};

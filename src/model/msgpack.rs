@@ -1,0 +1,1 @@
+//! cty values in msgpack, the encoding of Terraform's DynamicValue.

@@ -1,0 +1,36 @@
+//! The contract between the protocol layer and the provider's own logic.
+
+use super::{Diagnostic, Schema, Value};
+
+/// The outcome of reading a data source.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ReadResult {
+    /// The new state: a wholly known object conforming to the data source's schema, or
+    /// `None` when an error prevented the read.
+    pub state: Option<Value>,
+    /// Errors and warnings.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A Terraform provider, in terms of the model alone. `tfproto` serves any implementation
+/// of this over tfplugin5 and tfplugin6.
+#[async_trait::async_trait]
+pub trait Provider: Send + Sync + 'static {
+    /// The provider block's schema.
+    fn provider_schema(&self) -> &Schema;
+
+    /// Every data source: its type name and schema, sorted by name.
+    fn data_source_schemas(&self) -> &[(String, Schema)];
+
+    /// Static checks of the provider block; values may be unknown.
+    fn validate_provider_config(&self, config: &Value) -> Vec<Diagnostic>;
+
+    /// Static checks of a data source block; values may be unknown.
+    fn validate_data_source_config(&self, type_name: &str, config: &Value) -> Vec<Diagnostic>;
+
+    /// Configures the provider from its (wholly known) block.
+    async fn configure(&self, config: Value) -> Vec<Diagnostic>;
+
+    /// Reads a data source from its (wholly known) configuration.
+    async fn read_data_source(&self, type_name: &str, config: Value) -> ReadResult;
+}

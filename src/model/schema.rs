@@ -1,0 +1,149 @@
+//! Schemas: the attributes and blocks of the provider and of each data source.
+
+use super::cty::Type;
+use std::collections::BTreeMap;
+
+/// A versioned schema, as Terraform stores it with state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Schema {
+    /// Schema version (0 for data sources, which keep no state).
+    pub version: i64,
+    /// The top-level block.
+    pub block: Block,
+}
+
+/// A block: attributes and nested blocks.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Block {
+    /// Attributes, in declaration order.
+    pub attributes: Vec<Attribute>,
+    /// Nested block types.
+    pub block_types: Vec<NestedBlock>,
+    /// One paragraph about the block (markdown).
+    pub description: String,
+    /// Whether the block is deprecated.
+    pub deprecated: bool,
+}
+
+/// One attribute of a block.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Attribute {
+    /// snake_case name.
+    pub name: String,
+    /// Its cty type.
+    pub ty: Type,
+    /// One line about it (markdown).
+    pub description: String,
+    /// Must be set in configuration.
+    pub required: bool,
+    /// May be set in configuration.
+    pub optional: bool,
+    /// Set by the provider (alone, or when not configured if also optional).
+    pub computed: bool,
+    /// Hidden in plan output and logs.
+    pub sensitive: bool,
+    /// Deprecated.
+    pub deprecated: bool,
+}
+
+impl Attribute {
+    fn new(name: &str, ty: Type, description: &str) -> Self {
+        Attribute {
+            name: name.to_owned(),
+            ty,
+            description: description.to_owned(),
+            required: false,
+            optional: false,
+            computed: false,
+            sensitive: false,
+            deprecated: false,
+        }
+    }
+
+    /// An argument the configuration must set.
+    pub fn required(name: &str, ty: Type, description: &str) -> Self {
+        Attribute {
+            required: true,
+            ..Self::new(name, ty, description)
+        }
+    }
+
+    /// An argument the configuration may set.
+    pub fn optional(name: &str, ty: Type, description: &str) -> Self {
+        Attribute {
+            optional: true,
+            ..Self::new(name, ty, description)
+        }
+    }
+
+    /// An attribute only the provider sets.
+    pub fn computed(name: &str, ty: Type, description: &str) -> Self {
+        Attribute {
+            computed: true,
+            ..Self::new(name, ty, description)
+        }
+    }
+
+    /// This attribute, marked sensitive.
+    pub fn sensitive(mut self) -> Self {
+        self.sensitive = true;
+        self
+    }
+}
+
+/// How a nested block repeats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Nesting {
+    /// At most one; null when absent.
+    Single,
+    /// A list of blocks.
+    List,
+    /// A set of blocks.
+    Set,
+    /// A map of labelled blocks.
+    Map,
+    /// Exactly one, never null.
+    Group,
+}
+
+/// A nested block type.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NestedBlock {
+    /// The block's name in HCL.
+    pub type_name: String,
+    /// Its contents.
+    pub block: Block,
+    /// How it repeats.
+    pub nesting: Nesting,
+    /// Fewest allowed (list/set).
+    pub min_items: i64,
+    /// Most allowed (list/set); 0 for no limit.
+    pub max_items: i64,
+}
+
+impl Block {
+    /// The object type of a value conforming to this block.
+    pub fn value_type(&self) -> Type {
+        let mut attrs: BTreeMap<String, Type> = self
+            .attributes
+            .iter()
+            .map(|a| (a.name.clone(), a.ty.clone()))
+            .collect();
+        for nb in &self.block_types {
+            let inner = nb.block.value_type();
+            let ty = match nb.nesting {
+                Nesting::Single | Nesting::Group => inner,
+                Nesting::List => Type::List(Box::new(inner)),
+                Nesting::Set => Type::Set(Box::new(inner)),
+                Nesting::Map => Type::Map(Box::new(inner)),
+            };
+            attrs.insert(nb.type_name.clone(), ty);
+        }
+        Type::Object(attrs)
+    }
+
+    /// The attribute called `name`, if any.
+    pub fn attribute(&self, name: &str) -> Option<&Attribute> {
+        self.attributes.iter().find(|a| a.name == name)
+    }
+}

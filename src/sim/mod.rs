@@ -1,0 +1,1 @@
+//! The ActionTrail emulator behind `actiontrail-sim`.
