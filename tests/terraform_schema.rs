@@ -42,7 +42,10 @@ fn init_installs_the_provider_offline_and_validate_accepts_a_valid_config() {
     for tf in Tf::ALL {
         let ws = Workspace::new(tf, &valid_config());
         let init = ws.init();
-        assert!(init.contains("actiontrail/actiontrail v0.1.0"), "{tf:?}: {init}");
+        assert!(
+            init.contains("actiontrail/actiontrail v0.1.0"),
+            "{tf:?}: {init}"
+        );
         let out = ws.ok(&["validate", "-no-color"]);
         assert!(out.contains("The configuration is valid"), "{tf:?}: {out}");
     }
@@ -53,11 +56,15 @@ fn providers_schema_lists_all_four_data_sources_with_their_arguments() {
     for tf in Tf::ALL {
         let ws = Workspace::new(tf, &valid_config());
         ws.init();
-        let json: serde_json::Value = serde_json::from_str(&ws.ok(&["providers", "schema", "-json"])).unwrap();
+        let json: serde_json::Value =
+            serde_json::from_str(&ws.ok(&["providers", "schema", "-json"])).unwrap();
         let schema = &json["provider_schemas"]["registry.terraform.io/actiontrail/actiontrail"];
         let provider = &schema["provider"]["block"]["attributes"];
         for secret in ["access_key", "secret_key", "security_token"] {
-            assert_eq!(provider[secret]["sensitive"], true, "{tf:?}: {secret} must be sensitive");
+            assert_eq!(
+                provider[secret]["sensitive"], true,
+                "{tf:?}: {secret} must be sensitive"
+            );
         }
         let sources = schema["data_source_schemas"].as_object().unwrap();
         let mut names: Vec<&str> = sources.keys().map(String::as_str).collect();
@@ -80,16 +87,25 @@ fn providers_schema_lists_all_four_data_sources_with_their_arguments() {
                 assert!(described, "{tf:?} {name}.{attr} has no description");
             }
         }
-        let ips = sources["actiontrail_accesskey_last_used_ips"]["block"]["attributes"].as_object().unwrap();
+        let ips = sources["actiontrail_accesskey_last_used_ips"]["block"]["attributes"]
+            .as_object()
+            .unwrap();
         assert_eq!(ips["service_name"]["required"], true);
         assert_eq!(ips["page_size"]["optional"], true);
-        assert!(ips["ips"]["type"][0] == "list", "{tf:?}: ips is a list: {}", ips["ips"]["type"]);
+        assert!(
+            ips["ips"]["type"][0] == "list",
+            "{tf:?}: ips is a list: {}",
+            ips["ips"]["type"]
+        );
     }
 }
 
 /// The line of `needle` in `hcl`, 1-based.
 fn line_of(hcl: &str, needle: &str) -> usize {
-    hcl.lines().position(|l| l.contains(needle)).expect("needle in config") + 1
+    hcl.lines()
+        .position(|l| l.contains(needle))
+        .expect("needle in config")
+        + 1
 }
 
 #[test]
@@ -107,8 +123,14 @@ fn validate_points_at_the_line_of_each_bad_argument() {
             ws.init();
             let out = ws.fails(&["validate", "-no-color"]);
             let line = line_of(&hcl, needle);
-            assert!(out.contains(&format!("on main.tf line {line}")), "{tf:?} {attr}: expected line {line}:\n{out}");
-            assert!(out.contains(attr), "{tf:?}: the message names {attr}:\n{out}");
+            assert!(
+                out.contains(&format!("on main.tf line {line}")),
+                "{tf:?} {attr}: expected line {line}:\n{out}"
+            );
+            assert!(
+                out.contains(attr),
+                "{tf:?}: the message names {attr}:\n{out}"
+            );
         }
     }
 }

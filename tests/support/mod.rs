@@ -74,11 +74,18 @@ impl Workspace {
             platform.join(format!("terraform-provider-actiontrail_v{VERSION}")),
         )
         .unwrap();
+        let null = root().join("tools/null-2.1.2/terraform-provider-null_v2.1.2_x4");
+        if null.is_file() {
+            // hashicorp/null, the Go provider the benchmarks compare with.
+            let dest = mirror.join("registry.terraform.io/hashicorp/null/2.1.2/linux_amd64");
+            std::fs::create_dir_all(&dest).unwrap();
+            std::fs::copy(&null, dest.join("terraform-provider-null_v2.1.2_x4")).unwrap();
+        }
         let cli_config = dir.path().join("terraformrc");
         std::fs::write(
             &cli_config,
             format!(
-                "provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"registry.terraform.io/{SOURCE}\"]\n  }}\n}}\n",
+                "provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"registry.terraform.io/*/*\"]\n  }}\n}}\n",
                 mirror.display()
             ),
         )
@@ -87,7 +94,10 @@ impl Workspace {
         std::fs::create_dir_all(&work).unwrap();
         std::fs::write(work.join("main.tf"), hcl).unwrap();
         let env = vec![
-            ("TF_CLI_CONFIG_FILE".into(), cli_config.display().to_string()),
+            (
+                "TF_CLI_CONFIG_FILE".into(),
+                cli_config.display().to_string(),
+            ),
             ("CHECKPOINT_DISABLE".into(), "1".into()),
             ("TF_IN_AUTOMATION".into(), "1".into()),
             ("HOME".into(), dir.path().display().to_string()),
@@ -143,8 +153,18 @@ impl Workspace {
     /// Runs Terraform and asserts it failed; returns stdout and stderr together.
     pub fn fails(&self, args: &[&str]) -> String {
         let out = self.run(args);
-        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-        assert!(!out.status.success(), "terraform {:?} ({:?}) should have failed:\n{}", args, self.tf, text);
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            !out.status.success(),
+            "terraform {:?} ({:?}) should have failed:\n{}",
+            args,
+            self.tf,
+            text
+        );
         text
     }
 
@@ -180,7 +200,9 @@ impl Sim {
             .spawn()
             .expect("actiontrail-sim starts");
         let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
         let url = first
             .split_whitespace()
             .find(|w| w.starts_with("http://"))

@@ -1,0 +1,419 @@
+//! Plan-level benchmarks: real Terraform 1.0.3 planning with this provider against the
+//! emulator, side by side with hashicorp/null 2.1.2 (a Go provider) and with a plan that
+//! loads no provider at all (the floor). Ours and its reference alternate run by run, so
+//! a noisy machine slows both alike, and results are reported as ratios.
+//!
+//! Run with `make bench` (or `cargo bench --bench plan` after `scripts/fetch-tools.sh`).
+//! Writes the table to stdout and to BENCHMARKS.md.
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::fmt::Write as _;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use support::{terraform_block, Sim, Tf, Workspace};
+
+const RUNS: usize = 7;
+
+#[derive(Clone, Copy)]
+struct Stats {
+    median: f64,
+    min: f64,
+    max: f64,
+}
+
+fn stats(mut xs: Vec<f64>) -> Stats {
+    xs.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    Stats {
+        median: xs[xs.len() / 2],
+        min: xs[0],
+        max: xs[xs.len() - 1],
+    }
+}
+
+/// Times `f` over `RUNS` runs after one warm-up, for each of several contenders in turn.
+fn side_by_side(contenders: &mut [&mut dyn FnMut() -> f64]) -> Vec<Stats> {
+    for f in contenders.iter_mut() {
+        f();
+    }
+    let mut samples = vec![Vec::new(); contenders.len()];
+    for _ in 0..RUNS {
+        for (i, f) in contenders.iter_mut().enumerate() {
+            samples[i].push(f());
+        }
+    }
+    samples.into_iter().map(stats).collect()
+}
+
+fn timed(ws: &Workspace, args: &[&str]) -> f64 {
+    let start = Instant::now();
+    ws.ok(args);
+    start.elapsed().as_secs_f64()
+}
+
+fn plan(ws: &Workspace) -> f64 {
+    timed(ws, &["plan", "-input=false", "-no-color", "-lock=false"])
+}
+
+fn ours(sim: &Sim, body: &str) -> Workspace {
+    let mut ws = Workspace::new(
+        Tf::V1_0_3,
+        &format!(
+            "{}\nprovider \"actiontrail\" {{}}\n{body}",
+            terraform_block()
+        ),
+    );
+    ws.use_sim(sim);
+    ws.init();
+    ws
+}
+
+fn null(body: &str) -> Workspace {
+    let hcl = format!(
+        "terraform {{\n  required_providers {{\n    null = {{\n      source  = \"hashicorp/null\"\n      version = \"2.1.2\"\n    }}\n  }}\n}}\n{body}"
+    );
+    let ws = Workspace::new(Tf::V1_0_3, &hcl);
+    ws.init();
+    ws
+}
+
+fn floor() -> Workspace {
+    let ws = Workspace::new(Tf::V1_0_3, "output \"x\" {\n  value = 1\n}\n");
+    ws.init();
+    ws
+}
+
+fn ours_n(sim: &Sim, n: usize) -> Workspace {
+    ours(
+        sim,
+        &format!(
+            r#"
+data "actiontrail_accesskey_last_used" "k" {{
+  count         = {n}
+  access_key_id = format("LTAI5tBench%013d", count.index)
+}}
+
+output "x" {{
+  value = length(data.actiontrail_accesskey_last_used.k)
+}}
+"#
+        ),
+    )
+}
+
+fn null_n(n: usize) -> Workspace {
+    null(&format!(
+        r#"
+data "null_data_source" "k" {{
+  count = {n}
+  inputs = {{
+    key = format("LTAI5tBench%013d", count.index)
+  }}
+}}
+
+output "x" {{
+  value = length(data.null_data_source.k)
+}}
+"#
+    ))
+}
+
+/// Spawn to handshake line, in seconds.
+fn handshake(binary: &str, client_cert: &str) -> f64 {
+    let start = Instant::now();
+    let mut child = Command::new(binary)
+        .env_clear()
+        .env(
+            "TF_PLUGIN_MAGIC_COOKIE",
+            "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2",
+        )
+        .env("PLUGIN_PROTOCOL_VERSIONS", "5,6")
+        .env("PLUGIN_MIN_PORT", "10000")
+        .env("PLUGIN_MAX_PORT", "25000")
+        .env("PLUGIN_CLIENT_CERT", client_cert)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("provider starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let elapsed = start.elapsed().as_secs_f64();
+    assert!(
+        line.starts_with("1|"),
+        "{binary}: no handshake line: {line:?}"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    elapsed
+}
+
+fn terraform_client_cert() -> String {
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P521_SHA512).unwrap();
+    let params = rcgen::CertificateParams::new(vec!["localhost".into()]).unwrap();
+    params.self_signed(&key).unwrap().pem()
+}
+
+/// The peak RSS (VmHWM) of every live process whose command name starts with `name`, polled
+/// while `f` runs; the largest seen, in KiB.
+fn peak_rss_during(name: &str, f: impl FnOnce()) -> u64 {
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    use std::sync::Arc;
+    let done = Arc::new(AtomicBool::new(false));
+    let peak = Arc::new(AtomicU64::new(0));
+    let poller = {
+        let (done, peak, name) = (done.clone(), peak.clone(), name.to_owned());
+        std::thread::spawn(move || {
+            while !done.load(Ordering::Relaxed) {
+                for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+                    let status =
+                        std::fs::read_to_string(entry.path().join("status")).unwrap_or_default();
+                    let comm = status
+                        .lines()
+                        .next()
+                        .unwrap_or("")
+                        .trim_start_matches("Name:")
+                        .trim();
+                    if !name.starts_with(comm) || comm.is_empty() {
+                        continue;
+                    }
+                    let hwm = status
+                        .lines()
+                        .find(|l| l.starts_with("VmHWM:"))
+                        .and_then(|l| l.split_whitespace().nth(1))
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(0);
+                    peak.fetch_max(hwm, Ordering::Relaxed);
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        })
+    };
+    f();
+    done.store(true, Ordering::Relaxed);
+    poller.join().unwrap();
+    peak.load(Ordering::Relaxed)
+}
+
+struct Report {
+    table: String,
+    verdicts: Vec<(String, bool, String)>,
+}
+
+impl Report {
+    fn row(&mut self, scenario: &str, what: &str, s: Stats, reference: Option<(&str, Stats)>) {
+        let ratio = reference
+            .map(|(name, r)| format!("{:.2} x {name}", s.median / r.median))
+            .unwrap_or_default();
+        let _ = writeln!(
+            self.table,
+            "| {scenario} | {what} | {:.3} | {:.3} | {:.3} | {ratio} |",
+            s.median, s.min, s.max
+        );
+    }
+
+    fn target(&mut self, name: &str, met: bool, figure: String) {
+        self.verdicts.push((name.to_owned(), met, figure));
+    }
+}
+
+fn sim_calls(sim: &Sim, op: &str) -> u64 {
+    sim.stats()["requests"][op].as_u64().unwrap_or(0)
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; a filter argument is not supported.
+    let mut r = Report {
+        table: String::new(),
+        verdicts: Vec::new(),
+    };
+    let _ = writeln!(
+        r.table,
+        "| scenario | contender | median s | min s | max s | ratio (median) |"
+    );
+    let _ = writeln!(r.table, "| --- | --- | --- | --- | --- | --- |");
+
+    let sim = Sim::start(&[]);
+
+    // 1. One data source.
+    let (f, o, n) = (floor(), ours_n(&sim, 1), null_n(1));
+    let s = side_by_side(&mut [&mut || plan(&f), &mut || plan(&o), &mut || plan(&n)]);
+    r.row("1", "no provider (floor)", s[0], None);
+    r.row(
+        "1",
+        "actiontrail, 1 data source",
+        s[1],
+        Some(("null", s[2])),
+    );
+    r.row("1", "hashicorp/null, 1 data source", s[2], None);
+    r.target(
+        "1: <= 0.35 x null",
+        s[1].median <= 0.35 * s[2].median,
+        format!("{:.2} x", s[1].median / s[2].median),
+    );
+    r.target(
+        "1: <= 2 x floor",
+        s[1].median <= 2.0 * s[0].median,
+        format!("{:.2} x", s[1].median / s[0].median),
+    );
+
+    // 2. 500 distinct data sources, and 5. the provider's peak RSS meanwhile.
+    let (o, n) = (ours_n(&sim, 500), null_n(500));
+    let s = side_by_side(&mut [&mut || plan(&o), &mut || plan(&n)]);
+    r.row(
+        "2",
+        "actiontrail, 500 data sources",
+        s[0],
+        Some(("null", s[1])),
+    );
+    r.row("2", "hashicorp/null, 500 data sources", s[1], None);
+    r.target(
+        "2: <= 0.5 x null",
+        s[0].median <= 0.5 * s[1].median,
+        format!("{:.2} x", s[0].median / s[1].median),
+    );
+    let rss_kib = peak_rss_during("terraform-provider-actiontrail", || {
+        plan(&o);
+    });
+    let rss_mib = rss_kib as f64 / 1024.0;
+    r.target(
+        "5: peak RSS <= 15 MiB",
+        rss_kib > 0 && rss_mib <= 15.0,
+        format!("{rss_mib:.1} MiB"),
+    );
+
+    // 3. Spawn to handshake line with AutoMTLS on.
+    let cert = terraform_client_cert();
+    let ours_bin = env!("CARGO_BIN_EXE_terraform-provider-actiontrail");
+    let null_bin = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tools/null-2.1.2/terraform-provider-null_v2.1.2_x4"
+    );
+    let mut ours_hs = Vec::new();
+    let mut null_hs = Vec::new();
+    handshake(ours_bin, &cert);
+    for _ in 0..50 {
+        ours_hs.push(handshake(ours_bin, &cert));
+        null_hs.push(handshake(null_bin, &cert));
+    }
+    let (oh, nh) = (stats(ours_hs), stats(null_hs));
+    r.row(
+        "3",
+        "actiontrail, spawn to handshake (50)",
+        oh,
+        Some(("null", nh)),
+    );
+    r.row("3", "hashicorp/null, spawn to handshake (50)", nh, None);
+    r.target(
+        "3: handshake median <= 3 ms",
+        oh.median <= 0.003,
+        format!("{:.2} ms", oh.median * 1000.0),
+    );
+
+    // 4. 200 distinct lookups with 50 ms of API latency, at Terraform's parallelism of 10.
+    let slow = Sim::start(&["--latency-ms", "50"]);
+    let (f, o) = (floor(), ours_n(&slow, 200));
+    let s = side_by_side(&mut [&mut || plan(&f), &mut || plan(&o)]);
+    let floor4 = Stats {
+        median: s[0].median + 1.0,
+        min: s[0].min + 1.0,
+        max: s[0].max + 1.0,
+    };
+    r.row("4", "floor + 20 x 50 ms", floor4, None);
+    r.row(
+        "4",
+        "actiontrail, 200 lookups at 50 ms",
+        s[1],
+        Some(("its floor", floor4)),
+    );
+    r.target(
+        "4: <= 1.2 x floor",
+        s[1].median <= 1.2 * floor4.median,
+        format!("{:.2} x", s[1].median / floor4.median),
+    );
+    drop(slow);
+
+    // 6. API calls per plan.
+    let same = ours(
+        &sim,
+        r#"
+data "actiontrail_accesskey_last_used" "k" {
+  count         = 100
+  access_key_id = "LTAI5tRecentUse000000001"
+}
+"#,
+    );
+    let before = sim_calls(&sim, "GetAccessKeyLastUsedInfo");
+    plan(&same);
+    let calls = sim_calls(&sim, "GetAccessKeyLastUsedInfo") - before;
+    r.target(
+        "6: 100 data sources on one key -> 1 call",
+        calls == 1,
+        format!("{calls} call(s)"),
+    );
+    let many = ours(
+        &sim,
+        r#"
+data "actiontrail_accesskey_last_used_ips" "k" {
+  access_key_id = "LTAI5tManyIps0000000001"
+  service_name  = "Ecs"
+}
+"#,
+    );
+    let before = sim_calls(&sim, "GetAccessKeyLastUsedIps");
+    plan(&many);
+    let pages = sim_calls(&sim, "GetAccessKeyLastUsedIps") - before;
+    r.target(
+        "6: 1,000 IPs -> 10 pages",
+        pages == 10,
+        format!("{pages} page(s)"),
+    );
+
+    // 7. Binary size (the release profile strips symbols).
+    let size = std::fs::metadata(ours_bin).unwrap().len() as f64 / 1e6;
+    r.target(
+        "7: stripped binary <= 12 MB",
+        size <= 12.0,
+        format!("{size:.1} MB"),
+    );
+
+    let machine = format!(
+        "{} cores, {}",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(0),
+        std::fs::read_to_string("/proc/cpuinfo")
+            .unwrap_or_default()
+            .lines()
+            .find(|l| l.starts_with("model name"))
+            .and_then(|l| l.split(':').nth(1))
+            .unwrap_or("unknown CPU")
+            .trim()
+    );
+    let mut out = String::new();
+    let _ = writeln!(out, "# Benchmarks\n");
+    let _ = writeln!(out, "Reproduce with `make bench` (Terraform 1.0.3 from PyPI, release build, emulator on loopback).");
+    let _ = writeln!(
+        out,
+        "Machine: {machine}. {RUNS} runs per contender after a warm-up, contenders alternating.\n"
+    );
+    out.push_str(&r.table);
+    let _ = writeln!(out, "\n| target | met | figure |\n| --- | --- | --- |");
+    for (name, met, figure) in &r.verdicts {
+        let _ = writeln!(
+            out,
+            "| {name} | {} | {figure} |",
+            if *met { "yes" } else { "**no**" }
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nMicrobenchmarks (signing, codec): `cargo bench --bench micro`; see its output."
+    );
+    print!("{out}");
+    std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/BENCHMARKS.md"), &out).unwrap();
+}
