@@ -13,6 +13,7 @@
 //! refuses trailing bytes. It never trusts a length from the wire further than the bytes
 //! that remain, and gives up past [`MAX_DEPTH`] levels of nesting.
 
+use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -447,10 +448,14 @@ impl<'a> Reader<'a> {
             let v = self
                 .value(elem, depth + 1)
                 .map_err(|f| f.within(PathStep::ElementKeyString(key.clone())))?;
-            if out.contains_key(&key) {
-                return Err(DecodeErrorKind::DuplicateKey(clip(&key).to_owned()).into());
+            match out.entry(key) {
+                Entry::Vacant(slot) => {
+                    slot.insert(v);
+                }
+                Entry::Occupied(slot) => {
+                    return Err(DecodeErrorKind::DuplicateKey(clip(slot.key()).to_owned()).into())
+                }
             }
-            out.insert(key, v);
         }
         Ok(Value::Map(out))
     }
@@ -474,8 +479,13 @@ impl<'a> Reader<'a> {
                 .value(ty, depth + 1)
                 .map_err(|f| f.within(PathStep::Attribute(name.clone())))?;
             // With as many entries as attributes and no repeats, every attribute is there.
-            if out.insert(name.clone(), v).is_some() {
-                return Err(DecodeErrorKind::DuplicateKey(clip(&name).to_owned()).into());
+            match out.entry(name) {
+                Entry::Vacant(slot) => {
+                    slot.insert(v);
+                }
+                Entry::Occupied(slot) => {
+                    return Err(DecodeErrorKind::DuplicateKey(clip(slot.key()).to_owned()).into())
+                }
             }
         }
         Ok(Value::Object(out))
