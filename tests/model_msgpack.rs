@@ -640,3 +640,16 @@ fn error_messages_do_not_echo_string_contents() {
     let err = decode(&str_bytes(secret), &Type::Number).unwrap_err();
     assert!(!err.to_string().contains(secret), "{err}");
 }
+
+#[test]
+fn paths_into_sets_stop_at_the_set() {
+    let ty = Type::object([("ids", Type::Set(Box::new(Type::String)))]);
+    let bytes = [&[0x81][..], &str_bytes("ids"), &[0x92, 0xa1, b'a', 0x01]].concat();
+    let err = decode(&bytes, &ty).unwrap_err();
+    assert_eq!(err.path, AttributePath::root("ids"));
+    let value = Value::object([("ids", Value::Set(vec![Value::Bool(true)]))]);
+    assert_eq!(
+        encode(&value, &ty).unwrap_err().path,
+        AttributePath::root("ids")
+    );
+}

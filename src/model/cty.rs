@@ -195,6 +195,9 @@ pub(crate) fn clip(s: &str) -> &str {
 
 /// A cty number as Terraform encodes it: an exact integer, a float, or a decimal string for
 /// anything wider.
+///
+/// The codec decodes numbers in canonical form (see [`Number::canonical`]): whole numbers
+/// in `i64` range are always `Int`, so values compare equal exactly when equal in value.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Number {
     /// Fits in an `i64` exactly.

@@ -58,8 +58,8 @@ fn value(json: &J, ty: &Type, depth: usize) -> JsonResult {
             J::String(s) if s == "false" => Ok(Value::Bool(false)),
             _ => Err(expected("a bool")),
         },
-        Type::List(elem) => elements(json, elem, depth, "a list").map(Value::List),
-        Type::Set(elem) => elements(json, elem, depth, "a set").map(Value::Set),
+        Type::List(elem) => elements(json, elem, depth, true).map(Value::List),
+        Type::Set(elem) => elements(json, elem, depth, false).map(Value::Set),
         Type::Tuple(elems) => {
             let J::Array(items) = json else {
                 return Err(expected("a tuple"));
@@ -133,20 +133,28 @@ fn value(json: &J, ty: &Type, depth: usize) -> JsonResult {
     }
 }
 
+/// A list's or a set's elements; as in the msgpack reader, only list faults name an
+/// index, since Terraform addresses set elements by value.
 fn elements(
     json: &J,
     elem: &Type,
     depth: usize,
-    what: &'static str,
+    is_list: bool,
 ) -> Result<Vec<Value>, Fault<DecodeErrorKind>> {
     let J::Array(items) = json else {
-        return Err(expected(what));
+        return Err(expected(if is_list { "a list" } else { "a set" }));
     };
     items
         .iter()
         .enumerate()
         .map(|(i, item)| {
-            value(item, elem, depth + 1).map_err(|f| f.within(PathStep::ElementKeyInt(i as i64)))
+            value(item, elem, depth + 1).map_err(|f| {
+                if is_list {
+                    f.within(PathStep::ElementKeyInt(i as i64))
+                } else {
+                    f
+                }
+            })
         })
         .collect()
 }

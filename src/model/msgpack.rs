@@ -324,8 +324,8 @@ impl<'a> Reader<'a> {
                 }
                 _ => Err(DecodeErrorKind::Expected("a bool").into()),
             },
-            Type::List(elem) => self.sequence(elem, depth, "a list").map(Value::List),
-            Type::Set(elem) => self.sequence(elem, depth, "a set").map(Value::Set),
+            Type::List(elem) => self.sequence(elem, depth, true).map(Value::List),
+            Type::Set(elem) => self.sequence(elem, depth, false).map(Value::Set),
             Type::Tuple(elems) => self.tuple(elems, depth),
             Type::Map(elem) => self.map(elem, depth),
             Type::Object(attrs) => self.object(attrs, depth),
@@ -404,18 +404,19 @@ impl<'a> Reader<'a> {
         self.plausible(len, 2)
     }
 
-    fn sequence(
-        &mut self,
-        elem: &Type,
-        depth: usize,
-        what: &'static str,
-    ) -> DecodeResult<Vec<Value>> {
-        let len = self.array_len(what)?;
+    /// A list's or a set's elements. Only list faults name an index: Terraform addresses
+    /// set elements by value, so a path into a set stops at the set.
+    fn sequence(&mut self, elem: &Type, depth: usize, is_list: bool) -> DecodeResult<Vec<Value>> {
+        let len = self.array_len(if is_list { "a list" } else { "a set" })?;
         let mut out = Vec::with_capacity(len);
         for i in 0..len {
-            let v = self
-                .value(elem, depth + 1)
-                .map_err(|f| f.within(PathStep::ElementKeyInt(i as i64)))?;
+            let v = self.value(elem, depth + 1).map_err(|f| {
+                if is_list {
+                    f.within(PathStep::ElementKeyInt(i as i64))
+                } else {
+                    f
+                }
+            })?;
             out.push(v);
         }
         Ok(out)
@@ -582,11 +583,19 @@ fn write_value(value: &Value, ty: &Type, out: &mut Vec<u8>, depth: usize) -> Enc
         (Value::String(s), Type::String) => write_str(out, s),
         (Value::Bool(b), Type::Bool) => rmp::encode::write_bool(out, *b).map_err(write_failed),
         (Value::Number(n), Type::Number) => write_number(n, out),
-        (Value::List(items), Type::List(elem)) | (Value::Set(items), Type::Set(elem)) => {
+        (Value::List(items), Type::List(elem)) => {
             rmp::encode::write_array_len(out, len_u32(items.len())?).map_err(write_failed)?;
             for (i, item) in items.iter().enumerate() {
                 write_value(item, elem, out, depth + 1)
                     .map_err(|f| f.within(PathStep::ElementKeyInt(i as i64)))?;
+            }
+            Ok(())
+        }
+        // Set elements are addressed by value in Terraform, so a fault's path stops here.
+        (Value::Set(items), Type::Set(elem)) => {
+            rmp::encode::write_array_len(out, len_u32(items.len())?).map_err(write_failed)?;
+            for item in items {
+                write_value(item, elem, out, depth + 1)?;
             }
             Ok(())
         }
