@@ -5,6 +5,7 @@
 
 pub mod cty;
 pub mod diag;
+pub mod json;
 pub mod msgpack;
 pub mod provider;
 pub mod schema;
