@@ -38,7 +38,11 @@ fn config(sim: &Sim, credentials: CredentialsConfig) -> ClientConfig {
 }
 
 fn demo_client(sim: &Sim) -> Client {
-    Client::new(config(sim, static_credentials(DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET))).unwrap()
+    Client::new(config(
+        sim,
+        static_credentials(DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET),
+    ))
+    .unwrap()
 }
 
 fn rt() -> tokio::runtime::Runtime {
@@ -48,20 +52,34 @@ fn rt() -> tokio::runtime::Runtime {
 #[test]
 fn every_operation_answers_with_both_signature_algorithms() {
     let sim = Sim::start(&[]);
-    for signature in [SignatureAlgorithm::HmacSha1, SignatureAlgorithm::Acs3HmacSha256] {
-        let mut cfg = config(&sim, static_credentials(DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET));
+    for signature in [
+        SignatureAlgorithm::HmacSha1,
+        SignatureAlgorithm::Acs3HmacSha256,
+    ] {
+        let mut cfg = config(
+            &sim,
+            static_credentials(DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET),
+        );
         cfg.signature = signature;
         let client = Client::new(cfg).unwrap();
         rt().block_on(async {
             let info = client.get_access_key_last_used_info(RECENT).await.unwrap();
             assert!(info.used_timestamp.is_some() && info.service_name.is_some());
             assert!(!info.request_id.is_empty());
-            let products = client.get_access_key_last_used_products(RECENT).await.unwrap();
+            let products = client
+                .get_access_key_last_used_products(RECENT)
+                .await
+                .unwrap();
             assert!(!products.products.is_empty());
-            let ips = client.list_access_key_last_used_ips(RECENT, "Ecs", PageOptions::default()).await.unwrap();
+            let ips = client
+                .list_access_key_last_used_ips(RECENT, "Ecs", PageOptions::default())
+                .await
+                .unwrap();
             assert!(!ips.items.is_empty());
-            let res =
-                client.list_access_key_last_used_resources(RECENT, "Ecs", PageOptions::default()).await.unwrap();
+            let res = client
+                .list_access_key_last_used_resources(RECENT, "Ecs", PageOptions::default())
+                .await
+                .unwrap();
             assert!(!res.items.is_empty());
         });
     }
@@ -74,7 +92,10 @@ fn a_never_used_key_has_no_timestamp_and_no_products() {
     rt().block_on(async {
         let info = client.get_access_key_last_used_info(NEVER).await.unwrap();
         assert_eq!(info.used_timestamp, None);
-        let products = client.get_access_key_last_used_products(NEVER).await.unwrap();
+        let products = client
+            .get_access_key_last_used_products(NEVER)
+            .await
+            .unwrap();
         assert!(products.products.is_empty());
     });
 }
@@ -84,7 +105,10 @@ fn follows_next_token_until_empty_at_the_largest_page_size() {
     let sim = Sim::start(&[]);
     let client = demo_client(&sim);
     rt().block_on(async {
-        let all = client.list_access_key_last_used_ips(MANY_IPS, "Ecs", PageOptions::default()).await.unwrap();
+        let all = client
+            .list_access_key_last_used_ips(MANY_IPS, "Ecs", PageOptions::default())
+            .await
+            .unwrap();
         assert!(all.items.len() >= 1000);
         assert_eq!(all.pages as usize, all.items.len().div_ceil(100));
         let mut seen: Vec<&str> = all.items.iter().map(|i| i.ip.as_str()).collect();
@@ -92,8 +116,14 @@ fn follows_next_token_until_empty_at_the_largest_page_size() {
         seen.dedup();
         assert_eq!(seen.len(), all.items.len(), "no IP twice across pages");
 
-        let small = PageOptions { page_size: Some(30), max_items: Some(75) };
-        let capped = client.list_access_key_last_used_ips(MANY_IPS, "Ecs", small).await.unwrap();
+        let small = PageOptions {
+            page_size: Some(30),
+            max_items: Some(75),
+        };
+        let capped = client
+            .list_access_key_last_used_ips(MANY_IPS, "Ecs", small)
+            .await
+            .unwrap();
         assert_eq!(capped.items.len(), 75);
         assert!(capped.truncated);
         assert_eq!(capped.items[..], all.items[..75]);
@@ -101,80 +131,146 @@ fn follows_next_token_until_empty_at_the_largest_page_size() {
 }
 
 fn service_code(err: &Error) -> String {
-    err.service().map(|s| s.code.clone()).unwrap_or_else(|| format!("not a service error: {err}"))
+    err.service()
+        .map(|s| s.code.clone())
+        .unwrap_or_else(|| format!("not a service error: {err}"))
 }
 
 #[test]
 fn service_errors_carry_code_message_and_request_id_and_are_not_retried() {
     let sim = Sim::start(&[]);
-    let wrong_secret = Client::new(config(&sim, static_credentials(DEMO_ACCESS_KEY_ID, "wrong"))).unwrap();
-    let unknown_caller = Client::new(config(&sim, static_credentials("LTAI5tNoSuchCaller00001", "x"))).unwrap();
-    let denied = Client::new(config(&sim, static_credentials("LTAI5tDeniedCaller00001", "denied-secret"))).unwrap();
+    let wrong_secret = Client::new(config(
+        &sim,
+        static_credentials(DEMO_ACCESS_KEY_ID, "wrong"),
+    ))
+    .unwrap();
+    let unknown_caller = Client::new(config(
+        &sim,
+        static_credentials("LTAI5tNoSuchCaller00001", "x"),
+    ))
+    .unwrap();
+    let denied = Client::new(config(
+        &sim,
+        static_credentials("LTAI5tDeniedCaller00001", "denied-secret"),
+    ))
+    .unwrap();
     let demo = demo_client(&sim);
     rt().block_on(async {
         let before = sim_requests(&sim).await;
-        let err = wrong_secret.get_access_key_last_used_info(RECENT).await.unwrap_err();
+        let err = wrong_secret
+            .get_access_key_last_used_info(RECENT)
+            .await
+            .unwrap_err();
         assert_eq!(service_code(&err), "SignatureDoesNotMatch");
         let svc = err.service().unwrap();
         assert_eq!(svc.http_status, 400);
         assert!(!svc.request_id.is_empty() && !svc.message.is_empty());
         assert!(!err.is_retryable());
-        assert_eq!(sim_requests(&sim).await - before, 1, "a signature error is not retried");
+        assert_eq!(
+            sim_requests(&sim).await - before,
+            1,
+            "a signature error is not retried"
+        );
 
-        let err = unknown_caller.get_access_key_last_used_info(RECENT).await.unwrap_err();
+        let err = unknown_caller
+            .get_access_key_last_used_info(RECENT)
+            .await
+            .unwrap_err();
         assert_eq!(service_code(&err), "InvalidAccessKeyId.NotFound");
-        let err = denied.get_access_key_last_used_info(RECENT).await.unwrap_err();
+        let err = denied
+            .get_access_key_last_used_info(RECENT)
+            .await
+            .unwrap_err();
         assert_eq!(service_code(&err), "Forbidden.RAM");
-        let err = demo.list_access_key_last_used_ips(RECENT, "", PageOptions::default()).await.unwrap_err();
+        let err = demo
+            .list_access_key_last_used_ips(RECENT, "", PageOptions::default())
+            .await
+            .unwrap_err();
         assert_eq!(service_code(&err), "InvalidQueryParameter");
     });
 }
 
 async fn sim_requests(sim: &Sim) -> u64 {
-    let stats: serde_json::Value =
-        reqwest::get(format!("{}/__sim/stats", sim.url)).await.unwrap().json().await.unwrap();
-    stats["requests"].as_object().unwrap().values().filter_map(|v| v.as_u64()).sum()
+    let stats: serde_json::Value = reqwest::get(format!("{}/__sim/stats", sim.url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    stats["requests"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter_map(|v| v.as_u64())
+        .sum()
 }
 
 #[test]
 fn throttling_at_half_the_requests_is_recovered_by_retries() {
     let sim = Sim::start(&["--throttle-rate", "0.5", "--seed", "42"]);
-    let mut cfg = config(&sim, static_credentials(DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET));
+    let mut cfg = config(
+        &sim,
+        static_credentials(DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET),
+    );
     cfg.max_retries = 10;
     let client = Client::new(cfg).unwrap();
     rt().block_on(async {
-        let all = client.list_access_key_last_used_ips(MANY_IPS, "Ecs", PageOptions::default()).await.unwrap();
+        let all = client
+            .list_access_key_last_used_ips(MANY_IPS, "Ecs", PageOptions::default())
+            .await
+            .unwrap();
         assert!(all.items.len() >= 1000);
     });
     let stats = sim.stats();
-    assert!(stats["throttles"].as_u64().unwrap() > 0, "the emulator did throttle: {stats}");
+    assert!(
+        stats["throttles"].as_u64().unwrap() > 0,
+        "the emulator did throttle: {stats}"
+    );
 }
 
 #[test]
 fn server_errors_are_retried_and_a_budget_of_zero_surfaces_them() {
     let sim = Sim::start(&["--error-rate", "1.0", "--seed", "3"]);
-    let mut cfg = config(&sim, static_credentials(DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET));
+    let mut cfg = config(
+        &sim,
+        static_credentials(DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET),
+    );
     cfg.max_retries = 2;
     let client = Client::new(cfg).unwrap();
     rt().block_on(async {
-        let err = client.get_access_key_last_used_info(RECENT).await.unwrap_err();
+        let err = client
+            .get_access_key_last_used_info(RECENT)
+            .await
+            .unwrap_err();
         let code = service_code(&err);
-        assert!(code == "ServiceUnavailable" || code == "InternalError", "{code}");
+        assert!(
+            code == "ServiceUnavailable" || code == "InternalError",
+            "{code}"
+        );
         assert!(err.is_retryable());
     });
     let stats = sim.stats();
-    assert_eq!(stats["requests"]["GetAccessKeyLastUsedInfo"], 3, "1 try + 2 retries: {stats}");
+    assert_eq!(
+        stats["requests"]["GetAccessKeyLastUsedInfo"], 3,
+        "1 try + 2 retries: {stats}"
+    );
 }
 
 #[test]
 fn a_slow_answer_times_out() {
     let sim = Sim::start(&["--latency-ms", "3000"]);
-    let mut cfg = config(&sim, static_credentials(DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET));
+    let mut cfg = config(
+        &sim,
+        static_credentials(DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET),
+    );
     cfg.timeout = Duration::from_millis(200);
     cfg.max_retries = 0;
     let client = Client::new(cfg).unwrap();
     rt().block_on(async {
-        let err = client.get_access_key_last_used_info(RECENT).await.unwrap_err();
+        let err = client
+            .get_access_key_last_used_info(RECENT)
+            .await
+            .unwrap_err();
         assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
     });
 }

@@ -22,7 +22,10 @@ fn example_dirs() -> Vec<PathBuf> {
         }
     }
     let mut out = Vec::new();
-    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples"), &mut out);
+    walk(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples"),
+        &mut out,
+    );
     out.sort();
     out
 }
@@ -47,7 +50,10 @@ fn terraform_fmt_leaves_every_example_unchanged() {
 #[test]
 fn every_example_validates_against_the_schema() {
     let dirs = example_dirs();
-    assert!(dirs.len() >= 8, "examples/ has the provider, four data sources and three scenarios: {dirs:?}");
+    assert!(
+        dirs.len() >= 8,
+        "examples/ has the provider, four data sources and three scenarios: {dirs:?}"
+    );
     for dir in dirs {
         let mut hcl = String::new();
         for entry in std::fs::read_dir(&dir).unwrap().flatten() {
@@ -62,6 +68,10 @@ fn every_example_validates_against_the_schema() {
         let ws = Workspace::new(Tf::V1_0_3, &hcl);
         ws.init();
         let out = ws.ok(&["validate", "-no-color"]);
-        assert!(out.contains("The configuration is valid"), "{}: {out}", dir.display());
+        assert!(
+            out.contains("The configuration is valid"),
+            "{}: {out}",
+            dir.display()
+        );
     }
 }
