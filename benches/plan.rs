@@ -178,7 +178,9 @@ fn peak_rss_during(name: &str, f: impl FnOnce()) -> u64 {
                         .unwrap_or("")
                         .trim_start_matches("Name:")
                         .trim();
-                    if !name.starts_with(comm) || comm.is_empty() {
+                    // The kernel keeps the first 15 bytes of a command name, and
+                    // `terraform` itself must not match.
+                    if comm.is_empty() || comm != &name[..name.len().min(15)] {
                         continue;
                     }
                     let hwm = status
@@ -412,7 +414,7 @@ data "actiontrail_accesskey_last_used_ips" "k" {
     }
     let _ = writeln!(
         out,
-        "\nMicrobenchmarks (signing, codec): `cargo bench --bench micro`; see its output."
+        "\nMicrobenchmarks (scenario 8): `cargo bench --bench signing` and `cargo bench --bench codec` (both run by `make bench`); criterion prints their figures."
     );
     print!("{out}");
     std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/BENCHMARKS.md"), &out).unwrap();
