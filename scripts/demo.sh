@@ -64,8 +64,15 @@ step "Audit: which services, IPs and resources did a key use, and when last? (ex
 plan audit
 
 step "Gate: retiring a key that is still in use must fail the plan (examples/gate)"
-if plan gate; then
+if plan gate >"$work/gate.out" 2>&1; then
+  cat "$work/gate.out"
   echo "demo: the gate example planned cleanly, but its key is in use: the gate did not fire" >&2
+  exit 1
+fi
+cat "$work/gate.out"
+# The plan must have failed because of the gate, not because of anything else.
+if ! grep -q 'fail_if_used_within' "$work/gate.out"; then
+  echo "demo: the gate example failed, but not with the gate's diagnostic" >&2
   exit 1
 fi
 echo
