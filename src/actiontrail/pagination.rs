@@ -124,10 +124,12 @@ mod tests {
     use super::*;
     use std::sync::{Arc, Mutex};
 
+    type Calls = Arc<Mutex<Vec<(Option<String>, u32)>>>;
+
     /// A fake API: `pages[i]` are the items of page i; tokens are "t1", "t2"...
     fn fake(
         pages: Vec<Vec<u32>>,
-        calls: Arc<Mutex<Vec<(Option<String>, u32)>>>,
+        calls: Calls,
     ) -> impl FnMut(Option<String>, u32) -> std::future::Ready<Result<Page<u32>, Error>> {
         move |token, size| {
             calls.lock().unwrap().push((token.clone(), size));

@@ -242,12 +242,14 @@ pub(super) fn ini_profile(
         "ecs_ram_role" => Found::EcsRamRole {
             role: nonempty(get("role_name")),
         },
-        other => return Err(CredentialsError::Invalid {
-            source_name,
-            reason: format!(
+        other => {
+            return Err(CredentialsError::Invalid {
+                source_name,
+                reason: format!(
                 "type {other} is not supported; use access_key, sts, ram_role_arn or ecs_ram_role"
             ),
-        }),
+            })
+        }
     };
     Ok(Some((found, source_name)))
 }
