@@ -20,7 +20,7 @@ const DEFAULT_STS_ENDPOINT: &str = "https://sts.aliyuncs.com";
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The environment the chain reads: the process's, or a fixed map.
-pub(super) struct Env<'a>(&'a Option<BTreeMap<String, String>>);
+pub(super) struct Env<'a>(pub(super) &'a Option<BTreeMap<String, String>>);
 
 impl Env<'_> {
     /// The non-empty value of `name`.

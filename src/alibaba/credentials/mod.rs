@@ -12,6 +12,8 @@ mod chain;
 mod ecs;
 mod files;
 mod sts;
+#[cfg(test)]
+mod tests;
 
 pub use chain::CredentialsProvider;
 
@@ -171,24 +173,5 @@ impl CredentialsError {
             }
             _ => false,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn debug_redacts_secret_and_token() {
-        let c = Credentials {
-            access_key_id: "LTAIid".into(),
-            access_key_secret: "s3cr3t".into(),
-            security_token: Some("t0k3n".into()),
-            expiration: None,
-        };
-        let d = format!("{c:?}");
-        assert!(d.contains("LTAIid"));
-        assert!(!d.contains("s3cr3t") && !d.contains("t0k3n"), "{d}");
-        assert!(d.contains("<redacted>"));
     }
 }
