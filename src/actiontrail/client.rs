@@ -505,4 +505,25 @@ mod tests {
         bad.endpoint = Some("ftp://x".into());
         assert!(matches!(Client::new(bad), Err(Error::Config(_))));
     }
+
+    #[test]
+    fn the_client_and_its_futures_can_cross_threads() {
+        fn send_sync_clone<T: Send + Sync + Clone + 'static>() {}
+        fn send<T: Send>(_: &T) {}
+        send_sync_clone::<Client>();
+        let cfg = ClientConfig {
+            credentials: crate::alibaba::credentials::CredentialsConfig {
+                access_key: Some("id".into()),
+                secret_key: Some("secret".into()),
+                env: Some(BTreeMap::new()),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let c = Client::new(cfg).unwrap();
+        send(&c.get_access_key_last_used_info("k"));
+        send(&c.get_access_key_last_used_products("k"));
+        send(&c.list_access_key_last_used_ips("k", "Ecs", PageOptions::default()));
+        send(&c.list_access_key_last_used_resources("k", "Ecs", PageOptions::default()));
+    }
 }
