@@ -1,1 +1,178 @@
-fn main() {}
+//! `actiontrail-sim`: a local emulator of Alibaba Cloud ActionTrail's AccessKey last-used
+//! API, with STS AssumeRole and the ECS metadata service, for the demo, the tests and trying
+//! policies offline.
+//!
+//! The first stdout line is `actiontrail-sim listening on http://HOST:PORT`; everything else
+//! goes to stderr, so a parent may read that line and close the pipe.
+#![forbid(unsafe_code)]
+
+use actiontrail_provider::sim::{self, dataset, SimConfig};
+use clap::Parser;
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Local emulator of Alibaba Cloud ActionTrail's GetAccessKeyLastUsed* API (2020-07-06).
+#[derive(Debug, Parser)]
+#[command(name = "actiontrail-sim", version)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 9510)]
+    port: u16,
+    /// Load the data set from this JSON file instead of the built-in demo set.
+    #[arg(long, value_name = "FILE")]
+    data: Option<PathBuf>,
+    /// Print the data set (built-in, or --data) as JSON and exit.
+    #[arg(long)]
+    dump_data: bool,
+    /// Milliseconds added before answering each ActionTrail request.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    latency_ms: u64,
+    /// Fraction (0-1) of ActionTrail requests answered Throttling.User.
+    #[arg(long, value_name = "F", default_value_t = 0.0, value_parser = fraction)]
+    throttle_rate: f64,
+    /// Fraction (0-1) of ActionTrail requests answered ServiceUnavailable or InternalError.
+    #[arg(long, value_name = "F", default_value_t = 0.0, value_parser = fraction)]
+    error_rate: f64,
+    /// Seed for the fault draws, so a run of faults repeats.
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// The metadata service answers only with an IMDSv2 session token.
+    #[arg(long)]
+    imds_require_token: bool,
+    /// The RAM role attached to the emulated ECS instance.
+    #[arg(long, value_name = "NAME", default_value = "EcsAuditRole")]
+    imds_role: String,
+}
+
+fn fraction(s: &str) -> Result<f64, String> {
+    let f: f64 = s
+        .parse()
+        .map_err(|e| format!("{s:?} is not a number: {e}"))?;
+    if (0.0..=1.0).contains(&f) {
+        Ok(f)
+    } else {
+        Err(format!("{s} is not between 0 and 1"))
+    }
+}
+
+/// Writes to stderr, ignoring failures: a closed stderr must not stop the emulator.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
+
+fn load(args: &Args) -> Result<dataset::DataSet, String> {
+    match &args.data {
+        None => Ok(dataset::DataSet::demo()),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            dataset::DataSet::from_json(&text)
+                .map_err(|e| format!("{} is not a valid data set: {e}", path.display()))
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let data = match load(&args) {
+        Ok(d) => d,
+        Err(e) => {
+            say!("actiontrail-sim: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if args.dump_data {
+        let mut out = std::io::stdout();
+        let _ = writeln!(out, "{}", data.to_json());
+        return ExitCode::SUCCESS;
+    }
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ACTIONTRAIL_SIM_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .try_init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            say!("actiontrail-sim: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(args, data)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            say!("actiontrail-sim: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args, data: dataset::DataSet) -> Result<(), String> {
+    let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port))
+        .await
+        .map_err(|e| format!("cannot listen on {}:{}: {e}", args.host, args.port))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let shown_host = if addr.ip().is_unspecified() {
+        "127.0.0.1".to_owned()
+    } else {
+        addr.ip().to_string()
+    };
+    let url = format!("http://{shown_host}:{}", addr.port());
+    {
+        let mut out = std::io::stdout();
+        let _ = writeln!(out, "actiontrail-sim listening on {url}");
+        let _ = out.flush();
+    }
+    if args.data.is_none() {
+        say!(
+            "demo caller: {} / {}\ndenied caller (Forbidden.RAM): LTAI5tDeniedCaller00001 / denied-secret\n\
+             keys: LTAI5tRecentUse000000001 (used 2 days ago), LTAI5tIdleKey0000000001 (200 days), \
+             LTAI5tNeverUsed00000001 (never), LTAI5tManyIps0000000001 (1,000 IPs)",
+            dataset::DEMO_CALLER_ID,
+            dataset::DEMO_CALLER_SECRET
+        );
+    }
+    say!(
+        "for Terraform:\n  export ACTIONTRAIL_ENDPOINT={url}\n  export ALIBABA_CLOUD_ACCESS_KEY_ID={}\n  export ALIBABA_CLOUD_ACCESS_KEY_SECRET={}\nstats: GET {url}/__sim/stats (POST {url}/__sim/reset zeroes them); Ctrl-C stops",
+        dataset::DEMO_CALLER_ID,
+        dataset::DEMO_CALLER_SECRET
+    );
+    let config = SimConfig {
+        latency: Duration::from_millis(args.latency_ms),
+        throttle_rate: args.throttle_rate,
+        error_rate: args.error_rate,
+        seed: args.seed,
+        imds_require_token: args.imds_require_token,
+        imds_role: args.imds_role,
+    };
+    sim::serve(listener, config, data, shutdown_signal())
+        .await
+        .map_err(|e| format!("server failed: {e}"))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

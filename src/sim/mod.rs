@@ -1,1 +1,540 @@
 //! The ActionTrail emulator behind `actiontrail-sim`.
+//!
+//! One HTTP server plays three Alibaba Cloud endpoints, so a client needs one address:
+//! ActionTrail's four `GetAccessKeyLastUsed*` operations (RPC style, `GET`/`POST /`), STS
+//! `AssumeRole` on the same path, and the ECS metadata service's RAM role endpoints under
+//! `/latest/`. Requests are verified as the real gateway does (both signature algorithms,
+//! timestamp window, nonce replay, STS tokens) and errors carry the real codes and statuses,
+//! so a client tested here meets no surprise in production.
+//!
+//! Fault knobs (latency, throttling, server errors, seeded for repeatability) apply to the
+//! four ActionTrail operations only. `GET /__sim/stats` counts requests by Action, errors by
+//! code, throttles and accepted TCP connections; `POST /__sim/reset` zeroes them.
+//!
+//! [`serve`] takes a bound listener and a shutdown future, so tests run the real server
+//! in-process on `127.0.0.1:0`; [`spawn`] does that on a background task.
+
+pub mod api;
+pub mod auth;
+pub mod dataset;
+pub mod error;
+pub mod imds;
+pub mod sts;
+
+use crate::sim::auth::{authenticate, unknown_access_key, ApiRequest, Principal};
+use crate::sim::dataset::{Caller, DataSet};
+use crate::sim::error::ApiError;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post, put};
+use axum::serve::ListenerExt as _;
+use axum::Router;
+use bytes::Bytes;
+use rand::{Rng as _, SeedableRng as _};
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use time::OffsetDateTime;
+use tokio::net::TcpListener;
+
+/// How the emulator misbehaves, and how its metadata service is set up.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SimConfig {
+    /// Added before answering each ActionTrail request.
+    pub latency: Duration,
+    /// Fraction (0-1) of ActionTrail requests answered `Throttling.User`.
+    pub throttle_rate: f64,
+    /// Fraction (0-1) of ActionTrail requests answered `ServiceUnavailable` or `InternalError`.
+    pub error_rate: f64,
+    /// Seeds the fault draws, so a run of faults repeats; random when absent.
+    pub seed: Option<u64>,
+    /// The metadata service only answers with an IMDSv2 session token.
+    pub imds_require_token: bool,
+    /// The RAM role attached to the emulated instance.
+    pub imds_role: String,
+}
+
+impl Default for SimConfig {
+    fn default() -> SimConfig {
+        SimConfig {
+            latency: Duration::ZERO,
+            throttle_rate: 0.0,
+            error_rate: 0.0,
+            seed: None,
+            imds_require_token: false,
+            imds_role: "EcsAuditRole".into(),
+        }
+    }
+}
+
+/// Temporary credentials the emulator issued (STS or the metadata service).
+#[derive(Clone, Debug)]
+pub struct TempCredential {
+    /// `STS.`-prefixed AccessKeyId.
+    pub access_key_id: String,
+    /// Its secret.
+    pub secret: String,
+    /// The SecurityToken that must accompany it.
+    pub token: String,
+    /// When it stops working.
+    pub expires: OffsetDateTime,
+    account_id: String,
+    name: String,
+    readable_accounts: Vec<String>,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    requests_total: u64,
+    requests: BTreeMap<String, u64>,
+    errors: BTreeMap<String, u64>,
+    throttles: u64,
+}
+
+/// The emulator's shared state: data, configuration, counters and issued credentials.
+#[derive(Debug)]
+pub struct SimState {
+    /// The configuration it runs with.
+    pub config: SimConfig,
+    callers: HashMap<String, Caller>,
+    resolved: api::Resolved,
+    counters: Mutex<Counters>,
+    connections: Arc<AtomicU64>,
+    rng: Mutex<rand::rngs::StdRng>,
+    nonces: Mutex<HashMap<String, OffsetDateTime>>,
+    temporary: Mutex<HashMap<String, TempCredential>>,
+    imds_tokens: Mutex<HashMap<String, OffsetDateTime>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic elsewhere must not take the emulator down with it.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn random_string(n: usize) -> String {
+    rand::rng()
+        .sample_iter(rand::distr::Alphanumeric)
+        .take(n)
+        .map(char::from)
+        .collect()
+}
+
+/// `YYYY-MM-DDThh:mm:ssZ`, the format STS and the metadata service use.
+pub fn iso_seconds(t: OffsetDateTime) -> String {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    t.to_offset(time::UtcOffset::UTC)
+        .format(&fmt)
+        .unwrap_or_default()
+}
+
+impl SimState {
+    /// State for `data`, its timestamps resolved against now.
+    pub fn new(config: SimConfig, data: &DataSet) -> SimState {
+        let now = OffsetDateTime::now_utc();
+        let now_ms = i64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(0);
+        let rng = match config.seed {
+            Some(seed) => rand::rngs::StdRng::seed_from_u64(seed),
+            None => rand::rngs::StdRng::from_os_rng(),
+        };
+        SimState {
+            callers: data
+                .callers
+                .iter()
+                .map(|c| (c.access_key_id.clone(), c.clone()))
+                .collect(),
+            resolved: api::Resolved::new(data, now_ms),
+            config,
+            counters: Mutex::default(),
+            connections: Arc::default(),
+            rng: Mutex::new(rng),
+            nonces: Mutex::default(),
+            temporary: Mutex::default(),
+            imds_tokens: Mutex::default(),
+        }
+    }
+
+    /// The emulator's clock.
+    pub fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+    }
+
+    /// The secret for `access_key_id` and who it is; temporary keys need their token.
+    pub fn credential(
+        &self,
+        access_key_id: &str,
+        token: Option<&str>,
+    ) -> Result<(String, Principal), ApiError> {
+        if let Some(c) = self.callers.get(access_key_id) {
+            return Ok((
+                c.access_key_secret.clone(),
+                Principal {
+                    access_key_id: c.access_key_id.clone(),
+                    account_id: c.account_id.clone(),
+                    name: c.user_name.clone().unwrap_or_else(|| "root".into()),
+                    readable_accounts: c.readable_accounts.clone(),
+                },
+            ));
+        }
+        let temp = lock(&self.temporary).get(access_key_id).cloned();
+        let Some(t) = temp else {
+            return Err(unknown_access_key(access_key_id));
+        };
+        if t.expires <= self.now() {
+            return Err(ApiError::bad_request(
+                "InvalidSecurityToken.Expired",
+                "Specified SecurityToken is expired.",
+            ));
+        }
+        match token {
+            None | Some("") => Err(ApiError::bad_request(
+                "InvalidSecurityToken.MismatchWithAccessKey",
+                "Specified SecurityToken mismatch with the AccessKeyId: a temporary AccessKeyId needs its SecurityToken.",
+            )),
+            Some(tok) if tok != t.token => Err(ApiError::bad_request(
+                "InvalidSecurityToken.MismatchWithAccessKey",
+                "Specified SecurityToken mismatch with the AccessKeyId.",
+            )),
+            Some(_) => Ok((
+                t.secret.clone(),
+                Principal {
+                    access_key_id: t.access_key_id.clone(),
+                    account_id: t.account_id.clone(),
+                    name: t.name.clone(),
+                    readable_accounts: t.readable_accounts.clone(),
+                },
+            )),
+        }
+    }
+
+    /// Records `nonce` for `access_key_id`; `SignatureNonceUsed` when seen within the window.
+    pub fn use_nonce(&self, access_key_id: &str, nonce: &str) -> Result<(), ApiError> {
+        let now = self.now();
+        let mut seen = lock(&self.nonces);
+        if seen.len() > 50_000 {
+            seen.retain(|_, expires| *expires > now);
+        }
+        let key = format!("{access_key_id}\0{nonce}");
+        if seen.get(&key).is_some_and(|expires| *expires > now) {
+            return Err(ApiError::bad_request(
+                "SignatureNonceUsed",
+                "Specified signature nonce was used already.",
+            ));
+        }
+        seen.insert(key, now + time::Duration::minutes(31));
+        Ok(())
+    }
+
+    /// Issues temporary credentials valid for `ttl`.
+    pub fn issue_temporary(
+        &self,
+        ttl: Duration,
+        account_id: &str,
+        name: &str,
+        readable_accounts: Vec<String>,
+    ) -> TempCredential {
+        let cred = TempCredential {
+            access_key_id: format!("STS.NT{}", random_string(25)),
+            secret: random_string(44),
+            token: format!("CAIS{}", random_string(300)),
+            expires: self.now() + ttl,
+            account_id: account_id.into(),
+            name: name.into(),
+            readable_accounts,
+        };
+        lock(&self.temporary).insert(cred.access_key_id.clone(), cred.clone());
+        cred
+    }
+
+    /// A metadata session token valid for `ttl`.
+    pub fn issue_imds_token(&self, ttl: Duration) -> String {
+        let token = random_string(56);
+        lock(&self.imds_tokens).insert(token.clone(), self.now() + ttl);
+        token
+    }
+
+    /// Whether `token` is a live metadata session token.
+    pub fn imds_token_valid(&self, token: &str) -> bool {
+        lock(&self.imds_tokens)
+            .get(token)
+            .is_some_and(|expires| *expires > self.now())
+    }
+
+    fn count_request(&self, action: &str) {
+        let mut c = lock(&self.counters);
+        c.requests_total += 1;
+        let name = if action.is_empty() { "(none)" } else { action };
+        *c.requests.entry(name.to_owned()).or_default() += 1;
+    }
+
+    fn count_error(&self, code: &str) {
+        let mut c = lock(&self.counters);
+        *c.errors.entry(code.to_owned()).or_default() += 1;
+        if code.contains("Throttling") {
+            c.throttles += 1;
+        }
+    }
+
+    /// The counters, as `GET /__sim/stats` answers them.
+    pub fn stats(&self) -> Value {
+        let c = lock(&self.counters);
+        json!({
+            "requests_total": c.requests_total,
+            "requests": c.requests,
+            "errors": c.errors,
+            "throttles": c.throttles,
+            "connections": self.connections.load(Ordering::Relaxed),
+        })
+    }
+
+    /// Zeroes the counters.
+    pub fn reset(&self) {
+        *lock(&self.counters) = Counters::default();
+        self.connections.store(0, Ordering::Relaxed);
+    }
+
+    /// The fault, if any, this request draws.
+    fn draw_fault(&self) -> Option<ApiError> {
+        let (throttle, error) = (self.config.throttle_rate, self.config.error_rate);
+        if throttle <= 0.0 && error <= 0.0 {
+            return None;
+        }
+        let mut rng = lock(&self.rng);
+        let (a, b, unavailable): (f64, f64, bool) = (rng.random(), rng.random(), rng.random());
+        if a < throttle {
+            return Some(ApiError::bad_request(
+                "Throttling.User",
+                "Request was denied due to user flow control.",
+            ));
+        }
+        if b < error {
+            return Some(if unavailable {
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "ServiceUnavailable",
+                    "The request has failed due to a temporary failure of the server.",
+                )
+            } else {
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "InternalError",
+                    "The request processing has failed due to some unknown error, exception or failure.",
+                )
+            });
+        }
+        None
+    }
+
+    async fn dispatch(&self, req: &ApiRequest, action: &str) -> Result<Value, ApiError> {
+        if api::OPERATIONS.contains(&action) {
+            if !self.config.latency.is_zero() {
+                tokio::time::sleep(self.config.latency).await;
+            }
+            if let Some(fault) = self.draw_fault() {
+                return Err(fault);
+            }
+            check_version(req, api::VERSION)?;
+            let principal = authenticate(self, req)?;
+            self.resolved.answer(action, &req.params, &principal)
+        } else if action == "AssumeRole" {
+            check_version(req, sts::VERSION)?;
+            let principal = authenticate(self, req)?;
+            sts::assume_role(self, &req.params, &principal)
+        } else if action.is_empty() {
+            Err(ApiError::bad_request(
+                "MissingParameter",
+                "The input parameter \"Action\" that is mandatory for processing this request is not supplied.",
+            ))
+        } else {
+            Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "InvalidAction.NotFound",
+                format!("Specified api {action} is not found, please check your url and method."),
+            ))
+        }
+    }
+}
+
+fn check_version(req: &ApiRequest, want: &str) -> Result<(), ApiError> {
+    match req.version() {
+        Some(v) if v == want => Ok(()),
+        Some(v) => Err(ApiError::bad_request(
+            "InvalidVersion",
+            format!("Specified parameter Version {v:?} is not valid; this API is version {want}."),
+        )),
+        None => Err(ApiError::bad_request(
+            "MissingParameter",
+            "The input parameter \"Version\" that is mandatory for processing this request is not supplied.",
+        )),
+    }
+}
+
+async fn api_handler(
+    State(state): State<Arc<SimState>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let request_id = uuid::Uuid::new_v4().to_string().to_ascii_uppercase();
+    let host_id = headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("actiontrail.cn-hangzhou.aliyuncs.com")
+        .to_owned();
+    let req = ApiRequest::new(method.as_str(), uri.path(), uri.query(), headers, body);
+    let action = req.action().unwrap_or("").to_owned();
+    state.count_request(&action);
+    match state.dispatch(&req, &action).await {
+        Ok(mut answer) => {
+            if let Some(map) = answer.as_object_mut() {
+                map.insert("RequestId".into(), json!(request_id));
+            }
+            axum::Json(answer).into_response()
+        }
+        Err(e) => {
+            state.count_error(&e.code);
+            tracing::debug!(action, code = %e.code, "answering with an error");
+            e.to_response(&request_id, &host_id)
+        }
+    }
+}
+
+async fn stats_handler(State(state): State<Arc<SimState>>) -> Response {
+    axum::Json(state.stats()).into_response()
+}
+
+async fn reset_handler(State(state): State<Arc<SimState>>) -> Response {
+    state.reset();
+    axum::Json(state.stats()).into_response()
+}
+
+async fn not_found(uri: Uri) -> Response {
+    let id = uuid::Uuid::new_v4().to_string().to_ascii_uppercase();
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "InvalidUri.NotFound",
+        format!(
+            "Specified path {} is not found; the API is served at /.",
+            uri.path()
+        ),
+    )
+    .to_response(&id, "actiontrail-sim")
+}
+
+/// The emulator's routes over `state`.
+pub fn router(state: Arc<SimState>) -> Router {
+    Router::new()
+        .route("/", any(api_handler))
+        .route("/__sim/stats", get(stats_handler))
+        .route("/__sim/reset", post(reset_handler))
+        .route("/latest/api/token", put(imds::token))
+        .route(
+            "/latest/meta-data/ram/security-credentials/",
+            get(imds::roles),
+        )
+        .route(
+            "/latest/meta-data/ram/security-credentials/{role}",
+            get(imds::credentials),
+        )
+        .fallback(not_found)
+        .with_state(state)
+}
+
+/// Serves the emulator on `listener` until `shutdown` completes.
+pub async fn serve<F>(
+    listener: TcpListener,
+    config: SimConfig,
+    data: DataSet,
+    shutdown: F,
+) -> std::io::Result<()>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    let state = Arc::new(SimState::new(config, &data));
+    serve_state(listener, state, shutdown).await
+}
+
+async fn serve_state<F>(
+    listener: TcpListener,
+    state: Arc<SimState>,
+    shutdown: F,
+) -> std::io::Result<()>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    let connections = state.connections.clone();
+    let listener = listener.tap_io(move |stream| {
+        // Clients measure latency per request; Nagle would add 40 ms to small answers.
+        let _ = stream.set_nodelay(true);
+        connections.fetch_add(1, Ordering::Relaxed);
+    });
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// An emulator running on a background task; stopped when dropped.
+#[derive(Debug)]
+pub struct RunningSim {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Its base URL, `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// Its state, for counters and issued credentials.
+    pub state: Arc<SimState>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl RunningSim {
+    /// Stops serving and waits for the server to finish.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        match self.task.take() {
+            Some(task) => task.await.unwrap_or(Ok(())),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for RunningSim {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Starts the emulator on an already bound `listener`, on a background task.
+pub fn spawn_on(
+    listener: TcpListener,
+    config: SimConfig,
+    data: DataSet,
+) -> std::io::Result<RunningSim> {
+    let addr = listener.local_addr()?;
+    let state = Arc::new(SimState::new(config, &data));
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(serve_state(listener, state.clone(), async move {
+        let _ = rx.await;
+    }));
+    Ok(RunningSim {
+        addr,
+        url: format!("http://{addr}"),
+        state,
+        stop: Some(tx),
+        task: Some(task),
+    })
+}
+
+/// Starts the emulator on `127.0.0.1` and a free port, on a background task.
+pub async fn spawn(config: SimConfig, data: DataSet) -> std::io::Result<RunningSim> {
+    let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+    spawn_on(listener, config, data)
+}
