@@ -227,6 +227,32 @@ fn sim_calls(sim: &Sim, op: &str) -> u64 {
     sim.stats()["requests"][op].as_u64().unwrap_or(0)
 }
 
+/// The built-in data set plus `n` keys `LTAI5tBench0000000000000`... shaped like the
+/// recently used demo key, written to a file in `dir` for `actiontrail-sim --data`.
+fn bench_data(dir: &std::path::Path, n: usize) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_actiontrail-sim"))
+        .arg("--dump-data")
+        .output()
+        .expect("actiontrail-sim --dump-data runs");
+    assert!(out.status.success(), "actiontrail-sim --dump-data failed");
+    let mut data: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("the data set is JSON");
+    let keys = data["keys"].as_array_mut().expect("the data set has keys");
+    let template = keys
+        .iter()
+        .find(|k| k["access_key_id"] == "LTAI5tRecentUse000000001")
+        .expect("the demo set has the recently used key")
+        .clone();
+    for i in 0..n {
+        let mut key = template.clone();
+        key["access_key_id"] = format!("LTAI5tBench{i:013}").into();
+        keys.push(key);
+    }
+    let path = dir.join("bench-data.json");
+    std::fs::write(&path, serde_json::to_vec(&data).unwrap()).unwrap();
+    path.display().to_string()
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; a filter argument is not supported.
     let mut r = Report {
@@ -239,7 +265,9 @@ fn main() {
     );
     let _ = writeln!(r.table, "| --- | --- | --- | --- | --- | --- |");
 
-    let sim = Sim::start(&[]);
+    let data_dir = tempfile::tempdir().unwrap();
+    let data = bench_data(data_dir.path(), 500);
+    let sim = Sim::start(&["--data", &data]);
 
     // 1. One data source.
     let (f, o, n) = (floor(), ours_n(&sim, 1), null_n(1));
@@ -317,7 +345,7 @@ fn main() {
     );
 
     // 4. 200 distinct lookups with 50 ms of API latency, at Terraform's parallelism of 10.
-    let slow = Sim::start(&["--latency-ms", "50"]);
+    let slow = Sim::start(&["--data", &data, "--latency-ms", "50"]);
     let (f, o) = (floor(), ours_n(&slow, 200));
     let s = side_by_side(&mut [&mut || plan(&f), &mut || plan(&o)]);
     let floor4 = Stats {
