@@ -807,3 +807,61 @@ fn client_new_is_cheap_and_makes_no_connection() {
         started.elapsed()
     );
 }
+
+/// Collects log output in memory.
+#[derive(Clone, Default)]
+struct LogBuffer(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn debug_logs_name_operations_and_retries_but_never_secrets_or_tokens() {
+    let logs = LogBuffer::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    tracing::subscriber::with_default(subscriber, || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(async {
+                let mock = Mock::start().await;
+                mock.script(&[Reply(400, Some(1), error_body("Throttling"))]);
+                let client = mock.client_with(mock.config(assume_role_credentials(&mock)));
+                client.get_access_key_last_used_info("K1").await.unwrap();
+                // A transport error, whose text would carry the signed URL.
+                let mut cfg = mock.config(assume_role_credentials(&mock));
+                cfg.endpoint = Some("127.0.0.1:1".into());
+                cfg.max_retries = 0;
+                let _ = mock
+                    .client_with(cfg)
+                    .get_access_key_last_used_info("K1")
+                    .await;
+            });
+    });
+    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(text.contains("GetAccessKeyLastUsedInfo"), "{text}");
+    assert!(text.contains("retrying"), "{text}");
+    assert!(text.contains("request_id"), "{text}");
+    for secret in [
+        secret_of(KEY_ID),
+        secret_of("STS.assumed1"),
+        token_of("STS.assumed1"),
+        "Signature=".to_owned(),
+        "SecurityToken=".to_owned(),
+    ] {
+        assert!(!text.contains(&secret), "{secret} logged:\n{text}");
+    }
+}

@@ -172,6 +172,10 @@ pub enum SendFailure {
     },
 }
 
+/// The largest body read: a page of 100 events is a few hundred kilobytes, so anything
+/// near this is not an ActionTrail answer and must not exhaust memory.
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
 /// Sends `req` as `POST` and reads the whole answer within `timeout`.
 pub async fn send(
     http: &reqwest::Client,
@@ -190,7 +194,17 @@ pub async fn send(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok())
         .map(Duration::from_millis);
-    let bytes = response.bytes().await.map_err(classify)?;
+    let mut response = response;
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(classify)? {
+        let room = MAX_BODY_BYTES.saturating_sub(bytes.len());
+        if chunk.len() > room {
+            // Cut, so the body no longer parses and surfaces as a decode error.
+            bytes.extend_from_slice(chunk.get(..room).unwrap_or_default());
+            break;
+        }
+        bytes.extend_from_slice(&chunk);
+    }
     Ok(RawResponse {
         status,
         retry_after,
