@@ -1,0 +1,239 @@
+"""Alibaba's official Python SDKs against actiontrail-sim: the emulator is ActionTrail-shaped
+when the clients Alibaba ships sign, send and parse every operation without knowing it is
+not the cloud.
+
+Usage: python conformance.py http://127.0.0.1:PORT
+
+Runs, and exits non-zero on the first mismatch:
+- alibabacloud_actiontrail20200706 (on alibabacloud-tea-openapi) in its HMAC-SHA1 mode
+  (signature_algorithm="v2") and its default ACS3-HMAC-SHA256 mode: all four operations,
+  1000 IPs across pages via NextToken, a never-used key, a wrong secret.
+- aliyun-python-sdk-core + aliyun-python-sdk-actiontrail (the older client): Info, Ips with
+  pagination, and a wrong secret (which that client recognises by comparing its string to
+  sign with the one in the server's message).
+"""
+
+import json
+import sys
+import time
+
+DEMO_ID = "LTAI5tDemoCaller0000001"
+DEMO_SECRET = "demo-secret-do-not-use-in-production"
+RECENT = "LTAI5tRecentUse000000001"
+IDLE = "LTAI5tIdleKey0000000001"
+NEVER = "LTAI5tNeverUsed00000001"
+MANY = "LTAI5tManyIps0000000001"
+
+EVENT_FIELDS = [
+    "eventId", "eventName", "eventSource", "eventTime", "sourceIpAddress", "acsRegion",
+    "serviceName", "userIdentity", "requestId", "apiVersion", "eventType", "isGlobal",
+]
+
+
+def check(cond, what):
+    if not cond:
+        raise AssertionError(what)
+
+
+def check_event(detail, what):
+    event = json.loads(detail)
+    for field in EVENT_FIELDS:
+        check(field in event, f"{what}: Detail lacks {field}: {detail}")
+    for field in ["type", "accountId", "principalId", "accessKeyId"]:
+        check(field in event["userIdentity"], f"{what}: userIdentity lacks {field}")
+    return event
+
+
+def new_sdk(endpoint, algorithm, secret=DEMO_SECRET):
+    from alibabacloud_actiontrail20200706.client import Client
+    from alibabacloud_tea_openapi import utils_models
+
+    kwargs = dict(
+        access_key_id=DEMO_ID,
+        access_key_secret=secret,
+        endpoint=endpoint,
+        protocol="http",
+        region_id="cn-hangzhou",
+    )
+    if algorithm:
+        kwargs["signature_algorithm"] = algorithm
+    return Client(utils_models.Config(**kwargs))
+
+
+def new_sdk_pages(client, method, request_class, key, service, field, page_size):
+    from alibabacloud_actiontrail20200706 import models
+
+    items, token, pages = [], None, 0
+    while True:
+        req = request_class(access_key=key, service_name=service, page_size=page_size)
+        if token:
+            req.next_token = token
+        body = getattr(client, method)(req).body.to_map()
+        pages += 1
+        check(body.get("RequestId"), f"{method}: RequestId")
+        items.extend(body.get(field) or [])
+        token = body.get("NextToken")
+        if not token:
+            return items, pages
+        check(pages < 100, f"{method}: NextToken never ends")
+
+
+def run_new_sdk(endpoint, algorithm):
+    from alibabacloud_actiontrail20200706 import models
+
+    mode = algorithm or "ACS3-HMAC-SHA256 (default)"
+    client = new_sdk(endpoint, algorithm)
+
+    info = client.get_access_key_last_used_info(
+        models.GetAccessKeyLastUsedInfoRequest(access_key=RECENT)).body.to_map()
+    for field in ["RequestId", "AccessKeyId", "AccountId", "AccountType", "OwnerId", "UserName",
+                  "ServiceName", "ServiceNameCn", "ServiceNameEn", "Source", "Detail",
+                  "UsedTimestamp"]:
+        check(field in info, f"{mode}: Info lacks {field}: {info}")
+    check(info["AccessKeyId"] == RECENT, f"{mode}: Info is about {RECENT}")
+    check(info["ServiceName"] == "Ecs", f"{mode}: last used on Ecs: {info}")
+    age_days = (time.time() * 1000 - int(info["UsedTimestamp"])) / 86_400_000
+    check(1.5 < age_days < 3, f"{mode}: used about 2 days ago, not {age_days:.2f}")
+    event = check_event(info["Detail"], f"{mode}: Info")
+    check(event["userIdentity"]["accessKeyId"] == RECENT, f"{mode}: event names the key")
+
+    idle = client.get_access_key_last_used_info(
+        models.GetAccessKeyLastUsedInfoRequest(access_key=IDLE)).body.to_map()
+    age_days = (time.time() * 1000 - int(idle["UsedTimestamp"])) / 86_400_000
+    check(150 < age_days < 260, f"{mode}: idle key used about 200 days ago, not {age_days:.1f}")
+
+    never = client.get_access_key_last_used_info(
+        models.GetAccessKeyLastUsedInfoRequest(access_key=NEVER)).body.to_map()
+    check(never.get("AccessKeyId") == NEVER and never.get("AccountId"), f"{mode}: never: {never}")
+    for field in ["UsedTimestamp", "ServiceName", "Detail"]:
+        check(field not in never, f"{mode}: a never-used key has no {field}: {never}")
+
+    products = client.get_access_key_last_used_products(
+        models.GetAccessKeyLastUsedProductsRequest(access_key=RECENT)).body.to_map()["Products"]
+    names = [p["ServiceName"] for p in products]
+    check({"Ecs", "Oss", "Ram"} <= set(names), f"{mode}: products {names}")
+    stamps = [int(p["UsedTimestamp"]) for p in products]
+    check(stamps == sorted(stamps, reverse=True), f"{mode}: products most recent first")
+    for p in products:
+        check(p.get("ServiceNameCn") and p.get("ServiceNameEn"), f"{mode}: names of {p}")
+        check_event(p["Detail"], f"{mode}: product {p['ServiceName']}")
+    none = client.get_access_key_last_used_products(
+        models.GetAccessKeyLastUsedProductsRequest(access_key=NEVER)).body.to_map()
+    check(not none.get("Products"), f"{mode}: a never-used key has no products: {none}")
+
+    ips, pages = new_sdk_pages(client, "get_access_key_last_used_ips",
+                               models.GetAccessKeyLastUsedIpsRequest, MANY, "Ecs", "Ips", 100)
+    check(len(ips) == 1000 and pages == 10, f"{mode}: {len(ips)} IPs in {pages} pages")
+    check(len({i["Ip"] for i in ips}) == 1000, f"{mode}: 1000 distinct IPs")
+    stamps = [int(i["UsedTimestamp"]) for i in ips]
+    check(stamps == sorted(stamps, reverse=True), f"{mode}: IPs most recent first")
+    first = client.get_access_key_last_used_ips(
+        models.GetAccessKeyLastUsedIpsRequest(access_key=MANY, service_name="Ecs")).body.to_map()
+    check(len(first["Ips"]) == 20 and first["NextToken"], f"{mode}: default page of 20")
+
+    for service in ["Ecs", "Oss"]:
+        ips, _ = new_sdk_pages(client, "get_access_key_last_used_ips",
+                               models.GetAccessKeyLastUsedIpsRequest, RECENT, service, "Ips", 2)
+        check(len(ips) >= 3, f"{mode}: IPs on {service}: {ips}")
+        res, _ = new_sdk_pages(client, "get_access_key_last_used_resources",
+                               models.GetAccessKeyLastUsedResourcesRequest, RECENT, service,
+                               "Resources", 2)
+        check(len(res) >= 3, f"{mode}: resources on {service}: {res}")
+        for r in res:
+            check(r.get("ResourceName") and r.get("ResourceType"), f"{mode}: resource {r}")
+            check_event(r["Detail"], f"{mode}: resource")
+
+    res, pages = new_sdk_pages(client, "get_access_key_last_used_resources",
+                               models.GetAccessKeyLastUsedResourcesRequest, MANY, "Ecs",
+                               "Resources", 100)
+    check(len(res) >= 250 and pages == -(-len(res) // 100), f"{mode}: {len(res)} resources")
+
+    empty = client.get_access_key_last_used_ips(
+        models.GetAccessKeyLastUsedIpsRequest(access_key=NEVER, service_name="Ecs")).body.to_map()
+    check(not empty.get("Ips") and not empty.get("NextToken"), f"{mode}: never: {empty}")
+
+    expect_error(lambda: new_sdk(endpoint, algorithm, "wrong-secret").get_access_key_last_used_info(
+        models.GetAccessKeyLastUsedInfoRequest(access_key=RECENT)),
+        "SignatureDoesNotMatch", 400, mode)
+    expect_error(lambda: client.get_access_key_last_used_ips(
+        models.GetAccessKeyLastUsedIpsRequest(access_key=RECENT, service_name="Ecs",
+                                              page_size=101)),
+        "InvalidQueryParameter", 400, mode)
+    print(f"conformance: alibabacloud_actiontrail20200706 {mode}: ok", file=sys.stderr)
+
+
+def expect_error(call, code, status, mode):
+    try:
+        call()
+    except Exception as e:  # the SDK's ClientException / ServerException
+        got = getattr(e, "code", None)
+        check(got == code, f"{mode}: expected {code}, got {got}: {e}")
+        check(getattr(e, "status_code", status) == status, f"{mode}: HTTP {status}: {e}")
+        check(getattr(e, "request_id", "x"), f"{mode}: the error carries a request id")
+        return
+    raise AssertionError(f"{mode}: expected {code}, the call succeeded")
+
+
+def run_core_sdk(endpoint):
+    from aliyunsdkcore.client import AcsClient
+    from aliyunsdkcore.acs_exception.exceptions import ServerException
+    from aliyunsdkactiontrail.request.v20200706 import (
+        GetAccessKeyLastUsedInfoRequest, GetAccessKeyLastUsedIpsRequest)
+
+    def prepare(req):
+        req.set_endpoint(endpoint)
+        req.set_protocol_type("http")
+        return req
+
+    client = AcsClient(DEMO_ID, DEMO_SECRET, "cn-hangzhou")
+    req = prepare(GetAccessKeyLastUsedInfoRequest.GetAccessKeyLastUsedInfoRequest())
+    req.set_AccessKey(RECENT)
+    info = json.loads(client.do_action_with_exception(req))
+    check(info["AccessKeyId"] == RECENT and info["ServiceName"] == "Ecs", f"core: {info}")
+    check_event(info["Detail"], "core: Info")
+
+    ips, token, pages = [], None, 0
+    while True:
+        req = prepare(GetAccessKeyLastUsedIpsRequest.GetAccessKeyLastUsedIpsRequest())
+        req.set_AccessKey(MANY)
+        req.set_ServiceName("Ecs")
+        req.set_PageSize(100)
+        if token:
+            req.set_NextToken(token)
+        page = json.loads(client.do_action_with_exception(req))
+        pages += 1
+        ips.extend(page["Ips"])
+        token = page.get("NextToken")
+        if not token:
+            break
+        check(pages < 100, "core: NextToken never ends")
+    check(len(ips) == 1000 and pages == 10, f"core: {len(ips)} IPs in {pages} pages")
+
+    bad = AcsClient(DEMO_ID, "wrong-secret", "cn-hangzhou")
+    req = prepare(GetAccessKeyLastUsedInfoRequest.GetAccessKeyLastUsedInfoRequest())
+    req.set_AccessKey(RECENT)
+    try:
+        bad.do_action_with_exception(req)
+        raise AssertionError("core: a wrong secret succeeded")
+    except ServerException as e:
+        # The client turns SignatureDoesNotMatch into InvalidAccessKeySecret only when the
+        # server's string to sign equals its own: the emulator canonicalises as Alibaba does.
+        check(e.get_error_code() == "InvalidAccessKeySecret",
+              f"core: expected InvalidAccessKeySecret, got {e.get_error_code()}: {e}")
+    print("conformance: aliyun-python-sdk-core + aliyun-python-sdk-actiontrail: ok", file=sys.stderr)
+
+
+def main():
+    if len(sys.argv) != 2 or not sys.argv[1].startswith("http://"):
+        print("usage: conformance.py http://127.0.0.1:PORT", file=sys.stderr)
+        return 2
+    endpoint = sys.argv[1][len("http://"):].rstrip("/")
+    run_new_sdk(endpoint, "v2")
+    run_new_sdk(endpoint, None)
+    run_core_sdk(endpoint)
+    print("conformance: every client passed", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
