@@ -1,3 +1,67 @@
 //! The ActionTrail API client: operations, pagination, errors and retries.
+//!
+//! Design choices a newcomer may question:
+//! - One [`Client`] per provider configuration, cloned into every data source: clones share
+//!   one connection pool, one credentials cache and one answer cache.
+//! - Answers are memoized for the client's lifetime and identical concurrent requests are
+//!   coalesced: a plan that reads the same key from a hundred data sources makes one call
+//!   per distinct request. Errors are never cached.
+//! - Nothing touches the network or loads TLS roots until the first request, because
+//!   Terraform starts the plugin several times per plan.
 
+// `Error::Service` holds the service's error inline because that shape is the public
+// contract; errors are rare next to the HTTP exchange, so their size costs nothing.
+#![allow(clippy::result_large_err)]
+
+mod client;
+mod error;
+mod pagination;
+mod retry;
 pub mod types;
+
+pub use crate::alibaba::endpoint::Protocol;
+pub use crate::alibaba::rpc::{ServiceError, SignatureAlgorithm};
+pub use client::Client;
+pub use error::Error;
+pub use pagination::{Listing, PageOptions};
+pub use retry::Backoff;
+pub use types::{AccessKeyLastUsedInfo, IpUsage, ProductUsage, ProductsPage, ResourceUsage};
+
+use crate::alibaba::credentials::CredentialsConfig;
+use std::time::Duration;
+
+/// The ActionTrail API version this client speaks.
+pub const API_VERSION: &str = "2020-07-06";
+
+/// Everything a [`Client`] needs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClientConfig {
+    /// Region id, e.g. `cn-hangzhou`; picks the default endpoint.
+    pub region: String,
+    /// Endpoint override: `http://127.0.0.1:PORT`, `https://host` or a bare `host[:port]`.
+    pub endpoint: Option<String>,
+    /// Scheme for the default endpoint and for a bare `host[:port]`.
+    pub protocol: Protocol,
+    /// How requests are signed.
+    pub signature: SignatureAlgorithm,
+    /// Retries after the first try, for retryable failures.
+    pub max_retries: u32,
+    /// Time limit for each HTTP exchange (each try, not the whole call).
+    pub timeout: Duration,
+    /// Where credentials come from.
+    pub credentials: CredentialsConfig,
+}
+
+impl Default for ClientConfig {
+    fn default() -> ClientConfig {
+        ClientConfig {
+            region: "cn-hangzhou".into(),
+            endpoint: None,
+            protocol: Protocol::Https,
+            signature: SignatureAlgorithm::HmacSha1,
+            max_retries: 5,
+            timeout: Duration::from_secs(30),
+            credentials: CredentialsConfig::default(),
+        }
+    }
+}

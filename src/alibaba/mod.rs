@@ -1,2 +1,6 @@
 //! Alibaba Cloud plumbing shared by every API: signing, credentials and endpoints.
+pub mod credentials;
+pub mod endpoint;
+pub mod http;
+pub mod rpc;
 pub mod signature;

@@ -1,0 +1,508 @@
+//! The client: one signed, retried, coalesced and memoized call per distinct request.
+
+use super::error::Error;
+use super::pagination::{paginate, Listing, Page, PageOptions};
+use super::retry::Backoff;
+use super::types::{
+    AccessKeyLastUsedInfo, IpUsage, IpsPage, ProductsPage, ResourceUsage, ResourcesPage,
+};
+use super::{ClientConfig, API_VERSION};
+use crate::alibaba::credentials::CredentialsProvider;
+use crate::alibaba::endpoint::Endpoint;
+use crate::alibaba::http::{user_agent, SharedHttp};
+use crate::alibaba::rpc::{
+    bounded_prefix, send, sign, RawResponse, RpcRequest, SendFailure, ServiceError,
+    SignatureAlgorithm,
+};
+use futures::future::{BoxFuture, FutureExt as _, Shared};
+use serde::de::DeserializeOwned;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+/// How much of an unexpected body an error quotes.
+const BODY_PREFIX_BYTES: usize = 256;
+
+/// A successful answer: the body, known to be a JSON object.
+#[derive(Debug)]
+struct Answer {
+    status: u16,
+    body: String,
+}
+
+type Pending = Shared<BoxFuture<'static, Result<Arc<Answer>, Error>>>;
+
+#[derive(Default)]
+struct Answers {
+    done: HashMap<String, Arc<Answer>>,
+    in_flight: HashMap<String, Pending>,
+}
+
+struct Inner {
+    endpoint: Endpoint,
+    signature: SignatureAlgorithm,
+    max_retries: u32,
+    timeout: Duration,
+    http: SharedHttp,
+    credentials: CredentialsProvider,
+    answers: Mutex<Answers>,
+    api_calls: std::sync::atomic::AtomicU64,
+}
+
+/// The ActionTrail client. Cheap to clone; clones share the connection pool, the
+/// credentials and the answer cache.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+    backoff: Backoff,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("endpoint", &self.inner.endpoint.base_url)
+            .field("credentials", &self.inner.credentials.origin())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Validates `config` and picks the credentials source (environment and files only).
+    /// No network and no TLS set-up happen until the first request.
+    pub fn new(config: ClientConfig) -> Result<Client, Error> {
+        let endpoint = match config.endpoint.as_deref().filter(|e| !e.trim().is_empty()) {
+            Some(e) => Endpoint::parse(e, config.protocol),
+            None => Endpoint::regional("actiontrail", &config.region, config.protocol),
+        }
+        .map_err(Error::Config)?;
+        if config.timeout.is_zero() {
+            return Err(Error::Config("timeout must be more than zero".into()));
+        }
+        let http = SharedHttp::new(&user_agent());
+        let credentials = CredentialsProvider::from_config_with_timeout(
+            &config.credentials,
+            http.clone(),
+            config.timeout,
+        )?;
+        tracing::debug!(
+            endpoint = %endpoint.base_url,
+            credentials = %credentials.origin(),
+            "ActionTrail client configured"
+        );
+        Ok(Client {
+            inner: Arc::new(Inner {
+                endpoint,
+                signature: config.signature,
+                max_retries: config.max_retries,
+                timeout: config.timeout,
+                http,
+                credentials,
+                answers: Mutex::new(Answers::default()),
+                api_calls: std::sync::atomic::AtomicU64::new(0),
+            }),
+            backoff: Backoff::default(),
+        })
+    }
+
+    /// This handle with another backoff (tests use milliseconds).
+    pub fn with_backoff(mut self, base: Duration, cap: Duration) -> Client {
+        self.backoff = Backoff { base, cap };
+        self
+    }
+
+    /// The endpoint's base URL.
+    pub fn endpoint(&self) -> &str {
+        &self.inner.endpoint.base_url
+    }
+
+    /// Where the credentials come from (never a secret).
+    pub fn credentials_origin(&self) -> &str {
+        self.inner.credentials.origin()
+    }
+
+    /// HTTP exchanges made with the API so far, retries included (not STS or metadata).
+    pub fn api_calls(&self) -> u64 {
+        self.inner
+            .api_calls
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// GetAccessKeyLastUsedInfo: when, where and by whom `access_key_id` was last used.
+    pub async fn get_access_key_last_used_info(
+        &self,
+        access_key_id: &str,
+    ) -> Result<AccessKeyLastUsedInfo, Error> {
+        let params = BTreeMap::from([("AccessKey".to_owned(), access_key_id.to_owned())]);
+        self.call("GetAccessKeyLastUsedInfo", params).await
+    }
+
+    /// GetAccessKeyLastUsedProducts: every service `access_key_id` used.
+    pub async fn get_access_key_last_used_products(
+        &self,
+        access_key_id: &str,
+    ) -> Result<ProductsPage, Error> {
+        let params = BTreeMap::from([("AccessKey".to_owned(), access_key_id.to_owned())]);
+        self.call("GetAccessKeyLastUsedProducts", params).await
+    }
+
+    /// GetAccessKeyLastUsedIps across pages: the IPs `access_key_id` called
+    /// `service_name` from.
+    pub async fn list_access_key_last_used_ips(
+        &self,
+        access_key_id: &str,
+        service_name: &str,
+        options: PageOptions,
+    ) -> Result<Listing<IpUsage>, Error> {
+        let op = "GetAccessKeyLastUsedIps";
+        paginate(op, options, |token, size| async move {
+            let page: IpsPage = self
+                .call(op, page_params(access_key_id, service_name, token, size))
+                .await?;
+            Ok(Page {
+                request_id: page.request_id,
+                next_token: page.next_token,
+                items: page.ips,
+            })
+        })
+        .await
+    }
+
+    /// GetAccessKeyLastUsedResources across pages: the resources `access_key_id` acted on
+    /// through `service_name`.
+    pub async fn list_access_key_last_used_resources(
+        &self,
+        access_key_id: &str,
+        service_name: &str,
+        options: PageOptions,
+    ) -> Result<Listing<ResourceUsage>, Error> {
+        let op = "GetAccessKeyLastUsedResources";
+        paginate(op, options, |token, size| async move {
+            let page: ResourcesPage = self
+                .call(op, page_params(access_key_id, service_name, token, size))
+                .await?;
+            Ok(Page {
+                request_id: page.request_id,
+                next_token: page.next_token,
+                items: page.resources,
+            })
+        })
+        .await
+    }
+
+    /// One operation, answered from the cache, from an identical call in flight, or by
+    /// the API; then decoded as `T`.
+    async fn call<T: DeserializeOwned>(
+        &self,
+        action: &'static str,
+        params: BTreeMap<String, String>,
+    ) -> Result<T, Error> {
+        let answer = self.answer(action, params).await?;
+        serde_json::from_str(&answer.body).map_err(|_| Error::Decode {
+            http_status: answer.status,
+            body_prefix: bounded_prefix(&answer.body, BODY_PREFIX_BYTES),
+        })
+    }
+
+    async fn answer(
+        &self,
+        action: &'static str,
+        params: BTreeMap<String, String>,
+    ) -> Result<Arc<Answer>, Error> {
+        let key = cache_key(self.inner.credentials.identity(), action, &params);
+        let pending = {
+            let mut answers = self
+                .inner
+                .answers
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if let Some(done) = answers.done.get(&key) {
+                tracing::debug!(operation = action, "answered from the cache");
+                return Ok(done.clone());
+            }
+            match answers.in_flight.get(&key) {
+                Some(p) => {
+                    tracing::debug!(operation = action, "joined an identical call in flight");
+                    p.clone()
+                }
+                None => {
+                    let me = self.clone();
+                    let key2 = key.clone();
+                    let p = async move {
+                        let result = me.call_with_retries(action, &params).await.map(Arc::new);
+                        // The future itself settles the bookkeeping, exactly once, however
+                        // many callers wait on it.
+                        let mut answers = me
+                            .inner
+                            .answers
+                            .lock()
+                            .unwrap_or_else(PoisonError::into_inner);
+                        answers.in_flight.remove(&key2);
+                        if let Ok(a) = &result {
+                            answers.done.insert(key2, a.clone());
+                        }
+                        result
+                    }
+                    .boxed()
+                    .shared();
+                    answers.in_flight.insert(key, p.clone());
+                    p
+                }
+            }
+        };
+        pending.await
+    }
+
+    async fn call_with_retries(
+        &self,
+        action: &'static str,
+        params: &BTreeMap<String, String>,
+    ) -> Result<Answer, Error> {
+        let mut retry = 0u32;
+        loop {
+            let started = Instant::now();
+            let result = self.attempt(action, params).await;
+            let latency_ms = started.elapsed().as_millis();
+            match result {
+                Ok(answer) => {
+                    tracing::debug!(
+                        operation = action,
+                        attempt = retry + 1,
+                        latency_ms,
+                        request_id = request_id_of(&answer.body).as_deref().unwrap_or(""),
+                        "ActionTrail answered"
+                    );
+                    return Ok(answer);
+                }
+                Err(err) => {
+                    let retryable = err.is_retryable();
+                    if !retryable || retry >= self.inner.max_retries {
+                        tracing::debug!(
+                            operation = action,
+                            attempt = retry + 1,
+                            latency_ms,
+                            request_id = err.request_id().unwrap_or(""),
+                            retryable,
+                            error = %err,
+                            "ActionTrail call failed; not retrying"
+                        );
+                        return Err(err);
+                    }
+                    let delay = self.backoff.delay(retry, err.retry_after());
+                    tracing::debug!(
+                        operation = action,
+                        attempt = retry + 1,
+                        latency_ms,
+                        request_id = err.request_id().unwrap_or(""),
+                        delay_ms = delay.as_millis(),
+                        error = %err,
+                        "ActionTrail call failed; retrying"
+                    );
+                    tokio::time::sleep(delay).await;
+                    retry += 1;
+                }
+            }
+        }
+    }
+
+    async fn attempt(
+        &self,
+        action: &'static str,
+        params: &BTreeMap<String, String>,
+    ) -> Result<Answer, Error> {
+        let inner = &self.inner;
+        let credentials = inner.credentials.credentials().await?;
+        let http = inner.http.get().map_err(Error::Config)?;
+        let request = RpcRequest {
+            action,
+            version: API_VERSION,
+            params,
+        };
+        let signed = sign(
+            &request,
+            &inner.endpoint,
+            &credentials,
+            inner.signature,
+            time::OffsetDateTime::now_utc(),
+            &uuid::Uuid::new_v4().to_string(),
+        );
+        inner
+            .api_calls
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let raw = send(http, &signed, inner.timeout)
+            .await
+            .map_err(|f| match f {
+                SendFailure::Timeout {
+                    may_have_been_sent,
+                    detail,
+                } => Error::Timeout {
+                    operation: action.to_owned(),
+                    timeout: inner.timeout,
+                    may_have_been_sent,
+                    detail,
+                },
+                SendFailure::Transport {
+                    may_have_been_sent,
+                    detail,
+                } => Error::Transport {
+                    operation: action.to_owned(),
+                    endpoint: inner.endpoint.base_url.clone(),
+                    may_have_been_sent,
+                    detail,
+                },
+            })?;
+        interpret(raw)
+    }
+}
+
+/// Sorts a response into an answer, a service error, or an undecodable body.
+fn interpret(raw: RawResponse) -> Result<Answer, Error> {
+    if (200..300).contains(&raw.status) {
+        let is_object = serde_json::from_str::<serde_json::Value>(&raw.body)
+            .map(|v| v.is_object())
+            .unwrap_or(false);
+        if is_object {
+            return Ok(Answer {
+                status: raw.status,
+                body: raw.body,
+            });
+        }
+    } else if let Some(e) = ServiceError::from_response(&raw) {
+        return Err(Error::Service(e));
+    }
+    Err(Error::Decode {
+        http_status: raw.status,
+        body_prefix: bounded_prefix(&raw.body, BODY_PREFIX_BYTES),
+    })
+}
+
+fn request_id_of(body: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Id {
+        #[serde(rename = "RequestId")]
+        request_id: Option<String>,
+    }
+    serde_json::from_str::<Id>(body).ok()?.request_id
+}
+
+fn page_params(
+    access_key_id: &str,
+    service_name: &str,
+    token: Option<String>,
+    page_size: u32,
+) -> BTreeMap<String, String> {
+    let mut p = BTreeMap::from([
+        ("AccessKey".to_owned(), access_key_id.to_owned()),
+        ("ServiceName".to_owned(), service_name.to_owned()),
+        ("PageSize".to_owned(), page_size.to_string()),
+    ]);
+    if let Some(t) = token {
+        p.insert("NextToken".to_owned(), t);
+    }
+    p
+}
+
+/// Who asks (credentials identity), what (action) and with which parameters; the
+/// parameters are percent-encoded so no value can forge a separator.
+fn cache_key(identity: &str, action: &str, params: &BTreeMap<String, String>) -> String {
+    let query = crate::alibaba::signature::canonicalized_query(
+        params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+    );
+    format!("{identity}\n{action}\n{query}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(status: u16, body: &str) -> RawResponse {
+        RawResponse {
+            status,
+            retry_after: None,
+            body: body.into(),
+        }
+    }
+
+    #[test]
+    fn an_html_502_is_a_retryable_decode_error_quoting_the_body() {
+        let err = interpret(raw(502, "<html><body>Bad Gateway</body></html>")).unwrap_err();
+        match &err {
+            Error::Decode {
+                http_status,
+                body_prefix,
+            } => {
+                assert_eq!(*http_status, 502);
+                assert!(body_prefix.contains("Bad Gateway"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(err.is_retryable());
+    }
+
+    #[test]
+    fn a_long_non_json_body_is_quoted_to_a_bounded_char_safe_prefix() {
+        let body = "ж".repeat(10_000);
+        match interpret(raw(200, &body)).unwrap_err() {
+            Error::Decode { body_prefix, .. } => {
+                assert!(body_prefix.len() <= BODY_PREFIX_BYTES + 3);
+                assert!(body_prefix.starts_with("жж"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_json_error_body_is_a_service_error() {
+        let err = interpret(raw(
+            404,
+            r#"{"RequestId":"R1","Code":"InvalidAccessKeyId.NotFound","Message":"no"}"#,
+        ))
+        .unwrap_err();
+        assert_eq!(err.request_id(), Some("R1"));
+        assert_eq!(err.service().unwrap().code, "InvalidAccessKeyId.NotFound");
+        assert!(!err.is_retryable());
+    }
+
+    #[test]
+    fn a_json_array_is_not_an_answer() {
+        assert!(matches!(
+            interpret(raw(200, "[1]")),
+            Err(Error::Decode {
+                http_status: 200,
+                ..
+            })
+        ));
+        assert!(interpret(raw(200, r#"{"RequestId":"x"}"#)).is_ok());
+    }
+
+    #[test]
+    fn cache_keys_separate_identities_actions_and_parameters() {
+        let p = |v: &str| BTreeMap::from([("AccessKey".to_owned(), v.to_owned())]);
+        let a = cache_key("key:A", "Op", &p("x"));
+        assert_ne!(a, cache_key("key:B", "Op", &p("x")));
+        assert_ne!(a, cache_key("key:A", "Op2", &p("x")));
+        assert_ne!(a, cache_key("key:A", "Op", &p("x&ServiceName=y")));
+        assert_eq!(a, cache_key("key:A", "Op", &p("x")));
+    }
+
+    #[test]
+    fn new_makes_no_http_client_and_rejects_bad_endpoints() {
+        let cfg = ClientConfig {
+            credentials: crate::alibaba::credentials::CredentialsConfig {
+                access_key: Some("id".into()),
+                secret_key: Some("secret".into()),
+                env: Some(BTreeMap::new()),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let c = Client::new(cfg.clone()).unwrap();
+        assert!(
+            !c.inner.http.is_built(),
+            "TLS set-up waits for the first request"
+        );
+        assert_eq!(c.endpoint(), "https://actiontrail.cn-hangzhou.aliyuncs.com");
+        let mut bad = cfg;
+        bad.endpoint = Some("ftp://x".into());
+        assert!(matches!(Client::new(bad), Err(Error::Config(_))));
+    }
+}

@@ -1,0 +1,217 @@
+//! The client's error: what happened, and whether the request may have reached the server.
+
+use crate::alibaba::credentials::CredentialsError;
+use crate::alibaba::rpc::ServiceError;
+use std::time::Duration;
+
+/// Why an API call failed. `Clone`, so coalesced callers each get the same error.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum Error {
+    /// The service answered with an error body.
+    #[error("{0}")]
+    Service(ServiceError),
+    /// The connect or the exchange took longer than the configured timeout.
+    #[error("{operation} timed out after {timeout:?}: {detail}")]
+    Timeout {
+        /// The API action.
+        operation: String,
+        /// The limit that was exceeded.
+        timeout: Duration,
+        /// False when the connect itself timed out.
+        may_have_been_sent: bool,
+        /// What the HTTP stack said.
+        detail: String,
+    },
+    /// The connection could not be made or broke.
+    #[error("{operation}: cannot reach {endpoint}: {detail}")]
+    Transport {
+        /// The API action.
+        operation: String,
+        /// The endpoint's base URL.
+        endpoint: String,
+        /// False when no connection was made, so the server never saw the request.
+        may_have_been_sent: bool,
+        /// What the HTTP stack said.
+        detail: String,
+    },
+    /// The answer is not the JSON the operation returns (a proxy's HTML page, say).
+    #[error("the answer (HTTP {http_status}) is not the expected JSON: {body_prefix:?}")]
+    Decode {
+        /// HTTP status.
+        http_status: u16,
+        /// The start of the body, at most 256 bytes.
+        body_prefix: String,
+    },
+    /// The pages did not end: a NextToken came back twice, or there were too many pages.
+    #[error("{operation}: pagination stopped after {pages} pages: {reason}")]
+    Pagination {
+        /// The API action.
+        operation: String,
+        /// Pages fetched before stopping.
+        pages: u32,
+        /// What went wrong.
+        reason: String,
+    },
+    /// No usable credentials.
+    #[error("{0}")]
+    Credentials(#[from] CredentialsError),
+    /// The client's configuration is invalid.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+}
+
+/// Codes that trying again cannot fix: the signature, the key, the permission, the
+/// parameters. Checked before anything else, whatever the HTTP status.
+const NEVER_RETRIED: &[&str] = &[
+    "IncompleteSignature",
+    "SignatureDoesNotMatch",
+    "SignatureNonceUsed",
+    "InvalidAccessKeyId",
+    "InvalidTimeStamp",
+    "InvalidSecurityToken",
+    "Forbidden",
+    "NoPermission",
+    "InvalidParameter",
+    "InvalidQueryParameter",
+    "MissingParameter",
+];
+
+/// Whether the service's error is worth another try.
+pub(crate) fn service_error_is_retryable(e: &ServiceError) -> bool {
+    let code = e.code.as_str();
+    if NEVER_RETRIED.iter().any(|p| code.starts_with(p)) || code.ends_with(".NotFound") {
+        return false;
+    }
+    code.contains("Throttling")
+        || code == "ServiceUnavailable"
+        || code == "InternalError"
+        || e.http_status >= 500
+}
+
+impl Error {
+    /// The service's error, when the service answered with one.
+    pub fn service(&self) -> Option<&ServiceError> {
+        match self {
+            Error::Service(e) => Some(e),
+            Error::Credentials(CredentialsError::AssumeRole { error, .. }) => Some(error),
+            _ => None,
+        }
+    }
+
+    /// Whether trying again may succeed: throttling, server errors, timeouts, connection
+    /// failures (every operation here is a read, so repeating a sent request is safe).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Service(e) => service_error_is_retryable(e),
+            Error::Timeout { .. } | Error::Transport { .. } => true,
+            Error::Decode { http_status, .. } => *http_status >= 500,
+            Error::Credentials(e) => e.is_retryable(),
+            Error::Pagination { .. } | Error::Config(_) => false,
+        }
+    }
+
+    /// The request id of the failed request, when the service sent one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.service()
+            .map(|e| e.request_id.as_str())
+            .filter(|id| !id.is_empty())
+    }
+
+    /// Whether the request may have reached the server (false only when it surely did not).
+    pub fn may_have_been_sent(&self) -> bool {
+        match self {
+            Error::Timeout {
+                may_have_been_sent, ..
+            }
+            | Error::Transport {
+                may_have_been_sent, ..
+            } => *may_have_been_sent,
+            Error::Credentials(_) | Error::Config(_) => false,
+            _ => true,
+        }
+    }
+
+    /// How long the server asked to wait before retrying.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.service().and_then(|e| e.retry_after)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn svc(status: u16, code: &str) -> Error {
+        Error::Service(ServiceError {
+            http_status: status,
+            code: code.into(),
+            message: "m".into(),
+            request_id: "r".into(),
+            host_id: None,
+            recommend: None,
+            retry_after: None,
+        })
+    }
+
+    #[test]
+    fn retry_decisions_follow_the_code_and_status_table() {
+        let table: &[(u16, &str, bool)] = &[
+            (400, "Throttling", true),
+            (400, "Throttling.User", true),
+            (400, "Throttling.Api", true),
+            (503, "ServiceUnavailable", true),
+            (500, "InternalError", true),
+            (502, "BadGateway", true),
+            (504, "Whatever", true),
+            (400, "IncompleteSignature", false),
+            (400, "SignatureDoesNotMatch", false),
+            (400, "SignatureNonceUsed", false),
+            (404, "InvalidAccessKeyId.NotFound", false),
+            (403, "Forbidden.RAM", false),
+            (400, "InvalidTimeStamp.Expired", false),
+            (400, "InvalidQueryParameter", false),
+            (400, "MissingParameter", false),
+            (404, "EntityNotExist.NotFound", false),
+            (500, "Forbidden.RAM", false),
+            (400, "SomethingElse", false),
+        ];
+        for (status, code, want) in table {
+            assert_eq!(svc(*status, code).is_retryable(), *want, "{status} {code}");
+        }
+    }
+
+    #[test]
+    fn transport_failures_are_retryable_and_say_whether_sent() {
+        let t = Error::Timeout {
+            operation: "X".into(),
+            timeout: Duration::from_secs(1),
+            may_have_been_sent: true,
+            detail: "d".into(),
+        };
+        assert!(t.is_retryable() && t.may_have_been_sent());
+        let refused = Error::Transport {
+            operation: "X".into(),
+            endpoint: "http://127.0.0.1:1".into(),
+            may_have_been_sent: false,
+            detail: "connection refused".into(),
+        };
+        assert!(refused.is_retryable() && !refused.may_have_been_sent());
+        let html = Error::Decode {
+            http_status: 502,
+            body_prefix: "<html>".into(),
+        };
+        assert!(html.is_retryable());
+        let bad = Error::Decode {
+            http_status: 200,
+            body_prefix: "<html>".into(),
+        };
+        assert!(!bad.is_retryable());
+        assert!(!Error::Config("x".into()).is_retryable());
+    }
+
+    #[test]
+    fn request_id_comes_from_the_service_error() {
+        assert_eq!(svc(400, "Throttling").request_id(), Some("r"));
+        assert_eq!(Error::Config("x".into()).request_id(), None);
+    }
+}

@@ -1,0 +1,169 @@
+//! ECS RAM role credentials from the instance metadata service, IMDSv2 token first.
+
+use super::{Credentials, CredentialsError};
+use crate::alibaba::endpoint::Endpoint;
+use crate::alibaba::rpc::{bounded_prefix, classify, SendFailure};
+use serde::Deserialize;
+use std::time::Duration;
+
+/// Lifetime asked for the IMDSv2 session token; one fetch needs seconds.
+const TOKEN_TTL_SECONDS: &str = "21600";
+const CREDENTIALS_PATH: &str = "/latest/meta-data/ram/security-credentials/";
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct MetadataCredentials {
+    code: Option<String>,
+    access_key_id: Option<String>,
+    access_key_secret: Option<String>,
+    security_token: Option<String>,
+    expiration: Option<String>,
+}
+
+fn http_error(endpoint: &Endpoint, f: SendFailure) -> CredentialsError {
+    let detail = match f {
+        SendFailure::Timeout { detail, .. } => format!("timed out: {detail}"),
+        SendFailure::Transport { detail, .. } => detail,
+    };
+    CredentialsError::Http {
+        endpoint: format!("the ECS metadata service at {}", endpoint.base_url),
+        detail,
+        retryable: true,
+    }
+}
+
+/// Fetches the session token; `None` when the service does not hand one out (IMDSv1
+/// only), in which case the credentials request goes without it.
+async fn session_token(
+    http: &reqwest::Client,
+    endpoint: &Endpoint,
+    timeout: Duration,
+) -> Result<Option<String>, CredentialsError> {
+    let resp = http
+        .put(format!("{}/latest/api/token", endpoint.base_url))
+        .header("X-aliyun-ecs-metadata-token-ttl-seconds", TOKEN_TTL_SECONDS)
+        .timeout(timeout)
+        .send()
+        .await
+        .map_err(|e| http_error(endpoint, classify(e)))?;
+    if !resp.status().is_success() {
+        tracing::debug!(
+            status = resp.status().as_u16(),
+            "no IMDSv2 token; using IMDSv1"
+        );
+        return Ok(None);
+    }
+    let token = resp
+        .text()
+        .await
+        .map_err(|e| http_error(endpoint, classify(e)))?;
+    Ok(Some(token.trim().to_owned()).filter(|t| !t.is_empty()))
+}
+
+async fn get(
+    http: &reqwest::Client,
+    endpoint: &Endpoint,
+    path: &str,
+    token: Option<&str>,
+    timeout: Duration,
+    role: &str,
+) -> Result<String, CredentialsError> {
+    let mut req = http
+        .get(format!("{}{path}", endpoint.base_url))
+        .timeout(timeout);
+    if let Some(t) = token {
+        req = req.header("X-aliyun-ecs-metadata-token", t);
+    }
+    let resp = req
+        .send()
+        .await
+        .map_err(|e| http_error(endpoint, classify(e)))?;
+    let status = resp.status();
+    let body = resp
+        .text()
+        .await
+        .map_err(|e| http_error(endpoint, classify(e)))?;
+    if status.as_u16() == 404 {
+        return Err(CredentialsError::Metadata {
+            role: role.to_owned(),
+            reason: "the instance has no such RAM role attached (HTTP 404)".into(),
+        });
+    }
+    if !status.is_success() {
+        return Err(CredentialsError::Http {
+            endpoint: format!("the ECS metadata service at {}", endpoint.base_url),
+            detail: format!("HTTP {}: {}", status.as_u16(), bounded_prefix(&body, 256)),
+            retryable: status.is_server_error(),
+        });
+    }
+    Ok(body)
+}
+
+/// Reads the role's credentials (discovering the attached role's name when `role` is
+/// `None`).
+pub(super) async fn fetch(
+    http: &reqwest::Client,
+    endpoint: &Endpoint,
+    role: Option<&str>,
+    timeout: Duration,
+) -> Result<Credentials, CredentialsError> {
+    let token = session_token(http, endpoint, timeout).await?;
+    let role = match role {
+        Some(r) => r.to_owned(),
+        None => {
+            let listing = get(
+                http,
+                endpoint,
+                CREDENTIALS_PATH,
+                token.as_deref(),
+                timeout,
+                "*",
+            )
+            .await?;
+            listing
+                .lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty())
+                .map(str::to_owned)
+                .ok_or_else(|| CredentialsError::Metadata {
+                    role: "*".into(),
+                    reason: "the instance has no RAM role attached".into(),
+                })?
+        }
+    };
+    let path = format!(
+        "{CREDENTIALS_PATH}{}",
+        crate::alibaba::signature::percent_encode(&role)
+    );
+    let body = get(http, endpoint, &path, token.as_deref(), timeout, &role).await?;
+    let parsed: MetadataCredentials =
+        serde_json::from_str(&body).map_err(|e| CredentialsError::Metadata {
+            role: role.clone(),
+            reason: format!("the answer is not credentials JSON ({e})"),
+        })?;
+    if let Some(code) = parsed.code.as_deref().filter(|c| *c != "Success") {
+        return Err(CredentialsError::Metadata {
+            role,
+            reason: format!("Code {code}"),
+        });
+    }
+    let missing = |what: &str| CredentialsError::Metadata {
+        role: role.clone(),
+        reason: format!("the answer has no {what}"),
+    };
+    Ok(Credentials {
+        access_key_id: parsed.access_key_id.ok_or_else(|| missing("AccessKeyId"))?,
+        access_key_secret: parsed
+            .access_key_secret
+            .ok_or_else(|| missing("AccessKeySecret"))?,
+        security_token: Some(
+            parsed
+                .security_token
+                .ok_or_else(|| missing("SecurityToken"))?,
+        ),
+        expiration: Some(super::sts::parse_expiration(
+            parsed.expiration.as_deref().unwrap_or(""),
+            &format!("the ECS metadata service's answer for role {role}"),
+        )?),
+    })
+}

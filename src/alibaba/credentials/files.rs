@@ -1,0 +1,255 @@
+//! The two credentials files: the aliyun CLI's `~/.aliyun/config.json` and the SDKs'
+//! INI file `~/.alibabacloud/credentials`.
+//!
+//! An absent file or profile is skipped (noted in the "looked in" list); a file that is
+//! there but unreadable, malformed, or whose chosen profile is incomplete is an error,
+//! because silently falling through to other credentials would act as someone else.
+
+use super::chain::{shown, Found};
+use super::{AssumeRoleConfig, Credentials, CredentialsError};
+use serde::Deserialize;
+use std::path::Path;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct CliConfig {
+    current: Option<String>,
+    profiles: Vec<CliProfile>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct CliProfile {
+    name: String,
+    mode: String,
+    access_key_id: String,
+    access_key_secret: String,
+    sts_token: String,
+    ram_role_name: String,
+    ram_role_arn: String,
+    ram_session_name: String,
+    external_id: String,
+    expired_seconds: u32,
+}
+
+/// Reads `path`; `Ok(None)` when it does not exist.
+fn read(
+    path: &Path,
+    looked: &mut Vec<String>,
+    what: &str,
+) -> Result<Option<String>, CredentialsError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            looked.push(format!("{what} {} (absent)", shown(path)));
+            Ok(None)
+        }
+        Err(e) => Err(CredentialsError::Invalid {
+            source_name: shown(path),
+            reason: format!("cannot read it: {e}"),
+        }),
+    }
+}
+
+fn require(
+    value: &str,
+    field: &str,
+    source_name: &str,
+    mode: &str,
+) -> Result<String, CredentialsError> {
+    if value.trim().is_empty() {
+        Err(CredentialsError::Invalid {
+            source_name: source_name.to_owned(),
+            reason: format!("mode {mode} needs {field}"),
+        })
+    } else {
+        Ok(value.to_owned())
+    }
+}
+
+fn key(id: String, secret: String, token: Option<String>) -> Credentials {
+    Credentials {
+        access_key_id: id,
+        access_key_secret: secret,
+        security_token: token,
+        expiration: None,
+    }
+}
+
+fn nonempty(s: &str) -> Option<String> {
+    Some(s.to_owned()).filter(|s| !s.trim().is_empty())
+}
+
+/// The chosen profile of the aliyun CLI file at `path`: `profile`, else the file's
+/// `current`, else `default`.
+pub(super) fn aliyun_profile(
+    path: &Path,
+    profile: Option<&str>,
+    looked: &mut Vec<String>,
+) -> Result<Option<(Found, String)>, CredentialsError> {
+    let what = "the aliyun CLI profile file";
+    let Some(text) = read(path, looked, what)? else {
+        return Ok(None);
+    };
+    let cfg: CliConfig = serde_json::from_str(&text).map_err(|e| CredentialsError::Invalid {
+        source_name: shown(path),
+        reason: format!("not a valid aliyun CLI config: {e}"),
+    })?;
+    let name = profile
+        .map(str::to_owned)
+        .or(cfg.current.clone().filter(|c| !c.is_empty()))
+        .unwrap_or_else(|| "default".into());
+    let Some(p) = cfg.profiles.iter().find(|p| p.name == name) else {
+        looked.push(format!("{what} {} (no profile {name:?})", shown(path)));
+        return Ok(None);
+    };
+    let source_name = format!("profile {name:?} in {}", shown(path));
+    let mode = if p.mode.is_empty() {
+        "AK"
+    } else {
+        p.mode.as_str()
+    };
+    let found = match mode {
+        "AK" => Found::Key(key(
+            require(&p.access_key_id, "access_key_id", &source_name, mode)?,
+            require(
+                &p.access_key_secret,
+                "access_key_secret",
+                &source_name,
+                mode,
+            )?,
+            None,
+        )),
+        "StsToken" => Found::Key(key(
+            require(&p.access_key_id, "access_key_id", &source_name, mode)?,
+            require(
+                &p.access_key_secret,
+                "access_key_secret",
+                &source_name,
+                mode,
+            )?,
+            Some(require(&p.sts_token, "sts_token", &source_name, mode)?),
+        )),
+        "RamRoleArn" => Found::RamRoleArn {
+            base: key(
+                require(&p.access_key_id, "access_key_id", &source_name, mode)?,
+                require(
+                    &p.access_key_secret,
+                    "access_key_secret",
+                    &source_name,
+                    mode,
+                )?,
+                None,
+            ),
+            role: AssumeRoleConfig {
+                role_arn: require(&p.ram_role_arn, "ram_role_arn", &source_name, mode)?,
+                session_name: nonempty(&p.ram_session_name),
+                policy: None,
+                session_expiration: Some(p.expired_seconds).filter(|s| *s > 0),
+                external_id: nonempty(&p.external_id),
+            },
+        },
+        "EcsRamRole" => Found::EcsRamRole {
+            role: nonempty(&p.ram_role_name),
+        },
+        other => {
+            return Err(CredentialsError::Invalid {
+                source_name,
+                reason: format!(
+                    "mode {other} is not supported; use AK, StsToken, RamRoleArn or EcsRamRole"
+                ),
+            })
+        }
+    };
+    Ok(Some((found, source_name)))
+}
+
+/// The chosen section of the INI file at `path`: `profile`, else `[default]`.
+pub(super) fn ini_profile(
+    path: &Path,
+    profile: Option<&str>,
+    looked: &mut Vec<String>,
+) -> Result<Option<(Found, String)>, CredentialsError> {
+    let what = "the credentials file";
+    let Some(text) = read(path, looked, what)? else {
+        return Ok(None);
+    };
+    let ini = ini::Ini::load_from_str(&text).map_err(|e| CredentialsError::Invalid {
+        source_name: shown(path),
+        reason: format!("not a valid INI file: {e}"),
+    })?;
+    let name = profile.unwrap_or("default");
+    let Some(section) = ini.section(Some(name)) else {
+        looked.push(format!("{what} {} (no section [{name}])", shown(path)));
+        return Ok(None);
+    };
+    let source_name = format!("section [{name}] of {}", shown(path));
+    if section
+        .get("enable")
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("false"))
+    {
+        looked.push(format!("{source_name} (enable = false)"));
+        return Ok(None);
+    }
+    let get = |k: &str| section.get(k).map(str::trim).unwrap_or("");
+    let kind = get("type");
+    let kind = if kind.is_empty() { "access_key" } else { kind };
+    let found = match kind {
+        "access_key" => Found::Key(key(
+            require(get("access_key_id"), "access_key_id", &source_name, kind)?,
+            require(
+                get("access_key_secret"),
+                "access_key_secret",
+                &source_name,
+                kind,
+            )?,
+            None,
+        )),
+        "sts" => Found::Key(key(
+            require(get("access_key_id"), "access_key_id", &source_name, kind)?,
+            require(
+                get("access_key_secret"),
+                "access_key_secret",
+                &source_name,
+                kind,
+            )?,
+            Some(require(
+                get("security_token"),
+                "security_token",
+                &source_name,
+                kind,
+            )?),
+        )),
+        "ram_role_arn" => Found::RamRoleArn {
+            base: key(
+                require(get("access_key_id"), "access_key_id", &source_name, kind)?,
+                require(
+                    get("access_key_secret"),
+                    "access_key_secret",
+                    &source_name,
+                    kind,
+                )?,
+                None,
+            ),
+            role: AssumeRoleConfig {
+                role_arn: require(get("role_arn"), "role_arn", &source_name, kind)?,
+                session_name: nonempty(get("role_session_name")),
+                policy: nonempty(get("policy")),
+                session_expiration: get("duration_seconds").parse().ok(),
+                external_id: nonempty(get("external_id")),
+            },
+        },
+        "ecs_ram_role" => Found::EcsRamRole {
+            role: nonempty(get("role_name")),
+        },
+        other => {
+            return Err(CredentialsError::Invalid {
+                source_name,
+                reason: format!(
+                "type {other} is not supported; use access_key, sts, ram_role_arn or ecs_ram_role"
+            ),
+            })
+        }
+    };
+    Ok(Some((found, source_name)))
+}

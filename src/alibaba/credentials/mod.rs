@@ -1,0 +1,177 @@
+//! The credentials chain: where an AccessKey comes from, and how temporary credentials
+//! (STS tokens from AssumeRole, ECS RAM roles) are fetched, cached and refreshed.
+//!
+//! Order, first complete source wins: the provider's `access_key`/`secret_key` (and an
+//! explicit `ecs_role_name`, an argument as deliberate as a key); the environment; the
+//! aliyun CLI profile file; the `~/.alibabacloud/credentials` INI file; the ECS metadata
+//! service when `ALIBABA_CLOUD_ECS_METADATA` names a role. The metadata service is never
+//! probed unasked: off-cloud, 100.100.100.200 does not refuse, it hangs. Then, when
+//! `assume_role` is set, the credentials found call STS AssumeRole.
+
+mod chain;
+mod ecs;
+mod files;
+mod sts;
+#[cfg(test)]
+mod tests;
+
+pub use chain::CredentialsProvider;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+/// Where to look for credentials. `Default` looks in the usual places.
+#[derive(Clone, Default, PartialEq)]
+pub struct CredentialsConfig {
+    /// AccessKey id given as a provider argument.
+    pub access_key: Option<String>,
+    /// AccessKey secret given as a provider argument.
+    pub secret_key: Option<String>,
+    /// STS security token given as a provider argument.
+    pub security_token: Option<String>,
+    /// Profile name in the aliyun CLI file and the INI file.
+    pub profile: Option<String>,
+    /// The aliyun CLI profile file (default `~/.aliyun/config.json`).
+    pub shared_credentials_file: Option<PathBuf>,
+    /// The INI credentials file (default `~/.alibabacloud/credentials`).
+    pub credentials_file: Option<PathBuf>,
+    /// The ECS RAM role to read from the metadata service.
+    pub ecs_role_name: Option<String>,
+    /// The metadata service (default `http://100.100.100.200`).
+    pub ecs_metadata_endpoint: Option<String>,
+    /// The STS endpoint (default `https://sts.aliyuncs.com`).
+    pub sts_endpoint: Option<String>,
+    /// Assume this role with the credentials found.
+    pub assume_role: Option<AssumeRoleConfig>,
+    /// The environment to read; `None` reads the process environment, `Some` reads only
+    /// this map (and `$HOME` from it), which keeps tests hermetic.
+    pub env: Option<BTreeMap<String, String>>,
+    /// The home directory; `None` uses `$HOME` from the environment above.
+    pub home: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for CredentialsConfig {
+    // The secret and token are redacted; the environment map may hold them too.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redacted = |v: &Option<String>| v.as_ref().map(|_| "<redacted>");
+        f.debug_struct("CredentialsConfig")
+            .field("access_key", &self.access_key)
+            .field("secret_key", &redacted(&self.secret_key))
+            .field("security_token", &redacted(&self.security_token))
+            .field("profile", &self.profile)
+            .field("shared_credentials_file", &self.shared_credentials_file)
+            .field("credentials_file", &self.credentials_file)
+            .field("ecs_role_name", &self.ecs_role_name)
+            .field("ecs_metadata_endpoint", &self.ecs_metadata_endpoint)
+            .field("sts_endpoint", &self.sts_endpoint)
+            .field("assume_role", &self.assume_role)
+            .field(
+                "env",
+                &self.env.as_ref().map(|m| m.keys().collect::<Vec<_>>()),
+            )
+            .field("home", &self.home)
+            .finish()
+    }
+}
+
+/// STS AssumeRole parameters.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AssumeRoleConfig {
+    /// `acs:ram::<account>:role/<name>`.
+    pub role_arn: String,
+    /// RoleSessionName (default `terraform`).
+    pub session_name: Option<String>,
+    /// A policy further restricting the session, as JSON.
+    pub policy: Option<String>,
+    /// DurationSeconds, 900 to 43200 (default 3600).
+    pub session_expiration: Option<u32>,
+    /// ExternalId, when the role's trust policy asks for one.
+    pub external_id: Option<String>,
+}
+
+/// An AccessKey, possibly temporary.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    /// AccessKey id (not secret: it names the key).
+    pub access_key_id: String,
+    /// AccessKey secret.
+    pub access_key_secret: String,
+    /// STS security token, for temporary credentials.
+    pub security_token: Option<String>,
+    /// When temporary credentials expire.
+    pub expiration: Option<SystemTime>,
+}
+
+impl std::fmt::Debug for Credentials {
+    // Secrets and tokens never reach logs or error messages, even through `{:?}`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("access_key_secret", &"<redacted>")
+            .field(
+                "security_token",
+                &self.security_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("expiration", &self.expiration)
+            .finish()
+    }
+}
+
+/// Why no credentials could be had.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CredentialsError {
+    /// No source had complete credentials; lists every place looked.
+    #[error("no Alibaba Cloud credentials found; looked in: {}", looked.join("; "))]
+    NotFound {
+        /// Each place, with what was missing there.
+        looked: Vec<String>,
+    },
+    /// A source exists but is unusable (malformed file, unsupported mode, missing field).
+    #[error("{source_name}: {reason}")]
+    Invalid {
+        /// The source (file path and profile, environment, argument).
+        source_name: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// STS refused AssumeRole.
+    #[error("STS AssumeRole for {role_arn} failed: {error}")]
+    AssumeRole {
+        /// The role asked for.
+        role_arn: String,
+        /// The service's answer.
+        error: Box<super::rpc::ServiceError>,
+    },
+    /// The metadata service answered, but not with credentials.
+    #[error("the ECS metadata service gave no credentials for role {role}: {reason}")]
+    Metadata {
+        /// The role asked for.
+        role: String,
+        /// What it said.
+        reason: String,
+    },
+    /// An endpoint of the chain (STS, metadata) could not be reached or answered garbage.
+    #[error("{endpoint}: {detail}")]
+    Http {
+        /// Which endpoint.
+        endpoint: String,
+        /// What happened.
+        detail: String,
+        /// Whether trying again may help (timeouts, connect errors, 5xx).
+        retryable: bool,
+    },
+}
+
+impl CredentialsError {
+    /// Whether trying again may help.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            CredentialsError::Http { retryable, .. } => *retryable,
+            CredentialsError::AssumeRole { error, .. } => {
+                error.http_status >= 500 || error.code.contains("Throttling")
+            }
+            _ => false,
+        }
+    }
+}

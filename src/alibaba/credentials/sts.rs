@@ -1,0 +1,127 @@
+//! STS AssumeRole (RPC, HMAC-SHA1, version 2015-04-01).
+
+use super::{AssumeRoleConfig, Credentials, CredentialsError};
+use crate::alibaba::endpoint::Endpoint;
+use crate::alibaba::rpc::{
+    bounded_prefix, send, sign, RpcRequest, SendFailure, ServiceError, SignatureAlgorithm,
+};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime};
+
+const DEFAULT_SESSION_NAME: &str = "terraform";
+const DEFAULT_DURATION_SECONDS: u32 = 3600;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct AssumeRoleResponse {
+    credentials: Option<StsCredentials>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct StsCredentials {
+    access_key_id: String,
+    access_key_secret: String,
+    security_token: String,
+    expiration: String,
+}
+
+/// Parses an RFC 3339 expiration (`2015-04-09T11:52:19Z`).
+pub(super) fn parse_expiration(text: &str, what: &str) -> Result<SystemTime, CredentialsError> {
+    time::OffsetDateTime::parse(text.trim(), &time::format_description::well_known::Rfc3339)
+        .map(SystemTime::from)
+        .map_err(|e| CredentialsError::Invalid {
+            source_name: what.to_owned(),
+            reason: format!("Expiration {text:?} is not an RFC 3339 time ({e})"),
+        })
+}
+
+/// Calls AssumeRole at `endpoint`, signed with `base`.
+pub(super) async fn assume_role(
+    http: &reqwest::Client,
+    endpoint: &Endpoint,
+    base: &Credentials,
+    role: &AssumeRoleConfig,
+    timeout: Duration,
+) -> Result<Credentials, CredentialsError> {
+    let mut params = BTreeMap::new();
+    params.insert("RoleArn".to_owned(), role.role_arn.clone());
+    params.insert(
+        "RoleSessionName".to_owned(),
+        role.session_name
+            .clone()
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| DEFAULT_SESSION_NAME.into()),
+    );
+    params.insert(
+        "DurationSeconds".to_owned(),
+        role.session_expiration
+            .unwrap_or(DEFAULT_DURATION_SECONDS)
+            .to_string(),
+    );
+    if let Some(p) = role.policy.as_ref().filter(|p| !p.is_empty()) {
+        params.insert("Policy".to_owned(), p.clone());
+    }
+    if let Some(x) = role.external_id.as_ref().filter(|x| !x.is_empty()) {
+        params.insert("ExternalId".to_owned(), x.clone());
+    }
+    let req = RpcRequest {
+        action: "AssumeRole",
+        version: "2015-04-01",
+        params: &params,
+    };
+    let signed = sign(
+        &req,
+        endpoint,
+        base,
+        SignatureAlgorithm::HmacSha1,
+        time::OffsetDateTime::now_utc(),
+        &uuid::Uuid::new_v4().to_string(),
+    );
+    let where_ = format!("STS at {}", endpoint.base_url);
+    let raw = send(http, &signed, timeout).await.map_err(|f| {
+        let (detail, retryable) = match f {
+            SendFailure::Timeout { detail, .. } => (format!("timed out: {detail}"), true),
+            SendFailure::Transport { detail, .. } => (detail, true),
+        };
+        CredentialsError::Http {
+            endpoint: where_.clone(),
+            detail,
+            retryable,
+        }
+    })?;
+    if raw.status >= 300 {
+        return Err(match ServiceError::from_response(&raw) {
+            Some(error) => CredentialsError::AssumeRole {
+                role_arn: role.role_arn.clone(),
+                error: Box::new(error),
+            },
+            None => CredentialsError::Http {
+                endpoint: where_,
+                detail: format!("HTTP {}: {}", raw.status, bounded_prefix(&raw.body, 256)),
+                retryable: raw.status >= 500,
+            },
+        });
+    }
+    let parsed: AssumeRoleResponse =
+        serde_json::from_str(&raw.body).map_err(|e| CredentialsError::Http {
+            endpoint: where_.clone(),
+            detail: format!(
+                "the answer is not AssumeRole JSON ({e}): {}",
+                bounded_prefix(&raw.body, 256)
+            ),
+            retryable: false,
+        })?;
+    let c = parsed.credentials.ok_or_else(|| CredentialsError::Http {
+        endpoint: where_.clone(),
+        detail: "the answer has no Credentials".into(),
+        retryable: false,
+    })?;
+    Ok(Credentials {
+        access_key_id: c.access_key_id,
+        access_key_secret: c.access_key_secret,
+        security_token: Some(c.security_token),
+        expiration: Some(parse_expiration(&c.expiration, &where_)?),
+    })
+}

@@ -1,0 +1,454 @@
+//! RPC-style requests (`POST /?Action=...&Version=...`): the common parameters, both
+//! signature algorithms, one HTTP exchange, and the standard error body.
+//!
+//! Every parameter travels in the query string, as the official SDKs send RPC calls, so the
+//! bytes signed are the bytes sent and the body stays empty.
+
+use super::credentials::Credentials;
+use super::endpoint::Endpoint;
+use super::signature::{canonicalized_query, percent_encode, rpc_signature, rpc_string_to_sign};
+use super::signature::{sha256_hex, Acs3Request};
+use std::collections::BTreeMap;
+use std::time::Duration;
+use time::OffsetDateTime;
+
+/// How requests are signed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum SignatureAlgorithm {
+    /// RPC signature version 1.0, HMAC-SHA1 over the sorted query (the default: every
+    /// Alibaba endpoint and emulator understands it).
+    #[default]
+    HmacSha1,
+    /// ACS3-HMAC-SHA256 with the `x-acs-*` headers and an `Authorization` header.
+    Acs3HmacSha256,
+}
+
+/// One RPC call before signing.
+#[derive(Clone, Debug)]
+pub struct RpcRequest<'a> {
+    /// The `Action`, e.g. `GetAccessKeyLastUsedInfo`.
+    pub action: &'a str,
+    /// The API `Version`, e.g. `2020-07-06`.
+    pub version: &'a str,
+    /// The operation's own parameters.
+    pub params: &'a BTreeMap<String, String>,
+}
+
+/// A signed request, ready to send as `POST`.
+#[derive(Clone)]
+pub struct SignedRequest {
+    /// Full URL including the query string.
+    pub url: String,
+    /// Extra headers (ACS3 headers and `Authorization`; none for HMAC-SHA1).
+    pub headers: Vec<(String, String)>,
+}
+
+impl std::fmt::Debug for SignedRequest {
+    // The URL and headers hold signatures and security tokens: never print them.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignedRequest").finish_non_exhaustive()
+    }
+}
+
+/// `YYYY-MM-DDThh:mm:ssZ` in UTC, the form both signature algorithms require.
+pub fn timestamp(now: OffsetDateTime) -> String {
+    let t = now.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// Signs `req` for `endpoint` with `credentials`, at `now` with `nonce`.
+pub fn sign(
+    req: &RpcRequest<'_>,
+    endpoint: &Endpoint,
+    credentials: &Credentials,
+    algorithm: SignatureAlgorithm,
+    now: OffsetDateTime,
+    nonce: &str,
+) -> SignedRequest {
+    let ts = timestamp(now);
+    match algorithm {
+        SignatureAlgorithm::HmacSha1 => {
+            let mut all: BTreeMap<&str, &str> = req
+                .params
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            all.insert("Action", req.action);
+            all.insert("Version", req.version);
+            all.insert("Format", "JSON");
+            all.insert("AccessKeyId", &credentials.access_key_id);
+            all.insert("SignatureMethod", "HMAC-SHA1");
+            all.insert("SignatureVersion", "1.0");
+            all.insert("SignatureNonce", nonce);
+            all.insert("Timestamp", &ts);
+            if let Some(token) = credentials.security_token.as_deref() {
+                all.insert("SecurityToken", token);
+            }
+            let pairs = || all.iter().map(|(k, v)| (*k, *v));
+            let string_to_sign = rpc_string_to_sign("POST", pairs());
+            let signature = rpc_signature(&credentials.access_key_secret, &string_to_sign);
+            SignedRequest {
+                url: format!(
+                    "{}/?{}&Signature={}",
+                    endpoint.base_url,
+                    canonicalized_query(pairs()),
+                    percent_encode(&signature)
+                ),
+                headers: Vec::new(),
+            }
+        }
+        SignatureAlgorithm::Acs3HmacSha256 => {
+            let body_sha256 = sha256_hex(b"");
+            let mut headers = BTreeMap::new();
+            headers.insert("host".to_owned(), endpoint.host.clone());
+            headers.insert("x-acs-action".to_owned(), req.action.to_owned());
+            headers.insert("x-acs-version".to_owned(), req.version.to_owned());
+            headers.insert("x-acs-date".to_owned(), ts);
+            headers.insert("x-acs-signature-nonce".to_owned(), nonce.to_owned());
+            headers.insert("x-acs-content-sha256".to_owned(), body_sha256.clone());
+            if let Some(token) = credentials.security_token.as_deref() {
+                headers.insert("x-acs-security-token".to_owned(), token.to_owned());
+            }
+            let acs3 = Acs3Request {
+                method: "POST",
+                path: "/",
+                query: req.params,
+                headers: &headers,
+                body_sha256: &body_sha256,
+            };
+            let authorization =
+                acs3.authorization(&credentials.access_key_id, &credentials.access_key_secret);
+            let query =
+                canonicalized_query(req.params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            // reqwest writes `host` itself from the URL, with the same value signed here.
+            let mut out: Vec<(String, String)> =
+                headers.into_iter().filter(|(k, _)| k != "host").collect();
+            out.push(("authorization".to_owned(), authorization));
+            let url = if query.is_empty() {
+                format!("{}/", endpoint.base_url)
+            } else {
+                format!("{}/?{query}", endpoint.base_url)
+            };
+            SignedRequest { url, headers: out }
+        }
+    }
+}
+
+/// A response as received: status, the `x-acs-retry-after` hint and the body text.
+#[derive(Clone, Debug)]
+pub struct RawResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// `x-acs-retry-after`, milliseconds, when the server sent it.
+    pub retry_after: Option<Duration>,
+    /// The body, lossily decoded as UTF-8.
+    pub body: String,
+}
+
+/// Why an exchange produced no response.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SendFailure {
+    /// The connect or the whole exchange exceeded its time limit.
+    Timeout {
+        /// Whether the request may have reached the server (false: connect timeout).
+        may_have_been_sent: bool,
+        /// What the HTTP stack said.
+        detail: String,
+    },
+    /// The connection failed or broke.
+    Transport {
+        /// Whether the request may have reached the server (false: never connected).
+        may_have_been_sent: bool,
+        /// What the HTTP stack said.
+        detail: String,
+    },
+}
+
+/// Sends `req` as `POST` and reads the whole answer within `timeout`.
+pub async fn send(
+    http: &reqwest::Client,
+    req: &SignedRequest,
+    timeout: Duration,
+) -> Result<RawResponse, SendFailure> {
+    let mut builder = http.post(&req.url).timeout(timeout);
+    for (k, v) in &req.headers {
+        builder = builder.header(k.as_str(), v.as_str());
+    }
+    let response = builder.send().await.map_err(classify)?;
+    let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get("x-acs-retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_millis);
+    let bytes = response.bytes().await.map_err(classify)?;
+    Ok(RawResponse {
+        status,
+        retry_after,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    })
+}
+
+/// Sorts a reqwest failure into timeout or transport, and whether it may have been sent.
+pub fn classify(e: reqwest::Error) -> SendFailure {
+    let connect = e.is_connect();
+    let detail = error_chain(&e);
+    if e.is_timeout() {
+        SendFailure::Timeout {
+            may_have_been_sent: !connect,
+            detail,
+        }
+    } else {
+        SendFailure::Transport {
+            may_have_been_sent: !connect && !e.is_builder(),
+            detail,
+        }
+    }
+}
+
+/// `e` and its sources, joined with `: ` (reqwest's top-level message hides the cause).
+/// URLs are stripped because RPC URLs carry signatures and tokens.
+pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        cur = s.source();
+    }
+    redact_query(&out)
+}
+
+/// Removes query strings from any URL in `text`.
+fn redact_query(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(q) = rest.find('?') {
+        out.push_str(&rest[..q]);
+        let tail = &rest[q..];
+        let end = tail
+            .find(|c: char| c.is_whitespace() || c == ')' || c == '"')
+            .unwrap_or(tail.len());
+        out.push_str("?<redacted>");
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The standard error body `{"RequestId","HostId","Code","Message","Recommend"}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServiceError {
+    /// HTTP status.
+    pub http_status: u16,
+    /// The error code, e.g. `Throttling.User` or `SignatureDoesNotMatch`.
+    pub code: String,
+    /// The service's message.
+    pub message: String,
+    /// The request id (empty when the server sent none).
+    pub request_id: String,
+    /// The host id, when sent.
+    pub host_id: Option<String>,
+    /// The troubleshooting link, when sent.
+    pub recommend: Option<String>,
+    /// How long the server asked to wait before retrying (`x-acs-retry-after`).
+    pub retry_after: Option<Duration>,
+}
+
+impl std::fmt::Display for ServiceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} (HTTP {}): {}",
+            self.code, self.http_status, self.message
+        )?;
+        if !self.request_id.is_empty() {
+            write!(f, " [RequestId {}]", self.request_id)?;
+        }
+        if let Some(r) = &self.recommend {
+            write!(f, " See {r}")?;
+        }
+        Ok(())
+    }
+}
+
+impl ServiceError {
+    /// Reads the error body of `raw`; `None` when it is not a JSON object with a `Code`.
+    pub fn from_response(raw: &RawResponse) -> Option<ServiceError> {
+        let v: serde_json::Value = serde_json::from_str(&raw.body).ok()?;
+        let obj = v.as_object()?;
+        let field = |names: &[&str]| {
+            names.iter().find_map(|n| match obj.get(*n) {
+                Some(serde_json::Value::String(s)) => Some(s.clone()),
+                Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+                _ => None,
+            })
+        };
+        let code = field(&["Code", "code"]).filter(|c| !c.is_empty())?;
+        Some(ServiceError {
+            http_status: raw.status,
+            code,
+            message: field(&["Message", "message"]).unwrap_or_default(),
+            request_id: field(&["RequestId", "requestId"]).unwrap_or_default(),
+            host_id: field(&["HostId", "hostId"]),
+            recommend: field(&["Recommend", "recommend"]),
+            retry_after: raw.retry_after,
+        })
+    }
+}
+
+/// At most `max` bytes of `text`, cut at a char boundary, with `...` when cut.
+pub fn bounded_prefix(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &text[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn creds(token: Option<&str>) -> Credentials {
+        Credentials {
+            access_key_id: "testid".into(),
+            access_key_secret: "testsecret".into(),
+            security_token: token.map(Into::into),
+            expiration: None,
+        }
+    }
+
+    fn params(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    fn query_of(url: &str) -> BTreeMap<String, String> {
+        let q = url.split_once('?').map(|(_, q)| q).unwrap_or("");
+        form_urlencoded::parse(q.as_bytes()).into_owned().collect()
+    }
+
+    #[test]
+    fn hmac_sha1_request_carries_every_common_parameter_and_verifies() {
+        let ep = Endpoint::parse("http://127.0.0.1:1", Default::default()).unwrap();
+        let p = params(&[("AccessKey", "LTAI ~*é"), ("PageSize", "100")]);
+        let req = RpcRequest {
+            action: "GetAccessKeyLastUsedIps",
+            version: "2020-07-06",
+            params: &p,
+        };
+        let now = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
+        let signed = sign(
+            &req,
+            &ep,
+            &creds(Some("tok")),
+            SignatureAlgorithm::HmacSha1,
+            now,
+            "n1",
+        );
+        let q = query_of(&signed.url);
+        assert_eq!(q["Timestamp"], "2023-11-14T22:13:20Z");
+        assert_eq!(q["SecurityToken"], "tok");
+        assert_eq!(q["AccessKey"], "LTAI ~*é");
+        assert_eq!(q["SignatureMethod"], "HMAC-SHA1");
+        // The server's view: recompute over everything but Signature.
+        let mut rest = q.clone();
+        let sig = rest.remove("Signature").unwrap();
+        let sts = rpc_string_to_sign("POST", rest.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        assert_eq!(sig, rpc_signature("testsecret", &sts));
+        // What is sent is the canonical encoding: `%20` not `+`, `~` bare, `*` encoded.
+        assert!(signed.url.contains("AccessKey=LTAI%20~%2A%C3%A9"));
+    }
+
+    #[test]
+    fn acs3_request_signs_the_x_acs_headers_and_host() {
+        let ep = Endpoint::parse("127.0.0.1:8", super::super::endpoint::Protocol::Http).unwrap();
+        let p = params(&[("AccessKey", "k")]);
+        let req = RpcRequest {
+            action: "GetAccessKeyLastUsedInfo",
+            version: "2020-07-06",
+            params: &p,
+        };
+        let now = OffsetDateTime::from_unix_timestamp(0).unwrap();
+        let signed = sign(
+            &req,
+            &ep,
+            &creds(None),
+            SignatureAlgorithm::Acs3HmacSha256,
+            now,
+            "n",
+        );
+        let h: BTreeMap<_, _> = signed.headers.iter().cloned().collect();
+        assert_eq!(h["x-acs-date"], "1970-01-01T00:00:00Z");
+        assert!(!h.contains_key("x-acs-security-token"));
+        assert!(h["authorization"].starts_with(
+            "ACS3-HMAC-SHA256 Credential=testid,SignedHeaders=host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version,Signature="
+        ));
+        assert_eq!(signed.url, "http://127.0.0.1:8/?AccessKey=k");
+    }
+
+    #[test]
+    fn the_signed_request_debug_hides_url_and_headers() {
+        let s = SignedRequest {
+            url: "http://h/?Signature=abc&SecurityToken=tok".into(),
+            headers: vec![("authorization".into(), "sig".into())],
+        };
+        let d = format!("{s:?}");
+        assert!(!d.contains("abc") && !d.contains("tok") && !d.contains("sig\""));
+    }
+
+    #[test]
+    fn error_text_never_carries_a_query_string() {
+        assert_eq!(
+            redact_query("error sending request for url (http://h/?Signature=x&SecurityToken=y)"),
+            "error sending request for url (http://h/?<redacted>)"
+        );
+    }
+
+    #[test]
+    fn reads_the_standard_error_body() {
+        let raw = RawResponse {
+            status: 400,
+            retry_after: Some(Duration::from_millis(7)),
+            body: r#"{"RequestId":"r","HostId":"h","Code":"Throttling.User","Message":"slow down","Recommend":"https://x"}"#.into(),
+        };
+        let e = ServiceError::from_response(&raw).unwrap();
+        assert_eq!(e.code, "Throttling.User");
+        assert_eq!(e.request_id, "r");
+        assert_eq!(e.host_id.as_deref(), Some("h"));
+        assert_eq!(e.retry_after, Some(Duration::from_millis(7)));
+        let html = RawResponse {
+            status: 502,
+            retry_after: None,
+            body: "<html>Bad Gateway</html>".into(),
+        };
+        assert_eq!(ServiceError::from_response(&html), None);
+    }
+
+    #[test]
+    fn bounded_prefix_cuts_at_a_char_boundary() {
+        let s = "é".repeat(200);
+        let p = bounded_prefix(&s, 255);
+        assert!(p.ends_with("..."));
+        assert_eq!(p.len(), 254 + 3);
+        assert_eq!(bounded_prefix("short", 256), "short");
+    }
+}
