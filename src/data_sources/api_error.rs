@@ -96,8 +96,6 @@ pub fn diagnostic(action: &str, key: &str, err: &Error, max_retries: u32) -> Dia
         Error::Decode { .. } => ("returned an answer the provider could not read", "The endpoint may not be ActionTrail: check endpoint and region.".to_owned()),
         Error::Pagination { .. } => ("returned inconsistent pages", "Retry the plan; if it persists, set max_items to read fewer pages.".to_owned()),
         Error::Config { .. } => ("is misconfigured", "Check the provider block.".to_owned()),
-        #[allow(unreachable_patterns)]
-        _ => ("failed", "Retry the plan.".to_owned()),
     };
     Diagnostic::error(
         format!("ActionTrail {action} {summary}"),

@@ -128,8 +128,11 @@ pub fn client_config(s: &Settings) -> ClientConfig {
             secret_key: s.secret_key.clone(),
             security_token: s.security_token.clone(),
             profile: s.profile.clone(),
-            shared_credentials_file: s.shared_credentials_file.clone(),
-            credentials_file: s.credentials_file.clone(),
+            shared_credentials_file: s
+                .shared_credentials_file
+                .as_ref()
+                .map(std::path::PathBuf::from),
+            credentials_file: s.credentials_file.as_ref().map(std::path::PathBuf::from),
             ecs_role_name: s.ecs_role_name.clone(),
             ecs_metadata_endpoint: s.ecs_metadata_endpoint.clone(),
             sts_endpoint: s.sts_endpoint.clone(),
@@ -137,7 +140,7 @@ pub fn client_config(s: &Settings) -> ClientConfig {
                 role_arn: r.role_arn.clone(),
                 session_name: r.session_name.clone(),
                 policy: r.policy.clone(),
-                session_expiration: r.session_expiration.map(Into::into),
+                session_expiration: r.session_expiration,
                 external_id: r.external_id.clone(),
             }),
             ..Default::default()
