@@ -96,6 +96,8 @@ pub fn diagnostic(action: &str, key: &str, err: &Error, max_retries: u32) -> Dia
         Error::Decode { .. } => ("returned an answer the provider could not read", "The endpoint may not be ActionTrail: check endpoint and region.".to_owned()),
         Error::Pagination { .. } => ("returned inconsistent pages", "Retry the plan; if it persists, set max_items to read fewer pages.".to_owned()),
         Error::Config { .. } => ("is misconfigured", "Check the provider block.".to_owned()),
+        // Handled above through `service()`; kept so that the match stays exhaustive.
+        Error::Service(_) => ("failed", "Retry the plan.".to_owned()),
     };
     Diagnostic::error(
         format!("ActionTrail {action} {summary}"),
@@ -176,5 +178,44 @@ mod tests {
         let d = service_diagnostic("GetAccessKeyLastUsedInfo", "k", &f, 5);
         assert!(d.detail.contains("(no message)") && d.detail.contains("Request ID: (none)"));
         assert!(!d.detail.contains("host ID"));
+    }
+
+    #[test]
+    fn timeouts_and_unreachable_endpoints_point_at_the_provider_settings() {
+        let timeout = Error::Timeout {
+            operation: "GetAccessKeyLastUsedInfo".into(),
+            timeout: std::time::Duration::from_secs(30),
+            may_have_been_sent: true,
+            detail: "deadline".into(),
+        };
+        let d = diagnostic("GetAccessKeyLastUsedInfo", "k", &timeout, 3);
+        assert!(d.summary.contains("timed out") && d.detail.contains("timeout"));
+        let down = Error::Transport {
+            operation: "GetAccessKeyLastUsedInfo".into(),
+            endpoint: "http://127.0.0.1:1".into(),
+            may_have_been_sent: false,
+            detail: "connection refused".into(),
+        };
+        let d = diagnostic("GetAccessKeyLastUsedInfo", "k", &down, 3);
+        assert!(
+            d.detail.contains("ACTIONTRAIL_ENDPOINT") && d.detail.contains("connection refused")
+        );
+    }
+
+    #[test]
+    fn a_service_error_from_the_client_keeps_its_code_and_request_id() {
+        let err = Error::Service(crate::actiontrail::ServiceError {
+            http_status: 403,
+            code: "Forbidden.RAM".into(),
+            message: "User not authorized to operate on the specified resource.".into(),
+            request_id: "REQ-9".into(),
+            host_id: None,
+            recommend: Some("https://api.aliyun.com/troubleshoot?q=Forbidden.RAM".into()),
+            retry_after: None,
+        });
+        let d = diagnostic("GetAccessKeyLastUsedInfo", "k", &err, 3);
+        assert!(d.summary.contains("Forbidden.RAM"));
+        assert!(d.detail.contains("Request ID: REQ-9") && d.detail.contains("troubleshoot"));
+        assert!(d.detail.contains("actiontrail:GetAccessKeyLastUsedInfo"));
     }
 }
