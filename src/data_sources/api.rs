@@ -77,6 +77,7 @@ impl Api {
     /// GetAccessKeyLastUsedInfo.
     pub async fn info(&self, key: &str) -> Result<Arc<AccessKeyLastUsedInfo>, Diagnostic> {
         const ACTION: &str = "GetAccessKeyLastUsedInfo";
+        tracing::debug!(action = ACTION, access_key_id = key, "ActionTrail request");
         self.info
             .get_or_try(key.to_owned(), || {
                 self.client.get_access_key_last_used_info(key)
@@ -88,6 +89,7 @@ impl Api {
     /// GetAccessKeyLastUsedProducts.
     pub async fn products(&self, key: &str) -> Result<Arc<ProductsPage>, Diagnostic> {
         const ACTION: &str = "GetAccessKeyLastUsedProducts";
+        tracing::debug!(action = ACTION, access_key_id = key, "ActionTrail request");
         self.products
             .get_or_try(key.to_owned(), || {
                 self.client.get_access_key_last_used_products(key)
@@ -104,6 +106,12 @@ impl Api {
         page: PageOptions,
     ) -> Result<Arc<Listing<IpUsage>>, Diagnostic> {
         const ACTION: &str = "GetAccessKeyLastUsedIps";
+        tracing::debug!(
+            action = ACTION,
+            access_key_id = key,
+            service_name = service,
+            "ActionTrail request"
+        );
         let memo_key = (
             key.to_owned(),
             service.to_owned(),
@@ -127,6 +135,12 @@ impl Api {
         page: PageOptions,
     ) -> Result<Arc<Listing<ResourceUsage>>, Diagnostic> {
         const ACTION: &str = "GetAccessKeyLastUsedResources";
+        tracing::debug!(
+            action = ACTION,
+            access_key_id = key,
+            service_name = service,
+            "ActionTrail request"
+        );
         let memo_key = (
             key.to_owned(),
             service.to_owned(),
