@@ -209,8 +209,14 @@ impl crate::model::Provider for ActionTrailProvider {
                 )],
             };
         };
-        let mut diagnostics = source.validate(&config);
-        if crate::model::diag::has_errors(&diagnostics) {
+        // Terraform validated this configuration already and showed its warnings; only
+        // errors matter here, for a caller that skipped validation.
+        let mut diagnostics: Vec<Diagnostic> = source
+            .validate(&config)
+            .into_iter()
+            .filter(|d| d.severity == crate::model::Severity::Error)
+            .collect();
+        if !diagnostics.is_empty() {
             return ReadResult {
                 state: None,
                 diagnostics,
@@ -279,5 +285,59 @@ mod tests {
             )
             .await;
         assert!(r.state.is_none() && r.diagnostics.len() == 1);
+    }
+
+    fn provider_block(set: &[(&str, Value)]) -> Value {
+        let mut m: std::collections::BTreeMap<String, Value> = provider::schema()
+            .block
+            .attributes
+            .iter()
+            .map(|a| (a.name.clone(), Value::Null))
+            .collect();
+        m.insert("assume_role".into(), Value::Null);
+        for (k, v) in set {
+            m.insert((*k).into(), v.clone());
+        }
+        Value::Object(m)
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_endpoint_is_a_diagnostic_naming_the_endpoint_setting() {
+        let p = ActionTrailProvider::new();
+        let config = provider_block(&[
+            ("access_key", Value::string("LTAI5tDemoCaller0000001")),
+            ("secret_key", Value::string("not-a-real-secret")),
+            ("endpoint", Value::string("http://127.0.0.1:1")),
+            ("max_retries", Value::int(0)),
+            ("timeout", Value::string("2s")),
+        ]);
+        assert_eq!(p.configure(config).await, vec![]);
+        let read = p
+            .read_data_source(
+                last_used::TYPE_NAME,
+                Value::object([
+                    ("access_key_id", Value::string("LTAI5tRecentUse000000001")),
+                    ("fail_if_used_within", Value::Null),
+                ]),
+            )
+            .await;
+        assert!(read.state.is_none());
+        assert_eq!(read.diagnostics.len(), 1, "{:?}", read.diagnostics);
+        let d = &read.diagnostics[0];
+        assert!(d.summary.contains("GetAccessKeyLastUsedInfo"), "{d:?}");
+        assert!(!d.detail.contains("not-a-real-secret"));
+    }
+
+    #[tokio::test]
+    async fn configure_refuses_a_block_validation_refuses() {
+        let p = ActionTrailProvider::new();
+        let diags = p
+            .configure(provider_block(&[("region", Value::string("Hangzhou!"))]))
+            .await;
+        assert_eq!(diags.len(), 1);
+        assert_eq!(
+            diags[0].attribute,
+            Some(crate::model::AttributePath::root("region"))
+        );
     }
 }
