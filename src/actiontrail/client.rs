@@ -78,7 +78,7 @@ impl Client {
         if config.timeout.is_zero() {
             return Err(Error::Config("timeout must be more than zero".into()));
         }
-        let http = SharedHttp::new(&user_agent());
+        let http = SharedHttp::with_connect_timeout(&user_agent(), config.timeout.mul_f64(0.9));
         let credentials = CredentialsProvider::from_config_with_timeout(
             &config.credentials,
             http.clone(),
@@ -504,5 +504,42 @@ mod tests {
         let mut bad = cfg;
         bad.endpoint = Some("ftp://x".into());
         assert!(matches!(Client::new(bad), Err(Error::Config(_))));
+    }
+
+    #[test]
+    fn the_client_and_its_futures_can_cross_threads() {
+        fn send_sync_clone<T: Send + Sync + Clone + 'static>() {}
+        fn send<T: Send>(_: &T) {}
+        send_sync_clone::<Client>();
+        let cfg = ClientConfig {
+            credentials: crate::alibaba::credentials::CredentialsConfig {
+                access_key: Some("id".into()),
+                secret_key: Some("secret".into()),
+                env: Some(BTreeMap::new()),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let c = Client::new(cfg).unwrap();
+        send(&c.get_access_key_last_used_info("k"));
+        send(&c.get_access_key_last_used_products("k"));
+        send(&c.list_access_key_last_used_ips("k", "Ecs", PageOptions::default()));
+        send(&c.list_access_key_last_used_resources("k", "Ecs", PageOptions::default()));
+    }
+
+    #[test]
+    fn new_fails_with_every_place_looked_when_no_credentials_exist() {
+        let cfg = ClientConfig {
+            credentials: crate::alibaba::credentials::CredentialsConfig {
+                env: Some(BTreeMap::new()),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let err = Client::new(cfg).unwrap_err();
+        assert!(matches!(err, Error::Credentials(_)), "{err:?}");
+        let msg = err.to_string();
+        assert!(msg.contains("ALIBABA_CLOUD_ACCESS_KEY_ID") && msg.contains("access_key"));
+        assert!(!err.is_retryable() && !err.may_have_been_sent());
     }
 }

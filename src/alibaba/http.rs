@@ -6,12 +6,14 @@
 //! for the first request.
 
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 /// A cheaply cloneable handle on one lazily built `reqwest::Client`.
 #[derive(Clone, Debug)]
 pub struct SharedHttp {
     cell: Arc<OnceLock<Result<reqwest::Client, String>>>,
     user_agent: Arc<str>,
+    connect_timeout: Option<Duration>,
 }
 
 impl SharedHttp {
@@ -20,6 +22,17 @@ impl SharedHttp {
         SharedHttp {
             cell: Arc::new(OnceLock::new()),
             user_agent: Arc::from(user_agent),
+            connect_timeout: None,
+        }
+    }
+
+    /// A handle whose connects give up after `limit`. Set it a little below the
+    /// per-request timeout, so a connect that cannot finish is reported as a connect
+    /// failure (the request was surely not sent) rather than a bare timeout.
+    pub fn with_connect_timeout(user_agent: &str, limit: Duration) -> SharedHttp {
+        SharedHttp {
+            connect_timeout: Some(limit),
+            ..SharedHttp::new(user_agent)
         }
     }
 
@@ -27,9 +40,13 @@ impl SharedHttp {
     pub fn get(&self) -> Result<&reqwest::Client, String> {
         self.cell
             .get_or_init(|| {
-                reqwest::Client::builder()
+                let mut builder = reqwest::Client::builder()
                     .user_agent(&*self.user_agent)
-                    .pool_idle_timeout(std::time::Duration::from_secs(60))
+                    .pool_idle_timeout(Duration::from_secs(60));
+                if let Some(limit) = self.connect_timeout {
+                    builder = builder.connect_timeout(limit);
+                }
+                builder
                     .build()
                     .map_err(|e| format!("cannot build the HTTP client: {e}"))
             })

@@ -233,4 +233,38 @@ mod tests {
             "a%20b%2A~%C3%A9%2B%2F%3D-_."
         );
     }
+
+    #[test]
+    fn canonicalizes_space_tilde_star_plus_and_unicode() {
+        let q = canonicalized_query([
+            ("Name", "a b"),
+            ("Tilde", "~x~"),
+            ("Star", "*"),
+            ("Plus", "1+1"),
+            ("Han", "中文"),
+            ("Emoji", "\u{1F600}"),
+        ]);
+        assert_eq!(
+            q,
+            "Emoji=%F0%9F%98%80&Han=%E4%B8%AD%E6%96%87&Name=a%20b&Plus=1%2B1&Star=%2A&Tilde=~x~"
+        );
+    }
+
+    #[test]
+    fn canonicalization_sorts_by_encoded_key_and_keeps_empty_values() {
+        // `_` (0x5F) sorts after upper-case letters and before lower-case ones.
+        let q = canonicalized_query([("b", ""), ("a_b", "1"), ("aB", "2"), ("A", "3")]);
+        assert_eq!(q, "A=3&aB=2&a_b=1&b=");
+    }
+
+    #[test]
+    fn the_string_to_sign_encodes_the_query_a_second_time() {
+        let sts = rpc_string_to_sign("post", [("K", "a b"), ("T", "~")]);
+        assert_eq!(sts, "POST&%2F&K%3Da%2520b%26T%3D~");
+    }
+
+    #[test]
+    fn an_empty_secret_still_signs() {
+        assert_eq!(rpc_signature("", "x").len(), 28);
+    }
 }

@@ -18,6 +18,9 @@ const DEFAULT_METADATA_ENDPOINT: &str = "http://100.100.100.200";
 const DEFAULT_STS_ENDPOINT: &str = "https://sts.aliyuncs.com";
 /// Time limit for each STS and metadata request.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The metadata service is a link-local hop that answers in milliseconds; off-cloud it
+/// never answers, and a long limit times every retry would stall the plan for minutes.
+const METADATA_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The environment the chain reads: the process's, or a fixed map.
 pub(super) struct Env<'a>(pub(super) &'a Option<BTreeMap<String, String>>);
@@ -201,7 +204,8 @@ impl CredentialsProvider {
         let fresh = match &inner.source {
             Source::Static(c) => c.clone(),
             Source::Ecs { role, endpoint } => {
-                ecs::fetch(http, endpoint, role.as_deref(), inner.timeout).await?
+                let limit = inner.timeout.min(METADATA_TIMEOUT);
+                ecs::fetch(http, endpoint, role.as_deref(), limit).await?
             }
             Source::AssumeRole {
                 base,
