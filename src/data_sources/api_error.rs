@@ -1,0 +1,221 @@
+//! API failures as diagnostics: what ActionTrail said (code, message, request id) and what
+//! to do about it.
+
+use crate::actiontrail::Error;
+use crate::model::Diagnostic;
+
+/// The RAM actions the data sources call, all of which a policy must grant.
+pub const RAM_ACTIONS: [&str; 4] = [
+    "actiontrail:GetAccessKeyLastUsedInfo",
+    "actiontrail:GetAccessKeyLastUsedProducts",
+    "actiontrail:GetAccessKeyLastUsedIps",
+    "actiontrail:GetAccessKeyLastUsedResources",
+];
+
+/// What ActionTrail answered, in the fields a diagnostic shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ServiceFailure<'a> {
+    /// HTTP status.
+    pub http_status: u16,
+    /// Error code, e.g. `Forbidden.RAM`.
+    pub code: &'a str,
+    /// Error message.
+    pub message: &'a str,
+    /// Request id, for Alibaba Cloud support.
+    pub request_id: &'a str,
+    /// Host id.
+    pub host_id: &'a str,
+    /// The diagnosis URL ActionTrail recommends, if any.
+    pub recommend: &'a str,
+}
+
+/// The hint for an error code: what the user should check or change.
+pub fn hint(code: &str, action: &str, max_retries: u32) -> String {
+    let grant = || {
+        format!(
+            "The caller lacks permission for ActionTrail's {action}. Grant the RAM actions {} to the RAM user or role the provider signs as (for example with the AliyunActionTrailReadOnlyAccess policy, or a custom policy listing these actions).",
+            RAM_ACTIONS.join(", ")
+        )
+    };
+    match code {
+        "InvalidAccessKeyId.NotFound" | "InvalidAccessKeyId" => "Alibaba Cloud does not know the AccessKey ID the provider signs with. Check access_key (or ALIBABA_CLOUD_ACCESS_KEY_ID, the profile or credentials file in use) and that the key has not been deleted.".to_owned(),
+        "InvalidAccessKeyId.Inactive" => "The AccessKey the provider signs with is disabled. Enable it, or configure another one.".to_owned(),
+        "SignatureDoesNotMatch" | "IncompleteSignature" => "The signature did not match: the AccessKey secret is wrong for this AccessKey ID. Check secret_key (or ALIBABA_CLOUD_ACCESS_KEY_SECRET) for typos and stray whitespace, and that this machine's clock is correct.".to_owned(),
+        "InvalidTimeStamp.Expired" => "The request's timestamp was out of range: this machine's clock is wrong. Synchronise it (NTP) and retry.".to_owned(),
+        "SignatureNonceUsed" => "A request nonce was reused. Retry the plan.".to_owned(),
+        "InvalidSecurityToken.Expired" | "InvalidSecurityToken.Malformed" | "InvalidSecurityToken.MismatchWithAccessKey" | "InvalidSecurityToken" => "The STS security token is expired, malformed or does not belong to this AccessKey. Fetch fresh temporary credentials (or use assume_role so the provider fetches them).".to_owned(),
+        "InvalidQueryParameter" | "InvalidParameter" | "MissingParameter" => "ActionTrail rejected a parameter. Check access_key_id (the AccessKey to look up) and service_name (a service code name as actiontrail_accesskey_last_used_products lists it, e.g. Ecs or Oss).".to_owned(),
+        "InternalError" | "ServiceUnavailable" => format!("ActionTrail failed on its side even after {max_retries} retries. Try again later, or raise max_retries in the provider block."),
+        c if c.contains("Throttling") => format!("ActionTrail kept throttling the requests after {max_retries} retries. Raise max_retries in the provider block, or lower Terraform's -parallelism so fewer reads run at once."),
+        c if c.starts_with("Forbidden") || c.starts_with("NoPermission") => grant(),
+        _ => "See the message above; the request id identifies the call to Alibaba Cloud support.".to_owned(),
+    }
+}
+
+/// The diagnostic for an error answer from the service.
+pub fn service_diagnostic(
+    action: &str,
+    key: &str,
+    f: &ServiceFailure<'_>,
+    max_retries: u32,
+) -> Diagnostic {
+    let mut detail = format!(
+        "ActionTrail answered {action} for AccessKey {key} with HTTP {}, error code {}: {}\n\n{}\n\nRequest ID: {}",
+        f.http_status,
+        f.code,
+        if f.message.is_empty() { "(no message)" } else { f.message },
+        hint(f.code, action, max_retries),
+        if f.request_id.is_empty() { "(none)" } else { f.request_id },
+    );
+    if !f.host_id.is_empty() {
+        detail.push_str(&format!(", host ID: {}", f.host_id));
+    }
+    if !f.recommend.is_empty() {
+        detail.push_str(&format!("\nDiagnosis: {}", f.recommend));
+    }
+    Diagnostic::error(format!("ActionTrail {action} failed: {}", f.code), detail)
+}
+
+/// The diagnostic for any failed call.
+pub fn diagnostic(action: &str, key: &str, err: &Error, max_retries: u32) -> Diagnostic {
+    if let Some(s) = err.service() {
+        let failure = ServiceFailure {
+            http_status: s.http_status,
+            code: &s.code,
+            message: &s.message,
+            request_id: &s.request_id,
+            host_id: s.host_id.as_deref().unwrap_or(""),
+            recommend: s.recommend.as_deref().unwrap_or(""),
+        };
+        return service_diagnostic(action, key, &failure, max_retries);
+    }
+    let (summary, hint) = match err {
+        Error::Timeout { .. } => ("timed out", format!("No answer came in time, even after {max_retries} retries. Raise timeout (or max_retries) in the provider block, or check the network path to the endpoint.")),
+        Error::Transport { .. } => ("could not reach ActionTrail", "Check region and endpoint in the provider block (or ACTIONTRAIL_ENDPOINT), proxies and the network path to the endpoint.".to_owned()),
+        Error::Credentials { .. } => ("found no usable credentials", "Configure credentials: access_key and secret_key, the ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET environment variables, a profile of ~/.aliyun/config.json, ~/.alibabacloud/credentials, ecs_role_name, or assume_role on top of any of them.".to_owned()),
+        Error::Decode { .. } => ("returned an answer the provider could not read", "The endpoint may not be ActionTrail: check endpoint and region.".to_owned()),
+        Error::Pagination { .. } => ("returned inconsistent pages", "Retry the plan; if it persists, set max_items to read fewer pages.".to_owned()),
+        Error::Config { .. } => ("is misconfigured", "Check the provider block.".to_owned()),
+        // Handled above through `service()`; kept so that the match stays exhaustive.
+        Error::Service(_) => ("failed", "Retry the plan.".to_owned()),
+    };
+    Diagnostic::error(
+        format!("ActionTrail {action} {summary}"),
+        format!("Reading AccessKey {key}: {err}\n\n{hint}"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failure(code: &'static str) -> ServiceFailure<'static> {
+        ServiceFailure {
+            http_status: 400,
+            code,
+            message: "Specified signature is not matched with our calculation.",
+            request_id: "6B4A1F2C-0000-4000-8000-000000000001",
+            host_id: "actiontrail.cn-hangzhou.aliyuncs.com",
+            recommend: "",
+        }
+    }
+
+    #[test]
+    fn a_bad_secret_names_the_code_the_request_id_and_the_secret_and_clock() {
+        let d = service_diagnostic(
+            "GetAccessKeyLastUsedInfo",
+            "LTAI5tIdle",
+            &failure("SignatureDoesNotMatch"),
+            5,
+        );
+        assert!(d.summary.contains("SignatureDoesNotMatch"));
+        assert!(d.detail.to_lowercase().contains("request id: 6b4a1f2c"));
+        assert!(d.detail.contains("secret_key") && d.detail.contains("clock"));
+        assert!(d.detail.contains("LTAI5tIdle"));
+    }
+
+    #[test]
+    fn forbidden_names_every_ram_action() {
+        let d = service_diagnostic("GetAccessKeyLastUsedIps", "k", &failure("Forbidden.RAM"), 5);
+        for action in RAM_ACTIONS {
+            assert!(d.detail.contains(action), "{action}: {}", d.detail);
+        }
+    }
+
+    #[test]
+    fn throttling_suggests_retries_and_parallelism() {
+        let d = service_diagnostic(
+            "GetAccessKeyLastUsedInfo",
+            "k",
+            &failure("Throttling.User"),
+            2,
+        );
+        assert!(d.summary.contains("Throttling.User"));
+        assert!(
+            d.detail.contains("after 2 retries")
+                && d.detail.contains("max_retries")
+                && d.detail.contains("-parallelism")
+        );
+    }
+
+    #[test]
+    fn unknown_key_and_credentials_codes_have_their_own_hints() {
+        assert!(
+            hint("InvalidQueryParameter", "GetAccessKeyLastUsedIps", 5).contains("service_name")
+        );
+        assert!(hint("InvalidAccessKeyId.NotFound", "x", 5).contains("ALIBABA_CLOUD_ACCESS_KEY_ID"));
+        assert!(hint("InvalidTimeStamp.Expired", "x", 5).contains("clock"));
+        assert!(hint("SomethingNew", "x", 5).contains("request id"));
+    }
+
+    #[test]
+    fn empty_fields_are_spelled_out_not_left_blank() {
+        let f = ServiceFailure {
+            http_status: 500,
+            code: "InternalError",
+            ..Default::default()
+        };
+        let d = service_diagnostic("GetAccessKeyLastUsedInfo", "k", &f, 5);
+        assert!(d.detail.contains("(no message)") && d.detail.contains("Request ID: (none)"));
+        assert!(!d.detail.contains("host ID"));
+    }
+
+    #[test]
+    fn timeouts_and_unreachable_endpoints_point_at_the_provider_settings() {
+        let timeout = Error::Timeout {
+            operation: "GetAccessKeyLastUsedInfo".into(),
+            timeout: std::time::Duration::from_secs(30),
+            may_have_been_sent: true,
+            detail: "deadline".into(),
+        };
+        let d = diagnostic("GetAccessKeyLastUsedInfo", "k", &timeout, 3);
+        assert!(d.summary.contains("timed out") && d.detail.contains("timeout"));
+        let down = Error::Transport {
+            operation: "GetAccessKeyLastUsedInfo".into(),
+            endpoint: "http://127.0.0.1:1".into(),
+            may_have_been_sent: false,
+            detail: "connection refused".into(),
+        };
+        let d = diagnostic("GetAccessKeyLastUsedInfo", "k", &down, 3);
+        assert!(
+            d.detail.contains("ACTIONTRAIL_ENDPOINT") && d.detail.contains("connection refused")
+        );
+    }
+
+    #[test]
+    fn a_service_error_from_the_client_keeps_its_code_and_request_id() {
+        let err = Error::Service(crate::actiontrail::ServiceError {
+            http_status: 403,
+            code: "Forbidden.RAM".into(),
+            message: "User not authorized to operate on the specified resource.".into(),
+            request_id: "REQ-9".into(),
+            host_id: None,
+            recommend: Some("https://api.aliyun.com/troubleshoot?q=Forbidden.RAM".into()),
+            retry_after: None,
+        });
+        let d = diagnostic("GetAccessKeyLastUsedInfo", "k", &err, 3);
+        assert!(d.summary.contains("Forbidden.RAM"));
+        assert!(d.detail.contains("Request ID: REQ-9") && d.detail.contains("troubleshoot"));
+        assert!(d.detail.contains("actiontrail:GetAccessKeyLastUsedInfo"));
+    }
+}

@@ -1,0 +1,236 @@
+//! The registry documentation (`docs/index.md`, `docs/data-sources/*.md`), generated from
+//! the schemas and the example files so that neither can drift from the code.
+//! `tests/docs_up_to_date.rs` checks the committed files against this.
+
+use super::{data_source_schemas, provider, usage::FRESHNESS_NOTE};
+use crate::model::{Attribute, Block, Nesting, Type};
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// Every documentation file, as `(path under the repository root, contents)`. Example
+/// files are read from `root/examples`.
+pub fn generate(root: &Path) -> io::Result<Vec<(PathBuf, String)>> {
+    let example = |rel: &str| -> io::Result<String> {
+        let path = root.join("examples").join(rel);
+        std::fs::read_to_string(&path)
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))
+    };
+    let mut files = vec![(
+        PathBuf::from("docs/index.md"),
+        index(&example("provider/provider.tf")?),
+    )];
+    for (name, schema) in data_source_schemas() {
+        let tf = example(&format!("data-sources/{name}/data-source.tf"))?;
+        let short = name.strip_prefix("actiontrail_").unwrap_or(&name);
+        files.push((
+            PathBuf::from(format!("docs/data-sources/{short}.md")),
+            data_source(&name, &schema.block, &tf),
+        ));
+    }
+    Ok(files)
+}
+
+fn type_name(ty: &Type) -> String {
+    match ty {
+        Type::String => "String".into(),
+        Type::Number => "Number".into(),
+        Type::Bool => "Boolean".into(),
+        Type::Dynamic => "Dynamic".into(),
+        Type::List(t) => format!("List of {}", type_name(t)),
+        Type::Set(t) => format!("Set of {}", type_name(t)),
+        Type::Map(t) => format!("Map of {}", type_name(t)),
+        Type::Object(_) => "Object".into(),
+        Type::Tuple(_) => "Tuple".into(),
+    }
+}
+
+fn attribute_line(a: &Attribute) -> String {
+    let mut flags = vec![type_name(&a.ty)];
+    if a.required {
+        flags.push("Required".into());
+    } else if a.optional {
+        flags.push("Optional".into());
+    }
+    if a.sensitive {
+        flags.push("Sensitive".into());
+    }
+    format!("- `{}` ({}) {}\n", a.name, flags.join(", "), a.description)
+}
+
+fn front_matter(title: &str, description: &str) -> String {
+    format!("---\npage_title: \"{title}\"\nsubcategory: \"\"\ndescription: |-\n  {description}\n---\n\n")
+}
+
+fn example_block(tf: &str) -> String {
+    format!("```terraform\n{}\n```\n", tf.trim_end())
+}
+
+fn arguments(block: &Block) -> String {
+    let mut out = String::from("## Argument Reference\n\n");
+    for a in block.attributes.iter().filter(|a| a.required || a.optional) {
+        out.push_str(&attribute_line(a));
+    }
+    for nb in &block.block_types {
+        let how = match nb.nesting {
+            Nesting::Single | Nesting::Group => "Block, Optional, at most one",
+            _ => "Block, Optional",
+        };
+        out.push_str(&format!(
+            "- `{}` ({how}) {} See [below](#nested-schema-for-{}).\n",
+            nb.type_name, nb.block.description, nb.type_name
+        ));
+    }
+    for nb in &block.block_types {
+        out.push_str(&format!("\n### Nested Schema for `{}`\n\n", nb.type_name));
+        for a in &nb.block.attributes {
+            out.push_str(&attribute_line(a));
+        }
+    }
+    out
+}
+
+fn attributes(block: &Block) -> String {
+    let mut out = String::from("## Attributes Reference\n\nIn addition to the arguments above, these attributes are exported:\n\n");
+    for a in block
+        .attributes
+        .iter()
+        .filter(|a| a.computed && !a.optional)
+    {
+        out.push_str(&attribute_line(a));
+    }
+    out
+}
+
+const AUTHENTICATION: &str = r#"## Authentication
+
+The provider signs its calls with the first credentials it finds, in this order:
+
+1. **Static arguments**: `access_key` and `secret_key` (and `security_token` for temporary
+   STS credentials) in the provider block. Set both or neither.
+2. **Environment variables**: `ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET`
+   and `ALIBABA_CLOUD_SECURITY_TOKEN`, or the alicloud provider's names
+   `ALICLOUD_ACCESS_KEY`, `ALICLOUD_SECRET_KEY` and `ALICLOUD_SECURITY_TOKEN`.
+3. **The aliyun CLI's profile file**: `~/.aliyun/config.json` (or `shared_credentials_file`),
+   profile `profile` / `ALIBABA_CLOUD_PROFILE` / `ALICLOUD_PROFILE`, else the file's
+   `current` one. Modes `AK`, `StsToken`, `RamRoleArn` and `EcsRamRole` are understood.
+4. **The credentials INI file**: `~/.alibabacloud/credentials` (or `credentials_file` /
+   `ALIBABA_CLOUD_CREDENTIALS_FILE`).
+5. **An ECS instance RAM role**: `ecs_role_name` (or `ALIBABA_CLOUD_ECS_METADATA`), whose
+   credentials the instance metadata service hands out.
+
+With an `assume_role` block, the credentials found above call STS AssumeRole and the
+provider then works as that role. Region comes from `region`, else `ALIBABA_CLOUD_REGION`
+or `ALICLOUD_REGION`, else `cn-hangzhou`; `endpoint` (or `ACTIONTRAIL_ENDPOINT`) replaces
+`actiontrail.<region>.aliyuncs.com`, for example with a local emulator.
+
+The caller needs the RAM actions `actiontrail:GetAccessKeyLastUsedInfo`,
+`actiontrail:GetAccessKeyLastUsedProducts`, `actiontrail:GetAccessKeyLastUsedIps` and
+`actiontrail:GetAccessKeyLastUsedResources` (all in `AliyunActionTrailReadOnlyAccess`).
+"#;
+
+const GATES: &str = r#"## Gating a key rotation
+
+Before a rotation deletes or disables a key, a plan should fail if something still uses
+it. On every Terraform version, `fail_if_used_within` on `actiontrail_accesskey_last_used`
+does that: use more recent than the window is an error pointing at the argument, naming
+the service, IP, region and time of the last use.
+
+On Terraform 1.5 and later the attributes also serve `check` blocks (a warning) and
+`postcondition`s (an error), using RFC 3339 times with `timecmp` and `plantimestamp`:
+
+```terraform
+check "retiring_key_is_idle" {
+  data "actiontrail_accesskey_last_used" "retiring" {
+    access_key_id = var.retiring_key
+  }
+
+  assert {
+    condition = (
+      !data.actiontrail_accesskey_last_used.retiring.used ||
+      timecmp(data.actiontrail_accesskey_last_used.retiring.last_used_at,
+              timeadd(plantimestamp(), "-720h")) < 0
+    )
+    error_message = "The key was used in the last 30 days, from ${coalesce(data.actiontrail_accesskey_last_used.retiring.last_used_ip, "an unknown IP")}."
+  }
+}
+
+data "actiontrail_accesskey_last_used" "old" {
+  access_key_id = var.retiring_key
+
+  lifecycle {
+    postcondition {
+      condition     = coalesce(self.days_since_last_used, 9999) >= 30
+      error_message = "The key was used ${self.days_since_last_used} days ago."
+    }
+  }
+}
+```
+"#;
+
+/// `docs/index.md`.
+pub fn index(example: &str) -> String {
+    let schema = provider::schema();
+    format!(
+        "{}# ActionTrail Provider\n\n{}\n\n## Example Usage\n\n{}\n{AUTHENTICATION}\n## Data freshness\n\n{FRESHNESS_NOTE} A key that looks unused may have been used in the last hour; check again before deleting it.\n\n{GATES}\n{}",
+        front_matter("Provider: ActionTrail", provider::DESCRIPTION),
+        provider::DESCRIPTION,
+        example_block(example),
+        arguments(&schema.block),
+    )
+}
+
+/// `docs/data-sources/<name>.md`.
+pub fn data_source(name: &str, block: &Block, example: &str) -> String {
+    let gate = if name == super::last_used::TYPE_NAME {
+        "\n## The rotation gate\n\nWith `fail_if_used_within`, a read that finds the key used more recently than the window fails the plan with an error pointing at the argument. It names the key, the service, IP and region of the last use, how long ago it was and when, and what to do: keep the key until it has been idle that long, or remove the gate. A key never used, or last used before the window, passes.\n"
+    } else {
+        ""
+    };
+    format!(
+        "{}# {name} (Data Source)\n\n{}\n\n{FRESHNESS_NOTE}\n\n## Example Usage\n\n{}{gate}\n{}\n{}",
+        front_matter(&format!("{name} Data Source - actiontrail"), &block.description),
+        block.description,
+        example_block(example),
+        arguments(block),
+        attributes(block),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docs_list_every_argument_and_attribute_with_their_types() {
+        let (name, schema) = data_source_schemas()
+            .into_iter()
+            .find(|(n, _)| n.ends_with("_ips"))
+            .unwrap();
+        let doc = data_source(&name, &schema.block, "data \"x\" \"y\" {}\n");
+        assert!(doc.starts_with(
+            "---\npage_title: \"actiontrail_accesskey_last_used_ips Data Source - actiontrail\""
+        ));
+        assert!(doc.contains("- `access_key_id` (String, Required)"));
+        assert!(doc.contains("- `page_size` (Number, Optional)"));
+        assert!(doc.contains("- `ips` (List of Object)"));
+        assert!(doc.contains("```terraform\ndata \"x\" \"y\" {}\n```"));
+    }
+
+    #[test]
+    fn the_index_documents_credentials_freshness_and_newer_terraform_checks() {
+        let doc = index("provider \"actiontrail\" {}\n");
+        for needle in [
+            "ALIBABA_CLOUD_ACCESS_KEY_ID",
+            "ALICLOUD_REGION",
+            "ACTIONTRAIL_ENDPOINT",
+            "400 days",
+            "timecmp",
+            "plantimestamp",
+            "- `access_key` (String, Optional, Sensitive)",
+            "### Nested Schema for `assume_role`",
+            "- `role_arn` (String, Required)",
+        ] {
+            assert!(doc.contains(needle), "{needle}");
+        }
+    }
+}

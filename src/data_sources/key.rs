@@ -1,0 +1,99 @@
+//! The argument every data source takes: the AccessKey to look up.
+
+use super::args::{self, Arg};
+use crate::model::{Attribute, AttributePath, Diagnostic, Type, Value};
+
+/// The `access_key_id` argument.
+pub fn attribute() -> Attribute {
+    Attribute::required(
+        "access_key_id",
+        Type::String,
+        "The AccessKey ID to look up: a permanent key (`LTAI...`), an STS key (`STS....`) or an older 16-character ID.",
+    )
+}
+
+/// Whether `id` could be an AccessKey ID. Real IDs come in several shapes (`LTAI` +
+/// 12-20 characters, `STS.` + 20-30, legacy 16-character ones), so this refuses only what
+/// no key can be: too short or long, or with characters outside letters, digits and dots.
+pub fn plausible(id: &str) -> bool {
+    (8..=128).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.')
+}
+
+/// Checks `access_key_id`, when known.
+pub fn validate(config: &Value, diags: &mut Vec<Diagnostic>) {
+    let path = AttributePath::root("access_key_id");
+    match args::string(config, "access_key_id", &path) {
+        Ok(Arg::Known(id)) if !plausible(id) => diags.push(args::invalid(
+            "access_key_id",
+            &path,
+            format!("access_key_id {id:?} is not an AccessKey ID: it has 8 to 128 letters, digits or dots, like \"LTAI5tExampleKey0001\" or \"STS.NUgYrLnoC37mZZCNnAbez2Ha6\"."),
+        )),
+        Ok(_) => {}
+        Err(d) => diags.push(d),
+    }
+}
+
+/// The configured key of a wholly known configuration.
+pub fn of(config: &Value) -> Result<&str, Diagnostic> {
+    config
+        .get("access_key_id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            Diagnostic::error(
+                "Missing access_key_id",
+                "access_key_id must be set to a known string.",
+            )
+            .at(AttributePath::root("access_key_id"))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_real_key_shape_is_accepted() {
+        for id in [
+            "LTAI5tRecentUse000000001",
+            "STS.NUgYrLnoC37mZZCNnAbez2Ha6",
+            "abcdEFGH12345678",
+            "LTAI4Fw2XXXXXXXXXXXX",
+        ] {
+            assert!(plausible(id), "{id}");
+        }
+    }
+
+    #[test]
+    fn spaces_slashes_and_short_strings_are_refused_at_the_path() {
+        for id in [
+            "LTAI 5t/bad",
+            "short",
+            "",
+            "LTAI5t-abc-def-ghi",
+            &"A".repeat(129),
+        ] {
+            assert!(!plausible(id), "{id}");
+        }
+        let mut diags = Vec::new();
+        validate(
+            &Value::object([("access_key_id", Value::string("LTAI 5t/bad"))]),
+            &mut diags,
+        );
+        assert_eq!(diags.len(), 1);
+        assert_eq!(
+            diags[0].attribute,
+            Some(AttributePath::root("access_key_id"))
+        );
+        assert!(diags[0].detail.contains("access_key_id"));
+    }
+
+    #[test]
+    fn an_unknown_key_is_accepted() {
+        let mut diags = Vec::new();
+        validate(
+            &Value::object([("access_key_id", Value::Unknown)]),
+            &mut diags,
+        );
+        assert!(diags.is_empty());
+    }
+}

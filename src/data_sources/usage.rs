@@ -1,0 +1,297 @@
+//! What every data source reports about a use of a key: the timestamp in milliseconds and
+//! as RFC 3339, the raw `Detail` and the ActionTrail event parsed from it.
+
+use crate::actiontrail::types::{Event, UserIdentity};
+use crate::model::{Type, Value};
+use std::time::Duration;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+/// The caveat every data source carries: ActionTrail lags and forgets.
+pub const FRESHNESS_NOTE: &str = "ActionTrail records AccessKey use about an hour late and keeps at most 400 days of it (nothing before 2022-02-01): use in the last hour, or older than that, does not show here.";
+
+/// When a key was used, as epoch milliseconds; `None` for never (ActionTrail answers an
+/// absent or zero `UsedTimestamp` for a key it has no record of).
+pub fn used_ms(used_timestamp: Option<i64>) -> Option<i64> {
+    used_timestamp.filter(|ms| *ms > 0)
+}
+
+/// Epoch milliseconds as RFC 3339 in UTC (`2024-05-01T08:30:00Z`, with a fraction only
+/// when the milliseconds are not zero); `None` for times RFC 3339 cannot spell.
+pub fn rfc3339(ms: i64) -> Option<String> {
+    let t = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok()?;
+    t.format(&Rfc3339).ok()
+}
+
+/// How long ago `ms` was, as of `now_ms`; zero for times in the future (clock skew).
+pub fn elapsed(ms: i64, now_ms: i64) -> Duration {
+    Duration::from_millis(u64::try_from(now_ms.saturating_sub(ms)).unwrap_or(0))
+}
+
+/// Whole days from `ms` to `now_ms`, never negative.
+pub fn whole_days(ms: i64, now_ms: i64) -> i64 {
+    (now_ms.saturating_sub(ms) / 86_400_000).max(0)
+}
+
+/// The current time in epoch milliseconds.
+pub fn now_ms() -> i64 {
+    i64::try_from(OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+/// `Detail` parsed into an event, only when it is a JSON object.
+pub fn parse_event(detail: Option<&str>) -> Option<Event> {
+    let text = detail?.trim_start();
+    if !text.starts_with('{') {
+        return None;
+    }
+    Event::parse(Some(text))
+}
+
+/// The type of the `user_identity` object inside `event`.
+pub fn user_identity_type() -> Type {
+    Type::object([
+        ("type", Type::String),
+        ("user_name", Type::String),
+        ("account_id", Type::String),
+        ("principal_id", Type::String),
+        ("access_key_id", Type::String),
+    ])
+}
+
+/// The type of the parsed `event` object.
+pub fn event_type() -> Type {
+    Type::object([
+        ("event_id", Type::String),
+        ("event_name", Type::String),
+        ("event_source", Type::String),
+        ("event_time", Type::String),
+        ("event_type", Type::String),
+        ("source_ip_address", Type::String),
+        ("acs_region", Type::String),
+        ("service_name", Type::String),
+        ("request_id", Type::String),
+        ("api_version", Type::String),
+        ("is_global", Type::Bool),
+        ("user_identity", user_identity_type()),
+    ])
+}
+
+/// The `event` attribute's description.
+pub const EVENT_DESCRIPTION: &str = "The ActionTrail event parsed from `detail` (event_id, event_name, event_source, event_time, event_type, source_ip_address, acs_region, service_name, request_id, api_version, is_global, user_identity); null when there is no detail or it is not a JSON object.";
+
+fn user_identity_value(u: &UserIdentity) -> Value {
+    Value::object([
+        ("type", Value::opt_string(u.kind.clone())),
+        ("user_name", Value::opt_string(u.user_name.clone())),
+        ("account_id", Value::opt_string(u.account_id.clone())),
+        ("principal_id", Value::opt_string(u.principal_id.clone())),
+        ("access_key_id", Value::opt_string(u.access_key_id.clone())),
+    ])
+}
+
+/// The `event` value: an object of [`event_type`], or null.
+pub fn event_value(event: Option<&Event>) -> Value {
+    let Some(e) = event else {
+        return Value::Null;
+    };
+    Value::object([
+        ("event_id", Value::opt_string(e.event_id.clone())),
+        ("event_name", Value::opt_string(e.event_name.clone())),
+        ("event_source", Value::opt_string(e.event_source.clone())),
+        ("event_time", Value::opt_string(e.event_time.clone())),
+        ("event_type", Value::opt_string(e.event_type.clone())),
+        (
+            "source_ip_address",
+            Value::opt_string(e.source_ip_address.clone()),
+        ),
+        ("acs_region", Value::opt_string(e.acs_region.clone())),
+        ("service_name", Value::opt_string(e.service_name.clone())),
+        ("request_id", Value::opt_string(e.request_id.clone())),
+        ("api_version", Value::opt_string(e.api_version.clone())),
+        ("is_global", e.is_global.map_or(Value::Null, Value::Bool)),
+        (
+            "user_identity",
+            e.user_identity
+                .as_ref()
+                .map_or(Value::Null, user_identity_value),
+        ),
+    ])
+}
+
+/// The attributes every list item shares, after its own: the use's time, how it was
+/// recorded and its event.
+pub fn item_attributes() -> Vec<(&'static str, Type, &'static str)> {
+    vec![
+        (
+            "used_timestamp",
+            Type::Number,
+            "When, in epoch milliseconds (UsedTimestamp).",
+        ),
+        (
+            "last_used_at",
+            Type::String,
+            "When, as RFC 3339 in UTC; null when unknown.",
+        ),
+        (
+            "source",
+            Type::String,
+            "How ActionTrail recorded the use: Internal, ManagementEvent or DataEvent.",
+        ),
+        (
+            "detail",
+            Type::String,
+            "The raw ActionTrail event, a JSON string (Detail).",
+        ),
+        (
+            "event",
+            event_type(),
+            "The event parsed from detail; null when absent or invalid.",
+        ),
+        (
+            "event_name",
+            Type::String,
+            "The API action called, from the event (e.g. DescribeInstances).",
+        ),
+        (
+            "source_ip_address",
+            Type::String,
+            "The caller's IP, from the event.",
+        ),
+        (
+            "acs_region",
+            Type::String,
+            "The region called, from the event.",
+        ),
+    ]
+}
+
+/// The values of [`item_attributes`] for one use.
+pub fn item_values(
+    used_timestamp: Option<i64>,
+    source: Option<&str>,
+    detail: Option<&str>,
+) -> Vec<(&'static str, Value)> {
+    let ms = used_ms(used_timestamp);
+    let event = parse_event(detail);
+    let field =
+        |f: fn(&Event) -> Option<&String>| Value::opt_string(event.as_ref().and_then(f).cloned());
+    vec![
+        ("used_timestamp", Value::opt_int(ms)),
+        ("last_used_at", Value::opt_string(ms.and_then(rfc3339))),
+        ("source", Value::opt_string(source)),
+        ("detail", Value::opt_string(detail)),
+        ("event_name", field(|e| e.event_name.as_ref())),
+        ("source_ip_address", field(|e| e.source_ip_address.as_ref())),
+        ("acs_region", field(|e| e.acs_region.as_ref())),
+        ("event", event_value(event.as_ref())),
+    ]
+}
+
+/// The attributes of an item of a list attribute, its own first.
+pub fn item_type(own: &[(&'static str, Type)]) -> Type {
+    Type::object(
+        own.iter()
+            .cloned()
+            .chain(item_attributes().into_iter().map(|(n, t, _)| (n, t))),
+    )
+}
+
+/// The latest of some timestamps, as RFC 3339.
+pub fn most_recent<I: IntoIterator<Item = Option<i64>>>(timestamps: I) -> Value {
+    let latest = timestamps.into_iter().filter_map(used_ms).max();
+    Value::opt_string(latest.and_then(rfc3339))
+}
+
+/// The description of a list item's fields, for docs: `name (type): description`.
+pub fn item_fields_doc(own: &[(&'static str, &'static str)]) -> String {
+    own.iter()
+        .copied()
+        .chain(item_attributes().into_iter().map(|(n, _, d)| (n, d)))
+        .map(|(n, d)| format!("`{n}` ({d})"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_become_rfc3339_utc_with_a_fraction_only_when_needed() {
+        assert_eq!(
+            rfc3339(1_714_552_200_000).as_deref(),
+            Some("2024-05-01T08:30:00Z")
+        );
+        assert_eq!(
+            rfc3339(1_714_552_200_120).as_deref(),
+            Some("2024-05-01T08:30:00.12Z")
+        );
+        assert_eq!(rfc3339(i64::MAX), None);
+        assert_eq!(rfc3339(i64::MIN), None);
+    }
+
+    #[test]
+    fn zero_or_absent_timestamps_mean_never_used() {
+        assert_eq!(used_ms(None), None);
+        assert_eq!(used_ms(Some(0)), None);
+        assert_eq!(used_ms(Some(-5)), None);
+        assert_eq!(used_ms(Some(1)), Some(1));
+    }
+
+    #[test]
+    fn days_are_whole_and_never_negative() {
+        let day = 86_400_000;
+        assert_eq!(whole_days(0, 3 * day - 1), 2);
+        assert_eq!(whole_days(0, 3 * day), 3);
+        assert_eq!(whole_days(5 * day, 0), 0);
+        assert_eq!(whole_days(i64::MIN, i64::MAX), i64::MAX / day);
+        assert_eq!(elapsed(10, 0), Duration::ZERO);
+    }
+
+    #[test]
+    fn invalid_or_non_object_detail_yields_no_event() {
+        assert_eq!(parse_event(None), None);
+        assert_eq!(parse_event(Some("not json")), None);
+        assert_eq!(parse_event(Some("[]")), None);
+        assert_eq!(parse_event(Some("{\"eventName\": 3}")), None);
+        assert_eq!(event_value(None), Value::Null);
+        let e = parse_event(Some(r#"{"eventName":"DescribeInstances","isGlobal":false,"userIdentity":{"type":"ram-user"}}"#)).unwrap();
+        let v = event_value(Some(&e));
+        assert_eq!(
+            v.get("event_name"),
+            Some(&Value::string("DescribeInstances"))
+        );
+        assert_eq!(v.get("is_global"), Some(&Value::Bool(false)));
+        assert_eq!(
+            v.get("user_identity").and_then(|u| u.get("type")),
+            Some(&Value::string("ram-user"))
+        );
+        assert_eq!(v.get("acs_region"), Some(&Value::Null));
+    }
+
+    #[test]
+    fn item_values_conform_to_item_type() {
+        let own = [("ip", Type::String)];
+        let ty = item_type(&own);
+        let mut fields = vec![("ip", Value::string("10.0.0.1"))];
+        fields.extend(item_values(
+            Some(1_714_552_200_000),
+            Some("ManagementEvent"),
+            Some("{\"sourceIpAddress\":\"10.0.0.1\"}"),
+        ));
+        let v = Value::object(fields);
+        crate::model::msgpack::encode(&v, &ty).expect("conforms");
+        assert_eq!(v.get("source_ip_address"), Some(&Value::string("10.0.0.1")));
+        assert_eq!(
+            v.get("last_used_at"),
+            Some(&Value::string("2024-05-01T08:30:00Z"))
+        );
+        let never = Value::object(
+            [("ip", Value::string("x"))]
+                .into_iter()
+                .chain(item_values(None, None, None)),
+        );
+        crate::model::msgpack::encode(&never, &ty).expect("conforms");
+        assert_eq!(never.get("last_used_at"), Some(&Value::Null));
+    }
+}
