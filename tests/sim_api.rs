@@ -651,7 +651,17 @@ async fn stats_count_requests_by_action_errors_and_connections_and_reset_zeroes_
     assert!(reset.status().is_success());
     let stats = sim.state.stats();
     assert_eq!(stats["requests_total"], 0);
-    assert_eq!(stats["requests"], serde_json::json!({}));
+    assert_eq!(
+        stats["requests"],
+        serde_json::json!({
+            "AssumeRole": 0,
+            "GetAccessKeyLastUsedInfo": 0,
+            "GetAccessKeyLastUsedIps": 0,
+            "GetAccessKeyLastUsedProducts": 0,
+            "GetAccessKeyLastUsedResources": 0,
+        }),
+        "every Action is listed, at zero"
+    );
     assert_eq!(stats["errors"], serde_json::json!({}));
     assert_eq!(stats["connections"], 0);
 }
