@@ -3,7 +3,7 @@
 //! relative timestamps, stats, faults, STS and the metadata service.
 
 use actiontrail_provider::alibaba::signature::{self, Acs3Request};
-use actiontrail_provider::sim::dataset::{DataSet, DEMO_CALLER_ID, DEMO_CALLER_SECRET};
+use actiontrail_provider::sim::dataset::{DataSet, When, DEMO_CALLER_ID, DEMO_CALLER_SECRET};
 use actiontrail_provider::sim::{spawn, RunningSim, SimConfig};
 use serde_json::Value as J;
 use std::collections::BTreeMap;
@@ -1005,4 +1005,32 @@ fn random_requests_never_break_the_emulator() {
             .unwrap()
     });
     assert!(stats["requests_total"].as_u64().unwrap() >= 96);
+}
+
+#[tokio::test]
+async fn use_older_than_four_hundred_days_is_not_reported() {
+    let mut data = DataSet::demo();
+    let key = data
+        .keys
+        .iter_mut()
+        .find(|k| k.access_key_id == IDLE)
+        .unwrap();
+    for p in key.products.iter_mut() {
+        p.used_at = When::ago(401, 0, 0);
+    }
+    if let Some(ips) = key.ips.get_mut("Oss") {
+        ips[0].used_at = When::ago(401, 0, 0);
+    }
+    let sim = spawn(SimConfig::default(), data).await.unwrap();
+    let info = demo(&sim, "GetAccessKeyLastUsedInfo", &[("AccessKey", IDLE)]).await;
+    assert!(info["UsedTimestamp"].is_null(), "{info}");
+    let products = demo(&sim, "GetAccessKeyLastUsedProducts", &[("AccessKey", IDLE)]).await;
+    assert_eq!(products["Products"], serde_json::json!([]));
+    let ips = demo(
+        &sim,
+        "GetAccessKeyLastUsedIps",
+        &[("AccessKey", IDLE), ("ServiceName", "Oss")],
+    )
+    .await;
+    assert_eq!(ips["Ips"], serde_json::json!([]));
 }

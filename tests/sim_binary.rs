@@ -139,20 +139,31 @@ fn dump_data_round_trips_through_data_file() {
 fn a_data_file_with_absolute_times_and_explicit_details_is_served_as_written() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("mine.json");
+    // Absolute times, but recent: ActionTrail reports 400 days at most.
+    let now = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap();
+    let ecs_ms = (now - time::Duration::days(10)).unix_timestamp() * 1000;
+    let oss_at = now - time::Duration::days(20);
+    let oss_text = oss_at
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
     std::fs::write(
         &file,
-        r#"{
-  "callers": [{"access_key_id": "LTAI5tMine000000000001", "access_key_secret": "s3cret",
-               "account_id": "42", "readable_accounts": ["42"]}],
-  "keys": [{
+        format!(
+            r#"{{
+  "callers": [{{"access_key_id": "LTAI5tMine000000000001", "access_key_secret": "s3cret",
+               "account_id": "42", "readable_accounts": ["42"]}}],
+  "keys": [{{
     "access_key_id": "LTAI5tTarget0000000001", "account_id": "42", "account_type": "root-account",
     "products": [
-      {"service_name": "Ecs", "used_at": 1700000000000, "detail": {"eventName": "RunInstances"}},
-      {"service_name": "Oss", "used_at": "2023-11-01T00:00:00Z", "source": "DataEvent"}
+      {{"service_name": "Ecs", "used_at": {ecs_ms}, "detail": {{"eventName": "RunInstances"}}}},
+      {{"service_name": "Oss", "used_at": "{oss_text}", "source": "DataEvent"}}
     ],
-    "ips": {"Ecs": [{"ip": "192.0.2.1", "used_at": "now-1h"}]}
-  }]
-}"#,
+    "ips": {{"Ecs": [{{"ip": "192.0.2.1", "used_at": "now-1h"}}]}}
+  }}]
+}}"#
+        ),
     )
     .unwrap();
     let sim = Sim::start(&["--data", file.to_str().unwrap()]);
@@ -164,7 +175,7 @@ fn a_data_file_with_absolute_times_and_explicit_details_is_served_as_written() {
         &[("AccessKey", "LTAI5tTarget0000000001")],
     );
     assert_eq!(status, 200, "{info}");
-    assert_eq!(info["UsedTimestamp"], 1_700_000_000_000i64);
+    assert_eq!(info["UsedTimestamp"], ecs_ms);
     assert_eq!(info["Detail"], r#"{"eventName":"RunInstances"}"#);
     assert_eq!(info["ServiceNameEn"], "Elastic Compute Service");
     assert_eq!(info["OwnerId"], "42", "owner defaults to the account");
@@ -177,7 +188,7 @@ fn a_data_file_with_absolute_times_and_explicit_details_is_served_as_written() {
     );
     assert_eq!(
         products["Products"][1]["UsedTimestamp"],
-        1_698_796_800_000i64
+        oss_at.unix_timestamp() * 1000
     );
     assert_eq!(products["Products"][1]["Source"], "DataEvent");
     let (status, _) = call(
