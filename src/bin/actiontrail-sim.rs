@@ -117,6 +117,7 @@ fn main() -> ExitCode {
 }
 
 async fn run(args: Args, data: dataset::DataSet) -> Result<(), String> {
+    let shutdown = shutdown_signal()?;
     let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port))
         .await
         .map_err(|e| format!("cannot listen on {}:{}: {e}", args.host, args.port))?;
@@ -154,25 +155,21 @@ async fn run(args: Args, data: dataset::DataSet) -> Result<(), String> {
         imds_require_token: args.imds_require_token,
         imds_role: args.imds_role,
     };
-    sim::serve(listener, config, data, shutdown_signal())
+    sim::serve(listener, config, data, shutdown)
         .await
         .map_err(|e| format!("server failed: {e}"))
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// Resolves on SIGINT or SIGTERM. The handlers are installed when this is called, not when
+/// first polled, so a signal sent right after the address line is printed is not fatal.
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>, String> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut int = signal(SignalKind::interrupt()).map_err(|e| format!("SIGINT handler: {e}"))?;
+    let mut term = signal(SignalKind::terminate()).map_err(|e| format!("SIGTERM handler: {e}"))?;
+    Ok(async move {
+        tokio::select! {
+            _ = int.recv() => {},
+            _ = term.recv() => {},
         }
-    };
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
-    }
+    })
 }

@@ -163,7 +163,12 @@ fn detail_string(explicit: &Option<Value>, generated: impl FnOnce() -> Value) ->
     }
 }
 
-fn sorted(mut uses: Vec<Use>) -> Vec<Use> {
+/// ActionTrail keeps AccessKey usage for 400 days; older use is not reported.
+pub const COVERAGE_DAYS: i64 = 400;
+
+fn in_coverage(uses: Vec<Use>, now_ms: i64) -> Vec<Use> {
+    let oldest = now_ms.saturating_sub(COVERAGE_DAYS * 86_400_000);
+    let mut uses: Vec<Use> = uses.into_iter().filter(|u| u.used_ms >= oldest).collect();
     // Most recent first; ties keep the data set's order.
     uses.sort_by_key(|u| std::cmp::Reverse(u.used_ms));
     uses
@@ -418,7 +423,7 @@ fn resolve_key(k: &KeyUsage, now_ms: i64) -> Key {
                     Use { fields: f, used_ms }
                 })
                 .collect();
-            (service.clone(), sorted(uses))
+            (service.clone(), in_coverage(uses, now_ms))
         })
         .collect();
     let resources = k
@@ -451,13 +456,13 @@ fn resolve_key(k: &KeyUsage, now_ms: i64) -> Key {
                     Use { fields: f, used_ms }
                 })
                 .collect();
-            (service.clone(), sorted(uses))
+            (service.clone(), in_coverage(uses, now_ms))
         })
         .collect();
     Key {
         identity,
         account_id: k.account_id.clone(),
-        products: sorted(products),
+        products: in_coverage(products, now_ms),
         ips,
         resources,
     }

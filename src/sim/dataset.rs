@@ -52,7 +52,8 @@
 //! - `source` defaults to `ManagementEvent`.
 //!
 //! Lists are answered ordered by UsedTimestamp, most recent first; GetAccessKeyLastUsedInfo
-//! answers with the most recent product.
+//! answers with the most recent product. As in ActionTrail, use older than 400 days is not
+//! reported (a key whose only use is older looks never used).
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -88,12 +88,28 @@ pub struct TempCredential {
     readable_accounts: Vec<String>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Counters {
     requests_total: u64,
     requests: BTreeMap<String, u64>,
     errors: BTreeMap<String, u64>,
     throttles: u64,
+}
+
+impl Default for Counters {
+    /// Every served Action starts at 0, so readers need not special-case "never called".
+    fn default() -> Counters {
+        Counters {
+            requests_total: 0,
+            requests: api::OPERATIONS
+                .iter()
+                .chain(std::iter::once(&"AssumeRole"))
+                .map(|a| (a.to_string(), 0))
+                .collect(),
+            errors: BTreeMap::new(),
+            throttles: 0,
+        }
+    }
 }
 
 /// The emulator's shared state: data, configuration, counters and issued credentials.
