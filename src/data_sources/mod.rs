@@ -26,7 +26,10 @@ impl Provider for Empty {
     }
 
     fn validate_data_source_config(&self, type_name: &str, _: &Value) -> Vec<Diagnostic> {
-        vec![Diagnostic::error("Unknown data source", type_name.to_owned())]
+        vec![Diagnostic::error(
+            "Unknown data source",
+            type_name.to_owned(),
+        )]
     }
 
     async fn configure(&self, _: Value) -> Vec<Diagnostic> {
@@ -36,7 +39,10 @@ impl Provider for Empty {
     async fn read_data_source(&self, type_name: &str, _: Value) -> ReadResult {
         ReadResult {
             state: None,
-            diagnostics: vec![Diagnostic::error("Unknown data source", type_name.to_owned())],
+            diagnostics: vec![Diagnostic::error(
+                "Unknown data source",
+                type_name.to_owned(),
+            )],
         }
     }
 }

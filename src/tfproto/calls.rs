@@ -39,7 +39,10 @@ fn decode_diagnostic(e: &DecodeError, what: &str) -> Diagnostic {
     }
 }
 
-fn data_source_schema<'p>(provider: &'p dyn Provider, type_name: &str) -> Result<&'p Schema, Diagnostic> {
+fn data_source_schema<'p>(
+    provider: &'p dyn Provider,
+    type_name: &str,
+) -> Result<&'p Schema, Diagnostic> {
     provider
         .data_source_schemas()
         .iter()
@@ -57,7 +60,10 @@ fn data_source_schema<'p>(provider: &'p dyn Provider, type_name: &str) -> Result
 }
 
 /// ValidateProviderConfig / PrepareProviderConfig.
-pub(crate) fn validate_provider_config(provider: &dyn Provider, config: Wire<'_>) -> Vec<Diagnostic> {
+pub(crate) fn validate_provider_config(
+    provider: &dyn Provider,
+    config: Wire<'_>,
+) -> Vec<Diagnostic> {
     let ty = provider.provider_schema().block.value_type();
     match decode(config, &ty, "provider configuration") {
         Ok(value) => provider.validate_provider_config(&value),
@@ -75,7 +81,11 @@ pub(crate) fn validate_data_source_config(
         Ok(s) => s,
         Err(d) => return vec![d],
     };
-    match decode(config, &schema.block.value_type(), "data source configuration") {
+    match decode(
+        config,
+        &schema.block.value_type(),
+        "data source configuration",
+    ) {
         Ok(value) => provider.validate_data_source_config(type_name, &value),
         Err(d) => vec![d],
     }

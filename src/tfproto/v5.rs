@@ -248,9 +248,11 @@ impl Service for Tfplugin5 {
     ) -> Answer<pb::validate_ephemeral_resource_config::Response> {
         let req = req.into_inner();
         tracing::debug!(rpc = "ValidateEphemeralResourceConfig", type_name = %req.type_name);
-        Ok(Response::new(pb::validate_ephemeral_resource_config::Response {
-            diagnostics: error(no_resources("ephemeral resource type", &req.type_name)),
-        }))
+        Ok(Response::new(
+            pb::validate_ephemeral_resource_config::Response {
+                diagnostics: error(no_resources("ephemeral resource type", &req.type_name)),
+            },
+        ))
     }
 
     async fn open_ephemeral_resource(
@@ -311,10 +313,7 @@ impl Service for Tfplugin5 {
         }))
     }
 
-    async fn stop(
-        &self,
-        _: Request<pb::stop::Request>,
-    ) -> Answer<pb::stop::Response> {
+    async fn stop(&self, _: Request<pb::stop::Request>) -> Answer<pb::stop::Response> {
         tracing::debug!(rpc = "Stop");
         // Reads finish within their own timeouts; there is nothing long-running to cancel.
         Ok(Response::new(pb::stop::Response {

@@ -245,9 +245,11 @@ impl Service for Tfplugin6 {
     ) -> Answer<pb::validate_ephemeral_resource_config::Response> {
         let req = req.into_inner();
         tracing::debug!(rpc = "ValidateEphemeralResourceConfig", type_name = %req.type_name);
-        Ok(Response::new(pb::validate_ephemeral_resource_config::Response {
-            diagnostics: error(no_resources("ephemeral resource type", &req.type_name)),
-        }))
+        Ok(Response::new(
+            pb::validate_ephemeral_resource_config::Response {
+                diagnostics: error(no_resources("ephemeral resource type", &req.type_name)),
+            },
+        ))
     }
 
     async fn open_ephemeral_resource(

@@ -99,7 +99,8 @@ macro_rules! wire_conversions {
 
         /// The borrowed encodings of a DynamicValue from a request.
         fn wire(v: &Option<pb::DynamicValue>) -> super::calls::Wire<'_> {
-            v.as_ref().map(|d| (d.msgpack.as_slice(), d.json.as_slice()))
+            v.as_ref()
+                .map(|d| (d.msgpack.as_slice(), d.json.as_slice()))
         }
 
         /// A msgpack-encoded value as a DynamicValue.
