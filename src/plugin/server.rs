@@ -1,0 +1,307 @@
+//! The gRPC server: the provider's protocol service beside go-plugin's health, controller,
+//! stdio and broker services, on a listener it is given, over TLS when configured.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures::{Stream, StreamExt};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{UnixListener, UnixStream};
+use tokio::sync::{mpsc, watch};
+use tonic::transport::server::Connected;
+use tonic::{Request, Response, Status, Streaming};
+
+use crate::model::Provider;
+use crate::tfproto::proto::plugin as pb;
+use crate::tfproto::{Tfplugin5, Tfplugin6};
+
+/// The Terraform plugin protocol major version to serve.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Protocol {
+    /// tfplugin5.
+    V5,
+    /// tfplugin6.
+    V6,
+}
+
+impl Protocol {
+    /// The version number, as the handshake line writes it.
+    pub fn number(self) -> u32 {
+        match self {
+            Protocol::V5 => 5,
+            Protocol::V6 => 6,
+        }
+    }
+}
+
+/// A one-way "stop now" flag that any number of tasks can wait on.
+#[derive(Clone)]
+pub struct Stop {
+    tx: Arc<watch::Sender<bool>>,
+}
+
+impl Default for Stop {
+    fn default() -> Self {
+        Stop {
+            tx: Arc::new(watch::channel(false).0),
+        }
+    }
+}
+
+impl Stop {
+    /// Raises the flag.
+    pub fn trigger(&self) {
+        self.tx.send_replace(true);
+    }
+
+    /// Resolves once the flag is raised.
+    pub fn wait(&self) -> impl Future<Output = ()> + Send + 'static {
+        let mut rx = self.tx.subscribe();
+        async move {
+            // An error means the sender is gone, which also means "stop".
+            let _ = rx.wait_for(|stopped| *stopped).await;
+        }
+    }
+}
+
+/// Serves `provider` over `protocol` on `listener` until `shutdown` resolves or the client
+/// calls `plugin.GRPCController/Shutdown`. With `tls`, every connection must complete that
+/// TLS handshake (client certificate included) before it reaches gRPC.
+pub async fn run(
+    provider: Arc<dyn Provider>,
+    protocol: Protocol,
+    listener: UnixListener,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), tonic::transport::Error> {
+    let stop = Stop::default();
+    {
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            shutdown.await;
+            stop.trigger();
+        });
+    }
+
+    let (health, health_service) = tonic_health::server::health_reporter();
+    health
+        .set_service_status("plugin", tonic_health::ServingStatus::Serving)
+        .await;
+
+    let mut routes = tonic::service::Routes::builder();
+    routes
+        .add_service(health_service)
+        .add_service(pb::grpc_controller_server::GrpcControllerServer::new(
+            Controller { stop: stop.clone() },
+        ))
+        .add_service(pb::grpc_stdio_server::GrpcStdioServer::new(Stdio {
+            stop: stop.clone(),
+        }))
+        .add_service(pb::grpc_broker_server::GrpcBrokerServer::new(Broker {
+            stop: stop.clone(),
+        }));
+    match protocol {
+        Protocol::V5 => routes.add_service(Tfplugin5::new(provider).into_server()),
+        Protocol::V6 => routes.add_service(Tfplugin6::new(provider).into_server()),
+    };
+
+    let incoming = accept(listener, tls, stop.clone());
+    let stopped = stop.wait();
+    let server = tonic::transport::Server::builder().serve_with_incoming_shutdown(
+        routes.routes(),
+        incoming,
+        stopped,
+    );
+    let after_stop = stop.wait();
+    tokio::select! {
+        result = server => result,
+        // Graceful shutdown waits for open connections; Terraform closes its own at once,
+        // but a client that lingers must not keep the process alive.
+        () = async move {
+            after_stop.await;
+            tokio::time::sleep(Duration::from_secs(2)).await;
+        } => {
+            tracing::warn!("connections still open two seconds after shutdown; closing them");
+            Ok(())
+        }
+    }
+}
+
+/// Accepts connections and completes their TLS handshakes off the accept loop, so that a
+/// slow or refused client does not hold up the next.
+fn accept(
+    listener: UnixListener,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    stop: Stop,
+) -> impl Stream<Item = Result<Conn, std::io::Error>> {
+    let (tx, rx) = mpsc::channel::<Conn>(16);
+    let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
+    tokio::spawn(async move {
+        let stopped = stop.wait();
+        tokio::pin!(stopped);
+        loop {
+            let stream = tokio::select! {
+                () = &mut stopped => break,
+                accepted = listener.accept() => match accepted {
+                    Ok((stream, _)) => stream,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "accept failed");
+                        continue;
+                    }
+                },
+            };
+            let tx = tx.clone();
+            match &acceptor {
+                None => {
+                    let _ = tx.send(Conn::Plain(stream)).await;
+                }
+                Some(acceptor) => {
+                    let acceptor = acceptor.clone();
+                    tokio::spawn(async move {
+                        let handshake = acceptor.accept(stream);
+                        match tokio::time::timeout(Duration::from_secs(10), handshake).await {
+                            Ok(Ok(tls)) => {
+                                let _ = tx.send(Conn::Tls(Box::new(tls))).await;
+                            }
+                            Ok(Err(e)) => tracing::warn!(error = %e, "refused a connection"),
+                            Err(_) => tracing::warn!("TLS handshake timed out"),
+                        }
+                    });
+                }
+            }
+        }
+    });
+    tokio_stream::wrappers::ReceiverStream::new(rx).map(Ok)
+}
+
+/// One accepted connection, TLS or not.
+enum Conn {
+    Plain(UnixStream),
+    Tls(Box<tokio_rustls::server::TlsStream<UnixStream>>),
+}
+
+impl Connected for Conn {
+    type ConnectInfo = ();
+
+    fn connect_info(&self) -> Self::ConnectInfo {}
+}
+
+impl AsyncRead for Conn {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Conn::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Conn::Tls(s) => Pin::new(s).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Conn {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        match self.get_mut() {
+            Conn::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            Conn::Tls(s) => Pin::new(s).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Conn::Plain(s) => Pin::new(s).poll_flush(cx),
+            Conn::Tls(s) => Pin::new(s).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Conn::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            Conn::Tls(s) => Pin::new(s).poll_shutdown(cx),
+        }
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        match self.get_mut() {
+            Conn::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+            Conn::Tls(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        match self {
+            Conn::Plain(s) => s.is_write_vectored(),
+            Conn::Tls(s) => s.is_write_vectored(),
+        }
+    }
+}
+
+/// `plugin.GRPCController`: Terraform's "you may exit now".
+struct Controller {
+    stop: Stop,
+}
+
+#[tonic::async_trait]
+impl pb::grpc_controller_server::GrpcController for Controller {
+    async fn shutdown(&self, _: Request<pb::Empty>) -> Result<Response<pb::Empty>, Status> {
+        tracing::debug!("shutdown requested");
+        // The reply goes out before the server stops: graceful shutdown lets in-flight
+        // calls finish.
+        self.stop.trigger();
+        Ok(Response::new(pb::Empty {}))
+    }
+}
+
+type Pending<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'static>>;
+
+/// A stream that sends nothing and ends when the server stops.
+fn until_stopped<T: Send + 'static>(stop: &Stop) -> Pending<T> {
+    Box::pin(futures::stream::once(stop.wait()).filter_map(|()| async { None }))
+}
+
+/// `plugin.GRPCStdio`: the provider writes nothing to stdout or stderr but logs, which go
+/// straight to stderr, so the stream stays empty.
+struct Stdio {
+    stop: Stop,
+}
+
+#[tonic::async_trait]
+impl pb::grpc_stdio_server::GrpcStdio for Stdio {
+    type StreamStdioStream = Pending<pb::StdioData>;
+
+    async fn stream_stdio(
+        &self,
+        _: Request<pb::Empty>,
+    ) -> Result<Response<Self::StreamStdioStream>, Status> {
+        Ok(Response::new(until_stopped(&self.stop)))
+    }
+}
+
+/// `plugin.GRPCBroker`: this provider opens no further connections; the stream is
+/// accepted so that clients which start it see no error.
+struct Broker {
+    stop: Stop,
+}
+
+#[tonic::async_trait]
+impl pb::grpc_broker_server::GrpcBroker for Broker {
+    type StartStreamStream = Pending<pb::ConnInfo>;
+
+    async fn start_stream(
+        &self,
+        _: Request<Streaming<pb::ConnInfo>>,
+    ) -> Result<Response<Self::StartStreamStream>, Status> {
+        Ok(Response::new(until_stopped(&self.stop)))
+    }
+}

@@ -1,0 +1,168 @@
+//! AutoMTLS as go-plugin does it: a fresh self-signed server certificate per process, and
+//! a client verifier that admits exactly the certificate Terraform put in
+//! `PLUGIN_CLIENT_CERT`.
+//!
+//! Terraform's certificate is self-signed ECDSA P-521 / SHA-512. There is no chain to build:
+//! trust is "these exact bytes", and possession is proven by the handshake signature, which
+//! aws-lc-rs verifies for P-521 as for every other curve.
+
+use std::sync::Arc;
+
+use base64::Engine as _;
+use rustls::client::danger::HandshakeSignatureValid;
+use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, UnixTime};
+use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
+use rustls::{CertificateError, DigitallySignedStruct, DistinguishedName, SignatureScheme};
+
+/// Why TLS could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    /// `PLUGIN_CLIENT_CERT` holds no PEM certificate.
+    #[error("PLUGIN_CLIENT_CERT holds no PEM certificate")]
+    NoClientCert,
+    /// `PLUGIN_CLIENT_CERT` is not valid PEM.
+    #[error("PLUGIN_CLIENT_CERT is not valid PEM: {0}")]
+    ClientCertPem(std::io::Error),
+    /// The server certificate could not be generated.
+    #[error("could not generate the server certificate: {0}")]
+    Generate(#[from] rcgen::Error),
+    /// rustls refused the configuration.
+    #[error("TLS configuration failed: {0}")]
+    Rustls(#[from] rustls::Error),
+}
+
+/// The server's certificate and the TLS configuration that presents it.
+pub struct ServerTls {
+    /// The server certificate, DER.
+    pub cert_der: Vec<u8>,
+    /// rustls configuration: TLS 1.2+, ALPN h2, client certificate required and pinned.
+    pub config: Arc<rustls::ServerConfig>,
+}
+
+impl ServerTls {
+    /// The certificate as the handshake line carries it: base64, standard alphabet, no
+    /// padding.
+    pub fn handshake_cert(&self) -> String {
+        base64::engine::general_purpose::STANDARD_NO_PAD.encode(&self.cert_der)
+    }
+}
+
+/// The first certificate in a PEM text.
+pub fn parse_client_cert(pem: &str) -> Result<CertificateDer<'static>, TlsError> {
+    match rustls_pemfile::certs(&mut pem.as_bytes()).next() {
+        Some(Ok(cert)) => Ok(cert),
+        Some(Err(e)) => Err(TlsError::ClientCertPem(e)),
+        None => Err(TlsError::NoClientCert),
+    }
+}
+
+/// A fresh self-signed certificate for `localhost` (ECDSA P-256, the cheapest key to make
+/// at start-up) and its PKCS#8 key.
+pub fn generate_server_cert() -> Result<(CertificateDer<'static>, PrivateKeyDer<'static>), TlsError>
+{
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
+    let mut params = rcgen::CertificateParams::new(vec!["localhost".to_owned()])?;
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "localhost");
+    // go-plugin's own certificates carry these; Go's verifier checks the extended usage.
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    params.key_usages = vec![
+        rcgen::KeyUsagePurpose::DigitalSignature,
+        rcgen::KeyUsagePurpose::KeyEncipherment,
+        rcgen::KeyUsagePurpose::KeyCertSign,
+    ];
+    params.extended_key_usages = vec![
+        rcgen::ExtendedKeyUsagePurpose::ServerAuth,
+        rcgen::ExtendedKeyUsagePurpose::ClientAuth,
+    ];
+    let cert = params.self_signed(&key)?;
+    let key_der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+    Ok((cert.der().clone(), key_der))
+}
+
+/// The server TLS set-up for a client whose certificate is `client_cert`.
+pub fn server_tls(client_cert: CertificateDer<'static>) -> Result<ServerTls, TlsError> {
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let (cert, key) = generate_server_cert()?;
+    let verifier = Arc::new(PinnedClientCert {
+        expected: client_cert,
+        algorithms: provider.signature_verification_algorithms,
+    });
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(vec![cert.clone()], key)?;
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    Ok(ServerTls {
+        cert_der: cert.to_vec(),
+        config: Arc::new(config),
+    })
+}
+
+/// Admits exactly one client certificate, compared byte for byte, and checks that the
+/// client holds its key.
+#[derive(Debug)]
+pub struct PinnedClientCert {
+    expected: CertificateDer<'static>,
+    algorithms: WebPkiSupportedAlgorithms,
+}
+
+impl PinnedClientCert {
+    /// A verifier admitting only `expected`, checking signatures with `provider`'s
+    /// algorithms.
+    pub fn new(expected: CertificateDer<'static>, provider: &CryptoProvider) -> Self {
+        PinnedClientCert {
+            expected,
+            algorithms: provider.signature_verification_algorithms,
+        }
+    }
+}
+
+impl ClientCertVerifier for PinnedClientCert {
+    fn root_hint_subjects(&self) -> &[DistinguishedName] {
+        &[]
+    }
+
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _now: UnixTime,
+    ) -> Result<ClientCertVerified, rustls::Error> {
+        // Validity dates are not checked: the pin is renewed with every process, and Go's
+        // own server, which trusts the same certificate as a root, does not check them
+        // more strictly than its issuer does.
+        if end_entity.as_ref() == self.expected.as_ref() {
+            Ok(ClientCertVerified::assertion())
+        } else {
+            tracing::warn!("refused a client certificate other than PLUGIN_CLIENT_CERT");
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::ApplicationVerificationFailure,
+            ))
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algorithms.supported_schemes()
+    }
+}

@@ -1,0 +1,175 @@
+//! The protocol's calls in model terms, shared by tfplugin5 and tfplugin6: decoding
+//! DynamicValues against schemas, calling the provider, encoding its state.
+
+use crate::model::msgpack::{self, DecodeError};
+use crate::model::{Diagnostic, Provider, Schema, Type, Value};
+
+/// A DynamicValue's two encodings, borrowed from the request; `None` when absent.
+pub(crate) type Wire<'a> = Option<(&'a [u8], &'a [u8])>;
+
+/// Reads a DynamicValue as a value of `ty`: msgpack when present, else JSON.
+pub(crate) fn decode(wire: Wire<'_>, ty: &Type, what: &str) -> Result<Value, Diagnostic> {
+    let (mp, json) = wire.unwrap_or((&[], &[]));
+    let result = if !mp.is_empty() {
+        msgpack::decode(mp, ty)
+    } else if !json.is_empty() {
+        msgpack::decode_json(json, ty)
+    } else {
+        return Err(Diagnostic::error(
+            format!("Missing {what}"),
+            format!("Terraform sent no {what}. This is a bug in Terraform or in the provider."),
+        ));
+    };
+    result.map_err(|e| decode_diagnostic(&e, what))
+}
+
+fn decode_diagnostic(e: &DecodeError, what: &str) -> Diagnostic {
+    let d = Diagnostic::error(
+        format!("Invalid {what}"),
+        format!(
+            "The provider could not read the {what} Terraform sent: {}. This is a bug in \
+             Terraform or in the provider.",
+            e.kind
+        ),
+    );
+    if e.path.0.is_empty() {
+        d
+    } else {
+        d.at(e.path.clone())
+    }
+}
+
+fn data_source_schema<'p>(
+    provider: &'p dyn Provider,
+    type_name: &str,
+) -> Result<&'p Schema, Diagnostic> {
+    provider
+        .data_source_schemas()
+        .iter()
+        .find(|(name, _)| name == type_name)
+        .map(|(_, schema)| schema)
+        .ok_or_else(|| {
+            Diagnostic::error(
+                "Unknown data source",
+                format!(
+                    "This provider has no data source named {:?}.",
+                    crate::model::cty::clip(type_name)
+                ),
+            )
+        })
+}
+
+/// ValidateProviderConfig / PrepareProviderConfig.
+pub(crate) fn validate_provider_config(
+    provider: &dyn Provider,
+    config: Wire<'_>,
+) -> Vec<Diagnostic> {
+    let ty = provider.provider_schema().block.value_type();
+    match decode(config, &ty, "provider configuration") {
+        Ok(value) => provider.validate_provider_config(&value),
+        Err(d) => vec![d],
+    }
+}
+
+/// ValidateDataResourceConfig / ValidateDataSourceConfig.
+pub(crate) fn validate_data_source_config(
+    provider: &dyn Provider,
+    type_name: &str,
+    config: Wire<'_>,
+) -> Vec<Diagnostic> {
+    let schema = match data_source_schema(provider, type_name) {
+        Ok(s) => s,
+        Err(d) => return vec![d],
+    };
+    match decode(
+        config,
+        &schema.block.value_type(),
+        "data source configuration",
+    ) {
+        Ok(value) => provider.validate_data_source_config(type_name, &value),
+        Err(d) => vec![d],
+    }
+}
+
+/// ConfigureProvider / Configure.
+pub(crate) async fn configure(provider: &dyn Provider, config: Wire<'_>) -> Vec<Diagnostic> {
+    let ty = provider.provider_schema().block.value_type();
+    match decode(config, &ty, "provider configuration") {
+        Ok(value) => {
+            if !value.is_wholly_known() {
+                // Terraform configures with unknowns when the provider block refers to
+                // values only known after apply; the provider decides what that means.
+                tracing::debug!("provider configuration has values unknown until apply");
+            }
+            provider.configure(value).await
+        }
+        Err(d) => vec![d],
+    }
+}
+
+/// ReadDataSource: the new state as msgpack (absent on error) and the diagnostics.
+pub(crate) async fn read_data_source(
+    provider: &dyn Provider,
+    type_name: &str,
+    config: Wire<'_>,
+) -> (Option<Vec<u8>>, Vec<Diagnostic>) {
+    let schema = match data_source_schema(provider, type_name) {
+        Ok(s) => s,
+        Err(d) => return (None, vec![d]),
+    };
+    let ty = schema.block.value_type();
+    let value = match decode(config, &ty, "data source configuration") {
+        Ok(v) => v,
+        Err(d) => return (None, vec![d]),
+    };
+    if !value.is_wholly_known() {
+        // Terraform defers such reads to apply; reading now would query the API with
+        // placeholders, so refuse instead.
+        return (
+            None,
+            vec![Diagnostic::error(
+                "Configuration not yet known",
+                "Terraform asked to read this data source before all of its arguments were \
+                 known. This is a bug in Terraform or in the provider.",
+            )],
+        );
+    }
+    let mut result = provider.read_data_source(type_name, value).await;
+    let state = match result.state {
+        Some(state) => match msgpack::encode(&state, &ty) {
+            Ok(bytes) => Some(bytes),
+            Err(e) => {
+                result.diagnostics.push(Diagnostic::error(
+                    "Provider produced an invalid state",
+                    format!(
+                        "The state read for {type_name} does not match its schema at {:?}: {}. \
+                         This is a bug in the provider.",
+                        e.path, e.kind
+                    ),
+                ));
+                None
+            }
+        },
+        None => {
+            if !crate::model::diag::has_errors(&result.diagnostics) {
+                result.diagnostics.push(Diagnostic::error(
+                    "Provider produced no state",
+                    format!("Reading {type_name} gave neither a state nor an error. This is a bug in the provider."),
+                ));
+            }
+            None
+        }
+    };
+    (state, result.diagnostics)
+}
+
+/// The answer to every call about managed resources, which this provider does not have.
+pub(crate) fn no_resources(kind: &str, type_name: &str) -> Diagnostic {
+    Diagnostic::error(
+        format!("Unsupported {kind}"),
+        format!(
+            "This provider offers only data sources; it has no {kind} named {:?}.",
+            crate::model::cty::clip(type_name)
+        ),
+    )
+}
