@@ -321,3 +321,96 @@ impl Service for Tfplugin6 {
         }))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Attribute, AttributePath, Block, NestedBlock, Type};
+
+    fn sample() -> model::Schema {
+        model::Schema {
+            version: 0,
+            block: Block {
+                attributes: vec![
+                    Attribute::required("id", Type::String, "The key."),
+                    Attribute::computed(
+                        "items",
+                        Type::list(Type::object([("ip", Type::String), ("at", Type::Number)])),
+                        "What it touched.",
+                    ),
+                    Attribute::optional("secret", Type::String, "A secret.").sensitive(),
+                ],
+                block_types: vec![NestedBlock {
+                    type_name: "assume_role".into(),
+                    block: Block {
+                        attributes: vec![Attribute::required("role_arn", Type::String, "Role.")],
+                        ..Block::default()
+                    },
+                    nesting: model::Nesting::List,
+                    min_items: 0,
+                    max_items: 1,
+                }],
+                description: "A block.".into(),
+                deprecated: false,
+            },
+        }
+    }
+
+    #[test]
+    fn schema_types_are_cty_type_json() {
+        let s = schema(&sample());
+        let b = s.block.unwrap();
+        assert_eq!(b.attributes[0].r#type, br#""string""#);
+        let items: serde_json::Value = serde_json::from_slice(&b.attributes[1].r#type).unwrap();
+        assert_eq!(
+            items,
+            serde_json::json!(["list", ["object", {"at": "number", "ip": "string"}]])
+        );
+        assert!(b.attributes[1].computed && !b.attributes[1].optional);
+        assert!(b.attributes[2].sensitive && b.attributes[2].optional);
+        assert_eq!(b.attributes[1].description, "What it touched.");
+        assert_eq!(b.description_kind, pb::StringKind::Markdown as i32);
+    }
+
+    #[test]
+    fn nested_blocks_keep_nesting_and_limits() {
+        let b = schema(&sample()).block.unwrap();
+        let nb = &b.block_types[0];
+        assert_eq!(nb.type_name, "assume_role");
+        assert_eq!(
+            nb.nesting,
+            pb::schema::nested_block::NestingMode::List as i32
+        );
+        assert_eq!((nb.min_items, nb.max_items), (0, 1));
+        assert_eq!(nb.block.as_ref().unwrap().attributes[0].name, "role_arn");
+    }
+
+    #[test]
+    fn diagnostics_map_severity_and_path() {
+        use pb::attribute_path::step::Selector;
+        let d = diagnostic(
+            &model::Diagnostic::error("Bad", "Very bad")
+                .at(AttributePath::root("items").index(2).attr("ip")),
+        );
+        assert_eq!(d.severity, 1);
+        assert_eq!((d.summary.as_str(), d.detail.as_str()), ("Bad", "Very bad"));
+        let steps: Vec<_> = d
+            .attribute
+            .unwrap()
+            .steps
+            .into_iter()
+            .map(|s| s.selector.unwrap())
+            .collect();
+        assert_eq!(
+            steps,
+            vec![
+                Selector::AttributeName("items".into()),
+                Selector::ElementKeyInt(2),
+                Selector::AttributeName("ip".into()),
+            ]
+        );
+        let w = diagnostic(&model::Diagnostic::warning("Careful", ""));
+        assert_eq!(w.severity, 2);
+        assert!(w.attribute.is_none());
+    }
+}
