@@ -818,3 +818,42 @@ async fn unknown_data_source_and_unknown_config_are_errors_not_panics() {
         .into_inner();
     assert_eq!(read.diagnostics[0].summary, "Unknown data source");
 }
+
+#[test]
+fn exits_and_cleans_up_when_terraform_goes_away_without_shutdown() {
+    use std::io::BufRead as _;
+    let client = ClientIdentity::generate();
+    // A parent that starts the plugin and dies at once, as a killed Terraform would.
+    let mut parent = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "\"{}\" & sleep 0.3",
+            env!("CARGO_BIN_EXE_terraform-provider-actiontrail")
+        ))
+        .env_clear()
+        .env(COOKIE.0, COOKIE.1)
+        .env("PLUGIN_PROTOCOL_VERSIONS", "5,6")
+        .env("PLUGIN_CLIENT_CERT", &client.pem)
+        .env("TF_LOG", "OFF")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(parent.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let socket = std::path::PathBuf::from(line.split('|').nth(3).unwrap());
+    let dir = socket.parent().unwrap().to_owned();
+    assert!(dir.exists());
+    parent.wait().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while dir.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        !dir.exists(),
+        "the orphaned plugin exited and removed {}",
+        dir.display()
+    );
+}
