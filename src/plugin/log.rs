@@ -38,11 +38,20 @@ pub fn init_from_env() {
     if level == LevelFilter::OFF {
         return;
     }
-    let _ = tracing_subscriber::fmt()
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    use tracing_subscriber::Layer as _;
+    // The libraries below (h2, rustls, hyper) log every frame at debug; Terraform's log
+    // gets the provider's own events at the asked level and theirs only from warnings up.
+    let filter = tracing_subscriber::filter::Targets::new()
+        .with_default(level.min(LevelFilter::WARN))
+        .with_target("actiontrail_provider", level)
+        .with_target("terraform_provider_actiontrail", level);
+    let layer = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
-        .with_max_level(level)
         .event_format(Hclog)
-        .try_init();
+        .with_filter(filter);
+    let _ = tracing_subscriber::registry().with(layer).try_init();
 }
 
 /// Formats events as hclog JSON: `@level`, `@message`, `@module`, `@timestamp`, then the

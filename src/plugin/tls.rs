@@ -131,9 +131,8 @@ impl ClientCertVerifier for PinnedClientCert {
         _intermediates: &[CertificateDer<'_>],
         _now: UnixTime,
     ) -> Result<ClientCertVerified, rustls::Error> {
-        // Validity dates are not checked: the pin is renewed with every process, and Go's
-        // own server, which trusts the same certificate as a root, does not check them
-        // more strictly than its issuer does.
+        // Trust is these exact bytes, fresh from the parent process; there is no chain or
+        // name to check, and the certificate lives no longer than the parent.
         if end_entity.as_ref() == self.expected.as_ref() {
             Ok(ClientCertVerified::assertion())
         } else {
@@ -164,5 +163,55 @@ impl ClientCertVerifier for PinnedClientCert {
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.algorithms.supported_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verifier(expected: CertificateDer<'static>) -> PinnedClientCert {
+        PinnedClientCert::new(expected, &rustls::crypto::aws_lc_rs::default_provider())
+    }
+
+    #[test]
+    fn admits_only_the_pinned_certificate() {
+        let (pinned, _) = generate_server_cert().unwrap();
+        let (other, _) = generate_server_cert().unwrap();
+        let v = verifier(pinned.clone());
+        assert!(v.verify_client_cert(&pinned, &[], UnixTime::now()).is_ok());
+        assert!(v.verify_client_cert(&other, &[], UnixTime::now()).is_err());
+        assert!(v.client_auth_mandatory());
+    }
+
+    #[test]
+    fn verifies_p521_sha512_signatures() {
+        let v = verifier(CertificateDer::from(vec![]));
+        assert!(v
+            .supported_verify_schemes()
+            .contains(&SignatureScheme::ECDSA_NISTP521_SHA512));
+    }
+
+    #[test]
+    fn handshake_certificate_is_unpadded_base64_of_the_der() {
+        let tls = server_tls(generate_server_cert().unwrap().0).unwrap();
+        let text = tls.handshake_cert();
+        assert!(!text.contains('='));
+        let der = base64::engine::general_purpose::STANDARD_NO_PAD
+            .decode(&text)
+            .unwrap();
+        assert_eq!(der, tls.cert_der);
+        assert_eq!(tls.config.alpn_protocols, vec![b"h2".to_vec()]);
+    }
+
+    #[test]
+    fn reads_the_first_pem_certificate_and_refuses_text_without_one() {
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["localhost".to_owned()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        assert_eq!(parse_client_cert(&cert.pem()).unwrap(), *cert.der());
+        assert!(parse_client_cert("not a certificate").is_err());
     }
 }

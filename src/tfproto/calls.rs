@@ -173,3 +173,40 @@ pub(crate) fn no_resources(kind: &str, type_name: &str) -> Diagnostic {
         ),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Severity;
+
+    fn ty() -> Type {
+        Type::object([("name", Type::String)])
+    }
+
+    #[test]
+    fn garbage_msgpack_is_an_error_diagnostic() {
+        let d = decode(Some((&[0xc1, 0x00], &[])), &ty(), "configuration").unwrap_err();
+        assert_eq!(d.severity, Severity::Error);
+        assert_eq!(d.summary, "Invalid configuration");
+    }
+
+    #[test]
+    fn json_is_read_when_msgpack_is_empty() {
+        let v = decode(Some((&[], br#"{"name":"x"}"#)), &ty(), "configuration").unwrap();
+        assert_eq!(v.get("name"), Some(&Value::string("x")));
+    }
+
+    #[test]
+    fn a_missing_value_is_an_error_diagnostic() {
+        assert!(decode(None, &ty(), "configuration").is_err());
+        assert!(decode(Some((&[], &[])), &ty(), "configuration").is_err());
+    }
+
+    #[test]
+    fn a_fault_inside_the_value_points_at_its_attribute() {
+        // {"name": true}: a bool where a string belongs.
+        let bytes = [0x81, 0xa4, b'n', b'a', b'm', b'e', 0xc3];
+        let d = decode(Some((&bytes, &[])), &ty(), "configuration").unwrap_err();
+        assert_eq!(d.attribute, Some(crate::model::AttributePath::root("name")));
+    }
+}

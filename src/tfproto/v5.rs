@@ -51,7 +51,7 @@ impl Service for Tfplugin5 {
         &self,
         _: Request<pb::get_metadata::Request>,
     ) -> Answer<pb::get_metadata::Response> {
-        tracing::debug!(rpc = "GetMetadata");
+        tracing::debug!(rpc = "GetMetadata", "call");
         Ok(Response::new(pb::get_metadata::Response {
             server_capabilities: Some(capabilities()),
             data_sources: self
@@ -70,7 +70,7 @@ impl Service for Tfplugin5 {
         &self,
         _: Request<pb::get_provider_schema::Request>,
     ) -> Answer<pb::get_provider_schema::Response> {
-        tracing::debug!(rpc = "GetSchema");
+        tracing::debug!(rpc = "GetSchema", "call");
         Ok(Response::new(pb::get_provider_schema::Response {
             provider: Some(schema(self.provider.provider_schema())),
             data_source_schemas: self
@@ -88,7 +88,7 @@ impl Service for Tfplugin5 {
         &self,
         req: Request<pb::prepare_provider_config::Request>,
     ) -> Answer<pb::prepare_provider_config::Response> {
-        tracing::debug!(rpc = "PrepareProviderConfig");
+        tracing::debug!(rpc = "PrepareProviderConfig", "call");
         let req = req.into_inner();
         let diags = calls::validate_provider_config(&*self.provider, wire(&req.config));
         // Terraform replaces the configuration with the prepared one; this provider sets no
@@ -104,7 +104,7 @@ impl Service for Tfplugin5 {
         req: Request<pb::validate_resource_type_config::Request>,
     ) -> Answer<pb::validate_resource_type_config::Response> {
         let req = req.into_inner();
-        tracing::debug!(rpc = "ValidateResourceTypeConfig", type_name = %req.type_name);
+        tracing::debug!(rpc = "ValidateResourceTypeConfig", type_name = %req.type_name, "call");
         Ok(Response::new(pb::validate_resource_type_config::Response {
             diagnostics: error(no_resources("resource type", &req.type_name)),
         }))
@@ -115,7 +115,7 @@ impl Service for Tfplugin5 {
         req: Request<pb::validate_data_source_config::Request>,
     ) -> Answer<pb::validate_data_source_config::Response> {
         let req = req.into_inner();
-        tracing::debug!(rpc = "ValidateDataSourceConfig", type_name = %req.type_name);
+        tracing::debug!(rpc = "ValidateDataSourceConfig", type_name = %req.type_name, "call");
         let diags =
             calls::validate_data_source_config(&*self.provider, &req.type_name, wire(&req.config));
         Ok(Response::new(pb::validate_data_source_config::Response {
@@ -128,7 +128,7 @@ impl Service for Tfplugin5 {
         req: Request<pb::upgrade_resource_state::Request>,
     ) -> Answer<pb::upgrade_resource_state::Response> {
         let req = req.into_inner();
-        tracing::debug!(rpc = "UpgradeResourceState", type_name = %req.type_name);
+        tracing::debug!(rpc = "UpgradeResourceState", type_name = %req.type_name, "call");
         Ok(Response::new(pb::upgrade_resource_state::Response {
             upgraded_state: None,
             diagnostics: error(no_resources("resource type", &req.type_name)),
@@ -139,7 +139,7 @@ impl Service for Tfplugin5 {
         &self,
         _: Request<pb::get_resource_identity_schemas::Request>,
     ) -> Answer<pb::get_resource_identity_schemas::Response> {
-        tracing::debug!(rpc = "GetResourceIdentitySchemas");
+        tracing::debug!(rpc = "GetResourceIdentitySchemas", "call");
         Ok(Response::new(Default::default()))
     }
 
@@ -148,7 +148,7 @@ impl Service for Tfplugin5 {
         req: Request<pb::upgrade_resource_identity::Request>,
     ) -> Answer<pb::upgrade_resource_identity::Response> {
         let req = req.into_inner();
-        tracing::debug!(rpc = "UpgradeResourceIdentity", type_name = %req.type_name);
+        tracing::debug!(rpc = "UpgradeResourceIdentity", type_name = %req.type_name, "call");
         Ok(Response::new(pb::upgrade_resource_identity::Response {
             upgraded_identity: None,
             diagnostics: error(no_resources("resource type", &req.type_name)),
@@ -160,7 +160,7 @@ impl Service for Tfplugin5 {
         req: Request<pb::configure::Request>,
     ) -> Answer<pb::configure::Response> {
         let req = req.into_inner();
-        tracing::debug!(rpc = "Configure", terraform_version = %req.terraform_version);
+        tracing::debug!(rpc = "Configure", terraform_version = %req.terraform_version, "call");
         let diags = calls::configure(&*self.provider, wire(&req.config)).await;
         Ok(Response::new(pb::configure::Response {
             diagnostics: diagnostics(&diags),
@@ -172,7 +172,7 @@ impl Service for Tfplugin5 {
         req: Request<pb::read_resource::Request>,
     ) -> Answer<pb::read_resource::Response> {
         let req = req.into_inner();
-        tracing::debug!(rpc = "ReadResource", type_name = %req.type_name);
+        tracing::debug!(rpc = "ReadResource", type_name = %req.type_name, "call");
         Ok(Response::new(pb::read_resource::Response {
             diagnostics: error(no_resources("resource type", &req.type_name)),
             ..Default::default()
@@ -184,7 +184,7 @@ impl Service for Tfplugin5 {
         req: Request<pb::plan_resource_change::Request>,
     ) -> Answer<pb::plan_resource_change::Response> {
         let req = req.into_inner();
-        tracing::debug!(rpc = "PlanResourceChange", type_name = %req.type_name);
+        tracing::debug!(rpc = "PlanResourceChange", type_name = %req.type_name, "call");
         Ok(Response::new(pb::plan_resource_change::Response {
             diagnostics: error(no_resources("resource type", &req.type_name)),
             ..Default::default()
@@ -196,7 +196,7 @@ impl Service for Tfplugin5 {
         req: Request<pb::apply_resource_change::Request>,
     ) -> Answer<pb::apply_resource_change::Response> {
         let req = req.into_inner();
-        tracing::debug!(rpc = "ApplyResourceChange", type_name = %req.type_name);
+        tracing::debug!(rpc = "ApplyResourceChange", type_name = %req.type_name, "call");
         Ok(Response::new(pb::apply_resource_change::Response {
             diagnostics: error(no_resources("resource type", &req.type_name)),
             ..Default::default()
@@ -208,7 +208,7 @@ impl Service for Tfplugin5 {
         req: Request<pb::import_resource_state::Request>,
     ) -> Answer<pb::import_resource_state::Response> {
         let req = req.into_inner();
-        tracing::debug!(rpc = "ImportResourceState", type_name = %req.type_name);
+        tracing::debug!(rpc = "ImportResourceState", type_name = %req.type_name, "call");
         Ok(Response::new(pb::import_resource_state::Response {
             diagnostics: error(no_resources("resource type", &req.type_name)),
             ..Default::default()
@@ -220,7 +220,7 @@ impl Service for Tfplugin5 {
         req: Request<pb::move_resource_state::Request>,
     ) -> Answer<pb::move_resource_state::Response> {
         let req = req.into_inner();
-        tracing::debug!(rpc = "MoveResourceState", type_name = %req.target_type_name);
+        tracing::debug!(rpc = "MoveResourceState", type_name = %req.target_type_name, "call");
         Ok(Response::new(pb::move_resource_state::Response {
             diagnostics: error(no_resources("resource type", &req.target_type_name)),
             ..Default::default()
@@ -232,7 +232,7 @@ impl Service for Tfplugin5 {
         req: Request<pb::read_data_source::Request>,
     ) -> Answer<pb::read_data_source::Response> {
         let req = req.into_inner();
-        tracing::debug!(rpc = "ReadDataSource", type_name = %req.type_name);
+        tracing::debug!(rpc = "ReadDataSource", type_name = %req.type_name, "call");
         let (state, diags) =
             calls::read_data_source(&*self.provider, &req.type_name, wire(&req.config)).await;
         Ok(Response::new(pb::read_data_source::Response {
@@ -247,7 +247,7 @@ impl Service for Tfplugin5 {
         req: Request<pb::validate_ephemeral_resource_config::Request>,
     ) -> Answer<pb::validate_ephemeral_resource_config::Response> {
         let req = req.into_inner();
-        tracing::debug!(rpc = "ValidateEphemeralResourceConfig", type_name = %req.type_name);
+        tracing::debug!(rpc = "ValidateEphemeralResourceConfig", type_name = %req.type_name, "call");
         Ok(Response::new(
             pb::validate_ephemeral_resource_config::Response {
                 diagnostics: error(no_resources("ephemeral resource type", &req.type_name)),
@@ -260,7 +260,7 @@ impl Service for Tfplugin5 {
         req: Request<pb::open_ephemeral_resource::Request>,
     ) -> Answer<pb::open_ephemeral_resource::Response> {
         let req = req.into_inner();
-        tracing::debug!(rpc = "OpenEphemeralResource", type_name = %req.type_name);
+        tracing::debug!(rpc = "OpenEphemeralResource", type_name = %req.type_name, "call");
         Ok(Response::new(pb::open_ephemeral_resource::Response {
             diagnostics: error(no_resources("ephemeral resource type", &req.type_name)),
             ..Default::default()
@@ -272,7 +272,7 @@ impl Service for Tfplugin5 {
         req: Request<pb::renew_ephemeral_resource::Request>,
     ) -> Answer<pb::renew_ephemeral_resource::Response> {
         let req = req.into_inner();
-        tracing::debug!(rpc = "RenewEphemeralResource", type_name = %req.type_name);
+        tracing::debug!(rpc = "RenewEphemeralResource", type_name = %req.type_name, "call");
         Ok(Response::new(pb::renew_ephemeral_resource::Response {
             diagnostics: error(no_resources("ephemeral resource type", &req.type_name)),
             ..Default::default()
@@ -284,7 +284,7 @@ impl Service for Tfplugin5 {
         req: Request<pb::close_ephemeral_resource::Request>,
     ) -> Answer<pb::close_ephemeral_resource::Response> {
         let req = req.into_inner();
-        tracing::debug!(rpc = "CloseEphemeralResource", type_name = %req.type_name);
+        tracing::debug!(rpc = "CloseEphemeralResource", type_name = %req.type_name, "call");
         Ok(Response::new(pb::close_ephemeral_resource::Response {
             diagnostics: error(no_resources("ephemeral resource type", &req.type_name)),
         }))
@@ -294,7 +294,7 @@ impl Service for Tfplugin5 {
         &self,
         _: Request<pb::get_functions::Request>,
     ) -> Answer<pb::get_functions::Response> {
-        tracing::debug!(rpc = "GetFunctions");
+        tracing::debug!(rpc = "GetFunctions", "call");
         Ok(Response::new(Default::default()))
     }
 
@@ -303,7 +303,7 @@ impl Service for Tfplugin5 {
         req: Request<pb::call_function::Request>,
     ) -> Answer<pb::call_function::Response> {
         let req = req.into_inner();
-        tracing::debug!(rpc = "CallFunction", name = %req.name);
+        tracing::debug!(rpc = "CallFunction", name = %req.name, "call");
         Ok(Response::new(pb::call_function::Response {
             result: None,
             error: Some(pb::FunctionError {
@@ -314,7 +314,7 @@ impl Service for Tfplugin5 {
     }
 
     async fn stop(&self, _: Request<pb::stop::Request>) -> Answer<pb::stop::Response> {
-        tracing::debug!(rpc = "Stop");
+        tracing::debug!(rpc = "Stop", "call");
         // Reads finish within their own timeouts; there is nothing long-running to cancel.
         Ok(Response::new(pb::stop::Response {
             error: String::new(),

@@ -51,7 +51,7 @@ impl Service for Tfplugin6 {
         &self,
         _: Request<pb::get_metadata::Request>,
     ) -> Answer<pb::get_metadata::Response> {
-        tracing::debug!(rpc = "GetMetadata");
+        tracing::debug!(rpc = "GetMetadata", "call");
         Ok(Response::new(pb::get_metadata::Response {
             server_capabilities: Some(capabilities()),
             data_sources: self
@@ -70,7 +70,7 @@ impl Service for Tfplugin6 {
         &self,
         _: Request<pb::get_provider_schema::Request>,
     ) -> Answer<pb::get_provider_schema::Response> {
-        tracing::debug!(rpc = "GetProviderSchema");
+        tracing::debug!(rpc = "GetProviderSchema", "call");
         Ok(Response::new(pb::get_provider_schema::Response {
             provider: Some(schema(self.provider.provider_schema())),
             data_source_schemas: self
@@ -88,7 +88,7 @@ impl Service for Tfplugin6 {
         &self,
         req: Request<pb::validate_provider_config::Request>,
     ) -> Answer<pb::validate_provider_config::Response> {
-        tracing::debug!(rpc = "ValidateProviderConfig");
+        tracing::debug!(rpc = "ValidateProviderConfig", "call");
         let req = req.into_inner();
         let diags = calls::validate_provider_config(&*self.provider, wire(&req.config));
         Ok(Response::new(pb::validate_provider_config::Response {
@@ -101,7 +101,7 @@ impl Service for Tfplugin6 {
         req: Request<pb::validate_resource_config::Request>,
     ) -> Answer<pb::validate_resource_config::Response> {
         let req = req.into_inner();
-        tracing::debug!(rpc = "ValidateResourceConfig", type_name = %req.type_name);
+        tracing::debug!(rpc = "ValidateResourceConfig", type_name = %req.type_name, "call");
         Ok(Response::new(pb::validate_resource_config::Response {
             diagnostics: error(no_resources("resource type", &req.type_name)),
         }))
@@ -112,7 +112,7 @@ impl Service for Tfplugin6 {
         req: Request<pb::validate_data_resource_config::Request>,
     ) -> Answer<pb::validate_data_resource_config::Response> {
         let req = req.into_inner();
-        tracing::debug!(rpc = "ValidateDataResourceConfig", type_name = %req.type_name);
+        tracing::debug!(rpc = "ValidateDataResourceConfig", type_name = %req.type_name, "call");
         let diags =
             calls::validate_data_source_config(&*self.provider, &req.type_name, wire(&req.config));
         Ok(Response::new(pb::validate_data_resource_config::Response {
@@ -125,7 +125,7 @@ impl Service for Tfplugin6 {
         req: Request<pb::upgrade_resource_state::Request>,
     ) -> Answer<pb::upgrade_resource_state::Response> {
         let req = req.into_inner();
-        tracing::debug!(rpc = "UpgradeResourceState", type_name = %req.type_name);
+        tracing::debug!(rpc = "UpgradeResourceState", type_name = %req.type_name, "call");
         Ok(Response::new(pb::upgrade_resource_state::Response {
             upgraded_state: None,
             diagnostics: error(no_resources("resource type", &req.type_name)),
@@ -136,7 +136,7 @@ impl Service for Tfplugin6 {
         &self,
         _: Request<pb::get_resource_identity_schemas::Request>,
     ) -> Answer<pb::get_resource_identity_schemas::Response> {
-        tracing::debug!(rpc = "GetResourceIdentitySchemas");
+        tracing::debug!(rpc = "GetResourceIdentitySchemas", "call");
         Ok(Response::new(Default::default()))
     }
 
@@ -145,7 +145,7 @@ impl Service for Tfplugin6 {
         req: Request<pb::upgrade_resource_identity::Request>,
     ) -> Answer<pb::upgrade_resource_identity::Response> {
         let req = req.into_inner();
-        tracing::debug!(rpc = "UpgradeResourceIdentity", type_name = %req.type_name);
+        tracing::debug!(rpc = "UpgradeResourceIdentity", type_name = %req.type_name, "call");
         Ok(Response::new(pb::upgrade_resource_identity::Response {
             upgraded_identity: None,
             diagnostics: error(no_resources("resource type", &req.type_name)),
@@ -157,7 +157,7 @@ impl Service for Tfplugin6 {
         req: Request<pb::configure_provider::Request>,
     ) -> Answer<pb::configure_provider::Response> {
         let req = req.into_inner();
-        tracing::debug!(rpc = "ConfigureProvider", terraform_version = %req.terraform_version);
+        tracing::debug!(rpc = "ConfigureProvider", terraform_version = %req.terraform_version, "call");
         let diags = calls::configure(&*self.provider, wire(&req.config)).await;
         Ok(Response::new(pb::configure_provider::Response {
             diagnostics: diagnostics(&diags),
@@ -169,7 +169,7 @@ impl Service for Tfplugin6 {
         req: Request<pb::read_resource::Request>,
     ) -> Answer<pb::read_resource::Response> {
         let req = req.into_inner();
-        tracing::debug!(rpc = "ReadResource", type_name = %req.type_name);
+        tracing::debug!(rpc = "ReadResource", type_name = %req.type_name, "call");
         Ok(Response::new(pb::read_resource::Response {
             diagnostics: error(no_resources("resource type", &req.type_name)),
             ..Default::default()
@@ -181,7 +181,7 @@ impl Service for Tfplugin6 {
         req: Request<pb::plan_resource_change::Request>,
     ) -> Answer<pb::plan_resource_change::Response> {
         let req = req.into_inner();
-        tracing::debug!(rpc = "PlanResourceChange", type_name = %req.type_name);
+        tracing::debug!(rpc = "PlanResourceChange", type_name = %req.type_name, "call");
         Ok(Response::new(pb::plan_resource_change::Response {
             diagnostics: error(no_resources("resource type", &req.type_name)),
             ..Default::default()
@@ -193,7 +193,7 @@ impl Service for Tfplugin6 {
         req: Request<pb::apply_resource_change::Request>,
     ) -> Answer<pb::apply_resource_change::Response> {
         let req = req.into_inner();
-        tracing::debug!(rpc = "ApplyResourceChange", type_name = %req.type_name);
+        tracing::debug!(rpc = "ApplyResourceChange", type_name = %req.type_name, "call");
         Ok(Response::new(pb::apply_resource_change::Response {
             diagnostics: error(no_resources("resource type", &req.type_name)),
             ..Default::default()
@@ -205,7 +205,7 @@ impl Service for Tfplugin6 {
         req: Request<pb::import_resource_state::Request>,
     ) -> Answer<pb::import_resource_state::Response> {
         let req = req.into_inner();
-        tracing::debug!(rpc = "ImportResourceState", type_name = %req.type_name);
+        tracing::debug!(rpc = "ImportResourceState", type_name = %req.type_name, "call");
         Ok(Response::new(pb::import_resource_state::Response {
             diagnostics: error(no_resources("resource type", &req.type_name)),
             ..Default::default()
@@ -217,7 +217,7 @@ impl Service for Tfplugin6 {
         req: Request<pb::move_resource_state::Request>,
     ) -> Answer<pb::move_resource_state::Response> {
         let req = req.into_inner();
-        tracing::debug!(rpc = "MoveResourceState", type_name = %req.target_type_name);
+        tracing::debug!(rpc = "MoveResourceState", type_name = %req.target_type_name, "call");
         Ok(Response::new(pb::move_resource_state::Response {
             diagnostics: error(no_resources("resource type", &req.target_type_name)),
             ..Default::default()
@@ -229,7 +229,7 @@ impl Service for Tfplugin6 {
         req: Request<pb::read_data_source::Request>,
     ) -> Answer<pb::read_data_source::Response> {
         let req = req.into_inner();
-        tracing::debug!(rpc = "ReadDataSource", type_name = %req.type_name);
+        tracing::debug!(rpc = "ReadDataSource", type_name = %req.type_name, "call");
         let (state, diags) =
             calls::read_data_source(&*self.provider, &req.type_name, wire(&req.config)).await;
         Ok(Response::new(pb::read_data_source::Response {
@@ -244,7 +244,7 @@ impl Service for Tfplugin6 {
         req: Request<pb::validate_ephemeral_resource_config::Request>,
     ) -> Answer<pb::validate_ephemeral_resource_config::Response> {
         let req = req.into_inner();
-        tracing::debug!(rpc = "ValidateEphemeralResourceConfig", type_name = %req.type_name);
+        tracing::debug!(rpc = "ValidateEphemeralResourceConfig", type_name = %req.type_name, "call");
         Ok(Response::new(
             pb::validate_ephemeral_resource_config::Response {
                 diagnostics: error(no_resources("ephemeral resource type", &req.type_name)),
@@ -257,7 +257,7 @@ impl Service for Tfplugin6 {
         req: Request<pb::open_ephemeral_resource::Request>,
     ) -> Answer<pb::open_ephemeral_resource::Response> {
         let req = req.into_inner();
-        tracing::debug!(rpc = "OpenEphemeralResource", type_name = %req.type_name);
+        tracing::debug!(rpc = "OpenEphemeralResource", type_name = %req.type_name, "call");
         Ok(Response::new(pb::open_ephemeral_resource::Response {
             diagnostics: error(no_resources("ephemeral resource type", &req.type_name)),
             ..Default::default()
@@ -269,7 +269,7 @@ impl Service for Tfplugin6 {
         req: Request<pb::renew_ephemeral_resource::Request>,
     ) -> Answer<pb::renew_ephemeral_resource::Response> {
         let req = req.into_inner();
-        tracing::debug!(rpc = "RenewEphemeralResource", type_name = %req.type_name);
+        tracing::debug!(rpc = "RenewEphemeralResource", type_name = %req.type_name, "call");
         Ok(Response::new(pb::renew_ephemeral_resource::Response {
             diagnostics: error(no_resources("ephemeral resource type", &req.type_name)),
             ..Default::default()
@@ -281,7 +281,7 @@ impl Service for Tfplugin6 {
         req: Request<pb::close_ephemeral_resource::Request>,
     ) -> Answer<pb::close_ephemeral_resource::Response> {
         let req = req.into_inner();
-        tracing::debug!(rpc = "CloseEphemeralResource", type_name = %req.type_name);
+        tracing::debug!(rpc = "CloseEphemeralResource", type_name = %req.type_name, "call");
         Ok(Response::new(pb::close_ephemeral_resource::Response {
             diagnostics: error(no_resources("ephemeral resource type", &req.type_name)),
         }))
@@ -291,7 +291,7 @@ impl Service for Tfplugin6 {
         &self,
         _: Request<pb::get_functions::Request>,
     ) -> Answer<pb::get_functions::Response> {
-        tracing::debug!(rpc = "GetFunctions");
+        tracing::debug!(rpc = "GetFunctions", "call");
         Ok(Response::new(Default::default()))
     }
 
@@ -300,7 +300,7 @@ impl Service for Tfplugin6 {
         req: Request<pb::call_function::Request>,
     ) -> Answer<pb::call_function::Response> {
         let req = req.into_inner();
-        tracing::debug!(rpc = "CallFunction", name = %req.name);
+        tracing::debug!(rpc = "CallFunction", name = %req.name, "call");
         Ok(Response::new(pb::call_function::Response {
             result: None,
             error: Some(pb::FunctionError {
@@ -314,10 +314,103 @@ impl Service for Tfplugin6 {
         &self,
         _: Request<pb::stop_provider::Request>,
     ) -> Answer<pb::stop_provider::Response> {
-        tracing::debug!(rpc = "StopProvider");
+        tracing::debug!(rpc = "StopProvider", "call");
         // Reads finish within their own timeouts; there is nothing long-running to cancel.
         Ok(Response::new(pb::stop_provider::Response {
             error: String::new(),
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Attribute, AttributePath, Block, NestedBlock, Type};
+
+    fn sample() -> model::Schema {
+        model::Schema {
+            version: 0,
+            block: Block {
+                attributes: vec![
+                    Attribute::required("id", Type::String, "The key."),
+                    Attribute::computed(
+                        "items",
+                        Type::list(Type::object([("ip", Type::String), ("at", Type::Number)])),
+                        "What it touched.",
+                    ),
+                    Attribute::optional("secret", Type::String, "A secret.").sensitive(),
+                ],
+                block_types: vec![NestedBlock {
+                    type_name: "assume_role".into(),
+                    block: Block {
+                        attributes: vec![Attribute::required("role_arn", Type::String, "Role.")],
+                        ..Block::default()
+                    },
+                    nesting: model::Nesting::List,
+                    min_items: 0,
+                    max_items: 1,
+                }],
+                description: "A block.".into(),
+                deprecated: false,
+            },
+        }
+    }
+
+    #[test]
+    fn schema_types_are_cty_type_json() {
+        let s = schema(&sample());
+        let b = s.block.unwrap();
+        assert_eq!(b.attributes[0].r#type, br#""string""#);
+        let items: serde_json::Value = serde_json::from_slice(&b.attributes[1].r#type).unwrap();
+        assert_eq!(
+            items,
+            serde_json::json!(["list", ["object", {"at": "number", "ip": "string"}]])
+        );
+        assert!(b.attributes[1].computed && !b.attributes[1].optional);
+        assert!(b.attributes[2].sensitive && b.attributes[2].optional);
+        assert_eq!(b.attributes[1].description, "What it touched.");
+        assert_eq!(b.description_kind, pb::StringKind::Markdown as i32);
+    }
+
+    #[test]
+    fn nested_blocks_keep_nesting_and_limits() {
+        let b = schema(&sample()).block.unwrap();
+        let nb = &b.block_types[0];
+        assert_eq!(nb.type_name, "assume_role");
+        assert_eq!(
+            nb.nesting,
+            pb::schema::nested_block::NestingMode::List as i32
+        );
+        assert_eq!((nb.min_items, nb.max_items), (0, 1));
+        assert_eq!(nb.block.as_ref().unwrap().attributes[0].name, "role_arn");
+    }
+
+    #[test]
+    fn diagnostics_map_severity_and_path() {
+        use pb::attribute_path::step::Selector;
+        let d = diagnostic(
+            &model::Diagnostic::error("Bad", "Very bad")
+                .at(AttributePath::root("items").index(2).attr("ip")),
+        );
+        assert_eq!(d.severity, 1);
+        assert_eq!((d.summary.as_str(), d.detail.as_str()), ("Bad", "Very bad"));
+        let steps: Vec<_> = d
+            .attribute
+            .unwrap()
+            .steps
+            .into_iter()
+            .map(|s| s.selector.unwrap())
+            .collect();
+        assert_eq!(
+            steps,
+            vec![
+                Selector::AttributeName("items".into()),
+                Selector::ElementKeyInt(2),
+                Selector::AttributeName("ip".into()),
+            ]
+        );
+        let w = diagnostic(&model::Diagnostic::warning("Careful", ""));
+        assert_eq!(w.severity, 2);
+        assert!(w.attribute.is_none());
     }
 }

@@ -1,0 +1,859 @@
+//! The plugin binary as Terraform sees it: go-plugin handshake, mTLS with a P-521 client
+//! certificate over the unix socket, every RPC of tfplugin5 and tfplugin6, health,
+//! shutdown, refusals and signals. A test provider also runs in-process over the same
+//! server to pin the value and diagnostic round trips.
+
+mod plugin_support;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use actiontrail_provider::model::{self, msgpack, Type, Value};
+use actiontrail_provider::plugin::{server, Protocol};
+use actiontrail_provider::tfproto::proto::{plugin as gp, tfplugin5 as v5, tfplugin6 as v6};
+use plugin_support::{connect_plain, ClientIdentity, EchoProvider, Plugin, COOKIE};
+use tonic_health::pb::health_client::HealthClient;
+use tonic_health::pb::HealthCheckRequest;
+
+const ERROR: i32 = 1;
+const WARNING: i32 = 2;
+
+fn garbage() -> Option<v6::DynamicValue> {
+    Some(v6::DynamicValue {
+        msgpack: vec![0xc1, 0xff, 0x00],
+        json: vec![],
+    })
+}
+
+fn garbage5() -> Option<v5::DynamicValue> {
+    Some(v5::DynamicValue {
+        msgpack: vec![0xc1, 0xff, 0x00],
+        json: vec![],
+    })
+}
+
+/// An object of `block`'s type with every attribute null, as msgpack.
+fn null_config(block: &model::Block) -> Vec<u8> {
+    let ty = block.value_type();
+    let Type::Object(attrs) = &ty else {
+        unreachable!()
+    };
+    let value = Value::Object(attrs.keys().map(|k| (k.clone(), Value::Null)).collect());
+    msgpack::encode(&value, &ty).unwrap()
+}
+
+fn assert_single_error(diags: &[v6::Diagnostic], what: &str) {
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.severity == ERROR && !d.summary.is_empty()),
+        "{what}: expected an error diagnostic, got {diags:?}"
+    );
+}
+
+fn assert_single_error5(diags: &[v5::Diagnostic], what: &str) {
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.severity == ERROR && !d.summary.is_empty()),
+        "{what}: expected an error diagnostic, got {diags:?}"
+    );
+}
+
+#[test]
+fn handshake_line_has_six_fields_and_negotiates_protocol_6() {
+    let client = ClientIdentity::generate();
+    let plugin = Plugin::start("5,6", Some(&client));
+    let f = plugin.fields();
+    assert_eq!(f.len(), 6, "{}", plugin.handshake);
+    assert_eq!(f[0], "1", "core protocol version");
+    assert_eq!(f[1], "6", "the highest offered protocol");
+    assert_eq!(f[2], "unix");
+    assert_eq!(f[4], "grpc");
+    let socket = plugin.socket();
+    assert!(socket.exists(), "{} exists", socket.display());
+    let cert = plugin.server_cert();
+    let parsed = rustls::server::ParsedCertificate::try_from(&cert).expect("DER parses");
+    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    rustls::client::verify_server_name(&parsed, &name).expect("SAN DNS:localhost");
+    // The socket's directory is private to the user.
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = std::fs::metadata(socket.parent().unwrap())
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o700);
+}
+
+#[test]
+fn negotiates_protocol_5_when_only_5_is_offered() {
+    let client = ClientIdentity::generate();
+    let plugin = Plugin::start("5", Some(&client));
+    assert_eq!(plugin.fields()[1], "5", "{}", plugin.handshake);
+}
+
+#[test]
+fn refuses_to_start_when_no_offered_protocol_is_spoken() {
+    let out = Command::new(env!("CARGO_BIN_EXE_terraform-provider-actiontrail"))
+        .env_clear()
+        .env(COOKIE.0, COOKIE.1)
+        .env("PLUGIN_PROTOCOL_VERSIONS", "3,4")
+        .env("TF_LOG", "OFF")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "no handshake line");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("5 and 6"));
+}
+
+#[test]
+fn without_magic_cookie_exits_1_with_a_human_message() {
+    let out = Command::new(env!("CARGO_BIN_EXE_terraform-provider-actiontrail"))
+        .env_clear()
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("plugin for Terraform"), "{err}");
+    assert!(err.contains("terraform init"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "one paragraph: {err}");
+}
+
+#[tokio::test]
+async fn every_tfplugin6_rpc_answers() {
+    let client = ClientIdentity::generate();
+    let plugin = Plugin::start("5,6", Some(&client));
+    let channel = plugin.connect(Some(&client)).await.unwrap();
+    let mut p = v6::provider_client::ProviderClient::new(channel);
+    let real = actiontrail_provider::data_sources::provider();
+
+    let schema = p
+        .get_provider_schema(v6::get_provider_schema::Request {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(schema.diagnostics.is_empty(), "{:?}", schema.diagnostics);
+    let provider_block = schema.provider.unwrap().block.unwrap();
+    assert_eq!(
+        provider_block.attributes.len(),
+        real.provider_schema().block.attributes.len()
+    );
+    assert_eq!(
+        schema.data_source_schemas.len(),
+        real.data_source_schemas().len()
+    );
+    for (name, s) in &schema.data_source_schemas {
+        for a in &s.block.as_ref().unwrap().attributes {
+            Type::from_json_bytes(&a.r#type)
+                .unwrap_or_else(|e| panic!("{name}.{}: invalid type JSON: {e}", a.name));
+            assert!(!a.description.is_empty(), "{name}.{} is described", a.name);
+        }
+    }
+
+    let meta = p
+        .get_metadata(v6::get_metadata::Request {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(meta.data_sources.len(), real.data_source_schemas().len());
+    assert!(meta.resources.is_empty() && meta.functions.is_empty());
+    let functions = p
+        .get_functions(v6::get_functions::Request {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(functions.functions.is_empty() && functions.diagnostics.is_empty());
+    let identities = p
+        .get_resource_identity_schemas(v6::get_resource_identity_schemas::Request {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(identities.identity_schemas.is_empty() && identities.diagnostics.is_empty());
+
+    let config = Some(v6::DynamicValue {
+        msgpack: null_config(&real.provider_schema().block),
+        json: vec![],
+    });
+    let validated = p
+        .validate_provider_config(v6::validate_provider_config::Request {
+            config: config.clone(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(validated.diagnostics.iter().all(|d| d.severity != 0));
+    let bad = p
+        .validate_provider_config(v6::validate_provider_config::Request { config: garbage() })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_single_error(&bad.diagnostics, "ValidateProviderConfig(garbage)");
+    let configured = p
+        .configure_provider(v6::configure_provider::Request {
+            terraform_version: "1.0.3".into(),
+            config,
+            client_capabilities: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(configured.diagnostics.iter().all(|d| d.severity != 0));
+
+    let type_name = real
+        .data_source_schemas()
+        .first()
+        .map_or("actiontrail_accesskey_last_used".to_owned(), |(n, _)| {
+            n.clone()
+        });
+    let v = p
+        .validate_data_resource_config(v6::validate_data_resource_config::Request {
+            type_name: type_name.clone(),
+            config: garbage(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_single_error(&v.diagnostics, "ValidateDataResourceConfig(garbage)");
+    let read = p
+        .read_data_source(v6::read_data_source::Request {
+            type_name: type_name.clone(),
+            config: garbage(),
+            provider_meta: None,
+            client_capabilities: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(read.state.is_none());
+    assert_single_error(&read.diagnostics, "ReadDataSource(garbage)");
+
+    let r = "actiontrail_thing".to_owned();
+    let d = p
+        .validate_resource_config(v6::validate_resource_config::Request {
+            type_name: r.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_single_error(&d.diagnostics, "ValidateResourceConfig");
+    let d = p
+        .upgrade_resource_state(v6::upgrade_resource_state::Request {
+            type_name: r.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_single_error(&d.diagnostics, "UpgradeResourceState");
+    let d = p
+        .upgrade_resource_identity(v6::upgrade_resource_identity::Request {
+            type_name: r.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_single_error(&d.diagnostics, "UpgradeResourceIdentity");
+    let d = p
+        .read_resource(v6::read_resource::Request {
+            type_name: r.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_single_error(&d.diagnostics, "ReadResource");
+    let d = p
+        .plan_resource_change(v6::plan_resource_change::Request {
+            type_name: r.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_single_error(&d.diagnostics, "PlanResourceChange");
+    let d = p
+        .apply_resource_change(v6::apply_resource_change::Request {
+            type_name: r.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_single_error(&d.diagnostics, "ApplyResourceChange");
+    let d = p
+        .import_resource_state(v6::import_resource_state::Request {
+            type_name: r.clone(),
+            id: "x".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_single_error(&d.diagnostics, "ImportResourceState");
+    let d = p
+        .move_resource_state(v6::move_resource_state::Request {
+            target_type_name: r.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_single_error(&d.diagnostics, "MoveResourceState");
+    let d = p
+        .validate_ephemeral_resource_config(v6::validate_ephemeral_resource_config::Request {
+            type_name: r.clone(),
+            config: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_single_error(&d.diagnostics, "ValidateEphemeralResourceConfig");
+    let d = p
+        .open_ephemeral_resource(v6::open_ephemeral_resource::Request {
+            type_name: r.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_single_error(&d.diagnostics, "OpenEphemeralResource");
+    let d = p
+        .renew_ephemeral_resource(v6::renew_ephemeral_resource::Request {
+            type_name: r.clone(),
+            private: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_single_error(&d.diagnostics, "RenewEphemeralResource");
+    let d = p
+        .close_ephemeral_resource(v6::close_ephemeral_resource::Request {
+            type_name: r.clone(),
+            private: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_single_error(&d.diagnostics, "CloseEphemeralResource");
+    let f = p
+        .call_function(v6::call_function::Request {
+            name: "f".into(),
+            arguments: vec![],
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(f.result.is_none() && !f.error.unwrap().text.is_empty());
+    let stop = p
+        .stop_provider(v6::stop_provider::Request {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(stop.error, "");
+}
+
+#[tokio::test]
+async fn every_tfplugin5_rpc_answers() {
+    let client = ClientIdentity::generate();
+    let plugin = Plugin::start("5", Some(&client));
+    let channel = plugin.connect(Some(&client)).await.unwrap();
+    let mut p = v5::provider_client::ProviderClient::new(channel);
+    let real = actiontrail_provider::data_sources::provider();
+
+    let schema = p
+        .get_schema(v5::get_provider_schema::Request {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(schema.provider.is_some() && schema.diagnostics.is_empty());
+    assert_eq!(
+        schema.data_source_schemas.len(),
+        real.data_source_schemas().len()
+    );
+    let meta = p
+        .get_metadata(v5::get_metadata::Request {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(meta.data_sources.len(), real.data_source_schemas().len());
+    let functions = p
+        .get_functions(v5::get_functions::Request {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(functions.functions.is_empty());
+    let identities = p
+        .get_resource_identity_schemas(v5::get_resource_identity_schemas::Request {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(identities.identity_schemas.is_empty());
+
+    let config = Some(v5::DynamicValue {
+        msgpack: null_config(&real.provider_schema().block),
+        json: vec![],
+    });
+    let prepared = p
+        .prepare_provider_config(v5::prepare_provider_config::Request {
+            config: config.clone(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        prepared.prepared_config, config,
+        "the prepared config is the config"
+    );
+    let bad = p
+        .prepare_provider_config(v5::prepare_provider_config::Request { config: garbage5() })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_single_error5(&bad.diagnostics, "PrepareProviderConfig(garbage)");
+    let configured = p
+        .configure(v5::configure::Request {
+            terraform_version: "0.13.5".into(),
+            config,
+            client_capabilities: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(configured.diagnostics.iter().all(|d| d.severity != 0));
+    let v = p
+        .validate_data_source_config(v5::validate_data_source_config::Request {
+            type_name: "actiontrail_accesskey_last_used".into(),
+            config: garbage5(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_single_error5(&v.diagnostics, "ValidateDataSourceConfig(garbage)");
+    let read = p
+        .read_data_source(v5::read_data_source::Request {
+            type_name: "actiontrail_accesskey_last_used".into(),
+            config: garbage5(),
+            provider_meta: None,
+            client_capabilities: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(read.state.is_none());
+    assert_single_error5(&read.diagnostics, "ReadDataSource(garbage)");
+
+    let r = "actiontrail_thing".to_owned();
+    let d = p
+        .validate_resource_type_config(v5::validate_resource_type_config::Request {
+            type_name: r.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_single_error5(&d.diagnostics, "ValidateResourceTypeConfig");
+    let d = p
+        .upgrade_resource_state(v5::upgrade_resource_state::Request {
+            type_name: r.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_single_error5(&d.diagnostics, "UpgradeResourceState");
+    let d = p
+        .read_resource(v5::read_resource::Request {
+            type_name: r.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_single_error5(&d.diagnostics, "ReadResource");
+    let d = p
+        .plan_resource_change(v5::plan_resource_change::Request {
+            type_name: r.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_single_error5(&d.diagnostics, "PlanResourceChange");
+    let d = p
+        .apply_resource_change(v5::apply_resource_change::Request {
+            type_name: r.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_single_error5(&d.diagnostics, "ApplyResourceChange");
+    let d = p
+        .import_resource_state(v5::import_resource_state::Request {
+            type_name: r.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_single_error5(&d.diagnostics, "ImportResourceState");
+    let d = p
+        .move_resource_state(v5::move_resource_state::Request {
+            target_type_name: r.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_single_error5(&d.diagnostics, "MoveResourceState");
+    let d = p
+        .open_ephemeral_resource(v5::open_ephemeral_resource::Request {
+            type_name: r.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_single_error5(&d.diagnostics, "OpenEphemeralResource");
+    let f = p
+        .call_function(v5::call_function::Request {
+            name: "f".into(),
+            arguments: vec![],
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(f.error.is_some());
+    let stop = p.stop(v5::stop::Request {}).await.unwrap().into_inner();
+    assert_eq!(stop.error, "");
+}
+
+#[tokio::test]
+async fn health_reports_plugin_serving_and_stdio_stays_open() {
+    let client = ClientIdentity::generate();
+    let plugin = Plugin::start("5,6", Some(&client));
+    let channel = plugin.connect(Some(&client)).await.unwrap();
+    let health = HealthClient::new(channel.clone())
+        .check(HealthCheckRequest {
+            service: "plugin".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        health.status,
+        tonic_health::pb::health_check_response::ServingStatus::Serving as i32
+    );
+    let mut stdio = gp::grpc_stdio_client::GrpcStdioClient::new(channel)
+        .stream_stdio(gp::Empty {})
+        .await
+        .unwrap()
+        .into_inner();
+    let next = tokio::time::timeout(Duration::from_millis(200), stdio.message()).await;
+    assert!(next.is_err(), "the stdio stream stays open and empty");
+}
+
+#[tokio::test]
+async fn shutdown_makes_the_process_exit_0_and_removes_the_socket_directory() {
+    let client = ClientIdentity::generate();
+    let mut plugin = Plugin::start("5,6", Some(&client));
+    let dir = plugin.socket().parent().unwrap().to_owned();
+    let channel = plugin.connect(Some(&client)).await.unwrap();
+    // Terraform keeps the stdio stream open while it shuts the plugin down.
+    let _stdio = gp::grpc_stdio_client::GrpcStdioClient::new(channel.clone())
+        .stream_stdio(gp::Empty {})
+        .await
+        .unwrap();
+    gp::grpc_controller_client::GrpcControllerClient::new(channel)
+        .shutdown(gp::Empty {})
+        .await
+        .expect("Shutdown is answered before the process exits");
+    assert_eq!(plugin.wait_exit(5), Some(0));
+    assert!(!dir.exists(), "{} is removed", dir.display());
+}
+
+#[tokio::test]
+async fn refuses_a_client_without_a_certificate() {
+    let client = ClientIdentity::generate();
+    let plugin = Plugin::start("5,6", Some(&client));
+    let refused = match plugin.connect(None).await {
+        Err(_) => true,
+        // TLS 1.3 finishes the client's side before the server has judged its (absent)
+        // certificate; the refusal then arrives on the first call.
+        Ok(channel) => HealthClient::new(channel)
+            .check(HealthCheckRequest::default())
+            .await
+            .is_err(),
+    };
+    assert!(refused, "a client without a certificate got in");
+    // The refusal does not take the plugin down.
+    let channel = plugin.connect(Some(&client)).await.unwrap();
+    HealthClient::new(channel)
+        .check(HealthCheckRequest::default())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn refuses_a_client_with_a_different_certificate() {
+    let client = ClientIdentity::generate();
+    let stranger = ClientIdentity::generate();
+    let plugin = Plugin::start("5,6", Some(&client));
+    let refused = match plugin.connect(Some(&stranger)).await {
+        Err(_) => true,
+        Ok(channel) => HealthClient::new(channel)
+            .check(HealthCheckRequest::default())
+            .await
+            .is_err(),
+    };
+    assert!(refused, "a client with another certificate got in");
+}
+
+#[tokio::test]
+async fn ignores_sigint() {
+    let client = ClientIdentity::generate();
+    let mut plugin = Plugin::start("5,6", Some(&client));
+    let status = Command::new("kill")
+        .args(["-INT", &plugin.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(plugin.child.try_wait().unwrap().is_none(), "still running");
+    let channel = plugin.connect(Some(&client)).await.unwrap();
+    HealthClient::new(channel)
+        .check(HealthCheckRequest::default())
+        .await
+        .unwrap();
+}
+
+#[test]
+fn handshake_latency_median_of_50_spawns() {
+    let client = ClientIdentity::generate();
+    let mut times: Vec<Duration> = (0..50)
+        .map(|_| {
+            let start = Instant::now();
+            let plugin = Plugin::start("5,6", Some(&client));
+            let elapsed = start.elapsed();
+            assert_eq!(plugin.fields().len(), 6);
+            elapsed
+        })
+        .collect();
+    times.sort();
+    let median = times[25];
+    println!(
+        "spawn to handshake line: median {:?}, min {:?}, max {:?}",
+        median, times[0], times[49]
+    );
+    // The figure to report is the median; the bound only catches gross regressions on a
+    // loaded debug build.
+    assert!(median < Duration::from_millis(100), "median {median:?}");
+}
+
+/// The real server on a socket in this process, serving the test provider without TLS.
+async fn in_process(protocol: Protocol) -> (tempfile::TempDir, tonic::transport::Channel) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plugin.sock");
+    let listener = tokio::net::UnixListener::bind(&path).unwrap();
+    tokio::spawn(server::run(
+        EchoProvider::shared(),
+        protocol,
+        listener,
+        None,
+        std::future::pending(),
+    ));
+    let channel = connect_plain(path).await;
+    (dir, channel)
+}
+
+#[tokio::test]
+async fn reads_decode_the_config_and_encode_the_state_as_msgpack() {
+    let (_dir, channel) = in_process(Protocol::V6).await;
+    let mut p = v6::provider_client::ProviderClient::new(channel);
+    let provider = EchoProvider::shared();
+    let ty = provider.data_source_schemas()[0].1.block.value_type();
+    let config = Value::object([
+        ("name", Value::string("ana")),
+        ("greeting", Value::Null),
+        ("tags", Value::Null),
+    ]);
+    let read = p
+        .read_data_source(v6::read_data_source::Request {
+            type_name: "echo_thing".into(),
+            config: Some(v6::DynamicValue {
+                msgpack: msgpack::encode(&config, &ty).unwrap(),
+                json: vec![],
+            }),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(read.diagnostics.is_empty(), "{:?}", read.diagnostics);
+    let state = msgpack::decode(&read.state.unwrap().msgpack, &ty).unwrap();
+    assert_eq!(state.get("greeting"), Some(&Value::string("hello ana")));
+
+    // The same configuration as JSON, the other DynamicValue encoding.
+    let read = p
+        .read_data_source(v6::read_data_source::Request {
+            type_name: "echo_thing".into(),
+            config: Some(v6::DynamicValue {
+                msgpack: vec![],
+                json: br#"{"name":"bo"}"#.to_vec(),
+            }),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let state = msgpack::decode(&read.state.unwrap().msgpack, &ty).unwrap();
+    assert_eq!(state.get("greeting"), Some(&Value::string("hello bo")));
+}
+
+#[tokio::test]
+async fn diagnostics_keep_severity_and_attribute_path() {
+    let (_dir, channel) = in_process(Protocol::V5).await;
+    let mut p = v5::provider_client::ProviderClient::new(channel);
+    let ty = EchoProvider::shared().data_source_schemas()[0]
+        .1
+        .block
+        .value_type();
+    let config = Value::object([
+        ("name", Value::string("")),
+        ("greeting", Value::Unknown),
+        ("tags", Value::Unknown),
+    ]);
+    let v = p
+        .validate_data_source_config(v5::validate_data_source_config::Request {
+            type_name: "echo_thing".into(),
+            config: Some(v5::DynamicValue {
+                msgpack: msgpack::encode(&config, &ty).unwrap(),
+                json: vec![],
+            }),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(v.diagnostics.len(), 1);
+    let d = &v.diagnostics[0];
+    assert_eq!(d.severity, ERROR);
+    let steps = &d.attribute.as_ref().unwrap().steps;
+    assert_eq!(
+        steps[0].selector,
+        Some(v5::attribute_path::step::Selector::AttributeName(
+            "name".into()
+        ))
+    );
+    let configured = p
+        .configure(v5::configure::Request {
+            config: Some(v5::DynamicValue {
+                msgpack: vec![],
+                json: b"{}".to_vec(),
+            }),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(configured.diagnostics[0].severity, WARNING);
+}
+
+#[tokio::test]
+async fn schema_carries_types_descriptions_and_sensitivity() {
+    let (_dir, channel) = in_process(Protocol::V6).await;
+    let mut p = v6::provider_client::ProviderClient::new(channel);
+    let s = p
+        .get_provider_schema(v6::get_provider_schema::Request {})
+        .await
+        .unwrap()
+        .into_inner();
+    let token = &s.provider.unwrap().block.unwrap().attributes[0];
+    assert!(token.sensitive && token.optional && !token.required);
+    let thing = s.data_source_schemas["echo_thing"].block.clone().unwrap();
+    assert_eq!(thing.description, "Greets.");
+    let tags = thing.attributes.iter().find(|a| a.name == "tags").unwrap();
+    assert_eq!(tags.r#type, br#"["list","string"]"#);
+    assert!(tags.computed);
+    assert_eq!(tags.description, "Some tags.");
+}
+
+#[tokio::test]
+async fn unknown_data_source_and_unknown_config_are_errors_not_panics() {
+    let (_dir, channel) = in_process(Protocol::V6).await;
+    let mut p = v6::provider_client::ProviderClient::new(channel);
+    let ty = EchoProvider::shared().data_source_schemas()[0]
+        .1
+        .block
+        .value_type();
+    let unknown = Value::object([
+        ("name", Value::Unknown),
+        ("greeting", Value::Null),
+        ("tags", Value::Null),
+    ]);
+    let read = p
+        .read_data_source(v6::read_data_source::Request {
+            type_name: "echo_thing".into(),
+            config: Some(v6::DynamicValue {
+                msgpack: msgpack::encode(&unknown, &ty).unwrap(),
+                json: vec![],
+            }),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(read.state.is_none());
+    assert_single_error(&read.diagnostics, "read with unknowns");
+    let read = p
+        .read_data_source(v6::read_data_source::Request {
+            type_name: "nope".into(),
+            config: None,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(read.diagnostics[0].summary, "Unknown data source");
+}
+
+#[test]
+fn exits_and_cleans_up_when_terraform_goes_away_without_shutdown() {
+    use std::io::BufRead as _;
+    let client = ClientIdentity::generate();
+    // A parent that starts the plugin and dies at once, as a killed Terraform would.
+    let mut parent = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "\"{}\" & sleep 0.3",
+            env!("CARGO_BIN_EXE_terraform-provider-actiontrail")
+        ))
+        .env_clear()
+        .env(COOKIE.0, COOKIE.1)
+        .env("PLUGIN_PROTOCOL_VERSIONS", "5,6")
+        .env("PLUGIN_CLIENT_CERT", &client.pem)
+        .env("TF_LOG", "OFF")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(parent.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let socket = std::path::PathBuf::from(line.split('|').nth(3).unwrap());
+    let dir = socket.parent().unwrap().to_owned();
+    assert!(dir.exists());
+    parent.wait().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while dir.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        !dir.exists(),
+        "the orphaned plugin exited and removed {}",
+        dir.display()
+    );
+}

@@ -1,0 +1,319 @@
+//! Drives the plugin the way Terraform does: starts the real binary with go-plugin's
+//! environment, reads the handshake line, and connects over the unix socket with mTLS,
+//! presenting a P-521 client certificate like Terraform's.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+
+use actiontrail_provider::model::{
+    Attribute, Block, Diagnostic, Provider, ReadResult, Schema, Type, Value,
+};
+use base64::Engine as _;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
+use tonic::transport::{Channel, Endpoint, Uri};
+
+/// The magic cookie Terraform sets.
+pub const COOKIE: (&str, &str) = (
+    "TF_PLUGIN_MAGIC_COOKIE",
+    "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2",
+);
+
+/// A client identity: a self-signed ECDSA P-521 / SHA-512 certificate, as go-plugin makes.
+pub struct ClientIdentity {
+    /// Certificate, PEM (what goes into PLUGIN_CLIENT_CERT).
+    pub pem: String,
+    /// Certificate, DER.
+    pub der: CertificateDer<'static>,
+    /// Its key.
+    pub key: PrivatePkcs8KeyDer<'static>,
+}
+
+impl ClientIdentity {
+    /// A fresh identity.
+    pub fn generate() -> ClientIdentity {
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P521_SHA512).unwrap();
+        let params = rcgen::CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+        let cert = params.self_signed(&key).unwrap();
+        ClientIdentity {
+            pem: cert.pem(),
+            der: cert.der().clone(),
+            key: PrivatePkcs8KeyDer::from(key.serialize_der()),
+        }
+    }
+}
+
+/// The plugin binary as a running process.
+pub struct Plugin {
+    /// The process.
+    pub child: Child,
+    /// The handshake line, without newline.
+    pub handshake: String,
+}
+
+impl Plugin {
+    /// Starts the binary with the cookie, `versions` as PLUGIN_PROTOCOL_VERSIONS and
+    /// `client` as PLUGIN_CLIENT_CERT, and reads its handshake line.
+    pub fn start(versions: &str, client: Option<&ClientIdentity>) -> Plugin {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_terraform-provider-actiontrail"));
+        cmd.env_clear()
+            .env(COOKIE.0, COOKIE.1)
+            .env("PLUGIN_PROTOCOL_VERSIONS", versions)
+            .env("TF_LOG", "OFF")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        if let Some(c) = client {
+            cmd.env("PLUGIN_CLIENT_CERT", &c.pem);
+        }
+        let mut child = cmd.spawn().expect("the plugin binary starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        Plugin {
+            child,
+            handshake: line.trim_end().to_owned(),
+        }
+    }
+
+    /// The handshake line's six fields.
+    pub fn fields(&self) -> Vec<&str> {
+        self.handshake.split('|').collect()
+    }
+
+    /// The socket path from the handshake.
+    pub fn socket(&self) -> PathBuf {
+        PathBuf::from(self.fields()[3])
+    }
+
+    /// The server certificate from the handshake (base64 without padding).
+    pub fn server_cert(&self) -> CertificateDer<'static> {
+        let der = base64::engine::general_purpose::STANDARD_NO_PAD
+            .decode(self.fields()[5])
+            .expect("the certificate is unpadded standard base64");
+        CertificateDer::from(der)
+    }
+
+    /// A gRPC channel over mTLS presenting `client` (or no certificate).
+    pub async fn connect(&self, client: Option<&ClientIdentity>) -> Result<Channel, String> {
+        connect_tls(self.socket(), self.server_cert(), client).await
+    }
+
+    /// Waits for the process to exit, at most `secs` seconds; its exit code.
+    pub fn wait_exit(&mut self, secs: u64) -> Option<i32> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+        while std::time::Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code();
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        None
+    }
+}
+
+impl Drop for Plugin {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Trusts exactly one server certificate, as go-plugin's client does, and checks that it
+/// names `localhost`.
+#[derive(Debug)]
+struct PinnedServer {
+    cert: CertificateDer<'static>,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+}
+
+impl ServerCertVerifier for PinnedServer {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        _: &[u8],
+        _: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        if end_entity.as_ref() != self.cert.as_ref() {
+            return Err(rustls::Error::General(
+                "unexpected server certificate".into(),
+            ));
+        }
+        let parsed = rustls::server::ParsedCertificate::try_from(end_entity)?;
+        rustls::client::verify_server_name(&parsed, server_name)?;
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
+/// Connects to `socket` with TLS, trusting `server_cert` for `localhost`, presenting
+/// `client` if given. The error is the TLS or transport failure, as text.
+pub async fn connect_tls(
+    socket: PathBuf,
+    server_cert: CertificateDer<'static>,
+    client: Option<&ClientIdentity>,
+) -> Result<Channel, String> {
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(PinnedServer {
+            cert: server_cert,
+            provider,
+        }));
+    let mut config = match client {
+        Some(c) => builder
+            .with_client_auth_cert(vec![c.der.clone()], PrivateKeyDer::Pkcs8(c.key.clone_key()))
+            .unwrap(),
+        None => builder.with_no_client_auth(),
+    };
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    Endpoint::try_from("http://localhost")
+        .unwrap()
+        .connect_with_connector(tower::service_fn(move |_: Uri| {
+            let socket = socket.clone();
+            let connector = connector.clone();
+            async move {
+                let stream = tokio::net::UnixStream::connect(socket).await?;
+                let name = ServerName::try_from("localhost").unwrap();
+                let tls = connector.connect(name, stream).await?;
+                Ok::<_, std::io::Error>(hyper_util::rt::TokioIo::new(tls))
+            }
+        }))
+        .await
+        .map_err(|e| format!("{e:?}"))
+}
+
+/// Connects to `socket` without TLS.
+pub async fn connect_plain(socket: PathBuf) -> Channel {
+    Endpoint::try_from("http://localhost")
+        .unwrap()
+        .connect_with_connector(tower::service_fn(move |_: Uri| {
+            let socket = socket.clone();
+            async move {
+                let stream = tokio::net::UnixStream::connect(socket).await?;
+                Ok::<_, std::io::Error>(hyper_util::rt::TokioIo::new(stream))
+            }
+        }))
+        .await
+        .unwrap()
+}
+
+/// A provider for in-process tests: one data source, `echo_thing`, whose state repeats
+/// its `name` argument and adds a computed `greeting`; a sensitive provider argument.
+pub struct EchoProvider {
+    provider: Schema,
+    sources: Vec<(String, Schema)>,
+}
+
+impl EchoProvider {
+    /// The provider.
+    pub fn shared() -> Arc<dyn Provider> {
+        let provider = Schema {
+            version: 0,
+            block: Block {
+                attributes: vec![
+                    Attribute::optional("token", Type::String, "A secret.").sensitive()
+                ],
+                ..Block::default()
+            },
+        };
+        let thing = Schema {
+            version: 0,
+            block: Block {
+                attributes: vec![
+                    Attribute::required("name", Type::String, "Who to greet."),
+                    Attribute::computed("greeting", Type::String, "The greeting."),
+                    Attribute::computed("tags", Type::list(Type::String), "Some tags."),
+                ],
+                description: "Greets.".into(),
+                ..Block::default()
+            },
+        };
+        Arc::new(EchoProvider {
+            provider,
+            sources: vec![("echo_thing".into(), thing)],
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl Provider for EchoProvider {
+    fn provider_schema(&self) -> &Schema {
+        &self.provider
+    }
+
+    fn data_source_schemas(&self) -> &[(String, Schema)] {
+        &self.sources
+    }
+
+    fn validate_provider_config(&self, _: &Value) -> Vec<Diagnostic> {
+        Vec::new()
+    }
+
+    fn validate_data_source_config(&self, _: &str, config: &Value) -> Vec<Diagnostic> {
+        match config.get("name").and_then(Value::as_str) {
+            Some("") => vec![Diagnostic::error("Empty name", "name must not be empty")
+                .at(actiontrail_provider::model::AttributePath::root("name"))],
+            _ => Vec::new(),
+        }
+    }
+
+    async fn configure(&self, _: Value) -> Vec<Diagnostic> {
+        vec![Diagnostic::warning("Configured", "just so you know")]
+    }
+
+    async fn read_data_source(&self, _: &str, config: Value) -> ReadResult {
+        let name = config.get("name").and_then(Value::as_str).unwrap_or("");
+        ReadResult {
+            state: Some(Value::object([
+                ("name", Value::string(name)),
+                ("greeting", Value::string(format!("hello {name}"))),
+                ("tags", Value::List(vec![Value::string("a")])),
+            ])),
+            diagnostics: Vec::new(),
+        }
+    }
+}
