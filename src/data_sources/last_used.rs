@@ -211,12 +211,7 @@ impl DataSource for LastUsed {
     async fn read(&self, api: &Api, config: &Value) -> ReadResult {
         let key = match key::of(config) {
             Ok(k) => k,
-            Err(d) => {
-                return ReadResult {
-                    state: None,
-                    diagnostics: vec![d],
-                }
-            }
+            Err(d) => return ReadResult::failed(d),
         };
         tracing::debug!(
             access_key_id = key,
@@ -224,12 +219,7 @@ impl DataSource for LastUsed {
         );
         let info = match api.info(key).await {
             Ok(info) => info,
-            Err(d) => {
-                return ReadResult {
-                    state: None,
-                    diagnostics: vec![d],
-                }
-            }
+            Err(d) => return ReadResult::failed(d),
         };
         let now = usage::now_ms();
         let mut diagnostics = Vec::new();

@@ -125,24 +125,13 @@ impl DataSource for LastUsedProducts {
     async fn read(&self, api: &Api, config: &Value) -> ReadResult {
         let key = match key::of(config) {
             Ok(k) => k,
-            Err(d) => {
-                return ReadResult {
-                    state: None,
-                    diagnostics: vec![d],
-                }
-            }
+            Err(d) => return ReadResult::failed(d),
         };
         tracing::debug!(access_key_id = key, "reading {TYPE_NAME}");
-        match api.products(key).await {
-            Ok(page) => ReadResult {
-                state: Some(state(config, &page)),
-                diagnostics: vec![],
-            },
-            Err(d) => ReadResult {
-                state: None,
-                diagnostics: vec![d],
-            },
-        }
+        api.products(key)
+            .await
+            .map(|page| state(config, &page))
+            .into()
     }
 }
 

@@ -119,25 +119,14 @@ impl DataSource for LastUsedResources {
     async fn read(&self, api: &Api, config: &Value) -> ReadResult {
         let key = match key::of(config) {
             Ok(k) => k,
-            Err(d) => {
-                return ReadResult {
-                    state: None,
-                    diagnostics: vec![d],
-                }
-            }
+            Err(d) => return ReadResult::failed(d),
         };
         let (service, page) = listing::of(config);
         tracing::debug!(access_key_id = key, service_name = %service, "reading {TYPE_NAME}");
-        match api.resources(key, &service, page).await {
-            Ok(list) => ReadResult {
-                state: Some(state(config, key, &service, &list)),
-                diagnostics: vec![],
-            },
-            Err(d) => ReadResult {
-                state: None,
-                diagnostics: vec![d],
-            },
-        }
+        api.resources(key, &service, page)
+            .await
+            .map(|list| state(config, key, &service, &list))
+            .into()
     }
 }
 

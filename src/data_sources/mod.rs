@@ -21,7 +21,7 @@ pub mod provider;
 mod usage;
 
 use crate::actiontrail::{Client, ClientConfig, Protocol, SignatureAlgorithm};
-use crate::alibaba::credentials::{AssumeRoleConfig, CredentialsConfig};
+use crate::alibaba::credentials::CredentialsConfig;
 use crate::model::{Diagnostic, ReadResult, Schema, Value};
 use api::Api;
 use provider::{Scheme, Settings, Signing};
@@ -136,13 +136,7 @@ pub fn client_config(s: &Settings) -> ClientConfig {
             ecs_role_name: s.ecs_role_name.clone(),
             ecs_metadata_endpoint: s.ecs_metadata_endpoint.clone(),
             sts_endpoint: s.sts_endpoint.clone(),
-            assume_role: s.assume_role.as_ref().map(|r| AssumeRoleConfig {
-                role_arn: r.role_arn.clone(),
-                session_name: r.session_name.clone(),
-                policy: r.policy.clone(),
-                session_expiration: r.session_expiration,
-                external_id: r.external_id.clone(),
-            }),
+            assume_role: s.assume_role.clone(),
             ..Default::default()
         },
     }
@@ -192,22 +186,14 @@ impl crate::model::Provider for ActionTrailProvider {
     async fn read_data_source(&self, type_name: &str, config: Value) -> ReadResult {
         let source = match self.source(type_name) {
             Ok(d) => d,
-            Err(diag) => {
-                return ReadResult {
-                    state: None,
-                    diagnostics: vec![diag],
-                }
-            }
+            Err(diag) => return ReadResult::failed(diag),
         };
         let api = self.api.read().unwrap_or_else(|p| p.into_inner()).clone();
         let Some(api) = api else {
-            return ReadResult {
-                state: None,
-                diagnostics: vec![Diagnostic::error(
-                    "Provider not configured",
-                    "Terraform read a data source before configuring the actiontrail provider.",
-                )],
-            };
+            return ReadResult::failed(Diagnostic::error(
+                "Provider not configured",
+                "Terraform read a data source before configuring the actiontrail provider.",
+            ));
         };
         // Terraform validated this configuration already and showed its warnings; only
         // errors matter here, for a caller that skipped validation.

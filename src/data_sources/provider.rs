@@ -3,6 +3,7 @@
 
 use super::args::{self, Arg};
 use super::duration;
+use crate::alibaba::credentials::AssumeRoleConfig;
 use crate::model::{
     Attribute, AttributePath, Block, Diagnostic, NestedBlock, Nesting, Schema, Type, Value,
 };
@@ -93,21 +94,6 @@ pub enum Signing {
     Acs3HmacSha256,
 }
 
-/// The assume_role block, read.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AssumeRole {
-    /// Role ARN.
-    pub role_arn: String,
-    /// Session name.
-    pub session_name: Option<String>,
-    /// Policy document.
-    pub policy: Option<String>,
-    /// Lifetime in seconds.
-    pub session_expiration: Option<u32>,
-    /// External id.
-    pub external_id: Option<String>,
-}
-
 /// Everything the provider block (and the environment) says, checked. Secrets are kept
 /// out of `Debug`.
 #[derive(Clone, PartialEq, Eq)]
@@ -143,7 +129,7 @@ pub struct Settings {
     /// STS endpoint override.
     pub sts_endpoint: Option<String>,
     /// Role to assume.
-    pub assume_role: Option<AssumeRole>,
+    pub assume_role: Option<AssumeRoleConfig>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -525,7 +511,7 @@ impl Settings {
             .get("assume_role")
             .filter(|v| !v.is_null())
             .and_then(|b| {
-                Some(AssumeRole {
+                Some(AssumeRoleConfig {
                     role_arn: known_string(b, "role_arn")?,
                     session_name: known_string(b, "session_name"),
                     policy: known_string(b, "policy"),

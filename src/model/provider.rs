@@ -12,6 +12,28 @@ pub struct ReadResult {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+impl ReadResult {
+    /// A read that failed with one diagnostic.
+    pub fn failed(diagnostic: Diagnostic) -> ReadResult {
+        ReadResult {
+            state: None,
+            diagnostics: vec![diagnostic],
+        }
+    }
+}
+
+impl From<Result<Value, Diagnostic>> for ReadResult {
+    fn from(result: Result<Value, Diagnostic>) -> ReadResult {
+        match result {
+            Ok(state) => ReadResult {
+                state: Some(state),
+                diagnostics: Vec::new(),
+            },
+            Err(diagnostic) => ReadResult::failed(diagnostic),
+        }
+    }
+}
+
 /// A Terraform provider, in terms of the model alone. `tfproto` serves any implementation
 /// of this over tfplugin5 and tfplugin6.
 #[async_trait::async_trait]
