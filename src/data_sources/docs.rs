@@ -106,7 +106,9 @@ const AUTHENTICATION: &str = r#"## Authentication
 The provider signs its calls with the first credentials it finds, in this order:
 
 1. **Static arguments**: `access_key` and `secret_key` (and `security_token` for temporary
-   STS credentials) in the provider block. Set both or neither.
+   STS credentials) in the provider block. Set both or neither. An `ecs_role_name`
+   argument comes next: a role named in the provider block wins over anything found
+   in the environment or in files.
 2. **Environment variables**: `ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET`
    and `ALIBABA_CLOUD_SECURITY_TOKEN`, or the alicloud provider's names
    `ALICLOUD_ACCESS_KEY`, `ALICLOUD_SECRET_KEY` and `ALICLOUD_SECURITY_TOKEN`.
@@ -115,8 +117,9 @@ The provider signs its calls with the first credentials it finds, in this order:
    `current` one. Modes `AK`, `StsToken`, `RamRoleArn` and `EcsRamRole` are understood.
 4. **The credentials INI file**: `~/.alibabacloud/credentials` (or `credentials_file` /
    `ALIBABA_CLOUD_CREDENTIALS_FILE`).
-5. **An ECS instance RAM role**: `ecs_role_name` (or `ALIBABA_CLOUD_ECS_METADATA`), whose
-   credentials the instance metadata service hands out.
+5. **An ECS instance RAM role** named by `ALIBABA_CLOUD_ECS_METADATA` (or by
+   `ecs_role_name`, above), whose credentials the instance metadata service hands out
+   (IMDSv2 token first). The metadata service is never probed unless a role is named.
 
 With an `assume_role` block, the credentials found above call STS AssumeRole and the
 provider then works as that role. Region comes from `region`, else `ALIBABA_CLOUD_REGION`
