@@ -92,20 +92,6 @@ fn workspace(tf: Tf, sim: &Sim, body: &str) -> Workspace {
     ws
 }
 
-/// Applies a configuration of data sources and outputs (nothing is created) and returns
-/// the outputs' values.
-fn outputs(ws: &Workspace) -> J {
-    ws.ok(&["apply", "-auto-approve", "-input=false", "-no-color"]);
-    let out: J = serde_json::from_str(&ws.ok(&["output", "-json"])).unwrap();
-    let map = out
-        .as_object()
-        .unwrap()
-        .iter()
-        .map(|(k, v)| (k.clone(), v["value"].clone()))
-        .collect();
-    J::Object(map)
-}
-
 fn rfc3339_ms(ms: i64) -> String {
     let t = time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000).unwrap();
     t.format(&time::format_description::well_known::Rfc3339)
@@ -132,7 +118,7 @@ output "all" {{
 "#
             ),
         );
-        let got = &outputs(&ws)["all"];
+        let got = &ws.outputs()["all"];
         assert_eq!(got["used"], true, "{tf:?}");
         for (attr, field) in [
             ("account_id", "AccountId"),
@@ -214,7 +200,7 @@ output "resources" {{
 "#
             ),
         );
-        let got = outputs(&ws);
+        let got = ws.outputs();
         let want_products: Vec<J> = products
             .as_array()
             .unwrap()
@@ -261,7 +247,7 @@ output "ips" {{
             ),
         );
         let before = sim.stats();
-        let got = outputs(&ws);
+        let got = ws.outputs();
         let after = sim.stats();
         let want_ips: Vec<J> = want.iter().map(|i| i["Ip"].clone()).collect();
         assert_eq!(got["ips"], J::Array(want_ips), "{tf:?}");
@@ -309,7 +295,7 @@ output "products" {{
 "#
             ),
         );
-        let got = outputs(&ws);
+        let got = ws.outputs();
         assert_eq!(got["used"], false, "{tf:?}");
         assert_eq!(got["last_used_at"], "never", "{tf:?}");
         assert_eq!(got["products"], 0, "{tf:?}");

@@ -1,10 +1,11 @@
-//! The examples are what users copy: `terraform fmt` must leave them unchanged, and each
-//! must validate against the provider's schema.
+//! The examples are what users copy: `terraform fmt` must leave them unchanged, each
+//! must validate against the provider's schema, and the scenarios must do what they say
+//! against the emulator's data set.
 
 mod support;
 
 use std::path::{Path, PathBuf};
-use support::{Tf, Workspace};
+use support::{Sim, Tf, Workspace};
 
 fn example_dirs() -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -28,6 +29,67 @@ fn example_dirs() -> Vec<PathBuf> {
     );
     out.sort();
     out
+}
+
+/// Every `.tf` file of an example directory, concatenated.
+fn example_hcl(dir: &Path) -> String {
+    let mut hcl = String::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        if entry.path().extension().is_some_and(|e| e == "tf") {
+            hcl.push_str(&std::fs::read_to_string(entry.path()).unwrap());
+            hcl.push('\n');
+        }
+    }
+    hcl
+}
+
+/// A scenario example, initialised against the emulator.
+fn scenario(tf: Tf, sim: &Sim, name: &str) -> Workspace {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name);
+    let mut ws = Workspace::new(tf, &example_hcl(&dir));
+    ws.use_sim(sim);
+    ws.init();
+    ws
+}
+
+#[test]
+fn the_scenarios_do_what_they_say_against_the_emulator() {
+    let sim = Sim::start(&[]);
+    for tf in Tf::ALL {
+        let audit = scenario(tf, &sim, "audit").outputs();
+        assert_eq!(audit["last_used"]["service"], "Ecs", "{tf:?}: {audit}");
+        assert!(
+            audit["ips"]["Ecs"]
+                .as_array()
+                .is_some_and(|ips| ips.iter().any(|ip| ip == "203.0.113.10")),
+            "{tf:?}: the audit lists the key's IPs per service: {audit}"
+        );
+        assert!(
+            audit["services"].as_object().is_some_and(|s| s.len() >= 2),
+            "{tf:?}: {audit}"
+        );
+
+        let keys = scenario(tf, &sim, "for_each").outputs();
+        assert_eq!(
+            keys["never_used"],
+            serde_json::json!(["LTAI5tNeverUsed00000001"]),
+            "{tf:?}: {keys}"
+        );
+        assert_eq!(
+            keys["idle_90_days"],
+            serde_json::json!(["LTAI5tIdleKey0000000001"]),
+            "{tf:?}: {keys}"
+        );
+
+        let gate = scenario(tf, &sim, "gate");
+        let out = gate.fails(&["plan", "-input=false", "-no-color"]);
+        assert!(
+            out.contains("LTAI5tRecentUse000000001") && out.contains("fail_if_used_within"),
+            "{tf:?}: the gate example fails on its own diagnostic:\n{out}"
+        );
+    }
 }
 
 #[test]
@@ -55,13 +117,7 @@ fn every_example_validates_against_the_schema() {
         "examples/ has the provider, four data sources and three scenarios: {dirs:?}"
     );
     for dir in dirs {
-        let mut hcl = String::new();
-        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
-            if entry.path().extension().is_some_and(|e| e == "tf") {
-                hcl.push_str(&std::fs::read_to_string(entry.path()).unwrap());
-                hcl.push('\n');
-            }
-        }
+        let mut hcl = example_hcl(&dir);
         if !hcl.contains("required_providers") {
             hcl = format!("{}\n{hcl}", support::terraform_block());
         }

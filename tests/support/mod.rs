@@ -168,6 +168,21 @@ impl Workspace {
         text
     }
 
+    /// Applies a configuration of data sources and outputs (nothing is created) and
+    /// returns the outputs' values by name.
+    pub fn outputs(&self) -> serde_json::Value {
+        self.ok(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+        let out: serde_json::Value =
+            serde_json::from_str(&self.ok(&["output", "-json"])).expect("outputs are JSON");
+        let values = out
+            .as_object()
+            .expect("outputs are an object")
+            .iter()
+            .map(|(k, v)| (k.clone(), v["value"].clone()))
+            .collect();
+        serde_json::Value::Object(values)
+    }
+
     /// `terraform init`, offline from the mirror.
     pub fn init(&self) -> String {
         self.ok(&["init", "-input=false", "-no-color"])
