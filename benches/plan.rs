@@ -549,10 +549,6 @@ data "actiontrail_accesskey_last_used_ips" "k" {
             if *met { "yes" } else { "**no**" }
         );
     }
-    let _ = writeln!(
-        out,
-        "\nMicrobenchmarks (scenario 8): `cargo bench --bench signing` and `cargo bench --bench codec` (both run by `make bench`); criterion prints their figures."
-    );
     print!("{out}");
     std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/BENCHMARKS.md"), &out).unwrap();
 }

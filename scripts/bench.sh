@@ -19,7 +19,10 @@ done
   echo '(criterion: lower bound, estimate, upper bound of the time per iteration).'
   echo
   echo '```'
-  # criterion prints the name, then `time: [...]` on the same line or the next.
-  awk '/time:/ { if ($1 == "time:") print prev; print; next } { prev = $0 }' "$micro"
+  # criterion prints the name, then `time: [...]` on the same line or the next; a
+  # `change:` block against an earlier run on this machine is left out.
+  awk '/change:/ { skip = 1; next }
+       /time:/ { if (skip) { skip = 0; next } if ($1 == "time:") print prev; print; next }
+       { prev = $0 }' "$micro"
   echo '```'
 } >>BENCHMARKS.md
