@@ -273,24 +273,10 @@ mod tests {
         assert!(r.state.is_none() && r.diagnostics.len() == 1);
     }
 
-    fn provider_block(set: &[(&str, Value)]) -> Value {
-        let mut m: std::collections::BTreeMap<String, Value> = provider::schema()
-            .block
-            .attributes
-            .iter()
-            .map(|a| (a.name.clone(), Value::Null))
-            .collect();
-        m.insert("assume_role".into(), Value::Null);
-        for (k, v) in set {
-            m.insert((*k).into(), v.clone());
-        }
-        Value::Object(m)
-    }
-
     #[tokio::test]
     async fn an_unreachable_endpoint_is_a_diagnostic_naming_the_endpoint_setting() {
         let p = ActionTrailProvider::new();
-        let config = provider_block(&[
+        let config = provider::tests::block(&[
             ("access_key", Value::string("LTAI5tDemoCaller0000001")),
             ("secret_key", Value::string("not-a-real-secret")),
             ("endpoint", Value::string("http://127.0.0.1:1")),
@@ -318,7 +304,10 @@ mod tests {
     async fn configure_refuses_a_block_validation_refuses() {
         let p = ActionTrailProvider::new();
         let diags = p
-            .configure(provider_block(&[("region", Value::string("Hangzhou!"))]))
+            .configure(provider::tests::block(&[(
+                "region",
+                Value::string("Hangzhou!"),
+            )]))
             .await;
         assert_eq!(diags.len(), 1);
         assert_eq!(

@@ -550,12 +550,12 @@ impl Settings {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::model::PathStep;
 
     /// A provider block with every attribute null but those given.
-    fn block(set: &[(&str, Value)]) -> Value {
+    pub(crate) fn block(set: &[(&str, Value)]) -> Value {
         let mut m: std::collections::BTreeMap<String, Value> = schema()
             .block
             .attributes
