@@ -2,7 +2,7 @@
 //! and when last (GetAccessKeyLastUsedIps, all pages).
 
 use super::api::Api;
-use super::usage::{self, FRESHNESS_NOTE};
+use super::usage;
 use super::{key, listing, DataSource};
 use crate::actiontrail::types::IpUsage;
 use crate::actiontrail::Listing;
@@ -51,7 +51,6 @@ pub fn validate(config: &Value) -> Vec<Diagnostic> {
 
 /// The state for one listing.
 pub fn state(config: &Value, key: &str, service: &str, list: &Listing<IpUsage>) -> Value {
-    let arg = |name: &str| config.get(name).cloned().unwrap_or(Value::Null);
     let ips: Vec<Value> = list
         .items
         .iter()
@@ -64,12 +63,8 @@ pub fn state(config: &Value, key: &str, service: &str, list: &Listing<IpUsage>) 
             )))
         })
         .collect();
-    let mut attrs = vec![
-        ("access_key_id", arg("access_key_id")),
-        ("service_name", arg("service_name")),
-        ("page_size", arg("page_size")),
-        ("max_items", arg("max_items")),
-        ("id", Value::string(format!("{key}:{service}"))),
+    let mut attrs = listing::values(config, key, service, list, |i| i.used_timestamp);
+    attrs.extend([
         ("ip_count", Value::int(ips.len() as i64)),
         (
             "addresses",
@@ -81,13 +76,7 @@ pub fn state(config: &Value, key: &str, service: &str, list: &Listing<IpUsage>) 
             ),
         ),
         ("ips", Value::List(ips)),
-        ("data_freshness_note", Value::string(FRESHNESS_NOTE)),
-    ];
-    attrs.extend(listing::values(
-        list.truncated,
-        usage::most_recent(list.items.iter().map(|i| i.used_timestamp)),
-        &list.request_ids,
-    ));
+    ]);
     Value::object(attrs)
 }
 

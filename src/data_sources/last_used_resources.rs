@@ -2,7 +2,7 @@
 //! service, and when last (GetAccessKeyLastUsedResources, all pages).
 
 use super::api::Api;
-use super::usage::{self, FRESHNESS_NOTE};
+use super::usage;
 use super::{key, listing, DataSource};
 use crate::actiontrail::types::ResourceUsage;
 use crate::actiontrail::Listing;
@@ -58,7 +58,6 @@ pub fn validate(config: &Value) -> Vec<Diagnostic> {
 
 /// The state for one listing.
 pub fn state(config: &Value, key: &str, service: &str, list: &Listing<ResourceUsage>) -> Value {
-    let arg = |name: &str| config.get(name).cloned().unwrap_or(Value::Null);
     let resources: Vec<Value> = list
         .items
         .iter()
@@ -80,25 +79,15 @@ pub fn state(config: &Value, key: &str, service: &str, list: &Listing<ResourceUs
             types.push(t);
         }
     }
-    let mut attrs = vec![
-        ("access_key_id", arg("access_key_id")),
-        ("service_name", arg("service_name")),
-        ("page_size", arg("page_size")),
-        ("max_items", arg("max_items")),
-        ("id", Value::string(format!("{key}:{service}"))),
+    let mut attrs = listing::values(config, key, service, list, |r| r.used_timestamp);
+    attrs.extend([
         ("resource_count", Value::int(resources.len() as i64)),
         (
             "resource_types",
             Value::List(types.into_iter().map(Value::string).collect()),
         ),
         ("resources", Value::List(resources)),
-        ("data_freshness_note", Value::string(FRESHNESS_NOTE)),
-    ];
-    attrs.extend(listing::values(
-        list.truncated,
-        usage::most_recent(list.items.iter().map(|r| r.used_timestamp)),
-        &list.request_ids,
-    ));
+    ]);
     Value::object(attrs)
 }
 

@@ -2,7 +2,8 @@
 //! the service, page size and item cap, and what a listing reports beside its items.
 
 use super::args::{self, Arg};
-use crate::actiontrail::PageOptions;
+use super::usage::{self, FRESHNESS_NOTE};
+use crate::actiontrail::{Listing, PageOptions};
 use crate::model::{Attribute, AttributePath, Diagnostic, Type, Value};
 
 /// The largest page ActionTrail serves; also the default, so that a listing costs the
@@ -109,18 +110,32 @@ pub fn of(config: &Value) -> (String, PageOptions) {
     )
 }
 
-/// The values of [`attributes`].
-pub fn values(
-    truncated: bool,
-    most_recent: Value,
-    request_ids: &[String],
+/// What every listing's state shares: its arguments as configured, its `id`, the
+/// freshness note and the values of [`attributes`]. `used` reads an item's
+/// UsedTimestamp.
+pub fn values<T>(
+    config: &Value,
+    key: &str,
+    service: &str,
+    list: &Listing<T>,
+    used: impl Fn(&T) -> Option<i64>,
 ) -> Vec<(&'static str, Value)> {
+    let arg = |name: &str| config.get(name).cloned().unwrap_or(Value::Null);
     vec![
-        ("truncated", Value::Bool(truncated)),
-        ("most_recent_used_at", most_recent),
+        ("access_key_id", arg("access_key_id")),
+        ("service_name", arg("service_name")),
+        ("page_size", arg("page_size")),
+        ("max_items", arg("max_items")),
+        ("id", Value::string(format!("{key}:{service}"))),
+        ("data_freshness_note", Value::string(FRESHNESS_NOTE)),
+        ("truncated", Value::Bool(list.truncated)),
+        (
+            "most_recent_used_at",
+            usage::most_recent(list.items.iter().map(used)),
+        ),
         (
             "request_ids",
-            Value::List(request_ids.iter().map(Value::string).collect()),
+            Value::List(list.request_ids.iter().map(Value::string).collect()),
         ),
     ]
 }
