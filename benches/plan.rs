@@ -125,10 +125,7 @@ fn handshake(binary: &str, client_cert: &str) -> f64 {
     let start = Instant::now();
     let mut child = Command::new(binary)
         .env_clear()
-        .env(
-            "TF_PLUGIN_MAGIC_COOKIE",
-            "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2",
-        )
+        .env(support::COOKIE.0, support::COOKIE.1)
         .env("PLUGIN_PROTOCOL_VERSIONS", "5,6")
         .env("PLUGIN_MIN_PORT", "10000")
         .env("PLUGIN_MAX_PORT", "25000")

@@ -5,6 +5,8 @@
 //! The mock verifies every signature with the secret it knows for the key id, so a test
 //! that passes also proves which credentials signed each request.
 
+mod support;
+
 use actiontrail_provider::actiontrail::{
     Client, ClientConfig, Error, PageOptions, Protocol, SignatureAlgorithm,
 };
@@ -77,9 +79,7 @@ impl Mock {
                 get(metadata_credentials),
             )
             .with_state(state.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let url = support::mock::serve(app).await;
         Mock { url, state }
     }
 
@@ -492,9 +492,7 @@ async fn a_slow_answer_times_out_per_try_and_is_retried() {
 
 #[tokio::test]
 async fn a_refused_connection_says_the_request_was_never_sent() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
+    let port = support::mock::closed_port();
     let mock = Mock::start().await;
     let mut cfg = mock.config(mock.credentials());
     cfg.endpoint = Some(format!("127.0.0.1:{port}"));

@@ -3,7 +3,7 @@
 //! shutdown, refusals and signals. A test provider also runs in-process over the same
 //! server to pin the value and diagnostic round trips.
 
-mod plugin_support;
+mod support;
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use actiontrail_provider::model::{self, msgpack, Type, Value};
 use actiontrail_provider::plugin::{server, Protocol};
 use actiontrail_provider::tfproto::proto::{plugin as gp, tfplugin5 as v5, tfplugin6 as v6};
-use plugin_support::{connect_plain, ClientIdentity, EchoProvider, Plugin, COOKIE};
+use support::plugin::{connect_plain, ClientIdentity, EchoProvider, Plugin, COOKIE};
 use tonic_health::pb::health_client::HealthClient;
 use tonic_health::pb::HealthCheckRequest;
 

@@ -2,12 +2,14 @@
 //! operation with both signature algorithms, every error code, pagination, the data set's
 //! relative timestamps, stats, faults, STS and the metadata service.
 
-use actiontrail_provider::alibaba::signature::{self, Acs3Request};
-use actiontrail_provider::sim::dataset::{DataSet, When, DEMO_CALLER_ID, DEMO_CALLER_SECRET};
+mod support;
+
+use actiontrail_provider::sim::dataset::{DataSet, When};
 use actiontrail_provider::sim::{spawn, RunningSim, SimConfig};
 use serde_json::Value as J;
-use std::collections::BTreeMap;
 use std::time::Duration;
+use support::rpc::{acs3, timestamp, Rpc};
+use support::{DEMO_ACCESS_KEY_ID as DEMO_CALLER_ID, DEMO_ACCESS_KEY_SECRET as DEMO_CALLER_SECRET};
 
 const RECENT: &str = "LTAI5tRecentUse000000001";
 const IDLE: &str = "LTAI5tIdleKey0000000001";
@@ -27,177 +29,8 @@ async fn sim_with(config: SimConfig) -> RunningSim {
     spawn(config, DataSet::demo()).await.unwrap()
 }
 
-fn timestamp(offset_secs: i64) -> String {
-    (time::OffsetDateTime::now_utc() + time::Duration::seconds(offset_secs))
-        .format(&time::macros::format_description!(
-            "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
-        ))
-        .unwrap()
-}
-
-/// What an answer was: HTTP status and JSON body.
-#[derive(Debug)]
-struct Answer {
-    status: u16,
-    body: J,
-}
-
-impl Answer {
-    fn code(&self) -> &str {
-        self.body["Code"].as_str().unwrap_or("")
-    }
-
-    fn ok(self) -> J {
-        assert_eq!(self.status, 200, "{}", self.body);
-        self.body
-    }
-
-    fn err(&self, code: &str, status: u16) {
-        assert_eq!((self.code(), self.status), (code, status), "{}", self.body);
-        for field in ["RequestId", "HostId", "Code", "Message", "Recommend"] {
-            assert!(self.body[field].is_string(), "{field} in {}", self.body);
-        }
-    }
-}
-
-async fn answer(resp: reqwest::Response) -> Answer {
-    let status = resp.status().as_u16();
-    let body = resp.json().await.unwrap_or(J::Null);
-    Answer { status, body }
-}
-
-/// A signed RPC (HMAC-SHA1) call; `tweak` edits the common parameters before signing.
-struct Rpc<'a> {
-    sim: &'a RunningSim,
-    id: String,
-    secret: String,
-    token: Option<String>,
-    method: &'static str,
-    version: &'static str,
-    timestamp: String,
-    nonce: String,
-    omit: Option<&'static str>,
-}
-
-impl<'a> Rpc<'a> {
-    fn new(sim: &'a RunningSim, (id, secret): (&str, &str)) -> Rpc<'a> {
-        Rpc {
-            sim,
-            id: id.into(),
-            secret: secret.into(),
-            token: None,
-            method: "POST",
-            version: "2020-07-06",
-            timestamp: timestamp(0),
-            nonce: uuid::Uuid::new_v4().to_string(),
-            omit: None,
-        }
-    }
-
-    fn params(&self, action: &str, extra: &[(&str, &str)]) -> Vec<(String, String)> {
-        let mut all: Vec<(String, String)> = [
-            ("Action", action),
-            ("Version", self.version),
-            ("Format", "JSON"),
-            ("AccessKeyId", &self.id),
-            ("SignatureMethod", "HMAC-SHA1"),
-            ("SignatureVersion", "1.0"),
-            ("SignatureNonce", &self.nonce),
-            ("Timestamp", &self.timestamp),
-        ]
-        .iter()
-        .chain(extra.iter())
-        .filter(|(k, _)| Some(*k) != self.omit)
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-        if let Some(t) = &self.token {
-            all.push(("SecurityToken".into(), t.clone()));
-        }
-        let sts = signature::rpc_string_to_sign(
-            self.method,
-            all.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-        );
-        if self.omit != Some("Signature") {
-            all.push((
-                "Signature".into(),
-                signature::rpc_signature(&self.secret, &sts),
-            ));
-        }
-        all
-    }
-
-    fn string_to_sign(&self, action: &str, extra: &[(&str, &str)]) -> String {
-        let all = self.params(action, extra);
-        signature::rpc_string_to_sign(
-            self.method,
-            all.iter()
-                .filter(|(k, _)| k != "Signature")
-                .map(|(k, v)| (k.as_str(), v.as_str())),
-        )
-    }
-
-    async fn call(&self, action: &str, extra: &[(&str, &str)]) -> Answer {
-        let params = self.params(action, extra);
-        let url = format!("{}/", self.sim.url);
-        let client = reqwest::Client::new();
-        let req = if self.method == "GET" {
-            client.get(&url).query(&params)
-        } else {
-            client.post(&url).form(&params)
-        };
-        answer(req.send().await.unwrap()).await
-    }
-}
-
-/// A signed ACS3-HMAC-SHA256 call with parameters in the query string.
-async fn acs3(
-    sim: &RunningSim,
-    (id, secret): (&str, &str),
-    token: Option<&str>,
-    action: &str,
-    params: &[(&str, &str)],
-) -> Answer {
-    let query: BTreeMap<String, String> = params
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    let body_sha = signature::sha256_hex(b"");
-    let mut headers = BTreeMap::from([
-        ("host".to_string(), sim.addr.to_string()),
-        ("x-acs-action".to_string(), action.to_string()),
-        ("x-acs-version".to_string(), "2020-07-06".to_string()),
-        ("x-acs-date".to_string(), timestamp(0)),
-        (
-            "x-acs-signature-nonce".to_string(),
-            uuid::Uuid::new_v4().to_string(),
-        ),
-        ("x-acs-content-sha256".to_string(), body_sha.clone()),
-    ]);
-    if let Some(t) = token {
-        headers.insert("x-acs-security-token".into(), t.into());
-    }
-    let auth = Acs3Request {
-        method: "POST",
-        path: "/",
-        query: &query,
-        headers: &headers,
-        body_sha256: &body_sha,
-    }
-    .authorization(id, secret);
-    let mut req = reqwest::Client::new()
-        .post(format!("{}/", sim.url))
-        .query(&query)
-        .header("authorization", auth);
-    for (k, v) in &headers {
-        if k != "host" {
-            req = req.header(k, v);
-        }
-    }
-    answer(req.send().await.unwrap()).await
-}
-
 async fn demo(sim: &RunningSim, action: &str, params: &[(&str, &str)]) -> J {
-    Rpc::new(sim, DEMO).call(action, params).await.ok()
+    Rpc::new(&sim.url, DEMO).call(action, params).await.ok()
 }
 
 fn now_ms() -> i64 {
@@ -231,10 +64,10 @@ async fn every_operation_answers_with_both_signature_algorithms() {
     ];
     for (action, params, field) in ops {
         let rpc = demo(&sim, action, params).await;
-        let mut get = Rpc::new(&sim, DEMO);
+        let mut get = Rpc::new(&sim.url, DEMO);
         get.method = "GET";
         let by_get = get.call(action, params).await.ok();
-        let by_acs3 = acs3(&sim, DEMO, None, action, params).await.ok();
+        let by_acs3 = acs3(&sim.url, DEMO, None, action, params).await.ok();
         for body in [&rpc, &by_get, &by_acs3] {
             assert!(!body[field].is_null(), "{action}: {body}");
             let id = body["RequestId"].as_str().unwrap();
@@ -449,7 +282,7 @@ async fn a_tampered_or_foreign_next_token_is_rejected() {
         (token.as_str(), RECENT, "GetAccessKeyLastUsedIps"),
         (token.as_str(), MANY_IPS, "GetAccessKeyLastUsedResources"),
     ] {
-        Rpc::new(&sim, DEMO)
+        Rpc::new(&sim.url, DEMO)
             .call(
                 op,
                 &[
@@ -503,7 +336,7 @@ async fn bad_parameters_are_invalid_query_parameter() {
         ),
     ];
     for (op, params) in cases {
-        Rpc::new(&sim, DEMO)
+        Rpc::new(&sim.url, DEMO)
             .call(op, &params)
             .await
             .err("InvalidQueryParameter", 400);
@@ -520,7 +353,7 @@ async fn missing_signature_parameters_are_incomplete_signature() {
         "AccessKeyId",
         "SignatureMethod",
     ] {
-        let mut rpc = Rpc::new(&sim, DEMO);
+        let mut rpc = Rpc::new(&sim.url, DEMO);
         rpc.omit = Some(omit);
         rpc.call("GetAccessKeyLastUsedInfo", &[("AccessKey", RECENT)])
             .await
@@ -531,7 +364,7 @@ async fn missing_signature_parameters_are_incomplete_signature() {
 #[tokio::test]
 async fn a_wrong_secret_is_signature_does_not_match_with_the_servers_string_to_sign() {
     let sim = sim().await;
-    let rpc = Rpc::new(&sim, (DEMO_CALLER_ID, "wrong"));
+    let rpc = Rpc::new(&sim.url, (DEMO_CALLER_ID, "wrong"));
     let params = [("AccessKey", RECENT)];
     let a = rpc.call("GetAccessKeyLastUsedInfo", &params).await;
     a.err("SignatureDoesNotMatch", 400);
@@ -547,7 +380,7 @@ async fn a_wrong_secret_is_signature_does_not_match_with_the_servers_string_to_s
     );
 
     let a = acs3(
-        &sim,
+        &sim.url,
         (DEMO_CALLER_ID, "wrong"),
         None,
         "GetAccessKeyLastUsedInfo",
@@ -566,33 +399,35 @@ async fn callers_are_checked_key_time_nonce_and_permission() {
     let sim = sim().await;
     let p = [("AccessKey", RECENT)];
     let op = "GetAccessKeyLastUsedInfo";
-    Rpc::new(&sim, ("LTAI5tNoSuchCaller00001", "x"))
+    Rpc::new(&sim.url, ("LTAI5tNoSuchCaller00001", "x"))
         .call(op, &p)
         .await
         .err("InvalidAccessKeyId.NotFound", 404);
 
-    let mut stale = Rpc::new(&sim, DEMO);
+    let mut stale = Rpc::new(&sim.url, DEMO);
     stale.timestamp = timestamp(-16 * 60);
     stale
         .call(op, &p)
         .await
         .err("InvalidTimeStamp.Expired", 400);
-    let mut early = Rpc::new(&sim, DEMO);
+    let mut early = Rpc::new(&sim.url, DEMO);
     early.timestamp = timestamp(16 * 60);
     early
         .call(op, &p)
         .await
         .err("InvalidTimeStamp.Expired", 400);
-    let mut skewed = Rpc::new(&sim, DEMO);
+    let mut skewed = Rpc::new(&sim.url, DEMO);
     skewed.timestamp = timestamp(-10 * 60);
     skewed.call(op, &p).await.ok();
 
-    let replay = Rpc::new(&sim, DEMO);
+    let replay = Rpc::new(&sim.url, DEMO);
     replay.call(op, &p).await.ok();
     replay.call(op, &p).await.err("SignatureNonceUsed", 400);
 
     for key in [RECENT, NEVER, MANY_IPS, "LTAI5tNoSuchKey00000001"] {
-        let a = Rpc::new(&sim, DENIED).call(op, &[("AccessKey", key)]).await;
+        let a = Rpc::new(&sim.url, DENIED)
+            .call(op, &[("AccessKey", key)])
+            .await;
         a.err("Forbidden.RAM", 403);
         assert!(a.body["Message"]
             .as_str()
@@ -600,20 +435,20 @@ async fn callers_are_checked_key_time_nonce_and_permission() {
             .contains("actiontrail:GetAccessKeyLastUsedInfo"));
     }
     let scoped = ("LTAI5tScopedCaller00001", "scoped-secret");
-    Rpc::new(&sim, scoped)
+    Rpc::new(&sim.url, scoped)
         .call(op, &[("AccessKey", MANY_IPS)])
         .await
         .ok();
-    Rpc::new(&sim, scoped)
+    Rpc::new(&sim.url, scoped)
         .call(op, &p)
         .await
         .err("Forbidden.RAM", 403);
 
-    Rpc::new(&sim, DEMO)
+    Rpc::new(&sim.url, DEMO)
         .call("DeleteAccessKey", &p)
         .await
         .err("InvalidAction.NotFound", 404);
-    let mut old = Rpc::new(&sim, DEMO);
+    let mut old = Rpc::new(&sim.url, DEMO);
     old.version = "2017-12-04";
     old.call(op, &p).await.err("InvalidVersion", 400);
 }
@@ -628,7 +463,7 @@ async fn stats_count_requests_by_action_errors_and_connections_and_reset_zeroes_
         &[("AccessKey", RECENT)],
     )
     .await;
-    Rpc::new(&sim, (DEMO_CALLER_ID, "wrong"))
+    Rpc::new(&sim.url, (DEMO_CALLER_ID, "wrong"))
         .call("GetAccessKeyLastUsedInfo", &[("AccessKey", RECENT)])
         .await;
     let stats: J = reqwest::get(format!("{}/__sim/stats", sim.url))
@@ -676,7 +511,7 @@ async fn fault_codes(seed: u64) -> Vec<String> {
     .await;
     let mut codes = Vec::new();
     for _ in 0..30 {
-        let a = Rpc::new(&sim, DEMO)
+        let a = Rpc::new(&sim.url, DEMO)
             .call("GetAccessKeyLastUsedInfo", &[("AccessKey", RECENT)])
             .await;
         match a.code() {
@@ -718,13 +553,13 @@ async fn faults_and_latency_spare_sts_the_metadata_service_and_stats() {
     })
     .await;
     let started = std::time::Instant::now();
-    Rpc::new(&sim, DEMO)
+    Rpc::new(&sim.url, DEMO)
         .call("GetAccessKeyLastUsedInfo", &[("AccessKey", RECENT)])
         .await
         .err("Throttling.User", 400);
     assert!(started.elapsed() >= Duration::from_millis(300));
     let started = std::time::Instant::now();
-    let mut sts = Rpc::new(&sim, DEMO);
+    let mut sts = Rpc::new(&sim.url, DEMO);
     sts.version = "2015-04-01";
     sts.call(
         "AssumeRole",
@@ -749,7 +584,7 @@ async fn faults_and_latency_spare_sts_the_metadata_service_and_stats() {
         ..SimConfig::default()
     })
     .await;
-    let a = Rpc::new(&errors, DEMO)
+    let a = Rpc::new(&errors.url, DEMO)
         .call("GetAccessKeyLastUsedInfo", &[("AccessKey", RECENT)])
         .await;
     assert!(
@@ -764,7 +599,7 @@ async fn faults_and_latency_spare_sts_the_metadata_service_and_stats() {
 #[tokio::test]
 async fn assumed_role_credentials_sign_calls_with_their_security_token() {
     let sim = sim().await;
-    let mut sts = Rpc::new(&sim, DEMO);
+    let mut sts = Rpc::new(&sim.url, DEMO);
     sts.version = "2015-04-01";
     let answer = sts
         .call(
@@ -799,13 +634,13 @@ async fn assumed_role_credentials_sign_calls_with_their_security_token() {
     let left = exp - time::OffsetDateTime::now_utc();
     assert!(left > time::Duration::seconds(800) && left <= time::Duration::seconds(900));
 
-    let mut temp = Rpc::new(&sim, (id, secret));
+    let mut temp = Rpc::new(&sim.url, (id, secret));
     temp.token = Some(token.into());
     temp.call("GetAccessKeyLastUsedInfo", &[("AccessKey", RECENT)])
         .await
         .ok();
     acs3(
-        &sim,
+        &sim.url,
         (id, secret),
         Some(token),
         "GetAccessKeyLastUsedInfo",
@@ -813,11 +648,11 @@ async fn assumed_role_credentials_sign_calls_with_their_security_token() {
     )
     .await
     .ok();
-    let a = Rpc::new(&sim, (id, secret))
+    let a = Rpc::new(&sim.url, (id, secret))
         .call("GetAccessKeyLastUsedInfo", &[("AccessKey", RECENT)])
         .await;
     assert_eq!(a.status, 400, "a temporary key needs its token: {}", a.body);
-    let mut wrong = Rpc::new(&sim, (id, secret));
+    let mut wrong = Rpc::new(&sim.url, (id, secret));
     wrong.token = Some("CAISforged".into());
     assert_eq!(
         wrong
@@ -838,7 +673,7 @@ async fn assumed_role_credentials_sign_calls_with_their_security_token() {
         ];
         p.retain(|(pk, _)| *pk != k);
         p.push((k, v));
-        let mut sts = Rpc::new(&sim, DEMO);
+        let mut sts = Rpc::new(&sim.url, DEMO);
         sts.version = "2015-04-01";
         assert_eq!(sts.call("AssumeRole", &p).await.status, 400, "{k}={v}");
     }
@@ -896,7 +731,7 @@ async fn the_metadata_service_hands_out_working_role_credentials() {
         assert!(creds[f].is_string(), "{f}: {creds}");
     }
     let mut rpc = Rpc::new(
-        &sim,
+        &sim.url,
         (
             creds["AccessKeyId"].as_str().unwrap(),
             creds["AccessKeySecret"].as_str().unwrap(),

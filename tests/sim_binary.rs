@@ -3,49 +3,21 @@
 
 mod support;
 
-use actiontrail_provider::alibaba::signature;
 use serde_json::Value as J;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use support::rpc::Rpc;
 use support::{Sim, DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET};
 
 const BIN: &str = env!("CARGO_BIN_EXE_actiontrail-sim");
 
-/// A call signed with HMAC-SHA1 by `id`/`secret`.
+/// A GET signed with HMAC-SHA1 by `id`/`secret`.
 fn call(url: &str, id: &str, secret: &str, action: &str, params: &[(&str, &str)]) -> (u16, J) {
-    let ts = time::OffsetDateTime::now_utc()
-        .format(&time::macros::format_description!(
-            "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
-        ))
-        .unwrap();
-    let nonce = uuid::Uuid::new_v4().to_string();
-    let mut all: Vec<(&str, &str)> = vec![
-        ("Action", action),
-        ("Version", "2020-07-06"),
-        ("Format", "JSON"),
-        ("AccessKeyId", id),
-        ("SignatureMethod", "HMAC-SHA1"),
-        ("SignatureVersion", "1.0"),
-        ("SignatureNonce", &nonce),
-        ("Timestamp", &ts),
-    ];
-    all.extend_from_slice(params);
-    let sig = signature::rpc_signature(
-        secret,
-        &signature::rpc_string_to_sign("GET", all.iter().copied()),
-    );
-    all.push(("Signature", &sig));
-    tokio::runtime::Runtime::new().unwrap().block_on(async {
-        let resp = reqwest::Client::new()
-            .get(format!("{url}/"))
-            .query(&all)
-            .send()
-            .await
-            .unwrap();
-        let status = resp.status().as_u16();
-        (status, resp.json().await.unwrap())
-    })
+    let mut rpc = Rpc::new(url, (id, secret));
+    rpc.method = "GET";
+    let a = rpc.call_blocking(action, params);
+    (a.status, a.body)
 }
 
 fn demo(url: &str, action: &str, params: &[(&str, &str)]) -> J {

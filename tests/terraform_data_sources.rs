@@ -4,8 +4,8 @@
 
 mod support;
 
-use actiontrail_provider::alibaba::signature;
 use serde_json::Value as J;
+use support::rpc::Rpc;
 use support::{terraform_block, Sim, Tf, Workspace, DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET};
 
 const RECENT: &str = "LTAI5tRecentUse000000001";
@@ -15,45 +15,10 @@ const MANY_IPS: &str = "LTAI5tManyIps0000000001";
 
 /// Calls the emulator directly, signing with the shared signature functions.
 fn sim_call(sim: &Sim, action: &str, params: &[(&str, &str)]) -> J {
-    let ts = time::OffsetDateTime::now_utc()
-        .format(&time::macros::format_description!(
-            "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
-        ))
-        .unwrap();
-    let nonce = uuid::Uuid::new_v4().to_string();
-    let mut all: Vec<(&str, &str)> = vec![
-        ("Action", action),
-        ("Version", "2020-07-06"),
-        ("Format", "JSON"),
-        ("AccessKeyId", DEMO_ACCESS_KEY_ID),
-        ("SignatureMethod", "HMAC-SHA1"),
-        ("SignatureVersion", "1.0"),
-        ("SignatureNonce", &nonce),
-        ("Timestamp", &ts),
-    ];
-    all.extend_from_slice(params);
-    let sts = signature::rpc_string_to_sign("POST", all.iter().copied());
-    let sig = signature::rpc_signature(DEMO_ACCESS_KEY_SECRET, &sts);
-    let mut form: Vec<(String, String)> = all
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    form.push(("Signature".into(), sig));
-    let url = format!("{}/", sim.url);
-    tokio::runtime::Runtime::new().unwrap().block_on(async {
-        let resp = reqwest::Client::new()
-            .post(&url)
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
-        assert!(
-            resp.status().is_success(),
-            "emulator answered {}",
-            resp.status()
-        );
-        resp.json().await.unwrap()
-    })
+    let a = Rpc::new(&sim.url, (DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET))
+        .call_blocking(action, params);
+    assert!(a.status == 200, "emulator answered {}", a.status);
+    a.body
 }
 
 /// Every page of a list operation, straight from the emulator.

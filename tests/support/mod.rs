@@ -1,6 +1,12 @@
-//! What the end-to-end tests share: the pinned Terraform binaries, a filesystem mirror
-//! holding the provider just built, and the emulator running as a real process.
+//! What the tests share: the pinned Terraform binaries, a filesystem mirror holding the
+//! provider just built, the emulator running as a real process, the demo caller, the
+//! magic cookie, the request signer ([`rpc`]), a loopback mock endpoint ([`mock`]) and a
+//! client that drives the plugin the way Terraform does ([`plugin`]).
 #![allow(dead_code)]
+
+pub mod mock;
+pub mod plugin;
+pub mod rpc;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -14,6 +20,12 @@ pub const VERSION: &str = "0.1.0";
 pub const DEMO_ACCESS_KEY_ID: &str = "LTAI5tDemoCaller0000001";
 /// The demo caller's secret.
 pub const DEMO_ACCESS_KEY_SECRET: &str = "demo-secret-do-not-use-in-production";
+/// The magic cookie Terraform sets, written here rather than taken from the crate, so a
+/// wrong cookie in the provider fails the tests.
+pub const COOKIE: (&str, &str) = (
+    "TF_PLUGIN_MAGIC_COOKIE",
+    "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2",
+);
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -1,7 +1,6 @@
 //! Drives the plugin the way Terraform does: starts the real binary with go-plugin's
 //! environment, reads the handshake line, and connects over the unix socket with mTLS,
 //! presenting a P-521 client certificate like Terraform's.
-#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -17,11 +16,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, Serve
 use rustls::{DigitallySignedStruct, SignatureScheme};
 use tonic::transport::{Channel, Endpoint, Uri};
 
-/// The magic cookie Terraform sets.
-pub const COOKIE: (&str, &str) = (
-    "TF_PLUGIN_MAGIC_COOKIE",
-    "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2",
-);
+pub use super::COOKIE;
 
 /// A client identity: a self-signed ECDSA P-521 / SHA-512 certificate, as go-plugin makes.
 pub struct ClientIdentity {
