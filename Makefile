@@ -17,10 +17,20 @@ demo:
 test: tools
 	$(CARGO) test --locked --no-fail-fast
 
-## lint: formatting and clippy, as CI wants them
+# The offline RustSec snapshot and its checker, beside the repository when present.
+ADVISORIES ?= ../shared/tools/advisories.py
+
+## lint: formatting, clippy, and Cargo.lock against the RustSec advisories
 lint:
 	$(CARGO) fmt --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
+	@if [ -f $(ADVISORIES) ]; then \
+		python3 $(ADVISORIES) Cargo.lock advisories-accepted.txt; \
+	else \
+		echo "lint: no advisory snapshot at $(ADVISORIES), so Cargo.lock was not checked;" \
+			"\`cargo deny check advisories\` runs the same check against the online database" \
+			"(accepted advisories: advisories-accepted.txt)" >&2; \
+	fi
 
 ## tools: pinned Terraform 1.0.3 and 0.13.5, hashicorp/null, the Python SDK, into tools/
 tools:

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use base64::Engine as _;
 use rustls::client::danger::HandshakeSignatureValid;
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
+use rustls::pki_types::pem::PemObject as _;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::{CertificateError, DigitallySignedStruct, DistinguishedName, SignatureScheme};
@@ -23,7 +24,7 @@ pub enum TlsError {
     NoClientCert,
     /// `PLUGIN_CLIENT_CERT` is not valid PEM.
     #[error("PLUGIN_CLIENT_CERT is not valid PEM: {0}")]
-    ClientCertPem(std::io::Error),
+    ClientCertPem(rustls::pki_types::pem::Error),
     /// The server certificate could not be generated.
     #[error("could not generate the server certificate: {0}")]
     Generate(#[from] rcgen::Error),
@@ -50,7 +51,7 @@ impl ServerTls {
 
 /// The first certificate in a PEM text.
 pub fn parse_client_cert(pem: &str) -> Result<CertificateDer<'static>, TlsError> {
-    match rustls_pemfile::certs(&mut pem.as_bytes()).next() {
+    match CertificateDer::pem_slice_iter(pem.as_bytes()).next() {
         Some(Ok(cert)) => Ok(cert),
         Some(Err(e)) => Err(TlsError::ClientCertPem(e)),
         None => Err(TlsError::NoClientCert),
