@@ -58,6 +58,23 @@ pub fn string<'a>(
     }
 }
 
+/// A string argument; when Terraform sent something else, the diagnostic goes to
+/// `diags` and the argument counts as unknown.
+pub fn string_collecting<'a>(
+    config: &'a Value,
+    name: &str,
+    path: AttributePath,
+    diags: &mut Vec<Diagnostic>,
+) -> Arg<&'a str> {
+    match string(config, name, &path) {
+        Ok(a) => a,
+        Err(d) => {
+            diags.push(d);
+            Arg::Unknown
+        }
+    }
+}
+
 /// A whole-number argument; fractions are refused with a diagnostic at `path`.
 pub fn whole_number(
     config: &Value,

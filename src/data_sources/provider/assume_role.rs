@@ -1,9 +1,8 @@
 //! The `assume_role` block: which RAM role to assume through STS, and how.
 
 use super::super::args::{self, Arg};
-use super::validate::{root, string_arg};
 use crate::actiontrail::AssumeRoleConfig;
-use crate::model::{Diagnostic, Value};
+use crate::model::{AttributePath, Diagnostic, Value};
 
 /// Whether `arn` is a RAM role ARN: `acs:ram::<account digits>:role/<name>`.
 pub fn valid_role_arn(arn: &str) -> bool {
@@ -31,16 +30,18 @@ fn valid_session_name(name: &str) -> bool {
 
 /// Checks an `assume_role` block, each fault at its path; the role, when its ARN is known.
 pub fn parse(block: &Value, diags: &mut Vec<Diagnostic>) -> Option<AssumeRoleConfig> {
-    let path = |name: &str| root("assume_role").attr(name);
+    let path = |name: &str| AttributePath::root("assume_role").attr(name);
     let mut role = AssumeRoleConfig::default();
-    let arn = string_arg(block, "role_arn", path("role_arn"), diags);
+    let arn = args::string_collecting(block, "role_arn", path("role_arn"), diags);
     if let Arg::Known(arn) = arn {
         role.role_arn = arn.to_owned();
         if !valid_role_arn(arn) {
             diags.push(args::invalid("role_arn", &path("role_arn"), format!("role_arn {arn:?} is not a RAM role ARN: write acs:ram::<account id>:role/<role name>, e.g. \"acs:ram::1234567890123456:role/auditor\".")));
         }
     }
-    if let Arg::Known(name) = string_arg(block, "session_name", path("session_name"), diags) {
+    if let Arg::Known(name) =
+        args::string_collecting(block, "session_name", path("session_name"), diags)
+    {
         role.session_name = Some(name.to_owned());
         if !valid_session_name(name) {
             diags.push(args::invalid(
@@ -50,7 +51,7 @@ pub fn parse(block: &Value, diags: &mut Vec<Diagnostic>) -> Option<AssumeRoleCon
             ));
         }
     }
-    if let Arg::Known(policy) = string_arg(block, "policy", path("policy"), diags) {
+    if let Arg::Known(policy) = args::string_collecting(block, "policy", path("policy"), diags) {
         role.policy = Some(policy.to_owned());
         if !serde_json::from_str::<serde_json::Value>(policy).is_ok_and(|v| v.is_object()) {
             diags.push(args::invalid(
@@ -60,7 +61,9 @@ pub fn parse(block: &Value, diags: &mut Vec<Diagnostic>) -> Option<AssumeRoleCon
             ));
         }
     }
-    if let Arg::Known(id) = string_arg(block, "external_id", path("external_id"), diags) {
+    if let Arg::Known(id) =
+        args::string_collecting(block, "external_id", path("external_id"), diags)
+    {
         role.external_id = Some(id.to_owned());
         if id.trim().is_empty() {
             diags.push(args::invalid(

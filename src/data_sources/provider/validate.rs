@@ -11,7 +11,7 @@ use std::time::Duration;
 /// The most retries accepted: beyond that a plan would hang for minutes on an outage.
 pub const MAX_RETRIES: i64 = 20;
 
-pub(super) fn root(name: &str) -> AttributePath {
+fn root(name: &str) -> AttributePath {
     AttributePath::root(name)
 }
 
@@ -78,22 +78,6 @@ fn parse_signing(text: &str) -> Option<SignatureAlgorithm> {
     }
 }
 
-/// A string argument, collecting a diagnostic when Terraform sent something else.
-pub(super) fn string_arg<'a>(
-    config: &'a Value,
-    name: &str,
-    path: AttributePath,
-    diags: &mut Vec<Diagnostic>,
-) -> Arg<&'a str> {
-    match args::string(config, name, &path) {
-        Ok(a) => a,
-        Err(d) => {
-            diags.push(d);
-            Arg::Unknown
-        }
-    }
-}
-
 /// The provider block, parsed: each argument known and valid, or `None`.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct ProviderConfig {
@@ -135,7 +119,7 @@ pub struct ProviderConfig {
 /// block says. Unknown values pass and do not count as set.
 pub fn parse(config: &Value) -> (ProviderConfig, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let mut s = |name: &str| string_arg(config, name, root(name), &mut diags);
+    let mut s = |name: &str| args::string_collecting(config, name, root(name), &mut diags);
     let access_key = s("access_key");
     let secret_key = s("secret_key");
     let security_token = s("security_token");
