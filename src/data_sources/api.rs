@@ -26,29 +26,38 @@ impl Api {
         }
     }
 
-    fn fail(&self, action: &str, key: &str, err: &crate::actiontrail::Error) -> Diagnostic {
-        tracing::warn!(action, access_key_id = key, error = %err, "ActionTrail call failed");
-        api_error::diagnostic(action, key, err, self.max_retries)
+    /// The client, for [`Api::call`].
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Awaits `request`, a call of `action` about `key` on [`Api::client`], logging it
+    /// and turning its failure into a diagnostic. A new operation needs nothing here:
+    /// `api.call("GetAccessKeyLastUsedEvents", key, api.client().some_call(key))`.
+    pub async fn call<T>(
+        &self,
+        action: &str,
+        key: &str,
+        request: impl std::future::Future<Output = Result<T, crate::actiontrail::Error>>,
+    ) -> Result<T, Diagnostic> {
+        tracing::debug!(action, access_key_id = key, "ActionTrail request");
+        request.await.map_err(|e| {
+            tracing::warn!(action, access_key_id = key, error = %e, "ActionTrail call failed");
+            api_error::diagnostic(action, key, &e, self.max_retries)
+        })
     }
 
     /// GetAccessKeyLastUsedInfo.
     pub async fn info(&self, key: &str) -> Result<AccessKeyLastUsedInfo, Diagnostic> {
-        const ACTION: &str = "GetAccessKeyLastUsedInfo";
-        tracing::debug!(action = ACTION, access_key_id = key, "ActionTrail request");
-        self.client
-            .get_access_key_last_used_info(key)
-            .await
-            .map_err(|e| self.fail(ACTION, key, &e))
+        let request = self.client.get_access_key_last_used_info(key);
+        self.call("GetAccessKeyLastUsedInfo", key, request).await
     }
 
     /// GetAccessKeyLastUsedProducts.
     pub async fn products(&self, key: &str) -> Result<ProductsPage, Diagnostic> {
-        const ACTION: &str = "GetAccessKeyLastUsedProducts";
-        tracing::debug!(action = ACTION, access_key_id = key, "ActionTrail request");
-        self.client
-            .get_access_key_last_used_products(key)
+        let request = self.client.get_access_key_last_used_products(key);
+        self.call("GetAccessKeyLastUsedProducts", key, request)
             .await
-            .map_err(|e| self.fail(ACTION, key, &e))
     }
 
     /// Every page of GetAccessKeyLastUsedIps.
@@ -58,17 +67,11 @@ impl Api {
         service: &str,
         page: PageOptions,
     ) -> Result<Listing<IpUsage>, Diagnostic> {
-        const ACTION: &str = "GetAccessKeyLastUsedIps";
-        tracing::debug!(
-            action = ACTION,
-            access_key_id = key,
-            service_name = service,
-            "ActionTrail request"
-        );
-        self.client
-            .list_access_key_last_used_ips(key, service, page)
-            .await
-            .map_err(|e| self.fail(ACTION, key, &e))
+        tracing::debug!(service_name = service, "listing IPs");
+        let request = self
+            .client
+            .list_access_key_last_used_ips(key, service, page);
+        self.call("GetAccessKeyLastUsedIps", key, request).await
     }
 
     /// Every page of GetAccessKeyLastUsedResources.
@@ -78,16 +81,11 @@ impl Api {
         service: &str,
         page: PageOptions,
     ) -> Result<Listing<ResourceUsage>, Diagnostic> {
-        const ACTION: &str = "GetAccessKeyLastUsedResources";
-        tracing::debug!(
-            action = ACTION,
-            access_key_id = key,
-            service_name = service,
-            "ActionTrail request"
-        );
-        self.client
-            .list_access_key_last_used_resources(key, service, page)
+        tracing::debug!(service_name = service, "listing resources");
+        let request = self
+            .client
+            .list_access_key_last_used_resources(key, service, page);
+        self.call("GetAccessKeyLastUsedResources", key, request)
             .await
-            .map_err(|e| self.fail(ACTION, key, &e))
     }
 }
