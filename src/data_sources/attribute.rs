@@ -94,6 +94,11 @@ impl<A> Field<A> {
         item: Fields<I>,
         items: impl Fn(&A) -> &[I] + Send + Sync + 'static,
     ) -> Self {
+        // An item's fields become an object type, whose names are a map: a name declared
+        // twice would lose one field silently, so building the table refuses it.
+        if let Some(twice) = item.duplicate() {
+            panic!("{name}: item field {twice} is declared twice");
+        }
         let description = format!("{lead}, each with {}.", item.doc());
         Self::computed(name, Type::list(item.ty()), description, move |a| {
             Value::List(items(a).iter().map(|i| item.value(i)).collect())
@@ -266,6 +271,19 @@ mod tests {
                 .map(|i| i[0].get("v").cloned()),
             Some(Some(Value::string("a")))
         );
+    }
+
+    #[test]
+    #[should_panic(expected = "item field v is declared twice")]
+    fn an_item_field_declared_twice_refuses_to_build() {
+        let twice = Fields::<&str>::new()
+            .with(Field::computed("v", Type::String, "a", |s| {
+                Value::string(*s)
+            }))
+            .with(Field::computed("v", Type::String, "b", |s| {
+                Value::string(*s)
+            }));
+        let _ = Field::list("items", "Items", twice, |a: &Answer| a.items.as_slice());
     }
 
     #[test]
