@@ -3,11 +3,11 @@
 //! A data source implements [`DataSource`]: its type name, its attributes declared once
 //! in a [`Fields`] table (from which both its schema and its state are built), how its
 //! configuration parses, and its read against the typed client. Adding one is a new file
-//! and a line in [`registry`]; the provider, the docs and the tests take the list from
+//! and a line in `registry()` below; the provider, the docs and the tests take the list from
 //! there. The provider builds one client at Configure and every read of the process
 //! shares it, through [`api::Api`], which makes each distinct request once.
 
-mod api;
+pub mod api;
 pub mod api_error;
 mod args;
 pub mod attribute;
