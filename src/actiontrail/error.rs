@@ -93,10 +93,7 @@ impl Error {
     pub fn service(&self) -> Option<&ServiceError> {
         match self {
             Error::Service(e) => Some(e),
-            Error::Credentials(
-                CredentialsError::AssumeRole { error, .. }
-                | CredentialsError::AssumeRoleWithOidc { error, .. },
-            ) => Some(error),
+            Error::Credentials(CredentialsError::AssumeRole { error, .. }) => Some(error),
             _ => None,
         }
     }

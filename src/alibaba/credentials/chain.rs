@@ -17,6 +17,9 @@ pub(super) const REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
 const DEFAULT_METADATA_ENDPOINT: &str = "http://100.100.100.200";
 /// The global STS endpoint.
 const DEFAULT_STS_ENDPOINT: &str = "https://sts.aliyuncs.com";
+/// Names the STS endpoint when no `sts_endpoint` does, so a configuration from the
+/// environment alone can reach a regional, VPC or emulated STS.
+pub const STS_ENDPOINT_ENV: &str = "ALIBABA_CLOUD_STS_ENDPOINT";
 /// Time limit for each STS and metadata request.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The metadata service is a link-local hop that answers in milliseconds; off-cloud it
@@ -156,12 +159,20 @@ impl CredentialsProvider {
                 Protocol::Http,
                 "ecs_metadata_endpoint",
             )?,
-            sts: endpoint_of(
-                config.sts_endpoint.as_deref(),
-                DEFAULT_STS_ENDPOINT,
-                Protocol::Https,
-                "sts_endpoint",
-            )?,
+            sts: match &config.sts_endpoint {
+                Some(e) => endpoint_of(
+                    Some(e),
+                    DEFAULT_STS_ENDPOINT,
+                    Protocol::Https,
+                    "sts_endpoint",
+                )?,
+                None => endpoint_of(
+                    env.get(STS_ENDPOINT_ENV).as_deref(),
+                    DEFAULT_STS_ENDPOINT,
+                    Protocol::Https,
+                    STS_ENDPOINT_ENV,
+                )?,
+            },
         };
         builder.build(found, origin)
     }
