@@ -15,7 +15,7 @@ const ROLE: &str = "acs:ram::1234567890123456:role/auditor";
 const OIDC_PROVIDER: &str = "acs:ram::1234567890123456:oidc-provider/github-actions";
 
 /// The Terraform releases each source is proved with.
-const RELEASES: [Tf; 1] = [Tf::V1_0_3];
+const RELEASES: [Tf; 2] = [Tf::V1_0_3, Tf::V1_15_5];
 
 /// A configuration with an empty provider block: everything comes from the environment.
 fn workspace(tf: Tf, sim: &Sim, provider_body: &str) -> Workspace {

@@ -159,24 +159,26 @@ fn https_proxy_tunnels_actiontrail_and_sts_with_connect() {
     let sim = Sim::start(&[]);
     let rt = tokio::runtime::Runtime::new().unwrap();
     let ca = test_ca();
-    let (proxy, log) = start_proxy(&rt, &sim, &ca);
-    let mut ws = workspace(Tf::V1_0_3);
-    let ca_file = ws.dir.path().join("test-ca.pem");
-    std::fs::write(&ca_file, &ca.pem).unwrap();
-    // No endpoint anywhere: the provider's defaults, reached only through the proxy.
-    ws.env("HTTPS_PROXY", &proxy)
-        .env("SSL_CERT_FILE", &ca_file.display().to_string())
-        .env("ALICLOUD_ASSUME_ROLE_ARN", ROLE);
-    reads_the_key(&ws);
-    let seen = log.lock().unwrap().clone();
-    for target in [
-        "CONNECT sts.aliyuncs.com:443 ",
-        "CONNECT actiontrail.cn-hangzhou.aliyuncs.com:443 ",
-    ] {
-        assert!(
-            seen.iter().any(|l| l.starts_with(target)),
-            "{target} not among {seen:?}"
-        );
+    for tf in [Tf::V1_0_3, Tf::V1_15_5] {
+        let (proxy, log) = start_proxy(&rt, &sim, &ca);
+        let mut ws = workspace(tf);
+        let ca_file = ws.dir.path().join("test-ca.pem");
+        std::fs::write(&ca_file, &ca.pem).unwrap();
+        // No endpoint anywhere: the provider's defaults, reached only through the proxy.
+        ws.env("HTTPS_PROXY", &proxy)
+            .env("SSL_CERT_FILE", &ca_file.display().to_string())
+            .env("ALICLOUD_ASSUME_ROLE_ARN", ROLE);
+        reads_the_key(&ws);
+        let seen = log.lock().unwrap().clone();
+        for target in [
+            "CONNECT sts.aliyuncs.com:443 ",
+            "CONNECT actiontrail.cn-hangzhou.aliyuncs.com:443 ",
+        ] {
+            assert!(
+                seen.iter().any(|l| l.starts_with(target)),
+                "{tf:?}: {target} not among {seen:?}"
+            );
+        }
     }
     let stats = sim.stats();
     assert!(
