@@ -21,6 +21,8 @@ mod files;
 mod found;
 mod oidc;
 mod resolve;
+#[cfg(test)]
+mod sources_tests;
 mod sts;
 #[cfg(test)]
 mod tests;
