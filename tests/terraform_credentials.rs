@@ -250,3 +250,52 @@ fn a_chain_that_finds_nothing_names_every_place_it_looked() {
     }
     assert_eq!(requests(&sim, "GetAccessKeyLastUsedInfo"), 0);
 }
+
+#[test]
+fn assume_role_with_oidc_and_the_endpoints_block_work_from_hcl() {
+    let sim = Sim::start(&[]);
+    for tf in RELEASES {
+        for token_arg in ["oidc_token_file", "oidc_token"] {
+            let ws = Workspace::new(tf, "");
+            let token = oidc_token(
+                "https://token.actions.githubusercontent.com",
+                "sts.aliyuncs.com",
+                3600,
+            );
+            let value = if token_arg == "oidc_token" {
+                token
+            } else {
+                write(&ws, "oidc/token", &token)
+            };
+            let body = format!(
+                "  endpoints {{\n    actiontrail = \"{url}\"\n    sts         = \"{url}\"\n  }}\n  assume_role_with_oidc {{\n    oidc_provider_arn = \"{OIDC_PROVIDER}\"\n    role_arn          = \"{ROLE}\"\n    {token_arg} = \"{value}\"\n    role_session_name = \"from-hcl\"\n  }}\n",
+                url = sim.url
+            );
+            let mut ws = workspace(tf, &sim, &body);
+            // Only the endpoints block names the emulator.
+            ws.env("ACTIONTRAIL_ENDPOINT", "");
+            plan_reads_the_key(&ws);
+        }
+    }
+    assert!(requests(&sim, "AssumeRoleWithOIDC") >= 4, "{}", sim.stats());
+    assert_eq!(errors(&sim), serde_json::json!({}));
+}
+
+#[test]
+fn credentials_uri_works_from_hcl_and_a_bad_one_points_at_the_argument() {
+    let sim = Sim::start(&[]);
+    let uri = format!(
+        "{}/latest/meta-data/ram/security-credentials/EcsAuditRole",
+        sim.url
+    );
+    for tf in RELEASES {
+        let ws = workspace(tf, &sim, &format!("  credentials_uri = \"{uri}\"\n"));
+        plan_reads_the_key(&ws);
+        let bad = workspace(tf, &sim, "  credentials_uri = \"file:///etc/creds\"\n");
+        bad.init();
+        let out = bad.fails(&["plan", "-input=false", "-no-color"]);
+        assert!(out.contains("credentials_uri"), "{out}");
+        assert!(out.contains("main.tf line"), "points at the HCL: {out}");
+    }
+    assert_eq!(errors(&sim), serde_json::json!({}));
+}
