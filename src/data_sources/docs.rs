@@ -106,8 +106,9 @@ const AUTHENTICATION: &str = r#"## Authentication
 The provider signs its calls with the first credentials it finds, in this order:
 
 1. **Provider arguments**: `access_key` and `secret_key` (and `security_token` for
-   temporary STS credentials). Set both or neither. Then `ecs_role_name`: a role named in
-   the provider block wins over anything found in the environment or in files.
+   temporary STS credentials). Set both or neither. Then, in this order, `ecs_role_name`,
+   an `assume_role_with_oidc` block and `credentials_uri`: a source named in the provider
+   block wins over anything found in the environment or in files.
 2. **Environment variables**: `ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET`
    and `ALIBABA_CLOUD_SECURITY_TOKEN`, or the alicloud provider's names
    `ALICLOUD_ACCESS_KEY`, `ALICLOUD_SECRET_KEY` and `ALICLOUD_SECURITY_TOKEN`.

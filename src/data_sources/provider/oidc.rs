@@ -12,11 +12,11 @@ pub fn block() -> Block {
     let opt = Attribute::optional;
     Block {
         attributes: vec![
-            Attribute::required("oidc_provider_arn", Type::String, "ARN of the OIDC identity provider registered in RAM, `acs:ram::<account id>:oidc-provider/<name>`. Also `ALIBABA_CLOUD_OIDC_PROVIDER_ARN`."),
-            Attribute::required("role_arn", Type::String, "ARN of the RAM role to assume, `acs:ram::<account id>:role/<role name>`. Also `ALIBABA_CLOUD_ROLE_ARN`."),
+            Attribute::required("oidc_provider_arn", Type::String, "ARN of the OIDC identity provider registered in RAM, `acs:ram::<account id>:oidc-provider/<name>`. Without the block, `ALIBABA_CLOUD_OIDC_PROVIDER_ARN`."),
+            Attribute::required("role_arn", Type::String, "ARN of the RAM role to assume, `acs:ram::<account id>:role/<role name>`. Without the block, `ALIBABA_CLOUD_ROLE_ARN`."),
             opt("oidc_token", Type::String, "The OIDC token itself. Set this or `oidc_token_file`.").sensitive(),
-            opt("oidc_token_file", Type::String, "File holding the OIDC token, read again at every refresh (ACK RRSA rotates it). Also `ALIBABA_CLOUD_OIDC_TOKEN_FILE`."),
-            opt("role_session_name", Type::String, "Session name recorded in ActionTrail (2-64 characters of letters, digits, `.`, `@`, `-`, `_`); default `terraform`. Also `ALIBABA_CLOUD_ROLE_SESSION_NAME`."),
+            opt("oidc_token_file", Type::String, "File holding the OIDC token, read again at every refresh (ACK RRSA rotates it). Without the block, `ALIBABA_CLOUD_OIDC_TOKEN_FILE`."),
+            opt("role_session_name", Type::String, "Session name recorded in ActionTrail (2-64 characters of letters, digits, `.`, `@`, `-`, `_`); default `terraform`. Without the block, `ALIBABA_CLOUD_ROLE_SESSION_NAME`."),
             opt("session_expiration", Type::Number, "Lifetime of the temporary credentials in seconds, 900 up to the role's maximum; default 3600."),
             opt("policy", Type::String, "A RAM policy document (JSON) that further restricts the assumed role's permissions."),
         ],

@@ -39,7 +39,7 @@ pub fn schema() -> Schema {
                 opt("timeout", Type::String, "Timeout of each API call, a duration such as `30s` or `2m`; default `30s`."),
                 opt("profile", Type::String, "Profile of the aliyun CLI's config file to take credentials from. Also `ALIBABA_CLOUD_PROFILE` or `ALICLOUD_PROFILE`."),
                 opt("shared_credentials_file", Type::String, "Path of the aliyun CLI's config file; default `~/.aliyun/config.json`."),
-                opt("credentials_file", Type::String, "Path of the INI credentials file; default `~/.alibabacloud/credentials`. Also `ALIBABA_CLOUD_CREDENTIALS_FILE`."),
+                opt("credentials_file", Type::String, "Path of the INI credentials file; default `~/.alibabacloud/credentials`, then `~/.alibabacloud/credentials.ini`. Also `ALIBABA_CLOUD_CREDENTIALS_FILE` (INI, or the aliyun CLI's JSON, told apart by content)."),
                 opt("ecs_role_name", Type::String, "RAM role attached to this ECS instance, whose credentials the instance metadata service hands out. Also `ALIBABA_CLOUD_ECS_METADATA`."),
                 opt("ecs_metadata_endpoint", Type::String, "Instance metadata service to ask for the ECS role's credentials instead of `http://100.100.100.200`."),
                 opt("sts_endpoint", Type::String, "STS endpoint assume_role and assume_role_with_oidc call instead of `sts.aliyuncs.com`. Also `ALIBABA_CLOUD_STS_ENDPOINT`."),
