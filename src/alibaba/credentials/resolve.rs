@@ -46,7 +46,16 @@ pub(super) fn resolve(
     config: &CredentialsConfig,
     env: &Env<'_>,
 ) -> Result<(Found, String), CredentialsError> {
-    let (found, origin, role_arn_used) = resolve_source(config, env)?;
+    let (found, origin, oidc_took_role) = resolve_source(config, env)?;
+    // With any OIDC variable set, ALIBABA_CLOUD_ROLE_ARN was meant for OIDC: a half-made
+    // OIDC setup must not turn into an AssumeRole with whatever key was found instead.
+    let role_arn_used = oidc_took_role
+        || [
+            "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
+            "ALIBABA_CLOUD_OIDC_TOKEN_FILE",
+        ]
+        .iter()
+        .any(|v| env.get(v).is_some());
     let role = match &config.assume_role {
         Some(role) => {
             if role.role_arn.trim().is_empty() {

@@ -261,3 +261,18 @@ fn the_oidc_token_never_appears_in_debug_output() {
         "{shown}"
     );
 }
+
+#[test]
+fn a_half_made_oidc_setup_does_not_become_an_assume_role() {
+    let home = tempfile::tempdir().unwrap();
+    let cfg = config(
+        home.path(),
+        &[
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", "id"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "s"),
+            ("ALIBABA_CLOUD_ROLE_ARN", ROLE),
+            ("ALIBABA_CLOUD_OIDC_PROVIDER_ARN", PROVIDER),
+        ],
+    );
+    assert!(matches!(resolved(&cfg).unwrap().0, Found::Key(_)));
+}
