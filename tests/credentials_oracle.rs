@@ -150,6 +150,9 @@ fn cases(sim: &Sim) -> Vec<Case> {
         case("config.json OIDC", SameTemporary("cli_profile"))
             .file("token", jwt())
             .file(".aliyun/config.json", cli(json!([{"name": "o", "mode": "OIDC", "ram_role_arn": ROLE, "oidc_provider_arn": OIDC_PROVIDER, "oidc_token_file": "{home}/token", "role_session_name": "oracle"}]), "o")),
+        case("config.json External", Same("cli_profile", AK))
+            .file("ext.sh", format!("#!/bin/sh\necho '{{\"mode\": \"AK\", \"access_key_id\": \"{AK}\", \"access_key_secret\": \"{SK}\"}}'\n"))
+            .file(".aliyun/config.json", cli(json!([{"name": "x", "mode": "External", "process_command": "{home}/ext.sh"}]), "x")),
         case("config.json profile chosen by ALIBABA_CLOUD_PROFILE", Same("cli_profile", AK))
             .env("ALIBABA_CLOUD_PROFILE", "main")
             .file(".aliyun/config.json", cli(json!([ak_profile, {"name": "other", "mode": "AK", "access_key_id": "LTAIother", "access_key_secret": "x"}]), "other")),
@@ -332,7 +335,12 @@ fn the_chain_picks_the_same_source_and_key_as_alibabas_credentials_library() {
                 for (rel, text) in &c.files {
                     let path = home.path().join(rel);
                     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-                    std::fs::write(path, text.replace("{home}", &h)).unwrap();
+                    std::fs::write(&path, text.replace("{home}", &h)).unwrap();
+                    if rel.ends_with(".sh") {
+                        use std::os::unix::fs::PermissionsExt as _;
+                        let mode = std::fs::Permissions::from_mode(0o755);
+                        std::fs::set_permissions(&path, mode).unwrap();
+                    }
                 }
                 let mut env: BTreeMap<String, String> =
                     [("HOME".to_owned(), h.clone())].into_iter().collect();

@@ -299,3 +299,36 @@ fn credentials_uri_works_from_hcl_and_a_bad_one_points_at_the_argument() {
     }
     assert_eq!(errors(&sim), serde_json::json!({}));
 }
+
+#[test]
+fn an_external_profile_runs_its_process_from_hcl_and_from_env() {
+    let sim = Sim::start(&[]);
+    for tf in RELEASES {
+        let files = Workspace::new(tf, "");
+        let script = write(
+            &files,
+            "bin/print-credentials",
+            &format!("#!/bin/sh\necho '{{\"mode\": \"AK\", \"access_key_id\": \"{DEMO_ACCESS_KEY_ID}\", \"access_key_secret\": \"{DEMO_ACCESS_KEY_SECRET}\"}}'\n"),
+        );
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let config = serde_json::json!({"profiles": [
+            {"name": "vault", "mode": "External", "process_command": script}
+        ]})
+        .to_string();
+        let cli_file = write(&files, "cli/config.json", &config);
+        let from_hcl = workspace(
+            tf,
+            &sim,
+            &format!("  shared_credentials_file = \"{cli_file}\"\n  profile = \"vault\"\n"),
+        );
+        plan_reads_the_key(&from_hcl);
+        let mut from_env = workspace(tf, &sim, "");
+        write(&from_env, ".aliyun/config.json", &config);
+        from_env.env("ALIBABA_CLOUD_PROFILE", "vault");
+        plan_reads_the_key(&from_env);
+    }
+    assert_eq!(errors(&sim), serde_json::json!({}));
+}

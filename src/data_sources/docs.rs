@@ -120,10 +120,11 @@ The provider signs its calls with the first credentials it finds, in this order:
    or `ALIBABA_CLOUD_CREDENTIALS_FILE` when that file is JSON), profile `profile` /
    `ALIBABA_CLOUD_PROFILE` / `ALICLOUD_PROFILE`, else the file's `current` one. Modes `AK`,
    `StsToken`, `RamRoleArn`, `ChainableRamRoleArn` (`source_profile` names the profile
-   whose credentials assume the role), `EcsRamRole` and `OIDC` are understood. `CloudSSO`
-   and `OAuth` are refused: their cached token is only worth something once exchanged
-   online with the sign-in service. `External` (a process printing credentials) is refused
-   for now; serve its output through a credentials URI instead.
+   whose credentials assume the role), `EcsRamRole`, `OIDC` and `External`
+   (`process_command`, split at whitespace and run without a shell, prints
+   `{"mode", "access_key_id", "access_key_secret", "sts_token", "expiration"}`) are
+   understood. `CloudSSO` and `OAuth` are refused: their cached token is only worth
+   something once exchanged online with the sign-in service.
    `ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true` skips this file.
 5. **The credentials INI file**: `~/.alibabacloud/credentials`, then
    `~/.alibabacloud/credentials.ini` (or `credentials_file`, or

@@ -2,7 +2,7 @@
 
 use super::found::{Env, Found};
 use super::resolve::resolve;
-use super::{ecs, oidc, sts, uri, AssumeRoleConfig, Credentials, CredentialsConfig};
+use super::{ecs, external, oidc, sts, uri, AssumeRoleConfig, Credentials, CredentialsConfig};
 use super::{CredentialsError, OidcConfig};
 use crate::alibaba::endpoint::{Endpoint, Protocol};
 use crate::alibaba::http::SharedHttp;
@@ -42,6 +42,7 @@ enum Source {
         endpoint: Endpoint,
     },
     Uri(reqwest::Url),
+    External(Vec<String>),
 }
 
 struct Inner {
@@ -123,6 +124,14 @@ impl Builder<'_> {
                     endpoint: self.sts.clone(),
                 };
                 self.make(source, origin, identity)
+            }
+            Found::External(command) => {
+                let identity = format!("external:{command}");
+                self.make(
+                    Source::External(external::words(&command)),
+                    origin,
+                    identity,
+                )
             }
             Found::Uri(text) => {
                 let url = uri::parse(&text)?;
@@ -224,6 +233,7 @@ impl CredentialsProvider {
                 oidc::assume_role_with_oidc(http, endpoint, oidc, inner.timeout).await?
             }
             Source::Uri(url) => uri::fetch(http, url, inner.timeout).await?,
+            Source::External(command) => external::run(command, inner.timeout).await?,
         };
         tracing::debug!(
             origin = %inner.origin,

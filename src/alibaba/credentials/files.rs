@@ -35,6 +35,7 @@ struct CliProfile {
     oidc_provider_arn: String,
     oidc_token_file: String,
     role_session_name: String,
+    process_command: String,
 }
 
 /// How many ChainableRamRoleArn profiles may stand on one another; a longer chain is
@@ -211,14 +212,15 @@ fn cli_profile(
                 "mode {mode} is not supported: its token must be exchanged with the sign-in service; run `aliyun configure` with mode StsToken, RamRoleArn or OIDC, or use a credentials_uri"
             )))
         }
-        "External" => {
-            return Err(invalid(
-                "mode External (a process that prints credentials) is not supported yet; put the process behind a credentials_uri, or use mode StsToken".into(),
-            ))
-        }
+        "External" => Found::External(require(
+            &p.process_command,
+            "process_command",
+            &source_name,
+            mode,
+        )?),
         other => {
             return Err(invalid(format!(
-                "mode {other} is not supported; use AK, StsToken, RamRoleArn, ChainableRamRoleArn, EcsRamRole or OIDC"
+                "mode {other} is not supported; use AK, StsToken, RamRoleArn, ChainableRamRoleArn, EcsRamRole, OIDC or External"
             )))
         }
     })

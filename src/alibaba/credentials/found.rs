@@ -36,6 +36,8 @@ pub(super) enum Found {
     Oidc(OidcConfig),
     /// A local endpoint that hands out temporary credentials.
     Uri(String),
+    /// A process that prints credentials (the aliyun CLI's External mode).
+    External(String),
 }
 
 /// `path` for messages.

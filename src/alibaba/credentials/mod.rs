@@ -17,6 +17,7 @@
 mod answer;
 mod chain;
 mod ecs;
+mod external;
 mod files;
 mod found;
 mod oidc;

@@ -210,25 +210,28 @@ fn chainable_profiles_stack_and_a_loop_is_an_error() {
 }
 
 #[test]
-fn cloud_sso_oauth_and_external_profiles_are_refused_with_the_way_out() {
+fn cloud_sso_and_oauth_profiles_are_refused_with_the_way_out() {
     let home = tempfile::tempdir().unwrap();
     write(
         home.path(),
         ".aliyun/config.json",
-        r#"{"profiles": [{"name": "sso", "mode": "CloudSSO"}, {"name": "oauth", "mode": "OAuth"}, {"name": "ext", "mode": "External", "process_command": "x"}]}"#,
+        r#"{"profiles": [{"name": "sso", "mode": "CloudSSO"}, {"name": "oauth", "mode": "OAuth"}, {"name": "ext", "mode": "External"}]}"#,
     );
     for (profile, needle) in [
-        ("sso", "sign-in service"),
-        ("oauth", "sign-in service"),
-        ("ext", "credentials_uri"),
+        (
+            "sso",
+            "not supported: its token must be exchanged with the sign-in service",
+        ),
+        (
+            "oauth",
+            "not supported: its token must be exchanged with the sign-in service",
+        ),
+        ("ext", "mode External needs process_command"),
     ] {
         let msg = resolved(&config(home.path(), &[("ALIBABA_CLOUD_PROFILE", profile)]))
             .unwrap_err()
             .to_string();
-        assert!(
-            msg.contains("not supported") && msg.contains(needle),
-            "{msg}"
-        );
+        assert!(msg.contains(needle), "{msg}");
     }
 }
 
@@ -275,4 +278,54 @@ fn a_half_made_oidc_setup_does_not_become_an_assume_role() {
         ],
     );
     assert!(matches!(resolved(&cfg).unwrap().0, Found::Key(_)));
+}
+
+#[test]
+fn an_external_profile_runs_its_process_and_reads_what_it_prints() {
+    use super::CredentialsProvider;
+    use crate::alibaba::http::{user_agent, SharedHttp};
+    use std::os::unix::fs::PermissionsExt as _;
+    let home = tempfile::tempdir().unwrap();
+    let script = |name: &str, body: &str| {
+        let path = write(home.path(), name, &format!("#!/bin/sh\n{body}\n"));
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path
+    };
+    let ok = script(
+        "ok.sh",
+        r#"echo "{\"mode\": \"StsToken\", \"access_key_id\": \"STS.ext-$1\", \"access_key_secret\": \"s\", \"sts_token\": \"t\", \"expiration\": \"2099-01-01T00:00:00Z\"}""#,
+    );
+    let fails = script("fails.sh", "echo nope >&2; exit 3");
+    let garbage = script("garbage.sh", "echo secret-looking-output");
+    write(
+        home.path(),
+        ".aliyun/config.json",
+        &format!(
+            r#"{{"profiles": [
+  {{"name": "ok", "mode": "External", "process_command": "{ok} arg1"}},
+  {{"name": "fails", "mode": "External", "process_command": "{fails}"}},
+  {{"name": "garbage", "mode": "External", "process_command": "{garbage}"}}
+]}}"#
+        ),
+    );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let fetch = |profile: &str| {
+        let cfg = config(home.path(), &[("ALIBABA_CLOUD_PROFILE", profile)]);
+        let p = CredentialsProvider::from_config(&cfg, SharedHttp::new(&user_agent())).unwrap();
+        rt.block_on(p.credentials())
+    };
+    let c = fetch("ok").unwrap();
+    assert_eq!(
+        c.access_key_id, "STS.ext-arg1",
+        "the command's words become its arguments"
+    );
+    assert_eq!(c.security_token.as_deref(), Some("t"));
+    assert!(c.expiration.is_some());
+    let e = fetch("fails").unwrap_err().to_string();
+    assert!(e.contains("exit status: 3") && e.contains("nope"), "{e}");
+    let e = fetch("garbage").unwrap_err().to_string();
+    assert!(
+        e.contains("credentials JSON") && !e.contains("secret-looking"),
+        "{e}"
+    );
 }
