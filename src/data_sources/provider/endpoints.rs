@@ -3,9 +3,42 @@
 //! service is an error, not a silent choice).
 
 use super::super::args::{self, Arg};
-use super::validate::{parse_endpoint, root, string_arg};
 use crate::actiontrail::Protocol;
-use crate::model::{Attribute, Block, Diagnostic, Value};
+use crate::model::{Attribute, AttributePath, Block, Diagnostic, Value};
+
+/// An endpoint as written: `host`, `host:port`, or an `http(s)://` URL with no path.
+/// Returns the scheme the URL names, if it names one.
+pub fn parse_endpoint(text: &str) -> Result<Option<Protocol>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("is empty".to_owned());
+    }
+    let (scheme, url_text) = match text.split_once("://") {
+        Some(("http", _)) => (Some(Protocol::Http), text.to_owned()),
+        Some(("https", _)) => (Some(Protocol::Https), text.to_owned()),
+        Some((other, _)) => {
+            return Err(format!(
+                "has scheme {other:?}; only http:// and https:// are possible"
+            ))
+        }
+        None => (None, format!("https://{text}")),
+    };
+    let url = reqwest::Url::parse(&url_text)
+        .map_err(|e| format!("{text:?} is not a host, host:port or URL: {e}"))?;
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("{text:?} names no host"));
+    }
+    if url.path() != "/"
+        || url.query().is_some()
+        || url.fragment().is_some()
+        || !url.username().is_empty()
+    {
+        return Err(format!(
+            "{text:?} has a path, query or user; give only scheme, host and port"
+        ));
+    }
+    Ok(scheme)
+}
 
 /// The services whose endpoint the block sets, and the single argument each mirrors.
 pub const SERVICES: [(&str, &str); 2] = [("actiontrail", "endpoint"), ("sts", "sts_endpoint")];
@@ -36,11 +69,13 @@ pub struct Endpoints {
 pub fn parse(config: &Value, block: &Value, diags: &mut Vec<Diagnostic>) -> Endpoints {
     let mut out = Endpoints::default();
     for (service, single) in SERVICES {
-        let path = root("endpoints").attr(service);
-        let Arg::Known(e) = string_arg(block, service, path.clone(), diags) else {
+        let path = AttributePath::root("endpoints").attr(service);
+        let Arg::Known(e) = args::string_collecting(block, service, path.clone(), diags) else {
             continue;
         };
-        if args::string(config, single, &root(single)).is_ok_and(|a| a != Arg::Absent) {
+        if args::string(config, single, &AttributePath::root(single))
+            .is_ok_and(|a| a != Arg::Absent)
+        {
             diags.push(args::invalid(
                 service,
                 &path,

@@ -3,9 +3,8 @@
 
 use super::super::args::{self, Arg};
 use super::assume_role::valid_role_arn;
-use super::validate::{root, string_arg};
 use crate::actiontrail::OidcConfig;
-use crate::model::{Attribute, Block, Diagnostic, Type, Value};
+use crate::model::{Attribute, AttributePath, Block, Diagnostic, Type, Value};
 
 /// The block's schema.
 pub fn block() -> Block {
@@ -37,8 +36,8 @@ fn valid_provider_arn(arn: &str) -> bool {
 /// Checks an `assume_role_with_oidc` block, each fault at its path; the configuration when
 /// both ARNs are known.
 pub fn parse(block: &Value, diags: &mut Vec<Diagnostic>) -> Option<OidcConfig> {
-    let path = |name: &str| root("assume_role_with_oidc").attr(name);
-    let mut s = |name: &str| string_arg(block, name, path(name), diags);
+    let path = |name: &str| AttributePath::root("assume_role_with_oidc").attr(name);
+    let mut s = |name: &str| args::string_collecting(block, name, path(name), diags);
     let provider_arn = s("oidc_provider_arn");
     let role_arn = s("role_arn");
     let token = s("oidc_token");
@@ -116,7 +115,7 @@ pub fn check_credentials_uri(uri: &str, diags: &mut Vec<Diagnostic>) {
     if !ok {
         diags.push(args::invalid(
             "credentials_uri",
-            &root("credentials_uri"),
+            &AttributePath::root("credentials_uri"),
             format!("credentials_uri {uri:?} is not an http:// or https:// URL."),
         ));
     }

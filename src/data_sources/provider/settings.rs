@@ -1,7 +1,8 @@
 //! The settings a client is built from: the provider block, parsed once, with the
 //! environment filling in what the block leaves out, and the client's defaults the rest.
 
-use super::validate::{self, parse_endpoint, valid_region, ProviderConfig};
+use super::endpoints::parse_endpoint;
+use super::validate::{self, valid_region, ProviderConfig};
 use crate::actiontrail::{
     AssumeRoleConfig, ClientConfig, CredentialsConfig, OidcConfig, Protocol, SignatureAlgorithm,
     DEFAULT_MAX_RETRIES, DEFAULT_REGION, DEFAULT_TIMEOUT,

@@ -28,40 +28,6 @@ pub fn valid_region(region: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
-/// An endpoint as written: `host`, `host:port`, or an `http(s)://` URL with no path.
-/// Returns the scheme the URL names, if it names one.
-pub fn parse_endpoint(text: &str) -> Result<Option<Protocol>, String> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Err("is empty".to_owned());
-    }
-    let (scheme, url_text) = match text.split_once("://") {
-        Some(("http", _)) => (Some(Protocol::Http), text.to_owned()),
-        Some(("https", _)) => (Some(Protocol::Https), text.to_owned()),
-        Some((other, _)) => {
-            return Err(format!(
-                "has scheme {other:?}; only http:// and https:// are possible"
-            ))
-        }
-        None => (None, format!("https://{text}")),
-    };
-    let url = reqwest::Url::parse(&url_text)
-        .map_err(|e| format!("{text:?} is not a host, host:port or URL: {e}"))?;
-    if url.host_str().is_none_or(str::is_empty) {
-        return Err(format!("{text:?} names no host"));
-    }
-    if url.path() != "/"
-        || url.query().is_some()
-        || url.fragment().is_some()
-        || !url.username().is_empty()
-    {
-        return Err(format!(
-            "{text:?} has a path, query or user; give only scheme, host and port"
-        ));
-    }
-    Ok(scheme)
-}
-
 fn parse_protocol(text: &str) -> Option<Protocol> {
     match text.to_ascii_uppercase().as_str() {
         "HTTPS" => Some(Protocol::Https),
@@ -210,7 +176,7 @@ pub fn parse(config: &Value) -> (ProviderConfig, Vec<Diagnostic>) {
         ("sts_endpoint", sts),
     ] {
         if let Arg::Known(e) = value {
-            match parse_endpoint(e) {
+            match endpoints::parse_endpoint(e) {
                 Ok(scheme) if name == "endpoint" => {
                     endpoint_scheme = scheme;
                     out.endpoint = Some((e.to_owned(), scheme));
