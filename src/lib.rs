@@ -10,6 +10,7 @@
 pub mod actiontrail;
 pub mod alibaba;
 pub mod data_sources;
+pub mod functions;
 pub mod model;
 pub mod plugin;
 pub mod sim;

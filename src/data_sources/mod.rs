@@ -11,6 +11,7 @@ pub mod api_error;
 mod args;
 pub mod docs;
 pub mod duration;
+pub mod ephemeral;
 mod key;
 pub mod last_used;
 pub mod last_used_ips;
@@ -18,11 +19,11 @@ pub mod last_used_products;
 pub mod last_used_resources;
 mod listing;
 pub mod provider;
-mod usage;
+pub mod usage;
 
 use crate::actiontrail::{Client, ClientConfig, Protocol, SignatureAlgorithm};
 use crate::alibaba::credentials::CredentialsConfig;
-use crate::model::{Diagnostic, ReadResult, Schema, Value};
+use crate::model::{Diagnostic, Function, FunctionError, ReadResult, Schema, Value};
 use api::Api;
 use provider::{Scheme, Settings, Signing};
 use std::sync::{Arc, RwLock};
@@ -65,6 +66,8 @@ pub struct ActionTrailProvider {
     schema: Schema,
     schemas: Vec<(String, Schema)>,
     sources: Vec<Box<dyn DataSource>>,
+    functions: Vec<Function>,
+    ephemeral: Vec<(String, Schema)>,
     api: RwLock<Option<Arc<Api>>>,
 }
 
@@ -90,6 +93,8 @@ impl ActionTrailProvider {
                 .map(|d| (d.type_name().to_owned(), d.schema()))
                 .collect(),
             sources,
+            functions: crate::functions::functions(),
+            ephemeral: ephemeral::schemas(),
             api: RwLock::new(None),
         }
     }
@@ -106,6 +111,13 @@ impl ActionTrailProvider {
                 )
             })
     }
+}
+
+fn unknown_ephemeral(type_name: &str) -> Diagnostic {
+    Diagnostic::error(
+        "Unknown ephemeral resource",
+        format!("This provider has no ephemeral resource {type_name:?}."),
+    )
 }
 
 /// The client configuration for checked settings.
@@ -212,6 +224,36 @@ impl crate::model::Provider for ActionTrailProvider {
         diagnostics.append(&mut result.diagnostics);
         result.diagnostics = diagnostics;
         result
+    }
+
+    fn functions(&self) -> &[Function] {
+        &self.functions
+    }
+
+    fn call_function(&self, name: &str, args: &[Value]) -> Result<Value, FunctionError> {
+        crate::functions::call(name, args)
+    }
+
+    fn ephemeral_resource_schemas(&self) -> &[(String, Schema)] {
+        &self.ephemeral
+    }
+
+    fn validate_ephemeral_resource_config(
+        &self,
+        type_name: &str,
+        config: &Value,
+    ) -> Vec<Diagnostic> {
+        match ephemeral::data_source_of(type_name) {
+            Some(source) => self.validate_data_source_config(source, config),
+            None => vec![unknown_ephemeral(type_name)],
+        }
+    }
+
+    async fn open_ephemeral_resource(&self, type_name: &str, config: Value) -> ReadResult {
+        match ephemeral::data_source_of(type_name) {
+            Some(source) => self.read_data_source(source, config).await,
+            None => ReadResult::failed(unknown_ephemeral(type_name)),
+        }
     }
 }
 
