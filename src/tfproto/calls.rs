@@ -244,6 +244,15 @@ fn ephemeral_schema<'p>(
         })
 }
 
+/// RenewEphemeralResource / CloseEphemeralResource: an open holds nothing to renew or
+/// release, so the only error is a type this provider does not have.
+pub(crate) fn ephemeral_known(provider: &dyn Provider, type_name: &str) -> Vec<Diagnostic> {
+    ephemeral_schema(provider, type_name)
+        .err()
+        .into_iter()
+        .collect()
+}
+
 /// ValidateEphemeralResourceConfig.
 pub(crate) fn validate_ephemeral_config(
     provider: &dyn Provider,

@@ -254,8 +254,9 @@ impl Service for Tfplugin5 {
         let req = req.into_inner();
         tracing::debug!(rpc = "RenewEphemeralResource", type_name = %req.type_name, "call");
         // Open never asks for renewal; answering a stray Renew with no new deadline ends it.
+        let diags = calls::ephemeral_known(&*self.provider, &req.type_name);
         Ok(Response::new(pb::renew_ephemeral_resource::Response {
-            diagnostics: Vec::new(),
+            diagnostics: diagnostics(&diags),
             renew_at: None,
             private: None,
         }))
@@ -268,8 +269,9 @@ impl Service for Tfplugin5 {
         let req = req.into_inner();
         tracing::debug!(rpc = "CloseEphemeralResource", type_name = %req.type_name, "call");
         // An open holds nothing (no connection, no lease) that closing must release.
+        let diags = calls::ephemeral_known(&*self.provider, &req.type_name);
         Ok(Response::new(pb::close_ephemeral_resource::Response {
-            diagnostics: Vec::new(),
+            diagnostics: diagnostics(&diags),
         }))
     }
 
