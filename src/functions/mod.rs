@@ -4,6 +4,8 @@
 //! Terraform requires functions to be pure, so none reads the clock or the network: a
 //! function that needs "now" takes it as an argument (users pass `plantimestamp()`).
 
+pub mod docs;
+
 use crate::data_sources::{duration, usage};
 use crate::model::{Function, FunctionError, Number, Parameter, Type, Value};
 use time::format_description::well_known::Rfc3339;

@@ -1,3 +1,14 @@
+terraform {
+  required_providers {
+    actiontrail = {
+      source  = "actiontrail/actiontrail"
+      version = "0.1.0"
+    }
+  }
+}
+
+provider "actiontrail" {}
+
 data "actiontrail_accesskey_last_used" "deploy" {
   access_key_id = "LTAI5tRecentUse000000001"
 }
