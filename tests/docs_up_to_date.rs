@@ -2,7 +2,7 @@
 //! must be what the generator writes now. `UPDATE_DOCS=1 cargo test --test docs_up_to_date`
 //! rewrites them.
 
-use actiontrail_provider::data_sources::docs;
+use actiontrail_provider::data_sources::{docs, type_names};
 use std::path::Path;
 
 #[test]
@@ -11,7 +11,7 @@ fn committed_docs_match_the_schemas_and_examples() {
     let files = docs::generate(root).expect("examples/ holds every example the docs quote");
     assert_eq!(
         files.len(),
-        9,
+        1 + type_names().len() + 1 + 3,
         "the index and one page per data source, ephemeral resource and function"
     );
     let update = std::env::var_os("UPDATE_DOCS").is_some_and(|v| v == "1");
