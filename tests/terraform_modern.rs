@@ -323,6 +323,14 @@ output "days" {{
             "the plugin logged no {rpc}:\n{log}"
         );
     }
+    // With get_provider_schema_optional, Terraform asks one plugin process for the schema
+    // and reuses it for every other process of the command (without it: once per process).
+    let started = log.matches("plugin started").count();
+    let asked = log.matches("rpc=GetProviderSchema").count();
+    assert!(
+        started >= 2 && asked == 1,
+        "{started} plugin processes, {asked} GetProviderSchema calls"
+    );
     let bad: Vec<&str> = log
         .lines()
         .filter(|l| {
