@@ -35,12 +35,6 @@ impl Tf {
     /// Every pinned release.
     pub const ALL: [Tf; 3] = [Tf::V1_15_5, Tf::V1_0_3, Tf::V0_13_5];
 
-    /// Whether this release has provider functions, ephemeral resources, `check` blocks
-    /// and pre/postconditions (Terraform 1.10 and later).
-    pub fn is_modern(self) -> bool {
-        self == Tf::V1_15_5
-    }
-
     /// The binary, which must have been fetched; the test fails with the fix otherwise.
     pub fn binary(self) -> PathBuf {
         let dir = match self {
