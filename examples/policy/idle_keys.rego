@@ -22,7 +22,7 @@ deny contains msg if {
 	v.used == true
 	is_number(max_idle_days)
 	v.days_since_last_used >= max_idle_days
-	msg := sprintf("%s (%s) has been idle %v days, the limit is %v: %s (%s)", [v.access_key_id, plan.owner(v), v.days_since_last_used, max_idle_days, plan.last_use(v), k.address])
+	msg := sprintf("%s (%s) has been idle %s, the limit is %s: %s (%s)", [v.access_key_id, plan.owner(v), plan.days(v.days_since_last_used), plan.days(max_idle_days), plan.last_use(v), k.address])
 }
 
 deny contains msg if {
@@ -51,5 +51,5 @@ deny contains msg if {
 
 deny contains msg if {
 	not is_number(max_idle_days)
-	msg := sprintf("actiontrail_policy.max_idle_days must be a number of days, not %v", [max_idle_days])
+	msg := sprintf("actiontrail_policy.max_idle_days must be a number of days, not %s", [json.marshal(max_idle_days)])
 }

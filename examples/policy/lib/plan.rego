@@ -54,6 +54,11 @@ owner(v) := sprintf("user %s", [v.user_name]) if {
 	is_string(v.account_id)
 } else := "owner unknown"
 
+# A number of days, for a message.
+days(n) := "1 day" if {
+	n == 1
+} else := sprintf("%v days", [n])
+
 # A value for a message: strings as they are, anything else as "unknown".
 text(x) := x if {
 	is_string(x)
