@@ -360,6 +360,50 @@ data "actiontrail_accesskey_last_used_ips" "late" {{
 }
 
 #[test]
+fn a_plan_whose_read_failed_is_not_passed() {
+    let errored = "the plan ended in an error (errored: true): the reads that failed are not in it, so the policy cannot pass it; fix the error and plan again";
+    for_each_terraform(|tf, sim, _| {
+        // The gate fails the read of a key used three days ago; the other read succeeds.
+        let hcl = format!(
+            r#"{block}
+provider "actiontrail" {{}}
+
+data "actiontrail_accesskey_last_used" "retiring" {{
+  access_key_id       = "{FRESH1}"
+  fail_if_used_within = "30d"
+}}
+
+data "actiontrail_accesskey_last_used" "idle" {{
+  access_key_id = "{RETIRE}"
+}}
+"#,
+            block = support::terraform_block()
+        );
+        let mut ws = Workspace::new(tf, &hcl);
+        ws.use_sim(sim);
+        ws.init();
+        let out = ws.fails(&["plan", "-input=false", "-no-color", "-out=tfplan"]);
+        assert!(out.contains("fail_if_used_within"), "{tf:?}: {out}");
+        let saved = ws.work().join("tfplan").exists();
+        if matches!(tf, Tf::V1_0_3 | Tf::V0_13_5) {
+            // Nothing to judge: the pipeline stops at plan's exit status.
+            assert!(!saved, "{tf:?} saves no plan that failed");
+            return;
+        }
+        // Later releases save the failed plan, without the read that failed: judged on
+        // what is left, the idle-key policy would pass it.
+        assert!(saved, "{tf:?} saves the failed plan");
+        let json = ws.ok(&["show", "-json", "tfplan"]);
+        assert_judged(
+            tf,
+            "errored plan",
+            judge(&json, &params(&[FRESH1])),
+            expect(&[errored.into()], &[errored.into()], &[errored.into()]),
+        );
+    });
+}
+
+#[test]
 fn each_policy_refuses_input_that_is_not_a_plan_and_parameters_it_cannot_use() {
     let not_a_plan = "the input is not `terraform show -json` of a saved plan (no format_version, terraform_version or planned_values): there is no key usage to judge";
     // `{}`, and what `terraform show -json` prints when the plan file is left out and

@@ -47,7 +47,7 @@ user(id, use) := sprintf("user %s", [use.event.user_identity.user_name]) if {
 # Missing data: no IPs read at all, a list cut short by max_items, a service the key used
 # whose IPs the plan does not read, a read put off until apply, or no allowed CIDRs.
 deny contains msg if {
-	plan.is_plan
+	plan.usable
 	count(ip_reads) == 0
 	count(plan.deferred("actiontrail_accesskey_last_used_ips")) == 0
 	msg := "no actiontrail_accesskey_last_used_ips was read in this plan: there is no IP to judge; read one per key and service"

@@ -35,7 +35,7 @@ deny contains msg if {
 # Missing data: a plan that shows no key, a read put off until apply, a read without usage,
 # or a limit that is not a number says so rather than passing.
 deny contains msg if {
-	plan.is_plan
+	plan.usable
 	count(keys) == 0
 	count(plan.deferred("actiontrail_accesskey_last_used")) == 0
 	msg := "no actiontrail_accesskey_last_used was read in this plan: there is no key to judge; read one per Active key (for_each over them)"

@@ -40,7 +40,7 @@ deny contains msg if {
 # Missing data: a retiring key the plan does not read, a read put off until apply, a read
 # without usage, or parameters that do not say what to check.
 deny contains msg if {
-	plan.is_plan
+	plan.usable
 	some id in ids
 	not read(id)
 	msg := sprintf("%s is being retired, but no actiontrail_accesskey_last_used read it in this plan: whether it is still in use is unknown; read it (for_each over the retiring keys)", [id])

@@ -5,7 +5,8 @@
 # A data source read at plan time is in prior_state.values, under root_module or a child
 # module, with every attribute in `values`. A read Terraform put off until apply (an
 # argument was unknown at plan time) is in resource_changes with the action "read" and no
-# values. A read that failed stopped the plan, so there is no plan to judge.
+# values. A read that failed stops the plan: Terraform 1.0 and 0.13 then save no plan
+# file; later releases save one marked `"errored": true`, without that read.
 package actiontrail.plan
 
 import rego.v1
@@ -16,6 +17,15 @@ is_plan if {
 	is_string(input.format_version)
 	is_string(input.terraform_version)
 	is_object(input.planned_values)
+}
+
+# A plan that ended in an error lacks the reads that failed, and maybe others.
+errored if input.errored == true
+
+# A plan whose reads can be judged: a plan, and one that did not end in an error.
+usable if {
+	is_plan
+	not errored
 }
 
 # Every data source of `type` read at plan time, in any module.
@@ -36,11 +46,16 @@ deferred(type) := {rc.address |
 }
 
 # The findings about missing data every policy makes for the data source types it reads.
-missing_data(types) := not_a_plan | {msg |
+missing_data(types) := (not_a_plan | errored_plan) | {msg |
 	some type in types
 	some address in deferred(type)
 	msg := sprintf("%s is read during apply, not plan (one of its arguments is unknown until then): the key usage it would show is not in this plan, so the policy cannot pass it; make its arguments known at plan time", [address])
 }
+
+errored_plan := {"the plan ended in an error (errored: true): the reads that failed are not in it, so the policy cannot pass it; fix the error and plan again"} if {
+	is_plan
+	errored
+} else := set()
 
 not_a_plan := {"the input is not `terraform show -json` of a saved plan (no format_version, terraform_version or planned_values): there is no key usage to judge"} if {
 	not is_plan
