@@ -404,6 +404,37 @@ data "actiontrail_accesskey_last_used" "idle" {{
 }
 
 #[test]
+fn reads_in_child_modules_are_judged_too() {
+    for_each_terraform(|tf, sim, _| {
+        let module = format!(
+            "{}\ndata \"actiontrail_accesskey_last_used\" \"k\" {{\n  access_key_id = \"{NEVER}\"\n}}\n",
+            support::terraform_block()
+        );
+        let root = format!(
+            "{}\nprovider \"actiontrail\" {{}}\n\nmodule \"keys\" {{\n  source = \"./keys\"\n}}\n",
+            support::terraform_block()
+        );
+        let mut ws = Workspace::new(tf, &root);
+        std::fs::create_dir_all(ws.work().join("keys")).unwrap();
+        std::fs::write(ws.work().join("keys/main.tf"), module).unwrap();
+        ws.use_sim(sim);
+        ws.init();
+        let json = plan_json(&ws, &[]);
+        let mut engine = eval::load(&policy_dir(), &[]).unwrap();
+        let got: Vec<String> = eval::deny(&mut engine, &json, &[IDLE_KEYS.to_owned()])
+            .unwrap()
+            .into_iter()
+            .map(|f| f.message)
+            .collect();
+        assert_eq!(
+            got,
+            [format!("{NEVER} (user new-hire) was never used: ActionTrail has no record of it in the 400 days it keeps; delete it or find who holds it (module.keys.data.actiontrail_accesskey_last_used.k)")],
+            "{tf:?}"
+        );
+    });
+}
+
+#[test]
 fn each_policy_refuses_input_that_is_not_a_plan_and_parameters_it_cannot_use() {
     let not_a_plan = "the input is not `terraform show -json` of a saved plan (no format_version, terraform_version or planned_values): there is no key usage to judge";
     // `{}`, and what `terraform show -json` prints when the plan file is left out and
