@@ -276,6 +276,31 @@ fn each_policy_passes_a_clean_plan_and_denies_exactly_the_findings_of_a_dirty_on
             judge(&dirty, &params(&[FRESH1, NEVER])),
             want,
         );
+
+        // A read without usage (as a provider fault would leave it) is a finding, not a
+        // pass: blank `used` of the idle key in the real plan.
+        let mut blanked: Value = serde_json::from_str(&dirty).unwrap();
+        for r in blanked["prior_state"]["values"]["root_module"]["resources"]
+            .as_array_mut()
+            .unwrap()
+        {
+            if r["address"] == last_used(IDLE).as_str() {
+                r["values"]["used"] = Value::Null;
+            }
+        }
+        let got = judge(&blanked.to_string(), &params(&[IDLE]));
+        let incomplete = format!(
+            "{} read {IDLE} without usage (used = null, days_since_last_used = 120): the policy cannot judge it",
+            last_used(IDLE)
+        );
+        assert!(
+            got[0].1.contains(&incomplete) && got[1].1.contains(&incomplete),
+            "{tf:?}: {got:?}"
+        );
+        assert!(
+            !got[0].1.iter().any(|m| m.contains("has been idle")),
+            "{tf:?}: {got:?}"
+        );
     });
 }
 
