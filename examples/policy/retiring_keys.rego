@@ -20,9 +20,9 @@ default retiring := []
 retiring := data.actiontrail_policy.retiring_access_key_ids
 
 # Iterated only when it is a list; otherwise a deny below says what is wrong with it.
-ids := retiring if is_array(retiring)
-
-else := []
+ids := retiring if {
+	is_array(retiring)
+} else := []
 
 keys := plan.readings("actiontrail_accesskey_last_used")
 
