@@ -28,10 +28,6 @@ const POLICIES: [&str; 3] = [IDLE_KEYS, RETIRING_KEYS, ALLOWED_IPS];
 
 const DAY_MS: i64 = 86_400_000;
 
-/// Every pinned Terraform: the plan's JSON differs between them (format 0.1, 0.2, 1.2;
-/// 1.15.5 saves a plan that failed).
-const RELEASES: [Tf; 3] = [Tf::V1_15_5, Tf::V1_0_3, Tf::V0_13_5];
-
 fn policy_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/policy")
 }
@@ -186,8 +182,9 @@ fn keys_var(ids: &[&str]) -> String {
     format!("-var=access_key_ids={}", json!(ids))
 }
 
-/// Runs `check` on every pinned Terraform at once, against one emulator loaded with the
-/// data set.
+/// Runs `check` on every pinned Terraform at once (their plans' JSON differ: format 0.1,
+/// 0.2, 1.2; 1.15.5 saves a plan that failed), against one emulator loaded with the data
+/// set.
 fn for_each_terraform(check: impl Fn(Tf, &Sim, &Clock) + Sync) {
     let clock = Clock::new();
     let dir = tempfile::tempdir().unwrap();
@@ -195,7 +192,7 @@ fn for_each_terraform(check: impl Fn(Tf, &Sim, &Clock) + Sync) {
     std::fs::write(&data, data_set(&clock).to_string()).unwrap();
     let sim = Sim::start(&["--data", data.to_str().unwrap()]);
     std::thread::scope(|s| {
-        let handles: Vec<_> = RELEASES
+        let handles: Vec<_> = Tf::ALL
             .iter()
             .map(|tf| {
                 let (sim, check, clock) = (&sim, &check, &clock);
