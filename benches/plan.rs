@@ -213,7 +213,7 @@ fn launch_notes(r: &mut Report, what: &str, s: Vec<Stats>, ours: Launches, null:
          installed binary against the lock file, {:.0} ms for ours (null: {:.0}); launch to \
          handshake, {:.0} ms in all (null: {:.0}); the plugins alive from launch to exit, \
          {:.0} ms in all (null: {:.0}), Terraform's side of the TLS handshake (its P-521 \
-         signature) and of each call included; GetProviderSchema called {} times (null: {}).",
+         signature) and of each call included; ours served GetProviderSchema {} times.",
         ours.count,
         null.count,
         ms(ours.keygen),
@@ -228,7 +228,6 @@ fn launch_notes(r: &mut Report, what: &str, s: Vec<Stats>, ours: Launches, null:
         ms(ours.alive),
         ms(null.alive),
         ours.schema_calls,
-        null.schema_calls,
     );
 }
 
@@ -291,11 +290,30 @@ fn our_processes(names: &[&str]) -> std::collections::HashMap<u32, (usize, u64, 
         if !ours {
             continue;
         }
-        // schedstat's first field is the time on CPU in ns: finer than stat's 10 ms ticks.
-        let cpu_ns = std::fs::read_to_string(format!("/proc/{pid}/schedstat"))
-            .ok()
-            .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        // schedstat's first field is a thread's time on CPU in ns, finer than stat's 10 ms
+        // ticks; the process's is the sum over its threads (Go's and tokio's workers).
+        // stat's ticks also count threads that have exited, so the larger of the two wins.
+        let threads_ns: u64 = std::fs::read_dir(format!("/proc/{pid}/task"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+            .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+            .sum();
+        let ticks_ns: u64 = stat_of(pid)
+            .and_then(|stat| {
+                let close = stat.rfind(')')?;
+                let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
+                // utime and stime, in USER_HZ (100 on Linux) ticks.
+                let ticks: u64 = fields
+                    .get(11..13)?
+                    .iter()
+                    .filter_map(|v| v.parse::<u64>().ok())
+                    .sum();
+                Some(ticks * 10_000_000)
+            })
             .unwrap_or(0);
+        let cpu_ns = threads_ns.max(ticks_ns);
         let hwm = std::fs::read_to_string(format!("/proc/{pid}/status"))
             .unwrap_or_default()
             .lines()
@@ -364,10 +382,11 @@ struct Launches {
     /// From `starting plugin` to `plugin process exited`, s in all: the plugin's whole life,
     /// Terraform's side of each call included.
     alive: f64,
-    /// GetProviderSchema calls Terraform made.
+    /// GetProviderSchema calls the provider served (from its own `rpc=GetProviderSchema`
+    /// log line; Terraform 1.15.5 logs its own side even when it answers from its cache).
     schema_calls: usize,
-    /// From each GetProviderSchema call to Terraform's `No provider meta schema returned`
-    /// after decoding the answer, s in all.
+    /// From each GetProviderSchema call the provider served to Terraform's `No provider
+    /// meta schema returned` after decoding the answer, s in all.
     schema_time: f64,
 }
 
@@ -407,10 +426,14 @@ fn launches(trace: &str) -> Launches {
                 l.alive += t - from;
             }
         } else if line.contains(": GetProviderSchema") && line.contains("GRPCProvider") {
+            schema = Some((t, false));
+        } else if line.contains("rpc=GetProviderSchema") {
             l.schema_calls += 1;
-            schema = Some(t);
+            if let Some((_, served)) = schema.as_mut() {
+                *served = true;
+            }
         } else if line.contains("No provider meta schema returned") {
-            if let Some(from) = schema.take() {
+            if let Some((from, true)) = schema.take() {
                 l.schema_time += t - from;
             }
         }
@@ -817,14 +840,14 @@ data "actiontrail_accesskey_last_used_ips" "k" {
         "- Terraform 1.15.5 and `get_provider_schema_optional`: of {} launches, {} called \
          GetProviderSchema ({:.1} ms each, from the call to Terraform having decoded the \
          answer); a launch that skips it, as 1.15.5 does when the provider sets the \
-         capability and answers GetMetadata, saves that much. {} the capability is set.",
+         capability and answers GetMetadata, saves that much. {}",
         ours_trace.count,
         ours_trace.schema_calls,
         per_call * 1000.0,
         if ours_trace.schema_calls < ours_trace.count {
-            "Here"
+            "This build sets it."
         } else {
-            "Not here:"
+            "This build does not set it yet."
         }
     );
 
