@@ -248,10 +248,13 @@ struct Usage {
     processes: usize,
 }
 
+/// pid -> (index in the names asked for, CPU ns so far, peak RSS KiB).
+type Processes = std::collections::HashMap<u32, (usize, u64, u64)>;
+
 /// Each process of this benchmark (this process's descendants: other programs on the
 /// machine may run the same binaries) whose command name is one of `names`, as the kernel
 /// keeps it (the first 15 bytes): pid -> (index in `names`, CPU ns so far, peak RSS KiB).
-fn our_processes(names: &[&str]) -> std::collections::HashMap<u32, (usize, u64, u64)> {
+fn our_processes(names: &[&str]) -> Processes {
     let me = std::process::id();
     let stat_of = |pid: u32| std::fs::read_to_string(format!("/proc/{pid}/stat")).ok();
     // (command name, parent pid) from /proc/PID/stat; the name may hold spaces.
@@ -334,7 +337,7 @@ fn usage_during(names: &'static [&'static str], f: impl FnOnce()) -> Vec<Usage> 
     use std::sync::{Arc, Mutex};
     let before = our_processes(names);
     let done = Arc::new(AtomicBool::new(false));
-    let seen: Arc<Mutex<std::collections::HashMap<u32, (usize, u64, u64)>>> = Arc::default();
+    let seen: Arc<Mutex<Processes>> = Arc::default();
     let poller = {
         let (done, seen) = (done.clone(), seen.clone());
         std::thread::spawn(move || loop {
