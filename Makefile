@@ -9,7 +9,7 @@ CARGO    ?= cargo
 
 .PHONY: demo test lint tools build install bench
 
-## demo: build, fetch Terraform, start the emulator and plan the audit and gate examples
+## demo: build, fetch Terraform, start the emulator and plan the examples with the newest Terraform
 demo:
 	bash scripts/demo.sh
 
@@ -22,7 +22,7 @@ lint:
 	$(CARGO) fmt --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
 
-## tools: pinned Terraform 1.0.3 and 0.13.5, hashicorp/null, the Python SDK, into tools/
+## tools: pinned Terraform 1.15.5, 1.0.3 and 0.13.5, hashicorp/null, the Python SDK, into tools/
 tools:
 	bash scripts/fetch-tools.sh
 

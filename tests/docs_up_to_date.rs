@@ -11,8 +11,8 @@ fn committed_docs_match_the_schemas_and_examples() {
     let files = docs::generate(root).expect("examples/ holds every example the docs quote");
     assert_eq!(
         files.len(),
-        1 + type_names().len(),
-        "the index and one page per data source"
+        1 + type_names().len() + 1 + 3,
+        "the index and one page per data source, ephemeral resource and function"
     );
     let update = std::env::var_os("UPDATE_DOCS").is_some_and(|v| v == "1");
     let mut stale = Vec::new();
@@ -45,7 +45,7 @@ fn every_data_source_page_quotes_its_example_and_lists_its_attributes() {
             rel.display()
         );
         assert!(text.contains("## Argument Reference"), "{}", rel.display());
-        if rel.starts_with("docs/data-sources") {
+        if rel.starts_with("docs/data-sources") || rel.starts_with("docs/ephemeral-resources") {
             assert!(
                 text.contains("## Attributes Reference"),
                 "{}",
@@ -57,6 +57,10 @@ fn every_data_source_page_quotes_its_example_and_lists_its_attributes() {
                 rel.display()
             );
             assert!(text.contains("400 days"), "{}", rel.display());
+        }
+        if rel.starts_with("docs/functions") {
+            assert!(text.contains("## Signature"), "{}", rel.display());
+            assert!(text.contains("Terraform 1.8"), "{}", rel.display());
         }
     }
 }

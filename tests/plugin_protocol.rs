@@ -157,13 +157,14 @@ async fn every_tfplugin6_rpc_answers() {
         .unwrap()
         .into_inner();
     assert_eq!(meta.data_sources.len(), real.data_source_schemas().len());
-    assert!(meta.resources.is_empty() && meta.functions.is_empty());
+    assert!(meta.resources.is_empty());
+    assert_eq!(meta.functions.len(), real.functions().len());
     let functions = p
         .get_functions(v6::get_functions::Request {})
         .await
         .unwrap()
         .into_inner();
-    assert!(functions.functions.is_empty() && functions.diagnostics.is_empty());
+    assert!(functions.functions.len() == 3 && functions.diagnostics.is_empty());
     let identities = p
         .get_resource_identity_schemas(v6::get_resource_identity_schemas::Request {})
         .await
@@ -384,7 +385,7 @@ async fn every_tfplugin5_rpc_answers() {
         .await
         .unwrap()
         .into_inner();
-    assert!(functions.functions.is_empty());
+    assert_eq!(functions.functions.len(), real.functions().len());
     let identities = p
         .get_resource_identity_schemas(v5::get_resource_identity_schemas::Request {})
         .await
@@ -855,5 +856,214 @@ fn exits_and_cleans_up_when_terraform_goes_away_without_shutdown() {
         !dir.exists(),
         "the orphaned plugin exited and removed {}",
         dir.display()
+    );
+}
+
+fn string_arg(s: &str) -> Vec<u8> {
+    msgpack::encode(&Value::string(s), &Type::String).unwrap()
+}
+
+#[tokio::test]
+async fn functions_and_the_ephemeral_gate_are_served_over_tfplugin6() {
+    let client = ClientIdentity::generate();
+    let plugin = Plugin::start("5,6", Some(&client));
+    let mut p =
+        v6::provider_client::ProviderClient::new(plugin.connect(Some(&client)).await.unwrap());
+    let meta = p
+        .get_metadata(v6::get_metadata::Request {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(meta.diagnostics.is_empty());
+    assert!(
+        meta.server_capabilities
+            .unwrap()
+            .get_provider_schema_optional
+    );
+    let mut names: Vec<_> = meta.functions.iter().map(|f| f.name.as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["duration_seconds", "parse_event", "used_within"]);
+    let eph: Vec<_> = meta
+        .ephemeral_resources
+        .iter()
+        .map(|e| e.type_name.as_str())
+        .collect();
+    assert_eq!(eph, ["actiontrail_accesskey_last_used"]);
+    assert_eq!(meta.data_sources.len(), 4);
+
+    let schema = p
+        .get_provider_schema(v6::get_provider_schema::Request {})
+        .await
+        .unwrap()
+        .into_inner();
+    let gate = &schema.ephemeral_resource_schemas["actiontrail_accesskey_last_used"];
+    let ds = &schema.data_source_schemas["actiontrail_accesskey_last_used"];
+    let names = |s: &v6::Schema| -> Vec<String> {
+        s.block
+            .as_ref()
+            .unwrap()
+            .attributes
+            .iter()
+            .map(|a| a.name.clone())
+            .collect()
+    };
+    assert_eq!(
+        names(gate),
+        names(ds),
+        "the gate has the data source's attributes"
+    );
+    let f = &schema.functions["used_within"];
+    assert_eq!(f.parameters.len(), 3);
+    assert!(f.parameters[0].allow_null_value && !f.parameters[1].allow_null_value);
+    assert_eq!(f.r#return.as_ref().unwrap().r#type, br#""bool""#);
+    let listed = p
+        .get_functions(v6::get_functions::Request {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(listed.functions.len(), 3);
+
+    let call = |name: &str, args: Vec<Vec<u8>>| v6::call_function::Request {
+        name: name.into(),
+        arguments: args
+            .into_iter()
+            .map(|msgpack| v6::DynamicValue {
+                msgpack,
+                json: vec![],
+            })
+            .collect(),
+    };
+    let ok = p
+        .call_function(call("duration_seconds", vec![string_arg("2w")]))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(ok.error.is_none(), "{:?}", ok.error);
+    assert_eq!(
+        msgpack::decode(&ok.result.unwrap().msgpack, &Type::Number).unwrap(),
+        Value::int(1_209_600)
+    );
+    let bad = p
+        .call_function(call(
+            "used_within",
+            vec![vec![0xc0], string_arg("30d"), string_arg("next tuesday")],
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    let e = bad.error.unwrap();
+    assert_eq!(e.function_argument, Some(2), "{e:?}");
+    assert!(e.text.contains("2024-05-01T08:30:00Z"), "{e:?}");
+    let wrong_count = p
+        .call_function(call("used_within", vec![vec![0xc0]]))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(wrong_count.error.unwrap().function_argument.is_none());
+
+    // Opening before ConfigureProvider goes through the data source's read, which refuses.
+    let ty = actiontrail_provider::data_sources::provider().ephemeral_resource_schemas()[0]
+        .1
+        .block
+        .value_type();
+    let config = Value::object([
+        ("access_key_id", Value::string("LTAI5tIdleKey0000000001")),
+        ("fail_if_used_within", Value::Null),
+    ]);
+    let Value::Object(mut config) = config else {
+        unreachable!()
+    };
+    let Type::Object(attrs) = &ty else {
+        unreachable!()
+    };
+    for name in attrs.keys() {
+        config.entry(name.clone()).or_insert(Value::Null);
+    }
+    let config = Value::Object(config);
+    let open = p
+        .open_ephemeral_resource(v6::open_ephemeral_resource::Request {
+            type_name: "actiontrail_accesskey_last_used".into(),
+            config: Some(v6::DynamicValue {
+                msgpack: msgpack::encode(&config, &ty).unwrap(),
+                json: vec![],
+            }),
+            client_capabilities: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(open.result.is_none());
+    assert_single_error(&open.diagnostics, "OpenEphemeralResource");
+    assert_eq!(open.diagnostics[0].summary, "Provider not configured");
+    let closed = p
+        .close_ephemeral_resource(v6::close_ephemeral_resource::Request {
+            type_name: "actiontrail_accesskey_last_used".into(),
+            private: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(closed.diagnostics.is_empty());
+}
+
+#[tokio::test]
+async fn functions_and_the_ephemeral_gate_are_served_over_tfplugin5() {
+    let client = ClientIdentity::generate();
+    let plugin = Plugin::start("5", Some(&client));
+    let mut p =
+        v5::provider_client::ProviderClient::new(plugin.connect(Some(&client)).await.unwrap());
+    let meta = p
+        .get_metadata(v5::get_metadata::Request {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(meta.functions.len(), 3);
+    assert_eq!(meta.ephemeral_resources.len(), 1);
+    let schema = p
+        .get_schema(v5::get_provider_schema::Request {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(schema.functions.len(), 3);
+    assert!(schema
+        .ephemeral_resource_schemas
+        .contains_key("actiontrail_accesskey_last_used"));
+    let r = p
+        .call_function(v5::call_function::Request {
+            name: "duration_seconds".into(),
+            arguments: vec![v5::DynamicValue {
+                msgpack: string_arg("0"),
+                json: vec![],
+            }],
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let e = r.error.unwrap();
+    assert_eq!(e.function_argument, Some(0));
+    assert!(e.text.contains("\"30d\""), "{e:?}");
+    let v = p
+        .validate_ephemeral_resource_config(v5::validate_ephemeral_resource_config::Request {
+            type_name: "actiontrail_accesskey_last_used".into(),
+            config: Some(v5::DynamicValue {
+                msgpack: vec![],
+                json:
+                    br#"{"access_key_id":"LTAI5tIdleKey0000000001","fail_if_used_within":"soon"}"#
+                        .to_vec(),
+            }),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_single_error5(&v.diagnostics, "ValidateEphemeralResourceConfig");
+    let path = v.diagnostics[0]
+        .attribute
+        .as_ref()
+        .expect("points at the argument");
+    assert_eq!(
+        path.steps[0].selector,
+        Some(v5::attribute_path::step::Selector::AttributeName(
+            "fail_if_used_within".into()
+        ))
     );
 }

@@ -1,6 +1,6 @@
 //! The examples are what users copy: `terraform fmt` must leave them unchanged, each
-//! must validate against the provider's schema, and the scenarios must do what they say
-//! against the emulator's data set.
+//! must validate against the provider's schema on the Terraform it needs, and the
+//! scenarios must do what they say against the emulator's data set.
 
 mod support;
 
@@ -29,6 +29,26 @@ fn example_dirs() -> Vec<PathBuf> {
     );
     out.sort();
     out
+}
+
+/// The examples for today's Terraform (check blocks, postconditions, functions, ephemeral
+/// resources), which Terraform 1.0.3 cannot read; all others run on every release.
+const MODERN: [&str; 5] = [
+    "check",
+    "postcondition",
+    "functions",
+    "ephemeral",
+    "ephemeral-resources",
+];
+
+fn is_modern(dir: &Path) -> bool {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let first = dir
+        .strip_prefix(&examples)
+        .ok()
+        .and_then(|rel| rel.components().next())
+        .map(|c| c.as_os_str().to_string_lossy().into_owned());
+    first.is_some_and(|f| MODERN.contains(&f.as_str()))
 }
 
 /// Every `.tf` file of an example directory, concatenated.
@@ -93,20 +113,82 @@ fn the_scenarios_do_what_they_say_against_the_emulator() {
 }
 
 #[test]
+fn the_examples_for_todays_terraform_do_what_they_say_on_1_15_5() {
+    let sim = Sim::start(&[]);
+    let tf = Tf::V1_15_5;
+    let one_line = |s: String| s.split_whitespace().collect::<Vec<_>>().join(" ");
+
+    let check = one_line(scenario(tf, &sim, "check").ok(&["plan", "-input=false", "-no-color"]));
+    assert!(
+        check.contains("Warning: Check block assertion failed")
+            && check.contains("was used in the last 90 days (service Ecs)"),
+        "the check example warns and the plan goes on:\n{check}"
+    );
+
+    let post =
+        one_line(scenario(tf, &sim, "postcondition").fails(&["plan", "-input=false", "-no-color"]));
+    assert!(
+        post.contains("Error: Resource postcondition failed")
+            && post.contains("AccessKey LTAI5tRecentUse000000001 was used 2 days ago")
+            && post.contains("keep it until it has been idle for 90 days"),
+        "the postcondition example fails the plan:\n{post}"
+    );
+
+    let f = scenario(tf, &sim, "functions").outputs();
+    assert_eq!(
+        f["used_in_window"],
+        serde_json::json!({
+            "LTAI5tRecentUse000000001": true,
+            "LTAI5tIdleKey0000000001": false,
+            "LTAI5tNeverUsed00000001": false
+        }),
+        "{f}"
+    );
+    assert_eq!(f["idle_window_days"], 90, "{f}");
+    assert!(
+        f["last_event_names"]["LTAI5tRecentUse000000001"].is_string(),
+        "{f}"
+    );
+    assert!(
+        f["last_event_names"]["LTAI5tNeverUsed00000001"].is_null(),
+        "{f}"
+    );
+
+    let eph = scenario(tf, &sim, "ephemeral").ok(&["plan", "-input=false", "-no-color"]);
+    assert!(
+        eph.contains("ephemeral.actiontrail_accesskey_last_used.retiring: Opening complete"),
+        "{eph}"
+    );
+    assert!(
+        !eph.contains("Warning"),
+        "the idle key passes the gate and the check:\n{eph}"
+    );
+}
+
+#[test]
 fn terraform_fmt_leaves_every_example_unchanged() {
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
-    let out = std::process::Command::new(Tf::V1_0_3.binary())
-        .args(["fmt", "-check", "-recursive", "-diff", "-no-color"])
-        .arg(&examples)
-        .env("CHECKPOINT_DISABLE", "1")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "terraform fmt would change these examples:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let fmt = |tf: Tf, args: &[&str], path: &Path| {
+        let out = std::process::Command::new(tf.binary())
+            .args(["fmt", "-check", "-diff", "-no-color"])
+            .args(args)
+            .arg(path)
+            .env("CHECKPOINT_DISABLE", "1")
+            .env("TF_CLI_CONFIG_FILE", "/dev/null")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "terraform fmt ({tf:?}) would change {}:\n{}{}",
+            path.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    fmt(Tf::V1_15_5, &["-recursive"], &examples);
+    for dir in example_dirs().iter().filter(|d| !is_modern(d)) {
+        fmt(Tf::V1_0_3, &[], dir);
+    }
 }
 
 #[test]
@@ -121,20 +203,25 @@ fn every_example_validates_against_the_schema() {
         );
     }
     assert!(
-        dirs.len() > data_sources.len() + 3,
-        "examples/ has the provider, one example per data source and three scenarios: {dirs:?}"
+        dirs.len() >= data_sources.len() + 3 + 1 + 8,
+        "examples/ has the provider, one example per data source, three functions, one ephemeral resource and seven scenarios: {dirs:?}"
     );
     for dir in dirs {
         let mut hcl = example_hcl(&dir);
         if !hcl.contains("required_providers") {
             hcl = format!("{}\n{hcl}", support::terraform_block());
         }
-        let ws = Workspace::new(Tf::V1_0_3, &hcl);
+        let tf = if is_modern(&dir) {
+            Tf::V1_15_5
+        } else {
+            Tf::V1_0_3
+        };
+        let ws = Workspace::new(tf, &hcl);
         ws.init();
         let out = ws.ok(&["validate", "-no-color"]);
         assert!(
             out.contains("The configuration is valid"),
-            "{}: {out}",
+            "{} ({tf:?}): {out}",
             dir.display()
         );
     }

@@ -1,5 +1,6 @@
-//! The registry documentation (`docs/index.md`, `docs/data-sources/*.md`), generated from
-//! the schemas and the example files so that neither can drift from the code.
+//! The registry documentation (`docs/index.md`, `docs/data-sources/*.md`,
+//! `docs/ephemeral-resources/*.md`, `docs/functions/*.md`), generated from the schemas,
+//! the function signatures and the example files so that none can drift from the code.
 //! `tests/docs_up_to_date.rs` checks the committed files against this.
 
 use super::{data_source_docs, provider, usage::FRESHNESS_NOTE};
@@ -25,6 +26,21 @@ pub fn generate(root: &Path) -> io::Result<Vec<(PathBuf, String)>> {
         files.push((
             PathBuf::from(format!("docs/data-sources/{short}.md")),
             data_source(name, &schema.block, &tf, guide),
+        ));
+    }
+    for (name, schema) in super::ephemeral::schemas() {
+        let tf = example(&format!("ephemeral-resources/{name}/ephemeral-resource.tf"))?;
+        let short = name.strip_prefix("actiontrail_").unwrap_or(&name);
+        files.push((
+            PathBuf::from(format!("docs/ephemeral-resources/{short}.md")),
+            ephemeral_resource(&name, &schema.block, &tf),
+        ));
+    }
+    for f in crate::functions::functions() {
+        let tf = example(&format!("functions/{}/function.tf", f.name))?;
+        files.push((
+            PathBuf::from(format!("docs/functions/{}.md", f.name)),
+            crate::functions::docs::page(&f, &tf),
         ));
     }
     Ok(files)
@@ -105,26 +121,56 @@ const AUTHENTICATION: &str = r#"## Authentication
 
 The provider signs its calls with the first credentials it finds, in this order:
 
-1. **Static arguments**: `access_key` and `secret_key` (and `security_token` for temporary
-   STS credentials) in the provider block. Set both or neither. An `ecs_role_name`
-   argument comes next: a role named in the provider block wins over anything found
-   in the environment or in files.
+1. **Provider arguments**: `access_key` and `secret_key` (and `security_token` for
+   temporary STS credentials). Set both or neither. Then, in this order, `ecs_role_name`,
+   an `assume_role_with_oidc` block and `credentials_uri`: a source named in the provider
+   block wins over anything found in the environment or in files.
 2. **Environment variables**: `ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET`
    and `ALIBABA_CLOUD_SECURITY_TOKEN`, or the alicloud provider's names
    `ALICLOUD_ACCESS_KEY`, `ALICLOUD_SECRET_KEY` and `ALICLOUD_SECURITY_TOKEN`.
-3. **The aliyun CLI's profile file**: `~/.aliyun/config.json` (or `shared_credentials_file`),
-   profile `profile` / `ALIBABA_CLOUD_PROFILE` / `ALICLOUD_PROFILE`, else the file's
-   `current` one. Modes `AK`, `StsToken`, `RamRoleArn` and `EcsRamRole` are understood.
-4. **The credentials INI file**: `~/.alibabacloud/credentials` (or `credentials_file` /
-   `ALIBABA_CLOUD_CREDENTIALS_FILE`).
-5. **An ECS instance RAM role** named by `ALIBABA_CLOUD_ECS_METADATA` (or by
-   `ecs_role_name`, above), whose credentials the instance metadata service hands out
-   (IMDSv2 token first). The metadata service is never probed unless a role is named.
+3. **An OIDC token** (GitHub Actions, ACK RRSA): `ALIBABA_CLOUD_ROLE_ARN`,
+   `ALIBABA_CLOUD_OIDC_PROVIDER_ARN` and `ALIBABA_CLOUD_OIDC_TOKEN_FILE` all set (session
+   name `ALIBABA_CLOUD_ROLE_SESSION_NAME`, else `terraform`). The token file is read again
+   at every refresh and exchanged through STS AssumeRoleWithOIDC, which needs no AccessKey.
+4. **The aliyun CLI's profile file**: `~/.aliyun/config.json` (or `shared_credentials_file`,
+   or `ALIBABA_CLOUD_CREDENTIALS_FILE` when that file is JSON), profile `profile` /
+   `ALIBABA_CLOUD_PROFILE` / `ALICLOUD_PROFILE`, else the file's `current` one. Modes `AK`,
+   `StsToken`, `RamRoleArn`, `ChainableRamRoleArn` (`source_profile` names the profile
+   whose credentials assume the role), `EcsRamRole`, `OIDC` and `External`
+   (`process_command`, split at whitespace and run without a shell, prints
+   `{"mode", "access_key_id", "access_key_secret", "sts_token", "expiration"}`) are
+   understood. `CloudSSO` and `OAuth` are refused: their cached token is only worth
+   something once exchanged online with the sign-in service.
+   `ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true` skips this file.
+5. **The credentials INI file**: `~/.alibabacloud/credentials`, then
+   `~/.alibabacloud/credentials.ini` (or `credentials_file`, or
+   `ALIBABA_CLOUD_CREDENTIALS_FILE` when that file is INI), section `[default]` or the
+   profile above. Types `access_key`, `sts`, `ram_role_arn`, `ecs_ram_role` and
+   `oidc_role_arn`. `ALIBABA_CLOUD_CREDENTIALS_FILE` means the INI file to Alibaba's
+   credentials libraries and the CLI's `config.json` to the alicloud provider; either is
+   accepted, told apart by its content (JSON starts with `{`).
+6. **An ECS instance RAM role** named by `ALIBABA_CLOUD_ECS_METADATA` (unless
+   `ALIBABA_CLOUD_ECS_METADATA_DISABLED=true`), whose credentials the instance metadata
+   service hands out (IMDSv2 token first). The metadata service is never probed unless a
+   role is named: off ECS it does not refuse, it hangs.
+7. **A credentials URI**: `ALIBABA_CLOUD_CREDENTIALS_URI`, a local endpoint whose `GET`
+   answers `{"Code": "Success", "AccessKeyId", "AccessKeySecret", "SecurityToken",
+   "Expiration"}`; refreshed five minutes before `Expiration`.
 
-With an `assume_role` block, the credentials found above call STS AssumeRole and the
-provider then works as that role. Region comes from `region`, else `ALIBABA_CLOUD_REGION`
-or `ALICLOUD_REGION`, else `cn-hangzhou`; `endpoint` (or `ACTIONTRAIL_ENDPOINT`) replaces
+If none has credentials, the plan fails with one message naming every place looked in.
+
+With an `assume_role` block, or else `ALICLOUD_ASSUME_ROLE_ARN` or `ALIBABA_CLOUD_ROLE_ARN`
+(when it is not taken by the OIDC token above; session name
+`ALICLOUD_ASSUME_ROLE_SESSION_NAME` / `ALIBABA_CLOUD_ROLE_SESSION_NAME`), the credentials
+found call STS AssumeRole and the provider then works as that role. STS is
+`sts.aliyuncs.com` unless `sts_endpoint` or `ALIBABA_CLOUD_STS_ENDPOINT` names another.
+Region comes from `region`, else `ALIBABA_CLOUD_REGION` or `ALICLOUD_REGION`, else
+`cn-hangzhou`; `endpoint` (or `ACTIONTRAIL_ENDPOINT`) replaces
 `actiontrail.<region>.aliyuncs.com`, for example with a local emulator.
+
+Every endpoint (ActionTrail, STS, the metadata service, a credentials URI) is reached
+through `HTTPS_PROXY` / `HTTP_PROXY` (or `https_proxy` / `http_proxy`) unless `NO_PROXY`
+lists its host; a proxy URL that does not parse fails the plan rather than being skipped.
 
 The caller needs the RAM actions `actiontrail:GetAccessKeyLastUsedInfo`,
 `actiontrail:GetAccessKeyLastUsedProducts`, `actiontrail:GetAccessKeyLastUsedIps` and
@@ -168,6 +214,13 @@ data "actiontrail_accesskey_last_used" "old" {
   }
 }
 ```
+
+On Terraform 1.10 and later the `actiontrail_accesskey_last_used` ephemeral resource is
+the same gate, with the same arguments and attributes, and writes nothing about the key's
+use to the state or the plan file. On Terraform 1.8 and later the provider functions
+`provider::actiontrail::used_within(last_used_at, window, plantimestamp())`,
+`duration_seconds(window)` and `parse_event(detail)` apply the gate's own rules in
+conditions and outputs.
 "#;
 
 /// `docs/index.md`.
@@ -189,6 +242,18 @@ pub fn data_source(name: &str, block: &Block, example: &str, guide: &str) -> Str
     format!(
         "{}# {name} (Data Source)\n\n{}\n\n{FRESHNESS_NOTE}\n\n## Example Usage\n\n{}{gate}\n{}\n{}",
         front_matter(&format!("{name} Data Source - actiontrail"), &block.description),
+        block.description,
+        example_block(example),
+        arguments(block),
+        attributes(block),
+    )
+}
+
+/// `docs/ephemeral-resources/<name>.md`.
+pub fn ephemeral_resource(name: &str, block: &Block, example: &str) -> String {
+    format!(
+        "{}# {name} (Ephemeral Resource)\n\n{}\n\nEphemeral resources need Terraform 1.10 or later. Their values live only while Terraform runs: they can feed `check` blocks, conditions, locals and provider blocks, and are never written to the state or the plan file. On older Terraform, use the `{name}` data source, whose arguments and attributes are the same.\n\n{FRESHNESS_NOTE}\n\n## Example Usage\n\n{}\n## The rotation gate\n\nWith `fail_if_used_within`, opening finds the key used more recently than the window and fails the plan with the same error, pointing at the argument, as the data source gives.\n\n{}\n{}",
+        front_matter(&format!("{name} Ephemeral Resource - actiontrail"), &block.description),
         block.description,
         example_block(example),
         arguments(block),
@@ -229,6 +294,12 @@ mod tests {
             "- `access_key` (String, Optional, Sensitive)",
             "### Nested Schema for `assume_role`",
             "- `role_arn` (String, Required)",
+            "ALIBABA_CLOUD_OIDC_TOKEN_FILE",
+            "ALIBABA_CLOUD_CREDENTIALS_URI",
+            "ALICLOUD_ASSUME_ROLE_ARN",
+            "ALIBABA_CLOUD_STS_ENDPOINT",
+            "HTTPS_PROXY",
+            "NO_PROXY",
         ] {
             assert!(doc.contains(needle), "{needle}");
         }

@@ -14,6 +14,7 @@ pub mod attribute;
 pub mod data_source;
 pub mod docs;
 pub mod duration;
+pub mod ephemeral;
 pub mod key;
 pub mod last_used;
 pub mod last_used_ips;

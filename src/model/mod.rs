@@ -5,6 +5,7 @@
 
 pub mod cty;
 pub mod diag;
+pub mod function;
 pub mod json;
 pub mod msgpack;
 pub mod provider;
@@ -12,5 +13,6 @@ pub mod schema;
 
 pub use cty::{Number, Type, Value};
 pub use diag::{AttributePath, Diagnostic, Diagnostics, PathStep, Severity};
+pub use function::{Function, FunctionError, Parameter};
 pub use provider::{Provider, ReadResult};
 pub use schema::{Attribute, Block, NestedBlock, Nesting, Schema};

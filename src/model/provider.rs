@@ -1,6 +1,6 @@
 //! The contract between the protocol layer and the provider's own logic.
 
-use super::{Diagnostic, Schema, Value};
+use super::{Diagnostic, Function, FunctionError, Schema, Value};
 
 /// The outcome of reading a data source.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -55,4 +55,51 @@ pub trait Provider: Send + Sync + 'static {
 
     /// Reads a data source from its (wholly known) configuration.
     async fn read_data_source(&self, type_name: &str, config: Value) -> ReadResult;
+
+    /// Every provider function, sorted by name.
+    fn functions(&self) -> &[Function] {
+        &[]
+    }
+
+    /// Calls function `name` with arguments already checked against its parameters' types
+    /// (null only where a parameter allows it). Must be pure: no clock, no network.
+    fn call_function(&self, name: &str, args: &[Value]) -> Result<Value, FunctionError> {
+        let _ = args;
+        Err(FunctionError::call(format!(
+            "This provider has no function named {:?}.",
+            super::cty::clip(name)
+        )))
+    }
+
+    /// Every ephemeral resource: its type name and schema, sorted by name.
+    fn ephemeral_resource_schemas(&self) -> &[(String, Schema)] {
+        &[]
+    }
+
+    /// Static checks of an ephemeral resource block; values may be unknown.
+    fn validate_ephemeral_resource_config(
+        &self,
+        type_name: &str,
+        config: &Value,
+    ) -> Vec<Diagnostic> {
+        let _ = config;
+        vec![no_ephemeral(type_name)]
+    }
+
+    /// Opens an ephemeral resource from its (wholly known) configuration; the result is
+    /// never written to state or plan files.
+    async fn open_ephemeral_resource(&self, type_name: &str, config: Value) -> ReadResult {
+        let _ = config;
+        ReadResult::failed(no_ephemeral(type_name))
+    }
+}
+
+fn no_ephemeral(type_name: &str) -> Diagnostic {
+    Diagnostic::error(
+        "Unknown ephemeral resource",
+        format!(
+            "This provider has no ephemeral resource named {:?}.",
+            super::cty::clip(type_name)
+        ),
+    )
 }

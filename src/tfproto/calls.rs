@@ -2,7 +2,7 @@
 //! DynamicValues against schemas, calling the provider, encoding its state.
 
 use crate::model::msgpack::{self, DecodeError};
-use crate::model::{Diagnostic, Provider, Schema, Type, Value};
+use crate::model::{Diagnostic, FunctionError, Provider, ReadResult, Schema, Type, Value};
 
 /// A DynamicValue's two encodings, borrowed from the request; `None` when absent.
 pub(crate) type Wire<'a> = Option<(&'a [u8], &'a [u8])>;
@@ -134,9 +134,18 @@ pub(crate) async fn read_data_source(
             )],
         );
     }
-    let mut result = provider.read_data_source(type_name, value).await;
+    let result = provider.read_data_source(type_name, value).await;
+    encode_result(result, &ty, type_name)
+}
+
+/// A read's state as msgpack of `ty`, or the diagnostic saying why there is none.
+fn encode_result(
+    mut result: ReadResult,
+    ty: &Type,
+    type_name: &str,
+) -> (Option<Vec<u8>>, Vec<Diagnostic>) {
     let state = match result.state {
-        Some(state) => match msgpack::encode(&state, &ty) {
+        Some(state) => match msgpack::encode(&state, ty) {
             Ok(bytes) => Some(bytes),
             Err(e) => {
                 result.diagnostics.push(Diagnostic::error(
@@ -161,6 +170,137 @@ pub(crate) async fn read_data_source(
         }
     };
     (state, result.diagnostics)
+}
+
+/// CallFunction: the result as msgpack, or the function's error. Arguments are decoded
+/// against the parameters' types; one that does not decode is that argument's error.
+pub(crate) fn call_function(
+    provider: &dyn Provider,
+    name: &str,
+    args: &[Wire<'_>],
+) -> Result<Vec<u8>, FunctionError> {
+    let Some(f) = provider.functions().iter().find(|f| f.name == name) else {
+        return Err(FunctionError::call(format!(
+            "This provider has no function named {:?}.",
+            crate::model::cty::clip(name)
+        )));
+    };
+    if args.len() != f.parameters.len() {
+        return Err(FunctionError::call(format!(
+            "{name} takes {} arguments; Terraform passed {}.",
+            f.parameters.len(),
+            args.len()
+        )));
+    }
+    let mut values = Vec::with_capacity(args.len());
+    for (i, (wire, p)) in args.iter().zip(&f.parameters).enumerate() {
+        let v = decode(*wire, &p.ty, &format!("argument {}", p.name))
+            .map_err(|d| FunctionError::argument(i, d.detail))?;
+        if v.is_null() && !p.allow_null {
+            return Err(FunctionError::argument(
+                i,
+                format!("{} must not be null.", p.name),
+            ));
+        }
+        if !v.is_wholly_known() {
+            // Terraform answers unknown itself unless a parameter allows unknowns, and
+            // none does; a pure function cannot compute with a placeholder.
+            return Err(FunctionError::argument(
+                i,
+                format!(
+                    "{} is not known yet. This is a bug in Terraform or in the provider.",
+                    p.name
+                ),
+            ));
+        }
+        values.push(v);
+    }
+    let result = provider.call_function(name, &values)?;
+    msgpack::encode(&result, &f.return_type).map_err(|e| {
+        FunctionError::call(format!(
+            "{name} produced a result that does not match its return type at {:?}: {}. This is a bug in the provider.",
+            e.path, e.kind
+        ))
+    })
+}
+
+fn ephemeral_schema<'p>(
+    provider: &'p dyn Provider,
+    type_name: &str,
+) -> Result<&'p Schema, Diagnostic> {
+    provider
+        .ephemeral_resource_schemas()
+        .iter()
+        .find(|(name, _)| name == type_name)
+        .map(|(_, schema)| schema)
+        .ok_or_else(|| {
+            Diagnostic::error(
+                "Unknown ephemeral resource",
+                format!(
+                    "This provider has no ephemeral resource named {:?}.",
+                    crate::model::cty::clip(type_name)
+                ),
+            )
+        })
+}
+
+/// RenewEphemeralResource / CloseEphemeralResource: an open holds nothing to renew or
+/// release, so the only error is a type this provider does not have.
+pub(crate) fn ephemeral_known(provider: &dyn Provider, type_name: &str) -> Vec<Diagnostic> {
+    ephemeral_schema(provider, type_name)
+        .err()
+        .into_iter()
+        .collect()
+}
+
+/// ValidateEphemeralResourceConfig.
+pub(crate) fn validate_ephemeral_config(
+    provider: &dyn Provider,
+    type_name: &str,
+    config: Wire<'_>,
+) -> Vec<Diagnostic> {
+    let schema = match ephemeral_schema(provider, type_name) {
+        Ok(s) => s,
+        Err(d) => return vec![d],
+    };
+    match decode(
+        config,
+        &schema.block.value_type(),
+        "ephemeral resource configuration",
+    ) {
+        Ok(value) => provider.validate_ephemeral_resource_config(type_name, &value),
+        Err(d) => vec![d],
+    }
+}
+
+/// OpenEphemeralResource: the result as msgpack (absent on error) and the diagnostics.
+pub(crate) async fn open_ephemeral(
+    provider: &dyn Provider,
+    type_name: &str,
+    config: Wire<'_>,
+) -> (Option<Vec<u8>>, Vec<Diagnostic>) {
+    let schema = match ephemeral_schema(provider, type_name) {
+        Ok(s) => s,
+        Err(d) => return (None, vec![d]),
+    };
+    let ty = schema.block.value_type();
+    let value = match decode(config, &ty, "ephemeral resource configuration") {
+        Ok(v) => v,
+        Err(d) => return (None, vec![d]),
+    };
+    if !value.is_wholly_known() {
+        // Terraform does not open an ephemeral resource whose configuration is unknown.
+        return (
+            None,
+            vec![Diagnostic::error(
+                "Configuration not yet known",
+                "Terraform asked to open this ephemeral resource before all of its arguments \
+                 were known. This is a bug in Terraform or in the provider.",
+            )],
+        );
+    }
+    let result = provider.open_ephemeral_resource(type_name, value).await;
+    encode_result(result, &ty, type_name)
 }
 
 /// The answer to every call about managed resources, which this provider does not have.

@@ -35,10 +35,3 @@ pub mod proto {
 /// hundreds of keys stays far below, but tonic's 4 MiB default is too tight for a large
 /// read's state.
 pub const MAX_MESSAGE_SIZE: usize = 256 << 20;
-
-fn no_function(name: &str) -> String {
-    format!(
-        "This provider offers no functions; {:?} is not one.",
-        crate::model::cty::clip(name)
-    )
-}

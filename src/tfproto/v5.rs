@@ -37,14 +37,6 @@ fn error(d: model::Diagnostic) -> Vec<pb::Diagnostic> {
     vec![diagnostic(&d)]
 }
 
-fn capabilities() -> pb::ServerCapabilities {
-    pb::ServerCapabilities {
-        plan_destroy: false,
-        get_provider_schema_optional: false,
-        move_resource_state: false,
-    }
-}
-
 #[tonic::async_trait]
 impl Service for Tfplugin5 {
     async fn get_metadata(
@@ -52,18 +44,7 @@ impl Service for Tfplugin5 {
         _: Request<pb::get_metadata::Request>,
     ) -> Answer<pb::get_metadata::Response> {
         tracing::debug!(rpc = "GetMetadata", "call");
-        Ok(Response::new(pb::get_metadata::Response {
-            server_capabilities: Some(capabilities()),
-            data_sources: self
-                .provider
-                .data_source_schemas()
-                .iter()
-                .map(|(name, _)| pb::get_metadata::DataSourceMetadata {
-                    type_name: name.clone(),
-                })
-                .collect(),
-            ..Default::default()
-        }))
+        Ok(Response::new(metadata(&*self.provider)))
     }
 
     async fn get_schema(
@@ -71,17 +52,7 @@ impl Service for Tfplugin5 {
         _: Request<pb::get_provider_schema::Request>,
     ) -> Answer<pb::get_provider_schema::Response> {
         tracing::debug!(rpc = "GetSchema", "call");
-        Ok(Response::new(pb::get_provider_schema::Response {
-            provider: Some(schema(self.provider.provider_schema())),
-            data_source_schemas: self
-                .provider
-                .data_source_schemas()
-                .iter()
-                .map(|(name, s)| (name.clone(), schema(s)))
-                .collect(),
-            server_capabilities: Some(capabilities()),
-            ..Default::default()
-        }))
+        Ok(Response::new(provider_schema(&*self.provider)))
     }
 
     async fn prepare_provider_config(
@@ -248,9 +219,11 @@ impl Service for Tfplugin5 {
     ) -> Answer<pb::validate_ephemeral_resource_config::Response> {
         let req = req.into_inner();
         tracing::debug!(rpc = "ValidateEphemeralResourceConfig", type_name = %req.type_name, "call");
+        let diags =
+            calls::validate_ephemeral_config(&*self.provider, &req.type_name, wire(&req.config));
         Ok(Response::new(
             pb::validate_ephemeral_resource_config::Response {
-                diagnostics: error(no_resources("ephemeral resource type", &req.type_name)),
+                diagnostics: diagnostics(&diags),
             },
         ))
     }
@@ -261,9 +234,16 @@ impl Service for Tfplugin5 {
     ) -> Answer<pb::open_ephemeral_resource::Response> {
         let req = req.into_inner();
         tracing::debug!(rpc = "OpenEphemeralResource", type_name = %req.type_name, "call");
+        let (result, diags) =
+            calls::open_ephemeral(&*self.provider, &req.type_name, wire(&req.config)).await;
+        // No renew_at: nothing here expires, so Terraform never calls Renew; no private
+        // state: Close has nothing to release.
         Ok(Response::new(pb::open_ephemeral_resource::Response {
-            diagnostics: error(no_resources("ephemeral resource type", &req.type_name)),
-            ..Default::default()
+            diagnostics: diagnostics(&diags),
+            renew_at: None,
+            result: result.map(dynamic_value),
+            private: None,
+            deferred: None,
         }))
     }
 
@@ -273,9 +253,12 @@ impl Service for Tfplugin5 {
     ) -> Answer<pb::renew_ephemeral_resource::Response> {
         let req = req.into_inner();
         tracing::debug!(rpc = "RenewEphemeralResource", type_name = %req.type_name, "call");
+        // Open never asks for renewal; answering a stray Renew with no new deadline ends it.
+        let diags = calls::ephemeral_known(&*self.provider, &req.type_name);
         Ok(Response::new(pb::renew_ephemeral_resource::Response {
-            diagnostics: error(no_resources("ephemeral resource type", &req.type_name)),
-            ..Default::default()
+            diagnostics: diagnostics(&diags),
+            renew_at: None,
+            private: None,
         }))
     }
 
@@ -285,8 +268,10 @@ impl Service for Tfplugin5 {
     ) -> Answer<pb::close_ephemeral_resource::Response> {
         let req = req.into_inner();
         tracing::debug!(rpc = "CloseEphemeralResource", type_name = %req.type_name, "call");
+        // An open holds nothing (no connection, no lease) that closing must release.
+        let diags = calls::ephemeral_known(&*self.provider, &req.type_name);
         Ok(Response::new(pb::close_ephemeral_resource::Response {
-            diagnostics: error(no_resources("ephemeral resource type", &req.type_name)),
+            diagnostics: diagnostics(&diags),
         }))
     }
 
@@ -295,7 +280,10 @@ impl Service for Tfplugin5 {
         _: Request<pb::get_functions::Request>,
     ) -> Answer<pb::get_functions::Response> {
         tracing::debug!(rpc = "GetFunctions", "call");
-        Ok(Response::new(Default::default()))
+        Ok(Response::new(pb::get_functions::Response {
+            functions: functions(&*self.provider),
+            diagnostics: Vec::new(),
+        }))
     }
 
     async fn call_function(
@@ -304,13 +292,16 @@ impl Service for Tfplugin5 {
     ) -> Answer<pb::call_function::Response> {
         let req = req.into_inner();
         tracing::debug!(rpc = "CallFunction", name = %req.name, "call");
-        Ok(Response::new(pb::call_function::Response {
-            result: None,
-            error: Some(pb::FunctionError {
-                text: super::no_function(&req.name),
-                function_argument: None,
-            }),
-        }))
+        let args: Vec<_> = req
+            .arguments
+            .iter()
+            .map(|a| Some((a.msgpack.as_slice(), a.json.as_slice())))
+            .collect();
+        Ok(Response::new(call_result(calls::call_function(
+            &*self.provider,
+            &req.name,
+            &args,
+        ))))
     }
 
     async fn stop(&self, _: Request<pb::stop::Request>) -> Answer<pb::stop::Response> {

