@@ -16,6 +16,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build_server(true)
         // The clients serve the protocol tests, which drive the real binary as Terraform does.
         .build_client(true)
+        // ...given a channel: `connect` would need tonic's transport in the provider.
+        .build_transport(false)
         .compile_fds(fds)?;
     Ok(())
 }

@@ -5,7 +5,8 @@
 //! `plugin` (go-plugin handshake, mTLS, gRPC) -> `tfproto` (wire <-> model) -> `model`
 //! (schemas, cty values, msgpack); `data_sources` (schemas and reads) -> `actiontrail`
 //! (the API client) -> `alibaba` (signing, credentials, endpoints). `functions` (the
-//! provider functions) applies the data sources' rules without I/O. `sim` is the emulator.
+//! provider functions) applies the data sources' rules without I/O. `sim` is the emulator
+//! (cargo feature `sim`, on by default; the provider binary does not use it).
 //! `data_sources` sees `alibaba` only through what `actiontrail` re-exports, so the client
 //! is the one door to signing and credentials.
 //!
@@ -20,5 +21,6 @@ pub mod data_sources;
 pub mod functions;
 pub mod model;
 pub mod plugin;
+#[cfg(feature = "sim")]
 pub mod sim;
 pub mod tfproto;

@@ -45,7 +45,7 @@ pub enum StartError {
     },
     /// The gRPC server failed.
     #[error("the gRPC server failed: {0}")]
-    Server(#[from] tonic::transport::Error),
+    Server(#[from] std::io::Error),
 }
 
 fn io(what: &'static str) -> impl FnOnce(std::io::Error) -> StartError {

@@ -1,6 +1,7 @@
 //! The gRPC server: the provider's protocol service beside go-plugin's health, controller,
 //! stdio and broker services, on a listener it is given, over TLS when configured.
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -11,7 +12,6 @@ use futures::{Stream, StreamExt};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::{mpsc, watch};
-use tonic::transport::server::Connected;
 use tonic::{Request, Response, Status, Streaming};
 
 use crate::model::Provider;
@@ -76,7 +76,7 @@ pub async fn run(
     listener: UnixListener,
     tls: Option<Arc<rustls::ServerConfig>>,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> Result<(), tonic::transport::Error> {
+) -> Result<(), std::io::Error> {
     let stop = Stop::default();
     {
         let stop = stop.clone();
@@ -91,41 +91,132 @@ pub async fn run(
         .set_service_status("plugin", tonic_health::ServingStatus::Serving)
         .await;
 
-    let mut routes = tonic::service::Routes::builder();
-    routes
-        .add_service(health_service)
-        .add_service(pb::grpc_controller_server::GrpcControllerServer::new(
+    let mut routes = vec![
+        route(health_service),
+        route(pb::grpc_controller_server::GrpcControllerServer::new(
             Controller { stop: stop.clone() },
-        ))
-        .add_service(pb::grpc_stdio_server::GrpcStdioServer::new(Stdio {
+        )),
+        route(pb::grpc_stdio_server::GrpcStdioServer::new(Stdio {
             stop: stop.clone(),
-        }))
-        .add_service(pb::grpc_broker_server::GrpcBrokerServer::new(Broker {
+        })),
+        route(pb::grpc_broker_server::GrpcBrokerServer::new(Broker {
             stop: stop.clone(),
-        }));
-    match protocol {
-        Protocol::V5 => routes.add_service(Tfplugin5::new(provider).into_server()),
-        Protocol::V6 => routes.add_service(Tfplugin6::new(provider).into_server()),
-    };
+        })),
+    ];
+    routes.push(match protocol {
+        Protocol::V5 => route(Tfplugin5::new(provider).into_server()),
+        Protocol::V6 => route(Tfplugin6::new(provider).into_server()),
+    });
+    let routes: Arc<[Route]> = routes.into();
 
-    let incoming = accept(listener, tls, stop.clone());
+    let mut incoming = accept(listener, tls, stop.clone());
+    let mut connections = tokio::task::JoinSet::new();
     let stopped = stop.wait();
-    let server = tonic::transport::Server::builder().serve_with_incoming_shutdown(
-        routes.routes(),
-        incoming,
-        stopped,
-    );
-    let after_stop = stop.wait();
+    tokio::pin!(stopped);
+    loop {
+        tokio::select! {
+            () = &mut stopped => break,
+            conn = incoming.recv() => match conn {
+                Some(conn) => {
+                    connections.spawn(serve_connection(conn, routes.clone(), stop.clone()));
+                }
+                None => break,
+            },
+        }
+    }
+    // Each connection finishes its calls in flight (the Shutdown reply among them) and
+    // closes; Terraform closes its own at once, but a client that lingers must not keep
+    // the process alive.
+    let drained = async { while connections.join_next().await.is_some() {} };
+    if tokio::time::timeout(Duration::from_secs(2), drained)
+        .await
+        .is_err()
+    {
+        tracing::warn!("connections still open two seconds after shutdown; closing them");
+        connections.abort_all();
+    }
+    Ok(())
+}
+
+/// One gRPC connection, HTTP/2 only as gRPC is, until it ends or the server stops.
+async fn serve_connection(conn: Conn, routes: Arc<[Route]>, stop: Stop) {
+    let service = hyper::service::service_fn(move |req| dispatch(routes.clone(), req));
+    let connection = hyper::server::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new())
+        .serve_connection(hyper_util::rt::TokioIo::new(conn), service);
+    tokio::pin!(connection);
+    let stopped = stop.wait();
     tokio::select! {
-        result = server => result,
-        // Graceful shutdown waits for open connections; Terraform closes its own at once,
-        // but a client that lingers must not keep the process alive.
-        () = async move {
-            after_stop.await;
-            tokio::time::sleep(Duration::from_secs(2)).await;
-        } => {
-            tracing::warn!("connections still open two seconds after shutdown; closing them");
-            Ok(())
+        result = connection.as_mut() => {
+            if let Err(e) = result {
+                tracing::debug!(error = %e, "connection ended");
+            }
+            return;
+        }
+        () = stopped => {}
+    }
+    connection.as_mut().graceful_shutdown();
+    if let Err(e) = connection.await {
+        tracing::debug!(error = %e, "connection ended");
+    }
+}
+
+type GrpcRequest = tonic::codegen::http::Request<hyper::body::Incoming>;
+type GrpcResponse = tonic::codegen::http::Response<tonic::body::Body>;
+type Handler =
+    Box<dyn Fn(GrpcRequest) -> Pin<Box<dyn Future<Output = GrpcResponse> + Send>> + Send + Sync>;
+
+/// A gRPC service by its full name (`plugin.GRPCController`), as request paths start.
+struct Route {
+    name: &'static str,
+    handler: Handler,
+}
+
+/// Routes `/NAME/Method` to the generated server for `NAME`. (tonic's own router would
+/// bring axum into the provider binary for five fixed prefixes.)
+fn route<S>(service: S) -> Route
+where
+    S: tonic::server::NamedService
+        + tonic::codegen::Service<GrpcRequest, Response = GrpcResponse, Error = Infallible>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Future: Send + 'static,
+{
+    Route {
+        name: S::NAME,
+        handler: Box::new(move |req| {
+            let mut service = service.clone();
+            Box::pin(async move {
+                let ready = std::future::poll_fn(|cx| service.poll_ready(cx)).await;
+                let answer = match ready {
+                    Ok(()) => service.call(req).await,
+                    Err(never) => Err(never),
+                };
+                match answer {
+                    Ok(response) => response,
+                    Err(never) => match never {},
+                }
+            })
+        }),
+    }
+}
+
+async fn dispatch(routes: Arc<[Route]>, req: GrpcRequest) -> Result<GrpcResponse, Infallible> {
+    let name = req
+        .uri()
+        .path()
+        .strip_prefix('/')
+        .and_then(|p| p.split_once('/'))
+        .map(|(service, _)| service);
+    match routes.iter().find(|r| Some(r.name) == name) {
+        Some(route) => Ok((route.handler)(req).await),
+        None => {
+            let status = Status::unimplemented(format!(
+                "unknown service {}",
+                crate::model::cty::clip(name.unwrap_or(""))
+            ));
+            Ok(status.into_http())
         }
     }
 }
@@ -136,7 +227,7 @@ fn accept(
     listener: UnixListener,
     tls: Option<Arc<rustls::ServerConfig>>,
     stop: Stop,
-) -> impl Stream<Item = Result<Conn, std::io::Error>> {
+) -> mpsc::Receiver<Conn> {
     let (tx, rx) = mpsc::channel::<Conn>(16);
     let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
     tokio::spawn(async move {
@@ -174,19 +265,13 @@ fn accept(
             }
         }
     });
-    tokio_stream::wrappers::ReceiverStream::new(rx).map(Ok)
+    rx
 }
 
 /// One accepted connection, TLS or not.
 enum Conn {
     Plain(UnixStream),
     Tls(Box<tokio_rustls::server::TlsStream<UnixStream>>),
-}
-
-impl Connected for Conn {
-    type ConnectInfo = ();
-
-    fn connect_info(&self) -> Self::ConnectInfo {}
 }
 
 impl AsyncRead for Conn {
