@@ -66,6 +66,8 @@ pub struct ActionTrailProvider {
     schemas: Vec<(String, Schema)>,
     sources: Vec<Box<dyn DataSource>>,
     api: RwLock<Option<Arc<Api>>>,
+    /// Cancelled by StopProvider; every client configured here listens to it.
+    stop: tokio_util::sync::CancellationToken,
 }
 
 /// The provider the plugin serves.
@@ -91,6 +93,7 @@ impl ActionTrailProvider {
                 .collect(),
             sources,
             api: RwLock::new(None),
+            stop: tokio_util::sync::CancellationToken::new(),
         }
     }
 
@@ -169,8 +172,9 @@ impl crate::model::Provider for ActionTrailProvider {
             Err(diags) => return diags,
         };
         tracing::debug!(settings = ?settings, "configuring the actiontrail provider");
-        let client = match Client::new(client_config(&settings)) {
-            Ok(c) => c,
+        let config = client_config(&settings);
+        let client = match Client::new(config.clone()) {
+            Ok(c) => c.cancelled_by(self.stop.clone()),
             Err(e) => {
                 return vec![Diagnostic::error(
                     "Cannot configure the ActionTrail client",
@@ -180,7 +184,18 @@ impl crate::model::Provider for ActionTrailProvider {
         };
         let api = Arc::new(Api::new(client, settings.max_retries));
         *self.api.write().unwrap_or_else(|p| p.into_inner()) = Some(api);
-        vec![]
+        let weak = crate::actiontrail::weak_transport(&config);
+        if weak.is_empty() {
+            return vec![];
+        }
+        vec![Diagnostic::warning(
+            "Weak transport to ActionTrail",
+            format!("The provider calls {}. That is expected against the actiontrail-sim emulator or a test endpoint; against real keys, use the default endpoints (HTTPS to aliyuncs.com).", weak.join(", and ")),
+        )]
+    }
+
+    fn stop(&self) {
+        self.stop.cancel();
     }
 
     async fn read_data_source(&self, type_name: &str, config: Value) -> ReadResult {

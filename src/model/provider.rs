@@ -55,4 +55,8 @@ pub trait Provider: Send + Sync + 'static {
 
     /// Reads a data source from its (wholly known) configuration.
     async fn read_data_source(&self, type_name: &str, config: Value) -> ReadResult;
+
+    /// Terraform's StopProvider (Ctrl-C): cancel reads in flight and their retries, so
+    /// they end now with an error instead of waiting out backoffs.
+    fn stop(&self) {}
 }

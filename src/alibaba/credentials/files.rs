@@ -17,7 +17,7 @@ struct CliConfig {
     profiles: Vec<CliProfile>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Default, Deserialize)]
 #[serde(default)]
 struct CliProfile {
     name: String,
@@ -30,6 +30,25 @@ struct CliProfile {
     ram_session_name: String,
     external_id: String,
     expired_seconds: u32,
+}
+
+impl std::fmt::Debug for CliProfile {
+    // The profile holds an AccessKey secret and maybe an STS token: never print them.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown = |v: &str| if v.is_empty() { "" } else { "<redacted>" };
+        f.debug_struct("CliProfile")
+            .field("name", &self.name)
+            .field("mode", &self.mode)
+            .field("access_key_id", &self.access_key_id)
+            .field("access_key_secret", &shown(&self.access_key_secret))
+            .field("sts_token", &shown(&self.sts_token))
+            .field("ram_role_name", &self.ram_role_name)
+            .field("ram_role_arn", &self.ram_role_arn)
+            .field("ram_session_name", &self.ram_session_name)
+            .field("external_id", &self.external_id)
+            .field("expired_seconds", &self.expired_seconds)
+            .finish()
+    }
 }
 
 /// Reads `path`; `Ok(None)` when it does not exist.
@@ -93,7 +112,11 @@ pub(super) fn aliyun_profile(
     };
     let cfg: CliConfig = serde_json::from_str(&text).map_err(|e| CredentialsError::Invalid {
         source_name: shown(path),
-        reason: format!("not a valid aliyun CLI config: {e}"),
+        // serde's message for a wrong type quotes the value, which may be the secret.
+        reason: format!(
+            "not a valid aliyun CLI config: {}",
+            crate::alibaba::redact::json_shape(&e)
+        ),
     })?;
     let name = profile
         .map(str::to_owned)
@@ -252,4 +275,22 @@ pub(super) fn ini_profile(
         }
     };
     Ok(Some((found, source_name)))
+}
+
+#[cfg(test)]
+mod debug_tests {
+    use super::CliProfile;
+
+    #[test]
+    fn a_cli_profile_debug_prints_no_secret() {
+        let p = CliProfile {
+            access_key_id: "LTAI5tShown".into(),
+            access_key_secret: "planted-secret".into(),
+            sts_token: "planted-token".into(),
+            ..Default::default()
+        };
+        let d = format!("{p:?}");
+        assert!(d.contains("LTAI5tShown"), "{d}");
+        assert!(!d.contains("planted-secret") && !d.contains("planted-token"), "{d}");
+    }
 }
