@@ -129,8 +129,11 @@ fn redact_named(text: &str) -> String {
 /// When a secret name starts at `at` (and is not the tail of a longer word), where the name
 /// ends and where its value starts.
 fn secret_at(lower: &str, at: usize) -> Option<(usize, usize)> {
-    let before = lower[..at].chars().next_back();
-    if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+    let head = &lower[..at];
+    let before = head.chars().next_back();
+    // `%26` (an encoded `&`, as in a string to sign) ends a word like any separator.
+    let encoded_separator = ["%26", "%3f", "%2526"].iter().any(|e| head.ends_with(e));
+    if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') && !encoded_separator {
         return None;
     }
     let rest = &lower[at..];

@@ -298,7 +298,9 @@ mod tests {
             ("max_retries", Value::int(0)),
             ("timeout", Value::string("2s")),
         ]);
-        assert_eq!(p.configure(config).await, vec![]);
+        let configured = p.configure(config).await;
+        assert!(!crate::model::diag::has_errors(&configured), "{configured:?}");
+        assert!(configured[0].detail.contains("plain HTTP"), "{configured:?}");
         let read = p
             .read_data_source(
                 last_used::TYPE_NAME,
