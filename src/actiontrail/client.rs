@@ -377,6 +377,7 @@ impl Client {
                     detail,
                 } => Error::Timeout {
                     operation: action.to_owned(),
+                    endpoint: inner.endpoint.base_url.clone(),
                     timeout: inner.timeout,
                     may_have_been_sent,
                     detail,

@@ -11,10 +11,12 @@ pub enum Error {
     #[error("{0}")]
     Service(ServiceError),
     /// The connect or the exchange took longer than the configured timeout.
-    #[error("{operation} timed out after {timeout:?}: {detail}")]
+    #[error("{operation} at {endpoint} timed out after {timeout:?}: {detail}")]
     Timeout {
         /// The API action.
         operation: String,
+        /// The endpoint's base URL.
+        endpoint: String,
         /// The limit that was exceeded.
         timeout: Duration,
         /// False when the connect itself timed out.
@@ -23,7 +25,7 @@ pub enum Error {
         detail: String,
     },
     /// The connection could not be made or broke.
-    #[error("{operation}: cannot reach {endpoint}: {detail}")]
+    #[error("{operation}: {}: {detail}", if *may_have_been_sent { format!("the exchange with {endpoint} broke off") } else { format!("cannot reach {endpoint}") })]
     Transport {
         /// The API action.
         operation: String,
@@ -187,6 +189,7 @@ mod tests {
     fn transport_failures_are_retryable_and_say_whether_sent() {
         let t = Error::Timeout {
             operation: "X".into(),
+            endpoint: "http://127.0.0.1:1".into(),
             timeout: Duration::from_secs(1),
             may_have_been_sent: true,
             detail: "d".into(),

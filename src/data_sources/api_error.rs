@@ -91,6 +91,7 @@ pub fn diagnostic(action: &str, key: &str, err: &Error, max_retries: u32) -> Dia
     }
     let (summary, hint) = match err {
         Error::Timeout { .. } => ("timed out", format!("No answer came in time, even after {max_retries} retries. Raise timeout (or max_retries) in the provider block, or check the network path to the endpoint.")),
+        Error::Transport { may_have_been_sent: true, .. } => ("lost the connection to the endpoint mid-answer", "The connection was reset or closed before the answer was complete; nothing was concluded from it. Check proxies and the network path to the endpoint, then retry the plan.".to_owned()),
         Error::Transport { .. } => ("could not reach ActionTrail", "Check region and endpoint in the provider block (or ACTIONTRAIL_ENDPOINT), proxies and the network path to the endpoint.".to_owned()),
         Error::Credentials { .. } => ("found no usable credentials", "Configure credentials: access_key and secret_key, the ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET environment variables, a profile of ~/.aliyun/config.json, ~/.alibabacloud/credentials, ecs_role_name, or assume_role on top of any of them.".to_owned()),
         Error::NotActionTrail { .. } => ("got an answer that was not an ActionTrail answer", "Nothing is concluded from it: the key is not reported as used or unused, and fail_if_used_within does not pass. The endpoint may not be ActionTrail (a captive portal, a proxy, a mock left in place): check endpoint, region and ACTIONTRAIL_ENDPOINT.".to_owned()),
