@@ -129,6 +129,11 @@ impl Workspace {
         let mut cmd = Command::new(self.tf.binary());
         cmd.args(args).current_dir(self.work()).env_clear();
         cmd.env("PATH", std::env::var("PATH").unwrap_or_default());
+        // The plugin's socket directories go where the test run's temporary files go,
+        // so a run can prove it leaves none behind.
+        if let Ok(tmp) = std::env::var("TMPDIR") {
+            cmd.env("TMPDIR", tmp);
+        }
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
@@ -224,6 +229,11 @@ impl Sim {
             .unwrap_or_else(|| panic!("actiontrail-sim printed no address: {first:?}"))
             .to_owned();
         Sim { child, url }
+    }
+
+    /// The emulator's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// The emulator's request counters.
