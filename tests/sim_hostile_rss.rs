@@ -3,7 +3,7 @@
 //! stored, metadata credential fetches), sent over loopback to the real binary.
 //!
 //! A measurement, not a regular test: run it with
-//! `cargo test --release --test sim_hostile_rss -- --ignored --nocapture`.
+//! `cargo test --test sim_hostile_rss -- --ignored --nocapture`.
 
 mod support;
 

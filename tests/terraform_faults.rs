@@ -327,10 +327,16 @@ const CASES: &[Case] = &[
 
 #[test]
 fn every_hostile_answer_fails_the_plan_names_the_fault_and_leaks_no_secret() {
+    // The oldest release the provider supports and what users run today.
+    let releases = [Tf::V1_0_3, Tf::V1_15_5];
+    let runs: Vec<(Tf, &Case)> = releases
+        .iter()
+        .flat_map(|tf| CASES.iter().map(move |c| (*tf, c)))
+        .collect();
     let rows: Vec<String> = std::thread::scope(|s| {
-        let handles: Vec<_> = CASES
+        let handles: Vec<_> = runs
             .iter()
-            .map(|case| s.spawn(move || run(Tf::V1_0_3, case)))
+            .map(|(tf, case)| s.spawn(move || run(*tf, case)))
             .collect();
         handles
             .into_iter()

@@ -249,6 +249,20 @@ mod tests {
         assert!(json_shape(&cut).contains("cut off"));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_text_redacts_without_panicking_and_loses_planted_values(
+            prefix in ".{0,64}",
+            name in proptest::sample::select(vec!["SecurityToken=", "SecurityToken%3D", "\"AccessKeySecret\":\"", "Signature: "]),
+            suffix in ".{0,64}",
+        ) {
+            let text = format!("{prefix} {name}PLANTEDvalue&{suffix}");
+            let r = redact(&text);
+            proptest::prop_assert!(!r.contains("PLANTEDvalue"), "{}", r);
+            let _ = message(&prefix);
+        }
+    }
+
     #[test]
     fn messages_are_clipped_at_a_char_boundary() {
         let m = message(&"é".repeat(2000));

@@ -187,6 +187,7 @@ mod tests {
     fn timeouts_and_unreachable_endpoints_point_at_the_provider_settings() {
         let timeout = Error::Timeout {
             operation: "GetAccessKeyLastUsedInfo".into(),
+            endpoint: "https://actiontrail.cn-hangzhou.aliyuncs.com".into(),
             timeout: std::time::Duration::from_secs(30),
             may_have_been_sent: true,
             detail: "deadline".into(),

@@ -26,7 +26,7 @@ pub mod sts;
 use crate::sim::auth::{authenticate, unknown_access_key, ApiRequest, Principal};
 use crate::sim::dataset::{Caller, DataSet};
 use crate::sim::error::ApiError;
-use crate::sim::expiring::Expiring;
+use crate::sim::expiring::{Digests, Expiring};
 pub use running::{spawn, spawn_on, RunningSim};
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
@@ -125,14 +125,14 @@ pub struct SimState {
     counters: Mutex<Counters>,
     connections: Arc<AtomicU64>,
     rng: Mutex<rand::rngs::StdRng>,
-    nonces: Mutex<Expiring<()>>,
+    nonces: Mutex<Digests>,
     temporary: Mutex<Expiring<TempCredential>>,
-    imds_tokens: Mutex<Expiring<()>>,
+    imds_tokens: Mutex<Digests>,
     /// What the metadata service hands out, reused while fresh as the real one does.
     imds_credential: Mutex<Option<TempCredential>>,
 }
 
-/// Nonces remembered at most (each ~100 bytes): under a flood the oldest go first.
+/// Nonces remembered at most (a digest each): under a flood the oldest go first.
 const MAX_NONCES: usize = 20_000;
 /// Issued credentials and metadata tokens remembered at most.
 const MAX_ISSUED: usize = 10_000;
@@ -187,9 +187,9 @@ impl SimState {
             counters: Mutex::default(),
             connections: Arc::default(),
             rng: Mutex::new(rng),
-            nonces: Mutex::new(Expiring::new(MAX_NONCES)),
+            nonces: Mutex::new(Digests::new(MAX_NONCES)),
             temporary: Mutex::new(Expiring::new(MAX_ISSUED)),
-            imds_tokens: Mutex::new(Expiring::new(MAX_ISSUED)),
+            imds_tokens: Mutex::new(Digests::new(MAX_ISSUED)),
             imds_credential: Mutex::default(),
         }
     }
@@ -217,7 +217,7 @@ impl SimState {
             ));
         }
         let temp = lock(&self.temporary)
-            .get(access_key_id, self.now())
+            .get(&access_key_id.to_owned(), self.now())
             .cloned();
         let Some(t) = temp else {
             return Err(unknown_access_key(access_key_id));
@@ -253,14 +253,14 @@ impl SimState {
     pub fn use_nonce(&self, access_key_id: &str, nonce: &str) -> Result<(), ApiError> {
         let now = self.now();
         let mut seen = lock(&self.nonces);
-        let key = format!("{access_key_id}\0{nonce}");
-        if seen.get(&key, now).is_some() {
+        let key = [access_key_id, nonce];
+        if seen.contains(&key, now) {
             return Err(ApiError::bad_request(
                 "SignatureNonceUsed",
                 "Specified signature nonce was used already.",
             ));
         }
-        seen.insert(key, (), now + time::Duration::minutes(31), now);
+        seen.insert(&key, now + time::Duration::minutes(31), now);
         Ok(())
     }
 
@@ -321,13 +321,13 @@ impl SimState {
     pub fn issue_imds_token(&self, ttl: Duration) -> String {
         let token = random_string(56);
         let now = self.now();
-        lock(&self.imds_tokens).insert(token.clone(), (), now + ttl, now);
+        lock(&self.imds_tokens).insert(&[&token], now + ttl, now);
         token
     }
 
     /// Whether `token` is a live metadata session token.
     pub fn imds_token_valid(&self, token: &str) -> bool {
-        lock(&self.imds_tokens).get(token, self.now()).is_some()
+        lock(&self.imds_tokens).contains(&[token], self.now())
     }
 
     fn count_request(&self, action: &str) {
