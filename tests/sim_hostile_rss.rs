@@ -54,11 +54,17 @@ async fn hostile(http: &reqwest::Client, base: &str, i: usize) {
     };
     let sent = match i % 4 {
         // An Action nobody serves, never the same twice.
-        0 => http.post(format!("{base}/?Action=Invented{i}&Version=2020-07-06")).send(),
+        0 => http
+            .post(format!("{base}/?Action=Invented{i}&Version=2020-07-06"))
+            .send(),
         // A signed call with a unique 1 KiB nonce.
-        1 => http.post(signed("GetAccessKeyLastUsedInfo", &format!("{i:0>1024}"))).send(),
+        1 => http
+            .post(signed("GetAccessKeyLastUsedInfo", &format!("{i:0>1024}")))
+            .send(),
         // A signed call with a unique short nonce, which the store keeps.
-        2 => http.post(signed("GetAccessKeyLastUsedInfo", &format!("n-{i}"))).send(),
+        2 => http
+            .post(signed("GetAccessKeyLastUsedInfo", &format!("n-{i}")))
+            .send(),
         // The metadata service: a session token, then the role's credentials.
         _ => {
             let token = http

@@ -237,7 +237,10 @@ fn run(tf: Tf, case: &Case) -> String {
         !ui.contains("Changes to Outputs") && !ui.contains("used = false"),
         "the gate passed: {why}"
     );
-    assert!(ui.contains(&hostile.url()), "the endpoint is not named: {why}");
+    assert!(
+        ui.contains(&hostile.url()),
+        "the endpoint is not named: {why}"
+    );
     for needle in case.says {
         assert!(ui.contains(needle), "{needle:?} missing: {why}");
     }
@@ -253,9 +256,15 @@ fn run(tf: Tf, case: &Case) -> String {
             case.name
         );
     }
-    assert!(hostile.requests() > 0, "the endpoint was never asked: {why}");
+    assert!(
+        hostile.requests() > 0,
+        "the endpoint was never asked: {why}"
+    );
     let second_heard = second.accept().is_ok();
-    assert!(!second_heard, "the redirect target received a connection: {why}");
+    assert!(
+        !second_heard,
+        "the redirect target received a connection: {why}"
+    );
     let summary = ui
         .split("Error: ")
         .nth(1)
@@ -278,12 +287,21 @@ const CASES: &[Case] = &[
     Case {
         name: "200 {}",
         fault: Fault::EmptyObject,
-        says: &["was not an ActionTrail answer", "HTTP 200", "it has no RequestId"],
+        says: &[
+            "was not an ActionTrail answer",
+            "HTTP 200",
+            "it has no RequestId",
+        ],
     },
     Case {
         name: "HTML page with 200, echoing the signed URL",
         fault: Fault::HtmlEchoingTheUrl,
-        says: &["was not an ActionTrail answer", "HTTP 200", "it is not JSON", "<html>"],
+        says: &[
+            "was not an ActionTrail answer",
+            "HTTP 200",
+            "it is not JSON",
+            "<html>",
+        ],
     },
     Case {
         name: "truncated JSON",
@@ -298,7 +316,10 @@ const CASES: &[Case] = &[
     Case {
         name: "307 to another local port",
         fault: Fault::RedirectTo(0),
-        says: &["redirect (HTTP 307) to 127.0.0.1:", "nothing was sent there"],
+        says: &[
+            "redirect (HTTP 307) to 127.0.0.1:",
+            "nothing was sent there",
+        ],
     },
     Case {
         name: "slow body past the timeout",

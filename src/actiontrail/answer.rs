@@ -164,12 +164,18 @@ mod tests {
         let body = r#"{"RequestId":"r","AccessKeyId":"LTAI5tAsked","UsedTimestamp":1700000000000}"#;
         assert!(info(body, KEY).unwrap_err().contains("ServiceName"));
         let ok = r#"{"RequestId":"r","AccessKeyId":"LTAI5tAsked","UsedTimestamp":1700000000000,"ServiceName":"Ecs"}"#;
-        assert_eq!(info(ok, KEY).unwrap().used_timestamp, Some(1_700_000_000_000));
+        assert_eq!(
+            info(ok, KEY).unwrap().used_timestamp,
+            Some(1_700_000_000_000)
+        );
     }
 
     #[test]
     fn non_objects_say_what_they_are() {
-        assert_eq!(products("[]").unwrap_err(), "it is a JSON array, not an object");
+        assert_eq!(
+            products("[]").unwrap_err(),
+            "it is a JSON array, not an object"
+        );
         assert!(ips("<html>").unwrap_err().contains("not JSON"));
         assert!(resources(r#"{"RequestId":"r","Resour"#)
             .unwrap_err()
@@ -204,8 +210,9 @@ mod tests {
                 prop_assert!(i.used_timestamp.is_none_or(|t| t >= 0));
                 prop_assert_eq!(i.access_key_id.as_deref().map(str::trim), Some(KEY));
             }
-            for r in [products(body).map(|p| p.request_id), ips(body).map(|p| p.request_id), resources(body).map(|p| p.request_id)] {
-                if let Ok(id) = r { prop_assert_eq!(id, "r"); }
+            let ids = [products(body).map(|p| p.request_id), ips(body).map(|p| p.request_id), resources(body).map(|p| p.request_id)];
+            for id in ids.into_iter().flatten() {
+                prop_assert_eq!(id, "r");
             }
         }
     }

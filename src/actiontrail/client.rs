@@ -392,7 +392,12 @@ impl Client {
                     detail,
                 },
             })?;
-        let body = interpret(action, &inner.endpoint.base_url, &raw, &credentials.secrets())?;
+        let body = interpret(
+            action,
+            &inner.endpoint.base_url,
+            &raw,
+            &credentials.secrets(),
+        )?;
         decode(body, params).map_err(|reason| Error::NotActionTrail {
             operation: action.to_owned(),
             endpoint: inner.endpoint.base_url.clone(),
@@ -480,7 +485,10 @@ mod tests {
 
     #[test]
     fn an_html_502_is_retryable_and_quoted_redacted_on_one_line() {
-        let r = raw(502, "<html>\n<body>Bad Gateway planted-secret</body></html>");
+        let r = raw(
+            502,
+            "<html>\n<body>Bad Gateway planted-secret</body></html>",
+        );
         let err = sort(&r).unwrap_err();
         match &err {
             Error::NotActionTrail {
@@ -505,7 +513,16 @@ mod tests {
         let mut r = raw(307, "");
         r.location = Some("http://127.0.0.1:9/?SecurityToken=tok".into());
         let err = sort(&r).unwrap_err();
-        assert!(matches!(err, Error::Redirect { http_status: 307, .. }), "{err:?}");
+        assert!(
+            matches!(
+                err,
+                Error::Redirect {
+                    http_status: 307,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
         assert!(err.to_string().contains("127.0.0.1:9") && !err.to_string().contains("tok"));
         assert!(!err.is_retryable());
     }

@@ -109,28 +109,6 @@ pub fn weak_transport(config: &ClientConfig) -> Vec<String> {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_https_to_aliyuncs_com_is_strong() {
-        let mut c = ClientConfig::default();
-        assert!(weak_transport(&c).is_empty());
-        c.endpoint = Some("http://127.0.0.1:8080".into());
-        let w = weak_transport(&c);
-        assert_eq!(w.len(), 1);
-        assert!(w[0].contains("plain HTTP") && w[0].contains("outside aliyuncs.com"));
-        c.endpoint = Some("https://actiontrail.cn-hangzhou.aliyuncs.com.evil.example".into());
-        assert!(weak_transport(&c)[0].contains("outside aliyuncs.com"));
-        c.endpoint = None;
-        c.credentials.sts_endpoint = Some("http://sts.aliyuncs.com".into());
-        assert!(weak_transport(&c).is_empty(), "an STS endpoint only counts with assume_role");
-        c.credentials.assume_role = Some(Default::default());
-        assert!(weak_transport(&c)[0].starts_with("sts_endpoint http://sts.aliyuncs.com"));
-    }
-}
-
 /// The registry docs' section on what the provider refuses and why (markdown).
 pub const REFUSED_DOC: &str = r#"## What the provider refuses, and why
 
@@ -179,3 +157,28 @@ Also refused or bounded:
 
 /// One line for each data source's page: refused answers are errors, never "unused".
 pub const REFUSED_NOTE: &str = "An answer that is not a well-formed ActionTrail answer (no RequestId, a missing or mistyped list, a redirect, HTML, a cut body) fails the read with an error naming the endpoint and the HTTP status; it is never taken for \"no use\". See \"What the provider refuses, and why\" in the provider's docs.";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_https_to_aliyuncs_com_is_strong() {
+        let mut c = ClientConfig::default();
+        assert!(weak_transport(&c).is_empty());
+        c.endpoint = Some("http://127.0.0.1:8080".into());
+        let w = weak_transport(&c);
+        assert_eq!(w.len(), 1);
+        assert!(w[0].contains("plain HTTP") && w[0].contains("outside aliyuncs.com"));
+        c.endpoint = Some("https://actiontrail.cn-hangzhou.aliyuncs.com.evil.example".into());
+        assert!(weak_transport(&c)[0].contains("outside aliyuncs.com"));
+        c.endpoint = None;
+        c.credentials.sts_endpoint = Some("http://sts.aliyuncs.com".into());
+        assert!(
+            weak_transport(&c).is_empty(),
+            "an STS endpoint only counts with assume_role"
+        );
+        c.credentials.assume_role = Some(Default::default());
+        assert!(weak_transport(&c)[0].starts_with("sts_endpoint http://sts.aliyuncs.com"));
+    }
+}

@@ -35,7 +35,9 @@ const SECRET_NAMES: &[&str] = &[
 const SEPARATORS: &[&str] = &["%253d", "%3d", "=", ":"];
 
 /// Where a value ends.
-const TERMINATORS: &[&str] = &["%2526", "%26", "&", "\"", "'", ",", "}", ";", ")", "<", "\\"];
+const TERMINATORS: &[&str] = &[
+    "%2526", "%26", "&", "\"", "'", ",", "}", ";", ")", "<", "\\",
+];
 
 /// `text` with secret values and URL userinfo removed.
 pub fn redact(text: &str) -> String {
@@ -177,7 +179,9 @@ fn strip_userinfo(text: &str) -> String {
         let (head, tail) = rest.split_at(p + 3);
         out.push_str(head);
         let authority_end = tail
-            .find(|c: char| matches!(c, '/' | '?' | '#' | '"' | '\'' | ')' | '>') || c.is_whitespace())
+            .find(|c: char| {
+                matches!(c, '/' | '?' | '#' | '"' | '\'' | ')' | '>') || c.is_whitespace()
+            })
             .unwrap_or(tail.len());
         match tail[..authority_end].rfind('@') {
             Some(at) => {
@@ -200,15 +204,24 @@ mod tests {
         let sts = "POST&%2F&AccessKeyId%3DSTS.x%26Action%3DGetAccessKeyLastUsedInfo%26SecurityToken%3DCAISplanted%26SignatureMethod%3DHMAC-SHA1%26SignatureNonce%3Dn1";
         let r = redact(&format!("Specified signature is not matched with our calculation. server string to sign is:{sts}"));
         assert!(!r.contains("CAISplanted"), "{r}");
-        assert!(r.contains("SecurityToken%3D<redacted>%26SignatureMethod%3DHMAC-SHA1"), "{r}");
+        assert!(
+            r.contains("SecurityToken%3D<redacted>%26SignatureMethod%3DHMAC-SHA1"),
+            "{r}"
+        );
         assert!(r.contains("SignatureNonce%3Dn1"), "{r}");
     }
 
     #[test]
     fn json_query_and_header_spellings_are_redacted() {
         for (text, secret) in [
-            (r#"{"AccessKeySecret":"s3cr3t","SecurityToken": "tok3n"}"#, "s3cr3t"),
-            (r#"{"AccessKeySecret":"s3cr3t","SecurityToken": "tok3n"}"#, "tok3n"),
+            (
+                r#"{"AccessKeySecret":"s3cr3t","SecurityToken": "tok3n"}"#,
+                "s3cr3t",
+            ),
+            (
+                r#"{"AccessKeySecret":"s3cr3t","SecurityToken": "tok3n"}"#,
+                "tok3n",
+            ),
             ("GET /?Signature=abcd%2B&x=1", "abcd"),
             ("authorization: ACS3-HMAC-SHA256", "ACS3"),
             ("x-acs-security-token=tok3n", "tok3n"),
@@ -229,7 +242,10 @@ mod tests {
 
     #[test]
     fn known_secrets_are_removed_wherever_they_appear() {
-        let e = excerpt("<html>\nyour token is CAISplanted\n</html>", &["CAISplanted"]);
+        let e = excerpt(
+            "<html>\nyour token is CAISplanted\n</html>",
+            &["CAISplanted"],
+        );
         assert_eq!(e, "<html> your token is <redacted> </html>");
     }
 
@@ -242,7 +258,11 @@ mod tests {
             a: u32,
         }
         let wrong = serde_json::from_str::<T>(r#"{"A":"planted"}"#).unwrap_err();
-        assert!(!json_shape(&wrong).contains("planted"), "{}", json_shape(&wrong));
+        assert!(
+            !json_shape(&wrong).contains("planted"),
+            "{}",
+            json_shape(&wrong)
+        );
         let missing = serde_json::from_str::<T>("{}").unwrap_err();
         assert_eq!(json_shape(&missing), "the field `A` is missing");
         let cut = serde_json::from_str::<T>(r#"{"A":1"#).unwrap_err();

@@ -5,8 +5,8 @@
 //! bytes signed are the bytes sent and the body stays empty.
 
 use super::access_key::Credentials;
-use super::redact;
 use super::endpoint::Endpoint;
+use super::redact;
 use super::signature::{canonicalized_query, percent_encode, rpc_signature, rpc_string_to_sign};
 use super::signature::{sha256_hex, Acs3Request};
 use std::collections::BTreeMap;
@@ -541,7 +541,10 @@ mod tests {
             location_host(Some("http://127.0.0.1:9/?SecurityToken=x")),
             "127.0.0.1:9"
         );
-        assert_eq!(location_host(Some("/elsewhere")), "(a path on the same host)");
+        assert_eq!(
+            location_host(Some("/elsewhere")),
+            "(a path on the same host)"
+        );
         assert_eq!(location_host(None), "(no Location header)");
     }
 }

@@ -291,6 +291,9 @@ mod debug_tests {
         };
         let d = format!("{p:?}");
         assert!(d.contains("LTAI5tShown"), "{d}");
-        assert!(!d.contains("planted-secret") && !d.contains("planted-token"), "{d}");
+        assert!(
+            !d.contains("planted-secret") && !d.contains("planted-token"),
+            "{d}"
+        );
     }
 }

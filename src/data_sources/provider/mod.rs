@@ -247,8 +247,14 @@ pub(crate) mod tests {
             ("timeout", Value::string("2s")),
         ]);
         let configured = p.configure(config).await;
-        assert!(!crate::model::diag::has_errors(&configured), "{configured:?}");
-        assert!(configured[0].detail.contains("plain HTTP"), "{configured:?}");
+        assert!(
+            !crate::model::diag::has_errors(&configured),
+            "{configured:?}"
+        );
+        assert!(
+            configured[0].detail.contains("plain HTTP"),
+            "{configured:?}"
+        );
         let read = p
             .read_data_source(
                 LastUsed::TYPE_NAME,
