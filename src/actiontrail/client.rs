@@ -12,10 +12,7 @@ use crate::alibaba::credentials::CredentialsProvider;
 use crate::alibaba::endpoint::Endpoint;
 use crate::alibaba::http::{user_agent, SharedHttp};
 use crate::alibaba::redact;
-use crate::alibaba::rpc::{
-    location_host, send, sign, RawResponse, RpcRequest, SendFailure, ServiceError,
-    SignatureAlgorithm,
-};
+use crate::alibaba::rpc::{send, sign, RpcRequest, SendFailure, SignatureAlgorithm};
 use futures::future::{BoxFuture, FutureExt as _, Shared};
 use std::any::Any;
 use std::collections::{BTreeMap, HashMap};
@@ -392,7 +389,7 @@ impl Client {
                     detail,
                 },
             })?;
-        let body = interpret(
+        let body = answer::interpret(
             action,
             &inner.endpoint.base_url,
             &raw,
@@ -406,38 +403,6 @@ impl Client {
             excerpt: redact::excerpt(&raw.body, &credentials.secrets()),
         })
     }
-}
-
-/// Sorts a response into a 2xx body to validate, a redirect, a service error, or a body
-/// that is no ActionTrail answer at all. `secrets` are removed from any excerpt.
-fn interpret<'a>(
-    action: &str,
-    endpoint: &str,
-    raw: &'a RawResponse,
-    secrets: &[&str],
-) -> Result<&'a str, Error> {
-    if (200..300).contains(&raw.status) {
-        return Ok(&raw.body);
-    }
-    if (300..400).contains(&raw.status) {
-        return Err(Error::Redirect {
-            operation: action.to_owned(),
-            endpoint: endpoint.to_owned(),
-            http_status: raw.status,
-            location_host: location_host(raw.location.as_deref()),
-        });
-    }
-    if let Some(e) = ServiceError::from_response(raw) {
-        return Err(Error::Service(e));
-    }
-    Err(Error::NotActionTrail {
-        operation: action.to_owned(),
-        endpoint: endpoint.to_owned(),
-        http_status: raw.status,
-        reason: "an error status without the standard error body (Code, Message, RequestId)"
-            .to_owned(),
-        excerpt: redact::excerpt(&raw.body, secrets),
-    })
 }
 
 fn page_params(
@@ -469,75 +434,6 @@ fn cache_key(identity: &str, action: &str, params: &BTreeMap<String, String>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn raw(status: u16, body: &str) -> RawResponse {
-        RawResponse {
-            status,
-            retry_after: None,
-            location: None,
-            body: body.into(),
-        }
-    }
-
-    fn sort(r: &RawResponse) -> Result<&str, Error> {
-        interpret("Op", "http://127.0.0.1:1", r, &["planted-secret"])
-    }
-
-    #[test]
-    fn an_html_502_is_retryable_and_quoted_redacted_on_one_line() {
-        let r = raw(
-            502,
-            "<html>\n<body>Bad Gateway planted-secret</body></html>",
-        );
-        let err = sort(&r).unwrap_err();
-        match &err {
-            Error::NotActionTrail {
-                http_status,
-                excerpt,
-                endpoint,
-                ..
-            } => {
-                assert_eq!(*http_status, 502);
-                assert_eq!(endpoint, "http://127.0.0.1:1");
-                assert!(excerpt.contains("Bad Gateway") && !excerpt.contains('\n'));
-                assert!(!excerpt.contains("planted-secret"));
-            }
-            other => panic!("{other:?}"),
-        }
-        assert!(err.is_retryable());
-        assert!(err.to_string().contains("was not an ActionTrail answer"));
-    }
-
-    #[test]
-    fn a_redirect_is_an_error_naming_the_location_host() {
-        let mut r = raw(307, "");
-        r.location = Some("http://127.0.0.1:9/?SecurityToken=tok".into());
-        let err = sort(&r).unwrap_err();
-        assert!(
-            matches!(
-                err,
-                Error::Redirect {
-                    http_status: 307,
-                    ..
-                }
-            ),
-            "{err:?}"
-        );
-        assert!(err.to_string().contains("127.0.0.1:9") && !err.to_string().contains("tok"));
-        assert!(!err.is_retryable());
-    }
-
-    #[test]
-    fn a_json_error_body_is_a_service_error() {
-        let r = raw(
-            404,
-            r#"{"RequestId":"R1","Code":"InvalidAccessKeyId.NotFound","Message":"no"}"#,
-        );
-        let err = sort(&r).unwrap_err();
-        assert_eq!(err.request_id(), Some("R1"));
-        assert_eq!(err.service().unwrap().code, "InvalidAccessKeyId.NotFound");
-        assert!(!err.is_retryable());
-    }
 
     #[test]
     fn cache_keys_separate_identities_actions_and_parameters() {
