@@ -3,7 +3,8 @@
 //! stored, metadata credential fetches), sent over loopback to the real binary.
 //!
 //! A measurement, not a regular test: run it with
-//! `cargo test --test sim_hostile_rss -- --ignored --nocapture`.
+//! `cargo test --test sim_hostile_rss -- --ignored --nocapture`; `SIM_BINARY=path` measures
+//! another build of `actiontrail-sim` instead (an earlier one, to compare).
 
 mod support;
 
@@ -90,7 +91,10 @@ async fn hostile(http: &reqwest::Client, base: &str, i: usize) {
 #[test]
 #[ignore = "a measurement: run with --ignored --nocapture"]
 fn rss_stays_flat_under_a_hundred_thousand_hostile_requests() {
-    let sim = Sim::start(&[]);
+    let sim = match std::env::var("SIM_BINARY") {
+        Ok(path) => Sim::start_binary(std::path::Path::new(&path), &[]),
+        Err(_) => Sim::start(&[]),
+    };
     let pid = sim.pid();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let http = reqwest::Client::new();

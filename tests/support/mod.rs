@@ -214,7 +214,12 @@ pub struct Sim {
 impl Sim {
     /// Starts the emulator with extra flags and waits for its address.
     pub fn start(args: &[&str]) -> Sim {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_actiontrail-sim"))
+        Sim::start_binary(Path::new(env!("CARGO_BIN_EXE_actiontrail-sim")), args)
+    }
+
+    /// Starts another build of the emulator (a measurement compares builds).
+    pub fn start_binary(binary: &Path, args: &[&str]) -> Sim {
+        let mut child = Command::new(binary)
             .args(["--port", "0"])
             .args(args)
             .stdin(Stdio::null())
