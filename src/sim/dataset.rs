@@ -50,6 +50,14 @@
 //!   without it the emulator writes an ActionTrail event from the entry's fields
 //!   (`event_name`, `source_ip`, `region`, the key's identity, `used_at`).
 //! - `source` defaults to `ManagementEvent`.
+//! - `oidc_providers` are the OIDC identity providers registered in RAM whose tokens STS
+//!   AssumeRoleWithOIDC exchanges for a role's credentials:
+//!   `{ "arn": "acs:ram::<account>:oidc-provider/<name>", "issuer": "https://...",
+//!   "client_ids": ["sts.aliyuncs.com"], "readable_accounts": ["*"] }`. A token is accepted
+//!   when it is a JWT whose `iss` is the issuer, whose `aud` names a client id and whose
+//!   `exp` is ahead; the emulator holds no keys, so it does not check the JWT's signature.
+//!   The role assumed may be any well-formed role ARN of the provider's account; its
+//!   credentials read what `readable_accounts` lists.
 //!
 //! Lists are answered ordered by UsedTimestamp, most recent first; GetAccessKeyLastUsedInfo
 //! answers with the most recent product. As in ActionTrail, use older than 400 days is not
@@ -69,7 +77,32 @@ pub struct DataSet {
     /// AccessKeys and their recorded use.
     #[serde(default)]
     pub keys: Vec<KeyUsage>,
+    /// OIDC identity providers whose tokens STS AssumeRoleWithOIDC accepts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub oidc_providers: Vec<OidcProvider>,
 }
+
+/// An OIDC identity provider registered in RAM.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcProvider {
+    /// `acs:ram::<account>:oidc-provider/<name>`.
+    pub arn: String,
+    /// The `iss` its tokens carry.
+    pub issuer: String,
+    /// The audiences (`aud`) accepted.
+    pub client_ids: Vec<String>,
+    /// Accounts whose keys the roles assumed through it may read (`"*"` for all).
+    #[serde(default)]
+    pub readable_accounts: Vec<String>,
+}
+
+/// The demo OIDC provider (GitHub Actions' issuer).
+pub const DEMO_OIDC_PROVIDER_ARN: &str = "acs:ram::1234567890123456:oidc-provider/github-actions";
+/// The issuer of the demo OIDC provider.
+pub const DEMO_OIDC_ISSUER: &str = "https://token.actions.githubusercontent.com";
+/// The audience the demo OIDC provider accepts.
+pub const DEMO_OIDC_AUDIENCE: &str = "sts.aliyuncs.com";
 
 /// A credential that may sign requests to the emulator.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -313,6 +346,12 @@ impl DataSet {
                 root_key(),
                 sts_key(),
             ],
+            oidc_providers: vec![OidcProvider {
+                arn: DEMO_OIDC_PROVIDER_ARN.into(),
+                issuer: DEMO_OIDC_ISSUER.into(),
+                client_ids: vec![DEMO_OIDC_AUDIENCE.into()],
+                readable_accounts: vec!["*".into()],
+            }],
         }
     }
 }

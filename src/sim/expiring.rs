@@ -108,6 +108,11 @@ impl<V, K: Hash + Eq + Clone> Expiring<V, K> {
         self.entries.get(key).map(|(v, _, _)| v)
     }
 
+    /// Every value held, expired or not (a scan: for the rare lookup by value).
+    pub fn values(&self) -> impl Iterator<Item = &V> {
+        self.entries.values().map(|(v, _, _)| v)
+    }
+
     /// How many entries are held.
     pub fn len(&self) -> usize {
         self.entries.len()
