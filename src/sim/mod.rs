@@ -137,6 +137,8 @@ pub struct SimState {
 const MAX_NONCES: usize = 20_000;
 /// Issued credentials and metadata tokens remembered at most.
 const MAX_ISSUED: usize = 10_000;
+/// How long issued credentials are remembered after they expire.
+const EXPIRED_KEPT: time::Duration = time::Duration::minutes(15);
 /// The longest SignatureNonce accepted; the SDKs send 32-36 characters.
 pub const MAX_NONCE_BYTES: usize = 128;
 /// How much of a caller's value (an AccessKey, an Action) an error message echoes.
@@ -342,10 +344,11 @@ impl SimState {
             name: name.into(),
             readable_accounts,
         };
+        // Kept a while past expiry, so a late caller hears "Expired", not "not issued".
         lock(&self.temporary).insert(
             cred.access_key_id.clone(),
             cred.clone(),
-            cred.expires,
+            cred.expires + EXPIRED_KEPT,
             self.now(),
         );
         cred
