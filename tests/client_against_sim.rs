@@ -324,3 +324,42 @@ fn identical_concurrent_requests_make_one_api_call() {
     });
     assert_eq!(sim.stats()["requests"]["GetAccessKeyLastUsedInfo"], 1);
 }
+
+#[test]
+fn stopping_cancels_a_throttled_call_and_its_retries_at_once() {
+    let sim = Sim::start(&["--throttle-rate", "1"]);
+    let stop = tokio_util::sync::CancellationToken::new();
+    let mut cfg = config(
+        &sim,
+        static_credentials(DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET),
+    );
+    cfg.max_retries = 20;
+    // Backoffs of seconds: without the cancel this call would run for over a minute.
+    let client = Client::new(cfg)
+        .unwrap()
+        .with_backoff(Duration::from_secs(2), Duration::from_secs(5))
+        .cancelled_by(stop.clone());
+    rt().block_on(async {
+        let canceller = stop.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            canceller.cancel();
+        });
+        let started = std::time::Instant::now();
+        let err = client
+            .get_access_key_last_used_info(RECENT)
+            .await
+            .unwrap_err();
+        let took = started.elapsed();
+        assert!(matches!(err, Error::Stopped { .. }), "{err:?}");
+        assert!(took < Duration::from_secs(2), "took {took:?}");
+        assert!(!err.is_retryable());
+    });
+    let after = sim.stats()["requests_total"].as_u64().unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(
+        sim.stats()["requests_total"].as_u64().unwrap(),
+        after,
+        "no retry runs after the stop"
+    );
+}

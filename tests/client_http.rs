@@ -436,7 +436,7 @@ async fn permission_and_parameter_errors_are_not_retried() {
 }
 
 #[tokio::test]
-async fn a_non_json_success_is_a_decode_error_quoting_a_bounded_prefix() {
+async fn a_non_json_success_is_not_an_actiontrail_answer_quoting_a_bounded_prefix() {
     let mock = Mock::start().await;
     mock.script(&[Reply(
         200,
@@ -449,13 +449,16 @@ async fn a_non_json_success_is_a_decode_error_quoting_a_bounded_prefix() {
         .await
         .unwrap_err();
     match err {
-        Error::Decode {
+        Error::NotActionTrail {
             http_status,
-            body_prefix,
+            excerpt,
+            endpoint,
+            ..
         } => {
             assert_eq!(http_status, 200);
-            assert!(body_prefix.starts_with("<html>xxx"));
-            assert!(body_prefix.len() <= 259);
+            assert_eq!(endpoint, mock.url);
+            assert!(excerpt.starts_with("<html>xxx"));
+            assert!(excerpt.len() <= 259);
         }
         other => panic!("{other:?}"),
     }

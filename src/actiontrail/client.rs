@@ -1,5 +1,6 @@
 //! The client: one signed, retried, coalesced and memoized call per distinct request.
 
+use super::answer;
 use super::error::Error;
 use super::pagination::{paginate, Listing, Page, PageOptions};
 use super::retry::Backoff;
@@ -10,31 +11,30 @@ use super::{ClientConfig, API_VERSION};
 use crate::alibaba::credentials::CredentialsProvider;
 use crate::alibaba::endpoint::Endpoint;
 use crate::alibaba::http::{user_agent, SharedHttp};
-use crate::alibaba::rpc::{
-    bounded_prefix, send, sign, RawResponse, RpcRequest, SendFailure, ServiceError,
-    SignatureAlgorithm,
-};
+use crate::alibaba::redact;
+use crate::alibaba::rpc::{send, sign, RpcRequest, SendFailure, SignatureAlgorithm};
 use futures::future::{BoxFuture, FutureExt as _, Shared};
-use serde::de::DeserializeOwned;
+use std::any::Any;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
 
-/// How much of an unexpected body an error quotes.
-const BODY_PREFIX_BYTES: usize = 256;
+/// A validated answer, already decoded into its operation's type.
+type Answer = Arc<dyn Any + Send + Sync>;
 
-/// A successful answer: the body, known to be a JSON object.
-#[derive(Debug)]
-struct Answer {
-    status: u16,
-    body: String,
+/// Checks and decodes one operation's answer body, given the request's parameters.
+type Decoder = fn(&str, &BTreeMap<String, String>) -> Result<Answer, answer::Reason>;
+
+fn erase<T: Send + Sync + 'static>(r: Result<T, answer::Reason>) -> Result<Answer, answer::Reason> {
+    r.map(|v| Arc::new(v) as Answer)
 }
 
-type Pending = Shared<BoxFuture<'static, Result<Arc<Answer>, Error>>>;
+type Pending = Shared<BoxFuture<'static, Result<Answer, Error>>>;
 
 #[derive(Default)]
 struct Answers {
-    done: HashMap<String, Arc<Answer>>,
+    done: HashMap<String, Answer>,
     in_flight: HashMap<String, Pending>,
 }
 
@@ -55,6 +55,7 @@ struct Inner {
 pub struct Client {
     inner: Arc<Inner>,
     backoff: Backoff,
+    stop: CancellationToken,
 }
 
 impl std::fmt::Debug for Client {
@@ -101,7 +102,15 @@ impl Client {
                 api_calls: std::sync::atomic::AtomicU64::new(0),
             }),
             backoff: Backoff::default(),
+            stop: CancellationToken::new(),
         })
+    }
+
+    /// This handle, its calls (and their retries) cancelled when `stop` is: Terraform's
+    /// StopProvider (Ctrl-C) must not wait out a throttled plan's backoff.
+    pub fn cancelled_by(mut self, stop: CancellationToken) -> Client {
+        self.stop = stop;
+        self
     }
 
     /// This handle with another backoff (tests use milliseconds).
@@ -133,7 +142,11 @@ impl Client {
         access_key_id: &str,
     ) -> Result<AccessKeyLastUsedInfo, Error> {
         let params = BTreeMap::from([("AccessKey".to_owned(), access_key_id.to_owned())]);
-        self.call("GetAccessKeyLastUsedInfo", params).await
+        self.call("GetAccessKeyLastUsedInfo", params, |body, params| {
+            let asked = params.get("AccessKey").map_or("", String::as_str);
+            erase(answer::info(body, asked))
+        })
+        .await
     }
 
     /// GetAccessKeyLastUsedProducts: every service `access_key_id` used.
@@ -142,7 +155,10 @@ impl Client {
         access_key_id: &str,
     ) -> Result<ProductsPage, Error> {
         let params = BTreeMap::from([("AccessKey".to_owned(), access_key_id.to_owned())]);
-        self.call("GetAccessKeyLastUsedProducts", params).await
+        self.call("GetAccessKeyLastUsedProducts", params, |body, _| {
+            erase(answer::products(body))
+        })
+        .await
     }
 
     /// GetAccessKeyLastUsedIps across pages: the IPs `access_key_id` called
@@ -156,7 +172,11 @@ impl Client {
         let op = "GetAccessKeyLastUsedIps";
         paginate(op, options, |token, size| async move {
             let page: IpsPage = self
-                .call(op, page_params(access_key_id, service_name, token, size))
+                .call(
+                    op,
+                    page_params(access_key_id, service_name, token, size),
+                    |body, _| erase(answer::ips(body)),
+                )
                 .await?;
             Ok(Page {
                 request_id: page.request_id,
@@ -178,7 +198,11 @@ impl Client {
         let op = "GetAccessKeyLastUsedResources";
         paginate(op, options, |token, size| async move {
             let page: ResourcesPage = self
-                .call(op, page_params(access_key_id, service_name, token, size))
+                .call(
+                    op,
+                    page_params(access_key_id, service_name, token, size),
+                    |body, _| erase(answer::resources(body)),
+                )
                 .await?;
             Ok(Page {
                 request_id: page.request_id,
@@ -190,24 +214,27 @@ impl Client {
     }
 
     /// One operation, answered from the cache, from an identical call in flight, or by
-    /// the API; then decoded as `T`.
-    async fn call<T: DeserializeOwned>(
+    /// the API; validated and decoded by `decode` before anything may cache it.
+    async fn call<T: Clone + Send + Sync + 'static>(
         &self,
         action: &'static str,
         params: BTreeMap<String, String>,
+        decode: Decoder,
     ) -> Result<T, Error> {
-        let answer = self.answer(action, params).await?;
-        serde_json::from_str(&answer.body).map_err(|_| Error::Decode {
-            http_status: answer.status,
-            body_prefix: bounded_prefix(&answer.body, BODY_PREFIX_BYTES),
-        })
+        let answer = self.answer(action, params, decode).await?;
+        // The cache key holds the action, so an answer is always its action's type.
+        answer
+            .downcast_ref::<T>()
+            .cloned()
+            .ok_or_else(|| Error::Config(format!("{action}: cached answer of another type")))
     }
 
     async fn answer(
         &self,
         action: &'static str,
         params: BTreeMap<String, String>,
-    ) -> Result<Arc<Answer>, Error> {
+        decode: Decoder,
+    ) -> Result<Answer, Error> {
         let key = cache_key(self.inner.credentials.identity(), action, &params);
         let pending = {
             let mut answers = self
@@ -228,7 +255,7 @@ impl Client {
                     let me = self.clone();
                     let key2 = key.clone();
                     let p = async move {
-                        let result = me.call_with_retries(action, &params).await.map(Arc::new);
+                        let result = me.call_with_retries(action, &params, decode).await;
                         // The future itself settles the bookkeeping, exactly once, however
                         // many callers wait on it.
                         let mut answers = me
@@ -256,11 +283,19 @@ impl Client {
         &self,
         action: &'static str,
         params: &BTreeMap<String, String>,
+        decode: Decoder,
     ) -> Result<Answer, Error> {
+        let stopped = || Error::Stopped {
+            operation: action.to_owned(),
+        };
         let mut retry = 0u32;
         loop {
             let started = Instant::now();
-            let result = self.attempt(action, params).await;
+            let result = tokio::select! {
+                biased;
+                () = self.stop.cancelled() => Err(stopped()),
+                r = self.attempt(action, params, decode) => r,
+            };
             let latency_ms = started.elapsed().as_millis();
             match result {
                 Ok(answer) => {
@@ -268,7 +303,6 @@ impl Client {
                         operation = action,
                         attempt = retry + 1,
                         latency_ms,
-                        request_id = request_id_of(&answer.body).as_deref().unwrap_or(""),
                         "ActionTrail answered"
                     );
                     return Ok(answer);
@@ -297,7 +331,10 @@ impl Client {
                         error = %err,
                         "ActionTrail call failed; retrying"
                     );
-                    tokio::time::sleep(delay).await;
+                    tokio::select! {
+                        () = self.stop.cancelled() => return Err(stopped()),
+                        () = tokio::time::sleep(delay) => {}
+                    }
                     retry += 1;
                 }
             }
@@ -308,6 +345,7 @@ impl Client {
         &self,
         action: &'static str,
         params: &BTreeMap<String, String>,
+        decode: Decoder,
     ) -> Result<Answer, Error> {
         let inner = &self.inner;
         let credentials = inner.credentials.credentials().await?;
@@ -336,6 +374,7 @@ impl Client {
                     detail,
                 } => Error::Timeout {
                     operation: action.to_owned(),
+                    endpoint: inner.endpoint.base_url.clone(),
                     timeout: inner.timeout,
                     may_have_been_sent,
                     detail,
@@ -350,38 +389,20 @@ impl Client {
                     detail,
                 },
             })?;
-        interpret(raw)
+        let body = answer::interpret(
+            action,
+            &inner.endpoint.base_url,
+            &raw,
+            &credentials.secrets(),
+        )?;
+        decode(body, params).map_err(|reason| Error::NotActionTrail {
+            operation: action.to_owned(),
+            endpoint: inner.endpoint.base_url.clone(),
+            http_status: raw.status,
+            reason,
+            excerpt: redact::excerpt(&raw.body, &credentials.secrets()),
+        })
     }
-}
-
-/// Sorts a response into an answer, a service error, or an undecodable body.
-fn interpret(raw: RawResponse) -> Result<Answer, Error> {
-    if (200..300).contains(&raw.status) {
-        let is_object = serde_json::from_str::<serde_json::Value>(&raw.body)
-            .map(|v| v.is_object())
-            .unwrap_or(false);
-        if is_object {
-            return Ok(Answer {
-                status: raw.status,
-                body: raw.body,
-            });
-        }
-    } else if let Some(e) = ServiceError::from_response(&raw) {
-        return Err(Error::Service(e));
-    }
-    Err(Error::Decode {
-        http_status: raw.status,
-        body_prefix: bounded_prefix(&raw.body, BODY_PREFIX_BYTES),
-    })
-}
-
-fn request_id_of(body: &str) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct Id {
-        #[serde(rename = "RequestId")]
-        request_id: Option<String>,
-    }
-    serde_json::from_str::<Id>(body).ok()?.request_id
 }
 
 fn page_params(
@@ -413,66 +434,6 @@ fn cache_key(identity: &str, action: &str, params: &BTreeMap<String, String>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn raw(status: u16, body: &str) -> RawResponse {
-        RawResponse {
-            status,
-            retry_after: None,
-            body: body.into(),
-        }
-    }
-
-    #[test]
-    fn an_html_502_is_a_retryable_decode_error_quoting_the_body() {
-        let err = interpret(raw(502, "<html><body>Bad Gateway</body></html>")).unwrap_err();
-        match &err {
-            Error::Decode {
-                http_status,
-                body_prefix,
-            } => {
-                assert_eq!(*http_status, 502);
-                assert!(body_prefix.contains("Bad Gateway"));
-            }
-            other => panic!("{other:?}"),
-        }
-        assert!(err.is_retryable());
-    }
-
-    #[test]
-    fn a_long_non_json_body_is_quoted_to_a_bounded_char_safe_prefix() {
-        let body = "ж".repeat(10_000);
-        match interpret(raw(200, &body)).unwrap_err() {
-            Error::Decode { body_prefix, .. } => {
-                assert!(body_prefix.len() <= BODY_PREFIX_BYTES + 3);
-                assert!(body_prefix.starts_with("жж"));
-            }
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
-    fn a_json_error_body_is_a_service_error() {
-        let err = interpret(raw(
-            404,
-            r#"{"RequestId":"R1","Code":"InvalidAccessKeyId.NotFound","Message":"no"}"#,
-        ))
-        .unwrap_err();
-        assert_eq!(err.request_id(), Some("R1"));
-        assert_eq!(err.service().unwrap().code, "InvalidAccessKeyId.NotFound");
-        assert!(!err.is_retryable());
-    }
-
-    #[test]
-    fn a_json_array_is_not_an_answer() {
-        assert!(matches!(
-            interpret(raw(200, "[1]")),
-            Err(Error::Decode {
-                http_status: 200,
-                ..
-            })
-        ));
-        assert!(interpret(raw(200, r#"{"RequestId":"x"}"#)).is_ok());
-    }
 
     #[test]
     fn cache_keys_separate_identities_actions_and_parameters() {

@@ -11,10 +11,12 @@ pub enum Error {
     #[error("{0}")]
     Service(ServiceError),
     /// The connect or the exchange took longer than the configured timeout.
-    #[error("{operation} timed out after {timeout:?}: {detail}")]
+    #[error("{operation} at {endpoint} timed out after {timeout:?}: {detail}")]
     Timeout {
         /// The API action.
         operation: String,
+        /// The endpoint's base URL.
+        endpoint: String,
         /// The limit that was exceeded.
         timeout: Duration,
         /// False when the connect itself timed out.
@@ -23,7 +25,7 @@ pub enum Error {
         detail: String,
     },
     /// The connection could not be made or broke.
-    #[error("{operation}: cannot reach {endpoint}: {detail}")]
+    #[error("{operation}: {}: {detail}", if *may_have_been_sent { format!("the exchange with {endpoint} broke off") } else { format!("cannot reach {endpoint}") })]
     Transport {
         /// The API action.
         operation: String,
@@ -34,13 +36,39 @@ pub enum Error {
         /// What the HTTP stack said.
         detail: String,
     },
-    /// The answer is not the JSON the operation returns (a proxy's HTML page, say).
-    #[error("the answer (HTTP {http_status}) is not the expected JSON: {body_prefix:?}")]
-    Decode {
+    /// The endpoint answered, but not as ActionTrail answers this operation: a captive
+    /// portal's `200 {}`, a proxy's HTML page, a cut body, an answer about another key.
+    #[error("the answer of {endpoint} to {operation} (HTTP {http_status}) was not an ActionTrail answer: {reason}. It began: {excerpt:?}")]
+    NotActionTrail {
+        /// The API action.
+        operation: String,
+        /// The endpoint's base URL.
+        endpoint: String,
         /// HTTP status.
         http_status: u16,
-        /// The start of the body, at most 256 bytes.
-        body_prefix: String,
+        /// What is wrong with it (quotes no value of the body).
+        reason: String,
+        /// The start of the body, clipped and redacted.
+        excerpt: String,
+    },
+    /// The endpoint answered with a redirect, which is never followed: the signed request
+    /// (and its security token) must reach no other host.
+    #[error("{endpoint} answered {operation} with a redirect (HTTP {http_status}) to {location_host}; redirects are not followed, so nothing was sent there")]
+    Redirect {
+        /// The API action.
+        operation: String,
+        /// The endpoint's base URL.
+        endpoint: String,
+        /// HTTP status.
+        http_status: u16,
+        /// The host the `Location` header named (never its path or query).
+        location_host: String,
+    },
+    /// Terraform asked the provider to stop (Ctrl-C) while the call was in flight.
+    #[error("{operation} was cancelled: Terraform asked the provider to stop")]
+    Stopped {
+        /// The API action.
+        operation: String,
     },
     /// The pages did not end: a NextToken came back twice, or there were too many pages.
     #[error("{operation}: pagination stopped after {pages} pages: {reason}")]
@@ -60,34 +88,6 @@ pub enum Error {
     Config(String),
 }
 
-/// Codes that trying again cannot fix: the signature, the key, the permission, the
-/// parameters. Checked before anything else, whatever the HTTP status.
-const NEVER_RETRIED: &[&str] = &[
-    "IncompleteSignature",
-    "SignatureDoesNotMatch",
-    "SignatureNonceUsed",
-    "InvalidAccessKeyId",
-    "InvalidTimeStamp",
-    "InvalidSecurityToken",
-    "Forbidden",
-    "NoPermission",
-    "InvalidParameter",
-    "InvalidQueryParameter",
-    "MissingParameter",
-];
-
-/// Whether the service's error is worth another try.
-pub(crate) fn service_error_is_retryable(e: &ServiceError) -> bool {
-    let code = e.code.as_str();
-    if NEVER_RETRIED.iter().any(|p| code.starts_with(p)) || code.ends_with(".NotFound") {
-        return false;
-    }
-    code.contains("Throttling")
-        || code == "ServiceUnavailable"
-        || code == "InternalError"
-        || e.http_status >= 500
-}
-
 impl Error {
     /// The service's error, when the service answered with one.
     pub fn service(&self) -> Option<&ServiceError> {
@@ -102,11 +102,16 @@ impl Error {
     /// failures (every operation here is a read, so repeating a sent request is safe).
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Service(e) => service_error_is_retryable(e),
+            Error::Service(e) => e.is_retryable(),
             Error::Timeout { .. } | Error::Transport { .. } => true,
-            Error::Decode { http_status, .. } => *http_status >= 500,
+            // A gateway's 5xx page is the network's trouble; a 2xx that is not an answer
+            // will not become one.
+            Error::NotActionTrail { http_status, .. } => *http_status >= 500,
             Error::Credentials(e) => e.is_retryable(),
-            Error::Pagination { .. } | Error::Config(_) => false,
+            Error::Redirect { .. }
+            | Error::Stopped { .. }
+            | Error::Pagination { .. }
+            | Error::Config(_) => false,
         }
     }
 
@@ -126,7 +131,7 @@ impl Error {
             | Error::Transport {
                 may_have_been_sent, ..
             } => *may_have_been_sent,
-            Error::Credentials(_) | Error::Config(_) => false,
+            Error::Credentials(_) | Error::Config(_) | Error::Stopped { .. } => false,
             _ => true,
         }
     }
@@ -184,6 +189,7 @@ mod tests {
     fn transport_failures_are_retryable_and_say_whether_sent() {
         let t = Error::Timeout {
             operation: "X".into(),
+            endpoint: "http://127.0.0.1:1".into(),
             timeout: Duration::from_secs(1),
             may_have_been_sent: true,
             detail: "d".into(),
@@ -196,16 +202,22 @@ mod tests {
             detail: "connection refused".into(),
         };
         assert!(refused.is_retryable() && !refused.may_have_been_sent());
-        let html = Error::Decode {
-            http_status: 502,
-            body_prefix: "<html>".into(),
+        let not_at = |http_status| Error::NotActionTrail {
+            operation: "X".into(),
+            endpoint: "http://127.0.0.1:1".into(),
+            http_status,
+            reason: "it is not JSON".into(),
+            excerpt: "<html>".into(),
         };
-        assert!(html.is_retryable());
-        let bad = Error::Decode {
-            http_status: 200,
-            body_prefix: "<html>".into(),
+        assert!(not_at(502).is_retryable());
+        assert!(!not_at(200).is_retryable());
+        let redirect = Error::Redirect {
+            operation: "X".into(),
+            endpoint: "http://127.0.0.1:1".into(),
+            http_status: 307,
+            location_host: "127.0.0.1:2".into(),
         };
-        assert!(!bad.is_retryable());
+        assert!(!redirect.is_retryable() && redirect.to_string().contains("127.0.0.1:2"));
         assert!(!Error::Config("x".into()).is_retryable());
     }
 

@@ -13,6 +13,7 @@
 // contract; errors are rare next to the HTTP exchange, so their size costs nothing.
 #![allow(clippy::result_large_err)]
 
+mod answer;
 mod client;
 mod error;
 mod pagination;
@@ -70,5 +71,114 @@ impl Default for ClientConfig {
             timeout: DEFAULT_TIMEOUT,
             credentials: CredentialsConfig::default(),
         }
+    }
+}
+
+/// The endpoints `config` would call over a weak transport: plain HTTP, or a host outside
+/// `aliyuncs.com` (an emulator, a proxy). Each entry names the endpoint and what is weak.
+/// The ECS metadata service is left out: it is plain HTTP on a link-local address by
+/// design.
+pub fn weak_transport(config: &ClientConfig) -> Vec<String> {
+    use crate::alibaba::endpoint::Endpoint;
+    let actiontrail = match config.endpoint.as_deref().filter(|e| !e.trim().is_empty()) {
+        Some(e) => Endpoint::parse(e, config.protocol),
+        None => Endpoint::regional("actiontrail", &config.region, config.protocol),
+    };
+    let sts = config
+        .credentials
+        .assume_role
+        .as_ref()
+        .and(config.credentials.sts_endpoint.as_deref())
+        .map(|e| Endpoint::parse(e, Protocol::Https));
+    let mut out = Vec::new();
+    for (name, endpoint) in [("endpoint", Some(actiontrail)), ("sts_endpoint", sts)] {
+        let Some(Ok(e)) = endpoint else { continue };
+        let mut weak = Vec::new();
+        if e.base_url.starts_with("http://") {
+            weak.push("plain HTTP: anyone on the path can read and change the answers");
+        }
+        let host = e.host.rsplit_once(':').map_or(e.host.as_str(), |(h, _)| h);
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        if host != "aliyuncs.com" && !host.ends_with(".aliyuncs.com") {
+            weak.push("outside aliyuncs.com: not an Alibaba Cloud endpoint");
+        }
+        if !weak.is_empty() {
+            out.push(format!("{name} {} ({})", e.base_url, weak.join("; ")));
+        }
+    }
+    out
+}
+
+/// The registry docs' section on what the provider refuses and why (markdown).
+pub const REFUSED_DOC: &str = r#"## What the provider refuses, and why
+
+The provider exists to say "this key is still in use, do not rotate it yet". An answer it
+cannot trust must never read as "unused", so every answer is checked, not defaulted, against
+the API reference and the official SDK's models:
+
+- Every answer is a JSON object with a non-empty string `RequestId`.
+- `GetAccessKeyLastUsedInfo` (`actiontrail_accesskey_last_used`) is about the `AccessKeyId`
+  asked for (whitespace around it aside: the API reference's own example ends it with a
+  newline); a use (`UsedTimestamp` above zero) names its `ServiceName`; `UsedTimestamp` is a
+  whole, non-negative number of milliseconds.
+- `GetAccessKeyLastUsedProducts`, `GetAccessKeyLastUsedIps` and
+  `GetAccessKeyLastUsedResources` carry their list (`Products`, `Ips`, `Resources`) as a list
+  of objects, each naming its `ServiceName`, `Ip` or `ResourceName`.
+- Every field present has the type the API gives it (a string where a string belongs, an
+  integer for `UsedTimestamp`).
+
+Anything else (a captive portal's or a forgotten mock's `200 {}`, a proxy's HTML page, a
+truncated body, a JSON array, an answer about another key) is an error diagnostic: "the
+answer of ENDPOINT to OPERATION (HTTP STATUS) was not an ActionTrail answer", with what was
+wrong and the start of the body, clipped to 256 bytes and redacted. Nothing is concluded
+from it, and `fail_if_used_within` does not pass.
+
+**"Never used" looks like this**, and only this: a well-formed Info answer about the asked
+key with no `UsedTimestamp` (absent, `null` or `0`), such as
+`{"RequestId":"6B4A...","AccessKeyId":"LTAI5t...","AccountId":"1234...","AccountType":"ram-user"}`.
+Then `used` is `false` and the times are null. For the listings, an empty `Products`, `Ips`
+or `Resources` list under its own name means no use recorded.
+
+Also refused or bounded:
+
+- **Redirects.** A 3xx answer is an error naming the host in its `Location`; nothing is
+  sent there, because the signed request carries its signature and security token.
+- **Secrets in messages.** Service messages are clipped to 1 KiB, and the values of
+  `SecurityToken`, `Signature` and `AccessKeySecret` (also inside the string to sign that
+  `SignatureDoesNotMatch` quotes) and URL user info are redacted. Bodies from STS and the
+  ECS metadata service are never quoted: they hold credentials.
+- **Large bodies.** ActionTrail's and STS's answers are read up to 16 MiB, the metadata
+  service's up to 64 KiB.
+- **Weak transport is said.** An `endpoint` or `sts_endpoint` over plain HTTP, or outside
+  `aliyuncs.com` (the emulator, a proxy), gets one warning when the provider is configured.
+- **Ctrl-C.** Terraform's StopProvider cancels reads in flight and their retries, so an
+  interrupted plan ends at once, with an error, instead of waiting out a backoff.
+"#;
+
+/// One line for each data source's page: refused answers are errors, never "unused".
+pub const REFUSED_NOTE: &str = "An answer that is not a well-formed ActionTrail answer (no RequestId, a missing or mistyped list, a redirect, HTML, a cut body) fails the read with an error naming the endpoint and the HTTP status; it is never taken for \"no use\". See \"What the provider refuses, and why\" in the provider's docs.";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_https_to_aliyuncs_com_is_strong() {
+        let mut c = ClientConfig::default();
+        assert!(weak_transport(&c).is_empty());
+        c.endpoint = Some("http://127.0.0.1:8080".into());
+        let w = weak_transport(&c);
+        assert_eq!(w.len(), 1);
+        assert!(w[0].contains("plain HTTP") && w[0].contains("outside aliyuncs.com"));
+        c.endpoint = Some("https://actiontrail.cn-hangzhou.aliyuncs.com.evil.example".into());
+        assert!(weak_transport(&c)[0].contains("outside aliyuncs.com"));
+        c.endpoint = None;
+        c.credentials.sts_endpoint = Some("http://sts.aliyuncs.com".into());
+        assert!(
+            weak_transport(&c).is_empty(),
+            "an STS endpoint only counts with assume_role"
+        );
+        c.credentials.assume_role = Some(Default::default());
+        assert!(weak_transport(&c)[0].starts_with("sts_endpoint http://sts.aliyuncs.com"));
     }
 }

@@ -2,6 +2,11 @@
 //!
 //! Field names follow the API (`UsedTimestamp`, `NextToken`...). `Detail` is kept raw, and
 //! parsed into an [`Event`] when it is valid JSON.
+//!
+//! Nothing here defaults: a field the API reference and the official SDK's models mark
+//! required (RequestId, the list of each listing, ServiceName, Ip, ResourceName) must be
+//! present, and every field present must have its type, or decoding fails. A missing
+//! field must never read as "never used".
 
 use serde::{Deserialize, Serialize};
 
@@ -10,7 +15,7 @@ pub type Source = String;
 
 /// GetAccessKeyLastUsedInfo: when and where the key was last used.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
+#[serde(rename_all = "PascalCase")]
 pub struct AccessKeyLastUsedInfo {
     /// The request id ActionTrail assigned.
     pub request_id: String,
@@ -40,7 +45,7 @@ pub struct AccessKeyLastUsedInfo {
 
 /// One service a key used (GetAccessKeyLastUsedProducts).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
+#[serde(rename_all = "PascalCase")]
 pub struct ProductUsage {
     /// The service's code name, e.g. `Ecs`.
     pub service_name: String,
@@ -58,7 +63,7 @@ pub struct ProductUsage {
 
 /// One source IP a key was used from (GetAccessKeyLastUsedIps).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
+#[serde(rename_all = "PascalCase")]
 pub struct IpUsage {
     /// The IP address.
     pub ip: String,
@@ -72,7 +77,7 @@ pub struct IpUsage {
 
 /// One resource a key acted on (GetAccessKeyLastUsedResources).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
+#[serde(rename_all = "PascalCase")]
 pub struct ResourceUsage {
     /// The resource's name or ARN.
     pub resource_name: String,
@@ -88,7 +93,7 @@ pub struct ResourceUsage {
 
 /// The wire shape of GetAccessKeyLastUsedProducts.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
+#[serde(rename_all = "PascalCase")]
 pub struct ProductsPage {
     /// The request id.
     pub request_id: String,
@@ -98,7 +103,7 @@ pub struct ProductsPage {
 
 /// The wire shape of one GetAccessKeyLastUsedIps page.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
+#[serde(rename_all = "PascalCase")]
 pub struct IpsPage {
     /// The request id.
     pub request_id: String,
@@ -110,7 +115,7 @@ pub struct IpsPage {
 
 /// The wire shape of one GetAccessKeyLastUsedResources page.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
+#[serde(rename_all = "PascalCase")]
 pub struct ResourcesPage {
     /// The request id.
     pub request_id: String,

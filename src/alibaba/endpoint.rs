@@ -39,31 +39,33 @@ impl Endpoint {
         if spec.is_empty() {
             return Err("the endpoint is empty".into());
         }
+        // Errors quote the endpoint without its user info, which may be a password.
+        let shown = crate::alibaba::redact::redact(spec);
         let with_scheme = if spec.contains("://") {
             spec.to_owned()
         } else {
             format!("{}://{spec}", protocol.scheme())
         };
         let url = reqwest::Url::parse(&with_scheme)
-            .map_err(|e| format!("the endpoint {spec:?} is not a valid URL or host: {e}"))?;
+            .map_err(|e| format!("the endpoint {shown:?} is not a valid URL or host: {e}"))?;
         if url.scheme() != "http" && url.scheme() != "https" {
             return Err(format!(
-                "the endpoint {spec:?} must use http or https, not {}",
+                "the endpoint {shown:?} must use http or https, not {}",
                 url.scheme()
             ));
         }
         let host = url
             .host_str()
             .filter(|h| !h.is_empty())
-            .ok_or_else(|| format!("the endpoint {spec:?} names no host"))?;
+            .ok_or_else(|| format!("the endpoint {shown:?} names no host"))?;
         if url.path() != "/" && !url.path().is_empty() {
             return Err(format!(
-                "the endpoint {spec:?} has a path; give only scheme, host and port"
+                "the endpoint {shown:?} has a path; give only scheme, host and port"
             ));
         }
-        if url.query().is_some() || !url.username().is_empty() {
+        if url.query().is_some() || !url.username().is_empty() || url.password().is_some() {
             return Err(format!(
-                "the endpoint {spec:?} has a query or user info; give only scheme, host and port"
+                "the endpoint {shown:?} has a query or user info; give only scheme, host and port"
             ));
         }
         let host = match url.port() {
@@ -94,6 +96,14 @@ impl Endpoint {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn user_info_is_refused_without_being_quoted() {
+        for spec in ["http://admin:hunter22@127.0.0.1:1", "https://:hunter22@h"] {
+            let e = Endpoint::parse(spec, Protocol::Https).unwrap_err();
+            assert!(e.contains("user info") && !e.contains("hunter22"), "{e}");
+        }
+    }
 
     #[test]
     fn a_bare_host_takes_the_protocols_scheme() {

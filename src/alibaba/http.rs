@@ -154,6 +154,10 @@ impl SharedHttp {
                 let mut builder = reqwest::Client::builder()
                     .user_agent(&*self.user_agent)
                     .tls_certs_merge(mozilla)
+                    // A redirect would re-send the signed request, security token and
+                    // all, to whatever host it names, and that host's answer would be
+                    // trusted: every 3xx is handed back to the caller as an error.
+                    .redirect(reqwest::redirect::Policy::none())
                     .pool_idle_timeout(Duration::from_secs(60));
                 if let Some(limit) = self.connect_timeout {
                     builder = builder.connect_timeout(limit);
@@ -176,6 +180,10 @@ impl SharedHttp {
         self.cell.get().is_some()
     }
 }
+
+/// The largest body read from the metadata service or a credentials endpoint: their
+/// answers are a few hundred bytes, so this leaves room and bounds memory.
+pub const CREDENTIALS_BODY_BYTES: usize = 64 * 1024;
 
 /// The User-Agent every request carries: the provider's name and version.
 pub fn user_agent() -> String {

@@ -4,8 +4,9 @@
 //! Every parameter travels in the query string, as the official SDKs send RPC calls, so the
 //! bytes signed are the bytes sent and the body stays empty.
 
-use super::credentials::Credentials;
+use super::access_key::Credentials;
 use super::endpoint::Endpoint;
+use super::redact;
 use super::signature::{canonicalized_query, percent_encode, rpc_signature, rpc_string_to_sign};
 use super::signature::{sha256_hex, Acs3Request};
 use std::collections::BTreeMap;
@@ -149,6 +150,8 @@ pub struct RawResponse {
     pub status: u16,
     /// `x-acs-retry-after`, milliseconds, when the server sent it.
     pub retry_after: Option<Duration>,
+    /// The `Location` header of a redirect, when sent.
+    pub location: Option<String>,
     /// The body, lossily decoded as UTF-8.
     pub body: String,
 }
@@ -194,22 +197,53 @@ pub async fn send(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok())
         .map(Duration::from_millis);
-    let mut response = response;
-    let mut bytes = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(classify)? {
-        let room = MAX_BODY_BYTES.saturating_sub(bytes.len());
-        if chunk.len() > room {
-            // Cut, so the body no longer parses and surfaces as a decode error.
-            bytes.extend_from_slice(chunk.get(..room).unwrap_or_default());
-            break;
-        }
-        bytes.extend_from_slice(&chunk);
-    }
+    let location = response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let (bytes, _) = read_capped(response, MAX_BODY_BYTES)
+        .await
+        .map_err(classify)?;
     Ok(RawResponse {
         status,
         retry_after,
+        location,
         body: String::from_utf8_lossy(&bytes).into_owned(),
     })
+}
+
+/// Reads at most `cap` bytes of `response`'s body; the flag says whether more came. A
+/// cut body no longer parses, so it surfaces as an answer that is not the API's.
+pub async fn read_capped(
+    mut response: reqwest::Response,
+    cap: usize,
+) -> Result<(Vec<u8>, bool), reqwest::Error> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        let room = cap.saturating_sub(bytes.len());
+        if chunk.len() > room {
+            bytes.extend_from_slice(chunk.get(..room).unwrap_or_default());
+            return Ok((bytes, true));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok((bytes, false))
+}
+
+/// The host a redirect points at (never its path or query, which may carry anything).
+pub fn location_host(location: Option<&str>) -> String {
+    let Some(loc) = location else {
+        return "(no Location header)".to_owned();
+    };
+    match reqwest::Url::parse(loc) {
+        Ok(url) => match (url.host_str(), url.port()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_owned(),
+            _ => "(a Location without a host)".to_owned(),
+        },
+        // A relative Location points back at the same host.
+        Err(_) => "(a path on the same host)".to_owned(),
+    }
 }
 
 /// Sorts a reqwest failure into timeout or transport, and whether it may have been sent.
@@ -242,7 +276,7 @@ pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
         }
         cur = s.source();
     }
-    redact_query(&out)
+    redact::redact(&redact_query(&out))
 }
 
 /// Removes query strings from any URL in `text`.
@@ -311,29 +345,55 @@ impl ServiceError {
             })
         };
         let code = field(&["Code", "code"]).filter(|c| !c.is_empty())?;
+        // Whatever the server wrote is clipped and redacted here, once, so no later
+        // Display or log line can quote it whole.
+        let short = |v: String| redact::clip(&redact::redact(&v), SHORT_FIELD_BYTES);
         Some(ServiceError {
             http_status: raw.status,
-            code,
-            message: field(&["Message", "message"]).unwrap_or_default(),
-            request_id: field(&["RequestId", "requestId"]).unwrap_or_default(),
-            host_id: field(&["HostId", "hostId"]),
-            recommend: field(&["Recommend", "recommend"]),
+            code: short(code),
+            message: redact::message(&field(&["Message", "message"]).unwrap_or_default()),
+            request_id: field(&["RequestId", "requestId"])
+                .map(short)
+                .unwrap_or_default(),
+            host_id: field(&["HostId", "hostId"]).map(short),
+            recommend: field(&["Recommend", "recommend"]).map(short),
             retry_after: raw.retry_after,
         })
     }
+
+    /// Whether trying again may succeed: throttling and the server's own failures, never
+    /// what a retry cannot fix (signature, key, permission, parameters). The one retry
+    /// classifier, for ActionTrail and STS alike.
+    pub fn is_retryable(&self) -> bool {
+        let code = self.code.as_str();
+        if NEVER_RETRIED.iter().any(|p| code.starts_with(p)) || code.ends_with(".NotFound") {
+            return false;
+        }
+        code.contains("Throttling")
+            || code == "ServiceUnavailable"
+            || code == "InternalError"
+            || self.http_status >= 500
+    }
 }
 
-/// At most `max` bytes of `text`, cut at a char boundary, with `...` when cut.
-pub fn bounded_prefix(text: &str, max: usize) -> String {
-    if text.len() <= max {
-        return text.to_owned();
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}...", &text[..end])
-}
+/// How much of a code, request id, host id or link an error keeps.
+const SHORT_FIELD_BYTES: usize = 256;
+
+/// Codes that trying again cannot fix: the signature, the key, the permission, the
+/// parameters. Checked before anything else, whatever the HTTP status.
+const NEVER_RETRIED: &[&str] = &[
+    "IncompleteSignature",
+    "SignatureDoesNotMatch",
+    "SignatureNonceUsed",
+    "InvalidAccessKeyId",
+    "InvalidTimeStamp",
+    "InvalidSecurityToken",
+    "Forbidden",
+    "NoPermission",
+    "InvalidParameter",
+    "InvalidQueryParameter",
+    "MissingParameter",
+];
 
 #[cfg(test)]
 mod tests {
@@ -442,6 +502,7 @@ mod tests {
         let raw = RawResponse {
             status: 400,
             retry_after: Some(Duration::from_millis(7)),
+            location: None,
             body: r#"{"RequestId":"r","HostId":"h","Code":"Throttling.User","Message":"slow down","Recommend":"https://x"}"#.into(),
         };
         let e = ServiceError::from_response(&raw).unwrap();
@@ -452,17 +513,38 @@ mod tests {
         let html = RawResponse {
             status: 502,
             retry_after: None,
+            location: None,
             body: "<html>Bad Gateway</html>".into(),
         };
         assert_eq!(ServiceError::from_response(&html), None);
     }
 
     #[test]
-    fn bounded_prefix_cuts_at_a_char_boundary() {
-        let s = "é".repeat(200);
-        let p = bounded_prefix(&s, 255);
-        assert!(p.ends_with("..."));
-        assert_eq!(p.len(), 254 + 3);
-        assert_eq!(bounded_prefix("short", 256), "short");
+    fn a_service_message_quoting_the_string_to_sign_loses_the_token() {
+        let raw = RawResponse {
+            status: 400,
+            retry_after: None,
+            location: None,
+            body: format!(
+                r#"{{"RequestId":"r","Code":"SignatureDoesNotMatch","Message":"Specified signature is not matched with our calculation. server string to sign is:POST&%2F&AccessKeyId%3Dk%26SecurityToken%3DCAISplanted%26Version%3D1{}"}}"#,
+                "x".repeat(5000)
+            ),
+        };
+        let e = ServiceError::from_response(&raw).unwrap();
+        assert!(!e.to_string().contains("CAISplanted"), "{e}");
+        assert!(e.message.len() <= redact::MESSAGE_BYTES + 3);
+    }
+
+    #[test]
+    fn a_redirect_is_named_by_its_host_alone() {
+        assert_eq!(
+            location_host(Some("http://127.0.0.1:9/?SecurityToken=x")),
+            "127.0.0.1:9"
+        );
+        assert_eq!(
+            location_host(Some("/elsewhere")),
+            "(a path on the same host)"
+        );
+        assert_eq!(location_host(None), "(no Location header)");
     }
 }

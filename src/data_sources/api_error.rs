@@ -91,9 +91,12 @@ pub fn diagnostic(action: &str, key: &str, err: &Error, max_retries: u32) -> Dia
     }
     let (summary, hint) = match err {
         Error::Timeout { .. } => ("timed out", format!("No answer came in time, even after {max_retries} retries. Raise timeout (or max_retries) in the provider block, or check the network path to the endpoint.")),
+        Error::Transport { may_have_been_sent: true, .. } => ("lost the connection to the endpoint mid-answer", "The connection was reset or closed before the answer was complete; nothing was concluded from it. Check proxies and the network path to the endpoint, then retry the plan.".to_owned()),
         Error::Transport { .. } => ("could not reach ActionTrail", "Check region and endpoint in the provider block (or ACTIONTRAIL_ENDPOINT), proxies and the network path to the endpoint.".to_owned()),
         Error::Credentials { .. } => ("found no usable credentials", "Configure credentials: access_key and secret_key, the ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET environment variables, an OIDC token (assume_role_with_oidc or ALIBABA_CLOUD_OIDC_TOKEN_FILE), a profile of ~/.aliyun/config.json, ~/.alibabacloud/credentials, ecs_role_name, credentials_uri, or assume_role on top of any of them.".to_owned()),
-        Error::Decode { .. } => ("returned an answer the provider could not read", "The endpoint may not be ActionTrail: check endpoint and region.".to_owned()),
+        Error::NotActionTrail { .. } => ("got an answer that was not an ActionTrail answer", "Nothing is concluded from it: the key is not reported as used or unused, and fail_if_used_within does not pass. The endpoint may not be ActionTrail (a captive portal, a proxy, a mock left in place): check endpoint, region and ACTIONTRAIL_ENDPOINT.".to_owned()),
+        Error::Redirect { .. } => ("was redirected", "The provider never follows redirects: the signed request would carry its security token to another host. Point endpoint (or ACTIONTRAIL_ENDPOINT) at the ActionTrail endpoint itself.".to_owned()),
+        Error::Stopped { .. } => ("was cancelled", "Terraform was interrupted; run the plan again.".to_owned()),
         Error::Pagination { .. } => ("returned inconsistent pages", "Retry the plan; if it persists, set max_items to read fewer pages.".to_owned()),
         Error::Config { .. } => ("is misconfigured", "Check the provider block.".to_owned()),
         // Handled above through `service()`; kept so that the match stays exhaustive.
@@ -184,6 +187,7 @@ mod tests {
     fn timeouts_and_unreachable_endpoints_point_at_the_provider_settings() {
         let timeout = Error::Timeout {
             operation: "GetAccessKeyLastUsedInfo".into(),
+            endpoint: "https://actiontrail.cn-hangzhou.aliyuncs.com".into(),
             timeout: std::time::Duration::from_secs(30),
             may_have_been_sent: true,
             detail: "deadline".into(),

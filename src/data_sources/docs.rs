@@ -227,10 +227,11 @@ conditions and outputs.
 pub fn index(example: &str) -> String {
     let schema = provider::schema::schema();
     format!(
-        "{}# ActionTrail Provider\n\n{}\n\n## Example Usage\n\n{}\n{AUTHENTICATION}\n## Data freshness\n\n{FRESHNESS_NOTE} A key that looks unused may have been used in the last hour; check again before deleting it.\n\n{GATES}\n{}",
+        "{}# ActionTrail Provider\n\n{}\n\n## Example Usage\n\n{}\n{AUTHENTICATION}\n## Data freshness\n\n{FRESHNESS_NOTE} A key that looks unused may have been used in the last hour; check again before deleting it.\n\n{GATES}\n{}\n{}",
         front_matter("Provider: ActionTrail", provider::DESCRIPTION),
         provider::DESCRIPTION,
         example_block(example),
+        crate::actiontrail::REFUSED_DOC,
         arguments(&schema.block),
     )
 }
@@ -240,9 +241,10 @@ pub fn index(example: &str) -> String {
 pub fn data_source(name: &str, block: &Block, example: &str, guide: &str) -> String {
     let gate = guide;
     format!(
-        "{}# {name} (Data Source)\n\n{}\n\n{FRESHNESS_NOTE}\n\n## Example Usage\n\n{}{gate}\n{}\n{}",
+        "{}# {name} (Data Source)\n\n{}\n\n{FRESHNESS_NOTE}\n\n{}\n\n## Example Usage\n\n{}{gate}\n{}\n{}",
         front_matter(&format!("{name} Data Source - actiontrail"), &block.description),
         block.description,
+        crate::actiontrail::REFUSED_NOTE,
         example_block(example),
         arguments(block),
         attributes(block),

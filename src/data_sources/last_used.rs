@@ -116,7 +116,7 @@ impl DataSource for LastUsed {
 
     const TYPE_NAME: &'static str = "actiontrail_accesskey_last_used";
     const DESCRIPTION: &'static str = "When, where and for what an AccessKey was last used, from ActionTrail's GetAccessKeyLastUsedInfo; with `fail_if_used_within`, a rotation gate that fails the plan while the key is still in use.";
-    const GUIDE: &'static str = "\n## The rotation gate\n\nWith `fail_if_used_within`, a read that finds the key used more recently than the window fails the plan with an error pointing at the argument. It names the key, the service, IP and region of the last use, how long ago it was and when, and what to do: keep the key until it has been idle that long, or remove the gate. A key never used, or last used before the window, passes.\n";
+    const GUIDE: &'static str = "\n## The rotation gate\n\nWith `fail_if_used_within`, a read that finds the key used more recently than the window fails the plan with an error pointing at the argument. It names the key, the service, IP and region of the last use, how long ago it was and when, and what to do: keep the key until it has been idle that long, or remove the gate. A key never used, or last used before the window, passes. \"Never used\" is only a well-formed answer about the asked key that reports no use (no UsedTimestamp, or null or 0): an answer that is not ActionTrail's (`200 {}`, HTML, a cut body, a redirect, an answer about another key) fails the plan instead, so the gate never passes on it.\n";
 
     fn fields() -> Fields<LastUse> {
         Fields::new()

@@ -92,6 +92,10 @@ pub trait Provider: Send + Sync + 'static {
         let _ = config;
         ReadResult::failed(no_ephemeral(type_name))
     }
+
+    /// Terraform's StopProvider (Ctrl-C): cancel reads in flight and their retries, so
+    /// they end now with an error instead of waiting out backoffs.
+    fn stop(&self) {}
 }
 
 fn no_ephemeral(type_name: &str) -> Diagnostic {

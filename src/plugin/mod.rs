@@ -77,6 +77,9 @@ pub fn serve(address: &str, make: impl FnOnce() -> Arc<dyn Provider>) -> ExitCod
     }
 }
 
+/// Said when the client sent no certificate and the plugin serves without TLS.
+pub const NO_TLS_NOTE: &str = "PLUGIN_CLIENT_CERT is not set: serving the plugin protocol without TLS (AutoMTLS is off); only the owner of the socket directory can connect";
+
 fn start(
     address: &str,
     debug: bool,
@@ -93,7 +96,9 @@ fn start(
     } else if client_cert.trim().is_empty() {
         // go-plugin serves plaintext when its client asks for no TLS; only the owner of
         // the private socket directory can connect.
-        tracing::warn!("PLUGIN_CLIENT_CERT is not set: serving without TLS");
+        // Said on stderr whatever TF_LOG is: a weak transport is never silent.
+        eprintln!("terraform-provider-actiontrail: {NO_TLS_NOTE}");
+        tracing::warn!("{NO_TLS_NOTE}");
         None
     } else {
         Some(tls::server_tls(tls::parse_client_cert(&client_cert)?)?)

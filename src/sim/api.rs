@@ -201,7 +201,8 @@ impl Resolved {
             .ok_or_else(|| ApiError::invalid_query("The parameter AccessKey is required."))?;
         let key = self.keys.get(access_key).ok_or_else(|| {
             ApiError::invalid_query(format!(
-                "The specified AccessKey {access_key} does not exist or has no usage records."
+                "The specified AccessKey {} does not exist or has no usage records.",
+                super::echo(access_key)
             ))
         })?;
         if !principal.may_read(&key.account_id) {

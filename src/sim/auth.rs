@@ -138,6 +138,7 @@ fn authenticate_rpc(state: &SimState, req: &ApiRequest) -> Result<Principal, Api
     let signature = required(req, "Signature")?;
     let method = required(req, "SignatureMethod")?;
     let nonce = required(req, "SignatureNonce")?;
+    check_nonce_length(nonce)?;
     let timestamp = required(req, "Timestamp")?;
     if method != "HMAC-SHA1" {
         return Err(ApiError::incomplete_signature(&format!(
@@ -222,6 +223,7 @@ fn authenticate_acs3(state: &SimState, req: &ApiRequest) -> Result<Principal, Ap
         .ok_or_else(|| {
             ApiError::incomplete_signature("The x-acs-signature-nonce header is mandatory.")
         })?;
+    check_nonce_length(nonce)?;
     if req.header("x-acs-action").is_none_or(str::is_empty) {
         return Err(ApiError::incomplete_signature(
             "The x-acs-action header is mandatory.",
@@ -280,11 +282,27 @@ fn check_timestamp(state: &SimState, value: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Refuses a nonce longer than any SDK sends, before it costs a signature check or a
+/// slot in the nonce store.
+fn check_nonce_length(nonce: &str) -> Result<(), ApiError> {
+    if nonce.len() > super::MAX_NONCE_BYTES {
+        return Err(ApiError::bad_request(
+            "InvalidParameter.SignatureNonce",
+            format!(
+                "The SignatureNonce must be at most {} bytes; this one has {}.",
+                super::MAX_NONCE_BYTES,
+                nonce.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// The error for an unknown AccessKeyId.
 pub fn unknown_access_key(id: &str) -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
         "InvalidAccessKeyId.NotFound",
-        format!("Specified access key is not found: {id}."),
+        format!("Specified access key is not found: {}.", super::echo(id)),
     )
 }

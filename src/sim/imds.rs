@@ -65,12 +65,7 @@ pub async fn credentials(
     if role != state.config.imds_role {
         return (StatusCode::NOT_FOUND, "404 - Not Found").into_response();
     }
-    let cred = state.issue_temporary(
-        Duration::from_secs(3600),
-        super::dataset::ACME_ACCOUNT,
-        &format!("{role}:i-bp1sim0instance01"),
-        vec!["*".into()],
-    );
+    let cred = state.imds_credential(&role);
     let mut body = super::sts::credentials_json(&cred);
     if let Some(map) = body.as_object_mut() {
         map.insert(

@@ -18,12 +18,15 @@ pub mod api;
 pub mod auth;
 pub mod dataset;
 pub mod error;
+pub mod expiring;
 pub mod imds;
+mod running;
 pub mod sts;
 
 use crate::sim::auth::{authenticate, unknown_access_key, ApiRequest, Principal};
 use crate::sim::dataset::{Caller, DataSet};
 use crate::sim::error::ApiError;
+use crate::sim::expiring::{Digests, Expiring};
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -32,10 +35,10 @@ use axum::serve::ListenerExt as _;
 use axum::Router;
 use bytes::Bytes;
 use rand::{Rng as _, SeedableRng as _};
+pub use running::{spawn, spawn_on, RunningSim};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -123,9 +126,27 @@ pub struct SimState {
     counters: Mutex<Counters>,
     connections: Arc<AtomicU64>,
     rng: Mutex<rand::rngs::StdRng>,
-    nonces: Mutex<HashMap<String, OffsetDateTime>>,
-    temporary: Mutex<HashMap<String, TempCredential>>,
-    imds_tokens: Mutex<HashMap<String, OffsetDateTime>>,
+    nonces: Mutex<Digests>,
+    temporary: Mutex<Expiring<TempCredential>>,
+    imds_tokens: Mutex<Digests>,
+    /// What the metadata service hands out, reused while fresh as the real one does.
+    imds_credential: Mutex<Option<TempCredential>>,
+}
+
+/// Nonces remembered at most (a digest each): under a flood the oldest go first.
+const MAX_NONCES: usize = 20_000;
+/// Issued credentials and metadata tokens remembered at most.
+const MAX_ISSUED: usize = 10_000;
+/// How long issued credentials are remembered after they expire.
+const EXPIRED_KEPT: time::Duration = time::Duration::minutes(15);
+/// The longest SignatureNonce accepted; the SDKs send 32-36 characters.
+pub const MAX_NONCE_BYTES: usize = 128;
+/// How much of a caller's value (an AccessKey, an Action) an error message echoes.
+pub const ECHO_BYTES: usize = 64;
+
+/// `value` as an error message may echo it: clipped to [`ECHO_BYTES`].
+pub fn echo(value: &str) -> String {
+    crate::alibaba::redact::clip(value, ECHO_BYTES)
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -170,9 +191,10 @@ impl SimState {
             counters: Mutex::default(),
             connections: Arc::default(),
             rng: Mutex::new(rng),
-            nonces: Mutex::default(),
-            temporary: Mutex::default(),
-            imds_tokens: Mutex::default(),
+            nonces: Mutex::new(Digests::new(MAX_NONCES)),
+            temporary: Mutex::new(Expiring::new(MAX_ISSUED)),
+            imds_tokens: Mutex::new(Digests::new(MAX_ISSUED)),
+            imds_credential: Mutex::default(),
         }
     }
 
@@ -234,7 +256,9 @@ impl SimState {
                 },
             ));
         }
-        let temp = lock(&self.temporary).get(access_key_id).cloned();
+        let temp = lock(&self.temporary)
+            .get(&access_key_id.to_owned(), self.now())
+            .cloned();
         let Some(t) = temp else {
             return Err(unknown_access_key(access_key_id));
         };
@@ -265,18 +289,42 @@ impl SimState {
     pub fn use_nonce(&self, access_key_id: &str, nonce: &str) -> Result<(), ApiError> {
         let now = self.now();
         let mut seen = lock(&self.nonces);
-        if seen.len() > 50_000 {
-            seen.retain(|_, expires| *expires > now);
-        }
-        let key = format!("{access_key_id}\0{nonce}");
-        if seen.get(&key).is_some_and(|expires| *expires > now) {
+        let key = [access_key_id, nonce];
+        if seen.contains(&key, now) {
             return Err(ApiError::bad_request(
                 "SignatureNonceUsed",
                 "Specified signature nonce was used already.",
             ));
         }
-        seen.insert(key, now + time::Duration::minutes(31));
+        seen.insert(&key, now + time::Duration::minutes(31), now);
         Ok(())
+    }
+
+    /// How many nonces, issued credentials and metadata tokens the emulator holds.
+    pub fn stored(&self) -> (usize, usize, usize) {
+        (
+            lock(&self.nonces).len(),
+            lock(&self.temporary).len(),
+            lock(&self.imds_tokens).len(),
+        )
+    }
+
+    /// The metadata service's credentials for `role`: the same ones until a quarter of an
+    /// hour before they expire, then new ones.
+    pub fn imds_credential(&self, role: &str) -> TempCredential {
+        let mut current = lock(&self.imds_credential);
+        let fresh = |c: &TempCredential| c.expires - self.now() > time::Duration::minutes(15);
+        if let Some(c) = current.as_ref().filter(|c| fresh(c)) {
+            return c.clone();
+        }
+        let c = self.issue_temporary(
+            Duration::from_secs(3600),
+            dataset::ACME_ACCOUNT,
+            &format!("{role}:i-bp1sim0instance01"),
+            vec!["*".into()],
+        );
+        *current = Some(c.clone());
+        c
     }
 
     /// Issues temporary credentials valid for `ttl`.
@@ -296,28 +344,39 @@ impl SimState {
             name: name.into(),
             readable_accounts,
         };
-        lock(&self.temporary).insert(cred.access_key_id.clone(), cred.clone());
+        // Kept a while past expiry, so a late caller hears "Expired", not "not issued".
+        lock(&self.temporary).insert(
+            cred.access_key_id.clone(),
+            cred.clone(),
+            cred.expires + EXPIRED_KEPT,
+            self.now(),
+        );
         cred
     }
 
     /// A metadata session token valid for `ttl`.
     pub fn issue_imds_token(&self, ttl: Duration) -> String {
         let token = random_string(56);
-        lock(&self.imds_tokens).insert(token.clone(), self.now() + ttl);
+        let now = self.now();
+        lock(&self.imds_tokens).insert(&[&token], now + ttl, now);
         token
     }
 
     /// Whether `token` is a live metadata session token.
     pub fn imds_token_valid(&self, token: &str) -> bool {
-        lock(&self.imds_tokens)
-            .get(token)
-            .is_some_and(|expires| *expires > self.now())
+        lock(&self.imds_tokens).contains(&[token], self.now())
     }
 
     fn count_request(&self, action: &str) {
         let mut c = lock(&self.counters);
         c.requests_total += 1;
-        let name = if action.is_empty() { "(none)" } else { action };
+        // Served Actions are counted by name; anything else in one bucket, so a caller
+        // inventing Actions cannot grow the map.
+        let name = match action {
+            "" => "(none)",
+            a if c.requests.contains_key(a) => a,
+            _ => "(unknown)",
+        };
         *c.requests.entry(name.to_owned()).or_default() += 1;
     }
 
@@ -406,7 +465,10 @@ impl SimState {
             Err(ApiError::new(
                 StatusCode::NOT_FOUND,
                 "InvalidAction.NotFound",
-                format!("Specified api {action} is not found, please check your url and method."),
+                format!(
+                    "Specified api {} is not found, please check your url and method.",
+                    echo(action)
+                ),
             ))
         }
     }
@@ -473,7 +535,7 @@ async fn not_found(uri: Uri) -> Response {
         "InvalidUri.NotFound",
         format!(
             "Specified path {} is not found; the API is served at /.",
-            uri.path()
+            echo(uri.path())
         ),
     )
     .to_response(&id, "actiontrail-sim")
@@ -512,7 +574,7 @@ where
     serve_state(listener, state, shutdown).await
 }
 
-async fn serve_state<F>(
+pub(crate) async fn serve_state<F>(
     listener: TcpListener,
     state: Arc<SimState>,
     shutdown: F,
@@ -529,65 +591,4 @@ where
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown)
         .await
-}
-
-/// An emulator running on a background task; stopped when dropped.
-#[derive(Debug)]
-pub struct RunningSim {
-    /// Where it listens.
-    pub addr: SocketAddr,
-    /// Its base URL, `http://127.0.0.1:PORT`.
-    pub url: String,
-    /// Its state, for counters and issued credentials.
-    pub state: Arc<SimState>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
-}
-
-impl RunningSim {
-    /// Stops serving and waits for the server to finish.
-    pub async fn stop(mut self) -> std::io::Result<()> {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(());
-        }
-        match self.task.take() {
-            Some(task) => task.await.unwrap_or(Ok(())),
-            None => Ok(()),
-        }
-    }
-}
-
-impl Drop for RunningSim {
-    fn drop(&mut self) {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(());
-        }
-    }
-}
-
-/// Starts the emulator on an already bound `listener`, on a background task.
-pub fn spawn_on(
-    listener: TcpListener,
-    config: SimConfig,
-    data: DataSet,
-) -> std::io::Result<RunningSim> {
-    let addr = listener.local_addr()?;
-    let state = Arc::new(SimState::new(config, &data));
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(serve_state(listener, state.clone(), async move {
-        let _ = rx.await;
-    }));
-    Ok(RunningSim {
-        addr,
-        url: format!("http://{addr}"),
-        state,
-        stop: Some(tx),
-        task: Some(task),
-    })
-}
-
-/// Starts the emulator on `127.0.0.1` and a free port, on a background task.
-pub async fn spawn(config: SimConfig, data: DataSet) -> std::io::Result<RunningSim> {
-    let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
-    spawn_on(listener, config, data)
 }

@@ -306,7 +306,7 @@ impl Service for Tfplugin5 {
 
     async fn stop(&self, _: Request<pb::stop::Request>) -> Answer<pb::stop::Response> {
         tracing::debug!(rpc = "Stop", "call");
-        // Reads finish within their own timeouts; there is nothing long-running to cancel.
+        self.provider.stop();
         Ok(Response::new(pb::stop::Response {
             error: String::new(),
         }))

@@ -306,7 +306,7 @@ impl Service for Tfplugin6 {
         _: Request<pb::stop_provider::Request>,
     ) -> Answer<pb::stop_provider::Response> {
         tracing::debug!(rpc = "StopProvider", "call");
-        // Reads finish within their own timeouts; there is nothing long-running to cancel.
+        self.provider.stop();
         Ok(Response::new(pb::stop_provider::Response {
             error: String::new(),
         }))

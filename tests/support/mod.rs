@@ -85,11 +85,13 @@ impl Workspace {
             .join(VERSION)
             .join("linux_amd64");
         std::fs::create_dir_all(&platform).unwrap();
-        std::fs::copy(
-            env!("CARGO_BIN_EXE_terraform-provider-actiontrail"),
-            platform.join(format!("terraform-provider-actiontrail_v{VERSION}")),
-        )
-        .unwrap();
+        // A hard link where the file system allows it: parallel workspaces would otherwise
+        // each hold a copy of the debug binary (over 100 MB).
+        let built = env!("CARGO_BIN_EXE_terraform-provider-actiontrail");
+        let mirrored = platform.join(format!("terraform-provider-actiontrail_v{VERSION}"));
+        std::fs::hard_link(built, &mirrored)
+            .or_else(|_| std::fs::copy(built, &mirrored).map(|_| ()))
+            .unwrap();
         let null = root().join("tools/null-2.1.2/terraform-provider-null_v2.1.2_x4");
         if null.is_file() {
             // hashicorp/null, the Go provider the benchmarks compare with.
@@ -145,6 +147,11 @@ impl Workspace {
         let mut cmd = Command::new(self.tf.binary());
         cmd.args(args).current_dir(self.work()).env_clear();
         cmd.env("PATH", std::env::var("PATH").unwrap_or_default());
+        // The plugin's socket directories go where the test run's temporary files go,
+        // so a run can prove it leaves none behind.
+        if let Ok(tmp) = std::env::var("TMPDIR") {
+            cmd.env("TMPDIR", tmp);
+        }
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
@@ -222,7 +229,12 @@ pub struct Sim {
 impl Sim {
     /// Starts the emulator with extra flags and waits for its address.
     pub fn start(args: &[&str]) -> Sim {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_actiontrail-sim"))
+        Sim::start_binary(Path::new(env!("CARGO_BIN_EXE_actiontrail-sim")), args)
+    }
+
+    /// Starts another build of the emulator (a measurement compares builds).
+    pub fn start_binary(binary: &Path, args: &[&str]) -> Sim {
+        let mut child = Command::new(binary)
             .args(["--port", "0"])
             .args(args)
             .stdin(Stdio::null())
@@ -240,6 +252,11 @@ impl Sim {
             .unwrap_or_else(|| panic!("actiontrail-sim printed no address: {first:?}"))
             .to_owned();
         Sim { child, url }
+    }
+
+    /// The emulator's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// The emulator's request counters.

@@ -116,6 +116,16 @@ impl Drop for Plugin {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // A killed plugin cannot remove its socket directory; tests leave nothing behind.
+        if let Some(dir) = PathBuf::from(self.fields().get(3).copied().unwrap_or(""))
+            .parent()
+            .filter(|d| {
+                d.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("plugin"))
+            })
+        {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }
 

@@ -2,7 +2,9 @@
 
 use super::{Credentials, CredentialsError};
 use crate::alibaba::endpoint::Endpoint;
-use crate::alibaba::rpc::{bounded_prefix, classify, SendFailure};
+use crate::alibaba::http::CREDENTIALS_BODY_BYTES;
+use crate::alibaba::redact::json_shape;
+use crate::alibaba::rpc::{classify, location_host, read_capped, SendFailure};
 use serde::Deserialize;
 use std::time::Duration;
 
@@ -53,11 +55,23 @@ async fn session_token(
         );
         return Ok(None);
     }
-    let token = resp
-        .text()
+    let token = body(endpoint, resp).await?;
+    Ok(Some(token.trim().to_owned()).filter(|t| !t.is_empty()))
+}
+
+/// The body, at most [`CREDENTIALS_BODY_BYTES`]; more is an error, not a cut answer.
+async fn body(endpoint: &Endpoint, resp: reqwest::Response) -> Result<String, CredentialsError> {
+    let (bytes, cut) = read_capped(resp, CREDENTIALS_BODY_BYTES)
         .await
         .map_err(|e| http_error(endpoint, classify(e)))?;
-    Ok(Some(token.trim().to_owned()).filter(|t| !t.is_empty()))
+    if cut {
+        return Err(CredentialsError::Http {
+            endpoint: format!("the ECS metadata service at {}", endpoint.base_url),
+            detail: format!("the answer is larger than {CREDENTIALS_BODY_BYTES} bytes"),
+            retryable: false,
+        });
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 async fn get(
@@ -79,10 +93,22 @@ async fn get(
         .await
         .map_err(|e| http_error(endpoint, classify(e)))?;
     let status = resp.status();
-    let body = resp
-        .text()
-        .await
-        .map_err(|e| http_error(endpoint, classify(e)))?;
+    let location = resp
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let body = body(endpoint, resp).await?;
+    if status.is_redirection() {
+        return Err(CredentialsError::Http {
+            endpoint: format!("the ECS metadata service at {}", endpoint.base_url),
+            detail: format!(
+                "answered with a redirect (HTTP {}) to {}; redirects are not followed",
+                status.as_u16(),
+                location_host(location.as_deref())
+            ),
+            retryable: false,
+        });
+    }
     if status.as_u16() == 404 {
         return Err(CredentialsError::Metadata {
             role: role.to_owned(),
@@ -92,7 +118,8 @@ async fn get(
     if !status.is_success() {
         return Err(CredentialsError::Http {
             endpoint: format!("the ECS metadata service at {}", endpoint.base_url),
-            detail: format!("HTTP {}: {}", status.as_u16(), bounded_prefix(&body, 256)),
+            // Never the body: the metadata service's answers are credentials.
+            detail: format!("HTTP {} ({} bytes)", status.as_u16(), body.len()),
             retryable: status.is_server_error(),
         });
     }
@@ -139,12 +166,12 @@ pub(super) async fn fetch(
     let parsed: MetadataCredentials =
         serde_json::from_str(&body).map_err(|e| CredentialsError::Metadata {
             role: role.clone(),
-            reason: format!("the answer is not credentials JSON ({e})"),
+            reason: format!("the answer is not credentials JSON: {}", json_shape(&e)),
         })?;
     if let Some(code) = parsed.code.as_deref().filter(|c| *c != "Success") {
         return Err(CredentialsError::Metadata {
             role,
-            reason: format!("Code {code}"),
+            reason: format!("Code {}", crate::alibaba::redact::clip(code, 64)),
         });
     }
     let missing = |what: &str| CredentialsError::Metadata {

@@ -17,7 +17,7 @@ struct CliConfig {
     profiles: Vec<CliProfile>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Default, Deserialize)]
 #[serde(default)]
 struct CliProfile {
     name: String,
@@ -36,6 +36,32 @@ struct CliProfile {
     oidc_token_file: String,
     role_session_name: String,
     process_command: String,
+}
+
+impl std::fmt::Debug for CliProfile {
+    // The profile holds an AccessKey secret and maybe an STS token: never print them.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown = |v: &str| if v.is_empty() { "" } else { "<redacted>" };
+        f.debug_struct("CliProfile")
+            .field("name", &self.name)
+            .field("mode", &self.mode)
+            .field("access_key_id", &self.access_key_id)
+            .field("access_key_secret", &shown(&self.access_key_secret))
+            .field("sts_token", &shown(&self.sts_token))
+            .field("ram_role_name", &self.ram_role_name)
+            .field("ram_role_arn", &self.ram_role_arn)
+            .field("ram_session_name", &self.ram_session_name)
+            .field("external_id", &self.external_id)
+            .field("expired_seconds", &self.expired_seconds)
+            .field("policy", &self.policy)
+            .field("source_profile", &self.source_profile)
+            .field("oidc_provider_arn", &self.oidc_provider_arn)
+            .field("oidc_token_file", &self.oidc_token_file)
+            .field("role_session_name", &self.role_session_name)
+            // A command line may carry a token among its arguments.
+            .field("process_command", &shown(&self.process_command))
+            .finish()
+    }
 }
 
 /// How many ChainableRamRoleArn profiles may stand on one another; a longer chain is
@@ -103,7 +129,11 @@ pub(super) fn aliyun_profile(
     };
     let cfg: CliConfig = serde_json::from_str(&text).map_err(|e| CredentialsError::Invalid {
         source_name: shown(path),
-        reason: format!("not a valid aliyun CLI config: {e}"),
+        // serde's message for a wrong type quotes the value, which may be the secret.
+        reason: format!(
+            "not a valid aliyun CLI config: {}",
+            crate::alibaba::redact::json_shape(&e)
+        ),
     })?;
     let name = profile
         .map(str::to_owned)
@@ -336,4 +366,25 @@ pub(super) fn ini_profile(
         }
     };
     Ok(Some((found, source_name)))
+}
+
+#[cfg(test)]
+mod debug_tests {
+    use super::CliProfile;
+
+    #[test]
+    fn a_cli_profile_debug_prints_no_secret() {
+        let p = CliProfile {
+            access_key_id: "LTAI5tShown".into(),
+            access_key_secret: "planted-secret".into(),
+            sts_token: "planted-token".into(),
+            ..Default::default()
+        };
+        let d = format!("{p:?}");
+        assert!(d.contains("LTAI5tShown"), "{d}");
+        assert!(
+            !d.contains("planted-secret") && !d.contains("planted-token"),
+            "{d}"
+        );
+    }
 }

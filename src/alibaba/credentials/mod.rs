@@ -29,11 +29,11 @@ mod sts;
 mod tests;
 mod uri;
 
+pub use crate::alibaba::access_key::Credentials;
 pub use chain::CredentialsProvider;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::time::SystemTime;
 
 /// Where to look for credentials. `Default` looks in the usual places.
 #[derive(Clone, Default, PartialEq)]
@@ -148,34 +148,6 @@ impl std::fmt::Debug for OidcConfig {
     }
 }
 
-/// An AccessKey, possibly temporary.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Credentials {
-    /// AccessKey id (not secret: it names the key).
-    pub access_key_id: String,
-    /// AccessKey secret.
-    pub access_key_secret: String,
-    /// STS security token, for temporary credentials.
-    pub security_token: Option<String>,
-    /// When temporary credentials expire.
-    pub expiration: Option<SystemTime>,
-}
-
-impl std::fmt::Debug for Credentials {
-    // Secrets and tokens never reach logs or error messages, even through `{:?}`.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials")
-            .field("access_key_id", &self.access_key_id)
-            .field("access_key_secret", &"<redacted>")
-            .field(
-                "security_token",
-                &self.security_token.as_ref().map(|_| "<redacted>"),
-            )
-            .field("expiration", &self.expiration)
-            .finish()
-    }
-}
-
 /// Why no credentials could be had.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CredentialsError {
@@ -235,9 +207,7 @@ impl CredentialsError {
         match self {
             CredentialsError::Http { retryable, .. } => *retryable,
             CredentialsError::AssumeRole { error, .. }
-            | CredentialsError::AssumeRoleWithOidc { error, .. } => {
-                error.http_status >= 500 || error.code.contains("Throttling")
-            }
+            | CredentialsError::AssumeRoleWithOidc { error, .. } => error.is_retryable(),
             _ => false,
         }
     }

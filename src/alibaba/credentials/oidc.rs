@@ -103,6 +103,7 @@ pub(super) async fn assume_role_with_oidc(
         let raw = RawResponse {
             status,
             retry_after: None,
+            location: None,
             body,
         };
         return Err(match ServiceError::from_response(&raw) {

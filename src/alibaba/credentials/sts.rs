@@ -2,8 +2,9 @@
 
 use super::{AssumeRoleConfig, Credentials, CredentialsError};
 use crate::alibaba::endpoint::Endpoint;
+use crate::alibaba::redact::json_shape;
 use crate::alibaba::rpc::{
-    bounded_prefix, send, sign, RpcRequest, SendFailure, ServiceError, SignatureAlgorithm,
+    location_host, send, sign, RpcRequest, SendFailure, ServiceError, SignatureAlgorithm,
 };
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -33,7 +34,8 @@ pub(super) fn parse_expiration(text: &str, what: &str) -> Result<SystemTime, Cre
         .map(SystemTime::from)
         .map_err(|e| CredentialsError::Invalid {
             source_name: what.to_owned(),
-            reason: format!("Expiration {text:?} is not an RFC 3339 time ({e})"),
+            // The value is not quoted: in a broken answer it may be anything, a secret too.
+            reason: format!("Expiration is not an RFC 3339 time ({e})"),
         })
 }
 
@@ -91,7 +93,20 @@ pub(super) async fn assume_role(
             retryable,
         }
     })?;
-    if raw.status >= 300 {
+    // The body of STS is never quoted: a 2xx one holds the new secret and token even
+    // when its shape is wrong. Only its size, status and what is wrong are told.
+    if (300..400).contains(&raw.status) {
+        return Err(CredentialsError::Http {
+            endpoint: where_,
+            detail: format!(
+                "answered with a redirect (HTTP {}) to {}; redirects are not followed, so nothing was sent there",
+                raw.status,
+                location_host(raw.location.as_deref())
+            ),
+            retryable: false,
+        });
+    }
+    if raw.status >= 400 || raw.status < 200 {
         return Err(match ServiceError::from_response(&raw) {
             Some(error) => CredentialsError::AssumeRole {
                 role_arn: role.role_arn.clone(),
@@ -99,25 +114,35 @@ pub(super) async fn assume_role(
             },
             None => CredentialsError::Http {
                 endpoint: where_,
-                detail: format!("HTTP {}: {}", raw.status, bounded_prefix(&raw.body, 256)),
+                detail: format!(
+                    "HTTP {} with a {}-byte body that is not an STS error answer",
+                    raw.status,
+                    raw.body.len()
+                ),
                 retryable: raw.status >= 500,
             },
         });
     }
-    let parsed: AssumeRoleResponse =
-        serde_json::from_str(&raw.body).map_err(|e| CredentialsError::Http {
-            endpoint: where_.clone(),
-            detail: format!(
-                "the answer is not AssumeRole JSON ({e}): {}",
-                bounded_prefix(&raw.body, 256)
-            ),
-            retryable: false,
-        })?;
-    let c = parsed.credentials.ok_or_else(|| CredentialsError::Http {
+    let not_sts = |reason: String| CredentialsError::Http {
         endpoint: where_.clone(),
-        detail: "the answer has no Credentials".into(),
+        detail: format!(
+            "the answer (HTTP {}, {} bytes) was not an STS AssumeRole answer: {reason}",
+            raw.status,
+            raw.body.len()
+        ),
         retryable: false,
-    })?;
+    };
+    let parsed: AssumeRoleResponse =
+        serde_json::from_str(&raw.body).map_err(|e| not_sts(json_shape(&e)))?;
+    let c = parsed
+        .credentials
+        .ok_or_else(|| not_sts("it has no Credentials".into()))?;
+    if [&c.access_key_id, &c.access_key_secret, &c.security_token]
+        .iter()
+        .any(|v| v.trim().is_empty())
+    {
+        return Err(not_sts("a field of its Credentials is empty".into()));
+    }
     Ok(Credentials {
         access_key_id: c.access_key_id,
         access_key_secret: c.access_key_secret,

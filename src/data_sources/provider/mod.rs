@@ -29,6 +29,8 @@ pub struct ActionTrailProvider {
     functions: Vec<Function>,
     ephemeral: Vec<(String, Schema)>,
     api: RwLock<Option<Arc<Api>>>,
+    /// Cancelled by StopProvider; every client configured here listens to it.
+    stop: tokio_util::sync::CancellationToken,
 }
 
 /// The provider the plugin serves.
@@ -56,6 +58,7 @@ impl ActionTrailProvider {
             functions: crate::functions::functions(),
             ephemeral: ephemeral::schemas(),
             api: RwLock::new(None),
+            stop: tokio_util::sync::CancellationToken::new(),
         }
     }
 
@@ -107,8 +110,9 @@ impl crate::model::Provider for ActionTrailProvider {
             Err(diags) => return diags,
         };
         tracing::debug!(settings = ?settings, "configuring the actiontrail provider");
-        let client = match Client::new(settings.client_config()) {
-            Ok(c) => c,
+        let config = settings.client_config();
+        let client = match Client::new(config.clone()) {
+            Ok(c) => c.cancelled_by(self.stop.clone()),
             Err(e) => {
                 return vec![Diagnostic::error(
                     "Cannot configure the ActionTrail client",
@@ -118,7 +122,18 @@ impl crate::model::Provider for ActionTrailProvider {
         };
         let api = Arc::new(Api::new(client, settings.max_retries));
         *self.api.write().unwrap_or_else(|p| p.into_inner()) = Some(api);
-        vec![]
+        let weak = crate::actiontrail::weak_transport(&config);
+        if weak.is_empty() {
+            return vec![];
+        }
+        vec![Diagnostic::warning(
+            "Weak transport to ActionTrail",
+            format!("The provider calls {}. That is expected against the actiontrail-sim emulator or a test endpoint; against real keys, use the default endpoints (HTTPS to aliyuncs.com).", weak.join(", and ")),
+        )]
+    }
+
+    fn stop(&self) {
+        self.stop.cancel();
     }
 
     async fn read_data_source(&self, type_name: &str, config: Value) -> ReadResult {
@@ -277,7 +292,15 @@ pub(crate) mod tests {
             ("max_retries", Value::int(0)),
             ("timeout", Value::string("2s")),
         ]);
-        assert_eq!(p.configure(config).await, vec![]);
+        let configured = p.configure(config).await;
+        assert!(
+            !crate::model::diag::has_errors(&configured),
+            "{configured:?}"
+        );
+        assert!(
+            configured[0].detail.contains("plain HTTP"),
+            "{configured:?}"
+        );
         let read = p
             .read_data_source(
                 LastUsed::TYPE_NAME,

@@ -1,0 +1,322 @@
+//! What a well-formed answer of each operation is, decided from the API reference and the
+//! official SDK's models (`alibabacloud_actiontrail20200706` 2.6.0, whose response bodies
+//! mark RequestId, and for Info ServiceName and UsedTimestamp, as required).
+//!
+//! The provider exists to say "this key is still in use"; an answer it cannot trust must
+//! never read as "never used". So each decoder checks, beyond the JSON types:
+//! - every answer: a JSON object with a non-empty string `RequestId`;
+//! - Info: `AccessKeyId` present and, trimmed of whitespace (the reference's own example
+//!   ends it with a newline), equal to the key asked about; a use (`UsedTimestamp` above
+//!   zero) names its `ServiceName`; a negative `UsedTimestamp` is no time at all;
+//! - Products, Ips, Resources: the list present and a list of objects, each naming its
+//!   service, IP or resource.
+//!
+//! "Never used" is thus only an Info answer about the asked key, with a RequestId and no
+//! `UsedTimestamp` (or `null`, or 0); or an empty list under its own name.
+
+use super::error::Error;
+use super::types::{AccessKeyLastUsedInfo, IpsPage, ProductsPage, ResourcesPage};
+use crate::alibaba::redact::{self, json_shape};
+use crate::alibaba::rpc::{location_host, RawResponse, ServiceError};
+use serde::de::DeserializeOwned;
+
+/// Why an answer is not the operation's; quotes no value of the body.
+pub type Reason = String;
+
+/// Sorts a response into a 2xx body to validate, a redirect, a service error, or a body
+/// that is no ActionTrail answer at all. `secrets` are removed from any excerpt.
+pub(crate) fn interpret<'a>(
+    action: &str,
+    endpoint: &str,
+    raw: &'a RawResponse,
+    secrets: &[&str],
+) -> Result<&'a str, Error> {
+    if (200..300).contains(&raw.status) {
+        return Ok(&raw.body);
+    }
+    if (300..400).contains(&raw.status) {
+        return Err(Error::Redirect {
+            operation: action.to_owned(),
+            endpoint: endpoint.to_owned(),
+            http_status: raw.status,
+            location_host: location_host(raw.location.as_deref()),
+        });
+    }
+    if let Some(e) = ServiceError::from_response(raw) {
+        return Err(Error::Service(e));
+    }
+    Err(Error::NotActionTrail {
+        operation: action.to_owned(),
+        endpoint: endpoint.to_owned(),
+        http_status: raw.status,
+        reason: "an error status without the standard error body (Code, Message, RequestId)"
+            .to_owned(),
+        excerpt: redact::excerpt(&raw.body, secrets),
+    })
+}
+
+fn object<T: DeserializeOwned>(body: &str) -> Result<T, Reason> {
+    let value: serde_json::Value = serde_json::from_str(body).map_err(|e| json_shape(&e))?;
+    let kind = match &value {
+        serde_json::Value::Object(o) => {
+            match o.get("RequestId") {
+                Some(serde_json::Value::String(id)) if !id.trim().is_empty() => {}
+                Some(serde_json::Value::String(_)) => return Err("its RequestId is empty".into()),
+                Some(_) => return Err("its RequestId is not a string".into()),
+                None => return Err("it has no RequestId".into()),
+            }
+            return serde_json::from_value(value).map_err(|e| json_shape(&e));
+        }
+        serde_json::Value::Array(_) => "a JSON array",
+        serde_json::Value::String(_) => "a JSON string",
+        serde_json::Value::Number(_) => "a JSON number",
+        serde_json::Value::Bool(_) => "a JSON boolean",
+        serde_json::Value::Null => "JSON null",
+    };
+    Err(format!("it is {kind}, not an object"))
+}
+
+fn timestamp(field: &str, value: Option<i64>) -> Result<(), Reason> {
+    match value {
+        Some(ms) if ms < 0 => Err(format!("{field} is negative")),
+        _ => Ok(()),
+    }
+}
+
+/// GetAccessKeyLastUsedInfo about `asked`.
+pub fn info(body: &str, asked: &str) -> Result<AccessKeyLastUsedInfo, Reason> {
+    let info: AccessKeyLastUsedInfo = object(body)?;
+    match info.access_key_id.as_deref().map(str::trim) {
+        None => return Err("it has no AccessKeyId".into()),
+        Some(id) if id != asked.trim() => {
+            return Err(format!(
+                "it is about another AccessKey ({}), not the one asked about",
+                crate::alibaba::redact::clip(id, 64)
+            ))
+        }
+        Some(_) => {}
+    }
+    timestamp("UsedTimestamp", info.used_timestamp)?;
+    let used = info.used_timestamp.is_some_and(|ms| ms > 0);
+    if used && info.service_name.as_deref().is_none_or(str::is_empty) {
+        return Err("it reports a use but no ServiceName".into());
+    }
+    Ok(info)
+}
+
+/// GetAccessKeyLastUsedProducts.
+pub fn products(body: &str) -> Result<ProductsPage, Reason> {
+    let page: ProductsPage = object(body)?;
+    for p in &page.products {
+        if p.service_name.trim().is_empty() {
+            return Err("a product has an empty ServiceName".into());
+        }
+        timestamp("a product's UsedTimestamp", p.used_timestamp)?;
+    }
+    Ok(page)
+}
+
+/// One page of GetAccessKeyLastUsedIps.
+pub fn ips(body: &str) -> Result<IpsPage, Reason> {
+    let page: IpsPage = object(body)?;
+    for ip in &page.ips {
+        if ip.ip.trim().is_empty() {
+            return Err("an entry has an empty Ip".into());
+        }
+        timestamp("an IP's UsedTimestamp", ip.used_timestamp)?;
+    }
+    Ok(page)
+}
+
+/// One page of GetAccessKeyLastUsedResources.
+pub fn resources(body: &str) -> Result<ResourcesPage, Reason> {
+    let page: ResourcesPage = object(body)?;
+    for r in &page.resources {
+        if r.resource_name.trim().is_empty() {
+            return Err("an entry has an empty ResourceName".into());
+        }
+        timestamp("a resource's UsedTimestamp", r.used_timestamp)?;
+    }
+    Ok(page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const KEY: &str = "LTAI5tAsked";
+
+    fn raw(status: u16, body: &str) -> RawResponse {
+        RawResponse {
+            status,
+            retry_after: None,
+            location: None,
+            body: body.into(),
+        }
+    }
+
+    fn sort(r: &RawResponse) -> Result<&str, Error> {
+        interpret("Op", "http://127.0.0.1:1", r, &["planted-secret"])
+    }
+
+    #[test]
+    fn an_html_502_is_retryable_and_quoted_redacted_on_one_line() {
+        let r = raw(
+            502,
+            "<html>\n<body>Bad Gateway planted-secret</body></html>",
+        );
+        let err = sort(&r).unwrap_err();
+        match &err {
+            Error::NotActionTrail {
+                http_status,
+                excerpt,
+                endpoint,
+                ..
+            } => {
+                assert_eq!(*http_status, 502);
+                assert_eq!(endpoint, "http://127.0.0.1:1");
+                assert!(excerpt.contains("Bad Gateway") && !excerpt.contains('\n'));
+                assert!(!excerpt.contains("planted-secret"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(err.is_retryable());
+        assert!(err.to_string().contains("was not an ActionTrail answer"));
+    }
+
+    #[test]
+    fn a_redirect_is_an_error_naming_the_location_host() {
+        let mut r = raw(307, "");
+        r.location = Some("http://127.0.0.1:9/?SecurityToken=tok".into());
+        let err = sort(&r).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Redirect {
+                    http_status: 307,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("127.0.0.1:9") && !err.to_string().contains("tok"));
+        assert!(!err.is_retryable());
+    }
+
+    #[test]
+    fn a_json_error_body_is_a_service_error() {
+        let r = raw(
+            404,
+            r#"{"RequestId":"R1","Code":"InvalidAccessKeyId.NotFound","Message":"no"}"#,
+        );
+        let err = sort(&r).unwrap_err();
+        assert_eq!(err.request_id(), Some("R1"));
+        assert_eq!(err.service().unwrap().code, "InvalidAccessKeyId.NotFound");
+        assert!(!err.is_retryable());
+    }
+
+    #[test]
+    fn an_empty_object_is_never_an_answer() {
+        assert_eq!(info("{}", KEY).unwrap_err(), "it has no RequestId");
+        assert!(products("{}").is_err());
+        assert!(ips("{}").is_err());
+        assert!(resources("{}").is_err());
+        assert!(products(r#"{"RequestId":"r"}"#)
+            .unwrap_err()
+            .contains("`Products`"));
+    }
+
+    #[test]
+    fn never_used_is_an_answer_about_the_asked_key_without_a_use() {
+        let never = info(r#"{"RequestId":"r","AccessKeyId":"LTAI5tAsked\n"}"#, KEY).unwrap();
+        assert_eq!(never.used_timestamp, None);
+        assert!(info(
+            r#"{"RequestId":"r","AccessKeyId":"LTAI5tAsked","UsedTimestamp":null}"#,
+            KEY
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn an_answer_about_another_key_is_refused() {
+        let e = info(r#"{"RequestId":"r","AccessKeyId":"LTAI5tOther"}"#, KEY).unwrap_err();
+        assert!(e.contains("another AccessKey (LTAI5tOther)"), "{e}");
+        assert_eq!(
+            info(r#"{"RequestId":"r"}"#, KEY).unwrap_err(),
+            "it has no AccessKeyId"
+        );
+    }
+
+    #[test]
+    fn wrong_types_are_refused_without_quoting_values() {
+        let e = info(
+            r#"{"RequestId":"r","AccessKeyId":"LTAI5tAsked","UsedTimestamp":"planted"}"#,
+            KEY,
+        )
+        .unwrap_err();
+        assert!(e.contains("wrong type") && !e.contains("planted"), "{e}");
+        assert!(ips(r#"{"RequestId":"r","Ips":{}}"#).is_err());
+        assert!(resources(r#"{"RequestId":"r","Resources":[{"ResourceName":7}]}"#).is_err());
+        assert!(info(r#"{"RequestId":7,"AccessKeyId":"LTAI5tAsked"}"#, KEY).is_err());
+        assert!(info(r#"{"RequestId":" ","AccessKeyId":"LTAI5tAsked"}"#, KEY).is_err());
+    }
+
+    #[test]
+    fn a_use_must_name_its_service() {
+        let body = r#"{"RequestId":"r","AccessKeyId":"LTAI5tAsked","UsedTimestamp":1700000000000}"#;
+        assert!(info(body, KEY).unwrap_err().contains("ServiceName"));
+        let ok = r#"{"RequestId":"r","AccessKeyId":"LTAI5tAsked","UsedTimestamp":1700000000000,"ServiceName":"Ecs"}"#;
+        assert_eq!(
+            info(ok, KEY).unwrap().used_timestamp,
+            Some(1_700_000_000_000)
+        );
+    }
+
+    #[test]
+    fn non_objects_say_what_they_are() {
+        assert_eq!(
+            products("[]").unwrap_err(),
+            "it is a JSON array, not an object"
+        );
+        assert!(ips("<html>").unwrap_err().contains("not JSON"));
+        assert!(resources(r#"{"RequestId":"r","Resour"#)
+            .unwrap_err()
+            .contains("cut off"));
+    }
+
+    proptest! {
+        #[test]
+        fn any_bytes_decode_to_an_error_or_a_valid_answer(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let body = String::from_utf8_lossy(&bytes);
+            if let Ok(i) = info(&body, KEY) {
+                prop_assert_eq!(i.access_key_id.as_deref().map(str::trim), Some(KEY));
+            }
+            if let Ok(p) = products(&body) { prop_assert!(!p.request_id.trim().is_empty()); }
+            if let Ok(p) = ips(&body) { prop_assert!(!p.request_id.trim().is_empty()); }
+            if let Ok(p) = resources(&body) { prop_assert!(!p.request_id.trim().is_empty()); }
+        }
+
+        #[test]
+        fn json_shaped_noise_decodes_to_an_error_or_a_valid_answer(
+            id in prop_oneof![Just("\"r\"".to_owned()), Just("7".to_owned()), Just("\"\"".to_owned()), Just("null".to_owned())],
+            key in prop_oneof![Just("\"LTAI5tAsked\"".to_owned()), Just("\"LTAI5tAsked\\n\"".to_owned()), Just("\"other\"".to_owned()), Just("[]".to_owned())],
+            ts in prop_oneof![Just("1".to_owned()), Just("-5".to_owned()), Just("1.5".to_owned()), Just("\"x\"".to_owned()), Just("null".to_owned()), Just("99999999999999999999".to_owned())],
+            list in prop_oneof![Just("[]".to_owned()), Just("{}".to_owned()), Just("[{}]".to_owned()), Just("[{\"Ip\":\"1.1.1.1\",\"ServiceName\":\"Ecs\",\"ResourceName\":\"r\"}]".to_owned()), Just("[1]".to_owned())],
+            cut in 0usize..200,
+        ) {
+            let body = format!(
+                r#"{{"RequestId":{id},"AccessKeyId":{key},"UsedTimestamp":{ts},"ServiceName":"Ecs","Products":{list},"Ips":{list},"Resources":{list},"NextToken":null}}"#
+            );
+            let body = &body[..body.len().saturating_sub(cut % 3 * cut)];
+            if let Ok(i) = info(body, KEY) {
+                prop_assert!(i.used_timestamp.is_none_or(|t| t >= 0));
+                prop_assert_eq!(i.access_key_id.as_deref().map(str::trim), Some(KEY));
+            }
+            let ids = [products(body).map(|p| p.request_id), ips(body).map(|p| p.request_id), resources(body).map(|p| p.request_id)];
+            for id in ids.into_iter().flatten() {
+                prop_assert_eq!(id, "r");
+            }
+        }
+    }
+}

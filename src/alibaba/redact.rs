@@ -1,0 +1,292 @@
+//! What the provider may quote of text it did not write: service messages, answer
+//! excerpts, HTTP stack errors. Everything quoted goes through here first.
+//!
+//! A service's message can carry secrets: `SignatureDoesNotMatch` quotes the server's
+//! string to sign, which holds the SecurityToken in HMAC-SHA1 mode; a proxy's page can
+//! echo the signed URL. So names that carry secrets have their values replaced, in every
+//! spelling a message uses (`k=v`, `"k":"v"`, `k: v`, and percent-encoded `k%3Dv` as in a
+//! string to sign), URL userinfo is dropped, and the result is clipped.
+
+/// How much of a service's message a diagnostic quotes.
+pub const MESSAGE_BYTES: usize = 1024;
+
+/// How much of an answer that is not an API answer a diagnostic quotes.
+pub const EXCERPT_BYTES: usize = 256;
+
+/// The placeholder for a removed value.
+pub const REDACTED: &str = "<redacted>";
+
+/// Names whose values are secret, compared without regard to case. `Signature` does not
+/// match `SignatureNonce` or `SignatureMethod`: a separator must follow the name.
+const SECRET_NAMES: &[&str] = &[
+    "securitytoken",
+    "security_token",
+    "security-token",
+    "signature",
+    "accesskeysecret",
+    "access_key_secret",
+    "secret_key",
+    "secretkey",
+    "authorization",
+    "x-aliyun-ecs-metadata-token",
+];
+
+/// Separators between a name and its value, lower case.
+const SEPARATORS: &[&str] = &["%253d", "%3d", "=", ":"];
+
+/// Where a value ends.
+const TERMINATORS: &[&str] = &[
+    "%2526", "%26", "&", "\"", "'", ",", "}", ";", ")", "<", "\\",
+];
+
+/// `text` with secret values and URL userinfo removed.
+pub fn redact(text: &str) -> String {
+    strip_userinfo(&redact_named(text))
+}
+
+/// `text` with `known` secrets (the credentials in use) removed, then [`redact`]ed.
+pub fn redact_known(text: &str, known: &[&str]) -> String {
+    let mut out = text.to_owned();
+    for secret in known.iter().filter(|s| s.len() >= 4) {
+        out = out.replace(secret, REDACTED);
+    }
+    redact(&out)
+}
+
+/// At most `max` bytes of `text`, cut at a char boundary, with `...` when cut.
+pub fn clip(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &text[..end])
+}
+
+/// A service message as a diagnostic may show it: redacted, then clipped.
+pub fn message(text: &str) -> String {
+    clip(&redact(text), MESSAGE_BYTES)
+}
+
+/// An excerpt of an unexpected body: redacted (known secrets too), clipped, and with
+/// control characters escaped so an HTML page stays one readable line.
+pub fn excerpt(body: &str, known: &[&str]) -> String {
+    let cleaned: String = redact_known(body, known)
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    clip(cleaned.trim(), EXCERPT_BYTES)
+}
+
+/// What is wrong with a JSON body, in words that quote none of its values: serde's own
+/// message for a wrong type quotes the value found, which may be a secret.
+pub fn json_shape(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let at = format!("line {}, column {}", e.line(), e.column());
+    match e.classify() {
+        Category::Eof => format!("the JSON ends early ({at}), as if cut off"),
+        Category::Syntax => format!("it is not JSON ({at})"),
+        Category::Io => "it could not be read".to_owned(),
+        Category::Data => {
+            let text = e.to_string();
+            match text.strip_prefix("missing field ") {
+                // `missing field `X` at line 1 column 2`: the name is the schema's, not data.
+                Some(rest) => format!(
+                    "the field {} is missing",
+                    rest.split(" at line").next().unwrap_or(rest)
+                ),
+                None => format!("a field has the wrong type ({at})"),
+            }
+        }
+    }
+}
+
+fn redact_named(text: &str) -> String {
+    // ASCII lower-casing keeps byte offsets, so positions found in `lower` index `text`.
+    let lower = text.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut at = 0;
+    while at < text.len() {
+        let Some((name_end, value_start)) = secret_at(&lower, at) else {
+            at += lower[at..].chars().next().map_or(1, char::len_utf8);
+            continue;
+        };
+        let value_end = value_end(&lower, value_start);
+        if value_end > value_start {
+            out.push_str(&text[copied..value_start]);
+            out.push_str(REDACTED);
+            copied = value_end;
+            at = value_end;
+        } else {
+            at = name_end;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// When a secret name starts at `at` (and is not the tail of a longer word), where the name
+/// ends and where its value starts.
+fn secret_at(lower: &str, at: usize) -> Option<(usize, usize)> {
+    let head = &lower[..at];
+    let before = head.chars().next_back();
+    // `%26` (an encoded `&`, as in a string to sign) ends a word like any separator.
+    let encoded_separator = ["%26", "%3f", "%2526"].iter().any(|e| head.ends_with(e));
+    if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') && !encoded_separator {
+        return None;
+    }
+    let rest = &lower[at..];
+    let name = SECRET_NAMES.iter().find(|n| rest.starts_with(**n))?;
+    let name_end = at + name.len();
+    let mut i = name_end;
+    i += usize::from(lower[i..].starts_with('"'));
+    i += ws(&lower[i..]);
+    let sep = SEPARATORS.iter().find(|s| lower[i..].starts_with(**s))?;
+    i += sep.len();
+    i += ws(&lower[i..]);
+    i += usize::from(lower[i..].starts_with('"'));
+    Some((name_end, i))
+}
+
+fn ws(s: &str) -> usize {
+    s.len() - s.trim_start_matches([' ', '\t']).len()
+}
+
+fn value_end(lower: &str, start: usize) -> usize {
+    let rest = &lower[start..];
+    let mut end = rest.len();
+    if let Some(w) = rest.find(char::is_whitespace) {
+        end = end.min(w);
+    }
+    for t in TERMINATORS {
+        if let Some(p) = rest.find(t) {
+            end = end.min(p);
+        }
+    }
+    // An `Authorization: ACS3-HMAC-SHA256 Credential=...` value has spaces; the scheme
+    // alone is no secret, and the signature is caught by its own name.
+    start + end
+}
+
+/// Removes `user:password@` from every URL in `text`.
+fn strip_userinfo(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(p) = rest.find("://") {
+        let (head, tail) = rest.split_at(p + 3);
+        out.push_str(head);
+        let authority_end = tail
+            .find(|c: char| {
+                matches!(c, '/' | '?' | '#' | '"' | '\'' | ')' | '>') || c.is_whitespace()
+            })
+            .unwrap_or(tail.len());
+        match tail[..authority_end].rfind('@') {
+            Some(at) => {
+                out.push_str(REDACTED);
+                rest = &tail[at..];
+            }
+            None => rest = tail,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_string_to_sign_loses_its_security_token_and_signature() {
+        let sts = "POST&%2F&AccessKeyId%3DSTS.x%26Action%3DGetAccessKeyLastUsedInfo%26SecurityToken%3DCAISplanted%26SignatureMethod%3DHMAC-SHA1%26SignatureNonce%3Dn1";
+        let r = redact(&format!("Specified signature is not matched with our calculation. server string to sign is:{sts}"));
+        assert!(!r.contains("CAISplanted"), "{r}");
+        assert!(
+            r.contains("SecurityToken%3D<redacted>%26SignatureMethod%3DHMAC-SHA1"),
+            "{r}"
+        );
+        assert!(r.contains("SignatureNonce%3Dn1"), "{r}");
+    }
+
+    #[test]
+    fn json_query_and_header_spellings_are_redacted() {
+        for (text, secret) in [
+            (
+                r#"{"AccessKeySecret":"s3cr3t","SecurityToken": "tok3n"}"#,
+                "s3cr3t",
+            ),
+            (
+                r#"{"AccessKeySecret":"s3cr3t","SecurityToken": "tok3n"}"#,
+                "tok3n",
+            ),
+            ("GET /?Signature=abcd%2B&x=1", "abcd"),
+            ("authorization: ACS3-HMAC-SHA256", "ACS3"),
+            ("x-acs-security-token=tok3n", "tok3n"),
+        ] {
+            let r = redact(text);
+            assert!(!r.contains(secret), "{text} -> {r}");
+        }
+        assert_eq!(redact("SignatureNonce=abc"), "SignatureNonce=abc");
+    }
+
+    #[test]
+    fn userinfo_is_stripped_from_urls() {
+        assert_eq!(
+            redact("cannot reach http://user:pa55@127.0.0.1:9/x and https://h/"),
+            "cannot reach http://<redacted>@127.0.0.1:9/x and https://h/"
+        );
+    }
+
+    #[test]
+    fn known_secrets_are_removed_wherever_they_appear() {
+        let e = excerpt(
+            "<html>\nyour token is CAISplanted\n</html>",
+            &["CAISplanted"],
+        );
+        assert_eq!(e, "<html> your token is <redacted> </html>");
+    }
+
+    #[test]
+    fn json_shape_never_quotes_a_value() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct T {
+            #[serde(rename = "A")]
+            a: u32,
+        }
+        let wrong = serde_json::from_str::<T>(r#"{"A":"planted"}"#).unwrap_err();
+        assert!(
+            !json_shape(&wrong).contains("planted"),
+            "{}",
+            json_shape(&wrong)
+        );
+        let missing = serde_json::from_str::<T>("{}").unwrap_err();
+        assert_eq!(json_shape(&missing), "the field `A` is missing");
+        let cut = serde_json::from_str::<T>(r#"{"A":1"#).unwrap_err();
+        assert!(json_shape(&cut).contains("cut off"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_redacts_without_panicking_and_loses_planted_values(
+            prefix in ".{0,64}",
+            name in proptest::sample::select(vec!["SecurityToken=", "SecurityToken%3D", "\"AccessKeySecret\":\"", "Signature: "]),
+            suffix in ".{0,64}",
+        ) {
+            let text = format!("{prefix} {name}PLANTEDvalue&{suffix}");
+            let r = redact(&text);
+            proptest::prop_assert!(!r.contains("PLANTEDvalue"), "{}", r);
+            let _ = message(&prefix);
+        }
+    }
+
+    #[test]
+    fn messages_are_clipped_at_a_char_boundary() {
+        let m = message(&"é".repeat(2000));
+        assert!(m.len() <= MESSAGE_BYTES + 3 && m.ends_with("..."));
+        assert_eq!(clip("short", 256), "short");
+    }
+}
