@@ -34,6 +34,7 @@ fn config(sim: &Sim, credentials: CredentialsConfig) -> ClientConfig {
         max_retries: 5,
         timeout: Duration::from_secs(10),
         credentials,
+        ..Default::default()
     }
 }
 

@@ -7,6 +7,7 @@ use super::types::{
     AccessKeyLastUsedInfo, IpUsage, IpsPage, ProductsPage, ResourceUsage, ResourcesPage,
 };
 use super::{ClientConfig, API_VERSION};
+use crate::actiontrail::ram::RAM_API_VERSION;
 use crate::alibaba::credentials::CredentialsProvider;
 use crate::alibaba::endpoint::Endpoint;
 use crate::alibaba::http::{user_agent, SharedHttp};
@@ -19,6 +20,9 @@ use serde::de::DeserializeOwned;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
+
+/// RAM is a global service: one endpoint for every region.
+const RAM_DEFAULT_HOST: &str = "ram.aliyuncs.com";
 
 /// How much of an unexpected body an error quotes.
 const BODY_PREFIX_BYTES: usize = 256;
@@ -38,8 +42,36 @@ struct Answers {
     in_flight: HashMap<String, Pending>,
 }
 
+/// Which API a call goes to: each has its endpoint and version, signed the same way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Service {
+    /// ActionTrail 2020-07-06.
+    ActionTrail,
+    /// RAM 2015-05-01, global (`ram.aliyuncs.com`).
+    Ram,
+}
+
+impl Service {
+    fn version(self) -> &'static str {
+        match self {
+            Service::ActionTrail => API_VERSION,
+            Service::Ram => RAM_API_VERSION,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Service::ActionTrail => "actiontrail",
+            Service::Ram => "ram",
+        }
+    }
+}
+
 struct Inner {
     endpoint: Endpoint,
+    ram_endpoint: Endpoint,
+    /// Bounds the HTTP exchanges in flight, whoever asks (a fleet read fans out to many).
+    permits: tokio::sync::Semaphore,
     signature: SignatureAlgorithm,
     max_retries: u32,
     timeout: Duration,
@@ -75,6 +107,18 @@ impl Client {
             None => Endpoint::regional("actiontrail", &config.region, config.protocol),
         }
         .map_err(Error::Config)?;
+        let ram_endpoint = match config
+            .ram_endpoint
+            .as_deref()
+            .filter(|e| !e.trim().is_empty())
+        {
+            Some(e) => Endpoint::parse(e, config.protocol),
+            None => Endpoint::parse(RAM_DEFAULT_HOST, config.protocol),
+        }
+        .map_err(|e| Error::Config(format!("ram_endpoint: {e}")))?;
+        if config.max_concurrency == 0 {
+            return Err(Error::Config("max_concurrency must be at least 1".into()));
+        }
         if config.timeout.is_zero() {
             return Err(Error::Config("timeout must be more than zero".into()));
         }
@@ -92,6 +136,8 @@ impl Client {
         Ok(Client {
             inner: Arc::new(Inner {
                 endpoint,
+                ram_endpoint,
+                permits: tokio::sync::Semaphore::new(config.max_concurrency),
                 signature: config.signature,
                 max_retries: config.max_retries,
                 timeout: config.timeout,
@@ -113,6 +159,11 @@ impl Client {
     /// The endpoint's base URL.
     pub fn endpoint(&self) -> &str {
         &self.inner.endpoint.base_url
+    }
+
+    /// The RAM endpoint's base URL.
+    pub fn ram_endpoint(&self) -> &str {
+        &self.inner.ram_endpoint.base_url
     }
 
     /// Where the credentials come from (never a secret).
@@ -196,19 +247,40 @@ impl Client {
         action: &'static str,
         params: BTreeMap<String, String>,
     ) -> Result<T, Error> {
-        let answer = self.answer(action, params).await?;
+        let answer = self.answer(Service::ActionTrail, action, params).await?;
         serde_json::from_str(&answer.body).map_err(|_| Error::Decode {
             http_status: answer.status,
             body_prefix: bounded_prefix(&answer.body, BODY_PREFIX_BYTES),
         })
     }
 
+    /// One operation of `service`, decoded strictly as `T`: an answer that lacks a field
+    /// `T` requires is [`Error::Untrusted`], naming the field, never a default.
+    pub(super) async fn call_strict<T: DeserializeOwned>(
+        &self,
+        service: Service,
+        action: &'static str,
+        params: BTreeMap<String, String>,
+    ) -> Result<T, Error> {
+        let answer = self.answer(service, action, params).await?;
+        serde_json::from_str(&answer.body).map_err(|e| Error::Untrusted {
+            operation: action.to_owned(),
+            request_id: request_id_of(&answer.body).unwrap_or_default(),
+            reason: e.to_string(),
+        })
+    }
+
     async fn answer(
         &self,
+        service: Service,
         action: &'static str,
         params: BTreeMap<String, String>,
     ) -> Result<Arc<Answer>, Error> {
-        let key = cache_key(self.inner.credentials.identity(), action, &params);
+        let key = cache_key(
+            self.inner.credentials.identity(),
+            &format!("{}:{action}", service.name()),
+            &params,
+        );
         let pending = {
             let mut answers = self
                 .inner
@@ -228,7 +300,10 @@ impl Client {
                     let me = self.clone();
                     let key2 = key.clone();
                     let p = async move {
-                        let result = me.call_with_retries(action, &params).await.map(Arc::new);
+                        let result = me
+                            .call_with_retries(service, action, &params)
+                            .await
+                            .map(Arc::new);
                         // The future itself settles the bookkeeping, exactly once, however
                         // many callers wait on it.
                         let mut answers = me
@@ -254,13 +329,14 @@ impl Client {
 
     async fn call_with_retries(
         &self,
+        service: Service,
         action: &'static str,
         params: &BTreeMap<String, String>,
     ) -> Result<Answer, Error> {
         let mut retry = 0u32;
         loop {
             let started = Instant::now();
-            let result = self.attempt(action, params).await;
+            let result = self.attempt(service, action, params).await;
             let latency_ms = started.elapsed().as_millis();
             match result {
                 Ok(answer) => {
@@ -306,20 +382,28 @@ impl Client {
 
     async fn attempt(
         &self,
+        service: Service,
         action: &'static str,
         params: &BTreeMap<String, String>,
     ) -> Result<Answer, Error> {
         let inner = &self.inner;
+        // Held for the exchange only, not across a retry's backoff. The semaphore is never
+        // closed, so acquiring cannot fail.
+        let _permit = inner.permits.acquire().await.ok();
         let credentials = inner.credentials.credentials().await?;
         let http = inner.http.get().map_err(Error::Config)?;
         let request = RpcRequest {
             action,
-            version: API_VERSION,
+            version: service.version(),
             params,
+        };
+        let endpoint = match service {
+            Service::ActionTrail => &inner.endpoint,
+            Service::Ram => &inner.ram_endpoint,
         };
         let signed = sign(
             &request,
-            &inner.endpoint,
+            endpoint,
             &credentials,
             inner.signature,
             time::OffsetDateTime::now_utc(),
@@ -345,7 +429,7 @@ impl Client {
                     detail,
                 } => Error::Transport {
                     operation: action.to_owned(),
-                    endpoint: inner.endpoint.base_url.clone(),
+                    endpoint: endpoint.base_url.clone(),
                     may_have_been_sent,
                     detail,
                 },

@@ -15,7 +15,9 @@
 
 mod client;
 mod error;
+pub mod events;
 mod pagination;
+pub mod ram;
 mod retry;
 pub mod types;
 
@@ -25,6 +27,8 @@ pub use client::Client;
 pub use error::Error;
 pub use pagination::{Listing, PageOptions};
 pub use retry::Backoff;
+pub use events::EventUsage;
+pub use ram::{AccessKeyListing, KeyStatus, RamAccessKey, RamUser, UserListing};
 pub use types::{AccessKeyLastUsedInfo, IpUsage, ProductUsage, ProductsPage, ResourceUsage};
 
 use crate::alibaba::credentials::CredentialsConfig;
@@ -50,7 +54,14 @@ pub struct ClientConfig {
     pub timeout: Duration,
     /// Where credentials come from.
     pub credentials: CredentialsConfig,
+    /// RAM endpoint override (for ListUsers / ListAccessKeys), in the forms `endpoint` takes.
+    pub ram_endpoint: Option<String>,
+    /// The most HTTP exchanges in flight at once, over every operation.
+    pub max_concurrency: usize,
 }
+
+/// Exchanges in flight at once unless configured: Terraform's own `-parallelism`.
+pub const DEFAULT_MAX_CONCURRENCY: usize = 10;
 
 impl Default for ClientConfig {
     fn default() -> ClientConfig {
@@ -62,6 +73,8 @@ impl Default for ClientConfig {
             max_retries: 5,
             timeout: Duration::from_secs(30),
             credentials: CredentialsConfig::default(),
+            ram_endpoint: None,
+            max_concurrency: DEFAULT_MAX_CONCURRENCY,
         }
     }
 }

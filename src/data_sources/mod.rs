@@ -139,6 +139,8 @@ pub fn client_config(s: &Settings) -> ClientConfig {
             assume_role: s.assume_role.clone(),
             ..Default::default()
         },
+        ram_endpoint: s.ram_endpoint.clone(),
+        max_concurrency: s.max_concurrency,
     }
 }
 

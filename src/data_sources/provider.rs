@@ -19,6 +19,8 @@ pub const MAX_RETRIES: i64 = 20;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Environment variables naming the region, in the order they are consulted.
 pub const REGION_ENV: [&str; 2] = ["ALIBABA_CLOUD_REGION", "ALICLOUD_REGION"];
+/// The most API calls in flight accepted: beyond it, throttling costs more than it saves.
+pub const MAX_CONCURRENCY: i64 = 100;
 /// The environment variable naming the endpoint.
 pub const ENDPOINT_ENV: &str = "ACTIONTRAIL_ENDPOINT";
 
@@ -62,6 +64,8 @@ pub fn schema() -> Schema {
                 opt("ecs_role_name", Type::String, "RAM role attached to this ECS instance, whose credentials the instance metadata service hands out. Also `ALIBABA_CLOUD_ECS_METADATA`."),
                 opt("ecs_metadata_endpoint", Type::String, "Instance metadata service to ask for the ECS role's credentials instead of `http://100.100.100.200`."),
                 opt("sts_endpoint", Type::String, "STS endpoint assume_role calls instead of `sts.aliyuncs.com`."),
+                opt("ram_endpoint", Type::String, "RAM endpoint `actiontrail_accesskeys` lists users and keys at (ListUsers, ListAccessKeys) instead of `ram.aliyuncs.com`."),
+                opt("max_concurrency", Type::Number, "The most API calls in flight at once, over every data source, 1 to 100; default 10 (Terraform's own parallelism)."),
             ],
             block_types: vec![NestedBlock {
                 type_name: "assume_role".to_owned(),
@@ -128,6 +132,10 @@ pub struct Settings {
     pub ecs_metadata_endpoint: Option<String>,
     /// STS endpoint override.
     pub sts_endpoint: Option<String>,
+    /// RAM endpoint override.
+    pub ram_endpoint: Option<String>,
+    /// Calls in flight at once.
+    pub max_concurrency: usize,
     /// Role to assume.
     pub assume_role: Option<AssumeRoleConfig>,
 }
@@ -284,6 +292,7 @@ pub fn validate(config: &Value) -> Vec<Diagnostic> {
     ];
     let metadata = s("ecs_metadata_endpoint");
     let sts = s("sts_endpoint");
+    let ram = s("ram_endpoint");
 
     for (name, value) in [
         ("access_key", access_key),
@@ -332,6 +341,7 @@ pub fn validate(config: &Value) -> Vec<Diagnostic> {
         ("endpoint", endpoint),
         ("ecs_metadata_endpoint", metadata),
         ("sts_endpoint", sts),
+        ("ram_endpoint", ram),
     ] {
         if let Arg::Known(e) = value {
             match parse_endpoint(e) {
@@ -387,6 +397,17 @@ pub fn validate(config: &Value) -> Vec<Diagnostic> {
                 "max_retries",
                 &root("max_retries"),
                 format!("max_retries must be between 0 and {MAX_RETRIES}, not {n}."),
+            ));
+        }
+        Ok(_) => {}
+        Err(d) => diags.push(d),
+    }
+    match args::whole_number(config, "max_concurrency", &root("max_concurrency")) {
+        Ok(Arg::Known(n)) if !(1..=MAX_CONCURRENCY).contains(&n) => {
+            diags.push(args::invalid(
+                "max_concurrency",
+                &root("max_concurrency"),
+                format!("max_concurrency must be between 1 and {MAX_CONCURRENCY}, not {n}."),
             ));
         }
         Ok(_) => {}
@@ -544,6 +565,14 @@ impl Settings {
                 .map(|e| e.trim_end_matches('/').to_owned()),
             sts_endpoint: known_string(config, "sts_endpoint")
                 .map(|e| e.trim_end_matches('/').to_owned()),
+            ram_endpoint: known_string(config, "ram_endpoint")
+                .map(|e| e.trim().trim_end_matches('/').to_owned()),
+            max_concurrency: config
+                .get("max_concurrency")
+                .and_then(Value::as_number)
+                .and_then(crate::model::Number::as_i64)
+                .and_then(|n| usize::try_from(n).ok())
+                .unwrap_or(crate::actiontrail::DEFAULT_MAX_CONCURRENCY),
             assume_role,
         })
     }
@@ -650,6 +679,14 @@ pub(super) mod tests {
             (
                 block(&[("timeout", Value::string("soon"))]),
                 at(&["timeout"]),
+            ),
+            (
+                block(&[("ram_endpoint", Value::string("ftp://ram"))]),
+                at(&["ram_endpoint"]),
+            ),
+            (
+                block(&[("max_concurrency", Value::int(0))]),
+                at(&["max_concurrency"]),
             ),
             (
                 block(&[("access_key", Value::string("LTAI5tX"))]),
