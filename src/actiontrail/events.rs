@@ -96,7 +96,8 @@ mod tests {
         ] {
             let err = serde_json::from_str::<EventsPage>(bad).unwrap_err();
             assert!(
-                err.to_string().contains("missing field") || err.to_string().contains("invalid type"),
+                err.to_string().contains("missing field")
+                    || err.to_string().contains("invalid type"),
                 "{bad}: {err}"
             );
         }

@@ -25,10 +25,10 @@ pub use crate::alibaba::endpoint::Protocol;
 pub use crate::alibaba::rpc::{ServiceError, SignatureAlgorithm};
 pub use client::Client;
 pub use error::Error;
-pub use pagination::{Listing, PageOptions};
-pub use retry::Backoff;
 pub use events::EventUsage;
+pub use pagination::{Listing, PageOptions};
 pub use ram::{AccessKeyListing, KeyStatus, RamAccessKey, RamUser, UserListing};
+pub use retry::Backoff;
 pub use types::{AccessKeyLastUsedInfo, IpUsage, ProductUsage, ProductsPage, ResourceUsage};
 
 use crate::alibaba::credentials::CredentialsConfig;

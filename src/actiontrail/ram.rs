@@ -234,7 +234,10 @@ mod tests {
             r#"{"RequestId":"R","AccessKeys":{"AccessKey":[{"AccessKeyId":"A","Status":"Active"}]}}"#,
             r#"{"RequestId":"R","AccessKeys":{}}"#,
         ] {
-            assert!(serde_json::from_str::<ListAccessKeysAnswer>(bad).is_err(), "{bad}");
+            assert!(
+                serde_json::from_str::<ListAccessKeysAnswer>(bad).is_err(),
+                "{bad}"
+            );
         }
         let late = RamAccessKey {
             access_key_id: "A".into(),

@@ -64,7 +64,13 @@ pub fn service_diagnostic(
     f: &ServiceFailure<'_>,
     max_retries: u32,
 ) -> Diagnostic {
-    answered("ActionTrail", action, &format!("AccessKey {key}"), f, max_retries)
+    answered(
+        "ActionTrail",
+        action,
+        &format!("AccessKey {key}"),
+        f,
+        max_retries,
+    )
 }
 
 fn answered(
@@ -93,7 +99,13 @@ fn answered(
 
 /// The diagnostic for any failed ActionTrail call about AccessKey `key`.
 pub fn diagnostic(action: &str, key: &str, err: &Error, max_retries: u32) -> Diagnostic {
-    diagnostic_for("ActionTrail", action, &format!("AccessKey {key}"), err, max_retries)
+    diagnostic_for(
+        "ActionTrail",
+        action,
+        &format!("AccessKey {key}"),
+        err,
+        max_retries,
+    )
 }
 
 /// The diagnostic for any failed call of `service` (`ActionTrail`, `RAM`) about `subject`

@@ -1,14 +1,14 @@
 //! The ActionTrail emulator behind `actiontrail-sim`.
 //!
-//! One HTTP server plays three Alibaba Cloud endpoints, so a client needs one address:
-//! ActionTrail's four `GetAccessKeyLastUsed*` operations (RPC style, `GET`/`POST /`), STS
-//! `AssumeRole` on the same path, and the ECS metadata service's RAM role endpoints under
-//! `/latest/`. Requests are verified as the real gateway does (both signature algorithms,
+//! One HTTP server plays four Alibaba Cloud endpoints, so a client needs one address:
+//! ActionTrail's five `GetAccessKeyLastUsed*` operations (RPC style, `GET`/`POST /`), RAM
+//! `ListUsers` and `ListAccessKeys` and STS `AssumeRole` on the same path (told apart by
+//! Action), and the ECS metadata service's RAM role endpoints under `/latest/`. Requests are verified as the real gateway does (both signature algorithms,
 //! timestamp window, nonce replay, STS tokens) and errors carry the real codes and statuses,
 //! so a client tested here meets no surprise in production.
 //!
 //! Fault knobs (latency, throttling, server errors, seeded for repeatability) apply to the
-//! four ActionTrail operations only. `GET /__sim/stats` counts requests by Action, errors by
+//! ActionTrail and RAM operations, not to STS or the metadata service. `GET /__sim/stats` counts requests by Action, errors by
 //! code, throttles and accepted TCP connections; `POST /__sim/reset` zeroes them.
 //!
 //! [`serve`] takes a bound listener and a shutdown future, so tests run the real server
@@ -19,6 +19,7 @@ pub mod auth;
 pub mod dataset;
 pub mod error;
 pub mod imds;
+pub mod ram;
 pub mod sts;
 
 use crate::sim::auth::{authenticate, unknown_access_key, ApiRequest, Principal};
@@ -103,6 +104,7 @@ impl Default for Counters {
             requests_total: 0,
             requests: api::OPERATIONS
                 .iter()
+                .chain(ram::OPERATIONS.iter())
                 .chain(std::iter::once(&"AssumeRole"))
                 .map(|a| (a.to_string(), 0))
                 .collect(),
@@ -119,6 +121,7 @@ pub struct SimState {
     pub config: SimConfig,
     callers: HashMap<String, Caller>,
     resolved: api::Resolved,
+    ram: ram::Directory,
     counters: Mutex<Counters>,
     connections: Arc<AtomicU64>,
     rng: Mutex<rand::rngs::StdRng>,
@@ -164,6 +167,7 @@ impl SimState {
                 .map(|c| (c.access_key_id.clone(), c.clone()))
                 .collect(),
             resolved: api::Resolved::new(data, now_ms),
+            ram: ram::Directory::new(data, now_ms),
             config,
             counters: Mutex::default(),
             connections: Arc::default(),
@@ -356,6 +360,16 @@ impl SimState {
             check_version(req, api::VERSION)?;
             let principal = authenticate(self, req)?;
             self.resolved.answer(action, &req.params, &principal)
+        } else if ram::OPERATIONS.contains(&action) {
+            if !self.config.latency.is_zero() {
+                tokio::time::sleep(self.config.latency).await;
+            }
+            if let Some(fault) = self.draw_fault() {
+                return Err(fault);
+            }
+            check_version(req, ram::VERSION)?;
+            let principal = authenticate(self, req)?;
+            self.ram.answer(action, &req.params, &principal)
         } else if action == "AssumeRole" {
             check_version(req, sts::VERSION)?;
             let principal = authenticate(self, req)?;
