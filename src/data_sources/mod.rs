@@ -11,6 +11,7 @@ pub mod api_error;
 mod args;
 pub mod docs;
 pub mod duration;
+pub mod fleet;
 mod key;
 pub mod last_used;
 pub mod last_used_ips;
