@@ -46,11 +46,11 @@ use tokio::net::TcpListener;
 /// How the emulator misbehaves, and how its metadata service is set up.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SimConfig {
-    /// Added before answering each ActionTrail request.
+    /// Added before answering each ActionTrail or RAM request.
     pub latency: Duration,
-    /// Fraction (0-1) of ActionTrail requests answered `Throttling.User`.
+    /// Fraction (0-1) of ActionTrail and RAM requests answered `Throttling.User`.
     pub throttle_rate: f64,
-    /// Fraction (0-1) of ActionTrail requests answered `ServiceUnavailable` or `InternalError`.
+    /// Fraction (0-1) of ActionTrail and RAM requests answered `ServiceUnavailable` or `InternalError`.
     pub error_rate: f64,
     /// Seeds the fault draws, so a run of faults repeats; random when absent.
     pub seed: Option<u64>,
