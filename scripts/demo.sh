@@ -51,6 +51,7 @@ cat <&3 >/dev/null &
 
 export TF_CLI_CONFIG_FILE="$work/terraformrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 export ACTIONTRAIL_ENDPOINT="$endpoint"
+export ACTIONTRAIL_RAM_ENDPOINT="$endpoint"
 export ALIBABA_CLOUD_ACCESS_KEY_ID=LTAI5tDemoCaller0000001
 export ALIBABA_CLOUD_ACCESS_KEY_SECRET=demo-secret-do-not-use-in-production
 

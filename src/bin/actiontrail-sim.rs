@@ -143,7 +143,7 @@ async fn run(args: Args, data: dataset::DataSet) -> Result<(), String> {
         );
     }
     say!(
-        "for Terraform:\n  export ACTIONTRAIL_ENDPOINT={url}\n  export ALIBABA_CLOUD_ACCESS_KEY_ID={}\n  export ALIBABA_CLOUD_ACCESS_KEY_SECRET={}\nstats: GET {url}/__sim/stats (POST {url}/__sim/reset zeroes them); Ctrl-C stops",
+        "for Terraform:\n  export ACTIONTRAIL_ENDPOINT={url}\n  export ACTIONTRAIL_RAM_ENDPOINT={url}\n  export ALIBABA_CLOUD_ACCESS_KEY_ID={}\n  export ALIBABA_CLOUD_ACCESS_KEY_SECRET={}\nstats: GET {url}/__sim/stats (POST {url}/__sim/reset zeroes them); Ctrl-C stops",
         dataset::DEMO_CALLER_ID,
         dataset::DEMO_CALLER_SECRET
     );

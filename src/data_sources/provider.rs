@@ -19,6 +19,8 @@ pub const MAX_RETRIES: i64 = 20;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Environment variables naming the region, in the order they are consulted.
 pub const REGION_ENV: [&str; 2] = ["ALIBABA_CLOUD_REGION", "ALICLOUD_REGION"];
+/// The environment variable naming the RAM endpoint.
+pub const RAM_ENDPOINT_ENV: &str = "ACTIONTRAIL_RAM_ENDPOINT";
 /// The most API calls in flight accepted: beyond it, throttling costs more than it saves.
 pub const MAX_CONCURRENCY: i64 = 100;
 /// The environment variable naming the endpoint.
@@ -64,7 +66,7 @@ pub fn schema() -> Schema {
                 opt("ecs_role_name", Type::String, "RAM role attached to this ECS instance, whose credentials the instance metadata service hands out. Also `ALIBABA_CLOUD_ECS_METADATA`."),
                 opt("ecs_metadata_endpoint", Type::String, "Instance metadata service to ask for the ECS role's credentials instead of `http://100.100.100.200`."),
                 opt("sts_endpoint", Type::String, "STS endpoint assume_role calls instead of `sts.aliyuncs.com`."),
-                opt("ram_endpoint", Type::String, "RAM endpoint `actiontrail_accesskeys` lists users and keys at (ListUsers, ListAccessKeys) instead of `ram.aliyuncs.com`."),
+                opt("ram_endpoint", Type::String, "RAM endpoint `actiontrail_accesskeys` lists users and keys at (ListUsers, ListAccessKeys) instead of `ram.aliyuncs.com`. Also `ACTIONTRAIL_RAM_ENDPOINT`."),
                 opt("max_concurrency", Type::Number, "The most API calls in flight at once, over every data source, 1 to 100; default 10 (Terraform's own parallelism)."),
             ],
             block_types: vec![NestedBlock {
@@ -566,6 +568,7 @@ impl Settings {
             sts_endpoint: known_string(config, "sts_endpoint")
                 .map(|e| e.trim_end_matches('/').to_owned()),
             ram_endpoint: known_string(config, "ram_endpoint")
+                .or_else(|| env(RAM_ENDPOINT_ENV).filter(|v| !v.trim().is_empty()))
                 .map(|e| e.trim().trim_end_matches('/').to_owned()),
             max_concurrency: config
                 .get("max_concurrency")
