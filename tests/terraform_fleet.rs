@@ -21,7 +21,10 @@ const VERSIONS: [Tf; 2] = [Tf::V1_0_3, Tf::V1_15_5];
 fn workspace(tf: Tf, sim: &Sim, body: &str) -> Workspace {
     let mut ws = Workspace::new(
         tf,
-        &format!("{}\nprovider \"actiontrail\" {{}}\n{body}", terraform_block()),
+        &format!(
+            "{}\nprovider \"actiontrail\" {{}}\n{body}",
+            terraform_block()
+        ),
     );
     ws.use_sim(sim);
     ws.init();
@@ -223,17 +226,29 @@ data "actiontrail_accesskeys" "retiring" {{
             1,
             "{tf:?}: one diagnostic:\n{text}"
         );
-        assert!(text.contains("2 of 4 selected AccessKeys were used within 30 days"), "{tf:?}:\n{text}");
         assert!(
-            text.contains(&format!("{RECENT} (RAM user ci-deployer): Ecs from 203.0.113.10 at ")),
+            text.contains("2 of 4 selected AccessKeys were used within 30 days"),
             "{tf:?}:\n{text}"
         );
         assert!(
-            text.contains("LTAI5tRecentUse000000002 (RAM user ci-deployer): Ecs from 198.51.100.77"),
+            text.contains(&format!(
+                "{RECENT} (RAM user ci-deployer): Ecs from 203.0.113.10 at "
+            )),
             "{tf:?}:\n{text}"
         );
-        assert!(!text.contains(&format!("{IDLE} (RAM")) && !text.contains(&format!("{NEVER} (RAM")));
-        assert!(text.contains("fail_if_any_used_within"), "{tf:?}: points at the argument:\n{text}");
+        assert!(
+            text.contains(
+                "LTAI5tRecentUse000000002 (RAM user ci-deployer): Ecs from 198.51.100.77"
+            ),
+            "{tf:?}:\n{text}"
+        );
+        assert!(
+            !text.contains(&format!("{IDLE} (RAM")) && !text.contains(&format!("{NEVER} (RAM"))
+        );
+        assert!(
+            text.contains("fail_if_any_used_within"),
+            "{tf:?}: points at the argument:\n{text}"
+        );
         // The same set passes a gate of 1 day.
         let ok = workspace(
             tf,
@@ -294,15 +309,24 @@ output "capped" {{
         let out = ws.outputs();
         assert_eq!(
             out["names"],
-            serde_json::json!(["DescribeInstances", "StartInstance", "DescribeSecurityGroups", "CreateDisk"]),
+            serde_json::json!([
+                "DescribeInstances",
+                "StartInstance",
+                "DescribeSecurityGroups",
+                "CreateDisk"
+            ]),
             "{tf:?}: {out}"
         );
         let first = &out["first"];
         assert_eq!(first["source"], "ManagementEvent", "{first}");
         assert!(first["used_timestamp"].as_i64().is_some_and(|t| t > 0));
-        assert!(first["last_used_at"].as_str().is_some_and(|t| t.ends_with('Z')));
+        assert!(first["last_used_at"]
+            .as_str()
+            .is_some_and(|t| t.ends_with('Z')));
         assert_eq!(first["event"]["event_name"], "DescribeInstances");
-        assert!(first["detail"].as_str().is_some_and(|d| d.contains("eventId")));
+        assert!(first["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("eventId")));
         assert_eq!(out["count"], 4);
         assert_eq!(out["pages"], 2);
         assert_eq!(out["capped"], serde_json::json!([true, 2]));
@@ -331,17 +355,36 @@ data "actiontrail_accesskeys" "lists" {
         );
         let text = ws.fails(&["plan", "-input=false", "-no-color"]);
         for (line, what) in [
-            ("unused_for              = \"soon\"", "\"soon\" is not a duration"),
+            (
+                "unused_for              = \"soon\"",
+                "\"soon\" is not a duration",
+            ),
             ("used_within             = \"0d\"", "longer than zero"),
-            ("fail_if_any_used_within = \"ninety days\"", "is not a duration"),
-            ("status                  = \"Deleted\"", "\"Active\" or \"Inactive\""),
-            ("user_names     = [\"ci-deployer\", \"ci-deployer\"]", "twice"),
+            (
+                "fail_if_any_used_within = \"ninety days\"",
+                "is not a duration",
+            ),
+            (
+                "status                  = \"Deleted\"",
+                "\"Active\" or \"Inactive\"",
+            ),
+            (
+                "user_names     = [\"ci-deployer\", \"ci-deployer\"]",
+                "twice",
+            ),
             ("access_key_ids = [\"not a key\"]", "AccessKey ID"),
         ] {
-            assert!(text.contains(line), "{tf:?}: no diagnostic points at {line}:\n{text}");
+            assert!(
+                text.contains(line),
+                "{tf:?}: no diagnostic points at {line}:\n{text}"
+            );
             assert!(text.contains(what), "{tf:?}: {what:?} missing:\n{text}");
         }
-        assert_eq!(sim.stats()["requests_total"], 0, "{tf:?}: nothing was called");
+        assert_eq!(
+            sim.stats()["requests_total"],
+            0,
+            "{tf:?}: nothing was called"
+        );
     });
 }
 
@@ -404,20 +447,41 @@ data "actiontrail_accesskeys" "throttled" {{
                 .to_owned()
         };
         let d = section("unknown_user");
-        assert!(d.contains("EntityNotExist.User") && d.contains("no-such-user"), "{d}");
-        assert!(d.contains("user_names = [\"ci-deployer\", \"no-such-user\"]"), "{d}");
+        assert!(
+            d.contains("EntityNotExist.User") && d.contains("no-such-user"),
+            "{d}"
+        );
+        assert!(
+            d.contains("user_names = [\"ci-deployer\", \"no-such-user\"]"),
+            "{d}"
+        );
         let d = section("unlisted");
-        assert!(d.contains("EntityNotExist.User") && d.contains("fleet-agent"), "{d}");
+        assert!(
+            d.contains("EntityNotExist.User") && d.contains("fleet-agent"),
+            "{d}"
+        );
         assert!(d.contains(&format!("access_key_ids = [\"{MANY}\"]")), "{d}");
         let d = section("root");
-        assert!(d.contains("Not a RAM user's AccessKey") && d.contains("root-account"), "{d}");
+        assert!(
+            d.contains("Not a RAM user's AccessKey") && d.contains("root-account"),
+            "{d}"
+        );
         let d = section("forbidden");
         assert!(d.contains("NoPermission"), "{d}");
-        assert!(d.contains("ram:ListUsers") && d.contains("ram:ListAccessKeys"), "{d}");
+        assert!(
+            d.contains("ram:ListUsers") && d.contains("ram:ListAccessKeys"),
+            "{d}"
+        );
         assert!(d.contains("user_names = [\"ci-deployer\"]"), "{d}");
         let d = section("throttled");
-        assert!(d.contains("Throttling.User") && d.contains("max_retries"), "{d}");
-        assert!(d.contains(&format!("access_key_ids = [\"{RECENT}\"]")), "{d}");
+        assert!(
+            d.contains("Throttling.User") && d.contains("max_retries"),
+            "{d}"
+        );
+        assert!(
+            d.contains(&format!("access_key_ids = [\"{RECENT}\"]")),
+            "{d}"
+        );
         for name in ["unknown_user", "unlisted", "forbidden", "throttled"] {
             let d = section(name);
             let id = d
