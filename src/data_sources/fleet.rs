@@ -50,6 +50,10 @@ pub struct FleetKey {
     pub last_used_ip: Option<String>,
     /// The GetAccessKeyLastUsedInfo request id.
     pub request_id: String,
+    /// Whole days since creation, as of the read.
+    pub age_days: i64,
+    /// Whole days since the last use, as of the read; `None` when never used.
+    pub days_since_last_used: Option<i64>,
 }
 
 impl FleetKey {
@@ -63,6 +67,8 @@ impl FleetKey {
 /// What the read found.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Fleet {
+    /// What was selected: `all`, `users:<names>` or `keys:<ids>`.
+    pub id: String,
     /// Every selected key, before the filters.
     pub selected: Vec<FleetKey>,
     /// The keys the filters kept, in selection order.
@@ -134,6 +140,8 @@ fn join(user: &str, status: KeyStatus, create_ms: i64, info: &AccessKeyLastUsedI
         last_used_service: last_used_ms.and(info.service_name.clone()),
         last_used_ip: last_used_ms.and(event.and_then(|e| e.source_ip_address)),
         request_id: info.request_id.clone(),
+        age_days: 0,
+        days_since_last_used: None,
     }
 }
 
@@ -174,6 +182,11 @@ pub async fn read(api: &Api, sel: &Selection) -> Result<Fleet, Diagnostic> {
         }
         (all, users.len())
     };
+    let mut selected = selected;
+    for k in &mut selected {
+        k.age_days = usage::whole_days(k.create_ms, now_ms);
+        k.days_since_last_used = k.last_used_ms.map(|ms| usage::whole_days(ms, now_ms));
+    }
     for k in &selected {
         if k.access_key_id.is_empty() {
             return Err(Diagnostic::error(
@@ -192,7 +205,13 @@ pub async fn read(api: &Api, sel: &Selection) -> Result<Fleet, Diagnostic> {
         .filter(|k| sel.used_within.is_none_or(|w| k.used_within(w, now_ms)))
         .cloned()
         .collect();
+    let id = match (&sel.access_key_ids, &sel.user_names) {
+        (Some(ids), _) => format!("keys:{}", ids.join(",")),
+        (None, Some(names)) => format!("users:{}", names.join(",")),
+        (None, None) => "all".to_owned(),
+    };
     Ok(Fleet {
+        id,
         selected,
         keys,
         users,
@@ -327,6 +346,8 @@ mod tests {
             last_used_service: used_days_ago.map(|_| "Ecs".into()),
             last_used_ip: used_days_ago.map(|_| "203.0.113.9".into()),
             request_id: "R".into(),
+            age_days: 500,
+            days_since_last_used: used_days_ago,
         }
     }
 
@@ -334,6 +355,7 @@ mod tests {
     fn the_gate_lists_every_recently_used_selected_key_with_service_ip_and_time() {
         let now = 1_800_000_000_000;
         let fleet = Fleet {
+            id: "all".into(),
             selected: vec![
                 key("A", Some(1), KeyStatus::Active, now),
                 key("B", None, KeyStatus::Active, now),
