@@ -5,6 +5,12 @@
 //! `plugin` (go-plugin handshake, mTLS, gRPC) -> `tfproto` (wire <-> model) -> `model`
 //! (schemas, cty values, msgpack); `data_sources` (schemas and reads) -> `actiontrail`
 //! (the API client) -> `alibaba` (signing, credentials, endpoints). `sim` is the emulator.
+//! `data_sources` sees `alibaba` only through what `actiontrail` re-exports, so the client
+//! is the one door to signing and credentials.
+//!
+//! A data source declares each attribute once, in a `data_sources::Fields` table that
+//! yields both its schema and its state, and is listed once, in the registry of
+//! `data_sources`; the provider, the docs and the tests take the list from there.
 #![forbid(unsafe_code)]
 
 pub mod actiontrail;

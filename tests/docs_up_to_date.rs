@@ -2,14 +2,18 @@
 //! must be what the generator writes now. `UPDATE_DOCS=1 cargo test --test docs_up_to_date`
 //! rewrites them.
 
-use actiontrail_provider::data_sources::docs;
+use actiontrail_provider::data_sources::{docs, type_names};
 use std::path::Path;
 
 #[test]
 fn committed_docs_match_the_schemas_and_examples() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let files = docs::generate(root).expect("examples/ holds every example the docs quote");
-    assert_eq!(files.len(), 5, "the index and one page per data source");
+    assert_eq!(
+        files.len(),
+        1 + type_names().len(),
+        "the index and one page per data source"
+    );
     let update = std::env::var_os("UPDATE_DOCS").is_some_and(|v| v == "1");
     let mut stale = Vec::new();
     for (rel, want) in &files {

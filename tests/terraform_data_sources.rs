@@ -1,4 +1,4 @@
-//! The four data sources end to end: real Terraform (1.0.3 and 0.13.5) runs the provider,
+//! The data sources end to end: real Terraform (1.0.3 and 0.13.5) runs the provider,
 //! which calls `actiontrail-sim` over real HTTP. What Terraform outputs is compared with what
 //! the emulator answers to a request signed independently of the provider's client.
 

@@ -112,9 +112,17 @@ fn terraform_fmt_leaves_every_example_unchanged() {
 #[test]
 fn every_example_validates_against_the_schema() {
     let dirs = example_dirs();
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let data_sources = actiontrail_provider::data_sources::type_names();
+    for name in &data_sources {
+        assert!(
+            dirs.contains(&examples.join("data-sources").join(name)),
+            "examples/data-sources/{name} is missing: every data source has an example"
+        );
+    }
     assert!(
-        dirs.len() >= 8,
-        "examples/ has the provider, four data sources and three scenarios: {dirs:?}"
+        dirs.len() > data_sources.len() + 3,
+        "examples/ has the provider, one example per data source and three scenarios: {dirs:?}"
     );
     for dir in dirs {
         let mut hcl = example_hcl(&dir);

@@ -52,7 +52,7 @@ fn init_installs_the_provider_offline_and_validate_accepts_a_valid_config() {
 }
 
 #[test]
-fn providers_schema_lists_all_four_data_sources_with_their_arguments() {
+fn providers_schema_lists_every_data_source_with_its_arguments() {
     for tf in Tf::ALL {
         let ws = Workspace::new(tf, &valid_config());
         ws.init();
@@ -71,12 +71,7 @@ fn providers_schema_lists_all_four_data_sources_with_their_arguments() {
         names.sort();
         assert_eq!(
             names,
-            [
-                "actiontrail_accesskey_last_used",
-                "actiontrail_accesskey_last_used_ips",
-                "actiontrail_accesskey_last_used_products",
-                "actiontrail_accesskey_last_used_resources"
-            ],
+            actiontrail_provider::data_sources::type_names(),
             "{tf:?}"
         );
         for (name, ds) in sources {

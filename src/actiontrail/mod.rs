@@ -21,6 +21,7 @@ pub mod ram;
 mod retry;
 pub mod types;
 
+pub use crate::alibaba::credentials::{AssumeRoleConfig, CredentialsConfig};
 pub use crate::alibaba::endpoint::Protocol;
 pub use crate::alibaba::rpc::{ServiceError, SignatureAlgorithm};
 pub use client::Client;
@@ -31,11 +32,17 @@ pub use ram::{AccessKeyListing, KeyStatus, RamAccessKey, RamUser, UserListing};
 pub use retry::Backoff;
 pub use types::{AccessKeyLastUsedInfo, IpUsage, ProductUsage, ProductsPage, ResourceUsage};
 
-use crate::alibaba::credentials::CredentialsConfig;
 use std::time::Duration;
 
 /// The ActionTrail API version this client speaks.
 pub const API_VERSION: &str = "2020-07-06";
+
+/// The region used when no configuration names one.
+pub const DEFAULT_REGION: &str = "cn-hangzhou";
+/// Retries after a throttled, failed or timed-out call, unless configured.
+pub const DEFAULT_MAX_RETRIES: u32 = 5;
+/// Per-call timeout, unless configured.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Everything a [`Client`] needs.
 #[derive(Clone, Debug, PartialEq)]
@@ -66,12 +73,12 @@ pub const DEFAULT_MAX_CONCURRENCY: usize = 10;
 impl Default for ClientConfig {
     fn default() -> ClientConfig {
         ClientConfig {
-            region: "cn-hangzhou".into(),
+            region: DEFAULT_REGION.into(),
             endpoint: None,
-            protocol: Protocol::Https,
-            signature: SignatureAlgorithm::HmacSha1,
-            max_retries: 5,
-            timeout: Duration::from_secs(30),
+            protocol: Protocol::default(),
+            signature: SignatureAlgorithm::default(),
+            max_retries: DEFAULT_MAX_RETRIES,
+            timeout: DEFAULT_TIMEOUT,
             credentials: CredentialsConfig::default(),
             ram_endpoint: None,
             max_concurrency: DEFAULT_MAX_CONCURRENCY,

@@ -2,7 +2,7 @@
 //! the schemas and the example files so that neither can drift from the code.
 //! `tests/docs_up_to_date.rs` checks the committed files against this.
 
-use super::{data_source_schemas, provider, usage::FRESHNESS_NOTE};
+use super::{data_source_docs, provider, usage::FRESHNESS_NOTE};
 use crate::model::{Attribute, Block, Nesting, Type};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -19,12 +19,12 @@ pub fn generate(root: &Path) -> io::Result<Vec<(PathBuf, String)>> {
         PathBuf::from("docs/index.md"),
         index(&example("provider/provider.tf")?),
     )];
-    for (name, schema) in data_source_schemas() {
+    for (name, schema, guide) in data_source_docs() {
         let tf = example(&format!("data-sources/{name}/data-source.tf"))?;
-        let short = name.strip_prefix("actiontrail_").unwrap_or(&name);
+        let short = name.strip_prefix("actiontrail_").unwrap_or(name);
         files.push((
             PathBuf::from(format!("docs/data-sources/{short}.md")),
-            data_source(&name, &schema.block, &tf),
+            data_source(name, &schema.block, &tf, guide),
         ));
     }
     Ok(files)
@@ -172,7 +172,7 @@ data "actiontrail_accesskey_last_used" "old" {
 
 /// `docs/index.md`.
 pub fn index(example: &str) -> String {
-    let schema = provider::schema();
+    let schema = provider::schema::schema();
     format!(
         "{}# ActionTrail Provider\n\n{}\n\n## Example Usage\n\n{}\n{AUTHENTICATION}\n## Data freshness\n\n{FRESHNESS_NOTE} A key that looks unused may have been used in the last hour; check again before deleting it.\n\n{GATES}\n{}",
         front_matter("Provider: ActionTrail", provider::DESCRIPTION),
@@ -182,13 +182,10 @@ pub fn index(example: &str) -> String {
     )
 }
 
-/// `docs/data-sources/<name>.md`.
-pub fn data_source(name: &str, block: &Block, example: &str) -> String {
-    let gate = if name == super::last_used::TYPE_NAME {
-        "\n## The rotation gate\n\nWith `fail_if_used_within`, a read that finds the key used more recently than the window fails the plan with an error pointing at the argument. It names the key, the service, IP and region of the last use, how long ago it was and when, and what to do: keep the key until it has been idle that long, or remove the gate. A key never used, or last used before the window, passes.\n"
-    } else {
-        ""
-    };
+/// `docs/data-sources/<name>.md`; `guide` is the data source's own section after the
+/// example.
+pub fn data_source(name: &str, block: &Block, example: &str, guide: &str) -> String {
+    let gate = guide;
     format!(
         "{}# {name} (Data Source)\n\n{}\n\n{FRESHNESS_NOTE}\n\n## Example Usage\n\n{}{gate}\n{}\n{}",
         front_matter(&format!("{name} Data Source - actiontrail"), &block.description),
@@ -205,11 +202,11 @@ mod tests {
 
     #[test]
     fn docs_list_every_argument_and_attribute_with_their_types() {
-        let (name, schema) = data_source_schemas()
+        let (name, schema, guide) = data_source_docs()
             .into_iter()
-            .find(|(n, _)| n.ends_with("_ips"))
+            .find(|(n, _, _)| n.ends_with("_ips"))
             .unwrap();
-        let doc = data_source(&name, &schema.block, "data \"x\" \"y\" {}\n");
+        let doc = data_source(name, &schema.block, "data \"x\" \"y\" {}\n", guide);
         assert!(doc.starts_with(
             "---\npage_title: \"actiontrail_accesskey_last_used_ips Data Source - actiontrail\""
         ));

@@ -1,15 +1,32 @@
 //! The argument every data source takes: the AccessKey to look up.
 
 use super::args::{self, Arg};
-use crate::model::{Attribute, AttributePath, Diagnostic, Type, Value};
+use super::attribute::Field;
+use crate::model::{AttributePath, Diagnostic, Type, Value};
+
+/// The argument's name.
+pub const ACCESS_KEY_ID: &str = "access_key_id";
 
 /// The `access_key_id` argument.
-pub fn attribute() -> Attribute {
-    Attribute::required(
-        "access_key_id",
+pub fn argument<A>() -> Field<A> {
+    Field::required(
+        ACCESS_KEY_ID,
         Type::String,
         "The AccessKey ID to look up: a permanent key (`LTAI...`), an STS key (`STS....`) or an older 16-character ID.",
     )
+}
+
+/// What an answer about one key knows: the key.
+pub trait Keyed {
+    /// The AccessKey ID looked up.
+    fn access_key_id(&self) -> &str;
+}
+
+/// `id`: the AccessKey ID, for data sources about one key as a whole.
+pub fn id<A: Keyed>() -> Field<A> {
+    Field::computed("id", Type::String, "The AccessKey ID.", |a: &A| {
+        Value::string(a.access_key_id())
+    })
 }
 
 /// Whether `id` could be an AccessKey ID. Real IDs come in several shapes (`LTAI` +
@@ -19,32 +36,25 @@ pub fn plausible(id: &str) -> bool {
     (8..=128).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.')
 }
 
-/// Checks `access_key_id`, when known.
-pub fn validate(config: &Value, diags: &mut Vec<Diagnostic>) {
-    let path = AttributePath::root("access_key_id");
-    match args::string(config, "access_key_id", &path) {
-        Ok(Arg::Known(id)) if !plausible(id) => diags.push(args::invalid(
-            "access_key_id",
-            &path,
-            format!("access_key_id {id:?} is not an AccessKey ID: it has 8 to 128 letters, digits or dots, like \"LTAI5tExampleKey0001\" or \"STS.NUgYrLnoC37mZZCNnAbez2Ha6\"."),
-        )),
-        Ok(_) => {}
-        Err(d) => diags.push(d),
+/// Checks `access_key_id`; the key, when it is known and plausible.
+pub fn parse(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<String> {
+    let path = AttributePath::root(ACCESS_KEY_ID);
+    match args::string(config, ACCESS_KEY_ID, &path) {
+        Ok(Arg::Known(id)) if !plausible(id) => {
+            diags.push(args::invalid(
+                ACCESS_KEY_ID,
+                &path,
+                format!("access_key_id {id:?} is not an AccessKey ID: it has 8 to 128 letters, digits or dots, like \"LTAI5tExampleKey0001\" or \"STS.NUgYrLnoC37mZZCNnAbez2Ha6\"."),
+            ));
+            None
+        }
+        Ok(Arg::Known(id)) => Some(id.to_owned()),
+        Ok(_) => None,
+        Err(d) => {
+            diags.push(d);
+            None
+        }
     }
-}
-
-/// The configured key of a wholly known configuration.
-pub fn of(config: &Value) -> Result<&str, Diagnostic> {
-    config
-        .get("access_key_id")
-        .and_then(Value::as_str)
-        .ok_or_else(|| {
-            Diagnostic::error(
-                "Missing access_key_id",
-                "access_key_id must be set to a known string.",
-            )
-            .at(AttributePath::root("access_key_id"))
-        })
 }
 
 #[cfg(test)]
@@ -75,7 +85,7 @@ mod tests {
             assert!(!plausible(id), "{id}");
         }
         let mut diags = Vec::new();
-        validate(
+        parse(
             &Value::object([("access_key_id", Value::string("LTAI 5t/bad"))]),
             &mut diags,
         );
@@ -90,7 +100,7 @@ mod tests {
     #[test]
     fn an_unknown_key_is_accepted() {
         let mut diags = Vec::new();
-        validate(
+        parse(
             &Value::object([("access_key_id", Value::Unknown)]),
             &mut diags,
         );

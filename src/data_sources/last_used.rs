@@ -3,82 +3,201 @@
 
 use super::api::Api;
 use super::args::{self, Arg};
-use super::usage::{self, FRESHNESS_NOTE};
-use super::{duration, key, DataSource};
+use super::attribute::{Field, Fields};
+use super::data_source::DataSource;
+use super::duration;
+use super::key::{self, Keyed};
+use super::usage::{self, Used, FRESHNESS_NOTE};
 use crate::actiontrail::types::{AccessKeyLastUsedInfo, Event};
-use crate::model::{Attribute, AttributePath, Block, Diagnostic, ReadResult, Schema, Type, Value};
+use crate::model::{AttributePath, Diagnostic, Type, Value};
 use std::time::Duration;
-
-/// The data source's type name.
-pub const TYPE_NAME: &str = "actiontrail_accesskey_last_used";
 
 /// The data source.
 pub struct LastUsed;
 
+/// The gate argument's name.
+pub const FAIL_IF_USED_WITHIN: &str = "fail_if_used_within";
+
 /// ActionTrail's coverage: a window longer than this cannot see the use it is about.
 const COVERAGE: Duration = Duration::from_secs(400 * 86_400);
 
-fn computed(name: &str, ty: Type, description: &str) -> Attribute {
-    Attribute::computed(name, ty, description)
+/// The configuration, checked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    /// The key.
+    pub key: String,
+    /// The rotation gate, when set.
+    pub gate: Option<Gate>,
 }
 
-/// The schema.
-pub fn schema() -> Schema {
-    Schema {
-        version: 0,
-        block: Block {
-            attributes: vec![
-                key::attribute(),
-                Attribute::optional("fail_if_used_within", Type::String, "Rotation gate: fail the plan, pointing here, if the key was used more recently than this: a duration such as `30d`, `720h`, `2w`, or a number of days."),
-                computed("id", Type::String, "The AccessKey ID."),
-                computed("request_id", Type::String, "Request ID of the GetAccessKeyLastUsedInfo call."),
-                computed("account_id", Type::String, "The Alibaba Cloud account that owns the key (AccountId)."),
-                computed("account_type", Type::String, "`root-account` or `ram-user` (AccountType)."),
-                computed("owner_id", Type::String, "The key's owner ID (OwnerId)."),
-                computed("user_name", Type::String, "The RAM user owning the key, for a RAM user's key (UserName)."),
-                computed("service_name", Type::String, "Code name of the service the key last called, e.g. `Ecs` (ServiceName); null when never used."),
-                computed("service_name_cn", Type::String, "The service's Chinese display name (ServiceNameCn)."),
-                computed("service_name_en", Type::String, "The service's English display name (ServiceNameEn)."),
-                computed("source", Type::String, "How ActionTrail recorded the use: Internal, ManagementEvent or DataEvent (Source)."),
-                computed("detail", Type::String, "The raw ActionTrail event of the last use, a JSON string (Detail)."),
-                computed("used_timestamp", Type::Number, "When the key was last used, epoch milliseconds (UsedTimestamp); null when never used."),
-                computed("last_used_at", Type::String, "When the key was last used, RFC 3339 in UTC (for `timecmp`); null when never used."),
-                computed("event", usage::event_type(), usage::EVENT_DESCRIPTION),
-                computed("used", Type::Bool, "Whether ActionTrail has any record of the key being used."),
-                computed("days_since_last_used", Type::Number, "Whole days from the last use to the time of reading; null when never used."),
-                computed("last_used_service", Type::String, "The service of the last use (same as service_name); null when never used."),
-                computed("last_used_ip", Type::String, "The IP the key was last used from, from the event; null when unknown."),
-                computed("last_used_region", Type::String, "The region the key was last used in, from the event; null when unknown."),
-                computed("data_freshness_note", Type::String, "What this answer cannot show: ActionTrail lags about an hour and keeps at most 400 days (nothing before 2022-02-01)."),
-            ],
-            block_types: vec![],
-            description: "When, where and for what an AccessKey was last used, from ActionTrail's GetAccessKeyLastUsedInfo; with `fail_if_used_within`, a rotation gate that fails the plan while the key is still in use.".to_owned(),
-            deprecated: false,
-        },
+/// `fail_if_used_within`, parsed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Gate {
+    /// As written, e.g. `30d`.
+    pub text: String,
+    /// The window.
+    pub window: Duration,
+}
+
+/// What a read found: the key's last use, and when it was read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LastUse {
+    /// The key.
+    pub key: String,
+    /// GetAccessKeyLastUsedInfo's answer, its time and event worked out.
+    pub used: Used<AccessKeyLastUsedInfo>,
+    /// The time of reading, epoch milliseconds.
+    pub now_ms: i64,
+}
+
+impl Keyed for LastUse {
+    fn access_key_id(&self) -> &str {
+        &self.key
     }
 }
 
-/// Checks the configuration; unknowns pass.
-pub fn validate(config: &Value) -> Vec<Diagnostic> {
-    let mut diags = Vec::new();
-    key::validate(config, &mut diags);
-    let path = AttributePath::root("fail_if_used_within");
-    match args::string(config, "fail_if_used_within", &path) {
+impl LastUse {
+    fn info(&self) -> &AccessKeyLastUsedInfo {
+        &self.used.of
+    }
+}
+
+fn info(
+    name: &'static str,
+    description: &'static str,
+    f: fn(&AccessKeyLastUsedInfo) -> &Option<String>,
+) -> Field<LastUse> {
+    Field::computed(name, Type::String, description, move |a: &LastUse| {
+        Value::opt_string(f(a.info()).clone())
+    })
+}
+
+fn parse_gate(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Option<Gate>> {
+    let path = AttributePath::root(FAIL_IF_USED_WITHIN);
+    match args::string(config, FAIL_IF_USED_WITHIN, &path) {
         Ok(Arg::Known(text)) => match duration::parse_window(text) {
-            Err(e) => diags.push(args::invalid("fail_if_used_within", &path, format!("fail_if_used_within {e}."))),
-            Ok(window) if window > COVERAGE => diags.push(
-                Diagnostic::warning(
-                    "fail_if_used_within reaches beyond ActionTrail's records",
-                    format!("fail_if_used_within is {}, but ActionTrail keeps at most 400 days of AccessKey use: older use cannot fail the gate.", duration::describe(window)),
-                )
-                .at(path),
-            ),
-            Ok(_) => {}
+            Err(e) => {
+                diags.push(args::invalid(
+                    FAIL_IF_USED_WITHIN,
+                    &path,
+                    format!("fail_if_used_within {e}."),
+                ));
+                None
+            }
+            Ok(window) => {
+                if window > COVERAGE {
+                    diags.push(
+                        Diagnostic::warning(
+                            "fail_if_used_within reaches beyond ActionTrail's records",
+                            format!("fail_if_used_within is {}, but ActionTrail keeps at most 400 days of AccessKey use: older use cannot fail the gate.", duration::describe(window)),
+                        )
+                        .at(path),
+                    );
+                }
+                Some(Some(Gate {
+                    text: text.to_owned(),
+                    window,
+                }))
+            }
         },
-        Ok(_) => {}
-        Err(d) => diags.push(d),
+        Ok(Arg::Absent) => Some(None),
+        Ok(Arg::Unknown) => None,
+        Err(d) => {
+            diags.push(d);
+            None
+        }
     }
-    diags
+}
+
+#[async_trait::async_trait]
+impl DataSource for LastUsed {
+    type Config = Config;
+    type Answer = LastUse;
+
+    const TYPE_NAME: &'static str = "actiontrail_accesskey_last_used";
+    const DESCRIPTION: &'static str = "When, where and for what an AccessKey was last used, from ActionTrail's GetAccessKeyLastUsedInfo; with `fail_if_used_within`, a rotation gate that fails the plan while the key is still in use.";
+    const GUIDE: &'static str = "\n## The rotation gate\n\nWith `fail_if_used_within`, a read that finds the key used more recently than the window fails the plan with an error pointing at the argument. It names the key, the service, IP and region of the last use, how long ago it was and when, and what to do: keep the key until it has been idle that long, or remove the gate. A key never used, or last used before the window, passes.\n";
+
+    fn fields() -> Fields<LastUse> {
+        Fields::new()
+            .with(key::argument())
+            .with(Field::optional(FAIL_IF_USED_WITHIN, Type::String, "Rotation gate: fail the plan, pointing here, if the key was used more recently than this: a duration such as `30d`, `720h`, `2w`, or a number of days."))
+            .with(key::id())
+            .with(Field::computed("request_id", Type::String, "Request ID of the GetAccessKeyLastUsedInfo call.", |a: &LastUse| Value::string(a.info().request_id.clone())))
+            .with(info("account_id", "The Alibaba Cloud account that owns the key (AccountId).", |i| &i.account_id))
+            .with(info("account_type", "`root-account` or `ram-user` (AccountType).", |i| &i.account_type))
+            .with(info("owner_id", "The key's owner ID (OwnerId).", |i| &i.owner_id))
+            .with(info("user_name", "The RAM user owning the key, for a RAM user's key (UserName).", |i| &i.user_name))
+            .with(info("service_name", "Code name of the service the key last called, e.g. `Ecs` (ServiceName); null when never used.", |i| &i.service_name))
+            .with(info("service_name_cn", "The service's Chinese display name (ServiceNameCn).", |i| &i.service_name_cn))
+            .with(info("service_name_en", "The service's English display name (ServiceNameEn).", |i| &i.service_name_en))
+            .with(info("source", "How ActionTrail recorded the use: Internal, ManagementEvent or DataEvent (Source).", |i| &i.source))
+            .with(info("detail", "The raw ActionTrail event of the last use, a JSON string (Detail).", |i| &i.detail))
+            .with(Field::computed("used_timestamp", Type::Number, "When the key was last used, epoch milliseconds (UsedTimestamp); null when never used.", |a: &LastUse| Value::opt_int(a.used.ms)))
+            .with(Field::computed("last_used_at", Type::String, "When the key was last used, RFC 3339 in UTC (for `timecmp`); null when never used.", |a: &LastUse| a.used.last_used_at()))
+            .with(Field::computed("event", usage::event_type(), usage::EVENT_DESCRIPTION, |a: &LastUse| usage::event_value(a.used.event.as_ref())))
+            .with(Field::computed("used", Type::Bool, "Whether ActionTrail has any record of the key being used.", |a: &LastUse| Value::Bool(a.used.ms.is_some())))
+            .with(Field::computed("days_since_last_used", Type::Number, "Whole days from the last use to the time of reading; null when never used.", |a: &LastUse| Value::opt_int(a.used.ms.map(|ms| usage::whole_days(ms, a.now_ms)))))
+            .with(Field::computed("last_used_service", Type::String, "The service of the last use (same as service_name); null when never used.", |a: &LastUse| {
+                Value::opt_string(a.used.ms.and(a.info().service_name.clone()))
+            }))
+            .with(Field::computed("last_used_ip", Type::String, "The IP the key was last used from, from the event; null when unknown.", |a: &LastUse| a.used.event_field(|e| e.source_ip_address.as_ref())))
+            .with(Field::computed("last_used_region", Type::String, "The region the key was last used in, from the event; null when unknown.", |a: &LastUse| a.used.event_field(|e| e.acs_region.as_ref())))
+            .with(usage::freshness_note())
+    }
+
+    fn parse(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Config> {
+        let key = key::parse(config, diags);
+        let gate = parse_gate(config, diags);
+        Some(Config {
+            key: key?,
+            gate: gate?,
+        })
+    }
+
+    async fn read(api: &Api, config: &Config) -> Result<LastUse, Diagnostic> {
+        tracing::debug!(
+            access_key_id = %config.key,
+            "reading actiontrail_accesskey_last_used"
+        );
+        let info = api.info(&config.key).await?;
+        Ok(LastUse {
+            key: config.key.clone(),
+            used: Used::new(info),
+            now_ms: usage::now_ms(),
+        })
+    }
+
+    fn check(config: &Config, answer: &LastUse) -> Vec<Diagnostic> {
+        let (Some(g), Some(used_ms)) = (&config.gate, answer.used.ms) else {
+            return Vec::new();
+        };
+        let event: Option<&Event> = answer.used.event.as_ref();
+        let recent = RecentUse {
+            key: &config.key,
+            window_text: &g.text,
+            window: g.window,
+            used_ms,
+            now_ms: answer.now_ms,
+            service: answer
+                .info()
+                .service_name
+                .as_deref()
+                .or(event.and_then(|e| e.service_name.as_deref())),
+            ip: event.and_then(|e| e.source_ip_address.as_deref()),
+            region: event.and_then(|e| e.acs_region.as_deref()),
+            action: event.and_then(|e| e.event_name.as_deref()),
+        };
+        let found = gate(&recent);
+        if found.is_some() {
+            tracing::info!(
+                access_key_id = %config.key,
+                window = %g.text,
+                "rotation gate: key used within the window"
+            );
+        }
+        found.into_iter().collect()
+    }
 }
 
 /// What the gate reports when a key was used within its window.
@@ -141,134 +260,32 @@ pub fn gate(u: &RecentUse<'_>) -> Option<Diagnostic> {
     )
 }
 
-/// The state for `info`, read at `now_ms`; `config` supplies the arguments.
-pub fn state(config: &Value, info: &AccessKeyLastUsedInfo, now_ms: i64) -> Value {
-    let key = config.get("access_key_id").cloned().unwrap_or(Value::Null);
-    let ms = usage::used_ms(info.used_timestamp);
-    let event: Option<Event> = usage::parse_event(info.detail.as_deref());
-    let ev =
-        |f: fn(&Event) -> Option<&String>| Value::opt_string(event.as_ref().and_then(f).cloned());
-    let s = |v: &Option<String>| Value::opt_string(v.clone());
-    Value::object([
-        ("access_key_id", key.clone()),
-        (
-            "fail_if_used_within",
-            config
-                .get("fail_if_used_within")
-                .cloned()
-                .unwrap_or(Value::Null),
-        ),
-        ("id", key),
-        ("request_id", Value::string(info.request_id.clone())),
-        ("account_id", s(&info.account_id)),
-        ("account_type", s(&info.account_type)),
-        ("owner_id", s(&info.owner_id)),
-        ("user_name", s(&info.user_name)),
-        ("service_name", s(&info.service_name)),
-        ("service_name_cn", s(&info.service_name_cn)),
-        ("service_name_en", s(&info.service_name_en)),
-        ("source", s(&info.source)),
-        ("detail", s(&info.detail)),
-        ("used_timestamp", Value::opt_int(ms)),
-        (
-            "last_used_at",
-            Value::opt_string(ms.and_then(usage::rfc3339)),
-        ),
-        ("event", usage::event_value(event.as_ref())),
-        ("used", Value::Bool(ms.is_some())),
-        (
-            "days_since_last_used",
-            Value::opt_int(ms.map(|ms| usage::whole_days(ms, now_ms))),
-        ),
-        (
-            "last_used_service",
-            if ms.is_some() {
-                s(&info.service_name)
-            } else {
-                Value::Null
-            },
-        ),
-        ("last_used_ip", ev(|e| e.source_ip_address.as_ref())),
-        ("last_used_region", ev(|e| e.acs_region.as_ref())),
-        ("data_freshness_note", Value::string(FRESHNESS_NOTE)),
-    ])
-}
-
-#[async_trait::async_trait]
-impl DataSource for LastUsed {
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
-    }
-
-    fn schema(&self) -> Schema {
-        schema()
-    }
-
-    fn validate(&self, config: &Value) -> Vec<Diagnostic> {
-        validate(config)
-    }
-
-    async fn read(&self, api: &Api, config: &Value) -> ReadResult {
-        let key = match key::of(config) {
-            Ok(k) => k,
-            Err(d) => return ReadResult::failed(d),
-        };
-        tracing::debug!(
-            access_key_id = key,
-            "reading actiontrail_accesskey_last_used"
-        );
-        let info = match api.info(key).await {
-            Ok(info) => info,
-            Err(d) => return ReadResult::failed(d),
-        };
-        let now = usage::now_ms();
-        let mut diagnostics = Vec::new();
-        let window_text = config.get("fail_if_used_within").and_then(Value::as_str);
-        if let (Some(text), Some(used_ms)) = (window_text, usage::used_ms(info.used_timestamp)) {
-            match duration::parse_window(text) {
-                Ok(window) => {
-                    let event = usage::parse_event(info.detail.as_deref());
-                    let recent = RecentUse {
-                        key,
-                        window_text: text,
-                        window,
-                        used_ms,
-                        now_ms: now,
-                        service: info
-                            .service_name
-                            .as_deref()
-                            .or(event.as_ref().and_then(|e| e.service_name.as_deref())),
-                        ip: event.as_ref().and_then(|e| e.source_ip_address.as_deref()),
-                        region: event.as_ref().and_then(|e| e.acs_region.as_deref()),
-                        action: event.as_ref().and_then(|e| e.event_name.as_deref()),
-                    };
-                    if let Some(d) = gate(&recent) {
-                        tracing::info!(
-                            access_key_id = key,
-                            window = text,
-                            "rotation gate: key used within the window"
-                        );
-                        diagnostics.push(d);
-                    }
-                }
-                Err(e) => diagnostics.push(args::invalid(
-                    "fail_if_used_within",
-                    &AttributePath::root("fail_if_used_within"),
-                    format!("fail_if_used_within {e}."),
-                )),
-            }
-        }
-        let failed = crate::model::diag::has_errors(&diagnostics);
-        ReadResult {
-            state: (!failed).then(|| state(config, &info, now)),
-            diagnostics,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data_sources::data_source::{Entry, Registered as _};
+    use crate::model::Schema;
+
+    fn schema() -> Schema {
+        Entry::<LastUsed>::new().schema().clone()
+    }
+
+    fn state(config: &Value, info: &AccessKeyLastUsedInfo, now_ms: i64) -> Value {
+        let answer = LastUse {
+            key: config
+                .get(key::ACCESS_KEY_ID)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            used: Used::new(info.clone()),
+            now_ms,
+        };
+        Entry::<LastUsed>::new().state(config, &answer)
+    }
+
+    fn validate(config: &Value) -> Vec<Diagnostic> {
+        Entry::<LastUsed>::new().validate(config)
+    }
 
     const DAY: i64 = 86_400_000;
     const USED: i64 = 1_714_552_200_000; // 2024-05-01T08:30:00Z

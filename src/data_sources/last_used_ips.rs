@@ -2,115 +2,98 @@
 //! and when last (GetAccessKeyLastUsedIps, all pages).
 
 use super::api::Api;
-use super::usage;
-use super::{key, listing, DataSource};
+use super::attribute::{Field, Fields};
+use super::data_source::DataSource;
+use super::listing::{self, Listed, Query};
+use super::usage::{self, Used};
 use crate::actiontrail::types::IpUsage;
-use crate::actiontrail::Listing;
-use crate::model::{Attribute, Block, Diagnostic, ReadResult, Schema, Type, Value};
-
-/// The data source's type name.
-pub const TYPE_NAME: &str = "actiontrail_accesskey_last_used_ips";
+use crate::model::{Diagnostic, Type, Value};
 
 /// The data source.
 pub struct LastUsedIps;
 
-/// The schema.
-pub fn schema() -> Schema {
-    let items = format!(
-        "The IPs the key was used from, in ActionTrail's order, each with {}.",
-        usage::item_fields_doc(&[("ip", "the IP address")])
-    );
-    let mut attributes = vec![key::attribute()];
-    attributes.extend(listing::arguments("IPs"));
-    attributes.extend([
-        Attribute::computed("id", Type::String, "`<access_key_id>:<service_name>`."),
-        Attribute::computed("ips", Type::list(usage::item_type(&[("ip", Type::String)])), &items),
-        Attribute::computed("ip_count", Type::Number, "How many IPs were read."),
-        Attribute::computed("addresses", Type::list(Type::String), "The IP addresses alone, in the order of `ips`."),
-        Attribute::computed("data_freshness_note", Type::String, "What this answer cannot show: ActionTrail lags about an hour and keeps at most 400 days (nothing before 2022-02-01)."),
-    ]);
-    attributes.extend(listing::attributes("IPs"));
-    Schema {
-        version: 0,
-        block: Block {
-            attributes,
-            block_types: vec![],
-            description: "Every IP address an AccessKey was used from with one service, and when last, from ActionTrail's GetAccessKeyLastUsedIps (all pages).".to_owned(),
-            deprecated: false,
-        },
-    }
-}
-
-/// Checks the configuration; unknowns pass.
-pub fn validate(config: &Value) -> Vec<Diagnostic> {
-    let mut diags = Vec::new();
-    key::validate(config, &mut diags);
-    listing::validate(config, &mut diags);
-    diags
-}
-
-/// The state for one listing.
-pub fn state(config: &Value, key: &str, service: &str, list: &Listing<IpUsage>) -> Value {
-    let ips: Vec<Value> = list
-        .items
-        .iter()
-        .map(|i| {
-            let own = [("ip", Value::string(i.ip.clone()))];
-            Value::object(own.into_iter().chain(usage::item_values(
-                i.used_timestamp,
-                i.source.as_deref(),
-                i.detail.as_deref(),
-            )))
-        })
-        .collect();
-    let mut attrs = listing::values(config, key, service, list, |i| i.used_timestamp);
-    attrs.extend([
-        ("ip_count", Value::int(ips.len() as i64)),
-        (
-            "addresses",
-            Value::List(
-                list.items
-                    .iter()
-                    .map(|i| Value::string(i.ip.clone()))
-                    .collect(),
-            ),
-        ),
-        ("ips", Value::List(ips)),
-    ]);
-    Value::object(attrs)
+fn item() -> Fields<Used<IpUsage>> {
+    Fields::new()
+        .with(Field::computed(
+            "ip",
+            Type::String,
+            "the IP address",
+            |i: &Used<IpUsage>| Value::string(i.of.ip.clone()),
+        ))
+        .and(usage::item_fields())
 }
 
 #[async_trait::async_trait]
 impl DataSource for LastUsedIps {
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
+    type Config = Query;
+    type Answer = Listed<IpUsage>;
+
+    const TYPE_NAME: &'static str = "actiontrail_accesskey_last_used_ips";
+    const DESCRIPTION: &'static str = "Every IP address an AccessKey was used from with one service, and when last, from ActionTrail's GetAccessKeyLastUsedIps (all pages).";
+
+    fn fields() -> Fields<Listed<IpUsage>> {
+        listing::fields(
+            "IPs",
+            [
+                Field::list(
+                    "ips",
+                    "The IPs the key was used from, in ActionTrail's order",
+                    item(),
+                    |l: &Listed<IpUsage>| &l.items,
+                ),
+                usage::count(
+                    "ip_count",
+                    "How many IPs were read.",
+                    |l: &Listed<IpUsage>| &l.items,
+                ),
+                Field::computed(
+                    "addresses",
+                    Type::list(Type::String),
+                    "The IP addresses alone, in the order of `ips`.",
+                    |l: &Listed<IpUsage>| {
+                        Value::List(
+                            l.items
+                                .iter()
+                                .map(|i| Value::string(i.of.ip.clone()))
+                                .collect(),
+                        )
+                    },
+                ),
+            ],
+        )
     }
 
-    fn schema(&self) -> Schema {
-        schema()
+    fn parse(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Query> {
+        listing::parse(config, diags)
     }
 
-    fn validate(&self, config: &Value) -> Vec<Diagnostic> {
-        validate(config)
-    }
-
-    async fn read(&self, api: &Api, config: &Value) -> ReadResult {
-        let key = match key::of(config) {
-            Ok(k) => k,
-            Err(d) => return ReadResult::failed(d),
-        };
-        let (service, page) = listing::of(config);
-        tracing::debug!(access_key_id = key, service_name = %service, "reading {TYPE_NAME}");
-        api.ips(key, &service, page)
-            .await
-            .map(|list| state(config, key, &service, &list))
-            .into()
+    async fn read(api: &Api, q: &Query) -> Result<Listed<IpUsage>, Diagnostic> {
+        tracing::debug!(access_key_id = %q.key, service_name = %q.service, "reading {}", Self::TYPE_NAME);
+        let list = api.ips(&q.key, &q.service, q.page).await?;
+        Ok(Listed::new(q, list))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::actiontrail::Listing;
+    use crate::data_sources::data_source::Entry;
+    use crate::data_sources::data_source::Registered as _;
+    use crate::model::Schema;
+
+    fn schema() -> Schema {
+        Entry::<LastUsedIps>::new().schema().clone()
+    }
+
+    fn state(config: &Value, key: &str, service: &str, list: &Listing<IpUsage>) -> Value {
+        let q = Query {
+            key: key.to_owned(),
+            service: service.to_owned(),
+            page: Default::default(),
+        };
+        Entry::<LastUsedIps>::new().state(config, &Listed::new(&q, list.clone()))
+    }
 
     #[test]
     fn ips_keep_their_order_and_report_truncation_and_request_ids() {

@@ -2,143 +2,150 @@
 //! (GetAccessKeyLastUsedProducts).
 
 use super::api::Api;
-use super::usage::{self, FRESHNESS_NOTE};
-use super::{key, DataSource};
-use crate::actiontrail::types::ProductsPage;
-use crate::model::{Attribute, Block, Diagnostic, ReadResult, Schema, Type, Value};
-
-/// The data source's type name.
-pub const TYPE_NAME: &str = "actiontrail_accesskey_last_used_products";
+use super::attribute::{Field, Fields};
+use super::data_source::DataSource;
+use super::key::{self, Keyed};
+use super::usage::{self, Used};
+use crate::actiontrail::types::{ProductUsage, ProductsPage};
+use crate::model::{Diagnostic, Type, Value};
 
 /// The data source.
 pub struct LastUsedProducts;
 
-const OWN: [(&str, &str); 3] = [
-    ("service_name", "the service's code name, e.g. Ecs"),
-    ("service_name_cn", "its Chinese display name"),
-    ("service_name_en", "its English display name"),
-];
-
-fn item_type() -> Type {
-    usage::item_type(&[
-        ("service_name", Type::String),
-        ("service_name_cn", Type::String),
-        ("service_name_en", Type::String),
-    ])
+/// What a read found: every service the key used.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Products {
+    /// The key.
+    pub key: String,
+    /// Request ID of the call.
+    pub request_id: String,
+    /// The services, in the API's order.
+    pub products: Vec<Used<ProductUsage>>,
 }
 
-/// The schema.
-pub fn schema() -> Schema {
-    let items = format!(
-        "The services the key used, in ActionTrail's order, each with {}.",
-        usage::item_fields_doc(&OWN)
-    );
-    Schema {
-        version: 0,
-        block: Block {
-            attributes: vec![
-                key::attribute(),
-                Attribute::computed("id", Type::String, "The AccessKey ID."),
-                Attribute::computed("request_id", Type::String, "Request ID of the GetAccessKeyLastUsedProducts call."),
-                Attribute::computed("products", Type::list(item_type()), &items),
-                Attribute::computed("product_count", Type::Number, "How many services the key used."),
-                Attribute::computed("service_names", Type::list(Type::String), "The services' code names, in the order of `products`."),
-                Attribute::computed("used", Type::Bool, "Whether ActionTrail has any record of the key using a service."),
-                Attribute::computed("most_recent_used_at", Type::String, "The latest use among all services, RFC 3339 UTC; null when never used."),
-                Attribute::computed("data_freshness_note", Type::String, "What this answer cannot show: ActionTrail lags about an hour and keeps at most 400 days (nothing before 2022-02-01)."),
-            ],
-            block_types: vec![],
-            description: "Every service an AccessKey was used with and when last, from ActionTrail's GetAccessKeyLastUsedProducts.".to_owned(),
-            deprecated: false,
-        },
+impl Products {
+    /// `page`, as read for `key`.
+    pub fn new(key: &str, page: ProductsPage) -> Products {
+        Products {
+            key: key.to_owned(),
+            request_id: page.request_id,
+            products: page.products.into_iter().map(Used::new).collect(),
+        }
     }
 }
 
-/// Checks the configuration; unknowns pass.
-pub fn validate(config: &Value) -> Vec<Diagnostic> {
-    let mut diags = Vec::new();
-    key::validate(config, &mut diags);
-    diags
+impl Keyed for Products {
+    fn access_key_id(&self) -> &str {
+        &self.key
+    }
 }
 
-/// The state for one answer.
-pub fn state(config: &Value, page: &ProductsPage) -> Value {
-    let key = config.get("access_key_id").cloned().unwrap_or(Value::Null);
-    let products: Vec<Value> = page
-        .products
-        .iter()
-        .map(|p| {
-            let own = [
-                ("service_name", Value::string(p.service_name.clone())),
-                (
-                    "service_name_cn",
-                    Value::opt_string(p.service_name_cn.clone()),
-                ),
-                (
-                    "service_name_en",
-                    Value::opt_string(p.service_name_en.clone()),
-                ),
-            ];
-            Value::object(own.into_iter().chain(usage::item_values(
-                p.used_timestamp,
-                p.source.as_deref(),
-                p.detail.as_deref(),
-            )))
-        })
-        .collect();
-    let latest = usage::most_recent(page.products.iter().map(|p| p.used_timestamp));
-    Value::object([
-        ("access_key_id", key.clone()),
-        ("id", key),
-        ("request_id", Value::string(page.request_id.clone())),
-        ("product_count", Value::int(products.len() as i64)),
-        (
-            "service_names",
-            Value::List(
-                page.products
-                    .iter()
-                    .map(|p| Value::string(p.service_name.clone()))
-                    .collect(),
-            ),
-        ),
-        ("used", Value::Bool(!products.is_empty())),
-        ("products", Value::List(products)),
-        ("most_recent_used_at", latest),
-        ("data_freshness_note", Value::string(FRESHNESS_NOTE)),
-    ])
+fn item() -> Fields<Used<ProductUsage>> {
+    Fields::new()
+        .with(Field::computed(
+            "service_name",
+            Type::String,
+            "the service's code name, e.g. Ecs",
+            |p: &Used<ProductUsage>| Value::string(p.of.service_name.clone()),
+        ))
+        .with(Field::computed(
+            "service_name_cn",
+            Type::String,
+            "its Chinese display name",
+            |p: &Used<ProductUsage>| Value::opt_string(p.of.service_name_cn.clone()),
+        ))
+        .with(Field::computed(
+            "service_name_en",
+            Type::String,
+            "its English display name",
+            |p: &Used<ProductUsage>| Value::opt_string(p.of.service_name_en.clone()),
+        ))
+        .and(usage::item_fields())
 }
 
 #[async_trait::async_trait]
 impl DataSource for LastUsedProducts {
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
+    type Config = String;
+    type Answer = Products;
+
+    const TYPE_NAME: &'static str = "actiontrail_accesskey_last_used_products";
+    const DESCRIPTION: &'static str = "Every service an AccessKey was used with and when last, from ActionTrail's GetAccessKeyLastUsedProducts.";
+
+    fn fields() -> Fields<Products> {
+        Fields::new()
+            .with(key::argument())
+            .with(key::id())
+            .with(Field::computed(
+                "request_id",
+                Type::String,
+                "Request ID of the GetAccessKeyLastUsedProducts call.",
+                |a: &Products| Value::string(a.request_id.clone()),
+            ))
+            .with(Field::list(
+                "products",
+                "The services the key used, in ActionTrail's order",
+                item(),
+                |a: &Products| &a.products,
+            ))
+            .with(usage::count(
+                "product_count",
+                "How many services the key used.",
+                |a: &Products| &a.products,
+            ))
+            .with(Field::computed(
+                "service_names",
+                Type::list(Type::String),
+                "The services' code names, in the order of `products`.",
+                |a: &Products| {
+                    Value::List(
+                        a.products
+                            .iter()
+                            .map(|p| Value::string(p.of.service_name.clone()))
+                            .collect(),
+                    )
+                },
+            ))
+            .with(Field::computed(
+                "used",
+                Type::Bool,
+                "Whether ActionTrail has any record of the key using a service.",
+                |a: &Products| Value::Bool(!a.products.is_empty()),
+            ))
+            .with(usage::most_recent_used_at(
+                "The latest use among all services, RFC 3339 UTC; null when never used.",
+                |a: &Products| &a.products,
+            ))
+            .with(usage::freshness_note())
     }
 
-    fn schema(&self) -> Schema {
-        schema()
+    fn parse(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<String> {
+        key::parse(config, diags)
     }
 
-    fn validate(&self, config: &Value) -> Vec<Diagnostic> {
-        validate(config)
-    }
-
-    async fn read(&self, api: &Api, config: &Value) -> ReadResult {
-        let key = match key::of(config) {
-            Ok(k) => k,
-            Err(d) => return ReadResult::failed(d),
-        };
-        tracing::debug!(access_key_id = key, "reading {TYPE_NAME}");
-        api.products(key)
-            .await
-            .map(|page| state(config, &page))
-            .into()
+    async fn read(api: &Api, key: &String) -> Result<Products, Diagnostic> {
+        tracing::debug!(access_key_id = %key, "reading {}", Self::TYPE_NAME);
+        let page = api.products(key).await?;
+        Ok(Products::new(key, page))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::actiontrail::types::ProductUsage;
+    use crate::data_sources::data_source::{Entry, Registered as _};
+    use crate::model::Schema;
+
+    fn schema() -> Schema {
+        Entry::<LastUsedProducts>::new().schema().clone()
+    }
+
+    fn state(config: &Value, page: &ProductsPage) -> Value {
+        let key = config
+            .get(key::ACCESS_KEY_ID)
+            .and_then(Value::as_str)
+            .unwrap();
+        Entry::<LastUsedProducts>::new().state(config, &Products::new(key, page.clone()))
+    }
 
     fn config() -> Value {
         Value::object([("access_key_id", Value::string("LTAI5tRecentUse000000001"))])

@@ -2,126 +2,108 @@
 //! service, and when last (GetAccessKeyLastUsedResources, all pages).
 
 use super::api::Api;
-use super::usage;
-use super::{key, listing, DataSource};
+use super::attribute::{Field, Fields};
+use super::data_source::DataSource;
+use super::listing::{self, Listed, Query};
+use super::usage::{self, Used};
 use crate::actiontrail::types::ResourceUsage;
-use crate::actiontrail::Listing;
-use crate::model::{Attribute, Block, Diagnostic, ReadResult, Schema, Type, Value};
-
-/// The data source's type name.
-pub const TYPE_NAME: &str = "actiontrail_accesskey_last_used_resources";
+use crate::model::{Diagnostic, Type, Value};
 
 /// The data source.
 pub struct LastUsedResources;
 
-/// The schema.
-pub fn schema() -> Schema {
-    let items = format!(
-        "The resources the key acted on, in ActionTrail's order, each with {}.",
-        usage::item_fields_doc(&[
-            ("resource_name", "the resource's name or ARN"),
-            ("resource_type", "its type, e.g. ACS::ECS::Instance")
-        ])
-    );
-    let item = usage::item_type(&[
-        ("resource_name", Type::String),
-        ("resource_type", Type::String),
-    ]);
-    let mut attributes = vec![key::attribute()];
-    attributes.extend(listing::arguments("resources"));
-    attributes.extend([
-        Attribute::computed("id", Type::String, "`<access_key_id>:<service_name>`."),
-        Attribute::computed("resources", Type::list(item), &items),
-        Attribute::computed("resource_count", Type::Number, "How many resources were read."),
-        Attribute::computed("resource_types", Type::list(Type::String), "The distinct resource types, in order of first appearance."),
-        Attribute::computed("data_freshness_note", Type::String, "What this answer cannot show: ActionTrail lags about an hour and keeps at most 400 days (nothing before 2022-02-01)."),
-    ]);
-    attributes.extend(listing::attributes("resources"));
-    Schema {
-        version: 0,
-        block: Block {
-            attributes,
-            block_types: vec![],
-            description: "Every resource an AccessKey acted on with one service, and when last, from ActionTrail's GetAccessKeyLastUsedResources (all pages).".to_owned(),
-            deprecated: false,
-        },
-    }
+fn item() -> Fields<Used<ResourceUsage>> {
+    Fields::new()
+        .with(Field::computed(
+            "resource_name",
+            Type::String,
+            "the resource's name or ARN",
+            |r: &Used<ResourceUsage>| Value::string(r.of.resource_name.clone()),
+        ))
+        .with(Field::computed(
+            "resource_type",
+            Type::String,
+            "its type, e.g. ACS::ECS::Instance",
+            |r: &Used<ResourceUsage>| Value::opt_string(r.of.resource_type.clone()),
+        ))
+        .and(usage::item_fields())
 }
 
-/// Checks the configuration; unknowns pass.
-pub fn validate(config: &Value) -> Vec<Diagnostic> {
-    let mut diags = Vec::new();
-    key::validate(config, &mut diags);
-    listing::validate(config, &mut diags);
-    diags
-}
-
-/// The state for one listing.
-pub fn state(config: &Value, key: &str, service: &str, list: &Listing<ResourceUsage>) -> Value {
-    let resources: Vec<Value> = list
-        .items
-        .iter()
-        .map(|r| {
-            let own = [
-                ("resource_name", Value::string(r.resource_name.clone())),
-                ("resource_type", Value::opt_string(r.resource_type.clone())),
-            ];
-            Value::object(own.into_iter().chain(usage::item_values(
-                r.used_timestamp,
-                r.source.as_deref(),
-                r.detail.as_deref(),
-            )))
-        })
-        .collect();
+/// The distinct resource types, in order of first appearance.
+fn resource_types(l: &Listed<ResourceUsage>) -> Value {
     let mut types: Vec<&str> = Vec::new();
-    for t in list.items.iter().filter_map(|r| r.resource_type.as_deref()) {
+    for t in l.items.iter().filter_map(|r| r.of.resource_type.as_deref()) {
         if !types.contains(&t) {
             types.push(t);
         }
     }
-    let mut attrs = listing::values(config, key, service, list, |r| r.used_timestamp);
-    attrs.extend([
-        ("resource_count", Value::int(resources.len() as i64)),
-        (
-            "resource_types",
-            Value::List(types.into_iter().map(Value::string).collect()),
-        ),
-        ("resources", Value::List(resources)),
-    ]);
-    Value::object(attrs)
+    Value::List(types.into_iter().map(Value::string).collect())
 }
 
 #[async_trait::async_trait]
 impl DataSource for LastUsedResources {
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
+    type Config = Query;
+    type Answer = Listed<ResourceUsage>;
+
+    const TYPE_NAME: &'static str = "actiontrail_accesskey_last_used_resources";
+    const DESCRIPTION: &'static str = "Every resource an AccessKey acted on with one service, and when last, from ActionTrail's GetAccessKeyLastUsedResources (all pages).";
+
+    fn fields() -> Fields<Listed<ResourceUsage>> {
+        listing::fields(
+            "resources",
+            [
+                Field::list(
+                    "resources",
+                    "The resources the key acted on, in ActionTrail's order",
+                    item(),
+                    |l: &Listed<ResourceUsage>| &l.items,
+                ),
+                usage::count(
+                    "resource_count",
+                    "How many resources were read.",
+                    |l: &Listed<ResourceUsage>| &l.items,
+                ),
+                Field::computed(
+                    "resource_types",
+                    Type::list(Type::String),
+                    "The distinct resource types, in order of first appearance.",
+                    resource_types,
+                ),
+            ],
+        )
     }
 
-    fn schema(&self) -> Schema {
-        schema()
+    fn parse(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Query> {
+        listing::parse(config, diags)
     }
 
-    fn validate(&self, config: &Value) -> Vec<Diagnostic> {
-        validate(config)
-    }
-
-    async fn read(&self, api: &Api, config: &Value) -> ReadResult {
-        let key = match key::of(config) {
-            Ok(k) => k,
-            Err(d) => return ReadResult::failed(d),
-        };
-        let (service, page) = listing::of(config);
-        tracing::debug!(access_key_id = key, service_name = %service, "reading {TYPE_NAME}");
-        api.resources(key, &service, page)
-            .await
-            .map(|list| state(config, key, &service, &list))
-            .into()
+    async fn read(api: &Api, q: &Query) -> Result<Listed<ResourceUsage>, Diagnostic> {
+        tracing::debug!(access_key_id = %q.key, service_name = %q.service, "reading {}", Self::TYPE_NAME);
+        let list = api.resources(&q.key, &q.service, q.page).await?;
+        Ok(Listed::new(q, list))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::actiontrail::Listing;
+    use crate::data_sources::data_source::Entry;
+    use crate::data_sources::data_source::Registered as _;
+    use crate::model::Schema;
+
+    fn schema() -> Schema {
+        Entry::<LastUsedResources>::new().schema().clone()
+    }
+
+    fn state(config: &Value, key: &str, service: &str, list: &Listing<ResourceUsage>) -> Value {
+        let q = Query {
+            key: key.to_owned(),
+            service: service.to_owned(),
+            page: Default::default(),
+        };
+        Entry::<LastUsedResources>::new().state(config, &Listed::new(&q, list.clone()))
+    }
 
     #[test]
     fn resources_keep_their_order_and_list_distinct_types() {

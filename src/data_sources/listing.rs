@@ -1,51 +1,104 @@
-//! The arguments and attributes the two paginated data sources (IPs, resources) share:
-//! the service, page size and item cap, and what a listing reports beside its items.
+//! The arguments and attributes the paginated data sources (IPs, resources) share: the
+//! service, page size and item cap, and what a listing reports beside its items.
 
 use super::args::{self, Arg};
-use super::usage::{self, FRESHNESS_NOTE};
+use super::attribute::{Field, Fields};
+use super::key;
+use super::usage::{self, Use, Used};
 use crate::actiontrail::{Listing, PageOptions};
-use crate::model::{Attribute, AttributePath, Diagnostic, Type, Value};
+use crate::model::{AttributePath, Diagnostic, Type, Value};
 
 /// The largest page ActionTrail serves; also the default, so that a listing costs the
 /// fewest calls.
 pub const MAX_PAGE_SIZE: i64 = 100;
 
-/// `service_name`, `page_size` and `max_items`.
-pub fn arguments(what: &str) -> Vec<Attribute> {
-    vec![
-        Attribute::required("service_name", Type::String, &format!("The service whose {what} to list, by code name as `actiontrail_accesskey_last_used_products` reports it (e.g. `Ecs`, `Oss`).")),
-        Attribute::optional("page_size", Type::Number, "Items per API call, 1 to 100; default 100 (fewest calls)."),
-        Attribute::optional("max_items", Type::Number, &format!("Stop after this many {what} (at least 1); `truncated` then tells whether more exist. Default: all.")),
-    ]
+/// The `service_name` argument's name.
+pub const SERVICE_NAME: &str = "service_name";
+/// The `page_size` argument's name.
+pub const PAGE_SIZE: &str = "page_size";
+/// The `max_items` argument's name.
+pub const MAX_ITEMS: &str = "max_items";
+
+/// A listing data source's configuration, checked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Query {
+    /// The key.
+    pub key: String,
+    /// The service, by code name.
+    pub service: String,
+    /// Page size and item cap.
+    pub page: PageOptions,
 }
 
-/// `truncated`, `request_ids` and `most_recent_used_at`.
-pub fn attributes(what: &str) -> Vec<Attribute> {
-    vec![
-        Attribute::computed(
+/// A listing with its items worked out: what a listing data source's state is built from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Listed<T> {
+    /// The key.
+    pub key: String,
+    /// The service.
+    pub service: String,
+    /// The items, in the API's order.
+    pub items: Vec<Used<T>>,
+    /// Whether `max_items` stopped the listing before its end.
+    pub truncated: bool,
+    /// The request id of each page.
+    pub request_ids: Vec<String>,
+}
+
+impl<T: Use> Listed<T> {
+    /// `list`, as read for `query`.
+    pub fn new(query: &Query, list: Listing<T>) -> Listed<T> {
+        Listed {
+            key: query.key.clone(),
+            service: query.service.clone(),
+            items: list.items.into_iter().map(Used::new).collect(),
+            truncated: list.truncated,
+            request_ids: list.request_ids,
+        }
+    }
+}
+
+/// Every field of a listing of `what` (`IPs`, `resources`): the key and the listing
+/// arguments, `id`, the data source's `own` fields, then the freshness note, `truncated`,
+/// `most_recent_used_at` and `request_ids`.
+pub fn fields<T: Use + 'static>(
+    what: &str,
+    own: impl IntoIterator<Item = Field<Listed<T>>>,
+) -> Fields<Listed<T>> {
+    Fields::new()
+        .with(key::argument())
+        .with(Field::required(SERVICE_NAME, Type::String, format!("The service whose {what} to list, by code name as `actiontrail_accesskey_last_used_products` reports it (e.g. `Ecs`, `Oss`).")))
+        .with(Field::optional(PAGE_SIZE, Type::Number, "Items per API call, 1 to 100; default 100 (fewest calls)."))
+        .with(Field::optional(MAX_ITEMS, Type::Number, format!("Stop after this many {what} (at least 1); `truncated` then tells whether more exist. Default: all.")))
+        .with(Field::computed("id", Type::String, "`<access_key_id>:<service_name>`.", |l: &Listed<T>| {
+            Value::string(format!("{}:{}", l.key, l.service))
+        }))
+        .and(own)
+        .with(usage::freshness_note())
+        .with(Field::computed(
             "truncated",
             Type::Bool,
-            &format!("Whether more {what} exist than were read, because of max_items."),
-        ),
-        Attribute::computed(
-            "most_recent_used_at",
-            Type::String,
-            &format!(
-                "The latest use among the {what} read, RFC 3339 UTC; null when there are none."
-            ),
-        ),
-        Attribute::computed(
+            format!("Whether more {what} exist than were read, because of max_items."),
+            |l: &Listed<T>| Value::Bool(l.truncated),
+        ))
+        .with(usage::most_recent_used_at(
+            format!("The latest use among the {what} read, RFC 3339 UTC; null when there are none."),
+            |l: &Listed<T>| &l.items,
+        ))
+        .with(Field::computed(
             "request_ids",
             Type::list(Type::String),
             "Request IDs of the API calls made, one per page.",
-        ),
-    ]
+            |l: &Listed<T>| Value::List(l.request_ids.iter().map(Value::string).collect()),
+        ))
 }
 
-/// Checks `service_name`, `page_size` and `max_items`, when known.
-pub fn validate(config: &Value, diags: &mut Vec<Diagnostic>) {
-    let path = AttributePath::root("service_name");
-    match args::string(config, "service_name", &path) {
+/// Checks the key, `service_name`, `page_size` and `max_items`; the query, when every
+/// one is known and valid.
+pub fn parse(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Query> {
+    let key = key::parse(config, diags);
+    let path = AttributePath::root(SERVICE_NAME);
+    let service = match args::string(config, SERVICE_NAME, &path) {
         Ok(Arg::Known(s))
             if s.is_empty()
                 || s.len() > 64
@@ -53,91 +106,60 @@ pub fn validate(config: &Value, diags: &mut Vec<Diagnostic>) {
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)) =>
         {
-            diags.push(args::invalid("service_name", &path, format!("service_name {s:?} is not a service code name: use one such as \"Ecs\" or \"Oss\", as actiontrail_accesskey_last_used_products lists them.")));
+            diags.push(args::invalid(SERVICE_NAME, &path, format!("service_name {s:?} is not a service code name: use one such as \"Ecs\" or \"Oss\", as actiontrail_accesskey_last_used_products lists them.")));
+            None
         }
-        Ok(_) => {}
-        Err(d) => diags.push(d),
-    }
-    let path = AttributePath::root("page_size");
-    match args::whole_number(config, "page_size", &path) {
+        Ok(Arg::Known(s)) => Some(s.to_owned()),
+        Ok(_) => None,
+        Err(d) => {
+            diags.push(d);
+            None
+        }
+    };
+    let path = AttributePath::root(PAGE_SIZE);
+    let page_size = match args::whole_number(config, PAGE_SIZE, &path) {
         Ok(Arg::Known(n)) if !(1..=MAX_PAGE_SIZE).contains(&n) => {
             diags.push(args::invalid(
-                "page_size",
+                PAGE_SIZE,
                 &path,
                 format!("page_size must be between 1 and {MAX_PAGE_SIZE}, not {n}."),
             ));
+            None
         }
-        Ok(_) => {}
-        Err(d) => diags.push(d),
-    }
-    let path = AttributePath::root("max_items");
-    match args::whole_number(config, "max_items", &path) {
+        Ok(Arg::Known(n)) => u32::try_from(n).ok(),
+        Ok(Arg::Absent) => Some(MAX_PAGE_SIZE as u32),
+        Ok(Arg::Unknown) => None,
+        Err(d) => {
+            diags.push(d);
+            None
+        }
+    };
+    let path = AttributePath::root(MAX_ITEMS);
+    let max_items = match args::whole_number(config, MAX_ITEMS, &path) {
         Ok(Arg::Known(n)) if n < 1 => {
             diags.push(args::invalid(
-                "max_items",
+                MAX_ITEMS,
                 &path,
                 format!("max_items must be at least 1, not {n}; remove it to read everything."),
             ));
+            None
         }
-        Ok(_) => {}
-        Err(d) => diags.push(d),
-    }
-}
-
-/// The service and paging of a wholly known, valid configuration.
-pub fn of(config: &Value) -> (String, PageOptions) {
-    let number = |name: &str| {
-        config
-            .get(name)
-            .and_then(Value::as_number)
-            .and_then(crate::model::Number::as_i64)
+        Ok(Arg::Known(n)) => usize::try_from(n).ok().map(Some),
+        Ok(Arg::Absent) => Some(None),
+        Ok(Arg::Unknown) => None,
+        Err(d) => {
+            diags.push(d);
+            None
+        }
     };
-    let service = config
-        .get("service_name")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    let page_size = number("page_size")
-        .and_then(|n| u32::try_from(n).ok())
-        .unwrap_or(MAX_PAGE_SIZE as u32);
-    let max_items = number("max_items").and_then(|n| usize::try_from(n).ok());
-    (
-        service,
-        PageOptions {
-            page_size: Some(page_size),
-            max_items,
+    Some(Query {
+        key: key?,
+        service: service?,
+        page: PageOptions {
+            page_size: Some(page_size?),
+            max_items: max_items?,
         },
-    )
-}
-
-/// What every listing's state shares: its arguments as configured, its `id`, the
-/// freshness note and the values of [`attributes`]. `used` reads an item's
-/// UsedTimestamp.
-pub fn values<T>(
-    config: &Value,
-    key: &str,
-    service: &str,
-    list: &Listing<T>,
-    used: impl Fn(&T) -> Option<i64>,
-) -> Vec<(&'static str, Value)> {
-    let arg = |name: &str| config.get(name).cloned().unwrap_or(Value::Null);
-    vec![
-        ("access_key_id", arg("access_key_id")),
-        ("service_name", arg("service_name")),
-        ("page_size", arg("page_size")),
-        ("max_items", arg("max_items")),
-        ("id", Value::string(format!("{key}:{service}"))),
-        ("data_freshness_note", Value::string(FRESHNESS_NOTE)),
-        ("truncated", Value::Bool(list.truncated)),
-        (
-            "most_recent_used_at",
-            usage::most_recent(list.items.iter().map(used)),
-        ),
-        (
-            "request_ids",
-            Value::List(list.request_ids.iter().map(Value::string).collect()),
-        ),
-    ]
+    })
 }
 
 #[cfg(test)]
@@ -146,10 +168,14 @@ mod tests {
 
     fn config(set: &[(&str, Value)]) -> Value {
         let mut m: std::collections::BTreeMap<String, Value> =
-            ["access_key_id", "service_name", "page_size", "max_items"]
+            [key::ACCESS_KEY_ID, SERVICE_NAME, PAGE_SIZE, MAX_ITEMS]
                 .iter()
                 .map(|n| ((*n).to_owned(), Value::Null))
                 .collect();
+        m.insert(
+            key::ACCESS_KEY_ID.into(),
+            Value::string("LTAI5tRecentUse000000001"),
+        );
         for (k, v) in set {
             m.insert((*k).into(), v.clone());
         }
@@ -158,7 +184,7 @@ mod tests {
 
     fn paths(c: &Value) -> Vec<Option<AttributePath>> {
         let mut diags = Vec::new();
-        validate(c, &mut diags);
+        parse(c, &mut diags);
         diags.into_iter().map(|d| d.attribute).collect()
     }
 
@@ -213,6 +239,10 @@ mod tests {
 
     #[test]
     fn paging_defaults_to_the_largest_page_and_no_cap() {
+        let of = |c: &Value| {
+            let q = parse(c, &mut Vec::new()).expect("a known, valid query");
+            (q.service, q.page)
+        };
         let (service, opts) = of(&config(&[("service_name", Value::string("Oss"))]));
         assert_eq!(service, "Oss");
         assert_eq!(opts.page_size, Some(100));

@@ -1,8 +1,12 @@
 //! What every data source reports about a use of a key: the timestamp in milliseconds and
 //! as RFC 3339, the raw `Detail` and the ActionTrail event parsed from it.
 
-use crate::actiontrail::types::{Event, UserIdentity};
+use super::attribute::Field;
+use crate::actiontrail::types::{
+    AccessKeyLastUsedInfo, Event, IpUsage, ProductUsage, ResourceUsage, UserIdentity,
+};
 use crate::model::{Type, Value};
+use std::borrow::Cow;
 use std::time::Duration;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -118,82 +122,119 @@ pub fn event_value(event: Option<&Event>) -> Value {
     ])
 }
 
-/// The attributes every list item shares, after its own: the use's time, how it was
-/// recorded and its event.
-pub fn item_attributes() -> Vec<(&'static str, Type, &'static str)> {
-    vec![
-        (
+/// A record of use, as every operation returns one: when, how and the raw event.
+pub trait Use {
+    /// UsedTimestamp, epoch milliseconds.
+    fn used_timestamp(&self) -> Option<i64>;
+    /// Source: Internal, ManagementEvent or DataEvent.
+    fn source(&self) -> Option<&str>;
+    /// Detail, the raw ActionTrail event.
+    fn detail(&self) -> Option<&str>;
+}
+
+macro_rules! impl_use {
+    ($($t:ty),*) => {$(
+        impl Use for $t {
+            fn used_timestamp(&self) -> Option<i64> {
+                self.used_timestamp
+            }
+            fn source(&self) -> Option<&str> {
+                self.source.as_deref()
+            }
+            fn detail(&self) -> Option<&str> {
+                self.detail.as_deref()
+            }
+        }
+    )*};
+}
+impl_use!(AccessKeyLastUsedInfo, ProductUsage, IpUsage, ResourceUsage);
+
+/// One use with what every attribute derives from it, worked out once: the time (`None`
+/// for never) and the event parsed from `Detail`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Used<T> {
+    /// The record as the API returned it.
+    pub of: T,
+    /// When, epoch milliseconds; `None` for never.
+    pub ms: Option<i64>,
+    /// The event parsed from `Detail`.
+    pub event: Option<Event>,
+}
+
+impl<T: Use> Used<T> {
+    /// `record`, with its time and event worked out.
+    pub fn new(record: T) -> Used<T> {
+        Used {
+            ms: used_ms(record.used_timestamp()),
+            event: parse_event(record.detail()),
+            of: record,
+        }
+    }
+
+    /// A field of the event, when there is one.
+    pub fn event_field(&self, f: fn(&Event) -> Option<&String>) -> Value {
+        Value::opt_string(self.event.as_ref().and_then(f).cloned())
+    }
+
+    /// When, as RFC 3339.
+    pub fn last_used_at(&self) -> Value {
+        Value::opt_string(self.ms.and_then(rfc3339))
+    }
+}
+
+/// The fields every list item shares, after its own: the use's time, how it was recorded
+/// and its event.
+pub fn item_fields<T: Use + 'static>() -> [Field<Used<T>>; 8] {
+    [
+        Field::computed(
             "used_timestamp",
             Type::Number,
             "When, in epoch milliseconds (UsedTimestamp).",
+            |u: &Used<T>| Value::opt_int(u.ms),
         ),
-        (
+        Field::computed(
             "last_used_at",
             Type::String,
             "When, as RFC 3339 in UTC; null when unknown.",
+            |u: &Used<T>| u.last_used_at(),
         ),
-        (
+        Field::computed(
             "source",
             Type::String,
             "How ActionTrail recorded the use: Internal, ManagementEvent or DataEvent.",
+            |u: &Used<T>| Value::opt_string(u.of.source()),
         ),
-        (
+        Field::computed(
             "detail",
             Type::String,
             "The raw ActionTrail event, a JSON string (Detail).",
+            |u: &Used<T>| Value::opt_string(u.of.detail()),
         ),
-        (
+        Field::computed(
             "event",
             event_type(),
             "The event parsed from detail; null when absent or invalid.",
+            |u: &Used<T>| event_value(u.event.as_ref()),
         ),
-        (
+        Field::computed(
             "event_name",
             Type::String,
             "The API action called, from the event (e.g. DescribeInstances).",
+            |u: &Used<T>| u.event_field(|e| e.event_name.as_ref()),
         ),
-        (
+        Field::computed(
             "source_ip_address",
             Type::String,
             "The caller's IP, from the event.",
+            |u: &Used<T>| u.event_field(|e| e.source_ip_address.as_ref()),
         ),
-        (
+        Field::computed(
             "acs_region",
             Type::String,
             "The region called, from the event.",
+            |u: &Used<T>| u.event_field(|e| e.acs_region.as_ref()),
         ),
     ]
-}
-
-/// The values of [`item_attributes`] for one use.
-pub fn item_values(
-    used_timestamp: Option<i64>,
-    source: Option<&str>,
-    detail: Option<&str>,
-) -> Vec<(&'static str, Value)> {
-    let ms = used_ms(used_timestamp);
-    let event = parse_event(detail);
-    let field =
-        |f: fn(&Event) -> Option<&String>| Value::opt_string(event.as_ref().and_then(f).cloned());
-    vec![
-        ("used_timestamp", Value::opt_int(ms)),
-        ("last_used_at", Value::opt_string(ms.and_then(rfc3339))),
-        ("source", Value::opt_string(source)),
-        ("detail", Value::opt_string(detail)),
-        ("event_name", field(|e| e.event_name.as_ref())),
-        ("source_ip_address", field(|e| e.source_ip_address.as_ref())),
-        ("acs_region", field(|e| e.acs_region.as_ref())),
-        ("event", event_value(event.as_ref())),
-    ]
-}
-
-/// The attributes of an item of a list attribute, its own first.
-pub fn item_type(own: &[(&'static str, Type)]) -> Type {
-    Type::object(
-        own.iter()
-            .cloned()
-            .chain(item_attributes().into_iter().map(|(n, t, _)| (n, t))),
-    )
 }
 
 /// The latest of some timestamps, as RFC 3339.
@@ -202,19 +243,44 @@ pub fn most_recent<I: IntoIterator<Item = Option<i64>>>(timestamps: I) -> Value 
     Value::opt_string(latest.and_then(rfc3339))
 }
 
-/// The description of a list item's fields, for docs: `name (type): description`.
-pub fn item_fields_doc(own: &[(&'static str, &'static str)]) -> String {
-    own.iter()
-        .copied()
-        .chain(item_attributes().into_iter().map(|(n, _, d)| (n, d)))
-        .map(|(n, d)| format!("`{n}` ({d})"))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// `most_recent_used_at`: the latest use among `items(answer)`.
+pub fn most_recent_used_at<A: 'static, T: 'static>(
+    description: impl Into<Cow<'static, str>>,
+    items: fn(&A) -> &[Used<T>],
+) -> Field<A> {
+    Field::computed(
+        "most_recent_used_at",
+        Type::String,
+        description,
+        move |a: &A| most_recent(items(a).iter().map(|u| u.ms)),
+    )
+}
+
+/// `data_freshness_note`: what no answer can show.
+pub fn freshness_note<A>() -> Field<A> {
+    Field::computed(
+        "data_freshness_note",
+        Type::String,
+        "What this answer cannot show: ActionTrail lags about an hour and keeps at most 400 days (nothing before 2022-02-01).",
+        |_: &A| Value::string(FRESHNESS_NOTE),
+    )
+}
+
+/// A count of the items of a list: `name` is `ip_count`, `product_count`, ...
+pub fn count<A: 'static, T: 'static>(
+    name: &'static str,
+    description: &'static str,
+    items: fn(&A) -> &[T],
+) -> Field<A> {
+    Field::computed(name, Type::Number, description, move |a: &A| {
+        Value::int(items(a).len() as i64)
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data_sources::attribute::Fields;
 
     #[test]
     fn timestamps_become_rfc3339_utc_with_a_fraction_only_when_needed() {
@@ -271,26 +337,31 @@ mod tests {
 
     #[test]
     fn item_values_conform_to_item_type() {
-        let own = [("ip", Type::String)];
-        let ty = item_type(&own);
-        let mut fields = vec![("ip", Value::string("10.0.0.1"))];
-        fields.extend(item_values(
-            Some(1_714_552_200_000),
-            Some("ManagementEvent"),
-            Some("{\"sourceIpAddress\":\"10.0.0.1\"}"),
-        ));
-        let v = Value::object(fields);
+        let item = Fields::new()
+            .with(Field::computed(
+                "ip",
+                Type::String,
+                "the IP address",
+                |u: &Used<IpUsage>| Value::string(u.of.ip.clone()),
+            ))
+            .and(item_fields());
+        let ty = item.ty();
+        let v = item.value(&Used::new(IpUsage {
+            ip: "10.0.0.1".into(),
+            used_timestamp: Some(1_714_552_200_000),
+            source: Some("ManagementEvent".into()),
+            detail: Some("{\"sourceIpAddress\":\"10.0.0.1\"}".into()),
+        }));
         crate::model::msgpack::encode(&v, &ty).expect("conforms");
         assert_eq!(v.get("source_ip_address"), Some(&Value::string("10.0.0.1")));
         assert_eq!(
             v.get("last_used_at"),
             Some(&Value::string("2024-05-01T08:30:00Z"))
         );
-        let never = Value::object(
-            [("ip", Value::string("x"))]
-                .into_iter()
-                .chain(item_values(None, None, None)),
-        );
+        let never = item.value(&Used::new(IpUsage {
+            ip: "x".into(),
+            ..Default::default()
+        }));
         crate::model::msgpack::encode(&never, &ty).expect("conforms");
         assert_eq!(never.get("last_used_at"), Some(&Value::Null));
     }

@@ -1,0 +1,267 @@
+//! The provider: its block ([`schema`]), the block's checks ([`validate`]), the settings
+//! it resolves from the block and the environment ([`settings`]), and the provider
+//! Terraform talks to, which builds one client at Configure and hands every read the
+//! registry's data source.
+
+pub mod assume_role;
+pub mod schema;
+pub mod settings;
+pub mod validate;
+
+use super::api::Api;
+use super::data_source::Registered;
+use super::registry;
+use crate::actiontrail::Client;
+use crate::model::{Diagnostic, ReadResult, Schema, Value};
+use settings::Settings;
+use std::sync::{Arc, RwLock};
+
+pub use schema::DESCRIPTION;
+
+/// The ActionTrail provider.
+pub struct ActionTrailProvider {
+    schema: Schema,
+    schemas: Vec<(String, Schema)>,
+    sources: Vec<Box<dyn Registered>>,
+    api: RwLock<Option<Arc<Api>>>,
+}
+
+/// The provider the plugin serves.
+pub fn provider() -> Arc<dyn crate::model::Provider> {
+    Arc::new(ActionTrailProvider::new())
+}
+
+impl Default for ActionTrailProvider {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ActionTrailProvider {
+    /// An unconfigured provider.
+    pub fn new() -> Self {
+        let sources = registry();
+        ActionTrailProvider {
+            schema: schema::schema(),
+            schemas: sources
+                .iter()
+                .map(|d| (d.type_name().to_owned(), d.schema().clone()))
+                .collect(),
+            sources,
+            api: RwLock::new(None),
+        }
+    }
+
+    fn source(&self, type_name: &str) -> Result<&dyn Registered, Diagnostic> {
+        self.sources
+            .iter()
+            .find(|d| d.type_name() == type_name)
+            .map(|d| d.as_ref())
+            .ok_or_else(|| {
+                Diagnostic::error(
+                    "Unknown data source",
+                    format!("This provider has no data source {type_name:?}."),
+                )
+            })
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::model::Provider for ActionTrailProvider {
+    fn provider_schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn data_source_schemas(&self) -> &[(String, Schema)] {
+        &self.schemas
+    }
+
+    fn validate_provider_config(&self, config: &Value) -> Vec<Diagnostic> {
+        validate::validate(config)
+    }
+
+    fn validate_data_source_config(&self, type_name: &str, config: &Value) -> Vec<Diagnostic> {
+        match self.source(type_name) {
+            Ok(d) => d.validate(config),
+            Err(diag) => vec![diag],
+        }
+    }
+
+    async fn configure(&self, config: Value) -> Vec<Diagnostic> {
+        let settings = match Settings::from_config(&config, &|name| std::env::var(name).ok()) {
+            Ok(s) => s,
+            Err(diags) => return diags,
+        };
+        tracing::debug!(settings = ?settings, "configuring the actiontrail provider");
+        let client = match Client::new(settings.client_config()) {
+            Ok(c) => c,
+            Err(e) => {
+                return vec![Diagnostic::error(
+                    "Cannot configure the ActionTrail client",
+                    format!("{e}\n\nCheck the provider block and the credential sources: access_key/secret_key, ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET, profile, credentials_file, ecs_role_name, assume_role."),
+                )]
+            }
+        };
+        let api = Arc::new(Api::new(client, settings.max_retries));
+        *self.api.write().unwrap_or_else(|p| p.into_inner()) = Some(api);
+        vec![]
+    }
+
+    async fn read_data_source(&self, type_name: &str, config: Value) -> ReadResult {
+        let source = match self.source(type_name) {
+            Ok(d) => d,
+            Err(diag) => return ReadResult::failed(diag),
+        };
+        let api = self.api.read().unwrap_or_else(|p| p.into_inner()).clone();
+        let Some(api) = api else {
+            return ReadResult::failed(Diagnostic::error(
+                "Provider not configured",
+                "Terraform read a data source before configuring the actiontrail provider.",
+            ));
+        };
+        source.read(&api, &config).await
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::schema::schema;
+    use super::*;
+    use crate::data_sources::last_used::LastUsed;
+    use crate::data_sources::DataSource as _;
+    use crate::model::Provider as _;
+
+    /// A provider block with every attribute null but those given.
+    pub(crate) fn block(set: &[(&str, Value)]) -> Value {
+        let mut m: std::collections::BTreeMap<String, Value> = schema()
+            .block
+            .attributes
+            .iter()
+            .map(|a| (a.name.clone(), Value::Null))
+            .collect();
+        m.insert("assume_role".into(), Value::Null);
+        for (k, v) in set {
+            m.insert((*k).into(), v.clone());
+        }
+        Value::Object(m)
+    }
+
+    /// An `assume_role` block with every attribute null but those given.
+    pub(crate) fn role(set: &[(&str, Value)]) -> Value {
+        let mut m: std::collections::BTreeMap<String, Value> = [
+            "role_arn",
+            "session_name",
+            "policy",
+            "session_expiration",
+            "external_id",
+        ]
+        .iter()
+        .map(|n| ((*n).to_owned(), Value::Null))
+        .collect();
+        for (k, v) in set {
+            m.insert((*k).into(), v.clone());
+        }
+        Value::Object(m)
+    }
+
+    #[test]
+    fn the_provider_lists_every_registered_data_source_sorted_each_key_one_with_a_required_access_key_id() {
+        let p = ActionTrailProvider::new();
+        let names: Vec<&str> = p
+            .data_source_schemas()
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(names, sorted, "sorted, each name once");
+        assert_eq!(names, crate::data_sources::type_names());
+        for known in [
+            "actiontrail_accesskey_last_used",
+            "actiontrail_accesskey_last_used_ips",
+            "actiontrail_accesskey_last_used_products",
+            "actiontrail_accesskey_last_used_resources",
+            "actiontrail_accesskey_last_used_events",
+            "actiontrail_accesskeys",
+        ] {
+            assert!(names.contains(&known), "{known}");
+        }
+        for (name, schema) in p.data_source_schemas() {
+            // Every data source is about one key, but the fleet, which selects its keys.
+            assert!(
+                name == "actiontrail_accesskeys"
+                    || schema
+                        .block
+                        .attribute("access_key_id")
+                        .is_some_and(|a| a.required),
+                "{name}"
+            );
+            for a in &schema.block.attributes {
+                assert!(!a.description.is_empty(), "{name}.{}", a.name);
+                assert!(a.required || a.optional || a.computed, "{name}.{}", a.name);
+                // Type JSON must be valid, or Terraform 1.0.3 panics reading the schema.
+                crate::model::Type::from_json(&a.ty.to_json()).expect("type JSON reads back");
+            }
+        }
+    }
+
+    #[test]
+    fn an_unknown_data_source_is_a_diagnostic() {
+        let p = ActionTrailProvider::new();
+        let d = p.validate_data_source_config("actiontrail_nope", &Value::Null);
+        assert_eq!(d.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn reading_before_configure_is_an_error_not_a_panic() {
+        let p = ActionTrailProvider::new();
+        let r = p
+            .read_data_source(
+                LastUsed::TYPE_NAME,
+                Value::object([("access_key_id", Value::string("LTAI5tRecentUse000000001"))]),
+            )
+            .await;
+        assert!(r.state.is_none() && r.diagnostics.len() == 1);
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_endpoint_is_a_diagnostic_naming_the_endpoint_setting() {
+        let p = ActionTrailProvider::new();
+        let config = block(&[
+            ("access_key", Value::string("LTAI5tDemoCaller0000001")),
+            ("secret_key", Value::string("not-a-real-secret")),
+            ("endpoint", Value::string("http://127.0.0.1:1")),
+            ("max_retries", Value::int(0)),
+            ("timeout", Value::string("2s")),
+        ]);
+        assert_eq!(p.configure(config).await, vec![]);
+        let read = p
+            .read_data_source(
+                LastUsed::TYPE_NAME,
+                Value::object([
+                    ("access_key_id", Value::string("LTAI5tRecentUse000000001")),
+                    ("fail_if_used_within", Value::Null),
+                ]),
+            )
+            .await;
+        assert!(read.state.is_none());
+        assert_eq!(read.diagnostics.len(), 1, "{:?}", read.diagnostics);
+        let d = &read.diagnostics[0];
+        assert!(d.summary.contains("GetAccessKeyLastUsedInfo"), "{d:?}");
+        assert!(!d.detail.contains("not-a-real-secret"));
+    }
+
+    #[tokio::test]
+    async fn configure_refuses_a_block_validation_refuses() {
+        let p = ActionTrailProvider::new();
+        let diags = p
+            .configure(block(&[("region", Value::string("Hangzhou!"))]))
+            .await;
+        assert_eq!(diags.len(), 1);
+        assert_eq!(
+            diags[0].attribute,
+            Some(crate::model::AttributePath::root("region"))
+        );
+    }
+}

@@ -1,0 +1,558 @@
+//! The provider block's static checks, made once per phase: [`parse`] reports every bad
+//! argument at its path and hands on what the block says, typed.
+
+use super::super::args::{self, Arg};
+use super::super::duration;
+use super::assume_role;
+use crate::actiontrail::{AssumeRoleConfig, Protocol, SignatureAlgorithm};
+use crate::model::{AttributePath, Diagnostic, Value};
+use std::time::Duration;
+
+/// The most retries accepted: beyond that a plan would hang for minutes on an outage.
+pub const MAX_RETRIES: i64 = 20;
+/// The most API calls in flight accepted: beyond it, throttling costs more than it saves.
+pub const MAX_CONCURRENCY: i64 = 100;
+
+pub(super) fn root(name: &str) -> AttributePath {
+    AttributePath::root(name)
+}
+
+/// Whether `region` looks like a region id: `cn-hangzhou`, `ap-southeast-1`, `us-west-1`.
+pub fn valid_region(region: &str) -> bool {
+    let Some((area, rest)) = region.split_once('-') else {
+        return false;
+    };
+    area.len() >= 2
+        && area.bytes().all(|b| b.is_ascii_lowercase())
+        && !rest.is_empty()
+        && rest
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// An endpoint as written: `host`, `host:port`, or an `http(s)://` URL with no path.
+/// Returns the scheme the URL names, if it names one.
+pub fn parse_endpoint(text: &str) -> Result<Option<Protocol>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("is empty".to_owned());
+    }
+    let (scheme, url_text) = match text.split_once("://") {
+        Some(("http", _)) => (Some(Protocol::Http), text.to_owned()),
+        Some(("https", _)) => (Some(Protocol::Https), text.to_owned()),
+        Some((other, _)) => {
+            return Err(format!(
+                "has scheme {other:?}; only http:// and https:// are possible"
+            ))
+        }
+        None => (None, format!("https://{text}")),
+    };
+    let url = reqwest::Url::parse(&url_text)
+        .map_err(|e| format!("{text:?} is not a host, host:port or URL: {e}"))?;
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("{text:?} names no host"));
+    }
+    if url.path() != "/"
+        || url.query().is_some()
+        || url.fragment().is_some()
+        || !url.username().is_empty()
+    {
+        return Err(format!(
+            "{text:?} has a path, query or user; give only scheme, host and port"
+        ));
+    }
+    Ok(scheme)
+}
+
+fn parse_protocol(text: &str) -> Option<Protocol> {
+    match text.to_ascii_uppercase().as_str() {
+        "HTTPS" => Some(Protocol::Https),
+        "HTTP" => Some(Protocol::Http),
+        _ => None,
+    }
+}
+
+fn parse_signing(text: &str) -> Option<SignatureAlgorithm> {
+    match text.to_ascii_uppercase().as_str() {
+        "HMAC-SHA1" => Some(SignatureAlgorithm::HmacSha1),
+        "ACS3-HMAC-SHA256" => Some(SignatureAlgorithm::Acs3HmacSha256),
+        _ => None,
+    }
+}
+
+/// A string argument, collecting a diagnostic when Terraform sent something else.
+pub(super) fn string_arg<'a>(
+    config: &'a Value,
+    name: &str,
+    path: AttributePath,
+    diags: &mut Vec<Diagnostic>,
+) -> Arg<&'a str> {
+    match args::string(config, name, &path) {
+        Ok(a) => a,
+        Err(d) => {
+            diags.push(d);
+            Arg::Unknown
+        }
+    }
+}
+
+/// The provider block, parsed: each argument known and valid, or `None`.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct ProviderConfig {
+    /// `access_key`.
+    pub access_key: Option<String>,
+    /// `secret_key`.
+    pub secret_key: Option<String>,
+    /// `security_token`.
+    pub security_token: Option<String>,
+    /// `region`.
+    pub region: Option<String>,
+    /// `endpoint`, as written, with the protocol its URL names, if it names one.
+    pub endpoint: Option<(String, Option<Protocol>)>,
+    /// `protocol`.
+    pub protocol: Option<Protocol>,
+    /// `signature_algorithm`.
+    pub signature: Option<SignatureAlgorithm>,
+    /// `max_retries`.
+    pub max_retries: Option<u32>,
+    /// `timeout`.
+    pub timeout: Option<Duration>,
+    /// `profile`.
+    pub profile: Option<String>,
+    /// `shared_credentials_file`.
+    pub shared_credentials_file: Option<String>,
+    /// `credentials_file`.
+    pub credentials_file: Option<String>,
+    /// `ecs_role_name`.
+    pub ecs_role_name: Option<String>,
+    /// `ecs_metadata_endpoint`.
+    pub ecs_metadata_endpoint: Option<String>,
+    /// `sts_endpoint`.
+    pub sts_endpoint: Option<String>,
+    /// `ram_endpoint`.
+    pub ram_endpoint: Option<String>,
+    /// `max_concurrency`.
+    pub max_concurrency: Option<usize>,
+    /// The `assume_role` block, when its `role_arn` is known.
+    pub assume_role: Option<AssumeRoleConfig>,
+}
+
+/// Checks the provider block, once: the diagnostics, each at its argument, and what the
+/// block says. Unknown values pass and do not count as set.
+pub fn parse(config: &Value) -> (ProviderConfig, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut s = |name: &str| string_arg(config, name, root(name), &mut diags);
+    let access_key = s("access_key");
+    let secret_key = s("secret_key");
+    let security_token = s("security_token");
+    let region = s("region");
+    let endpoint = s("endpoint");
+    let protocol = s("protocol");
+    let signing = s("signature_algorithm");
+    let timeout = s("timeout");
+    let others = [
+        ("profile", s("profile")),
+        ("shared_credentials_file", s("shared_credentials_file")),
+        ("credentials_file", s("credentials_file")),
+        ("ecs_role_name", s("ecs_role_name")),
+    ];
+    let metadata = s("ecs_metadata_endpoint");
+    let sts = s("sts_endpoint");
+    let ram = s("ram_endpoint");
+    let owned = |a: Arg<&str>| a.known().map(str::to_owned);
+    let mut out = ProviderConfig {
+        access_key: owned(access_key),
+        secret_key: owned(secret_key),
+        security_token: owned(security_token),
+        profile: owned(others[0].1),
+        shared_credentials_file: owned(others[1].1),
+        credentials_file: owned(others[2].1),
+        ecs_role_name: owned(others[3].1),
+        ecs_metadata_endpoint: owned(metadata),
+        sts_endpoint: owned(sts),
+        ram_endpoint: owned(ram),
+        ..ProviderConfig::default()
+    };
+
+    for (name, value) in [
+        ("access_key", access_key),
+        ("secret_key", secret_key),
+        ("security_token", security_token),
+    ] {
+        if value.known().is_some_and(|v| v.trim().is_empty()) {
+            diags.push(args::invalid(
+                name,
+                &root(name),
+                format!("{name} is empty; remove it to take credentials from elsewhere."),
+            ));
+        }
+    }
+    for (name, value) in others {
+        if value.known().is_some_and(|v| v.trim().is_empty()) {
+            diags.push(args::invalid(
+                name,
+                &root(name),
+                format!("{name} is empty; remove it or name something."),
+            ));
+        }
+    }
+    // A half-configured static key is a mistake, not a request to look elsewhere. Only a
+    // known value counts as set, and only a null as missing: an unknown may be either.
+    if access_key.is_known_set() && secret_key == Arg::Absent {
+        diags.push(args::invalid("access_key", &root("access_key"), "access_key is set but secret_key is not: set both (for example from variables), or neither to use the environment, a profile, an ECS role or assume_role."));
+    }
+    if secret_key.is_known_set() && access_key == Arg::Absent {
+        diags.push(args::invalid(
+            "secret_key",
+            &root("secret_key"),
+            "secret_key is set but access_key is not: set both, or neither.",
+        ));
+    }
+    if security_token.is_known_set() && (access_key == Arg::Absent || secret_key == Arg::Absent) {
+        diags.push(args::invalid("security_token", &root("security_token"), "security_token belongs to temporary credentials: set access_key and secret_key with it (the STS AccessKey ID and secret)."));
+    }
+    if let Arg::Known(r) = region {
+        if valid_region(r) {
+            out.region = Some(r.to_owned());
+        } else {
+            diags.push(args::invalid("region", &root("region"), format!("region {r:?} is not a region ID: write one such as \"cn-hangzhou\" or \"ap-southeast-1\" (lower case letters, digits and dashes).")));
+        }
+    }
+    let mut endpoint_scheme = None;
+    for (name, value) in [
+        ("endpoint", endpoint),
+        ("ecs_metadata_endpoint", metadata),
+        ("sts_endpoint", sts),
+        ("ram_endpoint", ram),
+    ] {
+        if let Arg::Known(e) = value {
+            match parse_endpoint(e) {
+                Ok(scheme) if name == "endpoint" => {
+                    endpoint_scheme = scheme;
+                    out.endpoint = Some((e.to_owned(), scheme));
+                }
+                Ok(_) => {}
+                Err(why) => diags.push(args::invalid(name, &root(name), format!("{name} {why}."))),
+            }
+        }
+    }
+    if let Arg::Known(p) = protocol {
+        match parse_protocol(p) {
+            None => diags.push(args::invalid(
+                "protocol",
+                &root("protocol"),
+                format!("protocol {p:?} is neither \"HTTPS\" nor \"HTTP\"."),
+            )),
+            Some(scheme) => {
+                out.protocol = Some(scheme);
+                if endpoint_scheme.is_some_and(|e| e != scheme) {
+                    diags.push(args::invalid(
+                        "protocol",
+                        &root("protocol"),
+                        format!(
+                            "protocol {p:?} contradicts the scheme of endpoint; drop one of them."
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    if let Arg::Known(a) = signing {
+        out.signature = parse_signing(a);
+        if out.signature.is_none() {
+            diags.push(args::invalid(
+                "signature_algorithm",
+                &root("signature_algorithm"),
+                format!(
+                    "signature_algorithm {a:?} is neither \"HMAC-SHA1\" nor \"ACS3-HMAC-SHA256\"."
+                ),
+            ));
+        }
+    }
+    if let Arg::Known(t) = timeout {
+        match duration::parse_timeout(t) {
+            Ok(t) => out.timeout = Some(t),
+            Err(e) => diags.push(args::invalid(
+                "timeout",
+                &root("timeout"),
+                format!("timeout {e}."),
+            )),
+        }
+    }
+    match args::whole_number(config, "max_retries", &root("max_retries")) {
+        Ok(Arg::Known(n)) if !(0..=MAX_RETRIES).contains(&n) => {
+            diags.push(args::invalid(
+                "max_retries",
+                &root("max_retries"),
+                format!("max_retries must be between 0 and {MAX_RETRIES}, not {n}."),
+            ));
+        }
+        Ok(Arg::Known(n)) => out.max_retries = u32::try_from(n).ok(),
+        Ok(_) => {}
+        Err(d) => diags.push(d),
+    }
+    match args::whole_number(config, "max_concurrency", &root("max_concurrency")) {
+        Ok(Arg::Known(n)) if !(1..=MAX_CONCURRENCY).contains(&n) => {
+            diags.push(args::invalid(
+                "max_concurrency",
+                &root("max_concurrency"),
+                format!("max_concurrency must be between 1 and {MAX_CONCURRENCY}, not {n}."),
+            ));
+        }
+        Ok(Arg::Known(n)) => out.max_concurrency = usize::try_from(n).ok(),
+        Ok(_) => {}
+        Err(d) => diags.push(d),
+    }
+    if let Arg::Known(block) = args::block(config, "assume_role") {
+        out.assume_role = assume_role::parse(block, &mut diags);
+    }
+    (out, diags)
+}
+
+/// Checks the provider block. Unknown values pass and do not count as set.
+pub fn validate(config: &Value) -> Vec<Diagnostic> {
+    parse(config).1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{block, role};
+    use super::*;
+    use crate::model::PathStep;
+
+    fn paths(diags: &[Diagnostic]) -> Vec<Vec<PathStep>> {
+        diags
+            .iter()
+            .map(|d| d.attribute.clone().unwrap_or_default().0)
+            .collect()
+    }
+
+    fn at(names: &[&str]) -> Vec<PathStep> {
+        names
+            .iter()
+            .map(|n| PathStep::Attribute((*n).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn an_empty_block_is_valid() {
+        assert_eq!(validate(&block(&[])), vec![]);
+    }
+
+    #[test]
+    fn each_bad_argument_is_reported_at_its_path() {
+        let cases: Vec<(Value, Vec<PathStep>)> = vec![
+            (
+                block(&[("region", Value::string("Hangzhou!"))]),
+                at(&["region"]),
+            ),
+            (
+                block(&[("endpoint", Value::string("ftp://x"))]),
+                at(&["endpoint"]),
+            ),
+            (
+                block(&[("endpoint", Value::string("http://x/path"))]),
+                at(&["endpoint"]),
+            ),
+            (
+                block(&[("protocol", Value::string("gopher"))]),
+                at(&["protocol"]),
+            ),
+            (
+                block(&[("signature_algorithm", Value::string("md5"))]),
+                at(&["signature_algorithm"]),
+            ),
+            (
+                block(&[("max_retries", Value::int(21))]),
+                at(&["max_retries"]),
+            ),
+            (
+                block(&[("ram_endpoint", Value::string("ftp://ram"))]),
+                at(&["ram_endpoint"]),
+            ),
+            (
+                block(&[("max_concurrency", Value::int(0))]),
+                at(&["max_concurrency"]),
+            ),
+            (
+                block(&[("max_retries", Value::int(-1))]),
+                at(&["max_retries"]),
+            ),
+            (
+                block(&[("timeout", Value::string("soon"))]),
+                at(&["timeout"]),
+            ),
+            (
+                block(&[("access_key", Value::string("LTAI5tX"))]),
+                at(&["access_key"]),
+            ),
+            (
+                block(&[("secret_key", Value::string("s"))]),
+                at(&["secret_key"]),
+            ),
+            (
+                block(&[
+                    ("access_key", Value::string("a")),
+                    ("secret_key", Value::string("b")),
+                    ("security_token", Value::string("")),
+                ]),
+                at(&["security_token"]),
+            ),
+            (
+                block(&[
+                    ("endpoint", Value::string("https://a")),
+                    ("protocol", Value::string("HTTP")),
+                ]),
+                at(&["protocol"]),
+            ),
+            (
+                block(&[(
+                    "assume_role",
+                    role(&[("role_arn", Value::string("arn:aws:iam::1:role/x"))]),
+                )]),
+                at(&["assume_role", "role_arn"]),
+            ),
+            (
+                block(&[(
+                    "assume_role",
+                    role(&[
+                        ("role_arn", Value::string("acs:ram::1:role/x")),
+                        ("session_expiration", Value::int(60)),
+                    ]),
+                )]),
+                at(&["assume_role", "session_expiration"]),
+            ),
+            (
+                block(&[(
+                    "assume_role",
+                    role(&[
+                        ("role_arn", Value::string("acs:ram::1:role/x")),
+                        ("policy", Value::string("not json")),
+                    ]),
+                )]),
+                at(&["assume_role", "policy"]),
+            ),
+            (
+                block(&[(
+                    "assume_role",
+                    role(&[
+                        ("role_arn", Value::string("acs:ram::1:role/x")),
+                        ("session_name", Value::string("a b")),
+                    ]),
+                )]),
+                at(&["assume_role", "session_name"]),
+            ),
+        ];
+        for (config, want) in cases {
+            let diags = validate(&config);
+            assert_eq!(paths(&diags), vec![want.clone()], "{want:?}: {diags:?}");
+        }
+    }
+
+    #[test]
+    fn a_token_without_the_key_pair_is_refused() {
+        let diags = validate(&block(&[("security_token", Value::string("t"))]));
+        assert_eq!(paths(&diags), vec![at(&["security_token"])]);
+    }
+
+    #[test]
+    fn good_values_pass() {
+        let config = block(&[
+            ("access_key", Value::string("LTAI5tDemo")),
+            ("secret_key", Value::string("secret")),
+            ("security_token", Value::string("token")),
+            ("region", Value::string("ap-southeast-1")),
+            ("endpoint", Value::string("http://127.0.0.1:8080/")),
+            ("protocol", Value::string("http")),
+            ("signature_algorithm", Value::string("ACS3-HMAC-SHA256")),
+            ("max_retries", Value::int(0)),
+            ("timeout", Value::string("1m 30s")),
+            (
+                "assume_role",
+                role(&[
+                    (
+                        "role_arn",
+                        Value::string("acs:ram::1234567890123456:role/auditor"),
+                    ),
+                    ("session_expiration", Value::int(3600)),
+                    ("policy", Value::string("{\"Version\":\"1\"}")),
+                ]),
+            ),
+        ]);
+        assert_eq!(validate(&config), vec![]);
+    }
+
+    #[test]
+    fn unknown_values_are_accepted_and_do_not_count_as_set() {
+        // An unknown access_key with no secret_key: it may turn out null, so no conflict.
+        assert_eq!(validate(&block(&[("access_key", Value::Unknown)])), vec![]);
+        // A known access_key whose secret is unknown: it may turn out set.
+        assert_eq!(
+            validate(&block(&[
+                ("access_key", Value::string("LTAI5t")),
+                ("secret_key", Value::Unknown)
+            ])),
+            vec![]
+        );
+        assert_eq!(
+            validate(&block(&[("security_token", Value::Unknown)])),
+            vec![]
+        );
+        assert_eq!(
+            validate(&block(&[
+                ("security_token", Value::string("t")),
+                ("access_key", Value::Unknown),
+                ("secret_key", Value::Unknown)
+            ])),
+            vec![]
+        );
+        for name in [
+            "region",
+            "endpoint",
+            "protocol",
+            "signature_algorithm",
+            "max_retries",
+            "timeout",
+        ] {
+            assert_eq!(
+                validate(&block(&[(name, Value::Unknown)])),
+                vec![],
+                "{name}"
+            );
+        }
+        assert_eq!(validate(&block(&[("assume_role", Value::Unknown)])), vec![]);
+        assert_eq!(
+            validate(&block(&[(
+                "assume_role",
+                role(&[
+                    ("role_arn", Value::Unknown),
+                    ("session_expiration", Value::Unknown)
+                ])
+            )])),
+            vec![]
+        );
+    }
+
+    #[test]
+    fn region_ids_follow_the_alibaba_shape() {
+        for good in [
+            "cn-hangzhou",
+            "ap-southeast-1",
+            "us-west-1",
+            "cn-shanghai-finance-1",
+        ] {
+            assert!(valid_region(good), "{good}");
+        }
+        for bad in [
+            "Hangzhou!",
+            "cn",
+            "c-hangzhou",
+            "cn-",
+            "CN-HANGZHOU",
+            "cn hangzhou",
+            "",
+        ] {
+            assert!(!valid_region(bad), "{bad}");
+        }
+    }
+}
