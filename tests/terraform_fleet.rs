@@ -43,6 +43,32 @@ fn set(items: &[&str]) -> BTreeSet<String> {
     items.iter().map(|s| (*s).to_owned()).collect()
 }
 
+/// Terraform wraps diagnostics at 78 columns: the text with its lines joined.
+fn flat(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The 1-based line of `main.tf` in `ws` that contains `needle`.
+fn line_of(ws: &Workspace, needle: &str) -> usize {
+    let tf = std::fs::read_to_string(ws.work().join("main.tf")).unwrap();
+    tf.lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("main.tf has no line with {needle:?}"))
+        + 1
+}
+
+/// The diagnostic (flattened) that Terraform shows at the line of `needle` and that says
+/// `what`; fails the test when there is none.
+fn diagnostic_at(tf: Tf, ws: &Workspace, text: &str, needle: &str, what: &str) -> String {
+    let at = format!("on main.tf line {},", line_of(ws, needle));
+    text.split("Error: ")
+        .map(flat)
+        .find(|d| d.contains(&at) && d.contains(&flat(what)))
+        .unwrap_or_else(|| {
+            panic!("{tf:?}: no diagnostic at {needle:?} ({at}) saying {what:?}:\n{text}")
+        })
+}
+
 /// Runs `f` for each Terraform version on its own thread: the runs are independent.
 fn each_version(f: impl Fn(Tf) + Sync) {
     std::thread::scope(|s| {
@@ -193,8 +219,10 @@ fn two_recent_keys(dir: &std::path::Path) -> String {
         .unwrap()
         .clone();
     second["access_key_id"] = "LTAI5tRecentUse000000002".into();
-    second["products"][0]["used_at"] = "now-5days".into();
-    second["products"][0]["source_ip"] = "198.51.100.77".into();
+    second["products"] = serde_json::json!([{
+        "service_name": "Ecs", "used_at": "now-5days", "source_ip": "198.51.100.77",
+        "event_name": "RunInstances"
+    }]);
     second.as_object_mut().unwrap().remove("events");
     keys.push(second);
     let path = dir.join("data.json");
@@ -226,6 +254,14 @@ data "actiontrail_accesskeys" "retiring" {{
             1,
             "{tf:?}: one diagnostic:\n{text}"
         );
+        diagnostic_at(
+            tf,
+            &ws,
+            &text,
+            "fail_if_any_used_within",
+            "fail_if_any_used_within is 30 days",
+        );
+        let text = flat(&text);
         assert!(
             text.contains("2 of 4 selected AccessKeys were used within 30 days"),
             "{tf:?}:\n{text}"
@@ -244,10 +280,6 @@ data "actiontrail_accesskeys" "retiring" {{
         );
         assert!(
             !text.contains(&format!("{IDLE} (RAM")) && !text.contains(&format!("{NEVER} (RAM"))
-        );
-        assert!(
-            text.contains("fail_if_any_used_within"),
-            "{tf:?}: points at the argument:\n{text}"
         );
         // The same set passes a gate of 1 day.
         let ok = workspace(
@@ -355,30 +387,27 @@ data "actiontrail_accesskeys" "lists" {
         );
         let text = ws.fails(&["plan", "-input=false", "-no-color"]);
         for (line, what) in [
+            ("\"soon\"", "unused_for \"soon\" is not a duration"),
+            ("\"0d\"", "used_within must be longer than zero"),
             (
-                "unused_for              = \"soon\"",
-                "\"soon\" is not a duration",
-            ),
-            ("used_within             = \"0d\"", "longer than zero"),
-            (
-                "fail_if_any_used_within = \"ninety days\"",
-                "is not a duration",
+                "\"ninety days\"",
+                "fail_if_any_used_within \"ninety days\" is not a duration",
             ),
             (
-                "status                  = \"Deleted\"",
-                "\"Active\" or \"Inactive\"",
+                "\"Deleted\"",
+                "status \"Deleted\" is neither \"Active\" nor \"Inactive\"",
             ),
             (
-                "user_names     = [\"ci-deployer\", \"ci-deployer\"]",
-                "twice",
+                "user_names",
+                "\"ci-deployer\" is listed twice in user_names",
             ),
-            ("access_key_ids = [\"not a key\"]", "AccessKey ID"),
+            ("\"not a key\"", "\"not a key\" is not an AccessKey ID"),
+            (
+                "\"not a key\"",
+                "access_key_ids and user_names both select keys",
+            ),
         ] {
-            assert!(
-                text.contains(line),
-                "{tf:?}: no diagnostic points at {line}:\n{text}"
-            );
-            assert!(text.contains(what), "{tf:?}: {what:?} missing:\n{text}");
+            diagnostic_at(tf, &ws, &text, line, what);
         }
         assert_eq!(
             sim.stats()["requests_total"],
@@ -439,60 +468,62 @@ data "actiontrail_accesskeys" "throttled" {{
         ws.use_sim(&sim);
         ws.init();
         let text = ws.fails(&["plan", "-input=false", "-no-color"]);
-        let section = |name: &str| -> String {
-            // Each diagnostic names its data source ("with data.actiontrail_accesskeys.X").
-            text.split("Error: ")
-                .find(|d| d.contains(&format!("data.actiontrail_accesskeys.{name},")))
-                .unwrap_or_else(|| panic!("{tf:?}: no diagnostic for {name}:\n{text}"))
-                .to_owned()
-        };
-        let d = section("unknown_user");
+        let d = diagnostic_at(tf, &ws, &text, "no-such-user", "EntityNotExist.User");
         assert!(
-            d.contains("EntityNotExist.User") && d.contains("no-such-user"),
+            d.contains("no-such-user") && d.contains("Request ID: "),
             "{d}"
         );
+        let d = diagnostic_at(
+            tf,
+            &ws,
+            &text,
+            &format!("[\"{MANY}\"]"),
+            "EntityNotExist.User",
+        );
         assert!(
-            d.contains("user_names = [\"ci-deployer\", \"no-such-user\"]"),
+            d.contains("fleet-agent") && d.contains("Request ID: "),
             "{d}"
         );
-        let d = section("unlisted");
-        assert!(
-            d.contains("EntityNotExist.User") && d.contains("fleet-agent"),
-            "{d}"
+        diagnostic_at(
+            tf,
+            &ws,
+            &text,
+            &format!("[\"{ROOT}\"]"),
+            "belongs to a root-account",
         );
-        assert!(d.contains(&format!("access_key_ids = [\"{MANY}\"]")), "{d}");
-        let d = section("root");
-        assert!(
-            d.contains("Not a RAM user's AccessKey") && d.contains("root-account"),
-            "{d}"
+        let d = diagnostic_at(
+            tf,
+            &ws,
+            &text,
+            "user_names = [\"ci-deployer\"]",
+            "NoPermission",
         );
-        let d = section("forbidden");
-        assert!(d.contains("NoPermission"), "{d}");
         assert!(
             d.contains("ram:ListUsers") && d.contains("ram:ListAccessKeys"),
             "{d}"
         );
-        assert!(d.contains("user_names = [\"ci-deployer\"]"), "{d}");
-        let d = section("throttled");
-        assert!(
-            d.contains("Throttling.User") && d.contains("max_retries"),
-            "{d}"
+        assert!(d.contains("Request ID: "), "{d}");
+        let d = diagnostic_at(
+            tf,
+            &ws,
+            &text,
+            &format!("[\"{RECENT}\"]"),
+            "Throttling.User",
         );
         assert!(
-            d.contains(&format!("access_key_ids = [\"{RECENT}\"]")),
+            d.contains("max_retries") && d.contains("Request ID: "),
             "{d}"
         );
-        for name in ["unknown_user", "unlisted", "forbidden", "throttled"] {
-            let d = section(name);
-            let id = d
-                .split("Request ID: ")
-                .nth(1)
-                .unwrap_or_else(|| panic!("{tf:?}: {name} has no request id:\n{d}"));
-            assert!(
-                id.len() >= 36 && !id.starts_with("(none)"),
-                "{tf:?}: {name}: {d}"
-            );
+        for d in text.split("Error: ").skip(1).map(flat) {
+            if let Some(id) = d.split("Request ID: ").nth(1) {
+                assert!(id.len() >= 36 && !id.starts_with("(none)"), "{tf:?}: {d}");
+            }
         }
+        assert_eq!(
+            text.matches("Error: ").count(),
+            5,
+            "{tf:?}: one per data source:\n{text}"
+        );
         assert!(
             throttled.stats()["throttles"].as_u64() >= Some(2),
             "the first try and the one retry were throttled"

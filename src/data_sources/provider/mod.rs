@@ -165,7 +165,8 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn the_provider_lists_every_registered_data_source_sorted_each_key_one_with_a_required_access_key_id() {
+    fn the_provider_lists_every_registered_data_source_sorted_each_key_one_with_a_required_access_key_id(
+    ) {
         let p = ActionTrailProvider::new();
         let names: Vec<&str> = p
             .data_source_schemas()
