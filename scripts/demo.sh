@@ -64,6 +64,9 @@ plan() {
 step "Audit: which services, IPs and resources did a key use, and when last? (examples/audit)"
 plan audit
 
+step "Fleet: every RAM user's keys idle 90 days or never used, in one read (examples/fleet)"
+plan fleet
+
 step "Gate: retiring a key that is still in use must fail the plan (examples/gate)"
 if plan gate >"$work/gate.out" 2>&1; then
   cat "$work/gate.out"
