@@ -84,10 +84,8 @@ fn the_scenarios_do_what_they_say_against_the_emulator() {
         );
 
         let fleet = scenario(tf, &sim, "fleet").outputs();
-        let mut idle: Vec<String> = serde_json::from_value(
-            fleet["idle_90_days_or_never_used"].clone(),
-        )
-        .unwrap();
+        let mut idle: Vec<String> =
+            serde_json::from_value(fleet["idle_90_days_or_never_used"].clone()).unwrap();
         idle.sort();
         assert_eq!(
             idle,

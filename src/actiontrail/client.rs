@@ -3,11 +3,11 @@
 use super::error::Error;
 use super::pagination::{paginate, Listing, Page, PageOptions};
 use super::retry::Backoff;
+pub(super) use super::service::Service;
 use super::types::{
     AccessKeyLastUsedInfo, IpUsage, IpsPage, ProductsPage, ResourceUsage, ResourcesPage,
 };
-use super::{ClientConfig, API_VERSION};
-use crate::actiontrail::ram::RAM_API_VERSION;
+use super::ClientConfig;
 use crate::alibaba::credentials::CredentialsProvider;
 use crate::alibaba::endpoint::Endpoint;
 use crate::alibaba::http::{user_agent, SharedHttp};
@@ -20,9 +20,6 @@ use serde::de::DeserializeOwned;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
-
-/// RAM is a global service: one endpoint for every region.
-const RAM_DEFAULT_HOST: &str = "ram.aliyuncs.com";
 
 /// How much of an unexpected body an error quotes.
 const BODY_PREFIX_BYTES: usize = 256;
@@ -40,31 +37,6 @@ type Pending = Shared<BoxFuture<'static, Result<Arc<Answer>, Error>>>;
 struct Answers {
     done: HashMap<String, Arc<Answer>>,
     in_flight: HashMap<String, Pending>,
-}
-
-/// Which API a call goes to: each has its endpoint and version, signed the same way.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Service {
-    /// ActionTrail 2020-07-06.
-    ActionTrail,
-    /// RAM 2015-05-01, global (`ram.aliyuncs.com`).
-    Ram,
-}
-
-impl Service {
-    fn version(self) -> &'static str {
-        match self {
-            Service::ActionTrail => API_VERSION,
-            Service::Ram => RAM_API_VERSION,
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Service::ActionTrail => "actiontrail",
-            Service::Ram => "ram",
-        }
-    }
 }
 
 struct Inner {
@@ -107,15 +79,7 @@ impl Client {
             None => Endpoint::regional("actiontrail", &config.region, config.protocol),
         }
         .map_err(Error::Config)?;
-        let ram_endpoint = match config
-            .ram_endpoint
-            .as_deref()
-            .filter(|e| !e.trim().is_empty())
-        {
-            Some(e) => Endpoint::parse(e, config.protocol),
-            None => Endpoint::parse(RAM_DEFAULT_HOST, config.protocol),
-        }
-        .map_err(|e| Error::Config(format!("ram_endpoint: {e}")))?;
+        let ram_endpoint = Service::ram_endpoint(&config)?;
         if config.max_concurrency == 0 {
             return Err(Error::Config("max_concurrency must be at least 1".into()));
         }

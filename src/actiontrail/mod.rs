@@ -19,6 +19,7 @@ pub mod events;
 mod pagination;
 pub mod ram;
 mod retry;
+mod service;
 pub mod types;
 
 pub use crate::alibaba::credentials::{AssumeRoleConfig, CredentialsConfig};
