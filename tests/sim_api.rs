@@ -655,6 +655,7 @@ async fn stats_count_requests_by_action_errors_and_connections_and_reset_zeroes_
         stats["requests"],
         serde_json::json!({
             "AssumeRole": 0,
+            "AssumeRoleWithOIDC": 0,
             "GetAccessKeyLastUsedEvents": 0,
             "GetAccessKeyLastUsedInfo": 0,
             "GetAccessKeyLastUsedIps": 0,

@@ -8,8 +8,9 @@ terraform {
 }
 
 # Credentials come from the first source that has them: access_key/secret_key here,
-# ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET, the aliyun CLI profile,
-# ~/.alibabacloud/credentials, or an ECS instance RAM role. Keep secrets out of HCL.
+# ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET, an OIDC token
+# (ALIBABA_CLOUD_OIDC_TOKEN_FILE), the aliyun CLI profile, ~/.alibabacloud/credentials,
+# an ECS instance RAM role, or ALIBABA_CLOUD_CREDENTIALS_URI. Keep secrets out of HCL.
 provider "actiontrail" {
   region      = "cn-hangzhou"
   max_retries = 5

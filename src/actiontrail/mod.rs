@@ -22,7 +22,7 @@ mod retry;
 mod service;
 pub mod types;
 
-pub use crate::alibaba::credentials::{AssumeRoleConfig, CredentialsConfig};
+pub use crate::alibaba::credentials::{AssumeRoleConfig, CredentialsConfig, OidcConfig};
 pub use crate::alibaba::endpoint::Protocol;
 pub use crate::alibaba::rpc::{ServiceError, SignatureAlgorithm};
 pub use client::Client;

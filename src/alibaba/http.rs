@@ -4,6 +4,12 @@
 //! Building a `reqwest::Client` loads TLS roots, which costs milliseconds; Terraform starts
 //! the plugin several times per plan, often without a single API call, so the build waits
 //! for the first request.
+//!
+//! Proxies: `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` (or their lower-case spellings), as
+//! the alicloud provider and curl read them, for every endpoint the client calls
+//! (ActionTrail, STS, the metadata service, a credentials URI). They are read explicitly so
+//! that a proxy URL that does not parse is an error naming the variable, not a silent
+//! direct connection.
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -14,6 +20,96 @@ pub struct SharedHttp {
     cell: Arc<OnceLock<Result<reqwest::Client, String>>>,
     user_agent: Arc<str>,
     connect_timeout: Option<Duration>,
+    proxies: Option<Proxies>,
+}
+
+/// The proxies to use; `Proxies::from_env` reads them as curl does.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Proxies {
+    /// The proxy for `https` URLs (tunnelled with CONNECT).
+    pub https: Option<String>,
+    /// The proxy for `http` URLs.
+    pub http: Option<String>,
+    /// Hosts, domains, IPs and CIDR ranges reached directly; `*` for all.
+    pub no_proxy: Option<String>,
+}
+
+impl std::fmt::Debug for Proxies {
+    // A proxy URL may carry a user and password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown = |v: &Option<String>| v.as_deref().map(redact_userinfo);
+        f.debug_struct("Proxies")
+            .field("https", &shown(&self.https))
+            .field("http", &shown(&self.http))
+            .field("no_proxy", &self.no_proxy)
+            .finish()
+    }
+}
+
+/// `url` without its `user:password@`, for messages.
+fn redact_userinfo(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl Proxies {
+    /// The upper-case variable, else the lower-case one, each only when not empty.
+    pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Proxies {
+        let read = |upper: &str| {
+            get(upper)
+                .or_else(|| get(&upper.to_ascii_lowercase()))
+                .filter(|v| !v.trim().is_empty())
+                .map(|v| v.trim().to_owned())
+        };
+        Proxies {
+            https: read("HTTPS_PROXY"),
+            http: read("HTTP_PROXY"),
+            no_proxy: read("NO_PROXY"),
+        }
+    }
+
+    fn apply(&self, mut builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, String> {
+        // reqwest would read the environment itself, but skips a malformed URL silently.
+        builder = builder.no_proxy();
+        // `*` (every host direct) is curl's; reqwest's parser does not take it alone.
+        if self.no_proxy.as_deref().map(str::trim) == Some("*") {
+            return Ok(builder);
+        }
+        let no_proxy = self
+            .no_proxy
+            .as_deref()
+            .and_then(reqwest::NoProxy::from_string);
+        for (var, url, https) in [
+            ("HTTPS_PROXY", &self.https, true),
+            ("HTTP_PROXY", &self.http, false),
+        ] {
+            let Some(url) = url else { continue };
+            let parsed = reqwest::Url::parse(url)
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https" | "socks5" | "socks5h"))
+                .filter(|u| u.host_str().is_some_and(|h| !h.is_empty()));
+            if parsed.is_none() {
+                return Err(format!(
+                    "{var} ({}) is not a proxy URL such as http://proxy.example.com:3128",
+                    redact_userinfo(url)
+                ));
+            }
+            let proxy = if https {
+                reqwest::Proxy::https(url.as_str())
+            } else {
+                reqwest::Proxy::http(url.as_str())
+            }
+            .map_err(|e| format!("{var}: {e}"))?;
+            builder = builder.proxy(proxy.no_proxy(no_proxy.clone()));
+        }
+        Ok(builder)
+    }
 }
 
 impl SharedHttp {
@@ -23,6 +119,15 @@ impl SharedHttp {
             cell: Arc::new(OnceLock::new()),
             user_agent: Arc::from(user_agent),
             connect_timeout: None,
+            proxies: None,
+        }
+    }
+
+    /// This handle with `proxies` instead of those of the process environment.
+    pub fn with_proxies(self, proxies: Proxies) -> SharedHttp {
+        SharedHttp {
+            proxies: Some(proxies),
+            ..self
         }
     }
 
@@ -53,6 +158,11 @@ impl SharedHttp {
                 if let Some(limit) = self.connect_timeout {
                     builder = builder.connect_timeout(limit);
                 }
+                let proxies = self
+                    .proxies
+                    .clone()
+                    .unwrap_or_else(|| Proxies::from_env(|k| std::env::var(k).ok()));
+                builder = proxies.apply(builder)?;
                 builder
                     .build()
                     .map_err(|e| format!("cannot build the HTTP client: {e}"))
@@ -91,5 +201,43 @@ mod tests {
         assert!(http.get().is_ok(), "{:?}", http.get().err());
         assert!(http.is_built());
         assert!(!webpki_root_certs::TLS_SERVER_ROOT_CERTS.is_empty());
+    }
+
+    fn env(pairs: &[(&str, &str)]) -> Proxies {
+        let map: std::collections::BTreeMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Proxies::from_env(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn proxies_come_from_upper_then_lower_case_variables() {
+        let p = env(&[
+            ("HTTPS_PROXY", "http://upper:3128"),
+            ("https_proxy", "http://lower:3128"),
+            ("http_proxy", "http://plain:3128"),
+            ("no_proxy", "127.0.0.1,.internal"),
+        ]);
+        assert_eq!(p.https.as_deref(), Some("http://upper:3128"));
+        assert_eq!(p.http.as_deref(), Some("http://plain:3128"));
+        assert_eq!(p.no_proxy.as_deref(), Some("127.0.0.1,.internal"));
+        assert_eq!(env(&[("HTTPS_PROXY", "  ")]), Proxies::default());
+    }
+
+    #[test]
+    fn a_proxy_url_that_does_not_parse_is_an_error_naming_the_variable_not_its_password() {
+        let http = SharedHttp::new(&user_agent())
+            .with_proxies(env(&[("HTTPS_PROXY", "ftp://user:hunter2@proxy:21")]));
+        let err = http.get().unwrap_err();
+        assert!(err.contains("HTTPS_PROXY"), "{err}");
+        assert!(!err.contains("hunter2"), "{err}");
+        let http = SharedHttp::new(&user_agent()).with_proxies(env(&[("HTTP_PROXY", "not a url")]));
+        assert!(http.get().unwrap_err().contains("HTTP_PROXY"));
+        let ok = SharedHttp::new(&user_agent())
+            .with_proxies(env(&[("HTTPS_PROXY", "http://127.0.0.1:3128")]));
+        assert!(ok.get().is_ok());
+        let shown = format!("{:?}", env(&[("HTTPS_PROXY", "http://u:secret@p:1")]));
+        assert!(!shown.contains("secret"), "{shown}");
     }
 }

@@ -105,26 +105,56 @@ const AUTHENTICATION: &str = r#"## Authentication
 
 The provider signs its calls with the first credentials it finds, in this order:
 
-1. **Static arguments**: `access_key` and `secret_key` (and `security_token` for temporary
-   STS credentials) in the provider block. Set both or neither. An `ecs_role_name`
-   argument comes next: a role named in the provider block wins over anything found
-   in the environment or in files.
+1. **Provider arguments**: `access_key` and `secret_key` (and `security_token` for
+   temporary STS credentials). Set both or neither. Then, in this order, `ecs_role_name`,
+   an `assume_role_with_oidc` block and `credentials_uri`: a source named in the provider
+   block wins over anything found in the environment or in files.
 2. **Environment variables**: `ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET`
    and `ALIBABA_CLOUD_SECURITY_TOKEN`, or the alicloud provider's names
    `ALICLOUD_ACCESS_KEY`, `ALICLOUD_SECRET_KEY` and `ALICLOUD_SECURITY_TOKEN`.
-3. **The aliyun CLI's profile file**: `~/.aliyun/config.json` (or `shared_credentials_file`),
-   profile `profile` / `ALIBABA_CLOUD_PROFILE` / `ALICLOUD_PROFILE`, else the file's
-   `current` one. Modes `AK`, `StsToken`, `RamRoleArn` and `EcsRamRole` are understood.
-4. **The credentials INI file**: `~/.alibabacloud/credentials` (or `credentials_file` /
-   `ALIBABA_CLOUD_CREDENTIALS_FILE`).
-5. **An ECS instance RAM role** named by `ALIBABA_CLOUD_ECS_METADATA` (or by
-   `ecs_role_name`, above), whose credentials the instance metadata service hands out
-   (IMDSv2 token first). The metadata service is never probed unless a role is named.
+3. **An OIDC token** (GitHub Actions, ACK RRSA): `ALIBABA_CLOUD_ROLE_ARN`,
+   `ALIBABA_CLOUD_OIDC_PROVIDER_ARN` and `ALIBABA_CLOUD_OIDC_TOKEN_FILE` all set (session
+   name `ALIBABA_CLOUD_ROLE_SESSION_NAME`, else `terraform`). The token file is read again
+   at every refresh and exchanged through STS AssumeRoleWithOIDC, which needs no AccessKey.
+4. **The aliyun CLI's profile file**: `~/.aliyun/config.json` (or `shared_credentials_file`,
+   or `ALIBABA_CLOUD_CREDENTIALS_FILE` when that file is JSON), profile `profile` /
+   `ALIBABA_CLOUD_PROFILE` / `ALICLOUD_PROFILE`, else the file's `current` one. Modes `AK`,
+   `StsToken`, `RamRoleArn`, `ChainableRamRoleArn` (`source_profile` names the profile
+   whose credentials assume the role), `EcsRamRole`, `OIDC` and `External`
+   (`process_command`, split at whitespace and run without a shell, prints
+   `{"mode", "access_key_id", "access_key_secret", "sts_token", "expiration"}`) are
+   understood. `CloudSSO` and `OAuth` are refused: their cached token is only worth
+   something once exchanged online with the sign-in service.
+   `ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true` skips this file.
+5. **The credentials INI file**: `~/.alibabacloud/credentials`, then
+   `~/.alibabacloud/credentials.ini` (or `credentials_file`, or
+   `ALIBABA_CLOUD_CREDENTIALS_FILE` when that file is INI), section `[default]` or the
+   profile above. Types `access_key`, `sts`, `ram_role_arn`, `ecs_ram_role` and
+   `oidc_role_arn`. `ALIBABA_CLOUD_CREDENTIALS_FILE` means the INI file to Alibaba's
+   credentials libraries and the CLI's `config.json` to the alicloud provider; either is
+   accepted, told apart by its content (JSON starts with `{`).
+6. **An ECS instance RAM role** named by `ALIBABA_CLOUD_ECS_METADATA` (unless
+   `ALIBABA_CLOUD_ECS_METADATA_DISABLED=true`), whose credentials the instance metadata
+   service hands out (IMDSv2 token first). The metadata service is never probed unless a
+   role is named: off ECS it does not refuse, it hangs.
+7. **A credentials URI**: `ALIBABA_CLOUD_CREDENTIALS_URI`, a local endpoint whose `GET`
+   answers `{"Code": "Success", "AccessKeyId", "AccessKeySecret", "SecurityToken",
+   "Expiration"}`; refreshed five minutes before `Expiration`.
 
-With an `assume_role` block, the credentials found above call STS AssumeRole and the
-provider then works as that role. Region comes from `region`, else `ALIBABA_CLOUD_REGION`
-or `ALICLOUD_REGION`, else `cn-hangzhou`; `endpoint` (or `ACTIONTRAIL_ENDPOINT`) replaces
+If none has credentials, the plan fails with one message naming every place looked in.
+
+With an `assume_role` block, or else `ALICLOUD_ASSUME_ROLE_ARN` or `ALIBABA_CLOUD_ROLE_ARN`
+(when it is not taken by the OIDC token above; session name
+`ALICLOUD_ASSUME_ROLE_SESSION_NAME` / `ALIBABA_CLOUD_ROLE_SESSION_NAME`), the credentials
+found call STS AssumeRole and the provider then works as that role. STS is
+`sts.aliyuncs.com` unless `sts_endpoint` or `ALIBABA_CLOUD_STS_ENDPOINT` names another.
+Region comes from `region`, else `ALIBABA_CLOUD_REGION` or `ALICLOUD_REGION`, else
+`cn-hangzhou`; `endpoint` (or `ACTIONTRAIL_ENDPOINT`) replaces
 `actiontrail.<region>.aliyuncs.com`, for example with a local emulator.
+
+Every endpoint (ActionTrail, STS, the metadata service, a credentials URI) is reached
+through `HTTPS_PROXY` / `HTTP_PROXY` (or `https_proxy` / `http_proxy`) unless `NO_PROXY`
+lists its host; a proxy URL that does not parse fails the plan rather than being skipped.
 
 The caller needs the RAM actions `actiontrail:GetAccessKeyLastUsedInfo`,
 `actiontrail:GetAccessKeyLastUsedProducts`, `actiontrail:GetAccessKeyLastUsedIps` and
@@ -229,6 +259,12 @@ mod tests {
             "- `access_key` (String, Optional, Sensitive)",
             "### Nested Schema for `assume_role`",
             "- `role_arn` (String, Required)",
+            "ALIBABA_CLOUD_OIDC_TOKEN_FILE",
+            "ALIBABA_CLOUD_CREDENTIALS_URI",
+            "ALICLOUD_ASSUME_ROLE_ARN",
+            "ALIBABA_CLOUD_STS_ENDPOINT",
+            "HTTPS_PROXY",
+            "NO_PROXY",
         ] {
             assert!(doc.contains(needle), "{needle}");
         }

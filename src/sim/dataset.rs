@@ -63,6 +63,14 @@
 //!   those names are the account's RAM users. `status` is `Active` (the default) or
 //!   `Inactive`; `create_date` takes the forms of `used_at` and defaults to 30 days before
 //!   the key's earliest recorded use (or before start-up, for a key never used).
+//! - `oidc_providers` are the OIDC identity providers registered in RAM whose tokens STS
+//!   AssumeRoleWithOIDC exchanges for a role's credentials:
+//!   `{ "arn": "acs:ram::<account>:oidc-provider/<name>", "issuer": "https://...",
+//!   "client_ids": ["sts.aliyuncs.com"], "readable_accounts": ["*"] }`. A token is accepted
+//!   when it is a JWT whose `iss` is the issuer, whose `aud` names a client id and whose
+//!   `exp` is ahead; the emulator holds no keys, so it does not check the JWT's signature.
+//!   The role assumed may be any well-formed role ARN of the provider's account; its
+//!   credentials read what `readable_accounts` lists.
 //!
 //! Lists are answered ordered by UsedTimestamp, most recent first; GetAccessKeyLastUsedInfo
 //! answers with the most recent product. As in ActionTrail, use older than 400 days is not
@@ -82,7 +90,32 @@ pub struct DataSet {
     /// AccessKeys and their recorded use.
     #[serde(default)]
     pub keys: Vec<KeyUsage>,
+    /// OIDC identity providers whose tokens STS AssumeRoleWithOIDC accepts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub oidc_providers: Vec<OidcProvider>,
 }
+
+/// An OIDC identity provider registered in RAM.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcProvider {
+    /// `acs:ram::<account>:oidc-provider/<name>`.
+    pub arn: String,
+    /// The `iss` its tokens carry.
+    pub issuer: String,
+    /// The audiences (`aud`) accepted.
+    pub client_ids: Vec<String>,
+    /// Accounts whose keys the roles assumed through it may read (`"*"` for all).
+    #[serde(default)]
+    pub readable_accounts: Vec<String>,
+}
+
+/// The demo OIDC provider (GitHub Actions' issuer).
+pub const DEMO_OIDC_PROVIDER_ARN: &str = "acs:ram::1234567890123456:oidc-provider/github-actions";
+/// The issuer of the demo OIDC provider.
+pub const DEMO_OIDC_ISSUER: &str = "https://token.actions.githubusercontent.com";
+/// The audience the demo OIDC provider accepts.
+pub const DEMO_OIDC_AUDIENCE: &str = "sts.aliyuncs.com";
 
 /// A credential that may sign requests to the emulator.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -2,8 +2,9 @@
 //!
 //! One HTTP server plays four Alibaba Cloud endpoints, so a client needs one address:
 //! ActionTrail's five `GetAccessKeyLastUsed*` operations (RPC style, `GET`/`POST /`), RAM
-//! `ListUsers` and `ListAccessKeys` and STS `AssumeRole` on the same path (told apart by
-//! Action), and the ECS metadata service's RAM role endpoints under `/latest/`. Requests are verified as the real gateway does (both signature algorithms,
+//! `ListUsers` and `ListAccessKeys`, STS `AssumeRole` and `AssumeRoleWithOIDC` on the same
+//! path (told apart by Action), and the ECS metadata service's RAM role endpoints under
+//! `/latest/`. Requests are verified as the real gateway does (both signature algorithms,
 //! timestamp window, nonce replay, STS tokens) and errors carry the real codes and statuses,
 //! so a client tested here meets no surprise in production.
 //!
@@ -105,7 +106,7 @@ impl Default for Counters {
             requests: api::OPERATIONS
                 .iter()
                 .chain(ram::OPERATIONS.iter())
-                .chain(std::iter::once(&"AssumeRole"))
+                .chain(&["AssumeRole", "AssumeRoleWithOIDC"])
                 .map(|a| (a.to_string(), 0))
                 .collect(),
             errors: BTreeMap::new(),
@@ -120,6 +121,7 @@ pub struct SimState {
     /// The configuration it runs with.
     pub config: SimConfig,
     callers: HashMap<String, Caller>,
+    oidc_providers: Vec<dataset::OidcProvider>,
     resolved: api::Resolved,
     ram: ram::Directory,
     counters: Mutex<Counters>,
@@ -166,6 +168,7 @@ impl SimState {
                 .iter()
                 .map(|c| (c.access_key_id.clone(), c.clone()))
                 .collect(),
+            oidc_providers: data.oidc_providers.clone(),
             resolved: api::Resolved::new(data, now_ms),
             ram: ram::Directory::new(data, now_ms),
             config,
@@ -183,12 +186,48 @@ impl SimState {
         OffsetDateTime::now_utc()
     }
 
-    /// The secret for `access_key_id` and who it is; temporary keys need their token.
+    /// The OIDC provider registered as `arn`.
+    pub fn oidc_provider(&self, arn: &str) -> Option<dataset::OidcProvider> {
+        self.oidc_providers.iter().find(|p| p.arn == arn).cloned()
+    }
+
+    /// The secret for `access_key_id` and who it is. A SecurityToken, on any signed
+    /// request, must be one the emulator issued for that key and still valid; temporary
+    /// keys need theirs.
     pub fn credential(
         &self,
         access_key_id: &str,
         token: Option<&str>,
     ) -> Result<(String, Principal), ApiError> {
+        let token = token.filter(|t| !t.is_empty());
+        let mismatch = || {
+            ApiError::bad_request(
+                "InvalidSecurityToken.MismatchWithAccessKey",
+                "Specified SecurityToken mismatch with the AccessKeyId.",
+            )
+        };
+        let issued = token.map(|tok| {
+            lock(&self.temporary)
+                .values()
+                .find(|t| t.token == tok)
+                .cloned()
+        });
+        match &issued {
+            Some(None) => {
+                return Err(ApiError::bad_request(
+                    "InvalidSecurityToken.Malformed",
+                    "Specified SecurityToken is malformed: it was not issued by STS.",
+                ))
+            }
+            Some(Some(t)) if t.expires <= self.now() => {
+                return Err(ApiError::bad_request(
+                    "InvalidSecurityToken.Expired",
+                    "Specified SecurityToken is expired.",
+                ))
+            }
+            Some(Some(t)) if t.access_key_id != access_key_id => return Err(mismatch()),
+            _ => {}
+        }
         if let Some(c) = self.callers.get(access_key_id) {
             return Ok((
                 c.access_key_secret.clone(),
@@ -210,25 +249,21 @@ impl SimState {
                 "Specified SecurityToken is expired.",
             ));
         }
-        match token {
-            None | Some("") => Err(ApiError::bad_request(
+        if token.is_none() {
+            return Err(ApiError::bad_request(
                 "InvalidSecurityToken.MismatchWithAccessKey",
                 "Specified SecurityToken mismatch with the AccessKeyId: a temporary AccessKeyId needs its SecurityToken.",
-            )),
-            Some(tok) if tok != t.token => Err(ApiError::bad_request(
-                "InvalidSecurityToken.MismatchWithAccessKey",
-                "Specified SecurityToken mismatch with the AccessKeyId.",
-            )),
-            Some(_) => Ok((
-                t.secret.clone(),
-                Principal {
-                    access_key_id: t.access_key_id.clone(),
-                    account_id: t.account_id.clone(),
-                    name: t.name.clone(),
-                    readable_accounts: t.readable_accounts.clone(),
-                },
-            )),
+            ));
         }
+        Ok((
+            t.secret.clone(),
+            Principal {
+                access_key_id: t.access_key_id.clone(),
+                account_id: t.account_id.clone(),
+                name: t.name.clone(),
+                readable_accounts: t.readable_accounts.clone(),
+            },
+        ))
     }
 
     /// Records `nonce` for `access_key_id`; `SignatureNonceUsed` when seen within the window.
@@ -374,6 +409,9 @@ impl SimState {
             check_version(req, sts::VERSION)?;
             let principal = authenticate(self, req)?;
             sts::assume_role(self, &req.params, &principal)
+        } else if action == "AssumeRoleWithOIDC" {
+            check_version(req, sts::VERSION)?;
+            sts::assume_role_with_oidc(self, &req.params)
         } else if action.is_empty() {
             Err(ApiError::bad_request(
                 "MissingParameter",

@@ -1,9 +1,12 @@
-//! STS AssumeRole (version 2015-04-01): temporary credentials that then sign ActionTrail
-//! calls with a SecurityToken, carrying the permissions of the caller that assumed the role.
+//! STS AssumeRole and AssumeRoleWithOIDC (version 2015-04-01): temporary credentials that
+//! then sign ActionTrail calls with a SecurityToken, carrying the permissions of the caller
+//! that assumed the role, or of the OIDC provider whose token was exchanged.
 
 use super::auth::Principal;
+use super::dataset::OidcProvider;
 use super::error::ApiError;
 use super::{SimState, TempCredential};
+use axum::http::StatusCode;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -29,6 +32,24 @@ pub fn assume_role(
             format!("The parameter RoleArn {arn:?} is wrongly formed; expected acs:ram::<account>:role/<name>."),
         )
     })?;
+    let session = session_name(params)?;
+    let duration = duration(params)?;
+    let cred = state.issue_temporary(
+        Duration::from_secs(duration),
+        &principal.account_id,
+        &format!("{role}:{session}"),
+        principal.readable_accounts.clone(),
+    );
+    Ok(json!({
+        "AssumedRoleUser": {
+            "Arn": format!("acs:ram::{account}:role/{}/{session}", role.to_ascii_lowercase()),
+            "AssumedRoleId": format!("3{}:{session}", &digits(arn)),
+        },
+        "Credentials": credentials_json(&cred),
+    }))
+}
+
+fn session_name(params: &BTreeMap<String, String>) -> Result<&str, ApiError> {
     let session = params
         .get("RoleSessionName")
         .filter(|v| !v.is_empty())
@@ -48,7 +69,11 @@ pub fn assume_role(
             "The parameter RoleSessionName is wrongly formed: 2 to 64 of A-Za-z0-9-_.@=, .",
         ));
     }
-    let duration = match params.get("DurationSeconds").map(|s| s.trim()) {
+    Ok(session)
+}
+
+fn duration(params: &BTreeMap<String, String>) -> Result<u64, ApiError> {
+    Ok(match params.get("DurationSeconds").map(|s| s.trim()) {
         None | Some("") => 3600,
         Some(v) => match v.parse::<u64>() {
             Ok(n) if (900..=3600).contains(&n) => n,
@@ -61,20 +86,113 @@ pub fn assume_role(
                 ))
             }
         },
-    };
+    })
+}
+
+fn mandatory<'a>(params: &'a BTreeMap<String, String>, name: &str) -> Result<&'a str, ApiError> {
+    params
+        .get(name)
+        .map(String::as_str)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                &format!("Missing{name}"),
+                format!("{name} is mandatory for this action."),
+            )
+        })
+}
+
+/// Answers AssumeRoleWithOIDC, which is not signed: the token is the proof. It must come
+/// from a provider of the data set, be a JWT with that provider's issuer and one of its
+/// audiences, and not have expired.
+pub fn assume_role_with_oidc(
+    state: &SimState,
+    params: &BTreeMap<String, String>,
+) -> Result<Value, ApiError> {
+    let provider_arn = mandatory(params, "OIDCProviderArn")?;
+    let arn = mandatory(params, "RoleArn")?;
+    let token = mandatory(params, "OIDCToken")?;
+    let (account, role) = parse_role_arn(arn).ok_or_else(|| {
+        ApiError::bad_request(
+            "InvalidParameter.RoleArn",
+            format!("The parameter RoleArn {arn:?} is wrongly formed; expected acs:ram::<account>:role/<name>."),
+        )
+    })?;
+    let provider = state.oidc_provider(provider_arn).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "EntityNotExist.OIDCProvider",
+            format!("The OIDC provider {provider_arn} does not exist."),
+        )
+    })?;
+    if !provider_arn.starts_with(&format!("acs:ram::{account}:")) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "NoPermission",
+            "The role and the OIDC provider are in different accounts; the role's trust policy cannot name the provider.",
+        ));
+    }
+    check_token(token, &provider, state.now().unix_timestamp())?;
+    let session = session_name(params)?;
+    let duration = duration(params)?;
     let cred = state.issue_temporary(
         Duration::from_secs(duration),
-        &principal.account_id,
+        account,
         &format!("{role}:{session}"),
-        principal.readable_accounts.clone(),
+        provider.readable_accounts.clone(),
     );
     Ok(json!({
         "AssumedRoleUser": {
             "Arn": format!("acs:ram::{account}:role/{}/{session}", role.to_ascii_lowercase()),
             "AssumedRoleId": format!("3{}:{session}", &digits(arn)),
         },
+        "OIDCTokenInfo": { "Issuer": provider.issuer, "ClientIds": provider.client_ids.join(",") },
         "Credentials": credentials_json(&cred),
     }))
+}
+
+/// The JWT's claims, unverified: the emulator holds no signing keys.
+fn check_token(token: &str, provider: &OidcProvider, now: i64) -> Result<(), ApiError> {
+    use base64::Engine as _;
+    let invalid = |why: &str| {
+        ApiError::bad_request(
+            "AuthenticationFail.OIDCToken.Invalid",
+            format!("The OIDC token is invalid: {why}."),
+        )
+    };
+    let parts: Vec<&str> = token.trim().split('.').collect();
+    let [_, payload, _] = parts.as_slice() else {
+        return Err(invalid("it is not a JSON Web Token"));
+    };
+    let claims: Value = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .ok_or_else(|| invalid("its payload is not base64url JSON"))?;
+    if claims["iss"].as_str() != Some(provider.issuer.as_str()) {
+        return Err(invalid("its issuer is not the OIDC provider's"));
+    }
+    let audiences: Vec<&str> = match &claims["aud"] {
+        Value::String(a) => vec![a.as_str()],
+        Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    };
+    if !audiences
+        .iter()
+        .any(|a| provider.client_ids.iter().any(|c| c == a))
+    {
+        return Err(invalid(
+            "its audience is not a client id of the OIDC provider",
+        ));
+    }
+    match claims["exp"].as_i64() {
+        Some(exp) if exp > now => Ok(()),
+        Some(_) => Err(ApiError::bad_request(
+            "AuthenticationFail.OIDCToken.Expired",
+            "This JsonWebToken is expired.",
+        )),
+        None => Err(invalid("it has no exp")),
+    }
 }
 
 /// The `Credentials` object STS and the metadata service both answer with.

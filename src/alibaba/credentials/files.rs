@@ -5,8 +5,8 @@
 //! there but unreadable, malformed, or whose chosen profile is incomplete is an error,
 //! because silently falling through to other credentials would act as someone else.
 
-use super::chain::{shown, Found};
-use super::{AssumeRoleConfig, Credentials, CredentialsError};
+use super::found::{shown, Found};
+use super::{AssumeRoleConfig, Credentials, CredentialsError, OidcConfig};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -30,7 +30,17 @@ struct CliProfile {
     ram_session_name: String,
     external_id: String,
     expired_seconds: u32,
+    policy: String,
+    source_profile: String,
+    oidc_provider_arn: String,
+    oidc_token_file: String,
+    role_session_name: String,
+    process_command: String,
 }
+
+/// How many ChainableRamRoleArn profiles may stand on one another; a longer chain is
+/// surely a loop the visited list missed, and each link is one STS call per refresh.
+const MAX_CHAIN: usize = 8;
 
 /// Reads `path`; `Ok(None)` when it does not exist.
 fn read(
@@ -99,18 +109,37 @@ pub(super) fn aliyun_profile(
         .map(str::to_owned)
         .or(cfg.current.clone().filter(|c| !c.is_empty()))
         .unwrap_or_else(|| "default".into());
-    let Some(p) = cfg.profiles.iter().find(|p| p.name == name) else {
+    if !cfg.profiles.iter().any(|p| p.name == name) {
         looked.push(format!("{what} {} (no profile {name:?})", shown(path)));
         return Ok(None);
-    };
+    }
     let source_name = format!("profile {name:?} in {}", shown(path));
+    let found = cli_profile(&cfg, &name, path, &mut Vec::new())?;
+    Ok(Some((found, source_name)))
+}
+
+/// The profile `name` of `cfg`; `chain` holds the ChainableRamRoleArn profiles above it.
+fn cli_profile(
+    cfg: &CliConfig,
+    name: &str,
+    path: &Path,
+    chain: &mut Vec<String>,
+) -> Result<Found, CredentialsError> {
+    let source_name = format!("profile {name:?} in {}", shown(path));
+    let invalid = |reason: String| CredentialsError::Invalid {
+        source_name: source_name.clone(),
+        reason,
+    };
+    let Some(p) = cfg.profiles.iter().find(|p| p.name == name) else {
+        return Err(invalid("no such profile".into()));
+    };
     let mode = if p.mode.is_empty() {
         "AK"
     } else {
         p.mode.as_str()
     };
-    let found = match mode {
-        "AK" => Found::Key(key(
+    let base_key = || -> Result<Credentials, CredentialsError> {
+        Ok(key(
             require(&p.access_key_id, "access_key_id", &source_name, mode)?,
             require(
                 &p.access_key_secret,
@@ -119,49 +148,82 @@ pub(super) fn aliyun_profile(
                 mode,
             )?,
             None,
-        )),
-        "StsToken" => Found::Key(key(
-            require(&p.access_key_id, "access_key_id", &source_name, mode)?,
-            require(
-                &p.access_key_secret,
-                "access_key_secret",
-                &source_name,
-                mode,
-            )?,
-            Some(require(&p.sts_token, "sts_token", &source_name, mode)?),
-        )),
+        ))
+    };
+    let role = || -> Result<AssumeRoleConfig, CredentialsError> {
+        Ok(AssumeRoleConfig {
+            role_arn: require(&p.ram_role_arn, "ram_role_arn", &source_name, mode)?,
+            session_name: nonempty(&p.ram_session_name),
+            policy: nonempty(&p.policy),
+            session_expiration: Some(p.expired_seconds).filter(|s| *s > 0),
+            external_id: nonempty(&p.external_id),
+        })
+    };
+    Ok(match mode {
+        "AK" => Found::Key(base_key()?),
+        "StsToken" => {
+            let mut c = base_key()?;
+            c.security_token = Some(require(&p.sts_token, "sts_token", &source_name, mode)?);
+            Found::Key(c)
+        }
         "RamRoleArn" => Found::RamRoleArn {
-            base: key(
-                require(&p.access_key_id, "access_key_id", &source_name, mode)?,
-                require(
-                    &p.access_key_secret,
-                    "access_key_secret",
-                    &source_name,
-                    mode,
-                )?,
-                None,
-            ),
-            role: AssumeRoleConfig {
-                role_arn: require(&p.ram_role_arn, "ram_role_arn", &source_name, mode)?,
-                session_name: nonempty(&p.ram_session_name),
-                policy: None,
-                session_expiration: Some(p.expired_seconds).filter(|s| *s > 0),
-                external_id: nonempty(&p.external_id),
-            },
+            base: Box::new(Found::Key(base_key()?)),
+            role: role()?,
         },
+        "ChainableRamRoleArn" => {
+            let source = require(&p.source_profile, "source_profile", &source_name, mode)?;
+            chain.push(name.to_owned());
+            if chain.contains(&source) || chain.len() > MAX_CHAIN {
+                return Err(invalid(format!(
+                    "source_profile makes a loop: {} -> {source}",
+                    chain.join(" -> ")
+                )));
+            }
+            let base = cli_profile(cfg, &source, path, chain)?;
+            Found::RamRoleArn {
+                base: Box::new(base),
+                role: role()?,
+            }
+        }
         "EcsRamRole" => Found::EcsRamRole {
             role: nonempty(&p.ram_role_name),
         },
-        other => {
-            return Err(CredentialsError::Invalid {
-                source_name,
-                reason: format!(
-                    "mode {other} is not supported; use AK, StsToken, RamRoleArn or EcsRamRole"
-                ),
-            })
+        "OIDC" => Found::Oidc(OidcConfig {
+            role_arn: require(&p.ram_role_arn, "ram_role_arn", &source_name, mode)?,
+            oidc_provider_arn: require(
+                &p.oidc_provider_arn,
+                "oidc_provider_arn",
+                &source_name,
+                mode,
+            )?,
+            oidc_token: None,
+            oidc_token_file: Some(
+                require(&p.oidc_token_file, "oidc_token_file", &source_name, mode)?.into(),
+            ),
+            role_session_name: nonempty(&p.role_session_name),
+            session_expiration: Some(p.expired_seconds).filter(|s| *s > 0),
+            policy: nonempty(&p.policy),
+        }),
+        // Both hold a sign-in token that is only worth something once exchanged with the
+        // CloudSSO portal or the OAuth service for STS credentials: online, interactive
+        // when it lapses, and not offered by the emulator to prove against.
+        "CloudSSO" | "OAuth" => {
+            return Err(invalid(format!(
+                "mode {mode} is not supported: its token must be exchanged with the sign-in service; run `aliyun configure` with mode StsToken, RamRoleArn or OIDC, or use a credentials_uri"
+            )))
         }
-    };
-    Ok(Some((found, source_name)))
+        "External" => Found::External(require(
+            &p.process_command,
+            "process_command",
+            &source_name,
+            mode,
+        )?),
+        other => {
+            return Err(invalid(format!(
+                "mode {other} is not supported; use AK, StsToken, RamRoleArn, ChainableRamRoleArn, EcsRamRole, OIDC or External"
+            )))
+        }
+    })
 }
 
 /// The chosen section of the INI file at `path`: `profile`, else `[default]`.
@@ -221,7 +283,7 @@ pub(super) fn ini_profile(
             )?),
         )),
         "ram_role_arn" => Found::RamRoleArn {
-            base: key(
+            base: Box::new(Found::Key(key(
                 require(get("access_key_id"), "access_key_id", &source_name, kind)?,
                 require(
                     get("access_key_secret"),
@@ -230,7 +292,7 @@ pub(super) fn ini_profile(
                     kind,
                 )?,
                 None,
-            ),
+            ))),
             role: AssumeRoleConfig {
                 role_arn: require(get("role_arn"), "role_arn", &source_name, kind)?,
                 session_name: nonempty(get("role_session_name")),
@@ -242,11 +304,33 @@ pub(super) fn ini_profile(
         "ecs_ram_role" => Found::EcsRamRole {
             role: nonempty(get("role_name")),
         },
+        "oidc_role_arn" => Found::Oidc(OidcConfig {
+            role_arn: require(get("role_arn"), "role_arn", &source_name, kind)?,
+            oidc_provider_arn: require(
+                get("oidc_provider_arn"),
+                "oidc_provider_arn",
+                &source_name,
+                kind,
+            )?,
+            oidc_token: None,
+            oidc_token_file: Some(
+                require(
+                    get("oidc_token_file_path"),
+                    "oidc_token_file_path",
+                    &source_name,
+                    kind,
+                )?
+                .into(),
+            ),
+            role_session_name: nonempty(get("role_session_name")),
+            session_expiration: get("duration_seconds").parse().ok(),
+            policy: nonempty(get("policy")),
+        }),
         other => {
             return Err(CredentialsError::Invalid {
                 source_name,
                 reason: format!(
-                "type {other} is not supported; use access_key, sts, ram_role_arn or ecs_ram_role"
+                "type {other} is not supported; use access_key, sts, ram_role_arn, ecs_ram_role or oidc_role_arn"
             ),
             })
         }

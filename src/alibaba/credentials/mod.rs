@@ -2,18 +2,32 @@
 //! (STS tokens from AssumeRole, ECS RAM roles) are fetched, cached and refreshed.
 //!
 //! Order, first complete source wins: the provider's `access_key`/`secret_key` (and an
-//! explicit `ecs_role_name`, an argument as deliberate as a key); the environment; the
-//! aliyun CLI profile file; the `~/.alibabacloud/credentials` INI file; the ECS metadata
-//! service when `ALIBABA_CLOUD_ECS_METADATA` names a role. The metadata service is never
-//! probed unasked: off-cloud, 100.100.100.200 does not refuse, it hangs. Then, when
-//! `assume_role` is set, the credentials found call STS AssumeRole.
+//! explicit `ecs_role_name`, `assume_role_with_oidc` or `credentials_uri`, arguments as
+//! deliberate as a key); an AccessKey in the environment; an OIDC token named by the
+//! environment; the aliyun CLI profile file; the INI file; the ECS metadata service when
+//! `ALIBABA_CLOUD_ECS_METADATA` names a role; `ALIBABA_CLOUD_CREDENTIALS_URI`. The
+//! metadata service is never probed unasked: off-cloud, 100.100.100.200 does not refuse,
+//! it hangs. Then, when `assume_role` (or `ALICLOUD_ASSUME_ROLE_ARN` /
+//! `ALIBABA_CLOUD_ROLE_ARN`) is set, the credentials found call STS AssumeRole.
+//!
+//! Layering: `found` (what a source yields) is used by `files` (the two files) and
+//! `resolve` (the order); `chain` turns the result into a refreshing provider over `sts`,
+//! `oidc`, `ecs` and `uri`, which do the network calls.
 
+mod answer;
 mod chain;
 mod ecs;
+mod external;
 mod files;
+mod found;
+mod oidc;
+mod resolve;
+#[cfg(test)]
+mod sources_tests;
 mod sts;
 #[cfg(test)]
 mod tests;
+mod uri;
 
 pub use chain::CredentialsProvider;
 
@@ -44,6 +58,10 @@ pub struct CredentialsConfig {
     pub sts_endpoint: Option<String>,
     /// Assume this role with the credentials found.
     pub assume_role: Option<AssumeRoleConfig>,
+    /// Exchange an OIDC token for a role's credentials (STS AssumeRoleWithOIDC).
+    pub assume_role_with_oidc: Option<OidcConfig>,
+    /// A local endpoint that hands out temporary credentials as JSON.
+    pub credentials_uri: Option<String>,
     /// The environment to read; `None` reads the process environment, `Some` reads only
     /// this map (and `$HOME` from it), which keeps tests hermetic.
     pub env: Option<BTreeMap<String, String>>,
@@ -66,6 +84,8 @@ impl std::fmt::Debug for CredentialsConfig {
             .field("ecs_metadata_endpoint", &self.ecs_metadata_endpoint)
             .field("sts_endpoint", &self.sts_endpoint)
             .field("assume_role", &self.assume_role)
+            .field("assume_role_with_oidc", &self.assume_role_with_oidc)
+            .field("credentials_uri", &self.credentials_uri)
             .field(
                 "env",
                 &self.env.as_ref().map(|m| m.keys().collect::<Vec<_>>()),
@@ -88,6 +108,44 @@ pub struct AssumeRoleConfig {
     pub session_expiration: Option<u32>,
     /// ExternalId, when the role's trust policy asks for one.
     pub external_id: Option<String>,
+}
+
+/// STS AssumeRoleWithOIDC parameters: an OIDC token (GitHub Actions, ACK RRSA) buys a
+/// role's temporary credentials without any AccessKey.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct OidcConfig {
+    /// The role to assume, `acs:ram::<account>:role/<name>`.
+    pub role_arn: String,
+    /// The OIDC identity provider registered in RAM, `acs:ram::<account>:oidc-provider/<name>`.
+    pub oidc_provider_arn: String,
+    /// The token itself.
+    pub oidc_token: Option<String>,
+    /// A file holding the token, read again at every refresh (RRSA rotates it).
+    pub oidc_token_file: Option<PathBuf>,
+    /// RoleSessionName (default `terraform`).
+    pub role_session_name: Option<String>,
+    /// DurationSeconds, 900 up to the role's maximum (default 3600).
+    pub session_expiration: Option<u32>,
+    /// A policy further restricting the session, as JSON.
+    pub policy: Option<String>,
+}
+
+impl std::fmt::Debug for OidcConfig {
+    // The token is a bearer credential: whoever holds it can assume the role.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcConfig")
+            .field("role_arn", &self.role_arn)
+            .field("oidc_provider_arn", &self.oidc_provider_arn)
+            .field(
+                "oidc_token",
+                &self.oidc_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("oidc_token_file", &self.oidc_token_file)
+            .field("role_session_name", &self.role_session_name)
+            .field("session_expiration", &self.session_expiration)
+            .field("policy", &self.policy)
+            .finish()
+    }
 }
 
 /// An AccessKey, possibly temporary.
@@ -135,6 +193,14 @@ pub enum CredentialsError {
         /// What is wrong.
         reason: String,
     },
+    /// STS refused AssumeRoleWithOIDC (the token, its provider or the role's trust).
+    #[error("STS AssumeRoleWithOIDC for {role_arn} failed: {error}")]
+    AssumeRoleWithOidc {
+        /// The role asked for.
+        role_arn: String,
+        /// The service's answer.
+        error: Box<super::rpc::ServiceError>,
+    },
     /// STS refused AssumeRole.
     #[error("STS AssumeRole for {role_arn} failed: {error}")]
     AssumeRole {
@@ -168,7 +234,8 @@ impl CredentialsError {
     pub fn is_retryable(&self) -> bool {
         match self {
             CredentialsError::Http { retryable, .. } => *retryable,
-            CredentialsError::AssumeRole { error, .. } => {
+            CredentialsError::AssumeRole { error, .. }
+            | CredentialsError::AssumeRoleWithOidc { error, .. } => {
                 error.http_status >= 500 || error.code.contains("Throttling")
             }
             _ => false,

@@ -4,6 +4,8 @@
 //! registry's data source.
 
 pub mod assume_role;
+pub mod endpoints;
+pub mod oidc;
 pub mod schema;
 pub mod settings;
 pub mod validate;
@@ -139,7 +141,9 @@ pub(crate) mod tests {
             .iter()
             .map(|a| (a.name.clone(), Value::Null))
             .collect();
-        m.insert("assume_role".into(), Value::Null);
+        for nested in ["assume_role", "assume_role_with_oidc", "endpoints"] {
+            m.insert(nested.into(), Value::Null);
+        }
         for (k, v) in set {
             m.insert((*k).into(), v.clone());
         }

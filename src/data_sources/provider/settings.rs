@@ -3,7 +3,7 @@
 
 use super::validate::{self, parse_endpoint, valid_region, ProviderConfig};
 use crate::actiontrail::{
-    AssumeRoleConfig, ClientConfig, CredentialsConfig, Protocol, SignatureAlgorithm,
+    AssumeRoleConfig, ClientConfig, CredentialsConfig, OidcConfig, Protocol, SignatureAlgorithm,
     DEFAULT_MAX_RETRIES, DEFAULT_REGION, DEFAULT_TIMEOUT,
 };
 use crate::model::{Diagnostic, Value};
@@ -56,6 +56,10 @@ pub struct Settings {
     pub max_concurrency: usize,
     /// Role to assume.
     pub assume_role: Option<AssumeRoleConfig>,
+    /// OIDC token to exchange for a role's credentials.
+    pub assume_role_with_oidc: Option<OidcConfig>,
+    /// Local credentials endpoint.
+    pub credentials_uri: Option<String>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -79,6 +83,10 @@ impl std::fmt::Debug for Settings {
                 &self.assume_role.as_ref().map(|r| &r.role_arn),
             )
             .field("ecs_role_name", &self.ecs_role_name)
+            .field(
+                "assume_role_with_oidc",
+                &self.assume_role_with_oidc.as_ref().map(|o| &o.role_arn),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -172,6 +180,8 @@ impl Settings {
                 .max_concurrency
                 .unwrap_or(crate::actiontrail::DEFAULT_MAX_CONCURRENCY),
             assume_role: block.assume_role,
+            assume_role_with_oidc: block.assume_role_with_oidc,
+            credentials_uri: block.credentials_uri,
         })
     }
 
@@ -198,6 +208,8 @@ impl Settings {
                 ecs_metadata_endpoint: self.ecs_metadata_endpoint.clone(),
                 sts_endpoint: self.sts_endpoint.clone(),
                 assume_role: self.assume_role.clone(),
+                assume_role_with_oidc: self.assume_role_with_oidc.clone(),
+                credentials_uri: self.credentials_uri.clone(),
                 ..Default::default()
             },
             ram_endpoint: self.ram_endpoint.clone(),

@@ -3,8 +3,8 @@
 
 use super::super::args::{self, Arg};
 use super::super::duration;
-use super::assume_role;
-use crate::actiontrail::{AssumeRoleConfig, Protocol, SignatureAlgorithm};
+use super::{assume_role, endpoints, oidc};
+use crate::actiontrail::{AssumeRoleConfig, OidcConfig, Protocol, SignatureAlgorithm};
 use crate::model::{AttributePath, Diagnostic, Value};
 use std::time::Duration;
 
@@ -135,6 +135,10 @@ pub struct ProviderConfig {
     pub max_concurrency: Option<usize>,
     /// The `assume_role` block, when its `role_arn` is known.
     pub assume_role: Option<AssumeRoleConfig>,
+    /// The `assume_role_with_oidc` block, when both its ARNs are known.
+    pub assume_role_with_oidc: Option<OidcConfig>,
+    /// `credentials_uri`.
+    pub credentials_uri: Option<String>,
 }
 
 /// Checks the provider block, once: the diagnostics, each at its argument, and what the
@@ -159,6 +163,7 @@ pub fn parse(config: &Value) -> (ProviderConfig, Vec<Diagnostic>) {
     let metadata = s("ecs_metadata_endpoint");
     let sts = s("sts_endpoint");
     let ram = s("ram_endpoint");
+    let credentials_uri = s("credentials_uri");
     let owned = |a: Arg<&str>| a.known().map(str::to_owned);
     let mut out = ProviderConfig {
         access_key: owned(access_key),
@@ -171,8 +176,12 @@ pub fn parse(config: &Value) -> (ProviderConfig, Vec<Diagnostic>) {
         ecs_metadata_endpoint: owned(metadata),
         sts_endpoint: owned(sts),
         ram_endpoint: owned(ram),
+        credentials_uri: owned(credentials_uri),
         ..ProviderConfig::default()
     };
+    if let Arg::Known(uri) = credentials_uri {
+        oidc::check_credentials_uri(uri, &mut diags);
+    }
 
     for (name, value) in [
         ("access_key", access_key),
@@ -305,6 +314,15 @@ pub fn parse(config: &Value) -> (ProviderConfig, Vec<Diagnostic>) {
     }
     if let Arg::Known(block) = args::block(config, "assume_role") {
         out.assume_role = assume_role::parse(block, &mut diags);
+    }
+    if let Arg::Known(block) = args::block(config, "assume_role_with_oidc") {
+        out.assume_role_with_oidc = oidc::parse(block, &mut diags);
+    }
+    if let Arg::Known(block) = args::block(config, "endpoints") {
+        let e = endpoints::parse(config, block, &mut diags);
+        out.endpoint = out.endpoint.or(e.actiontrail);
+        out.sts_endpoint = out.sts_endpoint.or(e.sts);
+        out.ram_endpoint = out.ram_endpoint.or(e.ram);
     }
     (out, diags)
 }

@@ -1,0 +1,96 @@
+//! The aliyun CLI's `External` profile mode: a process, named by `process_command`, that
+//! prints credentials as JSON (`{"mode": "AK"|"StsToken", "access_key_id",
+//! "access_key_secret", "sts_token", "expiration"}`), as a password manager or a company's
+//! sign-in tool does. The command is split at whitespace, as the aliyun CLI splits it; no
+//! shell runs it. Its output holds secrets, so errors never quote it.
+
+use super::answer::MAX_ANSWER_BYTES;
+use super::{Credentials, CredentialsError};
+use serde::Deserialize;
+use std::time::Duration;
+
+#[derive(Deserialize)]
+struct Output {
+    mode: Option<String>,
+    access_key_id: Option<String>,
+    access_key_secret: Option<String>,
+    sts_token: Option<String>,
+    expiration: Option<String>,
+}
+
+/// The command's words; an empty command is refused when the profile is read.
+pub(super) fn words(command: &str) -> Vec<String> {
+    command.split_whitespace().map(str::to_owned).collect()
+}
+
+/// Runs `command` and reads the credentials it prints, within `timeout`.
+pub(super) async fn run(
+    command: &[String],
+    timeout: Duration,
+) -> Result<Credentials, CredentialsError> {
+    let name = command.first().map(String::as_str).unwrap_or("");
+    let what = format!("the External profile's process_command {name:?}");
+    let invalid = |reason: String| CredentialsError::Invalid {
+        source_name: what.clone(),
+        reason,
+    };
+    let child = tokio::process::Command::new(name)
+        .args(command.get(1..).unwrap_or_default())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| invalid(format!("cannot start it: {e}")))?;
+    let out = tokio::time::timeout(timeout, child.wait_with_output())
+        .await
+        .map_err(|_| invalid(format!("it did not finish within {timeout:?}")))?
+        .map_err(|e| invalid(format!("cannot read it: {e}")))?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let first = stderr
+            .lines()
+            .next()
+            .unwrap_or("")
+            .chars()
+            .take(200)
+            .collect::<String>();
+        return Err(invalid(format!("it failed ({}): {first}", out.status)));
+    }
+    if out.stdout.len() > MAX_ANSWER_BYTES {
+        return Err(invalid(format!(
+            "it printed more than {MAX_ANSWER_BYTES} bytes, so not credentials"
+        )));
+    }
+    let parsed: Output = serde_json::from_slice(&out.stdout).map_err(|e| {
+        invalid(format!(
+            "it did not print credentials JSON (at line {} column {})",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    let need = |v: Option<String>, field: &str| {
+        v.filter(|s| !s.trim().is_empty())
+            .ok_or_else(|| invalid(format!("its output has no {field}")))
+    };
+    let token = match parsed.mode.as_deref() {
+        Some("StsToken") => Some(need(parsed.sts_token, "sts_token")?),
+        Some("AK") | None => None,
+        Some(other) => {
+            return Err(invalid(format!(
+                "its output's mode {other:?} is neither AK nor StsToken"
+            )))
+        }
+    };
+    let expiration = parsed
+        .expiration
+        .filter(|e| !e.trim().is_empty())
+        .map(|e| super::sts::parse_expiration(&e, &what))
+        .transpose()?;
+    Ok(Credentials {
+        access_key_id: need(parsed.access_key_id, "access_key_id")?,
+        access_key_secret: need(parsed.access_key_secret, "access_key_secret")?,
+        security_token: token,
+        expiration,
+    })
+}

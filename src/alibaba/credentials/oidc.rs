@@ -1,0 +1,140 @@
+//! STS AssumeRoleWithOIDC (version 2015-04-01): an OIDC token from GitHub Actions, ACK's
+//! RRSA or any identity provider registered in RAM buys a role's temporary credentials.
+//! The call is not signed; the token is the proof. It goes in a form body, never the URL,
+//! because proxies and access logs record URLs.
+
+use super::answer::{read, transport_error, MAX_ANSWER_BYTES};
+use super::{Credentials, CredentialsError, OidcConfig};
+use crate::alibaba::endpoint::Endpoint;
+use crate::alibaba::rpc::{timestamp, RawResponse, ServiceError};
+use serde::Deserialize;
+use std::time::Duration;
+
+const DEFAULT_SESSION_NAME: &str = "terraform";
+const DEFAULT_DURATION_SECONDS: u32 = 3600;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Answer {
+    credentials: Option<StsCredentials>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct StsCredentials {
+    access_key_id: String,
+    access_key_secret: String,
+    security_token: String,
+    expiration: String,
+}
+
+/// The token: the configured one, or the file's content read now (it rotates).
+fn token(oidc: &OidcConfig) -> Result<String, CredentialsError> {
+    if let Some(t) = oidc.oidc_token.as_deref().filter(|t| !t.trim().is_empty()) {
+        return Ok(t.trim().to_owned());
+    }
+    let Some(path) = &oidc.oidc_token_file else {
+        return Err(CredentialsError::Invalid {
+            source_name: "assume_role_with_oidc".into(),
+            reason: "needs oidc_token or oidc_token_file".into(),
+        });
+    };
+    let invalid = |reason: String| CredentialsError::Invalid {
+        source_name: format!("the OIDC token file {}", path.display()),
+        reason,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| invalid(format!("cannot read it: {e}")))?;
+    if meta.len() > MAX_ANSWER_BYTES as u64 {
+        return Err(invalid(format!(
+            "it is larger than {MAX_ANSWER_BYTES} bytes, so it is not a token"
+        )));
+    }
+    let text =
+        std::fs::read_to_string(path).map_err(|e| invalid(format!("cannot read it: {e}")))?;
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(invalid("it is empty".into()));
+    }
+    Ok(text.to_owned())
+}
+
+/// Calls AssumeRoleWithOIDC at `endpoint`.
+pub(super) async fn assume_role_with_oidc(
+    http: &reqwest::Client,
+    endpoint: &Endpoint,
+    oidc: &OidcConfig,
+    timeout: Duration,
+) -> Result<Credentials, CredentialsError> {
+    let token = token(oidc)?;
+    let session = oidc
+        .role_session_name
+        .clone()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| DEFAULT_SESSION_NAME.into());
+    let duration = oidc
+        .session_expiration
+        .unwrap_or(DEFAULT_DURATION_SECONDS)
+        .to_string();
+    let now = timestamp(time::OffsetDateTime::now_utc());
+    let mut form: Vec<(&str, &str)> = vec![
+        ("Action", "AssumeRoleWithOIDC"),
+        ("Version", "2015-04-01"),
+        ("Format", "JSON"),
+        ("Timestamp", &now),
+        ("RoleArn", &oidc.role_arn),
+        ("OIDCProviderArn", &oidc.oidc_provider_arn),
+        ("OIDCToken", &token),
+        ("RoleSessionName", &session),
+        ("DurationSeconds", &duration),
+    ];
+    if let Some(p) = oidc.policy.as_deref().filter(|p| !p.is_empty()) {
+        form.push(("Policy", p));
+    }
+    let where_ = format!("STS at {}", endpoint.base_url);
+    let response = http
+        .post(format!("{}/", endpoint.base_url))
+        .form(&form)
+        .timeout(timeout)
+        .send()
+        .await
+        .map_err(|e| transport_error(&where_, e))?;
+    let (status, body) = read(&where_, response).await?;
+    if status >= 300 {
+        let raw = RawResponse {
+            status,
+            retry_after: None,
+            body,
+        };
+        return Err(match ServiceError::from_response(&raw) {
+            Some(error) => CredentialsError::AssumeRoleWithOidc {
+                role_arn: oidc.role_arn.clone(),
+                error: Box::new(error),
+            },
+            None => CredentialsError::Http {
+                endpoint: where_,
+                detail: format!("HTTP {status}, and the answer is not an Alibaba Cloud error"),
+                retryable: status >= 500,
+            },
+        });
+    }
+    let parsed: Answer = serde_json::from_str(&body).map_err(|e| CredentialsError::Http {
+        endpoint: where_.clone(),
+        detail: format!(
+            "the answer is not AssumeRoleWithOIDC JSON (at line {} column {})",
+            e.line(),
+            e.column()
+        ),
+        retryable: false,
+    })?;
+    let c = parsed.credentials.ok_or_else(|| CredentialsError::Http {
+        endpoint: where_.clone(),
+        detail: "the answer has no Credentials".into(),
+        retryable: false,
+    })?;
+    Ok(Credentials {
+        access_key_id: c.access_key_id,
+        access_key_secret: c.access_key_secret,
+        security_token: Some(c.security_token),
+        expiration: Some(super::sts::parse_expiration(&c.expiration, &where_)?),
+    })
+}

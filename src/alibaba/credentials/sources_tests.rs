@@ -1,0 +1,331 @@
+//! The sources added for alicloud users: OIDC, credentials URI, assume_role from the
+//! environment, ChainableRamRoleArn, the two formats of ALIBABA_CLOUD_CREDENTIALS_FILE and
+//! the CLI modes refused; without network.
+
+use super::found::{Env, Found};
+use super::resolve::resolve;
+use super::{CredentialsConfig, CredentialsError, OidcConfig};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+fn config(home: &Path, pairs: &[(&str, &str)]) -> CredentialsConfig {
+    CredentialsConfig {
+        env: Some(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect::<BTreeMap<_, _>>(),
+        ),
+        home: Some(home.to_owned()),
+        ..Default::default()
+    }
+}
+
+fn resolved(cfg: &CredentialsConfig) -> Result<(Found, String), CredentialsError> {
+    resolve(cfg, &Env(&cfg.env))
+}
+
+fn write(home: &Path, rel: &str, text: &str) -> String {
+    let path = home.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+const ROLE: &str = "acs:ram::1:role/r";
+const PROVIDER: &str = "acs:ram::1:oidc-provider/p";
+
+#[test]
+fn the_three_oidc_variables_make_an_oidc_source_and_the_role_arn_is_not_assumed_twice() {
+    let home = tempfile::tempdir().unwrap();
+    let cfg = config(
+        home.path(),
+        &[
+            ("ALIBABA_CLOUD_ROLE_ARN", ROLE),
+            ("ALIBABA_CLOUD_OIDC_PROVIDER_ARN", PROVIDER),
+            ("ALIBABA_CLOUD_OIDC_TOKEN_FILE", "/var/run/token"),
+            ("ALIBABA_CLOUD_ROLE_SESSION_NAME", "ci"),
+        ],
+    );
+    match resolved(&cfg).unwrap() {
+        (Found::Oidc(o), origin) => {
+            assert_eq!(o.role_arn, ROLE);
+            assert_eq!(o.oidc_provider_arn, PROVIDER);
+            assert_eq!(
+                o.oidc_token_file.as_deref(),
+                Some(Path::new("/var/run/token"))
+            );
+            assert_eq!(o.role_session_name.as_deref(), Some("ci"));
+            assert!(origin.contains("ALIBABA_CLOUD_OIDC_TOKEN_FILE"), "{origin}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn half_an_oidc_setup_is_named_in_the_message() {
+    let home = tempfile::tempdir().unwrap();
+    let cfg = config(
+        home.path(),
+        &[("ALIBABA_CLOUD_OIDC_PROVIDER_ARN", PROVIDER)],
+    );
+    let msg = resolved(&cfg).unwrap_err().to_string();
+    assert!(
+        msg.contains("only ALIBABA_CLOUD_OIDC_PROVIDER_ARN set"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn the_role_arn_alone_assumes_that_role_with_the_key_found() {
+    let home = tempfile::tempdir().unwrap();
+    for (var, session_var) in [
+        (
+            "ALICLOUD_ASSUME_ROLE_ARN",
+            "ALICLOUD_ASSUME_ROLE_SESSION_NAME",
+        ),
+        ("ALIBABA_CLOUD_ROLE_ARN", "ALIBABA_CLOUD_ROLE_SESSION_NAME"),
+    ] {
+        let cfg = config(
+            home.path(),
+            &[
+                ("ALIBABA_CLOUD_ACCESS_KEY_ID", "id"),
+                ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "s"),
+                (var, ROLE),
+                (session_var, "sess"),
+            ],
+        );
+        match resolved(&cfg).unwrap() {
+            (Found::RamRoleArn { base, role }, origin) => {
+                assert!(matches!(*base, Found::Key(ref c) if c.access_key_id == "id"));
+                assert_eq!(role.role_arn, ROLE);
+                assert_eq!(role.session_name.as_deref(), Some("sess"));
+                assert!(origin.contains(var), "{origin}");
+            }
+            other => panic!("{var}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn the_provider_blocks_oidc_and_uri_come_before_the_environment() {
+    let home = tempfile::tempdir().unwrap();
+    let env = [
+        ("ALIBABA_CLOUD_ACCESS_KEY_ID", "id"),
+        ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "s"),
+    ];
+    let mut cfg = config(home.path(), &env);
+    cfg.credentials_uri = Some("http://127.0.0.1:9/creds".into());
+    assert!(matches!(resolved(&cfg).unwrap().0, Found::Uri(ref u) if u.ends_with("/creds")));
+    cfg.assume_role_with_oidc = Some(OidcConfig {
+        role_arn: ROLE.into(),
+        oidc_provider_arn: PROVIDER.into(),
+        oidc_token: Some("jwt".into()),
+        ..Default::default()
+    });
+    assert!(matches!(resolved(&cfg).unwrap().0, Found::Oidc(_)));
+    cfg.assume_role_with_oidc.as_mut().unwrap().oidc_token_file = Some("/t".into());
+    let msg = resolved(&cfg).unwrap_err().to_string();
+    assert!(msg.contains("not both"), "{msg}");
+    cfg.assume_role_with_oidc = Some(OidcConfig {
+        role_arn: ROLE.into(),
+        ..Default::default()
+    });
+    let msg = resolved(&cfg).unwrap_err().to_string();
+    assert!(msg.contains("oidc_provider_arn is empty"), "{msg}");
+}
+
+#[test]
+fn alibaba_cloud_credentials_file_is_read_as_json_or_ini_by_its_content() {
+    let home = tempfile::tempdir().unwrap();
+    let json = write(
+        home.path(),
+        "a/creds",
+        "  \n{\"current\": \"p\", \"profiles\": [{\"name\": \"p\", \"mode\": \"AK\", \"access_key_id\": \"json-id\", \"access_key_secret\": \"s\"}]}",
+    );
+    let (found, origin) = resolved(&config(
+        home.path(),
+        &[("ALIBABA_CLOUD_CREDENTIALS_FILE", &json)],
+    ))
+    .unwrap();
+    assert!(matches!(found, Found::Key(ref c) if c.access_key_id == "json-id"));
+    assert!(origin.starts_with("profile \"p\" in"), "{origin}");
+    let ini = write(
+        home.path(),
+        "b/creds",
+        "[default]\naccess_key_id = ini-id\naccess_key_secret = s\n",
+    );
+    let (found, origin) = resolved(&config(
+        home.path(),
+        &[("ALIBABA_CLOUD_CREDENTIALS_FILE", &ini)],
+    ))
+    .unwrap();
+    assert!(matches!(found, Found::Key(ref c) if c.access_key_id == "ini-id"));
+    assert!(origin.starts_with("section [default]"), "{origin}");
+}
+
+#[test]
+fn the_python_librarys_ini_name_is_read_after_credentials() {
+    let home = tempfile::tempdir().unwrap();
+    write(
+        home.path(),
+        ".alibabacloud/credentials.ini",
+        "[default]\naccess_key_id = dot-ini\naccess_key_secret = s\n",
+    );
+    let (found, _) = resolved(&config(home.path(), &[])).unwrap();
+    assert!(matches!(found, Found::Key(ref c) if c.access_key_id == "dot-ini"));
+}
+
+#[test]
+fn chainable_profiles_stack_and_a_loop_is_an_error() {
+    let home = tempfile::tempdir().unwrap();
+    write(
+        home.path(),
+        ".aliyun/config.json",
+        r#"{"current": "top", "profiles": [
+  {"name": "base", "mode": "AK", "access_key_id": "base-id", "access_key_secret": "s"},
+  {"name": "mid", "mode": "ChainableRamRoleArn", "source_profile": "base", "ram_role_arn": "acs:ram::1:role/mid"},
+  {"name": "top", "mode": "ChainableRamRoleArn", "source_profile": "mid", "ram_role_arn": "acs:ram::1:role/top"},
+  {"name": "a", "mode": "ChainableRamRoleArn", "source_profile": "b", "ram_role_arn": "acs:ram::1:role/a"},
+  {"name": "b", "mode": "ChainableRamRoleArn", "source_profile": "a", "ram_role_arn": "acs:ram::1:role/b"}
+]}"#,
+    );
+    match resolved(&config(home.path(), &[])).unwrap().0 {
+        Found::RamRoleArn { base, role } => {
+            assert_eq!(role.role_arn, "acs:ram::1:role/top");
+            match *base {
+                Found::RamRoleArn { base, role } => {
+                    assert_eq!(role.role_arn, "acs:ram::1:role/mid");
+                    assert!(matches!(*base, Found::Key(ref c) if c.access_key_id == "base-id"));
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        other => panic!("{other:?}"),
+    }
+    let msg = resolved(&config(home.path(), &[("ALIBABA_CLOUD_PROFILE", "a")]))
+        .unwrap_err()
+        .to_string();
+    assert!(msg.contains("loop") && msg.contains("a -> b -> a"), "{msg}");
+}
+
+#[test]
+fn cloud_sso_and_oauth_profiles_are_refused_with_the_way_out() {
+    let home = tempfile::tempdir().unwrap();
+    write(
+        home.path(),
+        ".aliyun/config.json",
+        r#"{"profiles": [{"name": "sso", "mode": "CloudSSO"}, {"name": "oauth", "mode": "OAuth"}, {"name": "ext", "mode": "External"}]}"#,
+    );
+    for (profile, needle) in [
+        (
+            "sso",
+            "not supported: its token must be exchanged with the sign-in service",
+        ),
+        (
+            "oauth",
+            "not supported: its token must be exchanged with the sign-in service",
+        ),
+        ("ext", "mode External needs process_command"),
+    ] {
+        let msg = resolved(&config(home.path(), &[("ALIBABA_CLOUD_PROFILE", profile)]))
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains(needle), "{msg}");
+    }
+}
+
+#[test]
+fn the_cli_file_can_be_switched_off_as_the_library_allows() {
+    let home = tempfile::tempdir().unwrap();
+    write(
+        home.path(),
+        ".aliyun/config.json",
+        r#"{"current": "p", "profiles": [{"name": "p", "mode": "AK", "access_key_id": "cli", "access_key_secret": "s"}]}"#,
+    );
+    let msg = resolved(&config(
+        home.path(),
+        &[("ALIBABA_CLOUD_CLI_PROFILE_DISABLED", "true")],
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(msg.contains("ALIBABA_CLOUD_CLI_PROFILE_DISABLED"), "{msg}");
+}
+
+#[test]
+fn the_oidc_token_never_appears_in_debug_output() {
+    let o = OidcConfig {
+        oidc_token: Some("eyJsecret".into()),
+        ..Default::default()
+    };
+    let shown = format!("{o:?}");
+    assert!(
+        !shown.contains("eyJsecret") && shown.contains("<redacted>"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn a_half_made_oidc_setup_does_not_become_an_assume_role() {
+    let home = tempfile::tempdir().unwrap();
+    let cfg = config(
+        home.path(),
+        &[
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", "id"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "s"),
+            ("ALIBABA_CLOUD_ROLE_ARN", ROLE),
+            ("ALIBABA_CLOUD_OIDC_PROVIDER_ARN", PROVIDER),
+        ],
+    );
+    assert!(matches!(resolved(&cfg).unwrap().0, Found::Key(_)));
+}
+
+#[test]
+fn an_external_profile_runs_its_process_and_reads_what_it_prints() {
+    use super::CredentialsProvider;
+    use crate::alibaba::http::{user_agent, SharedHttp};
+    use std::os::unix::fs::PermissionsExt as _;
+    let home = tempfile::tempdir().unwrap();
+    let script = |name: &str, body: &str| {
+        let path = write(home.path(), name, &format!("#!/bin/sh\n{body}\n"));
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path
+    };
+    let ok = script(
+        "ok.sh",
+        r#"echo "{\"mode\": \"StsToken\", \"access_key_id\": \"STS.ext-$1\", \"access_key_secret\": \"s\", \"sts_token\": \"t\", \"expiration\": \"2099-01-01T00:00:00Z\"}""#,
+    );
+    let fails = script("fails.sh", "echo nope >&2; exit 3");
+    let garbage = script("garbage.sh", "echo secret-looking-output");
+    write(
+        home.path(),
+        ".aliyun/config.json",
+        &format!(
+            r#"{{"profiles": [
+  {{"name": "ok", "mode": "External", "process_command": "{ok} arg1"}},
+  {{"name": "fails", "mode": "External", "process_command": "{fails}"}},
+  {{"name": "garbage", "mode": "External", "process_command": "{garbage}"}}
+]}}"#
+        ),
+    );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let fetch = |profile: &str| {
+        let cfg = config(home.path(), &[("ALIBABA_CLOUD_PROFILE", profile)]);
+        let p = CredentialsProvider::from_config(&cfg, SharedHttp::new(&user_agent())).unwrap();
+        rt.block_on(p.credentials())
+    };
+    let c = fetch("ok").unwrap();
+    assert_eq!(
+        c.access_key_id, "STS.ext-arg1",
+        "the command's words become its arguments"
+    );
+    assert_eq!(c.security_token.as_deref(), Some("t"));
+    assert!(c.expiration.is_some());
+    let e = fetch("fails").unwrap_err().to_string();
+    assert!(e.contains("exit status: 3") && e.contains("nope"), "{e}");
+    let e = fetch("garbage").unwrap_err().to_string();
+    assert!(
+        e.contains("credentials JSON") && !e.contains("secret-looking"),
+        "{e}"
+    );
+}
