@@ -30,7 +30,6 @@ fn terraform_handshakes_over_mtls_reads_the_schema_and_shuts_the_plugin_down() {
         let protocol = match tf {
             Tf::V1_0_3 | Tf::V1_15_5 => "using plugin: version=6",
             Tf::V0_13_5 => "using plugin: version=5",
-            Tf::V1_15_5 => "using plugin: version=6",
         };
         assert!(stderr.contains(protocol), "{tf:?}:\n{stderr}");
         assert!(stderr.contains("plugin exited"), "{tf:?}:\n{stderr}");
