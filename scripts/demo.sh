@@ -58,6 +58,7 @@ cat <&3 >/dev/null &
 
 export TF_CLI_CONFIG_FILE="$work/terraformrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 export ACTIONTRAIL_ENDPOINT="$endpoint"
+export ACTIONTRAIL_RAM_ENDPOINT="$endpoint"
 export ALIBABA_CLOUD_ACCESS_KEY_ID=LTAI5tDemoCaller0000001
 export ALIBABA_CLOUD_ACCESS_KEY_SECRET=demo-secret-do-not-use-in-production
 
@@ -69,6 +70,9 @@ plan() {
 
 step "Audit: which services, IPs and resources did a key use, and when last? (examples/audit)"
 plan audit
+
+step "Fleet: every RAM user's keys idle 90 days or never used, in one read (examples/fleet)"
+plan fleet
 
 step "Gate: retiring a key that is still in use must fail the plan (examples/gate)"
 if plan gate >"$work/gate.out" 2>&1; then

@@ -34,6 +34,7 @@ fn config(sim: &Sim, credentials: CredentialsConfig) -> ClientConfig {
         max_retries: 5,
         timeout: Duration::from_secs(10),
         credentials,
+        ..Default::default()
     }
 }
 
@@ -362,4 +363,77 @@ fn stopping_cancels_a_throttled_call_and_its_retries_at_once() {
         after,
         "no retry runs after the stop"
     );
+}
+
+#[test]
+fn ram_lists_every_user_and_key_and_events_page_in_the_emulator_with_both_algorithms() {
+    let sim = Sim::start(&[]);
+    for signature in [
+        SignatureAlgorithm::HmacSha1,
+        SignatureAlgorithm::Acs3HmacSha256,
+    ] {
+        let mut cfg = config(
+            &sim,
+            static_credentials(DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET),
+        );
+        cfg.signature = signature;
+        cfg.ram_endpoint = Some(sim.url.clone());
+        cfg.max_concurrency = 2;
+        let client = Client::new(cfg).unwrap();
+        rt().block_on(async {
+            let users = client.list_ram_users().await.unwrap();
+            let names: Vec<&str> = users.users.iter().map(|u| u.user_name.as_str()).collect();
+            assert_eq!(names, ["ci-deployer", "legacy-backup", "new-hire"]);
+            assert_eq!(users.request_ids.len(), 1);
+            let keys = client.list_ram_access_keys("legacy-backup").await.unwrap();
+            let statuses: Vec<_> = keys.keys.iter().map(|k| k.status).collect();
+            assert_eq!(
+                statuses,
+                [
+                    actiontrail_provider::actiontrail::KeyStatus::Active,
+                    actiontrail_provider::actiontrail::KeyStatus::Inactive
+                ]
+            );
+            let err = client.list_ram_access_keys("nobody").await.unwrap_err();
+            assert_eq!(err.service().unwrap().code, "EntityNotExist.User");
+            assert!(err.request_id().is_some());
+            let events = client
+                .list_access_key_last_used_events(
+                    RECENT,
+                    "Ecs",
+                    PageOptions {
+                        page_size: Some(3),
+                        max_items: None,
+                    },
+                )
+                .await
+                .unwrap();
+            assert_eq!(events.items.len(), 4);
+            assert_eq!(events.pages, 2);
+            assert_eq!(events.items[0].event_name, "DescribeInstances");
+        });
+    }
+    let stats = sim.stats();
+    assert!(
+        stats["requests"]["ListUsers"].as_u64() == Some(2),
+        "{stats}"
+    );
+}
+
+#[test]
+fn a_caller_without_ram_permission_gets_no_permission_not_an_empty_fleet() {
+    let sim = Sim::start(&[]);
+    let mut cfg = config(
+        &sim,
+        static_credentials("LTAI5tDeniedCaller00001", "denied-secret"),
+    );
+    cfg.ram_endpoint = Some(sim.url.clone());
+    let client = Client::new(cfg).unwrap();
+    let err = rt().block_on(client.list_ram_users()).unwrap_err();
+    let service = err.service().unwrap();
+    assert_eq!(
+        (service.http_status, service.code.as_str()),
+        (403, "NoPermission")
+    );
+    assert!(!err.is_retryable());
 }

@@ -118,6 +118,7 @@ impl Mock {
             max_retries: 5,
             timeout: Duration::from_secs(5),
             credentials,
+            ..Default::default()
         }
     }
 

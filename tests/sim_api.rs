@@ -491,10 +491,13 @@ async fn stats_count_requests_by_action_errors_and_connections_and_reset_zeroes_
         serde_json::json!({
             "AssumeRole": 0,
             "AssumeRoleWithOIDC": 0,
+            "GetAccessKeyLastUsedEvents": 0,
             "GetAccessKeyLastUsedInfo": 0,
             "GetAccessKeyLastUsedIps": 0,
             "GetAccessKeyLastUsedProducts": 0,
             "GetAccessKeyLastUsedResources": 0,
+            "ListAccessKeys": 0,
+            "ListUsers": 0,
         }),
         "every Action is listed, at zero"
     );

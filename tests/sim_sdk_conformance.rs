@@ -1,5 +1,5 @@
-//! Alibaba's official Python SDKs (the new tea-openapi client in both signature modes, and
-//! the older aliyun-python-sdk-core client) against the real `actiontrail-sim` binary: the
+//! Alibaba's official Python SDKs (the new tea-openapi clients of ActionTrail and RAM in
+//! both signature modes, and the older aliyun-python-sdk-core client) against the real `actiontrail-sim` binary: the
 //! oracle that the emulator is ActionTrail-shaped. The checks are in tests/sdk/conformance.py.
 
 mod support;
@@ -32,13 +32,15 @@ fn the_official_python_sdks_call_every_operation_against_the_emulator() {
     for client in [
         "alibabacloud_actiontrail20200706 v2: ok",
         "alibabacloud_actiontrail20200706 ACS3-HMAC-SHA256 (default): ok",
+        "alibabacloud_ram20150501 v2: ok",
+        "alibabacloud_ram20150501 ACS3-HMAC-SHA256 (default): ok",
         "aliyun-python-sdk-core + aliyun-python-sdk-actiontrail: ok",
     ] {
         assert!(text.contains(client), "{client} did not run:\n{text}");
     }
     let stats = sim.stats();
     assert!(
-        stats["errors"]["SignatureDoesNotMatch"].as_u64() >= Some(3),
+        stats["errors"]["SignatureDoesNotMatch"].as_u64() >= Some(5),
         "each client's wrong secret reached the emulator: {stats}"
     );
 }

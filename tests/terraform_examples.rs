@@ -103,6 +103,25 @@ fn the_scenarios_do_what_they_say_against_the_emulator() {
             "{tf:?}: {keys}"
         );
 
+        let fleet = scenario(tf, &sim, "fleet").outputs();
+        let mut idle: Vec<String> =
+            serde_json::from_value(fleet["idle_90_days_or_never_used"].clone()).unwrap();
+        idle.sort();
+        assert_eq!(
+            idle,
+            [
+                "LTAI5tIdleKey0000000001",
+                "LTAI5tIdleKey0000000002",
+                "LTAI5tNeverUsed00000001"
+            ],
+            "{tf:?}: {fleet}"
+        );
+        assert_eq!(
+            fleet["retiring_keys_last_used"]["LTAI5tNeverUsed00000001"],
+            serde_json::Value::Null,
+            "{tf:?}: the retiring set passes the gate: {fleet}"
+        );
+
         let gate = scenario(tf, &sim, "gate");
         let out = gate.fails(&["plan", "-input=false", "-no-color"]);
         assert!(

@@ -55,7 +55,8 @@ pub(crate) fn interpret<'a>(
     })
 }
 
-fn object<T: DeserializeOwned>(body: &str) -> Result<T, Reason> {
+/// A JSON object with a non-empty string RequestId, decoded as `T`.
+pub(crate) fn object<T: DeserializeOwned>(body: &str) -> Result<T, Reason> {
     let value: serde_json::Value = serde_json::from_str(body).map_err(|e| json_shape(&e))?;
     let kind = match &value {
         serde_json::Value::Object(o) => {

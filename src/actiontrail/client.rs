@@ -4,16 +4,18 @@ use super::answer;
 use super::error::Error;
 use super::pagination::{paginate, Listing, Page, PageOptions};
 use super::retry::Backoff;
+pub(super) use super::service::Service;
 use super::types::{
     AccessKeyLastUsedInfo, IpUsage, IpsPage, ProductsPage, ResourceUsage, ResourcesPage,
 };
-use super::{ClientConfig, API_VERSION};
+use super::ClientConfig;
 use crate::alibaba::credentials::CredentialsProvider;
 use crate::alibaba::endpoint::Endpoint;
 use crate::alibaba::http::{user_agent, SharedHttp};
 use crate::alibaba::redact;
 use crate::alibaba::rpc::{send, sign, RpcRequest, SendFailure, SignatureAlgorithm};
 use futures::future::{BoxFuture, FutureExt as _, Shared};
+use serde::de::DeserializeOwned;
 use std::any::Any;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -30,6 +32,15 @@ fn erase<T: Send + Sync + 'static>(r: Result<T, answer::Reason>) -> Result<Answe
     r.map(|v| Arc::new(v) as Answer)
 }
 
+/// Decodes an answer whose every required field `T` declares: a JSON object with a
+/// RequestId, and nothing defaulted.
+fn strict<T: DeserializeOwned + Send + Sync + 'static>(
+    body: &str,
+    _params: &BTreeMap<String, String>,
+) -> Result<Answer, answer::Reason> {
+    erase(answer::object::<T>(body))
+}
+
 type Pending = Shared<BoxFuture<'static, Result<Answer, Error>>>;
 
 #[derive(Default)]
@@ -40,6 +51,9 @@ struct Answers {
 
 struct Inner {
     endpoint: Endpoint,
+    ram_endpoint: Endpoint,
+    /// Bounds the HTTP exchanges in flight, whoever asks (a fleet read fans out to many).
+    permits: tokio::sync::Semaphore,
     signature: SignatureAlgorithm,
     max_retries: u32,
     timeout: Duration,
@@ -76,6 +90,10 @@ impl Client {
             None => Endpoint::regional("actiontrail", &config.region, config.protocol),
         }
         .map_err(Error::Config)?;
+        let ram_endpoint = Service::ram_endpoint(&config)?;
+        if config.max_concurrency == 0 {
+            return Err(Error::Config("max_concurrency must be at least 1".into()));
+        }
         if config.timeout.is_zero() {
             return Err(Error::Config("timeout must be more than zero".into()));
         }
@@ -93,6 +111,8 @@ impl Client {
         Ok(Client {
             inner: Arc::new(Inner {
                 endpoint,
+                ram_endpoint,
+                permits: tokio::sync::Semaphore::new(config.max_concurrency),
                 signature: config.signature,
                 max_retries: config.max_retries,
                 timeout: config.timeout,
@@ -122,6 +142,11 @@ impl Client {
     /// The endpoint's base URL.
     pub fn endpoint(&self) -> &str {
         &self.inner.endpoint.base_url
+    }
+
+    /// The RAM endpoint's base URL.
+    pub fn ram_endpoint(&self) -> &str {
+        &self.inner.ram_endpoint.base_url
     }
 
     /// Where the credentials come from (never a secret).
@@ -221,8 +246,31 @@ impl Client {
         params: BTreeMap<String, String>,
         decode: Decoder,
     ) -> Result<T, Error> {
-        let answer = self.answer(action, params, decode).await?;
-        // The cache key holds the action, so an answer is always its action's type.
+        let answer = self
+            .answer(Service::ActionTrail, action, params, decode)
+            .await?;
+        // The cache key holds the service and action, so an answer is always its
+        // action's type.
+        answer
+            .downcast_ref::<T>()
+            .cloned()
+            .ok_or_else(|| Error::Config(format!("{action}: cached answer of another type")))
+    }
+
+    /// One operation of `service`, decoded strictly as `T`: an answer that lacks a field
+    /// `T` requires is [`Error::Untrusted`], naming the field, never a default.
+    pub(super) async fn call_strict<T>(
+        &self,
+        service: Service,
+        action: &'static str,
+        params: BTreeMap<String, String>,
+    ) -> Result<T, Error>
+    where
+        T: DeserializeOwned + Clone + Send + Sync + 'static,
+    {
+        let answer = self
+            .answer(service, action, params, strict::<T>)
+            .await?;
         answer
             .downcast_ref::<T>()
             .cloned()
@@ -231,11 +279,16 @@ impl Client {
 
     async fn answer(
         &self,
+        service: Service,
         action: &'static str,
         params: BTreeMap<String, String>,
         decode: Decoder,
     ) -> Result<Answer, Error> {
-        let key = cache_key(self.inner.credentials.identity(), action, &params);
+        let key = cache_key(
+            self.inner.credentials.identity(),
+            &format!("{}:{action}", service.name()),
+            &params,
+        );
         let pending = {
             let mut answers = self
                 .inner
@@ -255,7 +308,9 @@ impl Client {
                     let me = self.clone();
                     let key2 = key.clone();
                     let p = async move {
-                        let result = me.call_with_retries(action, &params, decode).await;
+                        let result = me
+                            .call_with_retries(service, action, &params, decode)
+                            .await;
                         // The future itself settles the bookkeeping, exactly once, however
                         // many callers wait on it.
                         let mut answers = me
@@ -281,6 +336,7 @@ impl Client {
 
     async fn call_with_retries(
         &self,
+        service: Service,
         action: &'static str,
         params: &BTreeMap<String, String>,
         decode: Decoder,
@@ -294,7 +350,7 @@ impl Client {
             let result = tokio::select! {
                 biased;
                 () = self.stop.cancelled() => Err(stopped()),
-                r = self.attempt(action, params, decode) => r,
+                r = self.attempt(service, action, params, decode) => r,
             };
             let latency_ms = started.elapsed().as_millis();
             match result {
@@ -343,21 +399,29 @@ impl Client {
 
     async fn attempt(
         &self,
+        service: Service,
         action: &'static str,
         params: &BTreeMap<String, String>,
         decode: Decoder,
     ) -> Result<Answer, Error> {
         let inner = &self.inner;
+        // Held for the exchange only, not across a retry's backoff. The semaphore is never
+        // closed, so acquiring cannot fail.
+        let _permit = inner.permits.acquire().await.ok();
         let credentials = inner.credentials.credentials().await?;
         let http = inner.http.get().map_err(Error::Config)?;
         let request = RpcRequest {
             action,
-            version: API_VERSION,
+            version: service.version(),
             params,
+        };
+        let endpoint = match service {
+            Service::ActionTrail => &inner.endpoint,
+            Service::Ram => &inner.ram_endpoint,
         };
         let signed = sign(
             &request,
-            &inner.endpoint,
+            endpoint,
             &credentials,
             inner.signature,
             time::OffsetDateTime::now_utc(),
@@ -374,7 +438,7 @@ impl Client {
                     detail,
                 } => Error::Timeout {
                     operation: action.to_owned(),
-                    endpoint: inner.endpoint.base_url.clone(),
+                    endpoint: endpoint.base_url.clone(),
                     timeout: inner.timeout,
                     may_have_been_sent,
                     detail,
@@ -384,20 +448,20 @@ impl Client {
                     detail,
                 } => Error::Transport {
                     operation: action.to_owned(),
-                    endpoint: inner.endpoint.base_url.clone(),
+                    endpoint: endpoint.base_url.clone(),
                     may_have_been_sent,
                     detail,
                 },
             })?;
         let body = answer::interpret(
             action,
-            &inner.endpoint.base_url,
+            &endpoint.base_url,
             &raw,
             &credentials.secrets(),
         )?;
         decode(body, params).map_err(|reason| Error::NotActionTrail {
             operation: action.to_owned(),
-            endpoint: inner.endpoint.base_url.clone(),
+            endpoint: endpoint.base_url.clone(),
             http_status: raw.status,
             reason,
             excerpt: redact::excerpt(&raw.body, &credentials.secrets()),

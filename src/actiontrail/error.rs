@@ -70,6 +70,17 @@ pub enum Error {
         /// The API action.
         operation: String,
     },
+    /// The answer is JSON but not trustworthy: a field the operation always returns is
+    /// missing or has the wrong type. Never replaced by a default.
+    #[error("the answer to {operation} cannot be trusted: {reason} (request id {request_id:?})")]
+    Untrusted {
+        /// The API action.
+        operation: String,
+        /// The request id, when the answer carried one.
+        request_id: String,
+        /// What was wrong.
+        reason: String,
+    },
     /// The pages did not end: a NextToken came back twice, or there were too many pages.
     #[error("{operation}: pagination stopped after {pages} pages: {reason}")]
     Pagination {
@@ -111,15 +122,18 @@ impl Error {
             Error::Redirect { .. }
             | Error::Stopped { .. }
             | Error::Pagination { .. }
-            | Error::Config(_) => false,
+            | Error::Config(_)
+            | Error::Untrusted { .. } => false,
         }
     }
 
     /// The request id of the failed request, when the service sent one.
     pub fn request_id(&self) -> Option<&str> {
-        self.service()
-            .map(|e| e.request_id.as_str())
-            .filter(|id| !id.is_empty())
+        match self {
+            Error::Untrusted { request_id, .. } => Some(request_id.as_str()),
+            _ => self.service().map(|e| e.request_id.as_str()),
+        }
+        .filter(|id| !id.is_empty())
     }
 
     /// Whether the request may have reached the server (false only when it surely did not).

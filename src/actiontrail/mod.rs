@@ -16,8 +16,11 @@
 mod answer;
 mod client;
 mod error;
+pub mod events;
 mod pagination;
+pub mod ram;
 mod retry;
+mod service;
 pub mod types;
 
 pub use crate::alibaba::credentials::{AssumeRoleConfig, CredentialsConfig, OidcConfig};
@@ -25,7 +28,9 @@ pub use crate::alibaba::endpoint::Protocol;
 pub use crate::alibaba::rpc::{ServiceError, SignatureAlgorithm};
 pub use client::Client;
 pub use error::Error;
+pub use events::EventUsage;
 pub use pagination::{Listing, PageOptions};
+pub use ram::{AccessKeyListing, KeyStatus, RamAccessKey, RamUser, UserListing};
 pub use retry::Backoff;
 pub use types::{AccessKeyLastUsedInfo, IpUsage, ProductUsage, ProductsPage, ResourceUsage};
 
@@ -58,7 +63,14 @@ pub struct ClientConfig {
     pub timeout: Duration,
     /// Where credentials come from.
     pub credentials: CredentialsConfig,
+    /// RAM endpoint override (for ListUsers / ListAccessKeys), in the forms `endpoint` takes.
+    pub ram_endpoint: Option<String>,
+    /// The most HTTP exchanges in flight at once, over every operation.
+    pub max_concurrency: usize,
 }
+
+/// Exchanges in flight at once unless configured: Terraform's own `-parallelism`.
+pub const DEFAULT_MAX_CONCURRENCY: usize = 10;
 
 impl Default for ClientConfig {
     fn default() -> ClientConfig {
@@ -70,6 +82,8 @@ impl Default for ClientConfig {
             max_retries: DEFAULT_MAX_RETRIES,
             timeout: DEFAULT_TIMEOUT,
             credentials: CredentialsConfig::default(),
+            ram_endpoint: None,
+            max_concurrency: DEFAULT_MAX_CONCURRENCY,
         }
     }
 }

@@ -29,13 +29,13 @@ struct Args {
     /// Print the data set (built-in, or --data) as JSON and exit.
     #[arg(long)]
     dump_data: bool,
-    /// Milliseconds added before answering each ActionTrail request.
+    /// Milliseconds added before answering each ActionTrail or RAM request.
     #[arg(long, value_name = "N", default_value_t = 0)]
     latency_ms: u64,
-    /// Fraction (0-1) of ActionTrail requests answered Throttling.User.
+    /// Fraction (0-1) of ActionTrail and RAM requests answered Throttling.User.
     #[arg(long, value_name = "F", default_value_t = 0.0, value_parser = fraction)]
     throttle_rate: f64,
-    /// Fraction (0-1) of ActionTrail requests answered ServiceUnavailable or InternalError.
+    /// Fraction (0-1) of ActionTrail and RAM requests answered ServiceUnavailable or InternalError.
     #[arg(long, value_name = "F", default_value_t = 0.0, value_parser = fraction)]
     error_rate: f64,
     /// Seed for the fault draws, so a run of faults repeats.
@@ -143,7 +143,7 @@ async fn run(args: Args, data: dataset::DataSet) -> Result<(), String> {
         );
     }
     say!(
-        "for Terraform:\n  export ACTIONTRAIL_ENDPOINT={url}\n  export ALIBABA_CLOUD_ACCESS_KEY_ID={}\n  export ALIBABA_CLOUD_ACCESS_KEY_SECRET={}\nstats: GET {url}/__sim/stats (POST {url}/__sim/reset zeroes them); Ctrl-C stops",
+        "for Terraform:\n  export ACTIONTRAIL_ENDPOINT={url}\n  export ACTIONTRAIL_RAM_ENDPOINT={url}\n  export ALIBABA_CLOUD_ACCESS_KEY_ID={}\n  export ALIBABA_CLOUD_ACCESS_KEY_SECRET={}\nstats: GET {url}/__sim/stats (POST {url}/__sim/reset zeroes them); Ctrl-C stops",
         dataset::DEMO_CALLER_ID,
         dataset::DEMO_CALLER_SECRET
     );

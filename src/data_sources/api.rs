@@ -8,7 +8,7 @@
 
 use super::api_error;
 use crate::actiontrail::types::{AccessKeyLastUsedInfo, IpUsage, ProductsPage, ResourceUsage};
-use crate::actiontrail::{Client, Listing, PageOptions};
+use crate::actiontrail::{AccessKeyListing, Client, EventUsage, Listing, PageOptions, UserListing};
 use crate::model::Diagnostic;
 
 /// The configured client, as the data sources call it.
@@ -87,5 +87,49 @@ impl Api {
             .list_access_key_last_used_resources(key, service, page);
         self.call("GetAccessKeyLastUsedResources", key, request)
             .await
+    }
+
+    /// Every page of GetAccessKeyLastUsedEvents.
+    pub async fn events(
+        &self,
+        key: &str,
+        service: &str,
+        page: PageOptions,
+    ) -> Result<Listing<EventUsage>, Diagnostic> {
+        tracing::debug!(service_name = service, "listing events");
+        let request = self
+            .client
+            .list_access_key_last_used_events(key, service, page);
+        self.call("GetAccessKeyLastUsedEvents", key, request).await
+    }
+
+    /// Every page of RAM ListUsers.
+    pub async fn ram_users(&self) -> Result<UserListing, Diagnostic> {
+        tracing::debug!(action = "ListUsers", "RAM request");
+        self.client.list_ram_users().await.map_err(|e| {
+            tracing::warn!(action = "ListUsers", error = %e, "RAM call failed");
+            api_error::diagnostic_for(
+                "RAM",
+                "ListUsers",
+                "the account's RAM users",
+                &e,
+                self.max_retries,
+            )
+        })
+    }
+
+    /// RAM ListAccessKeys of `user`.
+    pub async fn ram_access_keys(&self, user: &str) -> Result<AccessKeyListing, Diagnostic> {
+        tracing::debug!(action = "ListAccessKeys", user_name = user, "RAM request");
+        self.client.list_ram_access_keys(user).await.map_err(|e| {
+            tracing::warn!(action = "ListAccessKeys", user_name = user, error = %e, "RAM call failed");
+            api_error::diagnostic_for(
+                "RAM",
+                "ListAccessKeys",
+                &format!("RAM user {user:?}"),
+                &e,
+                self.max_retries,
+            )
+        })
     }
 }

@@ -4,12 +4,16 @@
 use crate::actiontrail::Error;
 use crate::model::Diagnostic;
 
-/// The RAM actions the data sources call, all of which a policy must grant.
-pub const RAM_ACTIONS: [&str; 4] = [
+/// The RAM actions the data sources call, all of which a policy must grant (the two
+/// `ram:` ones only for `actiontrail_accesskeys`' discovery).
+pub const RAM_ACTIONS: [&str; 7] = [
     "actiontrail:GetAccessKeyLastUsedInfo",
     "actiontrail:GetAccessKeyLastUsedProducts",
     "actiontrail:GetAccessKeyLastUsedIps",
     "actiontrail:GetAccessKeyLastUsedResources",
+    "actiontrail:GetAccessKeyLastUsedEvents",
+    "ram:ListUsers",
+    "ram:ListAccessKeys",
 ];
 
 /// What ActionTrail answered, in the fields a diagnostic shows.
@@ -33,7 +37,7 @@ pub struct ServiceFailure<'a> {
 pub fn hint(code: &str, action: &str, max_retries: u32) -> String {
     let grant = || {
         format!(
-            "The caller lacks permission for ActionTrail's {action}. Grant the RAM actions {} to the RAM user or role the provider signs as (for example with the AliyunActionTrailReadOnlyAccess policy, or a custom policy listing these actions).",
+            "The caller lacks permission for {action}. Grant the RAM actions {} to the RAM user or role the provider signs as (for example with the AliyunActionTrailReadOnlyAccess and AliyunRAMReadOnlyAccess policies, or a custom policy listing these actions).",
             RAM_ACTIONS.join(", ")
         )
     };
@@ -45,6 +49,7 @@ pub fn hint(code: &str, action: &str, max_retries: u32) -> String {
         "SignatureNonceUsed" => "A request nonce was reused. Retry the plan.".to_owned(),
         "InvalidSecurityToken.Expired" | "InvalidSecurityToken.Malformed" | "InvalidSecurityToken.MismatchWithAccessKey" | "InvalidSecurityToken" => "The STS security token is expired, malformed or does not belong to this AccessKey. Fetch fresh temporary credentials (or use assume_role so the provider fetches them).".to_owned(),
         "InvalidQueryParameter" | "InvalidParameter" | "MissingParameter" => "ActionTrail rejected a parameter. Check access_key_id (the AccessKey to look up) and service_name (a service code name as actiontrail_accesskey_last_used_products lists it, e.g. Ecs or Oss).".to_owned(),
+        "EntityNotExist.User" => "RAM has no user of that name in the caller's account. Check user_names (RAM user names are case-sensitive), or leave it out to list every user.".to_owned(),
         "InternalError" | "ServiceUnavailable" => format!("ActionTrail failed on its side even after {max_retries} retries. Try again later, or raise max_retries in the provider block."),
         c if c.contains("Throttling") => format!("ActionTrail kept throttling the requests after {max_retries} retries. Raise max_retries in the provider block, or lower Terraform's -parallelism so fewer reads run at once."),
         c if c.starts_with("Forbidden") || c.starts_with("NoPermission") => grant(),
@@ -59,8 +64,24 @@ pub fn service_diagnostic(
     f: &ServiceFailure<'_>,
     max_retries: u32,
 ) -> Diagnostic {
+    answered(
+        "ActionTrail",
+        action,
+        &format!("AccessKey {key}"),
+        f,
+        max_retries,
+    )
+}
+
+fn answered(
+    service: &str,
+    action: &str,
+    subject: &str,
+    f: &ServiceFailure<'_>,
+    max_retries: u32,
+) -> Diagnostic {
     let mut detail = format!(
-        "ActionTrail answered {action} for AccessKey {key} with HTTP {}, error code {}: {}\n\n{}\n\nRequest ID: {}",
+        "{service} answered {action} for {subject} with HTTP {}, error code {}: {}\n\n{}\n\nRequest ID: {}",
         f.http_status,
         f.code,
         if f.message.is_empty() { "(no message)" } else { f.message },
@@ -73,11 +94,29 @@ pub fn service_diagnostic(
     if !f.recommend.is_empty() {
         detail.push_str(&format!("\nDiagnosis: {}", f.recommend));
     }
-    Diagnostic::error(format!("ActionTrail {action} failed: {}", f.code), detail)
+    Diagnostic::error(format!("{service} {action} failed: {}", f.code), detail)
 }
 
-/// The diagnostic for any failed call.
+/// The diagnostic for any failed ActionTrail call about AccessKey `key`.
 pub fn diagnostic(action: &str, key: &str, err: &Error, max_retries: u32) -> Diagnostic {
+    diagnostic_for(
+        "ActionTrail",
+        action,
+        &format!("AccessKey {key}"),
+        err,
+        max_retries,
+    )
+}
+
+/// The diagnostic for any failed call of `service` (`ActionTrail`, `RAM`) about `subject`
+/// (`AccessKey X`, `user Y`, `the account's users`).
+pub fn diagnostic_for(
+    service: &str,
+    action: &str,
+    subject: &str,
+    err: &Error,
+    max_retries: u32,
+) -> Diagnostic {
     if let Some(s) = err.service() {
         let failure = ServiceFailure {
             http_status: s.http_status,
@@ -87,14 +126,15 @@ pub fn diagnostic(action: &str, key: &str, err: &Error, max_retries: u32) -> Dia
             host_id: s.host_id.as_deref().unwrap_or(""),
             recommend: s.recommend.as_deref().unwrap_or(""),
         };
-        return service_diagnostic(action, key, &failure, max_retries);
+        return answered(service, action, subject, &failure, max_retries);
     }
     let (summary, hint) = match err {
         Error::Timeout { .. } => ("timed out", format!("No answer came in time, even after {max_retries} retries. Raise timeout (or max_retries) in the provider block, or check the network path to the endpoint.")),
         Error::Transport { may_have_been_sent: true, .. } => ("lost the connection to the endpoint mid-answer", "The connection was reset or closed before the answer was complete; nothing was concluded from it. Check proxies and the network path to the endpoint, then retry the plan.".to_owned()),
-        Error::Transport { .. } => ("could not reach ActionTrail", "Check region and endpoint in the provider block (or ACTIONTRAIL_ENDPOINT), proxies and the network path to the endpoint.".to_owned()),
+        Error::Transport { .. } => ("could not reach the endpoint", "Check region, endpoint and ram_endpoint in the provider block (or ACTIONTRAIL_ENDPOINT), proxies and the network path to the endpoint.".to_owned()),
         Error::Credentials { .. } => ("found no usable credentials", "Configure credentials: access_key and secret_key, the ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET environment variables, an OIDC token (assume_role_with_oidc or ALIBABA_CLOUD_OIDC_TOKEN_FILE), a profile of ~/.aliyun/config.json, ~/.alibabacloud/credentials, ecs_role_name, credentials_uri, or assume_role on top of any of them.".to_owned()),
-        Error::NotActionTrail { .. } => ("got an answer that was not an ActionTrail answer", "Nothing is concluded from it: the key is not reported as used or unused, and fail_if_used_within does not pass. The endpoint may not be ActionTrail (a captive portal, a proxy, a mock left in place): check endpoint, region and ACTIONTRAIL_ENDPOINT.".to_owned()),
+        Error::NotActionTrail { .. } => ("got an answer that was not an ActionTrail answer", format!("Nothing is concluded from it: no key is reported as used or unused, and no gate passes. The endpoint may not be {service} (a captive portal, a proxy, a mock left in place): check endpoint, ram_endpoint, region and ACTIONTRAIL_ENDPOINT.")),
+        Error::Untrusted { .. } => ("returned an answer that cannot be trusted", format!("The answer lacks what {service} always returns, so none of it is used. Check that endpoint and ram_endpoint point at Alibaba Cloud, and retry the plan.")),
         Error::Redirect { .. } => ("was redirected", "The provider never follows redirects: the signed request would carry its security token to another host. Point endpoint (or ACTIONTRAIL_ENDPOINT) at the ActionTrail endpoint itself.".to_owned()),
         Error::Stopped { .. } => ("was cancelled", "Terraform was interrupted; run the plan again.".to_owned()),
         Error::Pagination { .. } => ("returned inconsistent pages", "Retry the plan; if it persists, set max_items to read fewer pages.".to_owned()),
@@ -102,10 +142,11 @@ pub fn diagnostic(action: &str, key: &str, err: &Error, max_retries: u32) -> Dia
         // Handled above through `service()`; kept so that the match stays exhaustive.
         Error::Service(_) => ("failed", "Retry the plan.".to_owned()),
     };
-    Diagnostic::error(
-        format!("ActionTrail {action} {summary}"),
-        format!("Reading AccessKey {key}: {err}\n\n{hint}"),
-    )
+    let mut detail = format!("Reading {subject}: {err}\n\n{hint}");
+    if let Some(id) = err.request_id() {
+        detail.push_str(&format!("\n\nRequest ID: {id}"));
+    }
+    Diagnostic::error(format!("{service} {action} {summary}"), detail)
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! there. The provider builds one client at Configure and every read of the process
 //! shares it, through [`api::Api`], which makes each distinct request once.
 
+pub mod accesskeys;
 pub mod api;
 pub mod api_error;
 mod args;
@@ -15,8 +16,10 @@ pub mod data_source;
 pub mod docs;
 pub mod duration;
 pub mod ephemeral;
+pub mod fleet;
 pub mod key;
 pub mod last_used;
+pub mod last_used_events;
 pub mod last_used_ips;
 pub mod last_used_products;
 pub mod last_used_resources;
@@ -34,7 +37,9 @@ use data_source::entry;
 /// Every data source, sorted by type name. A new data source is one line here.
 fn registry() -> Vec<Box<dyn Registered>> {
     let mut all = vec![
+        entry::<accesskeys::AccessKeys>(),
         entry::<last_used::LastUsed>(),
+        entry::<last_used_events::LastUsedEvents>(),
         entry::<last_used_ips::LastUsedIps>(),
         entry::<last_used_products::LastUsedProducts>(),
         entry::<last_used_resources::LastUsedResources>(),

@@ -1,4 +1,4 @@
-//! The four ActionTrail operations over the resolved data set: parameter checks,
+//! The five ActionTrail operations over the resolved data set: parameter checks,
 //! permissions, ordering and opaque NextToken pagination.
 
 use super::auth::Principal;
@@ -13,12 +13,13 @@ use std::collections::{BTreeMap, HashMap};
 /// The ActionTrail API version the emulator serves.
 pub const VERSION: &str = "2020-07-06";
 
-/// The four operations.
-pub const OPERATIONS: [&str; 4] = [
+/// The five operations.
+pub const OPERATIONS: [&str; 5] = [
     "GetAccessKeyLastUsedInfo",
     "GetAccessKeyLastUsedProducts",
     "GetAccessKeyLastUsedIps",
     "GetAccessKeyLastUsedResources",
+    "GetAccessKeyLastUsedEvents",
 ];
 
 const DEFAULT_PAGE_SIZE: usize = 20;
@@ -38,6 +39,7 @@ struct Key {
     products: Vec<Use>,
     ips: Vec<(String, Vec<Use>)>,
     resources: Vec<(String, Vec<Use>)>,
+    events: Vec<(String, Vec<Use>)>,
 }
 
 /// The data set with timestamps resolved against start-up and lists in answer order.
@@ -224,11 +226,13 @@ impl Resolved {
                     .collect();
                 Ok(json!({ "Products": products }))
             }
-            "GetAccessKeyLastUsedIps" | "GetAccessKeyLastUsedResources" => {
-                let (lists, field) = if action == "GetAccessKeyLastUsedIps" {
-                    (&key.ips, "Ips")
-                } else {
-                    (&key.resources, "Resources")
+            "GetAccessKeyLastUsedIps"
+            | "GetAccessKeyLastUsedResources"
+            | "GetAccessKeyLastUsedEvents" => {
+                let (lists, field) = match action {
+                    "GetAccessKeyLastUsedIps" => (&key.ips, "Ips"),
+                    "GetAccessKeyLastUsedResources" => (&key.resources, "Resources"),
+                    _ => (&key.events, "Events"),
                 };
                 let service = params
                     .get("ServiceName")
@@ -324,12 +328,13 @@ fn token_mac(offset: usize, scope: &str) -> String {
 }
 
 /// An opaque NextToken: the offset and a hash binding it to the query it came from.
-fn encode_token(offset: usize, scope: &str) -> String {
+pub(super) fn encode_token(offset: usize, scope: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD
         .encode(format!("{offset}:{}", token_mac(offset, scope)))
 }
 
-fn decode_token(token: &str, scope: &str, len: usize) -> Result<usize, ApiError> {
+/// The offset in a token [`encode_token`] issued for `scope`; an error for any other.
+pub(super) fn decode_token(token: &str, scope: &str, len: usize) -> Result<usize, ApiError> {
     let invalid = || {
         ApiError::invalid_query(
             "The parameter NextToken is invalid: it was not issued for this query.",
@@ -466,7 +471,62 @@ fn resolve_key(k: &KeyUsage, now_ms: i64) -> Key {
         products: in_coverage(products, now_ms),
         ips,
         resources,
+        events: resolve_events(k, now_ms),
     }
+}
+
+/// The key's `events`, or, without them, one event per product entry of each service.
+fn resolve_events(k: &KeyUsage, now_ms: i64) -> Vec<(String, Vec<Use>)> {
+    let explicit = !k.events.is_empty();
+    let mut by_service: Vec<(String, Vec<Use>)> = Vec::new();
+    let mut add = |service: &str, spec: EventSpec, source: &str, detail: &Option<Value>| {
+        let name = spec.event_name.unwrap_or("Describe").to_owned();
+        let used_ms = spec.used_ms;
+        let mut f = Map::new();
+        f.insert("EventName".into(), json!(name));
+        f.insert("UsedTimestamp".into(), json!(used_ms));
+        f.insert("Source".into(), json!(source));
+        f.insert(
+            "Detail".into(),
+            json!(detail_string(detail, || event(k, &spec))),
+        );
+        let u = Use { fields: f, used_ms };
+        match by_service.iter_mut().find(|(s, _)| s == service) {
+            Some((_, list)) => list.push(u),
+            None => by_service.push((service.to_owned(), vec![u])),
+        }
+    };
+    if explicit {
+        for (service, list) in &k.events {
+            for e in list {
+                let spec = EventSpec {
+                    service,
+                    event_name: Some(&e.event_name),
+                    ip: e.source_ip.as_deref(),
+                    region: e.region.as_deref(),
+                    resource: None,
+                    used_ms: e.used_at.resolve(now_ms),
+                };
+                add(service, spec, &e.source, &e.detail);
+            }
+        }
+    } else {
+        for p in &k.products {
+            let spec = EventSpec {
+                service: &p.service_name,
+                event_name: p.event_name.as_deref(),
+                ip: p.source_ip.as_deref(),
+                region: p.region.as_deref(),
+                resource: None,
+                used_ms: p.used_at.resolve(now_ms),
+            };
+            add(&p.service_name, spec, &p.source, &p.detail);
+        }
+    }
+    by_service
+        .into_iter()
+        .map(|(s, uses)| (s, in_coverage(uses, now_ms)))
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,9 +1,9 @@
 //! The emulator's data set: who may call it, and how every AccessKey was used.
 //!
-//! The built-in set ([`DataSet::demo`]) is written relative to the moment the emulator
-//! starts, so "used two days ago" stays two days ago whenever the demo runs.
-//! `actiontrail-sim --dump-data` prints it; `actiontrail-sim --data FILE` loads a file of the
-//! same shape.
+//! The built-in set ([`DataSet::demo`], the file `demo.json` beside this one, embedded at
+//! build time) is written relative to the moment the emulator starts, so "used two days
+//! ago" stays two days ago whenever the demo runs. `actiontrail-sim --dump-data` prints it;
+//! `actiontrail-sim --data FILE` loads a file of the same shape.
 //!
 //! # JSON format
 //!
@@ -23,6 +23,8 @@
 //!       "owner_id": "1234567890123456",
 //!       "user_name": "ci-deployer",
 //!       "principal_id": "203456789012345678",
+//!       "status": "Active",
+//!       "create_date": "now-400days",
 //!       "products": [
 //!         { "service_name": "Ecs", "service_name_cn": "云服务器 ECS",
 //!           "service_name_en": "Elastic Compute Service", "source": "ManagementEvent",
@@ -31,7 +33,9 @@
 //!       ],
 //!       "ips": { "Ecs": [ { "ip": "203.0.113.10", "used_at": "now-2days 5h" } ] },
 //!       "resources": { "Ecs": [ { "resource_name": "i-bp1...", "resource_type": "ACS::ECS::Instance",
-//!                                 "used_at": 1767225600000 } ] } }
+//!                                 "used_at": 1767225600000 } ] },
+//!       "events": { "Ecs": [ { "event_name": "DescribeInstances", "used_at": "now-2days 5h",
+//!                              "source": "ManagementEvent" } ] } }
 //!   ]
 //! }
 //! ```
@@ -50,6 +54,15 @@
 //!   without it the emulator writes an ActionTrail event from the entry's fields
 //!   (`event_name`, `source_ip`, `region`, the key's identity, `used_at`).
 //! - `source` defaults to `ManagementEvent`.
+//! - `events` (GetAccessKeyLastUsedEvents) is keyed by ServiceName like `ips`; each entry
+//!   has `event_name` and `used_at`, and may carry `source`, `source_ip`, `region` and
+//!   `detail`. A key without `events` is answered from its `products`: one event per
+//!   product entry of the service asked about, named by its `event_name`.
+//! - The RAM view (ListUsers, ListAccessKeys): every `ram-user` key of the caller's own
+//!   account, other than an `STS.` key, is an AccessKey of the RAM user `user_name`, and
+//!   those names are the account's RAM users. `status` is `Active` (the default) or
+//!   `Inactive`; `create_date` takes the forms of `used_at` and defaults to 30 days before
+//!   the key's earliest recorded use (or before start-up, for a key never used).
 //! - `oidc_providers` are the OIDC identity providers registered in RAM whose tokens STS
 //!   AssumeRoleWithOIDC exchanges for a role's credentials:
 //!   `{ "arn": "acs:ram::<account>:oidc-provider/<name>", "issuer": "https://...",
@@ -150,6 +163,48 @@ pub struct KeyUsage {
     /// Resources by ServiceName.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub resources: BTreeMap<String, Vec<ResourceUse>>,
+    /// API actions by ServiceName (GetAccessKeyLastUsedEvents); made from `products`
+    /// when absent.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub events: BTreeMap<String, Vec<EventUse>>,
+    /// `Active` or `Inactive`, as RAM lists the key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<KeyStatus>,
+    /// When the key was created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_date: Option<When>,
+}
+
+/// Whether a key may sign requests (RAM's `Status`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KeyStatus {
+    /// Enabled, the default.
+    #[default]
+    Active,
+    /// Disabled.
+    Inactive,
+}
+
+/// An API action a key called on a service.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventUse {
+    /// The action, e.g. `DescribeInstances`.
+    pub event_name: String,
+    /// When.
+    pub used_at: When,
+    /// How ActionTrail learned of it.
+    #[serde(default = "default_source")]
+    pub source: String,
+    /// The caller's IP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_ip: Option<String>,
+    /// The region called.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// An explicit event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<serde_json::Value>,
 }
 
 /// A service a key used.
@@ -311,50 +366,17 @@ impl DataSet {
         serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".into())
     }
 
-    /// The built-in demo data set: two accounts' keys used recently, long ago, never and
-    /// from a thousand IPs, an STS key, a root-account key, and the demo callers.
+    /// The built-in demo data set (`demo.json`): two accounts' keys used recently, long
+    /// ago, never and from a thousand IPs, a disabled key, an STS key, a root-account key,
+    /// and the demo callers.
     pub fn demo() -> DataSet {
-        DataSet {
-            callers: vec![
-                Caller {
-                    access_key_id: DEMO_CALLER_ID.into(),
-                    access_key_secret: DEMO_CALLER_SECRET.into(),
-                    account_id: ACME.into(),
-                    user_name: Some("security-auditor".into()),
-                    readable_accounts: vec!["*".into()],
-                },
-                Caller {
-                    access_key_id: "LTAI5tDeniedCaller00001".into(),
-                    access_key_secret: "denied-secret".into(),
-                    account_id: ACME.into(),
-                    user_name: Some("intern-no-policies".into()),
-                    readable_accounts: vec![],
-                },
-                Caller {
-                    access_key_id: "LTAI5tScopedCaller00001".into(),
-                    access_key_secret: "scoped-secret".into(),
-                    account_id: FLEET.into(),
-                    user_name: Some("fleet-auditor".into()),
-                    readable_accounts: vec![FLEET.into()],
-                },
-            ],
-            keys: vec![
-                recent_use(),
-                idle_key(),
-                never_used(),
-                many_ips(),
-                root_key(),
-                sts_key(),
-            ],
-            oidc_providers: vec![OidcProvider {
-                arn: DEMO_OIDC_PROVIDER_ARN.into(),
-                issuer: DEMO_OIDC_ISSUER.into(),
-                client_ids: vec![DEMO_OIDC_AUDIENCE.into()],
-                readable_accounts: vec!["*".into()],
-            }],
-        }
+        // Embedded at build time and parsed by a unit test, so this cannot fail at run time.
+        DataSet::from_json(DEMO_JSON).expect("the embedded demo.json is a valid data set")
     }
 }
+
+/// The demo data set's JSON text.
+pub const DEMO_JSON: &str = include_str!("demo.json");
 
 /// The demo caller, allowed to read every account's keys.
 pub const DEMO_CALLER_ID: &str = "LTAI5tDemoCaller0000001";
@@ -363,9 +385,6 @@ pub const DEMO_CALLER_SECRET: &str = "demo-secret-do-not-use-in-production";
 
 /// The demo organisation's main account (the metadata service's role lives there).
 pub const ACME_ACCOUNT: &str = "1234567890123456";
-const ACME: &str = ACME_ACCOUNT;
-const FLEET: &str = "2345678901234567";
-const FINANCE: &str = "3456789012345678";
 
 /// The display names ActionTrail gives the services the demo uses.
 pub fn service_names(service: &str) -> (Option<String>, Option<String>) {
@@ -384,355 +403,41 @@ pub fn service_names(service: &str) -> (Option<String>, Option<String>) {
     (Some(cn.into()), Some(en.into()))
 }
 
-fn product(service: &str, at: When, event: &str, ip: &str, region: &str) -> Product {
-    let (cn, en) = service_names(service);
-    Product {
-        service_name: service.into(),
-        service_name_cn: cn,
-        service_name_en: en,
-        source: default_source(),
-        used_at: at,
-        event_name: Some(event.into()),
-        source_ip: Some(ip.into()),
-        region: Some(region.into()),
-        detail: None,
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn ip(addr: &str, at: When, event: &str, region: &str) -> IpUse {
-    IpUse {
-        ip: addr.into(),
-        used_at: at,
-        source: default_source(),
-        event_name: Some(event.into()),
-        region: Some(region.into()),
-        detail: None,
+    #[test]
+    fn the_embedded_demo_parses_and_round_trips() {
+        let demo = DataSet::demo();
+        assert!(demo.keys.len() >= 7 && demo.callers.len() == 3);
+        assert!(demo
+            .callers
+            .iter()
+            .any(|c| c.access_key_id == DEMO_CALLER_ID));
+        let again = DataSet::from_json(&demo.to_json()).unwrap();
+        assert_eq!(again, demo);
+        let inactive = demo
+            .keys
+            .iter()
+            .filter(|k| k.status == Some(KeyStatus::Inactive));
+        assert_eq!(inactive.count(), 1);
     }
-}
 
-fn resource(
-    name: &str,
-    kind: &str,
-    at: When,
-    event: &str,
-    addr: &str,
-    region: &str,
-) -> ResourceUse {
-    ResourceUse {
-        resource_name: name.into(),
-        resource_type: kind.into(),
-        used_at: at,
-        source: default_source(),
-        event_name: Some(event.into()),
-        source_ip: Some(addr.into()),
-        region: Some(region.into()),
-        detail: None,
-    }
-}
-
-fn recent_use() -> KeyUsage {
-    let hz = "cn-hangzhou";
-    let last = When::ago(2, 5, 0);
-    KeyUsage {
-        access_key_id: "LTAI5tRecentUse000000001".into(),
-        account_id: ACME.into(),
-        account_type: "ram-user".into(),
-        owner_id: Some(ACME.into()),
-        user_name: Some("ci-deployer".into()),
-        principal_id: Some("203456789012345678".into()),
-        products: vec![
-            product("Ecs", last, "DescribeInstances", "203.0.113.10", hz),
-            product("Oss", When::ago(3, 2, 40), "PutObject", "203.0.113.24", hz),
-            product("Ram", When::ago(9, 11, 5), "ListUsers", "198.51.100.7", hz),
-            product(
-                "Sts",
-                When::ago(20, 0, 30),
-                "AssumeRole",
-                "198.51.100.7",
-                hz,
-            ),
-            product(
-                "Vpc",
-                When::ago(45, 6, 0),
-                "DescribeVpcs",
-                "203.0.113.10",
-                "cn-shanghai",
-            ),
-        ],
-        ips: BTreeMap::from([
-            (
-                "Ecs".into(),
-                vec![
-                    ip("203.0.113.10", last, "DescribeInstances", hz),
-                    ip("203.0.113.11", When::ago(2, 9, 12), "StartInstance", hz),
-                    ip(
-                        "198.51.100.7",
-                        When::ago(6, 1, 0),
-                        "DescribeSecurityGroups",
-                        hz,
-                    ),
-                    ip("10.0.3.17", When::ago(14, 3, 0), "CreateDisk", hz),
-                ],
-            ),
-            (
-                "Oss".into(),
-                vec![
-                    ip("203.0.113.24", When::ago(3, 2, 40), "PutObject", hz),
-                    ip("203.0.113.25", When::ago(4, 0, 0), "GetObject", hz),
-                    ip("100.64.12.9", When::ago(11, 8, 0), "ListObjects", hz),
-                ],
-            ),
-        ]),
-        resources: BTreeMap::from([
-            (
-                "Ecs".into(),
-                vec![
-                    resource(
-                        "acs:ecs:cn-hangzhou:1234567890123456:instance/i-bp1demo0ci0runner01",
-                        "ACS::ECS::Instance",
-                        last,
-                        "DescribeInstances",
-                        "203.0.113.10",
-                        hz,
-                    ),
-                    resource(
-                        "acs:ecs:cn-hangzhou:1234567890123456:instance/i-bp1demo0ci0runner02",
-                        "ACS::ECS::Instance",
-                        When::ago(2, 9, 12),
-                        "StartInstance",
-                        "203.0.113.11",
-                        hz,
-                    ),
-                    resource(
-                        "acs:ecs:cn-hangzhou:1234567890123456:securitygroup/sg-bp1demo0ci0web",
-                        "ACS::ECS::SecurityGroup",
-                        When::ago(6, 1, 0),
-                        "DescribeSecurityGroups",
-                        "198.51.100.7",
-                        hz,
-                    ),
-                    resource(
-                        "acs:ecs:cn-hangzhou:1234567890123456:disk/d-bp1demo0ci0cache",
-                        "ACS::ECS::Disk",
-                        When::ago(14, 3, 0),
-                        "CreateDisk",
-                        "10.0.3.17",
-                        hz,
-                    ),
-                ],
-            ),
-            (
-                "Oss".into(),
-                vec![
-                    resource(
-                        "acs:oss:*:1234567890123456:ci-artifacts",
-                        "ACS::OSS::Bucket",
-                        When::ago(3, 2, 40),
-                        "PutObject",
-                        "203.0.113.24",
-                        hz,
-                    ),
-                    resource(
-                        "acs:oss:*:1234567890123456:release-images",
-                        "ACS::OSS::Bucket",
-                        When::ago(4, 0, 0),
-                        "GetObject",
-                        "203.0.113.25",
-                        hz,
-                    ),
-                    resource(
-                        "acs:oss:*:1234567890123456:build-logs",
-                        "ACS::OSS::Bucket",
-                        When::ago(11, 8, 0),
-                        "ListObjects",
-                        "100.64.12.9",
-                        hz,
-                    ),
-                ],
-            ),
-        ]),
-    }
-}
-
-fn idle_key() -> KeyUsage {
-    let at = When::ago(200, 4, 0);
-    KeyUsage {
-        access_key_id: "LTAI5tIdleKey0000000001".into(),
-        account_id: ACME.into(),
-        account_type: "ram-user".into(),
-        owner_id: Some(ACME.into()),
-        user_name: Some("legacy-backup".into()),
-        principal_id: Some("204567890123456789".into()),
-        products: vec![
-            product("Oss", at, "PutObject", "192.0.2.44", "cn-beijing"),
-            product(
-                "Ecs",
-                When::ago(262, 0, 0),
-                "CreateSnapshot",
-                "192.0.2.44",
-                "cn-beijing",
-            ),
-        ],
-        ips: BTreeMap::from([(
-            "Oss".into(),
-            vec![ip("192.0.2.44", at, "PutObject", "cn-beijing")],
-        )]),
-        resources: BTreeMap::from([(
-            "Oss".into(),
-            vec![resource(
-                "acs:oss:*:1234567890123456:nightly-backups",
-                "ACS::OSS::Bucket",
-                at,
-                "PutObject",
-                "192.0.2.44",
-                "cn-beijing",
-            )],
-        )]),
-    }
-}
-
-fn never_used() -> KeyUsage {
-    KeyUsage {
-        access_key_id: "LTAI5tNeverUsed00000001".into(),
-        account_id: ACME.into(),
-        account_type: "ram-user".into(),
-        owner_id: Some(ACME.into()),
-        user_name: Some("new-hire".into()),
-        principal_id: Some("205678901234567890".into()),
-        products: vec![],
-        ips: BTreeMap::new(),
-        resources: BTreeMap::new(),
-    }
-}
-
-/// A fleet agent key: 1,000 distinct IPs and 260 instances on Ecs, one every few minutes.
-fn many_ips() -> KeyUsage {
-    let region = "cn-shenzhen";
-    let ips = (0..1000u64)
-        .map(|i| {
-            let addr = format!(
-                "10.{}.{}.{}",
-                20 + i / 250,
-                (i % 250) / 10 * 7 + 1,
-                i % 10 * 20 + 5
-            );
-            ip(
-                &addr,
-                When::Ago(Duration::from_secs(3600 + i * 420)),
-                "DescribeInstanceStatus",
-                region,
+    #[test]
+    fn unknown_fields_and_statuses_are_refused() {
+        let key = |extra: &str| {
+            format!(
+                r#"{{"keys":[{{"access_key_id":"A","account_id":"1","account_type":"ram-user"{extra}}}]}}"#
             )
-        })
-        .collect();
-    let resources = (0..260u64)
-        .map(|i| {
-            resource(
-                &format!("acs:ecs:{region}:{FLEET}:instance/i-wz9fleet{i:08x}"),
-                "ACS::ECS::Instance",
-                When::Ago(Duration::from_secs(7200 + i * 780)),
-                "DescribeInstanceStatus",
-                &format!(
-                    "10.{}.{}.{}",
-                    20 + i / 250,
-                    (i % 250) / 10 * 7 + 1,
-                    i % 10 * 20 + 5
-                ),
-                region,
-            )
-        })
-        .collect();
-    KeyUsage {
-        access_key_id: "LTAI5tManyIps0000000001".into(),
-        account_id: FLEET.into(),
-        account_type: "ram-user".into(),
-        owner_id: Some(FLEET.into()),
-        user_name: Some("fleet-agent".into()),
-        principal_id: Some("206789012345678901".into()),
-        products: vec![
-            product(
-                "Ecs",
-                When::ago(0, 1, 0),
-                "DescribeInstanceStatus",
-                "10.20.1.5",
-                region,
-            ),
-            product(
-                "Slb",
-                When::ago(1, 2, 0),
-                "DescribeLoadBalancers",
-                "10.20.1.25",
-                region,
-            ),
-        ],
-        ips: BTreeMap::from([("Ecs".into(), ips)]),
-        resources: BTreeMap::from([("Ecs".into(), resources)]),
-    }
-}
-
-fn root_key() -> KeyUsage {
-    KeyUsage {
-        access_key_id: "LTAI5tRootFinance000001".into(),
-        account_id: FINANCE.into(),
-        account_type: "root-account".into(),
-        owner_id: Some(FINANCE.into()),
-        user_name: None,
-        principal_id: Some(FINANCE.into()),
-        products: vec![
-            product(
-                "BssOpenApi",
-                When::ago(10, 3, 0),
-                "QueryBill",
-                "198.51.100.200",
-                "cn-hangzhou",
-            ),
-            product(
-                "Rds",
-                When::ago(33, 0, 0),
-                "DescribeDBInstances",
-                "198.51.100.200",
-                "cn-hangzhou",
-            ),
-            product(
-                "Actiontrail",
-                When::ago(90, 0, 0),
-                "CreateTrail",
-                "198.51.100.200",
-                "cn-hangzhou",
-            ),
-        ],
-        ips: BTreeMap::from([(
-            "BssOpenApi".into(),
-            vec![ip(
-                "198.51.100.200",
-                When::ago(10, 3, 0),
-                "QueryBill",
-                "cn-hangzhou",
-            )],
-        )]),
-        resources: BTreeMap::new(),
-    }
-}
-
-fn sts_key() -> KeyUsage {
-    let at = When::ago(0, 3, 20);
-    KeyUsage {
-        access_key_id: "STS.NTnUa5vXbTqk4hxgRLtFmZ7QW".into(),
-        account_id: ACME.into(),
-        account_type: "ram-user".into(),
-        owner_id: Some(ACME.into()),
-        user_name: Some("EcsAuditRole:i-bp1audit0000001".into()),
-        principal_id: Some("307890123456789012:i-bp1audit0000001".into()),
-        products: vec![product(
-            "Actiontrail",
-            at,
-            "LookupEvents",
-            "172.16.0.8",
-            "cn-hangzhou",
-        )],
-        ips: BTreeMap::from([(
-            "Actiontrail".into(),
-            vec![ip("172.16.0.8", at, "LookupEvents", "cn-hangzhou")],
-        )]),
-        resources: BTreeMap::new(),
+        };
+        assert!(DataSet::from_json(&key("")).is_ok());
+        assert!(
+            DataSet::from_json(&key(r#","status":"Inactive","create_date":"now-3days""#)).is_ok()
+        );
+        assert!(DataSet::from_json(&key(r#","status":"Deleted""#)).is_err());
+        assert!(DataSet::from_json(&key(r#","create_date":"last year""#)).is_err());
+        assert!(DataSet::from_json(&key(r#","events":{"Ecs":[{"used_at":1}]}"#)).is_err());
+        assert!(DataSet::from_json(&key(r#","colour":"red""#)).is_err());
     }
 }

@@ -1,14 +1,15 @@
 //! The ActionTrail emulator behind `actiontrail-sim`.
 //!
-//! One HTTP server plays three Alibaba Cloud endpoints, so a client needs one address:
-//! ActionTrail's four `GetAccessKeyLastUsed*` operations (RPC style, `GET`/`POST /`), STS
-//! `AssumeRole` and `AssumeRoleWithOIDC` on the same path, and the ECS metadata service's RAM role endpoints under
+//! One HTTP server plays four Alibaba Cloud endpoints, so a client needs one address:
+//! ActionTrail's five `GetAccessKeyLastUsed*` operations (RPC style, `GET`/`POST /`), RAM
+//! `ListUsers` and `ListAccessKeys`, STS `AssumeRole` and `AssumeRoleWithOIDC` on the same
+//! path (told apart by Action), and the ECS metadata service's RAM role endpoints under
 //! `/latest/`. Requests are verified as the real gateway does (both signature algorithms,
 //! timestamp window, nonce replay, STS tokens) and errors carry the real codes and statuses,
 //! so a client tested here meets no surprise in production.
 //!
 //! Fault knobs (latency, throttling, server errors, seeded for repeatability) apply to the
-//! four ActionTrail operations only. `GET /__sim/stats` counts requests by Action, errors by
+//! ActionTrail and RAM operations, not to STS or the metadata service. `GET /__sim/stats` counts requests by Action, errors by
 //! code, throttles and accepted TCP connections; `POST /__sim/reset` zeroes them.
 //!
 //! [`serve`] takes a bound listener and a shutdown future, so tests run the real server
@@ -20,6 +21,7 @@ pub mod dataset;
 pub mod error;
 pub mod expiring;
 pub mod imds;
+pub mod ram;
 mod running;
 pub mod sts;
 
@@ -48,11 +50,11 @@ use tokio::net::TcpListener;
 /// How the emulator misbehaves, and how its metadata service is set up.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SimConfig {
-    /// Added before answering each ActionTrail request.
+    /// Added before answering each ActionTrail or RAM request.
     pub latency: Duration,
-    /// Fraction (0-1) of ActionTrail requests answered `Throttling.User`.
+    /// Fraction (0-1) of ActionTrail and RAM requests answered `Throttling.User`.
     pub throttle_rate: f64,
-    /// Fraction (0-1) of ActionTrail requests answered `ServiceUnavailable` or `InternalError`.
+    /// Fraction (0-1) of ActionTrail and RAM requests answered `ServiceUnavailable` or `InternalError`.
     pub error_rate: f64,
     /// Seeds the fault draws, so a run of faults repeats; random when absent.
     pub seed: Option<u64>,
@@ -106,6 +108,7 @@ impl Default for Counters {
             requests_total: 0,
             requests: api::OPERATIONS
                 .iter()
+                .chain(ram::OPERATIONS.iter())
                 .chain(&["AssumeRole", "AssumeRoleWithOIDC"])
                 .map(|a| (a.to_string(), 0))
                 .collect(),
@@ -123,6 +126,7 @@ pub struct SimState {
     callers: HashMap<String, Caller>,
     oidc_providers: Vec<dataset::OidcProvider>,
     resolved: api::Resolved,
+    ram: ram::Directory,
     counters: Mutex<Counters>,
     connections: Arc<AtomicU64>,
     rng: Mutex<rand::rngs::StdRng>,
@@ -187,6 +191,7 @@ impl SimState {
                 .collect(),
             oidc_providers: data.oidc_providers.clone(),
             resolved: api::Resolved::new(data, now_ms),
+            ram: ram::Directory::new(data, now_ms),
             config,
             counters: Mutex::default(),
             connections: Arc::default(),
@@ -449,6 +454,16 @@ impl SimState {
             check_version(req, api::VERSION)?;
             let principal = authenticate(self, req)?;
             self.resolved.answer(action, &req.params, &principal)
+        } else if ram::OPERATIONS.contains(&action) {
+            if !self.config.latency.is_zero() {
+                tokio::time::sleep(self.config.latency).await;
+            }
+            if let Some(fault) = self.draw_fault() {
+                return Err(fault);
+            }
+            check_version(req, ram::VERSION)?;
+            let principal = authenticate(self, req)?;
+            self.ram.answer(action, &req.params, &principal)
         } else if action == "AssumeRole" {
             check_version(req, sts::VERSION)?;
             let principal = authenticate(self, req)?;

@@ -6,8 +6,10 @@ Usage: python conformance.py http://127.0.0.1:PORT
 
 Runs, and exits non-zero on the first mismatch:
 - alibabacloud_actiontrail20200706 (on alibabacloud-tea-openapi) in its HMAC-SHA1 mode
-  (signature_algorithm="v2") and its default ACS3-HMAC-SHA256 mode: all four operations,
+  (signature_algorithm="v2") and its default ACS3-HMAC-SHA256 mode: all five operations,
   1000 IPs across pages via NextToken, a never-used key, a wrong secret.
+- alibabacloud_ram20150501 in both modes: ListUsers across pages via Marker, ListAccessKeys
+  of every user (status, creation date), an unknown user, a caller without permission.
 - aliyun-python-sdk-core + aliyun-python-sdk-actiontrail (the older client): Info, Ips with
   pagination, and a wrong secret (which that client recognises by comparing its string to
   sign with the one in the server's message).
@@ -148,6 +150,22 @@ def run_new_sdk(endpoint, algorithm):
                                "Resources", 100)
     check(len(res) >= 250 and pages == -(-len(res) // 100), f"{mode}: {len(res)} resources")
 
+    events, pages = new_sdk_pages(client, "get_access_key_last_used_events",
+                                  models.GetAccessKeyLastUsedEventsRequest, RECENT, "Ecs",
+                                  "Events", 2)
+    check([e["EventName"] for e in events] ==
+          ["DescribeInstances", "StartInstance", "DescribeSecurityGroups", "CreateDisk"]
+          and pages == 2, f"{mode}: events of the data set, in {pages} pages: {events}")
+    stamps = [int(e["UsedTimestamp"]) for e in events]
+    check(stamps == sorted(stamps, reverse=True), f"{mode}: events most recent first")
+    for e in events:
+        check(e.get("Source"), f"{mode}: event source {e}")
+        check(check_event(e["Detail"], f"{mode}: event")["eventName"] == e["EventName"],
+              f"{mode}: Detail names the event {e}")
+    made, _ = new_sdk_pages(client, "get_access_key_last_used_events",
+                            models.GetAccessKeyLastUsedEventsRequest, IDLE, "Oss", "Events", 100)
+    check([e["EventName"] for e in made] == ["PutObject"], f"{mode}: events from products {made}")
+
     empty = client.get_access_key_last_used_ips(
         models.GetAccessKeyLastUsedIpsRequest(access_key=NEVER, service_name="Ecs")).body.to_map()
     check(not empty.get("Ips") and not empty.get("NextToken"), f"{mode}: never: {empty}")
@@ -172,6 +190,60 @@ def expect_error(call, code, status, mode):
         check(getattr(e, "request_id", "x"), f"{mode}: the error carries a request id")
         return
     raise AssertionError(f"{mode}: expected {code}, the call succeeded")
+
+
+def run_ram_sdk(endpoint, algorithm):
+    from alibabacloud_ram20150501.client import Client
+    from alibabacloud_ram20150501 import models
+    from alibabacloud_tea_openapi import utils_models
+
+    mode = algorithm or "ACS3-HMAC-SHA256 (default)"
+
+    def client(key=DEMO_ID, secret=DEMO_SECRET):
+        kwargs = dict(access_key_id=key, access_key_secret=secret, endpoint=endpoint,
+                      protocol="http", region_id="cn-hangzhou")
+        if algorithm:
+            kwargs["signature_algorithm"] = algorithm
+        return Client(utils_models.Config(**kwargs))
+
+    ram = client()
+    users, marker, pages = [], None, 0
+    while True:
+        req = models.ListUsersRequest(max_items=2)
+        if marker:
+            req.marker = marker
+        body = ram.list_users(req).body.to_map()
+        pages += 1
+        check(body.get("RequestId") and "IsTruncated" in body, f"ram {mode}: ListUsers {body}")
+        users.extend(body["Users"]["User"])
+        if not body["IsTruncated"]:
+            break
+        marker = body["Marker"]
+        check(marker and pages < 100, f"ram {mode}: Marker")
+    names = [u["UserName"] for u in users]
+    check(names == ["ci-deployer", "legacy-backup", "new-hire"] and pages == 2,
+          f"ram {mode}: users {names} in {pages} pages")
+    for u in users:
+        check(u.get("UserId") and u.get("CreateDate"), f"ram {mode}: user {u}")
+    keys = {}
+    for name in names:
+        body = ram.list_access_keys(models.ListAccessKeysRequest(user_name=name)).body.to_map()
+        check(body.get("RequestId"), f"ram {mode}: ListAccessKeys RequestId")
+        for k in body["AccessKeys"]["AccessKey"]:
+            check(k["Status"] in ("Active", "Inactive"), f"ram {mode}: status {k}")
+            time.strptime(k["CreateDate"], "%Y-%m-%dT%H:%M:%SZ")
+            keys[k["AccessKeyId"]] = (name, k["Status"])
+    check(keys.get(IDLE) == ("legacy-backup", "Active")
+          and keys.get("LTAI5tIdleKey0000000002") == ("legacy-backup", "Inactive")
+          and keys.get(RECENT) == ("ci-deployer", "Active") and NEVER in keys
+          and MANY not in keys, f"ram {mode}: keys of the caller's account {keys}")
+    expect_error(lambda: ram.list_access_keys(models.ListAccessKeysRequest(user_name="nobody")),
+                 "EntityNotExist.User", 404, f"ram {mode}")
+    expect_error(lambda: client("LTAI5tDeniedCaller00001", "denied-secret").list_users(
+        models.ListUsersRequest()), "NoPermission", 403, f"ram {mode}")
+    expect_error(lambda: client(secret="wrong-secret").list_users(models.ListUsersRequest()),
+                 "SignatureDoesNotMatch", 400, f"ram {mode}")
+    print(f"conformance: alibabacloud_ram20150501 {mode}: ok", file=sys.stderr)
 
 
 def run_core_sdk(endpoint):
@@ -230,6 +302,8 @@ def main():
     endpoint = sys.argv[1][len("http://"):].rstrip("/")
     run_new_sdk(endpoint, "v2")
     run_new_sdk(endpoint, None)
+    run_ram_sdk(endpoint, "v2")
+    run_ram_sdk(endpoint, None)
     run_core_sdk(endpoint)
     print("conformance: every client passed", file=sys.stderr)
     return 0

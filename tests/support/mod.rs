@@ -138,6 +138,7 @@ impl Workspace {
     /// environment variables users would set.
     pub fn use_sim(&mut self, sim: &Sim) -> &mut Self {
         self.env("ACTIONTRAIL_ENDPOINT", &sim.url)
+            .env("ACTIONTRAIL_RAM_ENDPOINT", &sim.url)
             .env("ALIBABA_CLOUD_ACCESS_KEY_ID", DEMO_ACCESS_KEY_ID)
             .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", DEMO_ACCESS_KEY_SECRET)
     }

@@ -1,5 +1,5 @@
-//! The `endpoints` block, as the alicloud provider spells it: `actiontrail` and `sts`,
-//! beside the single `endpoint` and `sts_endpoint` arguments (setting both ways for one
+//! The `endpoints` block, as the alicloud provider spells it: `actiontrail`, `sts` and
+//! `ram`, beside the single `endpoint`, `sts_endpoint` and `ram_endpoint` arguments (setting both ways for one
 //! service is an error, not a silent choice).
 
 use super::super::args::{self, Arg};
@@ -41,7 +41,11 @@ pub fn parse_endpoint(text: &str) -> Result<Option<Protocol>, String> {
 }
 
 /// The services whose endpoint the block sets, and the single argument each mirrors.
-pub const SERVICES: [(&str, &str); 2] = [("actiontrail", "endpoint"), ("sts", "sts_endpoint")];
+pub const SERVICES: [(&str, &str); 3] = [
+    ("actiontrail", "endpoint"),
+    ("sts", "sts_endpoint"),
+    ("ram", "ram_endpoint"),
+];
 
 /// The block's schema.
 pub fn block() -> Block {
@@ -49,6 +53,7 @@ pub fn block() -> Block {
         attributes: vec![
             Attribute::optional("actiontrail", crate::model::Type::String, "ActionTrail endpoint, as `endpoint` (which it may not be set with)."),
             Attribute::optional("sts", crate::model::Type::String, "STS endpoint for assume_role and assume_role_with_oidc, as `sts_endpoint` (which it may not be set with)."),
+            Attribute::optional("ram", crate::model::Type::String, "RAM endpoint for `actiontrail_accesskeys`, as `ram_endpoint` (which it may not be set with)."),
         ],
         block_types: vec![],
         description: "Endpoints by service, as the alicloud provider names them.".to_owned(),
@@ -63,6 +68,8 @@ pub struct Endpoints {
     pub actiontrail: Option<(String, Option<Protocol>)>,
     /// `sts`.
     pub sts: Option<String>,
+    /// `ram`.
+    pub ram: Option<String>,
 }
 
 /// Checks the block against the provider block `config` it sits in.
@@ -89,7 +96,8 @@ pub fn parse(config: &Value, block: &Value, diags: &mut Vec<Diagnostic>) -> Endp
             Ok(scheme) if service == "actiontrail" => {
                 out.actiontrail = Some((e.to_owned(), scheme))
             }
-            Ok(_) => out.sts = Some(e.to_owned()),
+            Ok(_) if service == "sts" => out.sts = Some(e.to_owned()),
+            Ok(_) => out.ram = Some(e.to_owned()),
             Err(why) => diags.push(args::invalid(
                 service,
                 &path,

@@ -226,7 +226,8 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn the_provider_lists_every_registered_data_source_sorted_each_with_a_required_access_key_id() {
+    fn the_provider_lists_every_registered_data_source_sorted_each_key_one_with_a_required_access_key_id(
+    ) {
         let p = ActionTrailProvider::new();
         let names: Vec<&str> = p
             .data_source_schemas()
@@ -243,15 +244,19 @@ pub(crate) mod tests {
             "actiontrail_accesskey_last_used_ips",
             "actiontrail_accesskey_last_used_products",
             "actiontrail_accesskey_last_used_resources",
+            "actiontrail_accesskey_last_used_events",
+            "actiontrail_accesskeys",
         ] {
             assert!(names.contains(&known), "{known}");
         }
         for (name, schema) in p.data_source_schemas() {
+            // Every data source is about one key, but the fleet, which selects its keys.
             assert!(
-                schema
-                    .block
-                    .attribute("access_key_id")
-                    .is_some_and(|a| a.required),
+                name == "actiontrail_accesskeys"
+                    || schema
+                        .block
+                        .attribute("access_key_id")
+                        .is_some_and(|a| a.required),
                 "{name}"
             );
             for a in &schema.block.attributes {

@@ -44,6 +44,8 @@ pub fn schema() -> Schema {
                 opt("ecs_metadata_endpoint", Type::String, "Instance metadata service to ask for the ECS role's credentials instead of `http://100.100.100.200`."),
                 opt("sts_endpoint", Type::String, "STS endpoint assume_role and assume_role_with_oidc call instead of `sts.aliyuncs.com`. Also `ALIBABA_CLOUD_STS_ENDPOINT`."),
                 opt("credentials_uri", Type::String, "A local endpoint whose `GET` answers temporary credentials as `{Code, AccessKeyId, AccessKeySecret, SecurityToken, Expiration}`. Also `ALIBABA_CLOUD_CREDENTIALS_URI`."),
+                opt("ram_endpoint", Type::String, "RAM endpoint `actiontrail_accesskeys` lists users and keys at (ListUsers, ListAccessKeys) instead of `ram.aliyuncs.com`. Also `ACTIONTRAIL_RAM_ENDPOINT`."),
+                opt("max_concurrency", Type::Number, "The most API calls in flight at once, over every data source, 1 to 100; default 10 (Terraform's own parallelism)."),
             ],
             block_types: vec![NestedBlock {
                 type_name: "assume_role".to_owned(),

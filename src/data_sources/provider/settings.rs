@@ -14,6 +14,8 @@ use std::time::Duration;
 pub const REGION_ENV: [&str; 2] = ["ALIBABA_CLOUD_REGION", "ALICLOUD_REGION"];
 /// The environment variable naming the endpoint.
 pub const ENDPOINT_ENV: &str = "ACTIONTRAIL_ENDPOINT";
+/// The environment variable naming the RAM endpoint.
+pub const RAM_ENDPOINT_ENV: &str = "ACTIONTRAIL_RAM_ENDPOINT";
 
 /// Everything the provider block (and the environment) says, checked. Secrets are kept
 /// out of `Debug`.
@@ -49,6 +51,10 @@ pub struct Settings {
     pub ecs_metadata_endpoint: Option<String>,
     /// STS endpoint override.
     pub sts_endpoint: Option<String>,
+    /// RAM endpoint override.
+    pub ram_endpoint: Option<String>,
+    /// Calls in flight at once.
+    pub max_concurrency: usize,
     /// Role to assume.
     pub assume_role: Option<AssumeRoleConfig>,
     /// OIDC token to exchange for a role's credentials.
@@ -167,6 +173,13 @@ impl Settings {
             sts_endpoint: block
                 .sts_endpoint
                 .map(|e| e.trim_end_matches('/').to_owned()),
+            ram_endpoint: block
+                .ram_endpoint
+                .or_else(|| env(RAM_ENDPOINT_ENV).filter(|v| !v.trim().is_empty()))
+                .map(|e| e.trim().trim_end_matches('/').to_owned()),
+            max_concurrency: block
+                .max_concurrency
+                .unwrap_or(crate::actiontrail::DEFAULT_MAX_CONCURRENCY),
             assume_role: block.assume_role,
             assume_role_with_oidc: block.assume_role_with_oidc,
             credentials_uri: block.credentials_uri,
@@ -200,6 +213,8 @@ impl Settings {
                 credentials_uri: self.credentials_uri.clone(),
                 ..Default::default()
             },
+            ram_endpoint: self.ram_endpoint.clone(),
+            max_concurrency: self.max_concurrency,
         }
     }
 }

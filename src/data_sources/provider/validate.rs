@@ -10,6 +10,8 @@ use std::time::Duration;
 
 /// The most retries accepted: beyond that a plan would hang for minutes on an outage.
 pub const MAX_RETRIES: i64 = 20;
+/// The most API calls in flight accepted: beyond it, throttling costs more than it saves.
+pub const MAX_CONCURRENCY: i64 = 100;
 
 fn root(name: &str) -> AttributePath {
     AttributePath::root(name)
@@ -77,6 +79,10 @@ pub struct ProviderConfig {
     pub ecs_metadata_endpoint: Option<String>,
     /// `sts_endpoint`.
     pub sts_endpoint: Option<String>,
+    /// `ram_endpoint`.
+    pub ram_endpoint: Option<String>,
+    /// `max_concurrency`.
+    pub max_concurrency: Option<usize>,
     /// The `assume_role` block, when its `role_arn` is known.
     pub assume_role: Option<AssumeRoleConfig>,
     /// The `assume_role_with_oidc` block, when both its ARNs are known.
@@ -106,6 +112,7 @@ pub fn parse(config: &Value) -> (ProviderConfig, Vec<Diagnostic>) {
     ];
     let metadata = s("ecs_metadata_endpoint");
     let sts = s("sts_endpoint");
+    let ram = s("ram_endpoint");
     let credentials_uri = s("credentials_uri");
     let owned = |a: Arg<&str>| a.known().map(str::to_owned);
     let mut out = ProviderConfig {
@@ -118,6 +125,7 @@ pub fn parse(config: &Value) -> (ProviderConfig, Vec<Diagnostic>) {
         ecs_role_name: owned(others[3].1),
         ecs_metadata_endpoint: owned(metadata),
         sts_endpoint: owned(sts),
+        ram_endpoint: owned(ram),
         credentials_uri: owned(credentials_uri),
         ..ProviderConfig::default()
     };
@@ -174,6 +182,7 @@ pub fn parse(config: &Value) -> (ProviderConfig, Vec<Diagnostic>) {
         ("endpoint", endpoint),
         ("ecs_metadata_endpoint", metadata),
         ("sts_endpoint", sts),
+        ("ram_endpoint", ram),
     ] {
         if let Arg::Known(e) = value {
             match endpoints::parse_endpoint(e) {
@@ -241,6 +250,18 @@ pub fn parse(config: &Value) -> (ProviderConfig, Vec<Diagnostic>) {
         Ok(_) => {}
         Err(d) => diags.push(d),
     }
+    match args::whole_number(config, "max_concurrency", &root("max_concurrency")) {
+        Ok(Arg::Known(n)) if !(1..=MAX_CONCURRENCY).contains(&n) => {
+            diags.push(args::invalid(
+                "max_concurrency",
+                &root("max_concurrency"),
+                format!("max_concurrency must be between 1 and {MAX_CONCURRENCY}, not {n}."),
+            ));
+        }
+        Ok(Arg::Known(n)) => out.max_concurrency = usize::try_from(n).ok(),
+        Ok(_) => {}
+        Err(d) => diags.push(d),
+    }
     if let Arg::Known(block) = args::block(config, "assume_role") {
         out.assume_role = assume_role::parse(block, &mut diags);
     }
@@ -251,6 +272,7 @@ pub fn parse(config: &Value) -> (ProviderConfig, Vec<Diagnostic>) {
         let e = endpoints::parse(config, block, &mut diags);
         out.endpoint = out.endpoint.or(e.actiontrail);
         out.sts_endpoint = out.sts_endpoint.or(e.sts);
+        out.ram_endpoint = out.ram_endpoint.or(e.ram);
     }
     (out, diags)
 }
@@ -311,6 +333,14 @@ mod tests {
             (
                 block(&[("max_retries", Value::int(21))]),
                 at(&["max_retries"]),
+            ),
+            (
+                block(&[("ram_endpoint", Value::string("ftp://ram"))]),
+                at(&["ram_endpoint"]),
+            ),
+            (
+                block(&[("max_concurrency", Value::int(0))]),
+                at(&["max_concurrency"]),
             ),
             (
                 block(&[("max_retries", Value::int(-1))]),

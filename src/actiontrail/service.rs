@@ -1,0 +1,70 @@
+//! The APIs the client calls: ActionTrail and, for the fleet audit, RAM. Both are RPC
+//! style and signed alike; they differ in endpoint and version.
+
+use super::ram::RAM_API_VERSION;
+use super::{ClientConfig, Error, API_VERSION};
+use crate::alibaba::endpoint::Endpoint;
+
+/// RAM is a global service: one endpoint for every region.
+const RAM_DEFAULT_HOST: &str = "ram.aliyuncs.com";
+
+/// Which API a call goes to: each has its endpoint and version, signed the same way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Service {
+    /// ActionTrail 2020-07-06.
+    ActionTrail,
+    /// RAM 2015-05-01, global (`ram.aliyuncs.com`).
+    Ram,
+}
+
+impl Service {
+    /// The API version sent.
+    pub(crate) fn version(self) -> &'static str {
+        match self {
+            Service::ActionTrail => API_VERSION,
+            Service::Ram => RAM_API_VERSION,
+        }
+    }
+
+    /// A short name, for cache keys and logs.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Service::ActionTrail => "actiontrail",
+            Service::Ram => "ram",
+        }
+    }
+
+    /// RAM's endpoint: `ram_endpoint` when set, else `ram.aliyuncs.com`.
+    pub(crate) fn ram_endpoint(config: &ClientConfig) -> Result<Endpoint, Error> {
+        let spec = config
+            .ram_endpoint
+            .as_deref()
+            .filter(|e| !e.trim().is_empty())
+            .unwrap_or(RAM_DEFAULT_HOST);
+        Endpoint::parse(spec, config.protocol)
+            .map_err(|e| Error::Config(format!("ram_endpoint: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ram_defaults_to_its_global_endpoint_and_takes_an_override() {
+        let mut config = ClientConfig::default();
+        let e = Service::ram_endpoint(&config).unwrap();
+        assert_eq!(e.base_url, "https://ram.aliyuncs.com");
+        config.ram_endpoint = Some("http://127.0.0.1:9510".into());
+        assert_eq!(
+            Service::ram_endpoint(&config).unwrap().base_url,
+            "http://127.0.0.1:9510"
+        );
+        config.ram_endpoint = Some("ftp://ram".into());
+        assert!(matches!(
+            Service::ram_endpoint(&config),
+            Err(Error::Config(m)) if m.starts_with("ram_endpoint")
+        ));
+        assert_ne!(Service::Ram.version(), Service::ActionTrail.version());
+    }
+}

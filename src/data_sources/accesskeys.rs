@@ -1,0 +1,392 @@
+//! `actiontrail_accesskeys`: the AccessKeys of the caller's account, each joined with its
+//! last use, filtered, with the fleet gate. Discovery through RAM (ListUsers, every page,
+//! and ListAccessKeys per user), or only the users in `user_names`, or exactly the keys
+//! in `access_key_ids`; the read itself is [`super::fleet`].
+
+use super::api::Api;
+use super::args::{self, Arg};
+use super::attribute::{Field, Fields};
+use super::data_source::DataSource;
+use super::duration;
+use super::fleet::{self, Fleet, FleetKey, Selection};
+use super::key;
+use super::usage;
+use crate::actiontrail::KeyStatus;
+use crate::model::{AttributePath, Diagnostic, Type, Value};
+use std::time::Duration;
+
+/// The data source.
+pub struct AccessKeys;
+
+const USER_NAMES: &str = "user_names";
+const ACCESS_KEY_IDS: &str = "access_key_ids";
+const STATUS: &str = "status";
+const UNUSED_FOR: &str = "unused_for";
+const USED_WITHIN: &str = "used_within";
+const FAIL_IF_ANY_USED_WITHIN: &str = "fail_if_any_used_within";
+
+fn key_fields() -> Fields<FleetKey> {
+    let s = |name: &'static str, description: &'static str, get: fn(&FleetKey) -> Value| {
+        Field::computed(name, Type::String, description, move |k: &FleetKey| get(k))
+    };
+    let n = |name: &'static str, description: &'static str, get: fn(&FleetKey) -> Value| {
+        Field::computed(name, Type::Number, description, move |k: &FleetKey| get(k))
+    };
+    Fields::new()
+        .with(s("access_key_id", "the AccessKey ID", |k| {
+            Value::string(k.access_key_id.clone())
+        }))
+        .with(s("user_name", "the RAM user it belongs to", |k| {
+            Value::string(k.user_name.clone())
+        }))
+        .with(s("status", "`Active` or `Inactive`, as RAM lists it", |k| {
+            Value::string(k.status.as_str())
+        }))
+        .with(s("create_date", "when it was created, RFC 3339 UTC", |k| {
+            Value::opt_string(usage::rfc3339(k.create_ms))
+        }))
+        .with(n("age_days", "whole days since it was created", |k| {
+            Value::int(k.age_days)
+        }))
+        .with(Field::computed(
+            "used",
+            Type::Bool,
+            "whether ActionTrail has any use of it",
+            |k: &FleetKey| Value::Bool(k.last_used_ms.is_some()),
+        ))
+        .with(s("last_used_at", "its last use, RFC 3339 UTC; null when never used", |k| {
+            Value::opt_string(k.last_used_ms.and_then(usage::rfc3339))
+        }))
+        .with(n("last_used_timestamp", "its last use, epoch milliseconds; null when never used", |k| {
+            Value::opt_int(k.last_used_ms)
+        }))
+        .with(n("days_since_last_used", "whole days since its last use; null when never used", |k| {
+            Value::opt_int(k.days_since_last_used)
+        }))
+        .with(s("last_used_service", "the service it last called (e.g. `Ecs`); null when never used", |k| {
+            Value::opt_string(k.last_used_service.clone())
+        }))
+        .with(s("last_used_ip", "the IP it was last used from, from the ActionTrail event; null when never used or unknown", |k| {
+            Value::opt_string(k.last_used_ip.clone())
+        }))
+}
+
+fn count(name: &'static str, description: &'static str, f: fn(&Fleet) -> usize) -> Field<Fleet> {
+    Field::computed(name, Type::Number, description, move |a: &Fleet| {
+        Value::int(i64::try_from(f(a)).unwrap_or(i64::MAX))
+    })
+}
+
+#[async_trait::async_trait]
+impl DataSource for AccessKeys {
+    type Config = Selection;
+    type Answer = Fleet;
+
+    const TYPE_NAME: &'static str = "actiontrail_accesskeys";
+    const DESCRIPTION: &'static str = "The AccessKeys of the caller's account, each joined with its last use: every RAM user's keys (RAM ListUsers and ListAccessKeys), those of the users named, or exactly the keys named; filtered by status and idleness, with a fleet gate that fails the plan listing every selected key used recently.";
+    const GUIDE: &'static str = "## Permissions and calls\n\nDiscovery calls RAM `ListUsers` (every page) and `ListAccessKeys` once per user, then ActionTrail `GetAccessKeyLastUsedInfo` once per key; the caller needs `ram:ListUsers`, `ram:ListAccessKeys` and `actiontrail:GetAccessKeyLastUsedInfo`. With `user_names`, `ListUsers` is not called; with `access_key_ids`, each key's owner comes from ActionTrail and RAM lists only that owner's keys. Calls run concurrently up to the provider's `max_concurrency` and are shared with the single-key data sources of the same plan. Any failed call fails the read: a partial fleet is never presented as the whole.\n\n## The fleet gate\n\n`fail_if_any_used_within` looks at every selected key (before the `status`, `unused_for` and `used_within` filters) and fails the read with one diagnostic listing each key used within the window: its user, service, IP and when.\n";
+
+    fn fields() -> Fields<Fleet> {
+        Fields::new()
+            .with(Field::optional(USER_NAMES, Type::list(Type::String), "Only the keys of these RAM users (RAM ListUsers is then not called). Conflicts with `access_key_ids`. Default: every RAM user of the account."))
+            .with(Field::optional(ACCESS_KEY_IDS, Type::list(Type::String), "Exactly these keys (no discovery); each must be a RAM user's key that RAM lists. Conflicts with `user_names`."))
+            .with(Field::optional(STATUS, Type::String, "Keep only keys of this status: `Active` or `Inactive`."))
+            .with(Field::optional(UNUSED_FOR, Type::String, "Keep only keys not used within this long (`90d`, `2160h`, `12w` or a number of days); never-used keys are kept."))
+            .with(Field::optional(USED_WITHIN, Type::String, "Keep only keys used within this long (`30d`, `720h`, or a number of days)."))
+            .with(Field::optional(FAIL_IF_ANY_USED_WITHIN, Type::String, "The fleet gate: fail the read, listing every selected key used within this long (`30d`, `720h`, or a number of days), with its user, service, IP and time."))
+            .with(Field::computed("id", Type::String, "What was selected: `all`, `users:<names>` or `keys:<ids>`.", |a: &Fleet| Value::string(a.id.clone())))
+            .with(Field::list("keys", "The keys the filters kept, in RAM's order of users and keys (or the order of `access_key_ids`)", key_fields(), |a: &Fleet| a.keys.as_slice()))
+            .with(Field::computed("matching_access_key_ids", Type::list(Type::String), "The AccessKey IDs of `keys`, in its order.", |a: &Fleet| {
+                Value::List(a.keys.iter().map(|k| Value::string(k.access_key_id.clone())).collect())
+            }))
+            .with(count("key_count", "How many keys `keys` holds.", |a| a.keys.len()))
+            .with(count("used_count", "How many of `keys` were ever used (as far as ActionTrail knows).", |a| {
+                a.keys.iter().filter(|k| k.last_used_ms.is_some()).count()
+            }))
+            .with(count("never_used_count", "How many of `keys` were never used (as far as ActionTrail knows).", |a| {
+                a.keys.iter().filter(|k| k.last_used_ms.is_none()).count()
+            }))
+            .with(count("selected_count", "How many keys were selected before the filters.", |a| a.selected.len()))
+            .with(count("user_count", "How many RAM users' keys were listed.", |a| a.users))
+            .with(usage::freshness_note())
+            .with(Field::computed("ram_request_ids", Type::list(Type::String), "Request IDs of the RAM calls made (ListUsers pages, then ListAccessKeys).", |a: &Fleet| {
+                Value::List(a.ram_request_ids.iter().map(Value::string).collect())
+            }))
+    }
+
+    fn parse(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Selection> {
+        let user_names = names(
+            config,
+            USER_NAMES,
+            diags,
+            |n| {
+                (1..=64).contains(&n.len())
+                    && n.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"._-@".contains(&b))
+            },
+            "is not a RAM user name (1 to 64 letters, digits or . _ - @)",
+        );
+        let access_key_ids = names(
+            config,
+            ACCESS_KEY_IDS,
+            diags,
+            key::plausible,
+            "is not an AccessKey ID (8 to 128 letters, digits or dots)",
+        );
+        if let (Some(Some(_)), Some(Some(_))) = (&user_names, &access_key_ids) {
+            diags.push(args::invalid(ACCESS_KEY_IDS, &AttributePath::root(ACCESS_KEY_IDS), "access_key_ids and user_names both select keys: set one of them (access_key_ids for exactly those keys, user_names for every key of those users)."));
+        }
+        let status = {
+            let path = AttributePath::root(STATUS);
+            match args::string(config, STATUS, &path) {
+                Ok(Arg::Known("Active")) => Some(Some(KeyStatus::Active)),
+                Ok(Arg::Known("Inactive")) => Some(Some(KeyStatus::Inactive)),
+                Ok(Arg::Known(other)) => {
+                    diags.push(args::invalid(STATUS, &path, format!("status {other:?} is neither \"Active\" nor \"Inactive\" (as RAM writes them).")));
+                    None
+                }
+                Ok(Arg::Absent) => Some(None),
+                Ok(Arg::Unknown) => None,
+                Err(d) => {
+                    diags.push(d);
+                    None
+                }
+            }
+        };
+        let unused_for = window(config, UNUSED_FOR, diags);
+        let used_within = window(config, USED_WITHIN, diags);
+        let gate = window(config, FAIL_IF_ANY_USED_WITHIN, diags);
+        if crate::model::diag::has_errors(diags) {
+            return None;
+        }
+        Some(Selection {
+            user_names: user_names?,
+            access_key_ids: access_key_ids?,
+            status: status?,
+            unused_for: unused_for?,
+            used_within: used_within?,
+            fail_if_any_used_within: gate?,
+        })
+    }
+
+    async fn read(api: &Api, sel: &Selection) -> Result<Fleet, Diagnostic> {
+        tracing::debug!(users = ?sel.user_names, keys = ?sel.access_key_ids, "reading {}", Self::TYPE_NAME);
+        fleet::read(api, sel).await
+    }
+
+    fn check(sel: &Selection, fleet: &Fleet) -> Vec<Diagnostic> {
+        sel.fail_if_any_used_within
+            .and_then(|w| fleet::gate(fleet, w))
+            .into_iter()
+            .collect()
+    }
+}
+
+/// A list-of-strings argument: `Some(None)` when absent, `None` when unknown or invalid.
+fn names(
+    config: &Value,
+    name: &str,
+    diags: &mut Vec<Diagnostic>,
+    valid: impl Fn(&str) -> bool,
+    why: &str,
+) -> Option<Option<Vec<String>>> {
+    let path = AttributePath::root(name);
+    let list = match args::block(config, name) {
+        Arg::Absent => return Some(None),
+        Arg::Unknown => return None,
+        Arg::Known(v) => v,
+    };
+    let Some(items) = list.as_elements() else {
+        diags.push(args::invalid(
+            name,
+            &path,
+            format!(
+                "{name} must be a list of strings, but Terraform sent a {}.",
+                list.kind()
+            ),
+        ));
+        return None;
+    };
+    if items.is_empty() {
+        diags.push(args::invalid(
+            name,
+            &path,
+            format!("{name} is empty; remove it to select every key of the account."),
+        ));
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut known = true;
+    for (i, item) in items.iter().enumerate() {
+        let at = path.clone().index(i64::try_from(i).unwrap_or(i64::MAX));
+        match item {
+            Value::Unknown => known = false,
+            Value::String(s) if !valid(s) => {
+                diags.push(args::invalid(name, &at, format!("{s:?} {why}.")));
+            }
+            Value::String(s) if out.contains(s) => {
+                diags.push(args::invalid(
+                    name,
+                    &at,
+                    format!("{s:?} is listed twice in {name}."),
+                ));
+            }
+            Value::String(s) => out.push(s.clone()),
+            other => diags.push(args::invalid(
+                name,
+                &at,
+                format!("{name} must hold strings, not a {}.", other.kind()),
+            )),
+        }
+    }
+    known.then_some(Some(out))
+}
+
+/// A duration argument: `Some(None)` when absent, `None` when unknown or invalid.
+fn window(config: &Value, name: &str, diags: &mut Vec<Diagnostic>) -> Option<Option<Duration>> {
+    let path = AttributePath::root(name);
+    match args::string(config, name, &path) {
+        Ok(Arg::Known(text)) => match duration::parse_window(text) {
+            Ok(d) => Some(Some(d)),
+            Err(e) => {
+                diags.push(args::invalid(name, &path, format!("{name} {e}.")));
+                None
+            }
+        },
+        Ok(Arg::Absent) => Some(None),
+        Ok(Arg::Unknown) => None,
+        Err(d) => {
+            diags.push(d);
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data_sources::data_source::{Entry, Registered as _};
+
+    fn config(set: &[(&str, Value)]) -> Value {
+        let mut m: std::collections::BTreeMap<String, Value> = Entry::<AccessKeys>::new()
+            .schema()
+            .block
+            .attributes
+            .iter()
+            .filter(|a| a.optional)
+            .map(|a| (a.name.clone(), Value::Null))
+            .collect();
+        for (k, v) in set {
+            m.insert((*k).into(), v.clone());
+        }
+        Value::Object(m)
+    }
+
+    fn paths(c: &Value) -> Vec<Option<AttributePath>> {
+        let mut diags = Vec::new();
+        AccessKeys::parse(c, &mut diags);
+        diags.into_iter().map(|d| d.attribute).collect()
+    }
+
+    #[test]
+    fn each_bad_argument_is_reported_at_its_path_and_index() {
+        let list = |v: &[&str]| Value::List(v.iter().map(|s| Value::string(*s)).collect());
+        let root = AttributePath::root;
+        let cases = [
+            (
+                config(&[(UNUSED_FOR, Value::string("soon"))]),
+                root(UNUSED_FOR),
+            ),
+            (
+                config(&[(USED_WITHIN, Value::string("0"))]),
+                root(USED_WITHIN),
+            ),
+            (
+                config(&[(FAIL_IF_ANY_USED_WITHIN, Value::string(""))]),
+                root(FAIL_IF_ANY_USED_WITHIN),
+            ),
+            (config(&[(STATUS, Value::string("active"))]), root(STATUS)),
+            (
+                config(&[(USER_NAMES, list(&["a", "b", "a"]))]),
+                root(USER_NAMES).index(2),
+            ),
+            (
+                config(&[(USER_NAMES, list(&["ok", "no spaces"]))]),
+                root(USER_NAMES).index(1),
+            ),
+            (config(&[(USER_NAMES, list(&[]))]), root(USER_NAMES)),
+            (
+                config(&[(ACCESS_KEY_IDS, list(&["short"]))]),
+                root(ACCESS_KEY_IDS).index(0),
+            ),
+            (
+                config(&[
+                    (USER_NAMES, list(&["a"])),
+                    (ACCESS_KEY_IDS, list(&["LTAI5tRecentUse000000001"])),
+                ]),
+                root(ACCESS_KEY_IDS),
+            ),
+        ];
+        for (c, want) in cases {
+            assert_eq!(paths(&c), vec![Some(want.clone())], "{want:?}");
+        }
+    }
+
+    #[test]
+    fn unknowns_pass_validation_and_defer_the_read() {
+        let c = config(&[
+            (
+                USER_NAMES,
+                Value::List(vec![Value::string("a"), Value::Unknown]),
+            ),
+            (UNUSED_FOR, Value::Unknown),
+        ]);
+        let mut diags = Vec::new();
+        assert_eq!(AccessKeys::parse(&c, &mut diags), None);
+        assert!(diags.is_empty(), "{diags:?}");
+        let mut diags = Vec::new();
+        let sel =
+            AccessKeys::parse(&config(&[(UNUSED_FOR, Value::string("90d"))]), &mut diags).unwrap();
+        assert_eq!(sel.unused_for, Some(Duration::from_secs(90 * 86_400)));
+        assert_eq!(sel.user_names, None);
+    }
+
+    #[test]
+    fn the_state_conforms_to_the_schema_and_counts_what_keys_holds() {
+        let now = 1_800_000_000_000;
+        let k = |id: &str, used: Option<i64>| FleetKey {
+            access_key_id: id.into(),
+            user_name: "u".into(),
+            status: KeyStatus::Active,
+            create_ms: now - 10 * 86_400_000,
+            last_used_ms: used,
+            last_used_service: used.map(|_| "Ecs".into()),
+            last_used_ip: None,
+            request_id: "R".into(),
+            age_days: 10,
+            days_since_last_used: used.map(|_| 1),
+        };
+        let fleet = Fleet {
+            id: "all".into(),
+            selected: vec![k("A", Some(now - 86_400_000)), k("B", None), k("C", None)],
+            keys: vec![k("A", Some(now - 86_400_000)), k("B", None)],
+            users: 1,
+            ram_request_ids: vec!["R0".into()],
+            now_ms: now,
+        };
+        let entry = Entry::<AccessKeys>::new();
+        let st = entry.state(&config(&[]), &fleet);
+        crate::model::msgpack::encode(&st, &entry.schema().block.value_type()).expect("conforms");
+        assert_eq!(st.get("key_count"), Some(&Value::int(2)));
+        assert_eq!(st.get("used_count"), Some(&Value::int(1)));
+        assert_eq!(st.get("never_used_count"), Some(&Value::int(1)));
+        assert_eq!(st.get("selected_count"), Some(&Value::int(3)));
+        let keys = st.get("keys").and_then(Value::as_elements).unwrap();
+        assert_eq!(keys[1].get("last_used_at"), Some(&Value::Null));
+        assert_eq!(keys[0].get("used"), Some(&Value::Bool(true)));
+        assert_eq!(
+            keys[0].get("create_date"),
+            Some(&Value::string("2027-01-05T08:00:00Z"))
+        );
+    }
+}

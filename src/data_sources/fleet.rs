@@ -1,0 +1,393 @@
+//! The fleet read behind `actiontrail_accesskeys`: which keys (RAM discovery, named users
+//! or named keys), each joined with its last use, then filtered; and the fleet gate.
+//!
+//! Every call goes through the shared client, so a key also read by a single-key data
+//! source in the same plan is asked about once, and the client's concurrency bound paces
+//! the fan-out. Users are listed and their keys looked up in one pipeline, so the read
+//! takes about ceil(calls / concurrency) round trips.
+
+use super::api::Api;
+use super::usage;
+use crate::actiontrail::types::AccessKeyLastUsedInfo;
+use crate::actiontrail::{KeyStatus, RamAccessKey};
+use crate::model::{AttributePath, Diagnostic};
+use futures::future::try_join_all;
+use std::time::Duration;
+
+/// Which keys to read, and what to keep of them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Selection {
+    /// Only these RAM users' keys (no ListUsers).
+    pub user_names: Option<Vec<String>>,
+    /// Exactly these keys (no discovery; RAM is asked only for their users' listings).
+    pub access_key_ids: Option<Vec<String>>,
+    /// Keep keys of this status.
+    pub status: Option<KeyStatus>,
+    /// Keep keys not used within this long (never-used keys included).
+    pub unused_for: Option<Duration>,
+    /// Keep keys used within this long.
+    pub used_within: Option<Duration>,
+    /// Fail when any selected key was used within this long.
+    pub fail_if_any_used_within: Option<Duration>,
+}
+
+/// One key of the fleet and its last use.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FleetKey {
+    /// The AccessKey ID.
+    pub access_key_id: String,
+    /// Its RAM user.
+    pub user_name: String,
+    /// As RAM lists it.
+    pub status: KeyStatus,
+    /// Creation time, epoch milliseconds.
+    pub create_ms: i64,
+    /// Last use, epoch milliseconds; `None` when never used (as far as ActionTrail knows).
+    pub last_used_ms: Option<i64>,
+    /// The service it last called.
+    pub last_used_service: Option<String>,
+    /// The IP it last called from (from the event in `Detail`).
+    pub last_used_ip: Option<String>,
+    /// The GetAccessKeyLastUsedInfo request id.
+    pub request_id: String,
+    /// Whole days since creation, as of the read.
+    pub age_days: i64,
+    /// Whole days since the last use, as of the read; `None` when never used.
+    pub days_since_last_used: Option<i64>,
+}
+
+impl FleetKey {
+    /// Whether it was used within `window` of `now_ms`.
+    pub fn used_within(&self, window: Duration, now_ms: i64) -> bool {
+        self.last_used_ms
+            .is_some_and(|ms| usage::elapsed(ms, now_ms) < window)
+    }
+}
+
+/// What the read found.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fleet {
+    /// What was selected: `all`, `users:<names>` or `keys:<ids>`.
+    pub id: String,
+    /// Every selected key, before the filters.
+    pub selected: Vec<FleetKey>,
+    /// The keys the filters kept, in selection order.
+    pub keys: Vec<FleetKey>,
+    /// RAM users whose keys were listed.
+    pub users: usize,
+    /// The request ids of every RAM call (ListUsers pages, then ListAccessKeys).
+    pub ram_request_ids: Vec<String>,
+    /// When the read ran, epoch milliseconds.
+    pub now_ms: i64,
+}
+
+fn at(name: &str, index: Option<usize>) -> Option<AttributePath> {
+    let p = AttributePath::root(name);
+    Some(match index {
+        Some(i) => p.index(i64::try_from(i).unwrap_or(i64::MAX)),
+        None => p,
+    })
+}
+
+fn placed(d: Diagnostic, path: Option<AttributePath>) -> Diagnostic {
+    match path {
+        Some(p) => d.at(p),
+        None => d,
+    }
+}
+
+/// The keys of `user`, as RAM lists them, with the diagnostic placed at `path`.
+async fn keys_of(
+    api: &Api,
+    user: &str,
+    path: Option<AttributePath>,
+) -> Result<(Vec<RamAccessKey>, String), Diagnostic> {
+    let listing = api
+        .ram_access_keys(user)
+        .await
+        .map_err(|d| placed(d, path))?;
+    Ok((listing.keys, listing.request_id))
+}
+
+async fn joined(
+    api: &Api,
+    user: &str,
+    key: &RamAccessKey,
+    path: Option<AttributePath>,
+) -> Result<FleetKey, Diagnostic> {
+    let info = api
+        .info(&key.access_key_id)
+        .await
+        .map_err(|d| placed(d, path.clone()))?;
+    let create_ms = key.created_ms().map_err(|why| {
+        placed(
+            Diagnostic::error("RAM answered an unreadable CreateDate", why),
+            path.clone(),
+        )
+    })?;
+    Ok(join(user, key.status, create_ms, &info))
+}
+
+fn join(user: &str, status: KeyStatus, create_ms: i64, info: &AccessKeyLastUsedInfo) -> FleetKey {
+    let last_used_ms = usage::used_ms(info.used_timestamp);
+    let event = usage::parse_event(info.detail.as_deref());
+    FleetKey {
+        access_key_id: info.access_key_id.clone().unwrap_or_default(),
+        user_name: user.to_owned(),
+        status,
+        create_ms,
+        last_used_ms,
+        last_used_service: last_used_ms.and(info.service_name.clone()),
+        last_used_ip: last_used_ms.and(event.and_then(|e| e.source_ip_address)),
+        request_id: info.request_id.clone(),
+        age_days: 0,
+        days_since_last_used: None,
+    }
+}
+
+/// Reads the selected keys and their last use; then filters. Any failed call fails the
+/// read: a partial fleet is never presented as the whole.
+pub async fn read(api: &Api, sel: &Selection) -> Result<Fleet, Diagnostic> {
+    let now_ms = usage::now_ms();
+    let mut ram_request_ids = Vec::new();
+    let (selected, users) = if let Some(ids) = &sel.access_key_ids {
+        read_named_keys(api, ids, &mut ram_request_ids).await?
+    } else {
+        let (users, from_arg) = match &sel.user_names {
+            Some(names) => (names.clone(), true),
+            None => {
+                let listing = api.ram_users().await?;
+                ram_request_ids.extend(listing.request_ids);
+                (
+                    listing.users.into_iter().map(|u| u.user_name).collect(),
+                    false,
+                )
+            }
+        };
+        let per_user = try_join_all(users.iter().enumerate().map(|(i, user)| async move {
+            let path = if from_arg {
+                at("user_names", Some(i))
+            } else {
+                None
+            };
+            let (keys, request_id) = keys_of(api, user, path.clone()).await?;
+            let joined = try_join_all(keys.iter().map(|k| joined(api, user, k, path.clone())));
+            Ok::<_, Diagnostic>((joined.await?, request_id))
+        }))
+        .await?;
+        let mut all = Vec::new();
+        for (keys, request_id) in per_user {
+            ram_request_ids.push(request_id);
+            all.extend(keys);
+        }
+        (all, users.len())
+    };
+    let mut selected = selected;
+    for k in &mut selected {
+        k.age_days = usage::whole_days(k.create_ms, now_ms);
+        k.days_since_last_used = k.last_used_ms.map(|ms| usage::whole_days(ms, now_ms));
+    }
+    for k in &selected {
+        if k.access_key_id.is_empty() {
+            return Err(Diagnostic::error(
+                "ActionTrail answered GetAccessKeyLastUsedInfo without AccessKeyId",
+                format!(
+                    "The answer (request id {}) does not say which key it is about, so it cannot be joined with RAM's listing.",
+                    k.request_id
+                ),
+            ));
+        }
+    }
+    let keys = selected
+        .iter()
+        .filter(|k| sel.status.is_none_or(|s| k.status == s))
+        .filter(|k| sel.unused_for.is_none_or(|w| !k.used_within(w, now_ms)))
+        .filter(|k| sel.used_within.is_none_or(|w| k.used_within(w, now_ms)))
+        .cloned()
+        .collect();
+    let id = match (&sel.access_key_ids, &sel.user_names) {
+        (Some(ids), _) => format!("keys:{}", ids.join(",")),
+        (None, Some(names)) => format!("users:{}", names.join(",")),
+        (None, None) => "all".to_owned(),
+    };
+    Ok(Fleet {
+        id,
+        selected,
+        keys,
+        users,
+        ram_request_ids,
+        now_ms,
+    })
+}
+
+/// `access_key_ids`: each key's owner comes from ActionTrail, its status and creation
+/// date from RAM's listing of that owner, which must list it.
+async fn read_named_keys(
+    api: &Api,
+    ids: &[String],
+    ram_request_ids: &mut Vec<String>,
+) -> Result<(Vec<FleetKey>, usize), Diagnostic> {
+    let found = try_join_all(ids.iter().enumerate().map(|(i, id)| async move {
+        let path = at("access_key_ids", Some(i));
+        let info = api.info(id).await.map_err(|d| placed(d, path.clone()))?;
+        let user = match (info.account_type.as_deref(), info.user_name.as_deref()) {
+            (Some("ram-user"), Some(u)) if !id.starts_with("STS.") => u.to_owned(),
+            (kind, _) => {
+                return Err(placed(
+                    Diagnostic::error(
+                        "Not a RAM user's AccessKey",
+                        format!(
+                            "ActionTrail says {id} belongs to a {} (request id {}); RAM lists only RAM users' AccessKeys, so its status and creation date cannot be read. Remove it from access_key_ids, and audit it with actiontrail_accesskey_last_used.",
+                            kind.unwrap_or("principal of unknown type"),
+                            info.request_id
+                        ),
+                    ),
+                    path,
+                ))
+            }
+        };
+        let (keys, request_id) = keys_of(api, &user, path.clone()).await?;
+        let Some(key) = keys.iter().find(|k| &k.access_key_id == id) else {
+            return Err(placed(
+                Diagnostic::error(
+                    "RAM does not list this AccessKey",
+                    format!(
+                        "ActionTrail says {id} belongs to RAM user {user:?}, but RAM ListAccessKeys for that user (request id {request_id}) does not list it: it may have been deleted, or belong to another account than the caller's. Check access_key_ids."
+                    ),
+                ),
+                path,
+            ));
+        };
+        let create_ms = key.created_ms().map_err(|why| {
+            placed(
+                Diagnostic::error("RAM answered an unreadable CreateDate", why),
+                path.clone(),
+            )
+        })?;
+        Ok((join(&user, key.status, create_ms, &info), request_id))
+    }))
+    .await?;
+    let mut users: Vec<&str> = Vec::new();
+    let mut keys = Vec::new();
+    for (k, request_id) in found {
+        if !ram_request_ids.contains(&request_id) {
+            ram_request_ids.push(request_id);
+        }
+        keys.push(k);
+    }
+    for k in &keys {
+        if !users.contains(&k.user_name.as_str()) {
+            users.push(&k.user_name);
+        }
+    }
+    let n = users.len();
+    Ok((keys, n))
+}
+
+/// The fleet gate: one error listing every selected key used within `window`, or none.
+pub fn gate(fleet: &Fleet, window: Duration) -> Option<Diagnostic> {
+    let offenders: Vec<&FleetKey> = fleet
+        .selected
+        .iter()
+        .filter(|k| k.used_within(window, fleet.now_ms))
+        .collect();
+    if offenders.is_empty() {
+        return None;
+    }
+    let lines: Vec<String> = offenders
+        .iter()
+        .map(|k| {
+            let when = k.last_used_ms.unwrap_or_default();
+            format!(
+                "- {} (RAM user {}): {} from {} at {} ({} ago)",
+                k.access_key_id,
+                k.user_name,
+                k.last_used_service
+                    .as_deref()
+                    .unwrap_or("an unknown service"),
+                k.last_used_ip.as_deref().unwrap_or("an unknown IP"),
+                usage::rfc3339(when).unwrap_or_else(|| when.to_string()),
+                super::duration::describe(usage::elapsed(when, fleet.now_ms)),
+            )
+        })
+        .collect();
+    Some(
+        Diagnostic::error(
+            format!(
+                "{} of {} selected AccessKeys were used within {}",
+                offenders.len(),
+                fleet.selected.len(),
+                super::duration::describe(window)
+            ),
+            format!(
+                "fail_if_any_used_within is {}, and these keys were used within it:\n{}\n\nStop the callers using them (or narrow the set) before retiring these keys. {}",
+                super::duration::describe(window),
+                lines.join("\n"),
+                usage::FRESHNESS_NOTE
+            ),
+        )
+        .at(AttributePath::root("fail_if_any_used_within")),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: i64 = 86_400_000;
+
+    fn key(id: &str, used_days_ago: Option<i64>, status: KeyStatus, now: i64) -> FleetKey {
+        FleetKey {
+            access_key_id: id.into(),
+            user_name: "u".into(),
+            status,
+            create_ms: now - 500 * DAY,
+            last_used_ms: used_days_ago.map(|d| now - d * DAY),
+            last_used_service: used_days_ago.map(|_| "Ecs".into()),
+            last_used_ip: used_days_ago.map(|_| "203.0.113.9".into()),
+            request_id: "R".into(),
+            age_days: 500,
+            days_since_last_used: used_days_ago,
+        }
+    }
+
+    #[test]
+    fn the_gate_lists_every_recently_used_selected_key_with_service_ip_and_time() {
+        let now = 1_800_000_000_000;
+        let fleet = Fleet {
+            id: "all".into(),
+            selected: vec![
+                key("A", Some(1), KeyStatus::Active, now),
+                key("B", None, KeyStatus::Active, now),
+                key("C", Some(3), KeyStatus::Inactive, now),
+                key("D", Some(100), KeyStatus::Active, now),
+            ],
+            keys: vec![],
+            users: 1,
+            ram_request_ids: vec![],
+            now_ms: now,
+        };
+        let d = gate(&fleet, Duration::from_secs(7 * 86_400)).unwrap();
+        assert!(d.summary.starts_with("2 of 4"), "{}", d.summary);
+        assert!(d
+            .detail
+            .contains("- A (RAM user u): Ecs from 203.0.113.9 at "));
+        assert!(d.detail.contains("- C "));
+        assert!(!d.detail.contains("- B ") && !d.detail.contains("- D "));
+        assert_eq!(
+            d.attribute,
+            Some(AttributePath::root("fail_if_any_used_within"))
+        );
+        assert!(gate(&fleet, Duration::from_secs(3600)).is_none());
+    }
+
+    #[test]
+    fn a_never_used_key_is_unused_for_any_window_and_used_within_none() {
+        let now = 1_800_000_000_000;
+        let never = key("B", None, KeyStatus::Active, now);
+        assert!(!never.used_within(Duration::from_secs(u64::MAX / 4), now));
+        let recent = key("A", Some(1), KeyStatus::Active, now);
+        assert!(recent.used_within(Duration::from_secs(2 * 86_400), now));
+        assert!(!recent.used_within(Duration::from_secs(86_000), now));
+    }
+}

@@ -1,0 +1,157 @@
+//! `actiontrail_accesskey_last_used_events`: the API actions a key called on one service,
+//! and when last (GetAccessKeyLastUsedEvents, all pages).
+
+use super::api::Api;
+use super::attribute::{Field, Fields};
+use super::data_source::DataSource;
+use super::listing::{self, Listed, Query};
+use super::usage::{self, Use, Used};
+use crate::actiontrail::EventUsage;
+use crate::model::{Diagnostic, Type, Value};
+
+/// The data source.
+pub struct LastUsedEvents;
+
+impl Use for EventUsage {
+    fn used_timestamp(&self) -> Option<i64> {
+        Some(self.used_timestamp)
+    }
+    fn source(&self) -> Option<&str> {
+        self.source.as_deref()
+    }
+    fn detail(&self) -> Option<&str> {
+        self.detail.as_deref()
+    }
+}
+
+fn item() -> Fields<Used<EventUsage>> {
+    Fields::new()
+        .with(Field::computed(
+            "event_name",
+            Type::String,
+            "the API action, as ActionTrail names it (EventName)",
+            |e: &Used<EventUsage>| Value::string(e.of.event_name.clone()),
+        ))
+        // The shared item fields read `event_name` from the event in Detail; here the API
+        // names it itself, so that one is left out.
+        .and(
+            usage::item_fields()
+                .into_iter()
+                .filter(|f| f.name() != "event_name"),
+        )
+}
+
+#[async_trait::async_trait]
+impl DataSource for LastUsedEvents {
+    type Config = Query;
+    type Answer = Listed<EventUsage>;
+
+    const TYPE_NAME: &'static str = "actiontrail_accesskey_last_used_events";
+    const DESCRIPTION: &'static str = "The API actions (events) an AccessKey called on one service, and when last, from ActionTrail's GetAccessKeyLastUsedEvents (all pages).";
+
+    fn fields() -> Fields<Listed<EventUsage>> {
+        listing::fields(
+            "events",
+            [
+                Field::list(
+                    "events",
+                    "The API actions the key called, in ActionTrail's order (most recent first)",
+                    item(),
+                    |l: &Listed<EventUsage>| &l.items,
+                ),
+                usage::count(
+                    "event_count",
+                    "How many events were read.",
+                    |l: &Listed<EventUsage>| &l.items,
+                ),
+                Field::computed(
+                    "event_names",
+                    Type::list(Type::String),
+                    "The API action names alone, in the order of `events`.",
+                    |l: &Listed<EventUsage>| {
+                        Value::List(
+                            l.items
+                                .iter()
+                                .map(|e| Value::string(e.of.event_name.clone()))
+                                .collect(),
+                        )
+                    },
+                ),
+            ],
+        )
+    }
+
+    fn parse(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Query> {
+        listing::parse(config, diags)
+    }
+
+    async fn read(api: &Api, q: &Query) -> Result<Listed<EventUsage>, Diagnostic> {
+        tracing::debug!(access_key_id = %q.key, service_name = %q.service, "reading {}", Self::TYPE_NAME);
+        let list = api.events(&q.key, &q.service, q.page).await?;
+        Ok(Listed::new(q, list))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::actiontrail::Listing;
+    use crate::data_sources::data_source::{Entry, Registered as _};
+
+    #[test]
+    fn events_keep_their_order_and_name_and_conform_to_the_schema() {
+        let entry = Entry::<LastUsedEvents>::new();
+        let config = Value::object([
+            ("access_key_id", Value::string("LTAI5tRecentUse000000001")),
+            ("service_name", Value::string("Ecs")),
+            ("page_size", Value::Null),
+            ("max_items", Value::Null),
+        ]);
+        let q = Query {
+            key: "LTAI5tRecentUse000000001".into(),
+            service: "Ecs".into(),
+            page: Default::default(),
+        };
+        let list = Listing {
+            items: vec![
+                EventUsage {
+                    event_name: "StartInstance".into(),
+                    used_timestamp: 2_000,
+                    source: Some("ManagementEvent".into()),
+                    detail: Some(
+                        r#"{"eventName":"StartInstance","sourceIpAddress":"203.0.113.1"}"#.into(),
+                    ),
+                },
+                EventUsage {
+                    event_name: "DescribeInstances".into(),
+                    used_timestamp: 1_000,
+                    source: None,
+                    detail: None,
+                },
+            ],
+            pages: 1,
+            truncated: false,
+            request_ids: vec!["R1".into()],
+        };
+        let st = entry.state(&config, &Listed::new(&q, list));
+        crate::model::msgpack::encode(&st, &entry.schema().block.value_type()).expect("conforms");
+        let events = st.get("events").and_then(Value::as_elements).unwrap();
+        assert_eq!(
+            events[0].get("event_name"),
+            Some(&Value::string("StartInstance"))
+        );
+        assert_eq!(
+            events[0].get("source_ip_address"),
+            Some(&Value::string("203.0.113.1"))
+        );
+        assert_eq!(events[1].get("event"), Some(&Value::Null));
+        assert_eq!(st.get("event_count"), Some(&Value::int(2)));
+        assert_eq!(
+            st.get("event_names"),
+            Some(&Value::List(vec![
+                Value::string("StartInstance"),
+                Value::string("DescribeInstances")
+            ]))
+        );
+    }
+}
