@@ -20,6 +20,8 @@ const IDLE: &str = "LTAI5tPolicyIdle0000001";
 const NEVER: &str = "LTAI5tPolicyNever000001";
 const STRAY: &str = "LTAI5tPolicyStray000001";
 const RETIRE: &str = "LTAI5tPolicyRetire00001";
+/// A second key of `web`, Inactive and idle 200 days: the fleet lists it, nobody may flag it.
+const OFF: &str = "LTAI5tPolicyOff00000001";
 
 const IDLE_KEYS: &str = "actiontrail.idle_keys";
 const RETIRING_KEYS: &str = "actiontrail.retiring_keys";
@@ -94,6 +96,11 @@ fn key(clock: &Clock, id: &str, user: &str, uses: &[Use]) -> Value {
     })
 }
 
+fn inactive(mut key: Value) -> Value {
+    key["status"] = json!("Inactive");
+    key
+}
+
 /// The data set: two keys in use from inside 10.0.0.0/16, one idle 120 days, one never
 /// used, one also used from outside, one idle 45 days (retirable after 30).
 fn data_set(clock: &Clock) -> Value {
@@ -113,6 +120,7 @@ fn data_set(clock: &Clock) -> Value {
                 Use { service: "Slb", days: 5, event: "DescribeLoadBalancers", ips: &[("198.51.100.77", 5), ("10.0.3.4", 6)] },
             ]),
             key(clock, RETIRE, "old-ci", &[Use { service: "Ecs", days: 45, event: "StopInstances", ips: &[("10.0.4.4", 45)] }]),
+            inactive(key(clock, OFF, "web", &[Use { service: "Oss", days: 200, event: "GetObject", ips: &[("10.0.2.10", 200)] }])),
         ]
     })
 }
@@ -129,11 +137,20 @@ fn params(retiring: &[&str]) -> Value {
 
 /// Each policy's deny set for `plan_json` under `params`.
 fn judge(plan_json: &str, params: &Value) -> Vec<(String, BTreeSet<String>)> {
+    judge_with(plan_json, params, &POLICIES)
+}
+
+/// The deny sets of the policies `namespaces` for `plan_json` under `params`.
+fn judge_with(
+    plan_json: &str,
+    params: &Value,
+    namespaces: &[&str],
+) -> Vec<(String, BTreeSet<String>)> {
     let mut engine = eval::load(&policy_dir(), &[]).expect("the example policies load");
     engine
         .add_data_json(&params.to_string())
         .expect("parameters load");
-    POLICIES
+    namespaces
         .iter()
         .map(|ns| {
             let findings = eval::deny(&mut engine, plan_json, &[(*ns).to_owned()])
@@ -317,8 +334,8 @@ fn each_policy_says_so_when_the_plan_lacks_the_data_it_needs() {
             "plan reading no key",
             judge(&empty, &params(&[FRESH1])),
             expect(
-                &["no actiontrail_accesskey_last_used was read in this plan: there is no key to judge; read one per Active key (for_each over them)".into()],
-                &[format!("{FRESH1} is being retired, but no actiontrail_accesskey_last_used read it in this plan: whether it is still in use is unknown; read it (for_each over the retiring keys)")],
+                &["no actiontrail_accesskeys or actiontrail_accesskey_last_used was read in this plan: there is no key to judge; read the fleet, or one actiontrail_accesskey_last_used per Active key (for_each over them)".into()],
+                &[format!("{FRESH1} is being retired, but neither actiontrail_accesskeys nor actiontrail_accesskey_last_used read it in this plan: whether it is still in use is unknown; read it (access_key_ids, or for_each over the retiring keys)")],
                 &["no actiontrail_accesskey_last_used_ips was read in this plan: there is no IP to judge; read one per key and service".into()],
             ),
         );
@@ -370,7 +387,7 @@ data "actiontrail_accesskey_last_used_ips" "late" {{
                 &[late("actiontrail_accesskey_last_used")],
                 &[
                     late("actiontrail_accesskey_last_used"),
-                    format!("{FRESH1} is being retired, but no actiontrail_accesskey_last_used read it in this plan: whether it is still in use is unknown; read it (for_each over the retiring keys)"),
+                    format!("{FRESH1} is being retired, but neither actiontrail_accesskeys nor actiontrail_accesskey_last_used read it in this plan: whether it is still in use is unknown; read it (access_key_ids, or for_each over the retiring keys)"),
                     format!(
                         "{STRAY} (user fleet-agent) is being retired but was used 1 day ago, within the 30 days it must be idle: last used {} with Ecs from 10.0.3.3; move that caller to a new key first (data.actiontrail_accesskey_last_used.stray)",
                         clock.rfc3339(1)
@@ -496,4 +513,194 @@ fn each_policy_refuses_input_that_is_not_a_plan_and_parameters_it_cannot_use() {
         ],
     );
     assert_eq!(got, want);
+}
+
+const FLEET: &str = "data.actiontrail_accesskeys.fleet";
+
+fn fleet_workspace(tf: Tf, sim: &Sim) -> Workspace {
+    let hcl = std::fs::read_to_string(policy_dir().join("fleet/main.tf")).unwrap();
+    let mut ws = Workspace::new(tf, &hcl);
+    ws.use_sim(sim);
+    ws.init();
+    ws
+}
+
+/// The idle-key and retiring-keys deny sets of `plan_json`.
+fn judge_fleet(plan_json: &str, retiring: &[&str]) -> Vec<(String, BTreeSet<String>)> {
+    judge_with(plan_json, &params(retiring), &[IDLE_KEYS, RETIRING_KEYS])
+}
+
+fn expect_fleet(idle: &[String], retiring: &[String]) -> Vec<(String, BTreeSet<String>)> {
+    let mut want = expect(idle, retiring, &[]);
+    want.truncate(2);
+    want
+}
+
+/// `plan_json` with `edit` applied to the fleet read's values.
+fn edit_fleet(plan_json: &str, edit: impl Fn(&mut Value)) -> String {
+    let mut plan: Value = serde_json::from_str(plan_json).unwrap();
+    let resources = plan["prior_state"]["values"]["root_module"]["resources"]
+        .as_array_mut()
+        .unwrap();
+    let fleet = resources
+        .iter_mut()
+        .find(|r| r["address"] == FLEET)
+        .unwrap_or_else(|| panic!("the plan reads {FLEET}: {plan_json}"));
+    edit(&mut fleet["values"]);
+    plan.to_string()
+}
+
+#[test]
+fn the_fleet_read_is_judged_key_by_key_active_keys_only() {
+    for_each_terraform(|tf, sim, clock| {
+        let ws = fleet_workspace(tf, sim);
+
+        // Three users' keys: all in use recently but web's Inactive one, idle 200 days; the
+        // retiring one idle 45 days.
+        let users = format!(
+            "-var=user_names={}",
+            json!(["ci-deployer", "web", "old-ci"])
+        );
+        let clean = plan_json(&ws, &[&users]);
+        assert!(
+            clean.contains(OFF),
+            "{tf:?}: the fleet lists the Inactive key: {clean}"
+        );
+        assert_judged(
+            tf,
+            "clean fleet",
+            judge_fleet(&clean, &[RETIRE, OFF]),
+            expect_fleet(&[], &[]),
+        );
+
+        // Every RAM user's keys.
+        let dirty = plan_json(&ws, &[]);
+        let want = expect_fleet(
+            &[
+                format!(
+                    "{IDLE} (user legacy-backup) has been idle 120 days, the limit is 90 days: last used {} with Oss from 192.0.2.44 ({FLEET})",
+                    clock.rfc3339(120)
+                ),
+                format!(
+                    "{NEVER} (user new-hire) was never used: ActionTrail has no record of it in the 400 days it keeps; delete it or find who holds it ({FLEET})"
+                ),
+            ],
+            &[format!(
+                "{FRESH1} (user ci-deployer) is being retired but was used 3 days ago, within the 30 days it must be idle: last used {} with Ecs from 10.0.1.5; move that caller to a new key first ({FLEET})",
+                clock.rfc3339(3)
+            )],
+        );
+        assert_judged(
+            tf,
+            "dirty fleet",
+            judge_fleet(&dirty, &[FRESH1, NEVER, OFF]),
+            want,
+        );
+
+        // A fleet read without its keys, or with a key without usage, is a finding.
+        let no_keys = edit_fleet(&dirty, |v| v["keys"] = Value::Null);
+        let without = format!(
+            "{FLEET} was read without its keys (keys = null): the policy cannot judge the fleet"
+        );
+        assert_judged(
+            tf,
+            "fleet read without keys",
+            judge_fleet(&no_keys, &[RETIRE]),
+            expect_fleet(
+                &[without.clone()],
+                &[
+                    without,
+                    format!("{RETIRE} is being retired, but neither actiontrail_accesskeys nor actiontrail_accesskey_last_used read it in this plan: whether it is still in use is unknown; read it (access_key_ids, or for_each over the retiring keys)"),
+                ],
+            ),
+        );
+        let blanked = edit_fleet(&dirty, |v| {
+            for k in v["keys"].as_array_mut().unwrap() {
+                if k["access_key_id"] == IDLE {
+                    k["used"] = Value::Null;
+                }
+            }
+        });
+        let got = judge_fleet(&blanked, &[IDLE]);
+        let incomplete = format!(
+            "{FLEET} lists {IDLE} without usage or status (status = Active, used = null, days_since_last_used = 120): the policy cannot judge it"
+        );
+        assert!(
+            got[0].1.contains(&incomplete) && got[1].1.contains(&incomplete),
+            "{tf:?}: {got:?}"
+        );
+        assert!(
+            !got[0]
+                .1
+                .iter()
+                .any(|m| m.contains(IDLE) && m.contains("has been idle")),
+            "{tf:?}: {got:?}"
+        );
+    });
+}
+
+#[test]
+fn a_fleet_read_put_off_or_failed_is_not_passed() {
+    for_each_terraform(|tf, sim, _| {
+        // The fleet read waits for apply: its user list is unknown at plan time.
+        let hcl = format!(
+            r#"{block}
+provider "actiontrail" {{}}
+
+data "actiontrail_accesskeys" "late" {{
+  user_names = timestamp() != "" ? ["web"] : []
+}}
+"#,
+            block = support::terraform_block()
+        );
+        let mut ws = Workspace::new(tf, &hcl);
+        ws.use_sim(sim);
+        ws.init();
+        let late = plan_json(&ws, &[]);
+        let deferred = "data.actiontrail_accesskeys.late is read during apply, not plan (one of its arguments is unknown until then): the key usage it would show is not in this plan, so the policy cannot pass it; make its arguments known at plan time".to_owned();
+        assert_judged(
+            tf,
+            "deferred fleet read",
+            judge_fleet(&late, &[FRESH2]),
+            expect_fleet(
+                &[deferred.clone()],
+                &[
+                    deferred,
+                    format!("{FRESH2} is being retired, but neither actiontrail_accesskeys nor actiontrail_accesskey_last_used read it in this plan: whether it is still in use is unknown; read it (access_key_ids, or for_each over the retiring keys)"),
+                ],
+            ),
+        );
+
+        // The fleet gate fails the read: a key of the set was used three days ago.
+        let hcl = format!(
+            r#"{block}
+provider "actiontrail" {{}}
+
+data "actiontrail_accesskeys" "retiring" {{
+  access_key_ids          = ["{FRESH1}", "{RETIRE}"]
+  fail_if_any_used_within = "30d"
+}}
+"#,
+            block = support::terraform_block()
+        );
+        let mut ws = Workspace::new(tf, &hcl);
+        ws.use_sim(sim);
+        ws.init();
+        let out = ws.fails(&["plan", "-input=false", "-no-color", "-out=tfplan"]);
+        assert!(out.contains(FRESH1), "{tf:?}: {out}");
+        let saved = ws.work().join("tfplan").exists();
+        if matches!(tf, Tf::V1_0_3 | Tf::V0_13_5) {
+            assert!(!saved, "{tf:?} saves no plan that failed");
+            return;
+        }
+        assert!(saved, "{tf:?} saves the failed plan");
+        let json = ws.ok(&["show", "-json", "tfplan"]);
+        let errored = "the plan ended in an error (errored: true): the reads that failed are not in it, so the policy cannot pass it; fix the error and plan again".to_owned();
+        assert_judged(
+            tf,
+            "errored fleet plan",
+            judge_fleet(&json, &[RETIRE]),
+            expect_fleet(&[errored.clone()], &[errored]),
+        );
+    });
 }

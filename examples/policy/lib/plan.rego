@@ -91,6 +91,30 @@ incomplete_key(v) if {
 	not is_number(v.days_since_last_used)
 }
 
+# The keys of the fleet data source (actiontrail_accesskeys) as [address, key]; a reading
+# without a `keys` list adds nothing here and is a finding of fleet_messages.
+fleet_keys := {[r.address, k] |
+	some r in readings("actiontrail_accesskeys")
+	is_array(r.values.keys)
+	some k in r.values.keys
+}
+
+# Findings about fleet readings that cannot be judged: no `keys` list, or a key in it
+# without usage or status. A policy that passed them would pass keys it never saw.
+fleet_messages := {msg |
+	some r in readings("actiontrail_accesskeys")
+	not is_array(r.values.keys)
+	msg := sprintf("%s was read without its keys (keys = %v): the policy cannot judge the fleet", [r.address, r.values.keys])
+} | {msg |
+	some [address, k] in fleet_keys
+	incomplete_fleet_key(k)
+	msg := sprintf("%s lists %s without usage or status (status = %v, used = %v, days_since_last_used = %v): the policy cannot judge it", [address, text(k.access_key_id), k.status, k.used, k.days_since_last_used])
+}
+
+incomplete_fleet_key(k) if incomplete_key(k)
+
+incomplete_fleet_key(k) if not is_string(k.status)
+
 incomplete_key_messages(readings) := {msg |
 	some r in readings
 	incomplete_key(r.values)
