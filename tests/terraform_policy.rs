@@ -607,9 +607,9 @@ fn the_fleet_read_is_judged_key_by_key_active_keys_only() {
             "fleet read without keys",
             judge_fleet(&no_keys, &[RETIRE]),
             expect_fleet(
-                &[without.clone()],
+                std::slice::from_ref(&without),
                 &[
-                    without,
+                    without.clone(),
                     format!("{RETIRE} is being retired, but neither actiontrail_accesskeys nor actiontrail_accesskey_last_used read it in this plan: whether it is still in use is unknown; read it (access_key_ids, or for_each over the retiring keys)"),
                 ],
             ),
@@ -663,9 +663,9 @@ data "actiontrail_accesskeys" "late" {{
             "deferred fleet read",
             judge_fleet(&late, &[FRESH2]),
             expect_fleet(
-                &[deferred.clone()],
+                std::slice::from_ref(&deferred),
                 &[
-                    deferred,
+                    deferred.clone(),
                     format!("{FRESH2} is being retired, but neither actiontrail_accesskeys nor actiontrail_accesskey_last_used read it in this plan: whether it is still in use is unknown; read it (access_key_ids, or for_each over the retiring keys)"),
                 ],
             ),
@@ -700,7 +700,10 @@ data "actiontrail_accesskeys" "retiring" {{
             tf,
             "errored fleet plan",
             judge_fleet(&json, &[RETIRE]),
-            expect_fleet(&[errored.clone()], &[errored]),
+            expect_fleet(
+                std::slice::from_ref(&errored),
+                std::slice::from_ref(&errored),
+            ),
         );
     });
 }
