@@ -268,9 +268,7 @@ impl Client {
     where
         T: DeserializeOwned + Clone + Send + Sync + 'static,
     {
-        let answer = self
-            .answer(service, action, params, strict::<T>)
-            .await?;
+        let answer = self.answer(service, action, params, strict::<T>).await?;
         answer
             .downcast_ref::<T>()
             .cloned()
@@ -308,9 +306,7 @@ impl Client {
                     let me = self.clone();
                     let key2 = key.clone();
                     let p = async move {
-                        let result = me
-                            .call_with_retries(service, action, &params, decode)
-                            .await;
+                        let result = me.call_with_retries(service, action, &params, decode).await;
                         // The future itself settles the bookkeeping, exactly once, however
                         // many callers wait on it.
                         let mut answers = me
@@ -453,12 +449,7 @@ impl Client {
                     detail,
                 },
             })?;
-        let body = answer::interpret(
-            action,
-            &endpoint.base_url,
-            &raw,
-            &credentials.secrets(),
-        )?;
+        let body = answer::interpret(action, &endpoint.base_url, &raw, &credentials.secrets())?;
         decode(body, params).map_err(|reason| Error::NotActionTrail {
             operation: action.to_owned(),
             endpoint: endpoint.base_url.clone(),
