@@ -54,4 +54,13 @@ done
        /time:/ { if (skip) { skip = 0; next } if ($1 == "time:") print prev; print; next }
        { prev = $0 }' "$micro"
   echo '```'
+  echo
+  echo "## The emulator under 100,000 hostile requests"
+  echo
+  echo 'Reproduce with `cargo bench --bench sim_rss` (unique Actions, unique 1 KiB nonces,'
+  echo 'stored short nonces, metadata credential fetches; RSS from /proc, 1 s after the flood).'
+  echo
+  echo '```'
+  cargo bench --locked --bench sim_rss | grep '^RSS before'
+  echo '```'
 } >>BENCHMARKS.md

@@ -889,7 +889,10 @@ async fn functions_and_the_ephemeral_gate_are_served_over_tfplugin6() {
         .map(|e| e.type_name.as_str())
         .collect();
     assert_eq!(eph, ["actiontrail_accesskey_last_used"]);
-    assert_eq!(meta.data_sources.len(), 4);
+    assert_eq!(
+        meta.data_sources.len(),
+        actiontrail_provider::data_sources::type_names().len()
+    );
 
     let schema = p
         .get_provider_schema(v6::get_provider_schema::Request {})

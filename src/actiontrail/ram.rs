@@ -9,8 +9,6 @@ use super::error::Error;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 
-/// The RAM API version.
-pub const RAM_API_VERSION: &str = "2015-05-01";
 /// ListUsers' largest page.
 pub const MAX_USERS_PER_PAGE: u32 = 1000;
 /// A user list this long is a server bug, not data.

@@ -1,9 +1,11 @@
 //! The APIs the client calls: ActionTrail and, for the fleet audit, RAM. Both are RPC
 //! style and signed alike; they differ in endpoint and version.
 
-use super::ram::RAM_API_VERSION;
 use super::{ClientConfig, Error, API_VERSION};
 use crate::alibaba::endpoint::Endpoint;
+
+/// The RAM API version.
+pub(crate) const RAM_API_VERSION: &str = "2015-05-01";
 
 /// RAM is a global service: one endpoint for every region.
 const RAM_DEFAULT_HOST: &str = "ram.aliyuncs.com";

@@ -23,29 +23,24 @@ pub mod expiring;
 pub mod imds;
 pub mod ram;
 mod running;
+mod server;
 pub mod sts;
 
 use crate::sim::auth::{authenticate, unknown_access_key, ApiRequest, Principal};
 use crate::sim::dataset::{Caller, DataSet};
 use crate::sim::error::ApiError;
 use crate::sim::expiring::{Digests, Expiring};
-use axum::extract::State;
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, post, put};
-use axum::serve::ListenerExt as _;
-use axum::Router;
-use bytes::Bytes;
+use axum::http::StatusCode;
 use rand::{Rng as _, SeedableRng as _};
 pub use running::{spawn, spawn_on, RunningSim};
 use serde_json::{json, Value};
+pub(crate) use server::serve_state;
+pub use server::{router, serve};
 use std::collections::{BTreeMap, HashMap};
-use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use time::OffsetDateTime;
-use tokio::net::TcpListener;
 
 /// How the emulator misbehaves, and how its metadata service is set up.
 #[derive(Clone, Debug, PartialEq)]
@@ -501,109 +496,4 @@ fn check_version(req: &ApiRequest, want: &str) -> Result<(), ApiError> {
             "The input parameter \"Version\" that is mandatory for processing this request is not supplied.",
         )),
     }
-}
-
-async fn api_handler(
-    State(state): State<Arc<SimState>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let request_id = uuid::Uuid::new_v4().to_string().to_ascii_uppercase();
-    let host_id = headers
-        .get("host")
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("actiontrail.cn-hangzhou.aliyuncs.com")
-        .to_owned();
-    let req = ApiRequest::new(method.as_str(), uri.path(), uri.query(), headers, body);
-    let action = req.action().unwrap_or("").to_owned();
-    state.count_request(&action);
-    match state.dispatch(&req, &action).await {
-        Ok(mut answer) => {
-            if let Some(map) = answer.as_object_mut() {
-                map.insert("RequestId".into(), json!(request_id));
-            }
-            axum::Json(answer).into_response()
-        }
-        Err(e) => {
-            state.count_error(&e.code);
-            tracing::debug!(action, code = %e.code, "answering with an error");
-            e.to_response(&request_id, &host_id)
-        }
-    }
-}
-
-async fn stats_handler(State(state): State<Arc<SimState>>) -> Response {
-    axum::Json(state.stats()).into_response()
-}
-
-async fn reset_handler(State(state): State<Arc<SimState>>) -> Response {
-    state.reset();
-    axum::Json(state.stats()).into_response()
-}
-
-async fn not_found(uri: Uri) -> Response {
-    let id = uuid::Uuid::new_v4().to_string().to_ascii_uppercase();
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "InvalidUri.NotFound",
-        format!(
-            "Specified path {} is not found; the API is served at /.",
-            echo(uri.path())
-        ),
-    )
-    .to_response(&id, "actiontrail-sim")
-}
-
-/// The emulator's routes over `state`.
-pub fn router(state: Arc<SimState>) -> Router {
-    Router::new()
-        .route("/", any(api_handler))
-        .route("/__sim/stats", get(stats_handler))
-        .route("/__sim/reset", post(reset_handler))
-        .route("/latest/api/token", put(imds::token))
-        .route(
-            "/latest/meta-data/ram/security-credentials/",
-            get(imds::roles),
-        )
-        .route(
-            "/latest/meta-data/ram/security-credentials/{role}",
-            get(imds::credentials),
-        )
-        .fallback(not_found)
-        .with_state(state)
-}
-
-/// Serves the emulator on `listener` until `shutdown` completes.
-pub async fn serve<F>(
-    listener: TcpListener,
-    config: SimConfig,
-    data: DataSet,
-    shutdown: F,
-) -> std::io::Result<()>
-where
-    F: Future<Output = ()> + Send + 'static,
-{
-    let state = Arc::new(SimState::new(config, &data));
-    serve_state(listener, state, shutdown).await
-}
-
-pub(crate) async fn serve_state<F>(
-    listener: TcpListener,
-    state: Arc<SimState>,
-    shutdown: F,
-) -> std::io::Result<()>
-where
-    F: Future<Output = ()> + Send + 'static,
-{
-    let connections = state.connections.clone();
-    let listener = listener.tap_io(move |stream| {
-        // Clients measure latency per request; Nagle would add 40 ms to small answers.
-        let _ = stream.set_nodelay(true);
-        connections.fetch_add(1, Ordering::Relaxed);
-    });
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
 }

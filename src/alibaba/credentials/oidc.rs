@@ -4,29 +4,11 @@
 //! because proxies and access logs record URLs.
 
 use super::answer::{read, transport_error, MAX_ANSWER_BYTES};
+use super::sts::{AssumeRoleResponse as Answer, DEFAULT_DURATION_SECONDS, DEFAULT_SESSION_NAME};
 use super::{Credentials, CredentialsError, OidcConfig};
 use crate::alibaba::endpoint::Endpoint;
 use crate::alibaba::rpc::{timestamp, RawResponse, ServiceError};
-use serde::Deserialize;
 use std::time::Duration;
-
-const DEFAULT_SESSION_NAME: &str = "terraform";
-const DEFAULT_DURATION_SECONDS: u32 = 3600;
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Answer {
-    credentials: Option<StsCredentials>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct StsCredentials {
-    access_key_id: String,
-    access_key_secret: String,
-    security_token: String,
-    expiration: String,
-}
 
 /// The token: the configured one, or the file's content read now (it rotates).
 fn token(oidc: &OidcConfig) -> Result<String, CredentialsError> {

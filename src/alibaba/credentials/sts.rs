@@ -10,22 +10,26 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
-const DEFAULT_SESSION_NAME: &str = "terraform";
-const DEFAULT_DURATION_SECONDS: u32 = 3600;
+/// The session name recorded in ActionTrail when none is configured.
+pub(super) const DEFAULT_SESSION_NAME: &str = "terraform";
+/// The lifetime asked for when none is configured.
+pub(super) const DEFAULT_DURATION_SECONDS: u32 = 3600;
 
+/// What AssumeRole and AssumeRoleWithOIDC answer alike.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct AssumeRoleResponse {
-    credentials: Option<StsCredentials>,
+pub(super) struct AssumeRoleResponse {
+    pub(super) credentials: Option<StsCredentials>,
 }
 
+/// The temporary credentials STS issues.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct StsCredentials {
-    access_key_id: String,
-    access_key_secret: String,
-    security_token: String,
-    expiration: String,
+pub(super) struct StsCredentials {
+    pub(super) access_key_id: String,
+    pub(super) access_key_secret: String,
+    pub(super) security_token: String,
+    pub(super) expiration: String,
 }
 
 /// Parses an RFC 3339 expiration (`2015-04-09T11:52:19Z`).
