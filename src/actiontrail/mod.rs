@@ -138,6 +138,10 @@ the API reference and the official SDK's models:
 - `GetAccessKeyLastUsedProducts`, `GetAccessKeyLastUsedIps` and
   `GetAccessKeyLastUsedResources` carry their list (`Products`, `Ips`, `Resources`) as a list
   of objects, each naming its `ServiceName`, `Ip` or `ResourceName`.
+- `GetAccessKeyLastUsedEvents` (`actiontrail_accesskey_last_used_events`) carries `Events`,
+  each with its `EventName` and `UsedTimestamp`. For `actiontrail_accesskeys`, RAM's
+  `ListUsers` carries `IsTruncated` and `Users.User` (each user named), and `ListAccessKeys`
+  carries `AccessKeys.AccessKey` (each key with its id, `Status` and `CreateDate`).
 - Every field present has the type the API gives it (a string where a string belongs, an
   integer for `UsedTimestamp`).
 
