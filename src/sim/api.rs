@@ -282,26 +282,14 @@ fn forbidden(action: &str, principal: &Principal, account: Option<&str>) -> ApiE
     let on = account
         .map(|a| format!(" on the AccessKeys of account {a}"))
         .unwrap_or_default();
-    let mut e = ApiError::new(
-        StatusCode::FORBIDDEN,
+    principal.denied(
         "Forbidden.RAM",
         format!(
             "User not authorized to operate on the specified resource, or this API doesn't support RAM. {} lacks the permission actiontrail:{action}{on}.",
             principal.name
         ),
-    );
-    e.extra = Some((
-        "AccessDeniedDetail".into(),
-        json!({
-            "AuthAction": format!("actiontrail:{action}"),
-            "AuthPrincipalType": "SubUser",
-            "AuthPrincipalDisplayName": principal.name,
-            "AuthPrincipalOwnerId": principal.account_id,
-            "NoPermissionType": "ImplicitDeny",
-            "PolicyType": "AccountLevelIdentityBasedPolicy",
-        }),
-    ));
-    e
+        &format!("actiontrail:{action}"),
+    )
 }
 
 fn page_size(value: Option<&str>) -> Result<usize, ApiError> {

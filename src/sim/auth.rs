@@ -106,6 +106,25 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// The gateway's access-denied answer: `code` with `message`, and the
+    /// `AccessDeniedDetail` naming `auth_action` (`actiontrail:...`, `ram:...`) and this
+    /// principal, as both ActionTrail and RAM send it.
+    pub fn denied(&self, code: &str, message: String, auth_action: &str) -> ApiError {
+        let mut e = ApiError::new(StatusCode::FORBIDDEN, code, message);
+        e.extra = Some((
+            "AccessDeniedDetail".into(),
+            serde_json::json!({
+                "AuthAction": auth_action,
+                "AuthPrincipalType": "SubUser",
+                "AuthPrincipalDisplayName": self.name,
+                "AuthPrincipalOwnerId": self.account_id,
+                "NoPermissionType": "ImplicitDeny",
+                "PolicyType": "AccountLevelIdentityBasedPolicy",
+            }),
+        ));
+        e
+    }
+
     /// Whether the principal may read the keys of `account`.
     pub fn may_read(&self, account: &str) -> bool {
         self.readable_accounts

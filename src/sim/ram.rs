@@ -192,26 +192,14 @@ fn max_items(value: Option<&str>) -> Result<usize, ApiError> {
 
 /// RAM's permission error, with the action it lacks.
 fn no_permission(action: &str, principal: &Principal) -> ApiError {
-    let mut e = ApiError::new(
-        StatusCode::FORBIDDEN,
+    principal.denied(
         "NoPermission",
         format!(
             "You are not authorized to do this action. You should be authorized by RAM. {} lacks the permission ram:{action}.",
             principal.name
         ),
-    );
-    e.extra = Some((
-        "AccessDeniedDetail".into(),
-        json!({
-            "AuthAction": format!("ram:{action}"),
-            "AuthPrincipalType": "SubUser",
-            "AuthPrincipalDisplayName": principal.name,
-            "AuthPrincipalOwnerId": principal.account_id,
-            "NoPermissionType": "ImplicitDeny",
-            "PolicyType": "AccountLevelIdentityBasedPolicy",
-        }),
-    ));
-    e
+        &format!("ram:{action}"),
+    )
 }
 
 #[cfg(test)]
