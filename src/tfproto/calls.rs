@@ -118,24 +118,35 @@ pub(crate) async fn read_data_source(
         Err(d) => return (None, vec![d]),
     };
     let ty = schema.block.value_type();
-    let value = match decode(config, &ty, "data source configuration") {
+    // Terraform defers such reads to apply; reading now would query the API with
+    // placeholders, so refuse instead.
+    let value = match known_config(
+        config,
+        &ty,
+        "data source configuration",
+        "read this data source",
+    ) {
         Ok(v) => v,
         Err(d) => return (None, vec![d]),
     };
-    if !value.is_wholly_known() {
-        // Terraform defers such reads to apply; reading now would query the API with
-        // placeholders, so refuse instead.
-        return (
-            None,
-            vec![Diagnostic::error(
-                "Configuration not yet known",
-                "Terraform asked to read this data source before all of its arguments were \
-                 known. This is a bug in Terraform or in the provider.",
-            )],
-        );
-    }
     let result = provider.read_data_source(type_name, value).await;
     encode_result(result, &ty, type_name)
+}
+
+/// A configuration `what` decoded as `ty` that must be wholly known before Terraform may
+/// `asked` (read a data source, open an ephemeral resource).
+fn known_config(config: Wire<'_>, ty: &Type, what: &str, asked: &str) -> Result<Value, Diagnostic> {
+    let value = decode(config, ty, what)?;
+    if !value.is_wholly_known() {
+        return Err(Diagnostic::error(
+            "Configuration not yet known",
+            format!(
+                "Terraform asked to {asked} before all of its arguments were known. This is a \
+                 bug in Terraform or in the provider."
+            ),
+        ));
+    }
+    Ok(value)
 }
 
 /// A read's state as msgpack of `ty`, or the diagnostic saying why there is none.
@@ -284,21 +295,16 @@ pub(crate) async fn open_ephemeral(
         Err(d) => return (None, vec![d]),
     };
     let ty = schema.block.value_type();
-    let value = match decode(config, &ty, "ephemeral resource configuration") {
+    // Terraform does not open an ephemeral resource whose configuration is unknown.
+    let value = match known_config(
+        config,
+        &ty,
+        "ephemeral resource configuration",
+        "open this ephemeral resource",
+    ) {
         Ok(v) => v,
         Err(d) => return (None, vec![d]),
     };
-    if !value.is_wholly_known() {
-        // Terraform does not open an ephemeral resource whose configuration is unknown.
-        return (
-            None,
-            vec![Diagnostic::error(
-                "Configuration not yet known",
-                "Terraform asked to open this ephemeral resource before all of its arguments \
-                 were known. This is a bug in Terraform or in the provider.",
-            )],
-        );
-    }
     let result = provider.open_ephemeral_resource(type_name, value).await;
     encode_result(result, &ty, type_name)
 }
