@@ -376,7 +376,7 @@ mod tests {
         };
         let entry = Entry::<AccessKeys>::new();
         let st = entry.state(&config(&[]), &fleet);
-        crate::model::msgpack::encode(&st, &entry.schema().block.value_type()).expect("conforms");
+        crate::model::msgpack::encode(&st, entry.schema().value_type()).expect("conforms");
         assert_eq!(st.get("key_count"), Some(&Value::int(2)));
         assert_eq!(st.get("used_count"), Some(&Value::int(1)));
         assert_eq!(st.get("never_used_count"), Some(&Value::int(1)));

@@ -70,15 +70,15 @@ impl<D: DataSource> Entry<D> {
     /// Builds `D`'s table and schema.
     pub fn new() -> Entry<D> {
         let fields = D::fields();
-        let schema = Schema {
-            version: 0,
-            block: Block {
+        let schema = Schema::new(
+            0,
+            Block {
                 attributes: fields.attributes(),
                 block_types: vec![],
                 description: D::DESCRIPTION.to_owned(),
                 deprecated: false,
             },
-        };
+        );
         Entry {
             fields,
             schema,

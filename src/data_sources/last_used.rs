@@ -315,7 +315,7 @@ mod tests {
     }
 
     fn conforms(v: &Value) {
-        crate::model::msgpack::encode(v, &schema().block.value_type())
+        crate::model::msgpack::encode(v, schema().value_type())
             .expect("state conforms to the schema");
         assert!(v.is_wholly_known());
     }

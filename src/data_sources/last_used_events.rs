@@ -134,7 +134,7 @@ mod tests {
             request_ids: vec!["R1".into()],
         };
         let st = entry.state(&config, &Listed::new(&q, list));
-        crate::model::msgpack::encode(&st, &entry.schema().block.value_type()).expect("conforms");
+        crate::model::msgpack::encode(&st, entry.schema().value_type()).expect("conforms");
         let events = st.get("events").and_then(Value::as_elements).unwrap();
         assert_eq!(
             events[0].get("event_name"),

@@ -121,7 +121,7 @@ mod tests {
             request_ids: vec!["R1".into()],
         };
         let st = state(&config, "LTAI5tManyIps0000000001", "Ecs", &list);
-        crate::model::msgpack::encode(&st, &schema().block.value_type()).expect("conforms");
+        crate::model::msgpack::encode(&st, schema().value_type()).expect("conforms");
         assert_eq!(
             st.get("id"),
             Some(&Value::string("LTAI5tManyIps0000000001:Ecs"))

@@ -172,7 +172,7 @@ mod tests {
             ],
         };
         let st = state(&config(), &page);
-        crate::model::msgpack::encode(&st, &schema().block.value_type()).expect("conforms");
+        crate::model::msgpack::encode(&st, schema().value_type()).expect("conforms");
         assert_eq!(
             st.get("service_names"),
             Some(&Value::List(vec![
@@ -202,7 +202,7 @@ mod tests {
                 products: vec![],
             },
         );
-        crate::model::msgpack::encode(&st, &schema().block.value_type()).expect("conforms");
+        crate::model::msgpack::encode(&st, schema().value_type()).expect("conforms");
         assert_eq!(st.get("used"), Some(&Value::Bool(false)));
         assert_eq!(st.get("products"), Some(&Value::List(vec![])));
         assert_eq!(st.get("most_recent_used_at"), Some(&Value::Null));

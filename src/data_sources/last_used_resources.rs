@@ -131,7 +131,7 @@ mod tests {
             request_ids: vec!["R1".into()],
         };
         let st = state(&config, "LTAI5tRecentUse000000001", "Ecs", &list);
-        crate::model::msgpack::encode(&st, &schema().block.value_type()).expect("conforms");
+        crate::model::msgpack::encode(&st, schema().value_type()).expect("conforms");
         assert_eq!(
             st.get("resource_types"),
             Some(&Value::List(vec![
@@ -168,7 +168,7 @@ mod tests {
             request_ids: vec![],
         };
         let st = state(&config, "LTAI5tNeverUsed00000001", "Ecs", &list);
-        crate::model::msgpack::encode(&st, &schema().block.value_type()).expect("conforms");
+        crate::model::msgpack::encode(&st, schema().value_type()).expect("conforms");
         assert_eq!(st.get("resource_count"), Some(&Value::int(0)));
         assert_eq!(st.get("most_recent_used_at"), Some(&Value::Null));
     }

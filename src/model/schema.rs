@@ -2,14 +2,42 @@
 
 use super::cty::Type;
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 /// A versioned schema, as Terraform stores it with state.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Schema {
     /// Schema version (0 for data sources, which keep no state).
     pub version: i64,
-    /// The top-level block.
+    /// The top-level block. Not to be changed once [`Schema::value_type`] was asked for.
     pub block: Block,
+    /// The block's object type, worked out on first use: every validate and read call
+    /// decodes its configuration against it, and building it anew allocated a map per
+    /// attribute each time.
+    ty: OnceLock<Type>,
+}
+
+impl Schema {
+    /// A schema of `version` whose top-level block is `block`.
+    pub fn new(version: i64, block: Block) -> Schema {
+        Schema {
+            version,
+            block,
+            ty: OnceLock::new(),
+        }
+    }
+
+    /// The object type of a value conforming to the top-level block, built once.
+    pub fn value_type(&self) -> &Type {
+        self.ty.get_or_init(|| self.block.value_type())
+    }
+}
+
+impl PartialEq for Schema {
+    /// Schemas are equal when their versions and blocks are; the cached type follows.
+    fn eq(&self, other: &Schema) -> bool {
+        self.version == other.version && self.block == other.block
+    }
 }
 
 /// A block: attributes and nested blocks.

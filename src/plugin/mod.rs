@@ -7,7 +7,7 @@
 //! for tests that run it in-process.
 //!
 //! Start-up is on Terraform's critical path once per provider per command, so nothing is
-//! done before the handshake line that the handshake does not need: one P-256 key, one
+//! done before the handshake line that the handshake does not need: one Ed25519 key, one
 //! certificate, one socket, a single-threaded runtime.
 
 pub mod handshake;

@@ -64,8 +64,8 @@ pub(crate) fn validate_provider_config(
     provider: &dyn Provider,
     config: Wire<'_>,
 ) -> Vec<Diagnostic> {
-    let ty = provider.provider_schema().block.value_type();
-    match decode(config, &ty, "provider configuration") {
+    let ty = provider.provider_schema().value_type();
+    match decode(config, ty, "provider configuration") {
         Ok(value) => provider.validate_provider_config(&value),
         Err(d) => vec![d],
     }
@@ -81,11 +81,7 @@ pub(crate) fn validate_data_source_config(
         Ok(s) => s,
         Err(d) => return vec![d],
     };
-    match decode(
-        config,
-        &schema.block.value_type(),
-        "data source configuration",
-    ) {
+    match decode(config, schema.value_type(), "data source configuration") {
         Ok(value) => provider.validate_data_source_config(type_name, &value),
         Err(d) => vec![d],
     }
@@ -93,8 +89,8 @@ pub(crate) fn validate_data_source_config(
 
 /// ConfigureProvider / Configure.
 pub(crate) async fn configure(provider: &dyn Provider, config: Wire<'_>) -> Vec<Diagnostic> {
-    let ty = provider.provider_schema().block.value_type();
-    match decode(config, &ty, "provider configuration") {
+    let ty = provider.provider_schema().value_type();
+    match decode(config, ty, "provider configuration") {
         Ok(value) => {
             if !value.is_wholly_known() {
                 // Terraform configures with unknowns when the provider block refers to
@@ -117,12 +113,12 @@ pub(crate) async fn read_data_source(
         Ok(s) => s,
         Err(d) => return (None, vec![d]),
     };
-    let ty = schema.block.value_type();
+    let ty = schema.value_type();
     // Terraform defers such reads to apply; reading now would query the API with
     // placeholders, so refuse instead.
     let value = match known_config(
         config,
-        &ty,
+        ty,
         "data source configuration",
         "read this data source",
     ) {
@@ -130,7 +126,7 @@ pub(crate) async fn read_data_source(
         Err(d) => return (None, vec![d]),
     };
     let result = provider.read_data_source(type_name, value).await;
-    encode_result(result, &ty, type_name)
+    encode_result(result, ty, type_name)
 }
 
 /// A configuration `what` decoded as `ty` that must be wholly known before Terraform may
@@ -276,7 +272,7 @@ pub(crate) fn validate_ephemeral_config(
     };
     match decode(
         config,
-        &schema.block.value_type(),
+        schema.value_type(),
         "ephemeral resource configuration",
     ) {
         Ok(value) => provider.validate_ephemeral_resource_config(type_name, &value),
@@ -294,11 +290,11 @@ pub(crate) async fn open_ephemeral(
         Ok(s) => s,
         Err(d) => return (None, vec![d]),
     };
-    let ty = schema.block.value_type();
+    let ty = schema.value_type();
     // Terraform does not open an ephemeral resource whose configuration is unknown.
     let value = match known_config(
         config,
-        &ty,
+        ty,
         "ephemeral resource configuration",
         "open this ephemeral resource",
     ) {
@@ -306,7 +302,7 @@ pub(crate) async fn open_ephemeral(
         Err(d) => return (None, vec![d]),
     };
     let result = provider.open_ephemeral_resource(type_name, value).await;
-    encode_result(result, &ty, type_name)
+    encode_result(result, ty, type_name)
 }
 
 /// The answer to every call about managed resources, which this provider does not have.

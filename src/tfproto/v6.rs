@@ -319,9 +319,9 @@ mod tests {
     use crate::model::{Attribute, AttributePath, Block, NestedBlock, Type};
 
     fn sample() -> model::Schema {
-        model::Schema {
-            version: 0,
-            block: Block {
+        model::Schema::new(
+            0,
+            Block {
                 attributes: vec![
                     Attribute::required("id", Type::String, "The key."),
                     Attribute::computed(
@@ -344,7 +344,7 @@ mod tests {
                 description: "A block.".into(),
                 deprecated: false,
             },
-        }
+        )
     }
 
     #[test]

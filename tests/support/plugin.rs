@@ -256,18 +256,18 @@ pub struct EchoProvider {
 impl EchoProvider {
     /// The provider.
     pub fn shared() -> Arc<dyn Provider> {
-        let provider = Schema {
-            version: 0,
-            block: Block {
+        let provider = Schema::new(
+            0,
+            Block {
                 attributes: vec![
                     Attribute::optional("token", Type::String, "A secret.").sensitive()
                 ],
                 ..Block::default()
             },
-        };
-        let thing = Schema {
-            version: 0,
-            block: Block {
+        );
+        let thing = Schema::new(
+            0,
+            Block {
                 attributes: vec![
                     Attribute::required("name", Type::String, "Who to greet."),
                     Attribute::computed("greeting", Type::String, "The greeting."),
@@ -276,7 +276,7 @@ impl EchoProvider {
                 description: "Greets.".into(),
                 ..Block::default()
             },
-        };
+        );
         Arc::new(EchoProvider {
             provider,
             sources: vec![("echo_thing".into(), thing)],

@@ -24,9 +24,9 @@ pub fn schema() -> Schema {
         description: "Assume a RAM role through STS AssumeRole, signing with the credentials found otherwise, and call ActionTrail as that role.".to_owned(),
         deprecated: false,
     };
-    Schema {
-        version: 0,
-        block: Block {
+    Schema::new(
+        0,
+        Block {
             attributes: vec![
                 opt("access_key", Type::String, "AccessKey ID to sign with. Also `ALIBABA_CLOUD_ACCESS_KEY_ID` or `ALICLOUD_ACCESS_KEY`.").sensitive(),
                 opt("secret_key", Type::String, "AccessKey secret to sign with. Also `ALIBABA_CLOUD_ACCESS_KEY_SECRET` or `ALICLOUD_SECRET_KEY`.").sensitive(),
@@ -68,8 +68,8 @@ pub fn schema() -> Schema {
             }],
             description: DESCRIPTION.to_owned(),
             deprecated: false,
-        },
-    }
+        }
+    )
 }
 
 #[cfg(test)]
