@@ -175,3 +175,35 @@ impl Block {
         self.attributes.iter().find(|a| a.name == name)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block(names: &[&str]) -> Block {
+        Block {
+            attributes: names
+                .iter()
+                .map(|n| Attribute::optional(n, Type::String, "An argument."))
+                .collect(),
+            ..Block::default()
+        }
+    }
+
+    #[test]
+    fn the_kept_type_is_the_blocks_type_built_once() {
+        let schema = Schema::new(0, block(&["a", "b"]));
+        let first: *const Type = schema.value_type();
+        assert_eq!(schema.value_type(), &schema.block.value_type());
+        assert!(std::ptr::eq(first, schema.value_type()));
+    }
+
+    #[test]
+    fn equality_ignores_whether_the_type_was_asked_for() {
+        let (asked, fresh) = (Schema::new(0, block(&["a"])), Schema::new(0, block(&["a"])));
+        asked.value_type();
+        assert_eq!(asked, fresh);
+        assert_ne!(asked, Schema::new(0, block(&["b"])));
+        assert_ne!(asked, Schema::new(1, block(&["a"])));
+    }
+}
