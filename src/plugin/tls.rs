@@ -199,6 +199,27 @@ mod tests {
     }
 
     #[test]
+    fn the_server_key_is_ed25519_which_old_terraform_checks_without_building_a_table() {
+        let (cert, key) = generate_server_cert().unwrap();
+        let PrivateKeyDer::Pkcs8(pkcs8) = key else {
+            panic!("not a PKCS#8 key");
+        };
+        let key = rcgen::KeyPair::try_from(&pkcs8).unwrap();
+        assert_eq!(key.algorithm(), &rcgen::PKCS_ED25519);
+        // The certificate carries that key and is signed with it (id-Ed25519, 1.3.101.112):
+        // once in the key, and in both of X.509's copies of the signature algorithm.
+        let ed25519_oid: &[u8] = &[0x06, 0x03, 0x2b, 0x65, 0x70];
+        let found = cert
+            .windows(ed25519_oid.len())
+            .filter(|w| *w == ed25519_oid)
+            .count();
+        assert_eq!(
+            found, 3,
+            "Ed25519 as the key and as the signature algorithm"
+        );
+    }
+
+    #[test]
     fn handshake_certificate_is_unpadded_base64_of_the_der() {
         let tls = server_tls(generate_server_cert().unwrap().0).unwrap();
         let text = tls.handshake_cert();
