@@ -639,7 +639,10 @@ fn the_provider_binary_is_a_fixed_address_executable() {
     let elf = std::fs::read(env!("CARGO_BIN_EXE_terraform-provider-actiontrail")).unwrap();
     assert_eq!(elf.get(..4), Some(&b"\x7fELF"[..]), "not an ELF file");
     let e_type = u16::from_le_bytes([elf[16], elf[17]]);
-    assert_eq!(e_type, 2, "ET_EXEC (2) expected, found {e_type} (3 is a PIE)");
+    assert_eq!(
+        e_type, 2,
+        "ET_EXEC (2) expected, found {e_type} (3 is a PIE)"
+    );
 }
 
 #[test]
