@@ -759,7 +759,7 @@ fn fleet_scenario(r: &mut Report) {
          concurrency) x 50 ms on top of the floor plan. 1,000 single-key data sources are \
          paced by Terraform's -parallelism 10 and add Terraform's own work per data source. \
          Each fleet read made {calls} calls after its ListUsers page (counted by the emulator). \
-         Provider CPU in the 1,000-key read: {} ms.",
+         Provider CPU in the 1,000-key read: {:.0} ms.",
         fleet_use.cpu_ms
     );
 }
