@@ -70,13 +70,24 @@ fn handshake_line_has_six_fields_and_negotiates_protocol_6() {
     assert_eq!(f[1], "6", "the highest offered protocol");
     assert_eq!(f[2], "unix");
     assert_eq!(f[4], "grpc");
+    // With AutoMTLS, an abstract socket: TLS keeps others out, nothing is put on disk.
     let socket = plugin.socket();
-    assert!(socket.exists(), "{} exists", socket.display());
+    let name = socket.to_str().unwrap();
+    assert!(name.starts_with("@plugin"), "{name}: an abstract socket");
+    assert_eq!(name.len(), "@plugin".len() + 16, "{name}: 64 random bits");
+    assert!(!socket.exists(), "{name} is no file");
     let cert = plugin.server_cert();
     let parsed = rustls::server::ParsedCertificate::try_from(&cert).expect("DER parses");
     let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
     rustls::client::verify_server_name(&parsed, &name).expect("SAN DNS:localhost");
-    // The socket's directory is private to the user.
+}
+
+#[test]
+fn without_tls_the_socket_is_in_a_directory_only_the_user_can_enter() {
+    let plugin = Plugin::start("5,6", None);
+    let socket = plugin.socket();
+    assert!(socket.is_absolute(), "{}: a path", socket.display());
+    assert!(socket.exists(), "{} exists", socket.display());
     use std::os::unix::fs::PermissionsExt as _;
     let mode = std::fs::metadata(socket.parent().unwrap())
         .unwrap()
@@ -558,16 +569,35 @@ async fn health_reports_plugin_serving_and_stdio_stays_open() {
 }
 
 #[tokio::test]
-async fn shutdown_makes_the_process_exit_0_and_removes_the_socket_directory() {
+async fn shutdown_makes_the_process_exit_0_and_releases_the_socket() {
     let client = ClientIdentity::generate();
     let mut plugin = Plugin::start("5,6", Some(&client));
-    let dir = plugin.socket().parent().unwrap().to_owned();
+    let socket = plugin.socket();
     let channel = plugin.connect(Some(&client)).await.unwrap();
     // Terraform keeps the stdio stream open while it shuts the plugin down.
     let _stdio = gp::grpc_stdio_client::GrpcStdioClient::new(channel.clone())
         .stream_stdio(gp::Empty {})
         .await
         .unwrap();
+    gp::grpc_controller_client::GrpcControllerClient::new(channel)
+        .shutdown(gp::Empty {})
+        .await
+        .expect("Shutdown is answered before the process exits");
+    assert_eq!(plugin.wait_exit(5), Some(0));
+    let after = support::plugin::unix_connect(&socket).map(|_| ());
+    assert_eq!(
+        after.map_err(|e| e.kind()),
+        Err(std::io::ErrorKind::ConnectionRefused),
+        "{} is released",
+        socket.display()
+    );
+}
+
+#[tokio::test]
+async fn shutdown_without_tls_removes_the_socket_directory() {
+    let mut plugin = Plugin::start("5,6", None);
+    let dir = plugin.socket().parent().unwrap().to_owned();
+    let channel = connect_plain(plugin.socket()).await;
     gp::grpc_controller_client::GrpcControllerClient::new(channel)
         .shutdown(gp::Empty {})
         .await
@@ -859,17 +889,22 @@ fn exits_and_cleans_up_when_terraform_goes_away_without_shutdown() {
         .read_line(&mut line)
         .unwrap();
     let socket = std::path::PathBuf::from(line.split('|').nth(3).unwrap());
-    let dir = socket.parent().unwrap().to_owned();
-    assert!(dir.exists());
+    assert!(support::plugin::unix_connect(&socket).is_ok(), "listening");
     parent.wait().unwrap();
     let deadline = Instant::now() + Duration::from_secs(5);
-    while dir.exists() && Instant::now() < deadline {
+    let released = || {
+        support::plugin::unix_connect(&socket)
+            .map(|_| ())
+            .map_err(|e| e.kind())
+            == Err(std::io::ErrorKind::ConnectionRefused)
+    };
+    while !released() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));
     }
     assert!(
-        !dir.exists(),
-        "the orphaned plugin exited and removed {}",
-        dir.display()
+        released(),
+        "the orphaned plugin exited and released {}",
+        socket.display()
     );
 }
 

@@ -53,12 +53,12 @@ pub fn negotiate(offered: Option<&str>) -> Result<Protocol, NoCommonProtocol> {
     }
 }
 
-/// The handshake line (without newline): `1|6|unix|/path|grpc|CERT`.
-pub fn line(protocol: Protocol, socket: &std::path::Path, cert: &str) -> String {
+/// The handshake line (without newline): `1|6|unix|/path|grpc|CERT`, where the address is
+/// a path or, for an abstract socket, `@name`.
+pub fn line(protocol: Protocol, socket: &str, cert: &str) -> String {
     format!(
-        "{CORE_PROTOCOL_VERSION}|{}|unix|{}|grpc|{cert}",
+        "{CORE_PROTOCOL_VERSION}|{}|unix|{socket}|grpc|{cert}",
         protocol.number(),
-        socket.display()
     )
 }
 
@@ -89,11 +89,9 @@ mod tests {
 
     #[test]
     fn handshake_line_has_six_fields() {
-        let l = line(
-            Protocol::V6,
-            std::path::Path::new("/tmp/p/plugin.sock"),
-            "QUJD",
-        );
+        let l = line(Protocol::V6, "/tmp/p/plugin.sock", "QUJD");
         assert_eq!(l, "1|6|unix|/tmp/p/plugin.sock|grpc|QUJD");
+        let l = line(Protocol::V5, "@plugin0123456789abcdef", "QUJD");
+        assert_eq!(l, "1|5|unix|@plugin0123456789abcdef|grpc|QUJD");
     }
 }

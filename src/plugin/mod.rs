@@ -7,8 +7,9 @@
 //! for tests that run it in-process.
 //!
 //! Start-up is on Terraform's critical path once per provider per command, so nothing is
-//! done before the handshake line that the handshake does not need: one Ed25519 key, one
-//! certificate, one socket, a single-threaded runtime.
+//! done before the handshake line that the line does not carry: one Ed25519 key, one
+//! certificate, one socket. Logging, the TLS configuration and the single-threaded
+//! runtime are built while Terraform reads the line and dials.
 
 pub mod handshake;
 pub mod log;
@@ -16,6 +17,7 @@ pub mod server;
 pub mod tls;
 
 use std::io::Write as _;
+use std::os::unix::net::UnixListener;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -59,7 +61,6 @@ pub fn serve(address: &str, make: impl FnOnce() -> Arc<dyn Provider>) -> ExitCod
     let debug = std::env::args()
         .skip(1)
         .any(|a| a == "--debug" || a == "-debug");
-    log::init_from_env();
     if !debug
         && std::env::var(handshake::MAGIC_COOKIE_KEY).ok().as_deref()
             != Some(handshake::MAGIC_COOKIE_VALUE)
@@ -91,67 +92,67 @@ fn start(
         handshake::negotiate(std::env::var("PLUGIN_PROTOCOL_VERSIONS").ok().as_deref())?
     };
     let client_cert = std::env::var("PLUGIN_CLIENT_CERT").unwrap_or_default();
-    let tls = if debug {
+    let client_cert = if debug || client_cert.trim().is_empty() {
         None
-    } else if client_cert.trim().is_empty() {
+    } else {
+        Some(tls::parse_client_cert(&client_cert)?)
+    };
+    // Before the handshake line, only what it carries: the socket and the server's
+    // certificate. Terraform reads the line, checks the certificate and dials while the
+    // rest is built; the listener's backlog holds its connection until then.
+    let server_cert = client_cert
+        .as_ref()
+        .map(|_| tls::generate_server_cert())
+        .transpose()?;
+    let (listener, socket) = if server_cert.is_some() {
+        listen_with_tls()
+    } else {
+        listen_in_private_dir()
+    }?;
+    let line = if debug {
+        reattach_message(address, protocol, socket.address())
+    } else {
+        let cert = server_cert.as_ref().map(tls::ServerCert::handshake_cert);
+        handshake::line(protocol, socket.address(), cert.as_deref().unwrap_or(""))
+    };
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{line}")
+        .and_then(|()| stdout.flush())
+        .map_err(io("could not write the handshake"))?;
+    drop(stdout);
+
+    log::init_from_env();
+    if !debug && client_cert.is_none() {
         // go-plugin serves plaintext when its client asks for no TLS; only the owner of
         // the private socket directory can connect.
         // Said on stderr whatever TF_LOG is: a weak transport is never silent.
         eprintln!("terraform-provider-actiontrail: {NO_TLS_NOTE}");
         tracing::warn!("{NO_TLS_NOTE}");
-        None
-    } else {
-        Some(tls::server_tls(tls::parse_client_cert(&client_cert)?)?)
+    }
+    let tls = match (client_cert, server_cert) {
+        (Some(client), Some(server)) => Some(tls::server_config(client, server)?),
+        _ => None,
     };
-
-    let dir = SocketDir::create().map_err(io("could not create the socket directory"))?;
-    let socket = dir.path().join("plugin.sock");
-    let listener = std::os::unix::net::UnixListener::bind(&socket)
-        .map_err(io("could not listen on the plugin socket"))?;
-    listener
-        .set_nonblocking(true)
-        .map_err(io("could not listen on the plugin socket"))?;
-
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(io("could not start the runtime"))?;
+    let address = socket.address();
     runtime.block_on(async move {
         let listener =
             tokio::net::UnixListener::from_std(listener).map_err(io("could not listen"))?;
         let stop = Stop::default();
         watch_signals(debug, &stop).map_err(io("could not handle signals"))?;
-        let mut stdout = std::io::stdout().lock();
-        if debug {
-            writeln!(stdout, "{}", reattach_message(address, protocol, &socket))
-        } else {
-            let cert = tls.as_ref().map(tls::ServerTls::handshake_cert);
-            writeln!(
-                stdout,
-                "{}",
-                handshake::line(protocol, &socket, cert.as_deref().unwrap_or(""))
-            )
-        }
-        .and_then(|()| stdout.flush())
-        .map_err(io("could not write the handshake"))?;
-        drop(stdout);
         if !debug {
             watch_parent(&stop);
         }
-        tracing::debug!(protocol = protocol.number(), socket = %socket.display(), "serving");
-        server::run(
-            make(),
-            protocol,
-            listener,
-            tls.map(|t| t.config),
-            stop.wait(),
-        )
-        .await?;
+        tracing::debug!(protocol = protocol.number(), socket = address, "serving");
+        server::run(make(), protocol, listener, tls, stop.wait()).await?;
         tracing::debug!("shut down");
         Ok::<(), StartError>(())
     })?;
     drop(runtime);
-    drop(dir);
+    drop(socket);
     Ok(())
 }
 
@@ -200,20 +201,88 @@ fn watch_parent(stop: &Stop) {
     });
 }
 
-fn reattach_message(address: &str, protocol: Protocol, socket: &Path) -> String {
+fn reattach_message(address: &str, protocol: Protocol, socket: &str) -> String {
     let config = serde_json::json!({
         address: {
             "Protocol": "grpc",
             "ProtocolVersion": protocol.number(),
             "Pid": std::process::id(),
             "Test": true,
-            "Addr": {"Network": "unix", "String": socket.display().to_string()},
+            "Addr": {"Network": "unix", "String": socket},
         }
     });
     format!(
         "Provider started in debug mode. To attach Terraform, set this in the shell that \
          runs it:\n\n\tTF_REATTACH_PROVIDERS='{config}'\n"
     )
+}
+
+/// Where the plugin listens, as the handshake line names it; what is on disk is removed
+/// on drop.
+enum Socket {
+    /// A name in Linux's abstract socket namespace, written `@name` as Go's net package
+    /// reads it: nothing on disk to create or remove.
+    Abstract(String),
+    /// `plugin.sock` in a fresh private directory, which goes when this does.
+    InDir { _dir: SocketDir, address: String },
+}
+
+impl Socket {
+    fn address(&self) -> &str {
+        match self {
+            Socket::Abstract(address) | Socket::InDir { address, .. } => address,
+        }
+    }
+}
+
+fn nonblocking(listener: UnixListener) -> Result<UnixListener, StartError> {
+    listener
+        .set_nonblocking(true)
+        .map_err(io("could not listen on the plugin socket"))?;
+    Ok(listener)
+}
+
+/// With AutoMTLS on Linux, an abstract socket. The connection is only as private as TLS
+/// makes it, which is what AutoMTLS is for: the server admits only the certificate
+/// Terraform put in `PLUGIN_CLIENT_CERT` (see [`tls`]), Terraform admits only the one on
+/// the handshake line, and the name is this process's until it exits. Creating a
+/// directory and a socket file on a disk-backed /tmp cost a quarter of the time from spawn
+/// to handshake line; go-plugin itself relies on TLS alone where it listens on TCP.
+#[cfg(target_os = "linux")]
+fn listen_with_tls() -> Result<(UnixListener, Socket), StartError> {
+    use std::os::linux::net::SocketAddrExt as _;
+    let mut last = None;
+    for _ in 0..8 {
+        let name = format!("plugin{:016x}", rand::random::<u64>());
+        let addr = std::os::unix::net::SocketAddr::from_abstract_name(name.as_bytes())
+            .map_err(io("could not name the plugin socket"))?;
+        match UnixListener::bind_addr(&addr) {
+            Ok(listener) => {
+                return Ok((nonblocking(listener)?, Socket::Abstract(format!("@{name}"))))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => last = Some(e),
+            Err(e) => return Err(io("could not listen on the plugin socket")(e)),
+        }
+    }
+    Err(io("could not listen on the plugin socket")(
+        last.unwrap_or_else(|| std::io::Error::other("no free socket name")),
+    ))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn listen_with_tls() -> Result<(UnixListener, Socket), StartError> {
+    listen_in_private_dir()
+}
+
+/// Without TLS, only the file system keeps others out: the socket lives in a fresh
+/// directory only this user can enter.
+fn listen_in_private_dir() -> Result<(UnixListener, Socket), StartError> {
+    let dir = SocketDir::create().map_err(io("could not create the socket directory"))?;
+    let path = dir.path().join("plugin.sock");
+    let listener =
+        UnixListener::bind(&path).map_err(io("could not listen on the plugin socket"))?;
+    let address = path.display().to_string();
+    Ok((nonblocking(listener)?, Socket::InDir { _dir: dir, address }))
 }
 
 /// A fresh directory only this user can enter, holding the socket; removed on drop.

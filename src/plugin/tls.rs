@@ -33,19 +33,19 @@ pub enum TlsError {
     Rustls(#[from] rustls::Error),
 }
 
-/// The server's certificate and the TLS configuration that presents it.
-pub struct ServerTls {
-    /// The server certificate, DER.
-    pub cert_der: Vec<u8>,
-    /// rustls configuration: TLS 1.2+, ALPN h2, client certificate required and pinned.
-    pub config: Arc<rustls::ServerConfig>,
+/// The server's certificate and its key: all the handshake line needs of TLS.
+pub struct ServerCert {
+    /// The certificate, DER.
+    pub cert: CertificateDer<'static>,
+    /// Its PKCS#8 key.
+    pub key: PrivateKeyDer<'static>,
 }
 
-impl ServerTls {
+impl ServerCert {
     /// The certificate as the handshake line carries it: base64, standard alphabet, no
     /// padding.
     pub fn handshake_cert(&self) -> String {
-        base64::engine::general_purpose::STANDARD_NO_PAD.encode(&self.cert_der)
+        base64::engine::general_purpose::STANDARD_NO_PAD.encode(&self.cert)
     }
 }
 
@@ -65,8 +65,7 @@ pub fn parse_client_cert(pem: &str) -> Result<CertificateDer<'static>, TlsError>
 /// signature, about 7 ms of every plan on the launch's critical path; its Ed25519 tables
 /// are compiled in. Go has verified Ed25519 in TLS 1.2 and 1.3 since 1.13, older than
 /// any Terraform this provider supports.
-pub fn generate_server_cert() -> Result<(CertificateDer<'static>, PrivateKeyDer<'static>), TlsError>
-{
+pub fn generate_server_cert() -> Result<ServerCert, TlsError> {
     let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ED25519)?;
     let mut params = rcgen::CertificateParams::new(vec!["localhost".to_owned()])?;
     params
@@ -84,14 +83,19 @@ pub fn generate_server_cert() -> Result<(CertificateDer<'static>, PrivateKeyDer<
         rcgen::ExtendedKeyUsagePurpose::ClientAuth,
     ];
     let cert = params.self_signed(&key)?;
-    let key_der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
-    Ok((cert.der().clone(), key_der))
+    Ok(ServerCert {
+        cert: cert.der().clone(),
+        key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+    })
 }
 
-/// The server TLS set-up for a client whose certificate is `client_cert`.
-pub fn server_tls(client_cert: CertificateDer<'static>) -> Result<ServerTls, TlsError> {
+/// The rustls configuration presenting `server` to a client whose certificate is
+/// `client_cert`: TLS 1.2+, ALPN h2, the client's certificate required and pinned.
+pub fn server_config(
+    client_cert: CertificateDer<'static>,
+    server: ServerCert,
+) -> Result<Arc<rustls::ServerConfig>, TlsError> {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let (cert, key) = generate_server_cert()?;
     let verifier = Arc::new(PinnedClientCert {
         expected: client_cert,
         algorithms: provider.signature_verification_algorithms,
@@ -99,12 +103,9 @@ pub fn server_tls(client_cert: CertificateDer<'static>) -> Result<ServerTls, Tls
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?
         .with_client_cert_verifier(verifier)
-        .with_single_cert(vec![cert.clone()], key)?;
+        .with_single_cert(vec![server.cert], server.key)?;
     config.alpn_protocols = vec![b"h2".to_vec()];
-    Ok(ServerTls {
-        cert_der: cert.to_vec(),
-        config: Arc::new(config),
-    })
+    Ok(Arc::new(config))
 }
 
 /// Admits exactly one client certificate, compared byte for byte, and checks that the
@@ -182,8 +183,8 @@ mod tests {
 
     #[test]
     fn admits_only_the_pinned_certificate() {
-        let (pinned, _) = generate_server_cert().unwrap();
-        let (other, _) = generate_server_cert().unwrap();
+        let pinned = generate_server_cert().unwrap().cert;
+        let other = generate_server_cert().unwrap().cert;
         let v = verifier(pinned.clone());
         assert!(v.verify_client_cert(&pinned, &[], UnixTime::now()).is_ok());
         assert!(v.verify_client_cert(&other, &[], UnixTime::now()).is_err());
@@ -200,7 +201,7 @@ mod tests {
 
     #[test]
     fn the_server_key_is_ed25519_which_old_terraform_checks_without_building_a_table() {
-        let (cert, key) = generate_server_cert().unwrap();
+        let ServerCert { cert, key } = generate_server_cert().unwrap();
         let PrivateKeyDer::Pkcs8(pkcs8) = key else {
             panic!("not a PKCS#8 key");
         };
@@ -221,14 +222,16 @@ mod tests {
 
     #[test]
     fn handshake_certificate_is_unpadded_base64_of_the_der() {
-        let tls = server_tls(generate_server_cert().unwrap().0).unwrap();
-        let text = tls.handshake_cert();
+        let server = generate_server_cert().unwrap();
+        let text = server.handshake_cert();
         assert!(!text.contains('='));
         let der = base64::engine::general_purpose::STANDARD_NO_PAD
             .decode(&text)
             .unwrap();
-        assert_eq!(der, tls.cert_der);
-        assert_eq!(tls.config.alpn_protocols, vec![b"h2".to_vec()]);
+        assert_eq!(der, server.cert.as_ref());
+        let client = generate_server_cert().unwrap().cert;
+        let config = server_config(client, server).unwrap();
+        assert_eq!(config.alpn_protocols, vec![b"h2".to_vec()]);
     }
 
     #[test]

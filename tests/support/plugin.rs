@@ -81,7 +81,7 @@ impl Plugin {
         self.handshake.split('|').collect()
     }
 
-    /// The socket path from the handshake.
+    /// The socket from the handshake: a path, or `@name` for an abstract socket.
     pub fn socket(&self) -> PathBuf {
         PathBuf::from(self.fields()[3])
     }
@@ -221,7 +221,7 @@ pub async fn connect_tls(
             let socket = socket.clone();
             let connector = connector.clone();
             async move {
-                let stream = tokio::net::UnixStream::connect(socket).await?;
+                let stream = tokio_connect(&socket)?;
                 let name = ServerName::try_from("localhost").unwrap();
                 let tls = connector.connect(name, stream).await?;
                 Ok::<_, std::io::Error>(hyper_util::rt::TokioIo::new(tls))
@@ -231,6 +231,24 @@ pub async fn connect_tls(
         .map_err(|e| format!("{e:?}"))
 }
 
+/// Connects to a socket as go-plugin names it: a path, or `@name` in Linux's abstract
+/// namespace, as Go's net package reads it.
+pub fn unix_connect(socket: &std::path::Path) -> std::io::Result<std::os::unix::net::UnixStream> {
+    use std::os::linux::net::SocketAddrExt as _;
+    use std::os::unix::ffi::OsStrExt as _;
+    use std::os::unix::net::{SocketAddr, UnixStream};
+    match socket.as_os_str().as_bytes().strip_prefix(b"@") {
+        Some(name) => UnixStream::connect_addr(&SocketAddr::from_abstract_name(name)?),
+        None => UnixStream::connect(socket),
+    }
+}
+
+fn tokio_connect(socket: &std::path::Path) -> std::io::Result<tokio::net::UnixStream> {
+    let stream = unix_connect(socket)?;
+    stream.set_nonblocking(true)?;
+    tokio::net::UnixStream::from_std(stream)
+}
+
 /// Connects to `socket` without TLS.
 pub async fn connect_plain(socket: PathBuf) -> Channel {
     Endpoint::try_from("http://localhost")
@@ -238,7 +256,7 @@ pub async fn connect_plain(socket: PathBuf) -> Channel {
         .connect_with_connector(tower::service_fn(move |_: Uri| {
             let socket = socket.clone();
             async move {
-                let stream = tokio::net::UnixStream::connect(socket).await?;
+                let stream = tokio_connect(&socket)?;
                 Ok::<_, std::io::Error>(hyper_util::rt::TokioIo::new(stream))
             }
         }))
