@@ -91,9 +91,7 @@ so is the bound, and the plan stays at about 1.25-1.35 x it.
   121 ms; "s"/fat/1 unit 7,303,080 bytes 100 ms; the same with abort 6,592,536 bytes 96 ms;
   this profile 7,972,280 bytes 89 ms, 0.28 x null. One-data-source plans moved by less than
   their noise across the four (0.227-0.247 s on 1.0.3). Aborting is what a Go provider
-  does on a panic; unwinding bought nothing, as nothing recovers from one. The benches'
-  own provider build (`cargo bench`) unwinds, as Cargo ignores `panic` there, so it is a
-  little larger than the shipped binary.
+  does on a panic; unwinding bought nothing, as nothing recovers from one.
 - Tried and not kept: building the HTTP client (and reading the trust store) during
   ConfigureProvider in the background, so the first read finds it ready. One-data-source
   plan, 15 alternating runs, without and with: 1.0.3 0.233 and 0.229 s, 1.15.5 0.168 and
