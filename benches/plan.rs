@@ -895,10 +895,11 @@ fn main() {
     let _ = writeln!(
         r.notes,
         "- Scenario 2, CPU of the provider processes alone (/proc/PID/schedstat, median of \
-         {RUNS} more plans each, alternating): actiontrail {:.0} ms in {} processes (500 signed HTTP calls included), \
-         hashicorp/null {:.0} ms in {} ({:.2} x null). The emulator answering those 500 calls \
-         used {:.0} ms more on the same two cores; null makes no calls. The rest of the plan \
-         is Terraform's own work on 500 data sources, the same for both.",
+         {RUNS} more plans each, alternating): actiontrail {:.0} ms in {} processes (500 \
+         signed HTTP calls included), hashicorp/null {:.0} ms in {} ({:.2} x null). The \
+         emulator answering those 500 calls used {:.0} ms more on the same two cores; null \
+         makes no calls. The rest of the plan is Terraform's own work on 500 data sources, \
+         the same for both.",
         ours_use.cpu_ms,
         ours_use.processes,
         null_use.cpu_ms,
