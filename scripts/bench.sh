@@ -116,8 +116,12 @@ each request setting only its query, and JSON answers decoded without building a
 first. Together, in 8 alternating plans of 500 data sources: 113.7 ms median plugin CPU
 before, 118.0 ms after, no gain within the noise, for 207 KB more binary. No single hot spot
 is left: the rest is spread over the HTTP/2 and TLS layers, reqwest's per-request machinery
-and the trust store; what took it under 0.3 x null's CPU was the compiler (the release
-profile above), not a local cut. Still open: aws-lc is 1.9 MB of the binary (`nm -S` of an unstripped build);
+and the trust store; what took it to about 0.3 x null's CPU was the compiler (the release
+profile above), not a local cut. That is at the edge of the machine's noise: three runs of
+`make bench` gave 0.28, 0.31 and 0.27 x on 1.0.3 and 0.28, 0.32 and 0.33 x on 1.15.5,
+where this provider's own figure held at 83-91 ms while hashicorp/null's moved from 257
+to 315 ms.
+Still open: aws-lc is 1.9 MB of the binary (`nm -S` of an unstripped build);
 ring plus a pure-Rust P-521 check of Terraform's handshake signature would take about
 1.7 MB off, 6-10 ms of Terraform's hashing per plan on 1.0.3.
 
