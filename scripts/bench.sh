@@ -54,11 +54,11 @@ Terraform's P-521 signatures in the three TLS handshakes 32 ms; the rest of Terr
 TLS, every call and the signed API call included. The issue's bound (floor plus the
 certificates) leaves out Terraform's handshake signatures, its hashing and its garbage
 collector's share of the three launches, which no provider avoids: about 110 ms that sit
-above the bound before any provider code runs, against the 24 ms that 1.15 x the bound
+above the bound before any provider code runs, against the 20-24 ms that 1.15 x the bound
 allows. That is why the 1.0.3 target is out of reach for any provider that speaks AutoMTLS;
 this provider's own 26 ms would have to be below zero. On 1.15.5 (Go's P-521 is fast, the
-certificates take about 23 ms for three launches) the same unavoidable work is smaller but
-so is the bound, and the plan stays at about 1.25-1.35 x it.
+certificates take 13-24 ms for three launches) the same unavoidable work is smaller but so
+is the bound, and the plan stays at 1.2-1.35 x it.
 
 - On Linux the provider binary is linked without PIE (build.rs), as Go links Terraform and
   hashicorp/null. A position-independent binary carried a 512 KB table of about 22,000
@@ -123,7 +123,8 @@ where this provider's own figure held at 83-91 ms while hashicorp/null's moved f
 to 315 ms.
 Still open: aws-lc is 1.9 MB of the binary (`nm -S` of an unstripped build);
 ring plus a pure-Rust P-521 check of Terraform's handshake signature would take about
-1.7 MB off, 6-10 ms of Terraform's hashing per plan on 1.0.3.
+1.7 MB off, about 3-4 ms of Terraform's hashing per plan on 1.0.3 at the rate the traces
+show (15-18 ms for the 8 MB binary).
 
 Not cut, and why: Terraform's own per-launch work (its P-521 certificate, its side of the
 TLS handshake with a P-521 signature, go-plugin's stdio and broker streams, decoding the
