@@ -38,13 +38,18 @@ fn side_by_side(contenders: &mut [&mut dyn FnMut() -> f64]) -> Vec<Stats> {
     for f in contenders.iter_mut() {
         f();
     }
-    let mut samples = vec![Vec::new(); contenders.len()];
+    alternating(contenders).into_iter().map(stats).collect()
+}
+
+/// `RUNS` runs of each contender, in turn, and what each run gave, by contender.
+fn alternating<T>(contenders: &mut [&mut dyn FnMut() -> T]) -> Vec<Vec<T>> {
+    let mut samples: Vec<Vec<T>> = contenders.iter().map(|_| Vec::new()).collect();
     for _ in 0..RUNS {
         for (i, f) in contenders.iter_mut().enumerate() {
             samples[i].push(f());
         }
     }
-    samples.into_iter().map(stats).collect()
+    samples
 }
 
 fn timed(ws: &Workspace, args: &[&str]) -> f64 {
@@ -208,14 +213,17 @@ fn cpu_side_by_side(
     ours: &mut dyn FnMut() -> (Usage, Usage),
     null: &mut dyn FnMut() -> (Usage, Usage),
 ) -> ((Usage, Usage), Usage) {
-    let (mut o, mut s, mut n) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..RUNS {
-        let (provider, sim) = ours();
-        o.push(provider);
-        s.push(sim);
-        n.push(null().0);
-    }
-    ((median_usage(o), median_usage(s)), median_usage(n))
+    let mut runs = alternating(&mut [ours, null]).into_iter();
+    let (o, s): (Vec<Usage>, Vec<Usage>) = runs.next().unwrap().into_iter().unzip();
+    let n = runs
+        .next()
+        .unwrap()
+        .into_iter()
+        .map(|(provider, _)| provider);
+    (
+        (median_usage(o), median_usage(s)),
+        median_usage(n.collect()),
+    )
 }
 
 fn median_usage(runs: Vec<Usage>) -> Usage {
@@ -236,8 +244,8 @@ fn launch_notes(r: &mut Report, what: &str, s: Vec<Stats>, ours: Launches, null:
         "- {what}: Terraform launched actiontrail {} times (hashicorp/null {}) and spent \
          {:.0} ms (null: {:.0}) generating its AutoMTLS client certificates (TF_LOG=trace, \
          median of {RUNS} plans each, from `configuring client automatic mTLS` to `starting \
-         plugin`), before any provider code runs. No provider can plan faster than the floor plus that: {:.3} s, {:.2} x null's \
-         median; ours is {:.2} x that bound. Above the bound, per plan: Terraform hashing the \
+         plugin`), before any provider code runs. No provider can plan faster than the \
+         floor plus that: {:.3} s, {:.2} x null's median; ours is {:.2} x that bound. Above the bound, per plan: Terraform hashing the \
          installed binary against the lock file, {:.0} ms for ours (null: {:.0}); launch to \
          handshake, {:.0} ms in all (null: {:.0}); the plugins alive from launch to exit, \
          {:.0} ms in all (null: {:.0}), Terraform's side of the TLS handshake (its P-521 \
@@ -487,12 +495,8 @@ fn traced_side_by_side(
     ours: &mut dyn FnMut() -> Launches,
     null: &mut dyn FnMut() -> Launches,
 ) -> (Launches, Launches) {
-    let (mut o, mut n) = (Vec::new(), Vec::new());
-    for _ in 0..RUNS {
-        o.push(ours());
-        n.push(null());
-    }
-    (median_launches(&o), median_launches(&n))
+    let runs = alternating(&mut [ours, null]);
+    (median_launches(&runs[0]), median_launches(&runs[1]))
 }
 
 fn median_launches(runs: &[Launches]) -> Launches {
