@@ -117,10 +117,10 @@ first. Together, in 8 alternating plans of 500 data sources: 113.7 ms median plu
 before, 118.0 ms after, no gain within the noise, for 207 KB more binary. No single hot spot
 is left: the rest is spread over the HTTP/2 and TLS layers, reqwest's per-request machinery
 and the trust store; what took it to about 0.3 x null's CPU was the compiler (the release
-profile above), not a local cut. That is at the edge of the machine's noise: three runs of
-`make bench` gave 0.28, 0.31 and 0.27 x on 1.0.3 and 0.28, 0.32 and 0.33 x on 1.15.5,
-where this provider's own figure held at 83-91 ms while hashicorp/null's moved from 257
-to 315 ms.
+profile above), not a local cut. That is at the edge of the machine's noise: four runs of
+`make bench` gave 0.28, 0.31, 0.27 and 0.35 x on 1.0.3 and 0.28, 0.32, 0.33 and 0.29 x on
+1.15.5, with both contenders' figures moving with the host (on 1.15.5 this provider's
+70-91 ms, hashicorp/null's 238-315 ms).
 Still open: aws-lc is 1.9 MB of the binary (`nm -S` of an unstripped build);
 ring plus a pure-Rust P-521 check of Terraform's handshake signature would take about
 1.7 MB off, about 3-4 ms of Terraform's hashing per plan on 1.0.3 at the rate the traces
