@@ -421,7 +421,7 @@ impl Client {
             &credentials,
             inner.signature,
             time::OffsetDateTime::now_utc(),
-            &uuid::Uuid::new_v4().to_string(),
+            &crate::alibaba::rpc::nonce(),
         );
         inner
             .api_calls

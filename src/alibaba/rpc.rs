@@ -7,7 +7,7 @@
 use super::access_key::Credentials;
 use super::endpoint::Endpoint;
 use super::redact;
-use super::signature::{canonicalized_query, percent_encode, rpc_signature, rpc_string_to_sign};
+use super::signature::{canonicalized_query, percent_encode, rpc_signature, rpc_string_to_sign_of};
 use super::signature::{sha256_hex, Acs3Request};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -65,6 +65,14 @@ pub fn timestamp(now: OffsetDateTime) -> String {
     )
 }
 
+/// A fresh SignatureNonce: a random (version 4) UUID drawn from the thread's
+/// cryptographic generator, which the OS seeds, rather than a system call per request.
+pub fn nonce() -> String {
+    uuid::Builder::from_random_bytes(rand::random())
+        .into_uuid()
+        .to_string()
+}
+
 /// Signs `req` for `endpoint` with `credentials`, at `now` with `nonce`.
 pub fn sign(
     req: &RpcRequest<'_>,
@@ -93,14 +101,14 @@ pub fn sign(
             if let Some(token) = credentials.security_token.as_deref() {
                 all.insert("SecurityToken", token);
             }
-            let pairs = || all.iter().map(|(k, v)| (*k, *v));
-            let string_to_sign = rpc_string_to_sign("POST", pairs());
+            // The query sent is the one signed, built once.
+            let query = canonicalized_query(all.iter().map(|(k, v)| (*k, *v)));
+            let string_to_sign = rpc_string_to_sign_of("POST", &query);
             let signature = rpc_signature(&credentials.access_key_secret, &string_to_sign);
             SignedRequest {
                 url: format!(
-                    "{}/?{}&Signature={}",
+                    "{}/?{query}&Signature={}",
                     endpoint.base_url,
-                    canonicalized_query(pairs()),
                     percent_encode(&signature)
                 ),
                 headers: Vec::new(),
@@ -208,7 +216,9 @@ pub async fn send(
         status,
         retry_after,
         location,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
+        // Valid UTF-8, as the API's JSON is, is kept without a copy.
+        body: String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
     })
 }
 
@@ -398,6 +408,19 @@ const NEVER_RETRIED: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::alibaba::signature::rpc_string_to_sign;
+
+    #[test]
+    fn nonces_are_fresh_version_4_uuids() {
+        let a = nonce();
+        let b = nonce();
+        assert_ne!(a, b);
+        for n in [&a, &b] {
+            let u = uuid::Uuid::parse_str(n).expect("a nonce is a UUID");
+            assert_eq!(u.get_version_num(), 4, "{n}");
+            assert_eq!(n.len(), 36);
+        }
+    }
 
     fn creds(token: Option<&str>) -> Credentials {
         Credentials {

@@ -83,7 +83,7 @@ pub(super) async fn assume_role(
         base,
         SignatureAlgorithm::HmacSha1,
         time::OffsetDateTime::now_utc(),
-        &uuid::Uuid::new_v4().to_string(),
+        &crate::alibaba::rpc::nonce(),
     );
     let where_ = format!("STS at {}", endpoint.base_url);
     let raw = send(http, &signed, timeout).await.map_err(|f| {
