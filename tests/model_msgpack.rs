@@ -410,6 +410,52 @@ fn rejects_an_attribute_given_twice_in_place_of_another() {
 }
 
 #[test]
+fn objects_decode_the_same_whatever_the_order_of_their_attributes() {
+    let sorted = [
+        &[0x82][..],
+        &str_bytes("count"),
+        &[0x01],
+        &str_bytes("greeting"),
+        &str_bytes("hi"),
+    ]
+    .concat();
+    let reversed = [
+        &[0x82][..],
+        &str_bytes("greeting"),
+        &str_bytes("hi"),
+        &str_bytes("count"),
+        &[0x01],
+    ]
+    .concat();
+    let want = Value::object([("greeting", Value::string("hi")), ("count", Value::int(1))]);
+    assert_eq!(decode(&sorted, &greeting_type()).unwrap(), want);
+    assert_eq!(decode(&reversed, &greeting_type()).unwrap(), want);
+}
+
+#[test]
+fn rejects_an_attribute_given_twice_after_leaving_the_sorted_order() {
+    let ty = Type::object([
+        ("a", Type::Number),
+        ("b", Type::Number),
+        ("c", Type::Number),
+    ]);
+    let bytes = [
+        &[0x83][..],
+        &str_bytes("b"),
+        &[0x01],
+        &str_bytes("a"),
+        &[0x02],
+        &str_bytes("b"),
+        &[0x03],
+    ]
+    .concat();
+    assert!(matches!(
+        decode_err(&bytes, &ty),
+        DecodeErrorKind::DuplicateKey(k) if k == "b"
+    ));
+}
+
+#[test]
 fn dynamic_is_a_pair_of_type_json_bin_and_value() {
     let mut bytes = hex("92 c4 08");
     bytes.extend_from_slice(b"\"string\"");

@@ -225,17 +225,38 @@ impl<'a> Reader<'a> {
             }
             .into());
         }
-        let mut out = BTreeMap::new();
+        // Terraform writes an object's attributes sorted by name, the order `attrs` holds
+        // them in: while the names come in that order, each is matched against the next
+        // expected one. A name out of that order is looked up instead.
+        let mut expected = attrs.iter();
+        let mut in_order: Vec<(String, Value)> = Vec::with_capacity(len);
+        let mut out: Option<BTreeMap<String, Value>> = None;
         for _ in 0..len {
             let name = self.string("an attribute name")?;
-            let Some(ty) = attrs.get(&name) else {
-                return Err(DecodeErrorKind::UnsupportedAttribute(clip(&name).to_owned()).into());
+            let next = if out.is_none() { expected.next() } else { None };
+            let ty = match next {
+                Some((k, ty)) if *k == name => ty,
+                _ => {
+                    if out.is_none() {
+                        out = Some(std::mem::take(&mut in_order).into_iter().collect());
+                    }
+                    let Some(ty) = attrs.get(&name) else {
+                        return Err(
+                            DecodeErrorKind::UnsupportedAttribute(clip(&name).to_owned()).into(),
+                        );
+                    };
+                    ty
+                }
             };
             let v = self
                 .value(ty, depth + 1)
                 .map_err(|f| f.within(PathStep::Attribute(name.clone())))?;
+            let Some(map) = out.as_mut() else {
+                in_order.push((name, v));
+                continue;
+            };
             // With as many entries as attributes and no repeats, every attribute is there.
-            match out.entry(name) {
+            match map.entry(name) {
                 Entry::Vacant(slot) => {
                     slot.insert(v);
                 }
@@ -244,7 +265,10 @@ impl<'a> Reader<'a> {
                 }
             }
         }
-        Ok(Value::Object(out))
+        // In order, every name was a distinct attribute, as many as there are.
+        Ok(Value::Object(
+            out.unwrap_or_else(|| in_order.into_iter().collect()),
+        ))
     }
 
     fn dynamic(&mut self, depth: usize) -> DecodeResult<Value> {

@@ -97,14 +97,20 @@ pub(super) fn write_value(
             Ok(())
         }
         (Value::Object(values), Type::Object(attrs)) => {
-            if let Some(extra) = values.keys().find(|k| !attrs.contains_key(*k)) {
-                return Err(EncodeErrorKind::UnexpectedAttribute(extra.clone()).into());
+            // Both maps are sorted by name, so when they hold the same names the values
+            // pair up with the attributes in step; only other names are looked up, to say
+            // which one is wrong.
+            let same_names = values.len() == attrs.len() && values.keys().eq(attrs.keys());
+            if !same_names {
+                if let Some(extra) = values.keys().find(|k| !attrs.contains_key(*k)) {
+                    return Err(EncodeErrorKind::UnexpectedAttribute(extra.clone()).into());
+                }
+                if let Some(missing) = attrs.keys().find(|k| !values.contains_key(*k)) {
+                    return Err(EncodeErrorKind::MissingAttribute(missing.clone()).into());
+                }
             }
             rmp::encode::write_map_len(out, len_u32(attrs.len())?).map_err(write_failed)?;
-            for (name, attr_ty) in attrs {
-                let Some(item) = values.get(name) else {
-                    return Err(EncodeErrorKind::MissingAttribute(name.clone()).into());
-                };
+            for ((name, attr_ty), item) in attrs.iter().zip(values.values()) {
                 write_str(out, name)?;
                 write_value(item, attr_ty, out, depth + 1)
                     .map_err(|f| f.within(PathStep::Attribute(name.clone())))?;
