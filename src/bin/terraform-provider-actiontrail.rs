@@ -3,12 +3,6 @@
 
 use std::process::ExitCode;
 
-/// A read allocates and frees many small buffers (gRPC frames, msgpack values, the
-/// signed request and its answer): glibc's malloc took a fifth of the provider's
-/// instructions at 500 reads, mimalloc about half as many (BENCHMARKS.md).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     actiontrail_provider::plugin::serve(
         "registry.terraform.io/actiontrail/actiontrail",
