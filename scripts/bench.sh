@@ -115,34 +115,37 @@ Then the per-read work itself, counted in instructions: `valgrind --tool=callgri
 plugin through a wrapper in the mirror, one 500-read plan on 1.0.3 per build, unstripped
 release builds with line tables. Instructions repeat from run to run where task-clock moves
 with the host; the launch that serves the 500 reads took 267.0 M before these cuts:
-- mimalloc as the provider binary's global allocator: 225.2 M. glibc's malloc, free and
-  malloc_consolidate were a fifth of the instructions. mimalloc is built from its bundled C
-  sources by the C compiler aws-lc-sys already needs, with transparent huge pages off:
-  with them the plugin's peak RSS was 19 MiB, without them 11.2-11.4 MiB (10.6-10.8 MiB
-  before, `/usr/bin/time -f %M`). The stripped binary grows by 170 KB.
 - Signing builds the canonicalized query once, for the string to sign and the URL alike,
   and percent-encodes straight into its buffer instead of through a formatter; the
   SignatureNonce is a v4 UUID from rand's thread generator instead of a getrandom system
   call per request (507 per plan under `strace -c`); an answer that is valid UTF-8 is kept
   without the copy from_utf8_lossy made; decoding an object matches its attribute names,
   which Terraform sends sorted, against the type's in step instead of looking each one up
-  (about 600 string comparisons per read of the 50-odd attributes): 205.7 M.
-- Encoding an object walks its values and the type's attributes side by side instead of
-  looking every name up twice: 196.8 M, 26 % fewer than before.
-Plugin task-clock at 500 reads, 15 alternating plans of each build (`perf stat -e
-task-clock` through the same wrapper): 65.0 -> 57.1 ms median with all but the last cut,
-and, on a busier host, 90.2 -> 80.7 ms with all of them. An earlier trial of mimalloc, with
-the endpoint's URL parsed once and JSON answers decoded without building a tree, saw no
-gain in 8 noisy plans (113.7 ms before, 118.0 ms after); counted in instructions, the
-allocator's gain is plain, and it is kept. The other two stay out: reqwest parses each
-signed URL three times whatever is handed to it (into_url, its redirect layer's
-on_request, the response's RequestUri), 11 % of the instructions now, so parsing once on
-our side saves nothing; moving the parameters into a form body would shorten what it
-parses, but Alibaba's documentation puts an RPC call's parameters and signature in the
-query string, and the wire format is not changed to please a benchmark. What is left:
-the HTTP/2 server connection and its TLS records 13 %, signing 10 %, building the HTTP
-client once 9 % (the OS trust store, read once per plan), decoding configurations 7 %,
-parsing and checking JSON answers 6 %, encoding states 5 %.
+  (about 600 string comparisons per read of the 50-odd attributes); encoding an object
+  walks its values and the type's attributes side by side instead of looking every name
+  up twice: 235.0 M, 12 % fewer.
+- Plugin task-clock at 500 reads, 11 alternating plans of each build (`perf stat -e
+  task-clock` through the same wrapper): 83.0 -> 75.8 ms median.
+- Tried and not kept: mimalloc as the global allocator. With the cuts above the reading
+  launch took 196.8 M instructions instead of 235.0 M (glibc's malloc, free and
+  malloc_consolidate had been a fifth of them), at 11.1 MiB peak RSS with transparent
+  huge pages off (19 MiB with them on). But its start-up reserves an arena and faults in
+  fresh pages: about 80 more page faults and 1 ms more task-clock per launch, 3 launches a
+  plan, and spawn to handshake line 0.27-0.31 ms slower, which took scenario 3 to 2.02 x
+  /bin/true in a full `make bench`. In the same 11 alternating plans it was no better than
+  the system allocator with the same cuts (79.0 against 75.8 ms). An earlier trial, with
+  the endpoint's URL parsed once and JSON answers decoded without building a tree, saw no
+  gain either (8 plans: 113.7 ms before, 118.0 ms after).
+The URL parsed once stays out: reqwest parses each signed URL three times whatever is
+handed to it (into_url, its redirect layer's on_request, the response's RequestUri), 9 %
+of the instructions now, so parsing once on our side would save a third of that at most.
+Moving the parameters into a form body would shorten what it parses, but Alibaba's
+documentation puts an RPC call's parameters and signature in the query string, and the
+wire format is not changed to please a benchmark. What is left, inclusive, of the 235.0 M:
+glibc's malloc and free 20 % (spread through all of it), the HTTP/2 server connection and
+its TLS records 11 %, signing 10 %, URL parsing 9 %, building the HTTP client once 8 % (the
+OS trust store, read once per plan), decoding configurations 7 %, parsing and checking
+JSON answers 6 %, encoding states 5 %.
 The 0.3 x target was at the edge of the machine's noise before these cuts: four runs of
 `make bench` gave 0.28, 0.31, 0.27 and 0.35 x on 1.0.3 and 0.28, 0.32, 0.33 and 0.29 x on
 1.15.5, with both contenders' figures moving with the host (on 1.15.5 this provider's
