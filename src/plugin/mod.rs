@@ -115,6 +115,15 @@ fn start(
         let cert = server_cert.as_ref().map(tls::ServerCert::handshake_cert);
         handshake::line(protocol, socket.address(), cert.as_deref().unwrap_or(""))
     };
+    // go-plugin serves plaintext when its client asks for no TLS; only the owner of the
+    // private socket directory can connect. Said on stderr whatever TF_LOG is, and before
+    // the line, in one write: a weak transport is never silent, even for a plugin killed
+    // as soon as its line is read.
+    let no_tls = !debug && client_cert.is_none();
+    if no_tls {
+        let _ = std::io::stderr()
+            .write_all(format!("terraform-provider-actiontrail: {NO_TLS_NOTE}\n").as_bytes());
+    }
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{line}")
         .and_then(|()| stdout.flush())
@@ -122,11 +131,7 @@ fn start(
     drop(stdout);
 
     log::init_from_env();
-    if !debug && client_cert.is_none() {
-        // go-plugin serves plaintext when its client asks for no TLS; only the owner of
-        // the private socket directory can connect.
-        // Said on stderr whatever TF_LOG is: a weak transport is never silent.
-        eprintln!("terraform-provider-actiontrail: {NO_TLS_NOTE}");
+    if no_tls {
         tracing::warn!("{NO_TLS_NOTE}");
     }
     let tls = match (client_cert, server_cert) {
