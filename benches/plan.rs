@@ -245,8 +245,9 @@ fn launch_notes(r: &mut Report, what: &str, s: Vec<Stats>, ours: Launches, null:
          {:.0} ms (null: {:.0}) generating its AutoMTLS client certificates (TF_LOG=trace, \
          median of {RUNS} plans each, from `configuring client automatic mTLS` to `starting \
          plugin`), before any provider code runs. No provider can plan faster than the \
-         floor plus that: {:.3} s, {:.2} x null's median; ours is {:.2} x that bound. Above the bound, per plan: Terraform hashing the \
-         installed binary against the lock file, {:.0} ms for ours (null: {:.0}); launch to \
+         floor plus that: {:.3} s, {:.2} x null's median; ours is {:.2} x that bound. Above \
+         the bound, per plan: Terraform hashing the installed binary against the lock file, \
+         {:.0} ms for ours (null: {:.0}); launch to \
          handshake, {:.0} ms in all (null: {:.0}); the plugins alive from launch to exit, \
          {:.0} ms in all (null: {:.0}), Terraform's side of the TLS handshake (its P-521 \
          signature) and of each call included; ours served GetProviderSchema {} times.",

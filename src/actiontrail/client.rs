@@ -13,7 +13,7 @@ use crate::alibaba::credentials::CredentialsProvider;
 use crate::alibaba::endpoint::Endpoint;
 use crate::alibaba::http::{user_agent, SharedHttp};
 use crate::alibaba::redact;
-use crate::alibaba::rpc::{send, sign, RpcRequest, SendFailure, SignatureAlgorithm};
+use crate::alibaba::rpc::{nonce, send, sign, RpcRequest, SendFailure, SignatureAlgorithm};
 use futures::future::{BoxFuture, FutureExt as _, Shared};
 use serde::de::DeserializeOwned;
 use std::any::Any;
@@ -421,7 +421,7 @@ impl Client {
             &credentials,
             inner.signature,
             time::OffsetDateTime::now_utc(),
-            &crate::alibaba::rpc::nonce(),
+            &nonce(),
         );
         inner
             .api_calls

@@ -216,10 +216,14 @@ pub async fn send(
         status,
         retry_after,
         location,
-        // Valid UTF-8, as the API's JSON is, is kept without a copy.
-        body: String::from_utf8(bytes)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        body: body_text(bytes),
     })
+}
+
+/// An answer's body as text: valid UTF-8, as the API's JSON is, is kept without a copy;
+/// anything else has its bad bytes replaced, so it fails to parse as the API's answer.
+fn body_text(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Reads at most `cap` bytes of `response`'s body; the flag says whether more came. A
@@ -409,6 +413,12 @@ const NEVER_RETRIED: &[&str] = &[
 mod tests {
     use super::*;
     use crate::alibaba::signature::rpc_string_to_sign;
+
+    #[test]
+    fn a_body_that_is_not_utf8_has_its_bad_bytes_replaced() {
+        assert_eq!(body_text(b"{\"a\":1}".to_vec()), "{\"a\":1}");
+        assert_eq!(body_text(vec![b'{', 0xff, b'}']), "{\u{FFFD}}");
+    }
 
     #[test]
     fn nonces_are_fresh_version_4_uuids() {

@@ -4,7 +4,7 @@ use super::{AssumeRoleConfig, Credentials, CredentialsError};
 use crate::alibaba::endpoint::Endpoint;
 use crate::alibaba::redact::json_shape;
 use crate::alibaba::rpc::{
-    location_host, send, sign, RpcRequest, SendFailure, ServiceError, SignatureAlgorithm,
+    location_host, nonce, send, sign, RpcRequest, SendFailure, ServiceError, SignatureAlgorithm,
 };
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -83,7 +83,7 @@ pub(super) async fn assume_role(
         base,
         SignatureAlgorithm::HmacSha1,
         time::OffsetDateTime::now_utc(),
-        &crate::alibaba::rpc::nonce(),
+        &nonce(),
     );
     let where_ = format!("STS at {}", endpoint.base_url);
     let raw = send(http, &signed, timeout).await.map_err(|f| {
