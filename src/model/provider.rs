@@ -93,9 +93,51 @@ pub trait Provider: Send + Sync + 'static {
         ReadResult::failed(no_ephemeral(type_name))
     }
 
+    /// Every action (Terraform 1.14 and later): its type name and schema, sorted by name.
+    fn action_schemas(&self) -> &[(String, Schema)] {
+        &[]
+    }
+
+    /// Static checks of an action's `config` block; values may be unknown.
+    fn validate_action_config(&self, type_name: &str, config: &Value) -> Vec<Diagnostic> {
+        let _ = config;
+        vec![no_action(type_name)]
+    }
+
+    /// PlanAction: what an action says at plan time. Terraform does not call it again when
+    /// a saved plan is applied, so nothing it learns may be relied on at apply; by default
+    /// it is the static checks alone.
+    fn plan_action(&self, type_name: &str, config: &Value) -> Vec<Diagnostic> {
+        self.validate_action_config(type_name, config)
+    }
+
+    /// InvokeAction: runs an action from its (wholly known) configuration during apply,
+    /// telling `progress` what it does as it goes; its errors fail the apply (and, for an
+    /// action triggered before a change, stop that change).
+    async fn invoke_action(
+        &self,
+        type_name: &str,
+        config: Value,
+        progress: &(dyn Fn(String) + Send + Sync),
+    ) -> Vec<Diagnostic> {
+        let _ = (config, progress);
+        vec![no_action(type_name)]
+    }
+
     /// Terraform's StopProvider (Ctrl-C): cancel reads in flight and their retries, so
     /// they end now with an error instead of waiting out backoffs.
     fn stop(&self) {}
+}
+
+/// The answer about an action type this provider does not have.
+pub fn no_action(type_name: &str) -> Diagnostic {
+    Diagnostic::error(
+        "Unknown action",
+        format!(
+            "This provider has no action named {:?}.",
+            super::cty::clip(type_name)
+        ),
+    )
 }
 
 fn no_ephemeral(type_name: &str) -> Diagnostic {

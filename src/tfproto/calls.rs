@@ -305,6 +305,61 @@ pub(crate) async fn open_ephemeral(
     encode_result(result, ty, type_name)
 }
 
+fn action_schema<'p>(
+    provider: &'p dyn Provider,
+    type_name: &str,
+) -> Result<&'p Schema, Diagnostic> {
+    provider
+        .action_schemas()
+        .iter()
+        .find(|(name, _)| name == type_name)
+        .map(|(_, schema)| schema)
+        .ok_or_else(|| crate::model::provider::no_action(type_name))
+}
+
+/// ValidateActionConfig, and PlanAction, which reads nothing: the action's static checks.
+/// `plan` says which call asks, since PlanAction may say more than the checks.
+pub(crate) fn check_action_config(
+    provider: &dyn Provider,
+    type_name: &str,
+    config: Wire<'_>,
+    plan: bool,
+) -> Vec<Diagnostic> {
+    let schema = match action_schema(provider, type_name) {
+        Ok(s) => s,
+        Err(d) => return vec![d],
+    };
+    match decode(config, schema.value_type(), "action configuration") {
+        Ok(value) if plan => provider.plan_action(type_name, &value),
+        Ok(value) => provider.validate_action_config(type_name, &value),
+        Err(d) => vec![d],
+    }
+}
+
+/// InvokeAction: runs the action, its progress messages going to `progress`; the
+/// diagnostics are what the Completed event carries.
+pub(crate) async fn invoke_action(
+    provider: &dyn Provider,
+    type_name: &str,
+    config: Wire<'_>,
+    progress: &(dyn Fn(String) + Send + Sync),
+) -> Vec<Diagnostic> {
+    let schema = match action_schema(provider, type_name) {
+        Ok(s) => s,
+        Err(d) => return vec![d],
+    };
+    // Terraform invokes an action only once its configuration is known.
+    match known_config(
+        config,
+        schema.value_type(),
+        "action configuration",
+        "invoke this action",
+    ) {
+        Ok(value) => provider.invoke_action(type_name, value, progress).await,
+        Err(d) => vec![d],
+    }
+}
+
 /// The answer to every call about managed resources, which this provider does not have.
 pub(crate) fn no_resources(kind: &str, type_name: &str) -> Diagnostic {
     Diagnostic::error(

@@ -14,12 +14,12 @@ pub use v6::Tfplugin6;
 
 /// Generated protocol types and service stubs.
 pub mod proto {
-    /// Terraform plugin protocol 5.9 (Terraform 0.12 and later).
+    /// Terraform plugin protocol 5.10 (Terraform 0.12 and later), as Terraform 1.15.5 publishes it.
     #[allow(missing_docs, clippy::all, clippy::pedantic)]
     pub mod tfplugin5 {
         tonic::include_proto!("tfplugin5");
     }
-    /// Terraform plugin protocol 6.9 (Terraform 1.0 and later).
+    /// Terraform plugin protocol 6.10 (Terraform 1.0 and later), as Terraform 1.15.5 publishes it.
     #[allow(missing_docs, clippy::all, clippy::pedantic)]
     pub mod tfplugin6 {
         tonic::include_proto!("tfplugin6");

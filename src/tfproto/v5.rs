@@ -32,6 +32,7 @@ impl Tfplugin5 {
 }
 
 type Answer<T> = Result<Response<T>, Status>;
+type Events<T> = std::pin::Pin<Box<dyn futures::Stream<Item = Result<T, Status>> + Send>>;
 
 fn error(d: model::Diagnostic) -> Vec<pb::Diagnostic> {
     vec![diagnostic(&d)]
@@ -302,6 +303,81 @@ impl Service for Tfplugin5 {
             &req.name,
             &args,
         ))))
+    }
+
+    async fn generate_resource_config(
+        &self,
+        req: Request<pb::generate_resource_config::Request>,
+    ) -> Answer<pb::generate_resource_config::Response> {
+        let req = req.into_inner();
+        tracing::debug!(rpc = "GenerateResourceConfig", type_name = %req.type_name, "call");
+        Ok(Response::new(pb::generate_resource_config::Response {
+            config: None,
+            diagnostics: error(no_resources("resource type", &req.type_name)),
+        }))
+    }
+
+    type ListResourceStream = Events<pb::list_resource::Event>;
+
+    async fn list_resource(
+        &self,
+        req: Request<pb::list_resource::Request>,
+    ) -> Answer<Self::ListResourceStream> {
+        let req = req.into_inner();
+        tracing::debug!(rpc = "ListResource", type_name = %req.type_name, "call");
+        Ok(Response::new(one(pb::list_resource::Event {
+            diagnostic: error(no_resources("list resource", &req.type_name)),
+            ..Default::default()
+        })))
+    }
+
+    async fn validate_list_resource_config(
+        &self,
+        req: Request<pb::validate_list_resource_config::Request>,
+    ) -> Answer<pb::validate_list_resource_config::Response> {
+        let req = req.into_inner();
+        tracing::debug!(rpc = "ValidateListResourceConfig", type_name = %req.type_name, "call");
+        Ok(Response::new(pb::validate_list_resource_config::Response {
+            diagnostics: error(no_resources("list resource", &req.type_name)),
+        }))
+    }
+
+    async fn validate_action_config(
+        &self,
+        req: Request<pb::validate_action_config::Request>,
+    ) -> Answer<pb::validate_action_config::Response> {
+        let req = req.into_inner();
+        tracing::debug!(rpc = "ValidateActionConfig", type_name = %req.type_name, "call");
+        let diags =
+            calls::check_action_config(&*self.provider, &req.type_name, wire(&req.config), false);
+        Ok(Response::new(pb::validate_action_config::Response {
+            diagnostics: diagnostics(&diags),
+        }))
+    }
+
+    async fn plan_action(
+        &self,
+        req: Request<pb::plan_action::Request>,
+    ) -> Answer<pb::plan_action::Response> {
+        let req = req.into_inner();
+        tracing::debug!(rpc = "PlanAction", action_type = %req.action_type, "call");
+        let diags =
+            calls::check_action_config(&*self.provider, &req.action_type, wire(&req.config), true);
+        Ok(Response::new(pb::plan_action::Response {
+            diagnostics: diagnostics(&diags),
+            deferred: None,
+        }))
+    }
+
+    type InvokeActionStream = ActionEvents;
+
+    async fn invoke_action(
+        &self,
+        req: Request<pb::invoke_action::Request>,
+    ) -> Answer<Self::InvokeActionStream> {
+        let req = req.into_inner();
+        tracing::debug!(rpc = "InvokeAction", action_type = %req.action_type, "call");
+        Ok(Response::new(invoke_events(self.provider.clone(), req)))
     }
 
     async fn stop(&self, _: Request<pb::stop::Request>) -> Answer<pb::stop::Response> {

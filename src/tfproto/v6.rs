@@ -32,6 +32,7 @@ impl Tfplugin6 {
 }
 
 type Answer<T> = Result<Response<T>, Status>;
+type Events<T> = std::pin::Pin<Box<dyn futures::Stream<Item = Result<T, Status>> + Send>>;
 
 fn error(d: model::Diagnostic) -> Vec<pb::Diagnostic> {
     vec![diagnostic(&d)]
@@ -299,6 +300,174 @@ impl Service for Tfplugin6 {
             &req.name,
             &args,
         ))))
+    }
+
+    async fn generate_resource_config(
+        &self,
+        req: Request<pb::generate_resource_config::Request>,
+    ) -> Answer<pb::generate_resource_config::Response> {
+        let req = req.into_inner();
+        tracing::debug!(rpc = "GenerateResourceConfig", type_name = %req.type_name, "call");
+        Ok(Response::new(pb::generate_resource_config::Response {
+            config: None,
+            diagnostics: error(no_resources("resource type", &req.type_name)),
+        }))
+    }
+
+    type ListResourceStream = Events<pb::list_resource::Event>;
+
+    async fn list_resource(
+        &self,
+        req: Request<pb::list_resource::Request>,
+    ) -> Answer<Self::ListResourceStream> {
+        let req = req.into_inner();
+        tracing::debug!(rpc = "ListResource", type_name = %req.type_name, "call");
+        Ok(Response::new(one(pb::list_resource::Event {
+            diagnostic: error(no_resources("list resource", &req.type_name)),
+            ..Default::default()
+        })))
+    }
+
+    async fn validate_list_resource_config(
+        &self,
+        req: Request<pb::validate_list_resource_config::Request>,
+    ) -> Answer<pb::validate_list_resource_config::Response> {
+        let req = req.into_inner();
+        tracing::debug!(rpc = "ValidateListResourceConfig", type_name = %req.type_name, "call");
+        Ok(Response::new(pb::validate_list_resource_config::Response {
+            diagnostics: error(no_resources("list resource", &req.type_name)),
+        }))
+    }
+
+    async fn validate_action_config(
+        &self,
+        req: Request<pb::validate_action_config::Request>,
+    ) -> Answer<pb::validate_action_config::Response> {
+        let req = req.into_inner();
+        tracing::debug!(rpc = "ValidateActionConfig", type_name = %req.type_name, "call");
+        let diags =
+            calls::check_action_config(&*self.provider, &req.type_name, wire(&req.config), false);
+        Ok(Response::new(pb::validate_action_config::Response {
+            diagnostics: diagnostics(&diags),
+        }))
+    }
+
+    async fn plan_action(
+        &self,
+        req: Request<pb::plan_action::Request>,
+    ) -> Answer<pb::plan_action::Response> {
+        let req = req.into_inner();
+        tracing::debug!(rpc = "PlanAction", action_type = %req.action_type, "call");
+        let diags =
+            calls::check_action_config(&*self.provider, &req.action_type, wire(&req.config), true);
+        Ok(Response::new(pb::plan_action::Response {
+            diagnostics: diagnostics(&diags),
+            deferred: None,
+        }))
+    }
+
+    type InvokeActionStream = ActionEvents;
+
+    async fn invoke_action(
+        &self,
+        req: Request<pb::invoke_action::Request>,
+    ) -> Answer<Self::InvokeActionStream> {
+        let req = req.into_inner();
+        tracing::debug!(rpc = "InvokeAction", action_type = %req.action_type, "call");
+        Ok(Response::new(invoke_events(self.provider.clone(), req)))
+    }
+
+    async fn validate_state_store_config(
+        &self,
+        req: Request<pb::validate_state_store::Request>,
+    ) -> Answer<pb::validate_state_store::Response> {
+        let req = req.into_inner();
+        tracing::debug!(rpc = "ValidateStateStoreConfig", type_name = %req.type_name, "call");
+        Ok(Response::new(pb::validate_state_store::Response {
+            diagnostics: error(no_resources("state store", &req.type_name)),
+        }))
+    }
+
+    async fn configure_state_store(
+        &self,
+        req: Request<pb::configure_state_store::Request>,
+    ) -> Answer<pb::configure_state_store::Response> {
+        let req = req.into_inner();
+        tracing::debug!(rpc = "ConfigureStateStore", type_name = %req.type_name, "call");
+        Ok(Response::new(pb::configure_state_store::Response {
+            diagnostics: error(no_resources("state store", &req.type_name)),
+            capabilities: None,
+        }))
+    }
+
+    type ReadStateBytesStream = Events<pb::read_state_bytes::Response>;
+
+    async fn read_state_bytes(
+        &self,
+        req: Request<pb::read_state_bytes::Request>,
+    ) -> Answer<Self::ReadStateBytesStream> {
+        let req = req.into_inner();
+        tracing::debug!(rpc = "ReadStateBytes", type_name = %req.type_name, "call");
+        Ok(Response::new(one(pb::read_state_bytes::Response {
+            diagnostics: error(no_resources("state store", &req.type_name)),
+            ..Default::default()
+        })))
+    }
+
+    async fn write_state_bytes(
+        &self,
+        _: Request<tonic::Streaming<pb::write_state_bytes::RequestChunk>>,
+    ) -> Answer<pb::write_state_bytes::Response> {
+        tracing::debug!(rpc = "WriteStateBytes", "call");
+        Ok(Response::new(pb::write_state_bytes::Response {
+            diagnostics: error(no_resources("state store", "")),
+        }))
+    }
+
+    async fn lock_state(
+        &self,
+        req: Request<pb::lock_state::Request>,
+    ) -> Answer<pb::lock_state::Response> {
+        let req = req.into_inner();
+        tracing::debug!(rpc = "LockState", type_name = %req.type_name, "call");
+        Ok(Response::new(pb::lock_state::Response {
+            lock_id: String::new(),
+            diagnostics: error(no_resources("state store", &req.type_name)),
+        }))
+    }
+
+    async fn unlock_state(
+        &self,
+        req: Request<pb::unlock_state::Request>,
+    ) -> Answer<pb::unlock_state::Response> {
+        let req = req.into_inner();
+        tracing::debug!(rpc = "UnlockState", type_name = %req.type_name, "call");
+        Ok(Response::new(pb::unlock_state::Response {
+            diagnostics: error(no_resources("state store", &req.type_name)),
+        }))
+    }
+
+    async fn get_states(
+        &self,
+        req: Request<pb::get_states::Request>,
+    ) -> Answer<pb::get_states::Response> {
+        let req = req.into_inner();
+        tracing::debug!(rpc = "GetStates", type_name = %req.type_name, "call");
+        Ok(Response::new(pb::get_states::Response {
+            state_id: Vec::new(),
+            diagnostics: error(no_resources("state store", &req.type_name)),
+        }))
+    }
+
+    async fn delete_state(
+        &self,
+        req: Request<pb::delete_state::Request>,
+    ) -> Answer<pb::delete_state::Response> {
+        let req = req.into_inner();
+        tracing::debug!(rpc = "DeleteState", type_name = %req.type_name, "call");
+        Ok(Response::new(pb::delete_state::Response {
+            diagnostics: error(no_resources("state store", &req.type_name)),
+        }))
     }
 
     async fn stop_provider(

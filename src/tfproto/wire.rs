@@ -24,6 +24,7 @@ macro_rules! wire_conversions {
                 description: b.description.clone(),
                 description_kind: pb::StringKind::Markdown as i32,
                 deprecated: b.deprecated,
+                deprecation_message: String::new(),
             }
         }
 
@@ -111,10 +112,12 @@ macro_rules! wire_conversions {
                 plan_destroy: false,
                 get_provider_schema_optional: true,
                 move_resource_state: false,
+                generate_resource_config: false,
             }
         }
 
-        /// GetMetadata's answer: every data source, function and ephemeral resource by name.
+        /// GetMetadata's answer: every data source, function, ephemeral resource and action
+        /// by name.
         fn metadata(p: &dyn model::Provider) -> pb::get_metadata::Response {
             use pb::get_metadata as m;
             m::Response {
@@ -142,6 +145,14 @@ macro_rules! wire_conversions {
                         type_name: name.clone(),
                     })
                     .collect(),
+                actions: p
+                    .action_schemas()
+                    .iter()
+                    .map(|(name, _)| m::ActionMetadata {
+                        type_name: name.clone(),
+                    })
+                    .collect(),
+                ..Default::default()
             }
         }
 
@@ -160,9 +171,70 @@ macro_rules! wire_conversions {
                     .iter()
                     .map(|(name, s)| (name.clone(), schema(s)))
                     .collect(),
+                action_schemas: p
+                    .action_schemas()
+                    .iter()
+                    .map(|(name, s)| {
+                        (
+                            name.clone(),
+                            pb::ActionSchema {
+                                schema: Some(schema(s)),
+                            },
+                        )
+                    })
+                    .collect(),
                 server_capabilities: Some(capabilities()),
                 ..Default::default()
             }
+        }
+
+        /// InvokeAction's answer, a stream of events.
+        type ActionEvents = std::pin::Pin<
+            Box<dyn futures::Stream<Item = Result<pb::invoke_action::Event, tonic::Status>> + Send>,
+        >;
+
+        /// Runs the action `req` asks for on its own task and streams what it says: a
+        /// Progress event per message as it goes, then one Completed event with its
+        /// diagnostics. Terraform shows each Progress line as it arrives.
+        fn invoke_events(
+            provider: std::sync::Arc<dyn model::Provider>,
+            req: pb::invoke_action::Request,
+        ) -> ActionEvents {
+            use pb::invoke_action::event::{Completed, Progress, Type};
+            use pb::invoke_action::Event;
+            let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+            tokio::spawn(async move {
+                let progress = tx.clone();
+                let report = move |message: String| {
+                    // A receiver gone means Terraform hung up; the action's end is moot.
+                    let _ = progress.send(Ok(Event {
+                        r#type: Some(Type::Progress(Progress { message })),
+                    }));
+                };
+                let diags = super::calls::invoke_action(
+                    &*provider,
+                    &req.action_type,
+                    wire(&req.config),
+                    &report,
+                )
+                .await;
+                let _ = tx.send(Ok(Event {
+                    r#type: Some(Type::Completed(Completed {
+                        diagnostics: diagnostics(&diags),
+                    })),
+                }));
+            });
+            Box::pin(futures::stream::unfold(rx, |mut rx| async move {
+                rx.recv().await.map(|event| (event, rx))
+            }))
+        }
+
+        /// A stream of one item: the answer to a streaming call about a type this
+        /// provider does not have.
+        fn one<T: Send + 'static>(
+            item: T,
+        ) -> std::pin::Pin<Box<dyn futures::Stream<Item = Result<T, tonic::Status>> + Send>> {
+            Box::pin(futures::stream::once(async move { Ok(item) }))
         }
 
         /// Every function's signature, by name.
