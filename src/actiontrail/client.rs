@@ -174,6 +174,28 @@ impl Client {
         .await
     }
 
+    /// GetAccessKeyLastUsedInfo asked of the API now: an answer this process kept from an
+    /// earlier read is dropped first, so a check at apply time sees what ActionTrail says
+    /// at that moment (an identical call already in flight is joined: it is as recent).
+    pub async fn get_access_key_last_used_info_now(
+        &self,
+        access_key_id: &str,
+    ) -> Result<AccessKeyLastUsedInfo, Error> {
+        let params = BTreeMap::from([("AccessKey".to_owned(), access_key_id.to_owned())]);
+        let key = cache_key(
+            self.inner.credentials.identity(),
+            &format!("{}:GetAccessKeyLastUsedInfo", Service::ActionTrail.name()),
+            &params,
+        );
+        self.inner
+            .answers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .done
+            .remove(&key);
+        self.get_access_key_last_used_info(access_key_id).await
+    }
+
     /// GetAccessKeyLastUsedProducts: every service `access_key_id` used.
     pub async fn get_access_key_last_used_products(
         &self,

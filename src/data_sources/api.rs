@@ -53,6 +53,13 @@ impl Api {
         self.call("GetAccessKeyLastUsedInfo", key, request).await
     }
 
+    /// GetAccessKeyLastUsedInfo read afresh, never from an earlier answer (the action's
+    /// apply-time check).
+    pub async fn info_now(&self, key: &str) -> Result<AccessKeyLastUsedInfo, Diagnostic> {
+        let request = self.client.get_access_key_last_used_info_now(key);
+        self.call("GetAccessKeyLastUsedInfo", key, request).await
+    }
+
     /// GetAccessKeyLastUsedProducts.
     pub async fn products(&self, key: &str) -> Result<ProductsPage, Diagnostic> {
         let request = self.client.get_access_key_last_used_products(key);

@@ -72,7 +72,9 @@ fn info(
     })
 }
 
-fn parse_gate(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Option<Gate>> {
+/// Checks `fail_if_used_within` (the data source's, the ephemeral gate's and the action's):
+/// `Some(None)` when absent, `None` when unknown or invalid (the diagnostic is in `diags`).
+pub(crate) fn parse_gate(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Option<Gate>> {
     let path = AttributePath::root(FAIL_IF_USED_WITHIN);
     match args::string(config, FAIL_IF_USED_WITHIN, &path) {
         Ok(Arg::Known(text)) => match duration::parse_window(text) {

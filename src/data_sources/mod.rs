@@ -10,7 +10,7 @@
 pub mod accesskeys;
 pub mod api;
 pub mod api_error;
-mod args;
+pub(crate) mod args;
 pub mod attribute;
 pub mod data_source;
 pub mod docs;

@@ -28,6 +28,8 @@ pub struct ActionTrailProvider {
     sources: Vec<Box<dyn Registered>>,
     functions: Vec<Function>,
     ephemeral: Vec<(String, Schema)>,
+    actions: Vec<Box<dyn crate::actions::Action>>,
+    action_schemas: Vec<(String, Schema)>,
     api: RwLock<Option<Arc<Api>>>,
     /// Cancelled by StopProvider; every client configured here listens to it.
     stop: tokio_util::sync::CancellationToken,
@@ -57,6 +59,8 @@ impl ActionTrailProvider {
             sources,
             functions: crate::functions::functions(),
             ephemeral: ephemeral::schemas(),
+            actions: crate::actions::registry(),
+            action_schemas: crate::actions::schemas(),
             api: RwLock::new(None),
             stop: tokio_util::sync::CancellationToken::new(),
         }
@@ -73,6 +77,27 @@ impl ActionTrailProvider {
                     format!("This provider has no data source {type_name:?}."),
                 )
             })
+    }
+}
+
+impl ActionTrailProvider {
+    fn action(&self, type_name: &str) -> Result<&dyn crate::actions::Action, Diagnostic> {
+        self.actions
+            .iter()
+            .find(|a| a.type_name() == type_name)
+            .map(|a| a.as_ref())
+            .ok_or_else(|| crate::model::provider::no_action(type_name))
+    }
+
+    /// The client Configure built, or the error saying Terraform asked too early.
+    fn configured(&self, asked: &str) -> Result<Arc<Api>, Diagnostic> {
+        let api = self.api.read().unwrap_or_else(|p| p.into_inner()).clone();
+        api.ok_or_else(|| {
+            Diagnostic::error(
+                "Provider not configured",
+                format!("Terraform asked to {asked} before configuring the actiontrail provider."),
+            )
+        })
     }
 }
 
@@ -178,6 +203,33 @@ impl crate::model::Provider for ActionTrailProvider {
         match ephemeral::data_source_of(type_name) {
             Some(source) => self.read_data_source(source, config).await,
             None => ReadResult::failed(unknown_ephemeral(type_name)),
+        }
+    }
+
+    fn action_schemas(&self) -> &[(String, Schema)] {
+        &self.action_schemas
+    }
+
+    fn validate_action_config(&self, type_name: &str, config: &Value) -> Vec<Diagnostic> {
+        match self.action(type_name) {
+            Ok(a) => a.validate(config),
+            Err(d) => vec![d],
+        }
+    }
+
+    async fn invoke_action(
+        &self,
+        type_name: &str,
+        config: Value,
+        progress: &(dyn Fn(String) + Send + Sync),
+    ) -> Vec<Diagnostic> {
+        let action = match self.action(type_name) {
+            Ok(a) => a,
+            Err(d) => return vec![d],
+        };
+        match self.configured("invoke an action") {
+            Ok(api) => action.invoke(&api, &config, progress).await,
+            Err(d) => vec![d],
         }
     }
 }

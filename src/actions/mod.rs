@@ -1,0 +1,49 @@
+//! The provider's actions (Terraform 1.14 and later), one file each, and the registry that
+//! lists them.
+//!
+//! An action runs during apply, when a resource's `lifecycle { action_trigger { ... } }`
+//! fires or `terraform apply -invoke=action.TYPE.NAME` asks for it. Its checks and reads go
+//! through the same [`Api`] (client, decoding, diagnostics) as the data sources; what it
+//! adds is the moment: the data sources answer at plan time, an action at apply time.
+
+pub mod accesskey_gate;
+
+use crate::data_sources::api::Api;
+use crate::model::{Diagnostic, Schema, Value};
+
+/// One action: Metadata (its type name), Schema, ValidateActionConfig and InvokeAction, in
+/// the terms of terraform-plugin-framework.
+#[async_trait::async_trait]
+pub trait Action: Send + Sync {
+    /// The type name users write after `action`.
+    fn type_name(&self) -> &'static str;
+    /// The schema of its `config` block.
+    fn schema(&self) -> &Schema;
+    /// The section its docs page adds after the example (markdown).
+    fn guide(&self) -> &'static str;
+    /// Static checks of `config`; values may be unknown. PlanAction says the same: it is
+    /// not called again when a saved plan is applied, so it reads nothing.
+    fn validate(&self, config: &Value) -> Vec<Diagnostic>;
+    /// Runs the action from a wholly known `config`, telling `progress` what it does.
+    async fn invoke(
+        &self,
+        api: &Api,
+        config: &Value,
+        progress: &(dyn Fn(String) + Send + Sync),
+    ) -> Vec<Diagnostic>;
+}
+
+/// Every action, sorted by type name. A new action is one line here.
+pub fn registry() -> Vec<Box<dyn Action>> {
+    let mut all: Vec<Box<dyn Action>> = vec![Box::new(accesskey_gate::AccessKeyGate::new())];
+    all.sort_by_key(|a| a.type_name());
+    all
+}
+
+/// Every action's type name and schema, sorted by name.
+pub fn schemas() -> Vec<(String, Schema)> {
+    registry()
+        .iter()
+        .map(|a| (a.type_name().to_owned(), a.schema().clone()))
+        .collect()
+}
