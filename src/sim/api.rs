@@ -1,6 +1,9 @@
 //! The five ActionTrail operations over the resolved data set: parameter checks,
 //! permissions, ordering and opaque NextToken pagination.
 
+mod record;
+pub use record::NewUse;
+
 use super::auth::Principal;
 use super::dataset::{service_names, DataSet, KeyUsage};
 use super::error::ApiError;

@@ -10,7 +10,9 @@
 //!
 //! Fault knobs (latency, throttling, server errors, seeded for repeatability) apply to the
 //! ActionTrail and RAM operations, not to STS or the metadata service. `GET /__sim/stats` counts requests by Action, errors by
-//! code, throttles and accepted TCP connections; `POST /__sim/reset` zeroes them.
+//! code, throttles and accepted TCP connections; `POST /__sim/reset` zeroes them; `POST /__sim/use`
+//! records a use of a key now (`{"access_key_id": "..."}`), as a caller would between a plan
+//! and its apply.
 //!
 //! [`serve`] takes a bound listener and a shutdown future, so tests run the real server
 //! in-process on `127.0.0.1:0`; [`spawn`] does that on a background task.
@@ -22,6 +24,7 @@ pub mod error;
 pub mod expiring;
 pub mod imds;
 pub mod ram;
+mod record;
 mod running;
 mod server;
 pub mod sts;
@@ -120,7 +123,8 @@ pub struct SimState {
     pub config: SimConfig,
     callers: HashMap<String, Caller>,
     oidc_providers: Vec<dataset::OidcProvider>,
-    resolved: api::Resolved,
+    /// Written only by `POST /__sim/use`.
+    resolved: std::sync::RwLock<api::Resolved>,
     ram: ram::Directory,
     counters: Mutex<Counters>,
     connections: Arc<AtomicU64>,
@@ -151,6 +155,14 @@ pub fn echo(value: &str) -> String {
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic elsewhere must not take the emulator down with it.
     m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn lock_read<T>(l: &std::sync::RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    l.read().unwrap_or_else(|e| e.into_inner())
+}
+
+fn lock_write<T>(l: &std::sync::RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    l.write().unwrap_or_else(|e| e.into_inner())
 }
 
 fn random_string(n: usize) -> String {
@@ -185,7 +197,7 @@ impl SimState {
                 .map(|c| (c.access_key_id.clone(), c.clone()))
                 .collect(),
             oidc_providers: data.oidc_providers.clone(),
-            resolved: api::Resolved::new(data, now_ms),
+            resolved: std::sync::RwLock::new(api::Resolved::new(data, now_ms)),
             ram: ram::Directory::new(data, now_ms),
             config,
             counters: Mutex::default(),
@@ -448,7 +460,7 @@ impl SimState {
             }
             check_version(req, api::VERSION)?;
             let principal = authenticate(self, req)?;
-            self.resolved.answer(action, &req.params, &principal)
+            lock_read(&self.resolved).answer(action, &req.params, &principal)
         } else if ram::OPERATIONS.contains(&action) {
             if !self.config.latency.is_zero() {
                 tokio::time::sleep(self.config.latency).await;

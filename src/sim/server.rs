@@ -77,6 +77,7 @@ pub fn router(state: Arc<SimState>) -> Router {
         .route("/", any(api_handler))
         .route("/__sim/stats", get(stats_handler))
         .route("/__sim/reset", post(reset_handler))
+        .route("/__sim/use", post(super::record::handler))
         .route("/latest/api/token", put(imds::token))
         .route(
             "/latest/meta-data/ram/security-credentials/",

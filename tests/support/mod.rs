@@ -270,6 +270,34 @@ impl Sim {
     }
 }
 
+impl Sim {
+    /// Makes the emulator record a use of `access_key_id` now (`POST /__sim/use`), as a
+    /// caller would between a plan and its apply.
+    pub fn record_use(&self, access_key_id: &str) {
+        let url = format!("{}/__sim/use", self.url);
+        let body = serde_json::json!({
+            "access_key_id": access_key_id,
+            "service_name": "Oss",
+            "event_name": "GetObject",
+            "source_ip": "198.51.100.23",
+            "region": "cn-shanghai",
+        });
+        tokio::runtime::Runtime::new().unwrap().block_on(async {
+            let resp = reqwest::Client::new()
+                .post(&url)
+                .json(&body)
+                .send()
+                .await
+                .expect("the emulator answers");
+            assert!(
+                resp.status().is_success(),
+                "recording a use: {}",
+                resp.status()
+            );
+        });
+    }
+}
+
 impl Drop for Sim {
     fn drop(&mut self) {
         let _ = self.child.kill();

@@ -1,0 +1,45 @@
+//! `POST /__sim/use`: the emulator's control to record a use of a key while it runs.
+//! Like `/__sim/stats`, it is the emulator's own, not Alibaba's, and takes no signature.
+
+use super::api::NewUse;
+use super::{lock_write, SimState};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use std::sync::Arc;
+
+impl SimState {
+    /// Records `u` as happening now; `None` when the key is not in the data set.
+    pub fn record_use(&self, u: &NewUse) -> Option<i64> {
+        let now_ms = i64::try_from(self.now().unix_timestamp_nanos() / 1_000_000).unwrap_or(0);
+        lock_write(&self.resolved).record_use(u, now_ms)
+    }
+}
+
+/// `POST /__sim/use` with `{"access_key_id": "...", "service_name", "event_name",
+/// "source_ip", "region"}` (all but the key optional): 200 with the recorded time, 404 for
+/// a key the data set does not hold, 422 (axum's answer) for a body that is not that.
+pub async fn handler(
+    State(state): State<Arc<SimState>>,
+    axum::Json(u): axum::Json<NewUse>,
+) -> Response {
+    match state.record_use(&u) {
+        Some(ms) => {
+            tracing::info!(access_key_id = %u.access_key_id, service = %u.service_name, "recorded a use");
+            axum::Json(json!({
+                "access_key_id": u.access_key_id,
+                "service_name": u.service_name,
+                "used_timestamp": ms,
+            }))
+            .into_response()
+        }
+        None => (
+            StatusCode::NOT_FOUND,
+            axum::Json(json!({
+                "error": format!("the data set holds no key {}", super::echo(&u.access_key_id)),
+            })),
+        )
+            .into_response(),
+    }
+}
