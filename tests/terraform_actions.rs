@@ -215,3 +215,204 @@ fn invoke_runs_the_check_alone() {
     );
     assert_eq!(info_calls(&sim), 4, "every invoke reads afresh");
 }
+
+/// An object of `ty` (a block's type) with every attribute null but those in `set`, as
+/// Terraform sends a configuration.
+fn with_nulls(
+    ty: &actiontrail_provider::model::Type,
+    set: &[(&str, actiontrail_provider::model::Value)],
+) -> actiontrail_provider::model::Value {
+    use actiontrail_provider::model::{Type, Value};
+    let Type::Object(attrs) = ty else {
+        unreachable!("a block is an object")
+    };
+    let mut block: std::collections::BTreeMap<String, Value> =
+        attrs.keys().map(|k| (k.clone(), Value::Null)).collect();
+    for (k, v) in set {
+        block.insert((*k).to_owned(), v.clone());
+    }
+    Value::Object(block)
+}
+
+#[test]
+fn over_tfplugin5_the_action_streams_progress_then_completed_and_reads_afresh() {
+    use actiontrail_provider::model::{msgpack, Value};
+    use actiontrail_provider::tfproto::proto::tfplugin5 as v5;
+    use support::plugin::{ClientIdentity, Plugin};
+    use v5::invoke_action::event::Type as Event;
+
+    let sim = Sim::start(&[]);
+    let identity = ClientIdentity::generate();
+    // Terraform 0.13.5 speaks 5 only; a plugin offered only 5 answers in 5.
+    let plugin = Plugin::start("5", Some(&identity));
+    assert_eq!(plugin.fields()[1], "5");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut p = v5::provider_client::ProviderClient::new(
+        rt.block_on(plugin.connect(Some(&identity))).unwrap(),
+    );
+    let provider = actiontrail_provider::data_sources::provider();
+    let dv = |v: &Value, ty: &actiontrail_provider::model::Type| v5::DynamicValue {
+        msgpack: msgpack::encode(v, ty).unwrap(),
+        json: vec![],
+    };
+
+    let meta = rt
+        .block_on(p.get_metadata(v5::get_metadata::Request {}))
+        .unwrap()
+        .into_inner();
+    let actions: Vec<_> = meta.actions.iter().map(|a| a.type_name.as_str()).collect();
+    assert_eq!(actions, ["actiontrail_accesskey_gate"]);
+    let schema = rt
+        .block_on(p.get_schema(v5::get_provider_schema::Request {}))
+        .unwrap()
+        .into_inner();
+    let action_schema = schema.action_schemas["actiontrail_accesskey_gate"]
+        .schema
+        .as_ref()
+        .unwrap();
+    let names: Vec<_> = action_schema
+        .block
+        .as_ref()
+        .unwrap()
+        .attributes
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
+    assert_eq!(names, ["access_key_ids", "fail_if_used_within"]);
+
+    let action_ty = provider.action_schemas()[0].1.value_type().clone();
+    let gate = |window: &str| {
+        Value::object([
+            ("access_key_ids", Value::List(vec![Value::string(IDLE)])),
+            ("fail_if_used_within", Value::string(window)),
+        ])
+    };
+    let bad = rt
+        .block_on(
+            p.validate_action_config(v5::validate_action_config::Request {
+                type_name: "actiontrail_accesskey_gate".into(),
+                config: Some(dv(&gate("yesterday"), &action_ty)),
+            }),
+        )
+        .unwrap()
+        .into_inner();
+    assert_eq!(bad.diagnostics.len(), 1, "{:?}", bad.diagnostics);
+    let steps = &bad.diagnostics[0].attribute.as_ref().unwrap().steps;
+    assert_eq!(
+        steps[0].selector,
+        Some(v5::attribute_path::step::Selector::AttributeName(
+            "fail_if_used_within".into()
+        ))
+    );
+
+    let provider_ty = provider.provider_schema().value_type().clone();
+    let configured = rt
+        .block_on(p.configure(v5::configure::Request {
+            terraform_version: "0.13.5".into(),
+            config: Some(dv(
+                &with_nulls(
+                    &provider_ty,
+                    &[
+                        ("endpoint", Value::string(&sim.url)),
+                        ("access_key", Value::string(support::DEMO_ACCESS_KEY_ID)),
+                        ("secret_key", Value::string(support::DEMO_ACCESS_KEY_SECRET)),
+                    ],
+                ),
+                &provider_ty,
+            )),
+            client_capabilities: None,
+        }))
+        .unwrap()
+        .into_inner();
+    assert!(
+        configured.diagnostics.iter().all(|d| d.severity != 1),
+        "{:?}",
+        configured.diagnostics
+    );
+
+    // A plan-time read of the key: the process now holds an answer saying it is idle.
+    let ds_ty = provider
+        .data_source_schemas()
+        .iter()
+        .find(|(name, _)| name == "actiontrail_accesskey_last_used")
+        .map(|(_, s)| s.value_type().clone())
+        .unwrap();
+    let read = rt
+        .block_on(p.read_data_source(v5::read_data_source::Request {
+            type_name: "actiontrail_accesskey_last_used".into(),
+            config: Some(dv(
+                &with_nulls(
+                    &ds_ty,
+                    &[
+                        ("access_key_id", Value::string(IDLE)),
+                        ("fail_if_used_within", Value::string("30d")),
+                    ],
+                ),
+                &ds_ty,
+            )),
+            ..Default::default()
+        }))
+        .unwrap()
+        .into_inner();
+    assert!(
+        read.diagnostics.iter().all(|d| d.severity != 1),
+        "{:?}",
+        read.diagnostics
+    );
+    assert_eq!(info_calls(&sim), 1);
+
+    let planned = rt
+        .block_on(p.plan_action(v5::plan_action::Request {
+            action_type: "actiontrail_accesskey_gate".into(),
+            config: Some(dv(&gate("30d"), &action_ty)),
+            client_capabilities: None,
+        }))
+        .unwrap()
+        .into_inner();
+    assert!(planned.diagnostics.is_empty(), "{:?}", planned.diagnostics);
+    assert_eq!(info_calls(&sim), 1, "PlanAction reads nothing");
+
+    // Then the key is used, and the action runs in the same process.
+    sim.record_use(IDLE);
+    let events: Vec<Event> = rt.block_on(async {
+        let mut stream = p
+            .invoke_action(v5::invoke_action::Request {
+                action_type: "actiontrail_accesskey_gate".into(),
+                config: Some(dv(&gate("30d"), &action_ty)),
+                client_capabilities: None,
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        let mut events = Vec::new();
+        while let Some(e) = stream.message().await.unwrap() {
+            events.push(e.r#type.expect("every event has a type"));
+        }
+        events
+    });
+    assert_eq!(info_calls(&sim), 2, "the action asked ActionTrail again");
+    assert_eq!(events.len(), 2, "{events:?}");
+    let Event::Progress(progress) = &events[0] else {
+        panic!("progress first: {events:?}")
+    };
+    assert!(
+        progress.message.starts_with(&format!("{IDLE} last used"))
+            && progress.message.ends_with("within 30d: still in use"),
+        "{progress:?}"
+    );
+    let Event::Completed(done) = &events[1] else {
+        panic!("completed last: {events:?}")
+    };
+    assert_eq!(done.diagnostics.len(), 1, "{:?}", done.diagnostics);
+    assert_eq!(done.diagnostics[0].severity, 1);
+    assert!(
+        done.diagnostics[0]
+            .summary
+            .starts_with(&format!("AccessKey {IDLE} was used")),
+        "{:?}",
+        done.diagnostics
+    );
+    assert!(!done.diagnostics[0]
+        .detail
+        .contains(support::DEMO_ACCESS_KEY_SECRET));
+}
