@@ -11,8 +11,8 @@ fn committed_docs_match_the_schemas_and_examples() {
     let files = docs::generate(root).expect("examples/ holds every example the docs quote");
     assert_eq!(
         files.len(),
-        1 + type_names().len() + 1 + 3,
-        "the index and one page per data source, ephemeral resource and function"
+        1 + type_names().len() + 1 + actiontrail_provider::actions::registry().len() + 3,
+        "the index and one page per data source, ephemeral resource, action and function"
     );
     let update = std::env::var_os("UPDATE_DOCS").is_some_and(|v| v == "1");
     let mut stale = Vec::new();
@@ -59,6 +59,15 @@ fn every_data_source_page_quotes_its_example_and_lists_its_attributes() {
             };
             assert!(text.contains(argument), "{}", rel.display());
             assert!(text.contains("400 days"), "{}", rel.display());
+        }
+        if rel.starts_with("docs/actions") {
+            assert!(
+                text.contains("- `access_key_ids` (List of String, Required)"),
+                "{}",
+                rel.display()
+            );
+            assert!(text.contains("Terraform 1.14"), "{}", rel.display());
+            assert!(text.contains("before_destroy"), "{}", rel.display());
         }
         if rel.starts_with("docs/functions") {
             assert!(text.contains("## Signature"), "{}", rel.display());

@@ -54,14 +54,19 @@ fn rewrite(ws: &Workspace, hcl: &str) {
 
 /// The stand-in's `input` as the state holds it.
 fn state_input(ws: &Workspace) -> String {
+    input_of(ws, "terraform_data.key")
+}
+
+/// The `input` of the `terraform_data` at `address`, as the state holds it.
+fn input_of(ws: &Workspace, address: &str) -> String {
     let state: J = serde_json::from_str(&ws.ok(&["show", "-json"])).expect("state is JSON");
     let resources = state["values"]["root_module"]["resources"]
         .as_array()
         .expect("the state lists resources");
     let key = resources
         .iter()
-        .find(|r| r["address"] == "terraform_data.key")
-        .expect("terraform_data.key is in the state");
+        .find(|r| r["address"] == address)
+        .unwrap_or_else(|| panic!("{address} is in the state"));
     key["values"]["input"]
         .as_str()
         .expect("input is a string")
@@ -214,6 +219,33 @@ fn invoke_runs_the_check_alone() {
         "{out}"
     );
     assert_eq!(info_calls(&sim), 4, "every invoke reads afresh");
+}
+
+#[test]
+fn the_example_disables_an_idle_key_and_refuses_once_it_is_used() {
+    let sim = Sim::start(&[]);
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/action/main.tf");
+    let ws = workspace(&sim, &std::fs::read_to_string(example).unwrap());
+    ws.ok(&APPLY);
+    let inactive = [
+        "apply",
+        "-auto-approve",
+        "-input=false",
+        "-no-color",
+        "-var=retiring_key_status=Inactive",
+    ];
+    let out = ws.ok(&inactive);
+    assert!(out.contains(&format!("{IDLE} last used 200 days")), "{out}");
+    assert_eq!(input_of(&ws, "terraform_data.retiring_key"), "Inactive");
+
+    sim.record_use(IDLE);
+    let out = ws.fails(&APPLY);
+    assert!(out.contains(&format!("AccessKey {IDLE} was used")), "{out}");
+    assert_eq!(
+        input_of(&ws, "terraform_data.retiring_key"),
+        "Inactive",
+        "the change back was refused"
+    );
 }
 
 /// An object of `ty` (a block's type) with every attribute null but those in `set`, as

@@ -33,7 +33,8 @@ fn example_dirs() -> Vec<PathBuf> {
 
 /// The examples for today's Terraform (check blocks, postconditions, functions, ephemeral
 /// resources), which Terraform 1.0.3 cannot read; all others run on every release.
-const MODERN: [&str; 5] = [
+const MODERN: [&str; 6] = [
+    "action",
     "check",
     "postcondition",
     "functions",

@@ -7,6 +7,7 @@
 //! adds is the moment: the data sources answer at plan time, an action at apply time.
 
 pub mod accesskey_gate;
+pub mod docs;
 
 use crate::data_sources::api::Api;
 use crate::model::{Diagnostic, Schema, Value};

@@ -1,5 +1,5 @@
 //! The registry documentation (`docs/index.md`, `docs/data-sources/*.md`,
-//! `docs/ephemeral-resources/*.md`, `docs/functions/*.md`), generated from the schemas,
+//! `docs/ephemeral-resources/*.md`, `docs/actions/*.md`, `docs/functions/*.md`), generated from the schemas,
 //! the function signatures and the example files so that none can drift from the code.
 //! `tests/docs_up_to_date.rs` checks the committed files against this.
 
@@ -34,6 +34,14 @@ pub fn generate(root: &Path) -> io::Result<Vec<(PathBuf, String)>> {
         files.push((
             PathBuf::from(format!("docs/ephemeral-resources/{short}.md")),
             ephemeral_resource(&name, &schema.block, &tf),
+        ));
+    }
+    for action in crate::actions::registry() {
+        let name = action.type_name();
+        let short = name.strip_prefix("actiontrail_").unwrap_or(name);
+        files.push((
+            PathBuf::from(format!("docs/actions/{short}.md")),
+            crate::actions::docs::page(action.as_ref(), &example("action/main.tf")?),
         ));
     }
     for f in crate::functions::functions() {
@@ -73,15 +81,15 @@ fn attribute_line(a: &Attribute) -> String {
     format!("- `{}` ({}) {}\n", a.name, flags.join(", "), a.description)
 }
 
-fn front_matter(title: &str, description: &str) -> String {
+pub(crate) fn front_matter(title: &str, description: &str) -> String {
     format!("---\npage_title: \"{title}\"\nsubcategory: \"\"\ndescription: |-\n  {description}\n---\n\n")
 }
 
-fn example_block(tf: &str) -> String {
+pub(crate) fn example_block(tf: &str) -> String {
     format!("```terraform\n{}\n```\n", tf.trim_end())
 }
 
-fn arguments(block: &Block) -> String {
+pub(crate) fn arguments(block: &Block) -> String {
     let mut out = String::from("## Argument Reference\n\n");
     for a in block.attributes.iter().filter(|a| a.required || a.optional) {
         out.push_str(&attribute_line(a));
@@ -221,6 +229,11 @@ use to the state or the plan file. On Terraform 1.8 and later the provider funct
 `provider::actiontrail::used_within(last_used_at, window, plantimestamp())`,
 `duration_seconds(window)` and `parse_event(detail)` apply the gate's own rules in
 conditions and outputs.
+
+Every gate above answers at plan time. On Terraform 1.14 and later the
+`actiontrail_accesskey_gate` action applies the same rule at apply time, right before the
+change it guards (a key's `status` going from `Active` to `Inactive`), so a plan saved and
+applied days later is checked again; see the guide "The gate at apply time".
 "#;
 
 /// `docs/index.md`.
