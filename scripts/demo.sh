@@ -6,7 +6,9 @@
 # retire is still in use), and the provider functions and ephemeral gate examples; then it
 # saves the plan of the policy example and judges it with the idle-key Rego policy
 # (examples/policy, evaluated by the `policy` cargo example, so nothing else needs
-# installing). Exits non-zero only when the demo itself breaks.
+# installing). Last, the apply-time gate (examples/action): a plan to disable a key, saved
+# while the key is idle, fails at apply because the key was used in between (the emulator
+# records that use). Exits non-zero only when the demo itself breaks.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -116,5 +118,38 @@ if [ "$status" != 1 ] || ! grep -q LTAI5tIdleKey0000000001 "$work/policy.out" \
 fi
 echo
 echo "The same policy runs in CI with conftest or OPA: see docs/guides/policies.md."
+
+step "The gate at apply time (Terraform 1.14+): a saved plan is checked again when applied (examples/action)"
+mkdir "$work/action"
+cp examples/action/main.tf "$work/action/"
+(cd "$work/action" && "$tf" init -input=false -no-color >/dev/null \
+  && "$tf" apply -auto-approve -input=false -no-color >/dev/null)
+echo "The key (a terraform_data standing in for alicloud_ram_access_key) is Active and idle."
+echo "Saving the plan that disables it, as a pull request would:"
+(cd "$work/action" && "$tf" plan -input=false -no-color -var=retiring_key_status=Inactive -out=tfplan)
+echo
+echo "Before the plan is applied, something uses the key (the emulator records the use):"
+curl -fsS -X POST "$endpoint/__sim/use" -H 'content-type: application/json' \
+  -d '{"access_key_id": "LTAI5tIdleKey0000000001", "service_name": "Oss", "event_name": "GetObject", "source_ip": "198.51.100.23", "region": "cn-shanghai"}'
+echo
+echo
+echo "Applying the saved plan:"
+if (cd "$work/action" && "$tf" apply -input=false -no-color tfplan) >"$work/action.out" 2>&1; then
+  cat "$work/action.out"
+  echo "demo: the saved plan applied, but its key was used after the plan: the action did not fire" >&2
+  exit 1
+fi
+cat "$work/action.out"
+if ! grep -q 'AccessKey LTAI5tIdleKey0000000001 was used' "$work/action.out"; then
+  echo "demo: the saved plan failed, but not with the action's diagnostic" >&2
+  exit 1
+fi
+if ! (cd "$work/action" && "$tf" show -no-color) | grep -q 'input *= "Active"'; then
+  echo "demo: the action failed, but the key's state changed anyway" >&2
+  exit 1
+fi
+echo
+echo "The apply above failed on purpose, before the key was touched: its state still says Active."
+# Last, because the use recorded here makes the idle key busy for anything run after it.
 
 step "Done with Terraform $tf_version; actiontrail-sim stopped"
