@@ -448,3 +448,166 @@ fn over_tfplugin5_the_action_streams_progress_then_completed_and_reads_afresh() 
         .detail
         .contains(support::DEMO_ACCESS_KEY_SECRET));
 }
+
+#[test]
+fn tfplugin6_answers_each_new_call_with_a_diagnostic_naming_what_it_lacks() {
+    use actiontrail_provider::tfproto::proto::tfplugin6 as v6;
+    use support::plugin::{ClientIdentity, Plugin};
+
+    let identity = ClientIdentity::generate();
+    let plugin = Plugin::start("5,6", Some(&identity));
+    assert_eq!(plugin.fields()[1], "6");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut p = v6::provider_client::ProviderClient::new(
+        rt.block_on(plugin.connect(Some(&identity))).unwrap(),
+    );
+    let one_error = |diags: &[v6::Diagnostic], what: &str| {
+        assert_eq!(diags.len(), 1, "{what}: {diags:?}");
+        assert_eq!(diags[0].severity, 1, "{what}: {diags:?}");
+        assert!(diags[0].detail.contains("\"nope\""), "{what}: {diags:?}");
+    };
+    rt.block_on(async {
+        let meta = p
+            .get_metadata(v6::get_metadata::Request {})
+            .await
+            .unwrap()
+            .into_inner();
+        let actions: Vec<_> = meta.actions.iter().map(|a| a.type_name.as_str()).collect();
+        assert_eq!(actions, ["actiontrail_accesskey_gate"]);
+        assert!(meta.list_resources.is_empty() && meta.state_stores.is_empty());
+
+        let r = p
+            .validate_action_config(v6::validate_action_config::Request {
+                type_name: "nope".into(),
+                config: None,
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        one_error(&r.diagnostics, "ValidateActionConfig");
+        assert_eq!(r.diagnostics[0].summary, "Unknown action");
+        let mut events = p
+            .invoke_action(v6::invoke_action::Request {
+                action_type: "nope".into(),
+                config: None,
+                client_capabilities: None,
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        let Some(v6::invoke_action::event::Type::Completed(done)) =
+            events.message().await.unwrap().and_then(|e| e.r#type)
+        else {
+            panic!("an unknown action completes at once, with its error")
+        };
+        one_error(&done.diagnostics, "InvokeAction");
+        assert!(events.message().await.unwrap().is_none(), "one event only");
+
+        let r = p
+            .generate_resource_config(v6::generate_resource_config::Request {
+                type_name: "nope".into(),
+                state: None,
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        one_error(&r.diagnostics, "GenerateResourceConfig");
+        let r = p
+            .validate_list_resource_config(v6::validate_list_resource_config::Request {
+                type_name: "nope".into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        one_error(&r.diagnostics, "ValidateListResourceConfig");
+        let mut list = p
+            .list_resource(v6::list_resource::Request {
+                type_name: "nope".into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        let first = list.message().await.unwrap().expect("one event");
+        one_error(&first.diagnostic, "ListResource");
+        assert!(list.message().await.unwrap().is_none());
+
+        let r = p
+            .validate_state_store_config(v6::validate_state_store::Request {
+                type_name: "nope".into(),
+                config: None,
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        one_error(&r.diagnostics, "ValidateStateStoreConfig");
+        let r = p
+            .configure_state_store(v6::configure_state_store::Request {
+                type_name: "nope".into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        one_error(&r.diagnostics, "ConfigureStateStore");
+        let mut read = p
+            .read_state_bytes(v6::read_state_bytes::Request {
+                type_name: "nope".into(),
+                state_id: "default".into(),
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        let first = read.message().await.unwrap().expect("one chunk");
+        one_error(&first.diagnostics, "ReadStateBytes");
+        let r = p
+            .lock_state(v6::lock_state::Request {
+                type_name: "nope".into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        one_error(&r.diagnostics, "LockState");
+        let r = p
+            .unlock_state(v6::unlock_state::Request {
+                type_name: "nope".into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        one_error(&r.diagnostics, "UnlockState");
+        let r = p
+            .get_states(v6::get_states::Request {
+                type_name: "nope".into(),
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        one_error(&r.diagnostics, "GetStates");
+        let r = p
+            .delete_state(v6::delete_state::Request {
+                type_name: "nope".into(),
+                state_id: "default".into(),
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        one_error(&r.diagnostics, "DeleteState");
+        let chunk = v6::write_state_bytes::RequestChunk {
+            meta: Some(v6::RequestChunkMeta {
+                type_name: "nope".into(),
+                state_id: "default".into(),
+            }),
+            ..Default::default()
+        };
+        let r = p
+            .write_state_bytes(futures::stream::iter([chunk]))
+            .await
+            .unwrap()
+            .into_inner();
+        one_error(&r.diagnostics, "WriteStateBytes");
+    });
+}

@@ -416,11 +416,16 @@ impl Service for Tfplugin6 {
 
     async fn write_state_bytes(
         &self,
-        _: Request<tonic::Streaming<pb::write_state_bytes::RequestChunk>>,
+        req: Request<tonic::Streaming<pb::write_state_bytes::RequestChunk>>,
     ) -> Answer<pb::write_state_bytes::Response> {
-        tracing::debug!(rpc = "WriteStateBytes", "call");
+        // The first chunk names the store; nothing is kept, so the rest is not read.
+        let type_name = match req.into_inner().message().await {
+            Ok(Some(chunk)) => chunk.meta.map(|m| m.type_name).unwrap_or_default(),
+            _ => String::new(),
+        };
+        tracing::debug!(rpc = "WriteStateBytes", type_name = %type_name, "call");
         Ok(Response::new(pb::write_state_bytes::Response {
-            diagnostics: error(no_resources("state store", "")),
+            diagnostics: error(no_resources("state store", &type_name)),
         }))
     }
 
