@@ -213,10 +213,19 @@ fn invoke_runs_the_check_alone() {
     assert_eq!(state_input(&ws), "v1", "nothing else ran");
 
     sim.record_use(NEVER);
+    // At trace level, so that the plugin's own log of the failing invoke is in the output
+    // too: the caller's secret is in neither.
+    let mut ws = ws;
+    ws.env("TF_LOG", "trace");
     let out = ws.fails(&invoke);
     assert!(
         out.contains(&format!("AccessKey {NEVER} was used")),
         "{out}"
+    );
+    assert!(out.contains("InvokeAction"), "the trace log is there");
+    assert!(
+        !out.contains(support::DEMO_ACCESS_KEY_SECRET),
+        "the secret leaked"
     );
     assert_eq!(info_calls(&sim), 4, "every invoke reads afresh");
 }
