@@ -182,7 +182,7 @@ fn says_which_setting_is_wrong_and_serves_nothing() {
             "PLUGIN_MIN_PORT",
         ),
     ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_terraform-provider-actiontrail"))
+        let mut child = Command::new(env!("CARGO_BIN_EXE_terraform-provider-actiontrail"))
             .env_clear()
             .env(COOKIE.0, COOKIE.1)
             .env("PLUGIN_PROTOCOL_VERSIONS", "6")
@@ -190,8 +190,17 @@ fn says_which_setting_is_wrong_and_serves_nothing() {
             .env("TF_LOG", "OFF")
             .envs(env.iter().copied())
             .stdin(Stdio::null())
-            .output()
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
             .unwrap();
+        // A plugin that served anyway would never exit by itself: stop it, then judge.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while child.try_wait().unwrap().is_none() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let out = child.wait_with_output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{env:?}: {stderr}");
         assert!(out.stdout.is_empty(), "{env:?}: no handshake line");
