@@ -67,9 +67,13 @@ build() {
   platform=$(os_arch "$target")
   exe=""
   case "$target" in *-windows-*) exe=".exe" ;; esac
-  # Paths that would otherwise end up in panic locations and debug sections.
+  # Paths that would otherwise end up in panic locations and debug sections: the checkout,
+  # Cargo's home, and the target directory (generated code is included from OUT_DIR); the
+  # last match wins, so the target directory comes after the checkout that may hold it.
   local cargo_home=${CARGO_HOME:-$HOME/.cargo}
-  flags=(--remap-path-prefix="$root=/build/$name" --remap-path-prefix="$cargo_home=/cargo")
+  local target_dir=${CARGO_TARGET_DIR:-$root/target}
+  flags=(--remap-path-prefix="$root=/build/$name" --remap-path-prefix="$cargo_home=/cargo"
+    --remap-path-prefix="$target_dir=/build/target")
   case "$target" in
     # A static-pie: build.rs leaves out its -no-pie when crt-static is on.
     *-linux-gnu) flags+=(-C target-feature=+crt-static) ;;
