@@ -7,7 +7,7 @@ SOURCE   := registry.terraform.io/actiontrail/actiontrail
 MIRROR   ?= $(HOME)/.terraform.d/plugins
 CARGO    ?= cargo
 
-.PHONY: demo test lint tools build install bench
+.PHONY: demo test lint tools build install bench release
 
 ## demo: build, fetch Terraform, start the emulator and plan the examples with the newest Terraform
 demo:
@@ -20,8 +20,12 @@ test: tools
 # The offline RustSec snapshot and its checker, beside the repository when present.
 ADVISORIES ?= ../shared/tools/advisories.py
 
-## lint: formatting, clippy, and Cargo.lock against the RustSec advisories
+## lint: formatting, clippy, Cargo.lock against the RustSec advisories, and the release
+## workflow with actionlint and zizmor (pinned, from PyPI, into tools/lint-venv)
 lint:
+	bash scripts/lint-tools.sh
+	tools/lint-venv/bin/actionlint .github/workflows/*.yml
+	tools/lint-venv/bin/zizmor --offline .github/workflows/
 	$(CARGO) fmt --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
 	@if [ -f $(ADVISORIES) ]; then \
@@ -49,3 +53,8 @@ install: build
 ## bench: plan-level and micro benchmarks; writes BENCHMARKS.md
 bench: tools build
 	bash scripts/bench.sh
+
+## release: dist/ as the Terraform Registry takes it: this platform's zip, the manifest,
+## SHA256SUMS and its signature by the RSA key GPG_FINGERPRINT names (scripts/release.sh)
+release:
+	bash scripts/release.sh

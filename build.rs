@@ -31,10 +31,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// page faults at start-up, and the handshake line about 25 % sooner (BENCHMARKS.md).
 /// Libraries, heap and stack are still placed at random; the code stays position
 /// independent, so only the link changes.
+///
+/// Not for the static release build (`+crt-static`, scripts/release.sh): rustc links that
+/// as a static-pie, which starts by relocating itself; `-no-pie` would turn it into a
+/// binary that still names /lib64/ld-linux-x86-64.so.2 as its interpreter and so does not
+/// start where there is no libc.
 fn link_provider_without_pie() {
+    println!("cargo:rerun-if-env-changed=CARGO_CFG_TARGET_FEATURE");
     let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
     let env = std::env::var("CARGO_CFG_TARGET_ENV").unwrap_or_default();
-    if os == "linux" && env == "gnu" {
+    let features = std::env::var("CARGO_CFG_TARGET_FEATURE").unwrap_or_default();
+    let static_crt = features.split(',').any(|f| f == "crt-static");
+    if os == "linux" && env == "gnu" && !static_crt {
         println!("cargo:rustc-link-arg-bin=terraform-provider-actiontrail=-no-pie");
     }
 }

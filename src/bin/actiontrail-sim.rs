@@ -162,6 +162,7 @@ async fn run(args: Args, data: dataset::DataSet) -> Result<(), String> {
 
 /// Resolves on SIGINT or SIGTERM. The handlers are installed when this is called, not when
 /// first polled, so a signal sent right after the address line is printed is not fatal.
+#[cfg(unix)]
 fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>, String> {
     use tokio::signal::unix::{signal, SignalKind};
     let mut int = signal(SignalKind::interrupt()).map_err(|e| format!("SIGINT handler: {e}"))?;
@@ -171,5 +172,13 @@ fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>, String> {
             _ = int.recv() => {},
             _ = term.recv() => {},
         }
+    })
+}
+
+/// Resolves on Ctrl-C (the console's interrupt, where there are no unix signals).
+#[cfg(not(unix))]
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>, String> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
     })
 }

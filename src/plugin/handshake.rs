@@ -54,10 +54,10 @@ pub fn negotiate(offered: Option<&str>) -> Result<Protocol, NoCommonProtocol> {
 }
 
 /// The handshake line (without newline): `1|6|unix|/path|grpc|CERT`, where the address is
-/// a path or, for an abstract socket, `@name`.
-pub fn line(protocol: Protocol, socket: &str, cert: &str) -> String {
+/// a path or, for an abstract socket, `@name`; or `1|6|tcp|127.0.0.1:PORT|grpc|CERT`.
+pub fn line(protocol: Protocol, network: &str, address: &str, cert: &str) -> String {
     format!(
-        "{CORE_PROTOCOL_VERSION}|{}|unix|{socket}|grpc|{cert}",
+        "{CORE_PROTOCOL_VERSION}|{}|{network}|{address}|grpc|{cert}",
         protocol.number(),
     )
 }
@@ -89,9 +89,11 @@ mod tests {
 
     #[test]
     fn handshake_line_has_six_fields() {
-        let l = line(Protocol::V6, "/tmp/p/plugin.sock", "QUJD");
+        let l = line(Protocol::V6, "unix", "/tmp/p/plugin.sock", "QUJD");
         assert_eq!(l, "1|6|unix|/tmp/p/plugin.sock|grpc|QUJD");
-        let l = line(Protocol::V5, "@plugin0123456789abcdef", "QUJD");
+        let l = line(Protocol::V5, "unix", "@plugin0123456789abcdef", "QUJD");
         assert_eq!(l, "1|5|unix|@plugin0123456789abcdef|grpc|QUJD");
+        let l = line(Protocol::V6, "tcp", "127.0.0.1:10123", "QUJD");
+        assert_eq!(l, "1|6|tcp|127.0.0.1:10123|grpc|QUJD");
     }
 }

@@ -5,12 +5,11 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures::{Stream, StreamExt};
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{UnixListener, UnixStream};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 use tonic::{Request, Response, Status, Streaming};
 
@@ -67,13 +66,55 @@ impl Stop {
     }
 }
 
+/// What the server accepts connections on: a unix socket or a TCP port.
+pub enum Listener {
+    /// A unix socket (go-plugin's transport on Linux and macOS).
+    #[cfg(unix)]
+    Unix(tokio::net::UnixListener),
+    /// A TCP port (go-plugin's transport on Windows).
+    Tcp(TcpListener),
+}
+
+#[cfg(unix)]
+impl From<tokio::net::UnixListener> for Listener {
+    fn from(listener: tokio::net::UnixListener) -> Listener {
+        Listener::Unix(listener)
+    }
+}
+
+impl From<TcpListener> for Listener {
+    fn from(listener: TcpListener) -> Listener {
+        Listener::Tcp(listener)
+    }
+}
+
+impl Listener {
+    /// The next connection, and who it is from (for the log).
+    async fn accept(&self) -> std::io::Result<(Box<dyn Io>, String)> {
+        match self {
+            #[cfg(unix)]
+            Listener::Unix(l) => Ok((Box::new(l.accept().await?.0), "unix socket".into())),
+            Listener::Tcp(l) => {
+                let (stream, peer) = l.accept().await?;
+                // gRPC's small frames go out as written, as Go's net package does.
+                stream.set_nodelay(true)?;
+                Ok((Box::new(stream), format!("tcp {peer}")))
+            }
+        }
+    }
+}
+
+/// A connection's byte stream, whatever carries it: unix, TCP, or TLS over either.
+trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+
 /// Serves `provider` over `protocol` on `listener` until `shutdown` resolves or the client
 /// calls `plugin.GRPCController/Shutdown`. With `tls`, every connection must complete that
 /// TLS handshake (client certificate included) before it reaches gRPC.
 pub async fn run(
     provider: Arc<dyn Provider>,
     protocol: Protocol,
-    listener: UnixListener,
+    listener: impl Into<Listener>,
     tls: Option<Arc<rustls::ServerConfig>>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), std::io::Error> {
@@ -109,7 +150,7 @@ pub async fn run(
     });
     let routes: Arc<[Route]> = routes.into();
 
-    let mut incoming = accept(listener, tls, stop.clone());
+    let mut incoming = accept(listener.into(), tls, stop.clone());
     let mut connections = tokio::task::JoinSet::new();
     let stopped = stop.wait();
     tokio::pin!(stopped);
@@ -139,7 +180,7 @@ pub async fn run(
 }
 
 /// One gRPC connection, HTTP/2 only as gRPC is, until it ends or the server stops.
-async fn serve_connection(conn: Conn, routes: Arc<[Route]>, stop: Stop) {
+async fn serve_connection(conn: Box<dyn Io>, routes: Arc<[Route]>, stop: Stop) {
     let service = hyper::service::service_fn(move |req| dispatch(routes.clone(), req));
     let connection = hyper::server::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new())
         .serve_connection(hyper_util::rt::TokioIo::new(conn), service);
@@ -224,20 +265,20 @@ async fn dispatch(routes: Arc<[Route]>, req: GrpcRequest) -> Result<GrpcResponse
 /// Accepts connections and completes their TLS handshakes off the accept loop, so that a
 /// slow or refused client does not hold up the next.
 fn accept(
-    listener: UnixListener,
+    listener: Listener,
     tls: Option<Arc<rustls::ServerConfig>>,
     stop: Stop,
-) -> mpsc::Receiver<Conn> {
-    let (tx, rx) = mpsc::channel::<Conn>(16);
+) -> mpsc::Receiver<Box<dyn Io>> {
+    let (tx, rx) = mpsc::channel::<Box<dyn Io>>(16);
     let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
     tokio::spawn(async move {
         let stopped = stop.wait();
         tokio::pin!(stopped);
         loop {
-            let stream = tokio::select! {
+            let (stream, peer) = tokio::select! {
                 () = &mut stopped => break,
                 accepted = listener.accept() => match accepted {
-                    Ok((stream, _)) => stream,
+                    Ok(accepted) => accepted,
                     Err(e) => {
                         tracing::warn!(error = %e, "accept failed");
                         continue;
@@ -247,7 +288,7 @@ fn accept(
             let tx = tx.clone();
             match &acceptor {
                 None => {
-                    let _ = tx.send(Conn::Plain(stream)).await;
+                    let _ = tx.send(stream).await;
                 }
                 Some(acceptor) => {
                     let acceptor = acceptor.clone();
@@ -255,9 +296,10 @@ fn accept(
                         let handshake = acceptor.accept(stream);
                         match tokio::time::timeout(Duration::from_secs(10), handshake).await {
                             Ok(Ok(tls)) => {
-                                let _ = tx.send(Conn::Tls(Box::new(tls))).await;
+                                tracing::debug!(peer, "admitted a client over mTLS");
+                                let _ = tx.send(Box::new(tls)).await;
                             }
-                            Ok(Err(e)) => tracing::warn!(error = %e, "refused a connection"),
+                            Ok(Err(e)) => tracing::warn!(peer, error = %e, "refused a connection"),
                             Err(_) => tracing::warn!("TLS handshake timed out"),
                         }
                     });
@@ -266,70 +308,6 @@ fn accept(
         }
     });
     rx
-}
-
-/// One accepted connection, TLS or not.
-enum Conn {
-    Plain(UnixStream),
-    Tls(Box<tokio_rustls::server::TlsStream<UnixStream>>),
-}
-
-impl AsyncRead for Conn {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        match self.get_mut() {
-            Conn::Plain(s) => Pin::new(s).poll_read(cx, buf),
-            Conn::Tls(s) => Pin::new(s).poll_read(cx, buf),
-        }
-    }
-}
-
-impl AsyncWrite for Conn {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
-        match self.get_mut() {
-            Conn::Plain(s) => Pin::new(s).poll_write(cx, buf),
-            Conn::Tls(s) => Pin::new(s).poll_write(cx, buf),
-        }
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        match self.get_mut() {
-            Conn::Plain(s) => Pin::new(s).poll_flush(cx),
-            Conn::Tls(s) => Pin::new(s).poll_flush(cx),
-        }
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        match self.get_mut() {
-            Conn::Plain(s) => Pin::new(s).poll_shutdown(cx),
-            Conn::Tls(s) => Pin::new(s).poll_shutdown(cx),
-        }
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[std::io::IoSlice<'_>],
-    ) -> Poll<std::io::Result<usize>> {
-        match self.get_mut() {
-            Conn::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
-            Conn::Tls(s) => Pin::new(s).poll_write_vectored(cx, bufs),
-        }
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        match self {
-            Conn::Plain(s) => s.is_write_vectored(),
-            Conn::Tls(s) => s.is_write_vectored(),
-        }
-    }
 }
 
 /// `plugin.GRPCController`: Terraform's "you may exit now".

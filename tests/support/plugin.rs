@@ -198,6 +198,52 @@ pub async fn connect_tls(
     server_cert: CertificateDer<'static>,
     client: Option<&ClientIdentity>,
 ) -> Result<Channel, String> {
+    let connector = tls_connector(server_cert, client);
+    Endpoint::try_from("http://localhost")
+        .unwrap()
+        .connect_with_connector(tower::service_fn(move |_: Uri| {
+            let socket = socket.clone();
+            let connector = connector.clone();
+            async move {
+                let stream = tokio_connect(&socket)?;
+                let name = ServerName::try_from("localhost").unwrap();
+                let tls = connector.connect(name, stream).await?;
+                Ok::<_, std::io::Error>(hyper_util::rt::TokioIo::new(tls))
+            }
+        }))
+        .await
+        .map_err(|e| format!("{e:?}"))
+}
+
+/// Connects to `127.0.0.1:PORT` (the plugin's TCP transport) as [`connect_tls`] does to a
+/// socket.
+pub async fn connect_tls_tcp(
+    address: std::net::SocketAddr,
+    server_cert: CertificateDer<'static>,
+    client: Option<&ClientIdentity>,
+) -> Result<Channel, String> {
+    let connector = tls_connector(server_cert, client);
+    Endpoint::try_from("http://localhost")
+        .unwrap()
+        .connect_with_connector(tower::service_fn(move |_: Uri| {
+            let connector = connector.clone();
+            async move {
+                let stream = tokio::net::TcpStream::connect(address).await?;
+                let name = ServerName::try_from("localhost").unwrap();
+                let tls = connector.connect(name, stream).await?;
+                Ok::<_, std::io::Error>(hyper_util::rt::TokioIo::new(tls))
+            }
+        }))
+        .await
+        .map_err(|e| format!("{e:?}"))
+}
+
+/// A client TLS configuration as go-plugin's: trusts `server_cert` alone, for `localhost`,
+/// presents `client` if given, speaks h2.
+fn tls_connector(
+    server_cert: CertificateDer<'static>,
+    client: Option<&ClientIdentity>,
+) -> tokio_rustls::TlsConnector {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
@@ -214,21 +260,7 @@ pub async fn connect_tls(
         None => builder.with_no_client_auth(),
     };
     config.alpn_protocols = vec![b"h2".to_vec()];
-    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
-    Endpoint::try_from("http://localhost")
-        .unwrap()
-        .connect_with_connector(tower::service_fn(move |_: Uri| {
-            let socket = socket.clone();
-            let connector = connector.clone();
-            async move {
-                let stream = tokio_connect(&socket)?;
-                let name = ServerName::try_from("localhost").unwrap();
-                let tls = connector.connect(name, stream).await?;
-                Ok::<_, std::io::Error>(hyper_util::rt::TokioIo::new(tls))
-            }
-        }))
-        .await
-        .map_err(|e| format!("{e:?}"))
+    tokio_rustls::TlsConnector::from(Arc::new(config))
 }
 
 /// Connects to a socket as go-plugin names it: a path, or `@name` in Linux's abstract

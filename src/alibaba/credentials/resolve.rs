@@ -11,11 +11,14 @@ use std::path::PathBuf;
 /// their content.
 pub(super) const CREDENTIALS_FILE_ENV: &str = "ALIBABA_CLOUD_CREDENTIALS_FILE";
 
+/// The home directory `~/.aliyun` and `~/.alibabacloud` are under: `HOME`, or on Windows
+/// `USERPROFILE`, where the aliyun CLI (Go's `os.UserHomeDir`) looks.
 fn home_dir(config: &CredentialsConfig, env: &Env<'_>) -> Option<PathBuf> {
+    let var = if cfg!(windows) { "USERPROFILE" } else { "HOME" };
     config
         .home
         .clone()
-        .or_else(|| env.get("HOME").map(PathBuf::from))
+        .or_else(|| env.get(var).map(PathBuf::from))
 }
 
 fn credentials_from(id: String, secret: String, token: Option<String>) -> Credentials {

@@ -280,6 +280,8 @@ fn a_half_made_oidc_setup_does_not_become_an_assume_role() {
     assert!(matches!(resolved(&cfg).unwrap().0, Found::Key(_)));
 }
 
+// The profile's processes are shell scripts.
+#[cfg(unix)]
 #[test]
 fn an_external_profile_runs_its_process_and_reads_what_it_prints() {
     use super::CredentialsProvider;
