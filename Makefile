@@ -22,6 +22,7 @@ ADVISORIES ?= ../shared/tools/advisories.py
 
 ## lint: formatting, clippy, and Cargo.lock against the RustSec advisories
 lint:
+	python3 scripts/lint-tests.py --self-test && python3 scripts/lint-tests.py
 	$(CARGO) fmt --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
 	@if [ -f $(ADVISORIES) ]; then \
