@@ -714,6 +714,13 @@ async fn refuses_a_client_with_a_different_certificate() {
 async fn ignores_sigint() {
     let client = ClientIdentity::generate();
     let mut plugin = Plugin::start("5,6", Some(&client));
+    // A served call first: the plugin installs its signal handlers after printing the
+    // handshake line and before it serves, so from here on a SIGINT meets them.
+    let channel = plugin.connect(Some(&client)).await.unwrap();
+    HealthClient::new(channel)
+        .check(HealthCheckRequest::default())
+        .await
+        .unwrap();
     let status = Command::new("kill")
         .args(["-INT", &plugin.child.id().to_string()])
         .status()
