@@ -483,6 +483,17 @@ async fn a_slow_answer_times_out_per_try_and_is_retried() {
     let mock = Mock::start().await;
     // An answer an hour away: a call that returns at all timed out, whatever the load.
     mock.state.delay_ms.store(3_600_000, Ordering::SeqCst);
+    // The tries are counted from the client's own log: under load the second try may time
+    // out before its request reaches the mock, so the mock's count cannot tell them.
+    let logs = LogBuffer::default();
+    let writer = logs.clone();
+    let _log = tracing::subscriber::set_default(
+        tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::DEBUG)
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish(),
+    );
     let mut cfg = mock.config(mock.credentials());
     cfg.timeout = Duration::from_millis(150);
     cfg.max_retries = 1;
@@ -506,7 +517,21 @@ async fn a_slow_answer_times_out_per_try_and_is_retried() {
         "{err:?}"
     );
     assert!(err.is_retryable());
-    assert_eq!(mock.calls(INFO), 2, "each try timed out on its own");
+    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let tries: Vec<&str> = text.lines().filter(|l| l.contains("attempt=")).collect();
+    assert_eq!(tries.len(), 2, "a try and its retry:\n{text}");
+    assert!(
+        tries[0].contains("attempt=1")
+            && tries[0].contains("retrying")
+            && tries[0].contains("timed out"),
+        "{text}"
+    );
+    assert!(
+        tries[1].contains("attempt=2")
+            && tries[1].contains("not retrying")
+            && tries[1].contains("timed out"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
