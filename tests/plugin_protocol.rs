@@ -738,7 +738,7 @@ async fn ignores_sigint() {
 }
 
 /// build.rs links the provider without PIE on Linux: the dynamic loader then has no
-/// relocation table to apply at each of Terraform's launches (see BENCHMARKS.md).
+/// relocation table to apply at each of Terraform's launches (see docs/performance-history.md).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[test]
 fn the_provider_binary_is_a_fixed_address_executable() {
