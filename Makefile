@@ -26,6 +26,7 @@ lint:
 	bash scripts/lint-tools.sh
 	tools/lint-venv/bin/actionlint .github/workflows/*.yml
 	tools/lint-venv/bin/zizmor --offline .github/workflows/
+	python3 scripts/lint-tests.py --self-test && python3 scripts/lint-tests.py
 	$(CARGO) fmt --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
 	@if [ -f $(ADVISORIES) ]; then \

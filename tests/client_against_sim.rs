@@ -73,7 +73,14 @@ fn every_operation_answers_with_both_signature_algorithms() {
                 .unwrap();
             assert!(!products.products.is_empty());
             let ips = client
-                .list_access_key_last_used_ips(RECENT, "Ecs", PageOptions::default())
+                .list_access_key_last_used_ips(
+                    RECENT,
+                    "Ecs",
+                    PageOptions {
+                        page_size: None,
+                        max_items: None,
+                    },
+                )
                 .await
                 .unwrap();
             assert!(!ips.items.is_empty());
@@ -259,7 +266,9 @@ fn server_errors_are_retried_and_a_budget_of_zero_surfaces_them() {
 
 #[test]
 fn a_slow_answer_times_out() {
-    let sim = Sim::start(&["--latency-ms", "3000"]);
+    // An answer an hour away: the call can only end by its own timeout, however loaded the
+    // machine (3 s against 200 ms was a margin a busy host could eat).
+    let sim = Sim::start(&["--latency-ms", "3600000"]);
     let mut cfg = config(
         &sim,
         static_credentials(DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET),
@@ -306,9 +315,12 @@ fn the_ecs_ram_role_from_the_emulators_metadata_service_signs_requests() {
         ..Default::default()
     };
     let client = Client::new(config(&sim, creds)).unwrap();
-    rt().block_on(async {
-        client.get_access_key_last_used_info(RECENT).await.unwrap();
-    });
+    let info = rt().block_on(async { client.get_access_key_last_used_info(RECENT).await.unwrap() });
+    assert_eq!(info.access_key_id.as_deref(), Some(RECENT));
+    // The emulator answers only a caller it issued credentials to, and only these were
+    // configured: the call went through the metadata service's role credentials.
+    assert_eq!(sim.stats()["requests"]["GetAccessKeyLastUsedInfo"], 1);
+    assert_eq!(sim.stats()["errors"], serde_json::json!({}));
 }
 
 #[test]
@@ -326,8 +338,29 @@ fn identical_concurrent_requests_make_one_api_call() {
     assert_eq!(sim.stats()["requests"]["GetAccessKeyLastUsedInfo"], 1);
 }
 
+/// How many requests for `action` the emulator has answered.
+fn answered(sim: &Sim, action: &str) -> u64 {
+    sim.stats()["requests"][action].as_u64().unwrap()
+}
+
+/// Waits until the emulator has answered `n` requests for `action`. The deadline only
+/// turns a hang into a failure; no assertion depends on how long anything took.
+fn wait_for_requests(sim: &Sim, action: &str, n: u64, why: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while answered(sim, action) < n {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{why}: the emulator never saw {n} {action} requests ({} so far)",
+            answered(sim, action)
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
 #[test]
-fn stopping_cancels_a_throttled_call_and_its_retries_at_once() {
+fn stopping_interrupts_a_throttled_calls_backoff() {
+    // Every request is throttled, and every backoff lasts up to a day: a call that
+    // returns at all after its first request was stopped while it slept.
     let sim = Sim::start(&["--throttle-rate", "1"]);
     let stop = tokio_util::sync::CancellationToken::new();
     let mut cfg = config(
@@ -335,33 +368,93 @@ fn stopping_cancels_a_throttled_call_and_its_retries_at_once() {
         static_credentials(DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET),
     );
     cfg.max_retries = 20;
-    // Backoffs of seconds: without the cancel this call would run for over a minute.
+    let day = Duration::from_secs(86_400);
     let client = Client::new(cfg)
         .unwrap()
-        .with_backoff(Duration::from_secs(2), Duration::from_secs(5))
+        .with_backoff(day, day)
         .cancelled_by(stop.clone());
-    rt().block_on(async {
-        let canceller = stop.clone();
-        tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_millis(300)).await;
-            canceller.cancel();
-        });
-        let started = std::time::Instant::now();
-        let err = client
-            .get_access_key_last_used_info(RECENT)
-            .await
-            .unwrap_err();
-        let took = started.elapsed();
-        assert!(matches!(err, Error::Stopped { .. }), "{err:?}");
-        assert!(took < Duration::from_secs(2), "took {took:?}");
-        assert!(!err.is_retryable());
-    });
-    let after = sim.stats()["requests_total"].as_u64().unwrap();
-    std::thread::sleep(Duration::from_millis(500));
+    let rt = rt();
+    let call = rt.spawn(async move { client.get_access_key_last_used_info(RECENT).await });
+    wait_for_requests(&sim, "GetAccessKeyLastUsedInfo", 1, "the first attempt");
+    stop.cancel();
+    let err = rt
+        .block_on(async { tokio::time::timeout(Duration::from_secs(120), call).await })
+        .expect("the stop ends the call, which was asleep in a backoff of up to a day")
+        .unwrap()
+        .unwrap_err();
+    assert!(matches!(err, Error::Stopped { .. }), "{err:?}");
+    assert!(!err.is_retryable());
     assert_eq!(
-        sim.stats()["requests_total"].as_u64().unwrap(),
-        after,
-        "no retry runs after the stop"
+        answered(&sim, "GetAccessKeyLastUsedInfo"),
+        1,
+        "the stop came during the first backoff"
+    );
+}
+
+#[test]
+fn stopping_a_throttled_call_leaves_no_retry_running() {
+    // Two clients retry throttled calls every few milliseconds in one live runtime: the
+    // stopped one (GetAccessKeyLastUsedInfo) and a control that is not stopped
+    // (GetAccessKeyLastUsedIps). The runtime stays up while the control makes five more
+    // attempts after the stop, which the stopped call's retries would have matched.
+    let sim = Sim::start(&["--throttle-rate", "1"]);
+    let client = |stop: &tokio_util::sync::CancellationToken| {
+        let mut cfg = config(
+            &sim,
+            static_credentials(DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET),
+        );
+        cfg.max_retries = 100_000;
+        Client::new(cfg)
+            .unwrap()
+            .with_backoff(Duration::from_millis(5), Duration::from_millis(20))
+            .cancelled_by(stop.clone())
+    };
+    let (stop, control_stop) = (
+        tokio_util::sync::CancellationToken::new(),
+        tokio_util::sync::CancellationToken::new(),
+    );
+    let (stopped, control) = (client(&stop), client(&control_stop));
+    let rt = rt();
+    let call = rt.spawn(async move { stopped.get_access_key_last_used_info(RECENT).await });
+    let control_call = rt.spawn(async move {
+        control
+            .list_access_key_last_used_ips(
+                RECENT,
+                "Ecs",
+                PageOptions {
+                    page_size: None,
+                    max_items: None,
+                },
+            )
+            .await
+    });
+    wait_for_requests(
+        &sim,
+        "GetAccessKeyLastUsedInfo",
+        3,
+        "retries before the stop",
+    );
+    stop.cancel();
+    let err = rt.block_on(call).unwrap().unwrap_err();
+    assert!(matches!(err, Error::Stopped { .. }), "{err:?}");
+    let at_stop = answered(&sim, "GetAccessKeyLastUsedInfo");
+    let control_at_stop = answered(&sim, "GetAccessKeyLastUsedIps");
+    wait_for_requests(
+        &sim,
+        "GetAccessKeyLastUsedIps",
+        control_at_stop + 5,
+        "the control's retries after the stop",
+    );
+    assert_eq!(
+        answered(&sim, "GetAccessKeyLastUsedInfo"),
+        at_stop,
+        "no retry of the stopped call ran while the control retried five times"
+    );
+    control_stop.cancel();
+    let control_err = rt.block_on(control_call).unwrap().unwrap_err();
+    assert!(
+        matches!(control_err, Error::Stopped { .. }),
+        "{control_err:?}"
     );
 }
 

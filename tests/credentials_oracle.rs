@@ -290,6 +290,15 @@ fn library(sim: &Sim, env: &BTreeMap<String, String>) -> Result<(String, String)
         .unwrap();
     let out = child.wait_with_output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
+    // The oracle exits 0 only when the library itself answered (credentials or its own
+    // error); its own crash, including one in the patch that reroutes requests to the
+    // emulator, is a failure of the test, not the library's "Fails".
+    assert!(
+        out.status.success(),
+        "the oracle itself failed ({}): {text}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
     let answer: J = serde_json::from_str(text.trim()).unwrap_or_else(|e| {
         panic!(
             "the oracle printed no JSON ({e}): {text}\n{}",
@@ -317,7 +326,19 @@ fn check(name: &str, side: &str, got: &Result<(String, String), String>, want: O
                 "{name}: {side} got {i}, not an STS key the emulator issued"
             );
         }
-        (Outcome::Fails, Err(_)) => {}
+        // Each side's own "nothing found" answer, not any error: a crash, a refused
+        // connection or a malformed file would be an error too and must not pass as the
+        // expected failure.
+        (Outcome::Fails, Err(e)) => {
+            let found_nothing = match side {
+                "ours" => "no Alibaba Cloud credentials found",
+                _ => "unable to load credentials from any of the providers in the chain",
+            };
+            assert!(
+                e.starts_with(found_nothing),
+                "{name}: {side} failed, but not by finding nothing: {e}"
+            );
+        }
         (want, got) => panic!("{name}: {side} wanted {want:?}, got {got:?}"),
     }
 }

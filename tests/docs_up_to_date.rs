@@ -1,6 +1,8 @@
 //! The registry docs are generated from the schemas and the examples: the committed files
 //! must be what the generator writes now. `UPDATE_DOCS=1 cargo test --test docs_up_to_date`
-//! rewrites them.
+//! rewrites them, and then fails on purpose, naming what it wrote: a run that writes has
+//! checked nothing. With `CI` set it refuses to write at all, so a CI job that sets
+//! UPDATE_DOCS cannot turn the drift check into a writer.
 
 use actiontrail_provider::data_sources::{docs, type_names};
 use std::path::Path;
@@ -15,22 +17,33 @@ fn committed_docs_match_the_schemas_and_examples() {
         "the index and one page per data source, ephemeral resource, action and function"
     );
     let update = std::env::var_os("UPDATE_DOCS").is_some_and(|v| v == "1");
-    let mut stale = Vec::new();
-    for (rel, want) in &files {
-        let path = root.join(rel);
-        if update {
+    assert!(
+        !(update && std::env::var_os("CI").is_some()),
+        "UPDATE_DOCS=1 with CI set: CI checks the committed docs and never rewrites them"
+    );
+    let stale: Vec<_> = files
+        .iter()
+        .filter(|(rel, want)| {
+            std::fs::read_to_string(root.join(rel)).map_or(true, |got| got != **want)
+        })
+        .collect();
+    if update {
+        for (rel, want) in &stale {
+            let path = root.join(rel);
             std::fs::create_dir_all(path.parent().expect("docs live in a directory")).unwrap();
             std::fs::write(&path, want).unwrap();
-            continue;
+            eprintln!("docs_up_to_date: wrote {}", rel.display());
         }
-        match std::fs::read_to_string(&path) {
-            Ok(got) if &got == want => {}
-            _ => stale.push(rel.display().to_string()),
-        }
+        let names: Vec<String> = stale.iter().map(|(r, _)| r.display().to_string()).collect();
+        panic!(
+            "UPDATE_DOCS=1: rewrote {} doc file(s) {names:?} and checked nothing; commit them and run the test again without UPDATE_DOCS",
+            names.len()
+        );
     }
+    let names: Vec<String> = stale.iter().map(|(r, _)| r.display().to_string()).collect();
     assert!(
-        stale.is_empty(),
-        "these docs differ from what the schemas and examples generate: {stale:?}; run `UPDATE_DOCS=1 cargo test --test docs_up_to_date` and commit the result"
+        names.is_empty(),
+        "these docs differ from what the schemas and examples generate: {names:?}; run `UPDATE_DOCS=1 cargo test --test docs_up_to_date` (it writes them and fails), then commit the result"
     );
 }
 

@@ -41,8 +41,39 @@ fn serving_without_a_client_certificate_is_said_on_stderr_whatever_tf_log_is() {
         stderr.contains(actiontrail_provider::plugin::NO_TLS_NOTE),
         "stderr: {stderr:?}"
     );
-    // The plugin was killed, so its socket directory is this test's to remove.
-    if let Some(dir) = std::path::Path::new(fields[3]).parent() {
-        let _ = std::fs::remove_dir_all(dir);
-    }
+    // The plugin was killed, so its socket directory is this test's to remove: only a
+    // directory named as the plugin names its own (`plugin...`), never whatever parent a
+    // wrong handshake field would point at (the temp directory itself, say).
+    let socket = std::path::Path::new(fields[3]);
+    let dir = socket_dir_to_remove(socket)
+        .unwrap_or_else(|| panic!("{}: not in a plugin* directory", socket.display()));
+    std::fs::remove_dir_all(dir).unwrap();
+    assert!(!dir.exists(), "{} is removed", dir.display());
+}
+
+/// The socket's directory, when it is one the plugin made (`plugin...`).
+fn socket_dir_to_remove(socket: &std::path::Path) -> Option<&std::path::Path> {
+    socket.parent().filter(|d| {
+        d.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("plugin"))
+    })
+}
+
+#[test]
+fn only_a_plugin_directory_is_removed() {
+    let tmp = std::env::temp_dir();
+    assert_eq!(
+        socket_dir_to_remove(&tmp.join("plugin1234/plugin.sock")),
+        Some(tmp.join("plugin1234").as_path())
+    );
+    assert_eq!(
+        socket_dir_to_remove(&tmp.join("plugin.sock")),
+        None,
+        "the temp directory itself"
+    );
+    assert_eq!(
+        socket_dir_to_remove(std::path::Path::new("/plugin.sock")),
+        None
+    );
+    assert_eq!(socket_dir_to_remove(std::path::Path::new("")), None);
 }

@@ -34,12 +34,40 @@ fn garbage5() -> Option<v5::DynamicValue> {
 
 /// An object of `block`'s type with every attribute null, as msgpack.
 fn null_config(block: &model::Block) -> Vec<u8> {
+    config_with(block, &[])
+}
+
+/// An object of `block`'s type with the attributes given and every other one null.
+fn config_with(block: &model::Block, set: &[(&str, &str)]) -> Vec<u8> {
     let ty = block.value_type();
     let Type::Object(attrs) = &ty else {
         unreachable!()
     };
-    let value = Value::Object(attrs.keys().map(|k| (k.clone(), Value::Null)).collect());
+    let value = Value::Object(
+        attrs
+            .keys()
+            .map(|k| {
+                let v = set
+                    .iter()
+                    .find(|(name, _)| name == k)
+                    .map_or(Value::Null, |(_, v)| Value::string(*v));
+                (k.clone(), v)
+            })
+            .collect(),
+    );
     msgpack::encode(&value, &ty).unwrap()
+}
+
+/// A provider block with a static key: everything ConfigureProvider needs, and nothing
+/// that draws a warning (the endpoints are the default HTTPS ones; nothing is called).
+fn keyed_config(block: &model::Block) -> Vec<u8> {
+    config_with(
+        block,
+        &[
+            ("access_key", "LTAI5tDemoCaller0000001"),
+            ("secret_key", "demo-secret-do-not-use-in-production"),
+        ],
+    )
 }
 
 fn assert_single_error(diags: &[v6::Diagnostic], what: &str) {
@@ -184,7 +212,7 @@ async fn every_tfplugin6_rpc_answers() {
     assert!(identities.identity_schemas.is_empty() && identities.diagnostics.is_empty());
 
     let config = Some(v6::DynamicValue {
-        msgpack: null_config(&real.provider_schema().block),
+        msgpack: keyed_config(&real.provider_schema().block),
         json: vec![],
     });
     let validated = p
@@ -194,7 +222,7 @@ async fn every_tfplugin6_rpc_answers() {
         .await
         .unwrap()
         .into_inner();
-    assert!(validated.diagnostics.iter().all(|d| d.severity != 0));
+    assert_eq!(validated.diagnostics, [], "a valid provider block");
     let bad = p
         .validate_provider_config(v6::validate_provider_config::Request { config: garbage() })
         .await
@@ -210,7 +238,11 @@ async fn every_tfplugin6_rpc_answers() {
         .await
         .unwrap()
         .into_inner();
-    assert!(configured.diagnostics.iter().all(|d| d.severity != 0));
+    assert_eq!(
+        configured.diagnostics,
+        [],
+        "a static key configures the provider"
+    );
 
     let type_name = real
         .data_source_schemas()
@@ -434,7 +466,18 @@ async fn every_tfplugin5_rpc_answers() {
         .await
         .unwrap()
         .into_inner();
-    assert!(configured.diagnostics.iter().all(|d| d.severity != 0));
+    // The plugin runs with a cleared environment and the block sets nothing: the chain
+    // finds no credentials, and says where it looked.
+    assert_single_error5(
+        &configured.diagnostics,
+        "Configure(no credentials anywhere)",
+    );
+    let said = format!("{:?}", configured.diagnostics);
+    assert!(
+        said.contains("Cannot configure the ActionTrail client")
+            && said.contains("no Alibaba Cloud credentials found"),
+        "{said}"
+    );
     let v = p
         .validate_data_source_config(v5::validate_data_source_config::Request {
             type_name: "actiontrail_accesskey_last_used".into(),
@@ -559,13 +602,37 @@ async fn health_reports_plugin_serving_and_stdio_stays_open() {
         health.status,
         tonic_health::pb::health_check_response::ServingStatus::Serving as i32
     );
-    let mut stdio = gp::grpc_stdio_client::GrpcStdioClient::new(channel)
+    let mut stdio = gp::grpc_stdio_client::GrpcStdioClient::new(channel.clone())
         .stream_stdio(gp::Empty {})
         .await
         .unwrap()
         .into_inner();
-    let next = tokio::time::timeout(Duration::from_millis(200), stdio.message()).await;
-    assert!(next.is_err(), "the stdio stream stays open and empty");
+    // Open and empty, told by order rather than by waiting: three later calls on the same
+    // HTTP/2 connection are answered, and a message or the end of the stream, sent
+    // before those answers, would already be there to read.
+    for _ in 0..3 {
+        HealthClient::new(channel.clone())
+            .check(HealthCheckRequest::default())
+            .await
+            .unwrap();
+    }
+    tokio::task::yield_now().await;
+    assert!(
+        futures::FutureExt::now_or_never(stdio.message()).is_none(),
+        "the stdio stream stays open and empty while the plugin serves"
+    );
+    // It ends when the plugin does.
+    gp::grpc_controller_client::GrpcControllerClient::new(channel)
+        .shutdown(gp::Empty {})
+        .await
+        .expect("Shutdown is answered");
+    let end = tokio::time::timeout(Duration::from_secs(60), stdio.message())
+        .await
+        .expect("the stdio stream ends at shutdown");
+    assert!(
+        !matches!(end, Ok(Some(_))),
+        "no stdio message was sent: {end:?}"
+    );
 }
 
 #[tokio::test]
@@ -583,7 +650,7 @@ async fn shutdown_makes_the_process_exit_0_and_releases_the_socket() {
         .shutdown(gp::Empty {})
         .await
         .expect("Shutdown is answered before the process exits");
-    assert_eq!(plugin.wait_exit(5), Some(0));
+    assert_eq!(plugin.wait_exit(60), Some(0));
     let after = support::plugin::unix_connect(&socket).map(|_| ());
     assert_eq!(
         after.map_err(|e| e.kind()),
@@ -602,7 +669,7 @@ async fn shutdown_without_tls_removes_the_socket_directory() {
         .shutdown(gp::Empty {})
         .await
         .expect("Shutdown is answered before the process exits");
-    assert_eq!(plugin.wait_exit(5), Some(0));
+    assert_eq!(plugin.wait_exit(60), Some(0));
     assert!(!dir.exists(), "{} is removed", dir.display());
 }
 
@@ -647,22 +714,31 @@ async fn refuses_a_client_with_a_different_certificate() {
 async fn ignores_sigint() {
     let client = ClientIdentity::generate();
     let mut plugin = Plugin::start("5,6", Some(&client));
-    let status = Command::new("kill")
-        .args(["-INT", &plugin.child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    assert!(plugin.child.try_wait().unwrap().is_none(), "still running");
+    // A served call first: the plugin installs its signal handlers after printing the
+    // handshake line and before it serves, so from here on a SIGINT meets them.
     let channel = plugin.connect(Some(&client)).await.unwrap();
     HealthClient::new(channel)
         .check(HealthCheckRequest::default())
         .await
         .unwrap();
+    let status = Command::new("kill")
+        .args(["-INT", &plugin.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // The signal is pending from the moment kill(1) returned, and a process handles a
+    // pending signal before it next runs its own code: answering a connection and a call
+    // after that is proof it survived, with no wait to guess at.
+    let channel = plugin.connect(Some(&client)).await.unwrap();
+    HealthClient::new(channel)
+        .check(HealthCheckRequest::default())
+        .await
+        .unwrap();
+    assert!(plugin.child.try_wait().unwrap().is_none(), "still running");
 }
 
 /// build.rs links the provider without PIE on Linux: the dynamic loader then has no
-/// relocation table to apply at each of Terraform's launches (see BENCHMARKS.md).
+/// relocation table to apply at each of Terraform's launches (see docs/performance-history.md).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[test]
 fn the_provider_binary_is_a_fixed_address_executable() {
@@ -675,28 +751,8 @@ fn the_provider_binary_is_a_fixed_address_executable() {
     );
 }
 
-#[test]
-fn handshake_latency_median_of_50_spawns() {
-    let client = ClientIdentity::generate();
-    let mut times: Vec<Duration> = (0..50)
-        .map(|_| {
-            let start = Instant::now();
-            let plugin = Plugin::start("5,6", Some(&client));
-            let elapsed = start.elapsed();
-            assert_eq!(plugin.fields().len(), 6);
-            elapsed
-        })
-        .collect();
-    times.sort();
-    let median = times[25];
-    println!(
-        "spawn to handshake line: median {:?}, min {:?}, max {:?}",
-        median, times[0], times[49]
-    );
-    // The figure to report is the median; the bound only catches gross regressions on a
-    // loaded debug build.
-    assert!(median < Duration::from_millis(100), "median {median:?}");
-}
+// How long spawn to handshake line takes is measured by `make bench` (scenario 3, against
+// /bin/true and hashicorp/null, in BENCHMARKS.md); a test here would only time the machine.
 
 /// The real server on a socket in this process, serving the test provider without TLS.
 async fn in_process(protocol: Protocol) -> (tempfile::TempDir, tonic::transport::Channel) {
@@ -868,11 +924,12 @@ async fn unknown_data_source_and_unknown_config_are_errors_not_panics() {
 fn exits_and_cleans_up_when_terraform_goes_away_without_shutdown() {
     use std::io::BufRead as _;
     let client = ClientIdentity::generate();
-    // A parent that starts the plugin and dies at once, as a killed Terraform would.
+    // A parent that starts the plugin and dies when told, as a killed Terraform would:
+    // it reads one line from its stdin (the plugin, a background job, gets /dev/null).
     let mut parent = Command::new("sh")
         .arg("-c")
         .arg(format!(
-            "\"{}\" & sleep 0.3",
+            "\"{}\" & read _",
             env!("CARGO_BIN_EXE_terraform-provider-actiontrail")
         ))
         .env_clear()
@@ -880,7 +937,7 @@ fn exits_and_cleans_up_when_terraform_goes_away_without_shutdown() {
         .env("PLUGIN_PROTOCOL_VERSIONS", "5,6")
         .env("PLUGIN_CLIENT_CERT", &client.pem)
         .env("TF_LOG", "OFF")
-        .stdin(std::process::Stdio::null())
+        .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -890,8 +947,11 @@ fn exits_and_cleans_up_when_terraform_goes_away_without_shutdown() {
         .unwrap();
     let socket = std::path::PathBuf::from(line.split('|').nth(3).unwrap());
     assert!(support::plugin::unix_connect(&socket).is_ok(), "listening");
+    // The parent exits at the end of its stdin.
+    drop(parent.stdin.take());
     parent.wait().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(5);
+    // Only turns a plugin that never exits into a failure; nothing here is timed.
+    let deadline = Instant::now() + Duration::from_secs(60);
     let released = || {
         support::plugin::unix_connect(&socket)
             .map(|_| ())

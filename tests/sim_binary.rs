@@ -217,7 +217,9 @@ fn exits_cleanly_on_sigterm() {
         .status()
         .unwrap();
     assert!(killed.success());
-    let deadline = Instant::now() + Duration::from_secs(10);
+    // The deadline only turns a process that ignores SIGTERM into a failure instead of a
+    // hang; it returns as soon as the process exits, so load does not decide it.
+    let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         if let Some(status) = child.try_wait().unwrap() {
             assert!(status.success(), "{status}");
@@ -225,7 +227,7 @@ fn exits_cleanly_on_sigterm() {
         }
         assert!(
             Instant::now() < deadline,
-            "still running 10 s after SIGTERM"
+            "still running 60 s after SIGTERM"
         );
         std::thread::sleep(Duration::from_millis(50));
     }

@@ -1,12 +1,15 @@
 //! What the tests share: the pinned Terraform binaries, a filesystem mirror holding the
 //! provider just built, the emulator running as a real process, the demo caller, the
-//! magic cookie, the request signer ([`rpc`]), a loopback mock endpoint ([`mock`]) and a
+//! magic cookie, the request signer ([`rpc`]), the signatures written from the published
+//! algorithm and pinned to the official vectors ([`spec_signing`]), a loopback mock
+//! endpoint ([`mock`]) and a
 //! client that drives the plugin the way Terraform does ([`plugin`]).
 #![allow(dead_code)]
 
 pub mod mock;
 pub mod plugin;
 pub mod rpc;
+pub mod spec_signing;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
