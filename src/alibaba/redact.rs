@@ -84,6 +84,35 @@ pub fn scrub(text: &str) -> String {
     redact(&redact_jwts(&redact_bearer(&out)))
 }
 
+/// A word at least this long, of a token's alphabet and holding both letters and digits,
+/// is taken for an opaque credential when the text comes from a helper process.
+const OPAQUE_WORD_CHARS: usize = 20;
+
+/// [`scrub`]bed `text` with every opaque token-like word removed too: for what a helper
+/// process printed, which may hold credentials the process has not registered (yet).
+pub fn opaque(text: &str) -> String {
+    let scrubbed = scrub(text);
+    let mut out = String::with_capacity(scrubbed.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        let opaque = word.len() >= OPAQUE_WORD_CHARS
+            && word.bytes().any(|b| b.is_ascii_digit())
+            && word.bytes().any(|b| b.is_ascii_alphabetic());
+        out.push_str(if opaque { REDACTED } else { word });
+        word.clear();
+    };
+    for c in scrubbed.chars() {
+        if c.is_ascii() && is_token_byte(c as u8) {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
 /// At most `max` bytes of `text`, cut at a char boundary, with `...` when cut.
 pub fn clip(text: &str, max: usize) -> String {
     if text.len() <= max {
@@ -96,9 +125,9 @@ pub fn clip(text: &str, max: usize) -> String {
     format!("{}...", &text[..end])
 }
 
-/// A service message as a diagnostic may show it: redacted, then clipped.
+/// A service message as a diagnostic may show it: scrubbed, then clipped.
 pub fn message(text: &str) -> String {
-    clip(&redact(text), MESSAGE_BYTES)
+    clip(&scrub(text), MESSAGE_BYTES)
 }
 
 /// An excerpt of an unexpected body: redacted (known secrets too), clipped, and with
@@ -233,7 +262,10 @@ fn redact_bearer(text: &str) -> String {
     let mut from = 0;
     while let Some(p) = lower[from..].find("bearer ") {
         let start = from + p + "bearer ".len();
-        let len = lower[start..].bytes().take_while(|b| is_token_byte(*b)).count();
+        let len = lower[start..]
+            .bytes()
+            .take_while(|b| is_token_byte(*b))
+            .count();
         if len > 0 {
             out.push_str(&text[copied..start]);
             out.push_str(REDACTED);
@@ -349,6 +381,15 @@ mod tests {
         }
         assert!(r.contains("SecurityToken is invalid"), "{r}");
         assert!(r.contains(" end "), "{r}");
+    }
+
+    #[test]
+    fn a_helper_process_line_loses_opaque_tokens_but_keeps_its_words() {
+        let line = "error: refresh failed for LTAI5tHelperKey000001 with secret Zq81kLmn0pQ3rStU9vWx (exit 3)";
+        let r = opaque(line);
+        assert!(!r.contains("Zq81kLmn0pQ3rStU9vWx"), "{r}");
+        assert!(r.starts_with("error: refresh failed for"), "{r}");
+        assert!(r.ends_with("(exit 3)"), "{r}");
     }
 
     #[test]
