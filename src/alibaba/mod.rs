@@ -4,6 +4,6 @@ pub mod credentials;
 pub mod endpoint;
 pub mod http;
 pub mod redact;
-pub mod secret;
 pub mod rpc;
+pub mod secret;
 pub mod signature;

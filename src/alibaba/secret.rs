@@ -126,6 +126,9 @@ mod tests {
             set.back().map(|s| s.to_string()),
             Some(format!("bounded-secret-{:04}", KNOWN_SECRETS + 9))
         );
-        assert_eq!(set.front().map(|s| s.to_string()), Some("bounded-secret-0010".into()));
+        assert_eq!(
+            set.front().map(|s| s.to_string()),
+            Some("bounded-secret-0010".into())
+        );
     }
 }
