@@ -91,9 +91,9 @@ async fn assume_role(http: &reqwest::Client, base: &str, role: &str, i: usize) -
 }
 
 async fn hostile(http: &reqwest::Client, base: &str, i: usize, refused: &AtomicUsize) {
-    if i % LARGE_ROLE_EVERY == 0 || i % LONG_ROLE_EVERY == 1 {
+    if i.is_multiple_of(LARGE_ROLE_EVERY) || i % LONG_ROLE_EVERY == 1 {
         // A 1 MiB role name, or one just over RAM's 64 characters.
-        let role = if i % LARGE_ROLE_EVERY == 0 {
+        let role = if i.is_multiple_of(LARGE_ROLE_EVERY) {
             "r".repeat(1 << 20)
         } else {
             "r".repeat(65)

@@ -34,6 +34,14 @@ fn tripwire() -> (String, Arc<AtomicUsize>) {
     (url, dialled)
 }
 
+/// A provider block, its environment, what the refusal names, and the HCL it points at.
+type Case = (
+    String,
+    Vec<(&'static str, String)>,
+    String,
+    Option<&'static str>,
+);
+
 fn hcl(provider_body: &str) -> String {
     format!(
         "{}\nprovider \"actiontrail\" {{\n{provider_body}}}\n\ndata \"actiontrail_accesskey_last_used\" \"k\" {{\n  access_key_id = \"{RECENT}\"\n}}\n\noutput \"used\" {{\n  value = data.actiontrail_accesskey_last_used.k.used\n}}\n",
@@ -69,8 +77,7 @@ fn each_plain_http_endpoint_to_a_real_host_is_refused_naming_it_before_any_dial(
     std::fs::write(&token_file, "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln").unwrap();
     let token_file = token_file.display().to_string();
     let loopback = format!("  endpoint = \"{}\"\n", sim.url);
-    // (provider block, environment, what the refusal names, the HCL it points at).
-    let cases: Vec<(String, Vec<(&str, String)>, String, Option<&str>)> = vec![
+    let cases: Vec<Case> = vec![
         (
             format!("  endpoint = \"{ACTIONTRAIL}\"\n"),
             vec![],
