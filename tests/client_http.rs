@@ -103,7 +103,7 @@ impl Mock {
     fn credentials(&self) -> CredentialsConfig {
         CredentialsConfig {
             access_key: Some(KEY_ID.into()),
-            secret_key: Some(secret_of(KEY_ID)),
+            secret_key: Some(secret_of(KEY_ID).into()),
             env: Some(BTreeMap::new()),
             ..Default::default()
         }

@@ -49,7 +49,7 @@ fn key(id: &str, secret: &str, token: Option<&str>) -> Credentials {
     Credentials {
         access_key_id: id.into(),
         access_key_secret: secret.into(),
-        security_token: token.map(str::to_owned),
+        security_token: token.map(Into::into),
         expiration: None,
     }
 }

@@ -91,6 +91,14 @@ impl Client {
         }
         .map_err(Error::Config)?;
         let ram_endpoint = Service::ram_endpoint(&config)?;
+        // The one transport policy, again where the endpoints are built.
+        let transport = config.credentials.transport;
+        transport
+            .admit(&endpoint, "endpoint")
+            .map_err(Error::Config)?;
+        transport
+            .admit(&ram_endpoint, "ram_endpoint")
+            .map_err(Error::Config)?;
         if config.max_concurrency == 0 {
             return Err(Error::Config("max_concurrency must be at least 1".into()));
         }

@@ -167,8 +167,12 @@ Also refused or bounded:
   ECS metadata service are never quoted: they hold credentials.
 - **Large bodies.** ActionTrail's and STS's answers are read up to 16 MiB, the metadata
   service's up to 64 KiB.
-- **Weak transport is said.** An `endpoint` or `sts_endpoint` over plain HTTP, or outside
-  `aliyuncs.com` (the emulator, a proxy), gets one warning when the provider is configured.
+- **Plain HTTP to real hosts.** Every endpoint that carries a credential or an answer the
+  gate relies on (ActionTrail, RAM, STS, a credentials URI) is refused over plain HTTP
+  unless its host is loopback or `insecure_http = true`, which warns on every plan; see
+  [the threat model](guides/threat-model.md). An `endpoint` or `sts_endpoint` over plain
+  HTTP to loopback, or outside `aliyuncs.com` (the emulator, a proxy), gets one warning
+  when the provider is configured.
 - **Ctrl-C.** Terraform's StopProvider cancels reads in flight and their retries, so an
   interrupted plan ends at once, with an error, instead of waiting out a backoff.
 "#;

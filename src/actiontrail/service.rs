@@ -2,7 +2,7 @@
 //! style and signed alike; they differ in endpoint and version.
 
 use super::{ClientConfig, Error, API_VERSION};
-use crate::alibaba::endpoint::Endpoint;
+use crate::alibaba::endpoint::{Endpoint, Protocol};
 
 /// The RAM API version.
 pub(crate) const RAM_API_VERSION: &str = "2015-05-01";
@@ -38,13 +38,17 @@ impl Service {
 
     /// RAM's endpoint: `ram_endpoint` when set, else `ram.aliyuncs.com`.
     pub(crate) fn ram_endpoint(config: &ClientConfig) -> Result<Endpoint, Error> {
-        let spec = config
+        // The default is HTTPS whatever `protocol` says: that is ActionTrail's, and must
+        // not send the fleet's listing in clear.
+        let (spec, protocol) = match config
             .ram_endpoint
             .as_deref()
             .filter(|e| !e.trim().is_empty())
-            .unwrap_or(RAM_DEFAULT_HOST);
-        Endpoint::parse(spec, config.protocol)
-            .map_err(|e| Error::Config(format!("ram_endpoint: {e}")))
+        {
+            Some(e) => (e, config.protocol),
+            None => (RAM_DEFAULT_HOST, Protocol::Https),
+        };
+        Endpoint::parse(spec, protocol).map_err(|e| Error::Config(format!("ram_endpoint: {e}")))
     }
 }
 

@@ -22,6 +22,67 @@ impl Protocol {
     }
 }
 
+/// The one transport policy every endpoint that carries a credential, or an answer the
+/// rotation gate relies on, passes (ActionTrail, RAM, STS, OIDC's STS, a credentials URI):
+/// HTTPS, or plain HTTP to a loopback host (an emulator on this machine), or plain HTTP
+/// anywhere when the provider block opts in with `insecure_http = true`. Over plain HTTP
+/// to another host, anyone on the path reads the SecurityToken and can answer "never
+/// used". The ECS metadata service is not asked: Alibaba serves it over HTTP, link-local.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct TransportPolicy {
+    /// `insecure_http`: plain HTTP allowed to any host (emulators and test rigs only).
+    pub insecure_http: bool,
+}
+
+impl TransportPolicy {
+    /// Whether `url` may be called: not plain HTTP, or plain HTTP to loopback, or any
+    /// plain HTTP when `insecure_http` is on. The refusal names `what` (the argument or
+    /// environment variable) and says what to do.
+    pub fn admit_url(&self, url: &reqwest::Url, what: &str) -> Result<(), String> {
+        if url.scheme() != "http" || self.insecure_http || is_loopback(url) {
+            return Ok(());
+        }
+        Err(plain_http_refused(what, &shown_url(url)))
+    }
+
+    /// [`TransportPolicy::admit_url`] for a resolved endpoint.
+    pub fn admit(&self, endpoint: &Endpoint, what: &str) -> Result<(), String> {
+        let url = reqwest::Url::parse(&endpoint.base_url)
+            .map_err(|e| format!("{what}: {:?} is not a URL: {e}", endpoint.base_url))?;
+        self.admit_url(&url, what)
+    }
+}
+
+/// The refusal of plain HTTP to `shown` (a URL without query or user info) for `what`.
+pub fn plain_http_refused(what: &str, shown: &str) -> String {
+    format!(
+        "{what} is {shown}: plain HTTP to a host that is not loopback. Credentials and the answers the rotation gate relies on would travel in clear, so anyone on the path could read the security token or answer \"never used\". Use https:// (the default), or HTTP only to 127.0.0.1, ::1 or localhost; for an emulator or test rig elsewhere, set insecure_http = true in the provider block."
+    )
+}
+
+/// Whether `url`'s host is loopback: 127.0.0.0/8, ::1 or `localhost`.
+pub fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => host.trim_end_matches('.').eq_ignore_ascii_case("localhost"),
+    }
+}
+
+/// `url` as messages and logs may show it: scheme, host, port and path; never its user
+/// info or query, where brokers and proxies put their secrets.
+pub fn shown_url(url: &reqwest::Url) -> String {
+    let mut shown = url.clone();
+    shown.set_query(None);
+    shown.set_fragment(None);
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    shown.to_string()
+}
+
 /// A resolved endpoint: the base URL requests go to and the `host` header value signed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Endpoint {
@@ -129,6 +190,45 @@ mod tests {
         assert!(Endpoint::parse("ftp://h", Protocol::Http).is_err());
         assert!(Endpoint::parse("", Protocol::Http).is_err());
         assert!(Endpoint::parse("http://", Protocol::Http).is_err());
+    }
+
+    #[test]
+    fn plain_http_is_refused_unless_loopback_or_opted_in() {
+        let strict = TransportPolicy::default();
+        let open = TransportPolicy {
+            insecure_http: true,
+        };
+        for (spec, loopback) in [
+            ("http://127.0.0.1:9", true),
+            ("http://127.8.9.10", true),
+            ("http://[::1]:80", true),
+            ("http://localhost:8080", true),
+            ("http://LOCALHOST.", true),
+            ("http://actiontrail.cn-hangzhou.aliyuncs.com", false),
+            ("http://10.0.0.1", false),
+            ("http://localhost.example.com", false),
+            ("http://[::2]", false),
+            ("http://128.0.0.1", false),
+        ] {
+            let e = Endpoint::parse(spec, Protocol::Https).unwrap();
+            assert_eq!(strict.admit(&e, "endpoint").is_ok(), loopback, "{spec}");
+            assert!(open.admit(&e, "endpoint").is_ok(), "{spec}");
+        }
+        let e = Endpoint::regional("actiontrail", "cn-hangzhou", Protocol::Http).unwrap();
+        let why = strict.admit(&e, "protocol").unwrap_err();
+        assert!(
+            why.starts_with("protocol is http://actiontrail.cn-hangzhou.aliyuncs.com/")
+                && why.contains("insecure_http = true"),
+            "{why}"
+        );
+        let e = Endpoint::regional("actiontrail", "cn-hangzhou", Protocol::Https).unwrap();
+        assert!(strict.admit(&e, "endpoint").is_ok());
+    }
+
+    #[test]
+    fn a_shown_url_keeps_no_query_or_user_info() {
+        let u = reqwest::Url::parse("http://u:p4ss@broker:9/creds?token=s3cret#x").unwrap();
+        assert_eq!(shown_url(&u), "http://broker:9/creds");
     }
 
     #[test]

@@ -5,4 +5,5 @@ pub mod endpoint;
 pub mod http;
 pub mod redact;
 pub mod rpc;
+pub mod secret;
 pub mod signature;

@@ -29,7 +29,16 @@ const SECRET_NAMES: &[&str] = &[
     "secretkey",
     "authorization",
     "x-aliyun-ecs-metadata-token",
+    "oidctoken",
+    "oidc_token",
+    "sts_token",
+    "password",
+    "client_secret",
 ];
+
+/// A value this long in a token's alphabet, after a secret name and a space (`the
+/// SecurityToken CAIS... is invalid`), is taken for the secret itself.
+const BARE_TOKEN_CHARS: usize = 16;
 
 /// Separators between a name and its value, lower case.
 const SEPARATORS: &[&str] = &["%253d", "%3d", "=", ":"];
@@ -53,6 +62,57 @@ pub fn redact_known(text: &str, known: &[&str]) -> String {
     redact(&out)
 }
 
+/// `text` as it may leave the process, in a diagnostic or a log line: every secret the
+/// process knows ([`crate::alibaba::secret::known`]) removed wherever it appears, as is or
+/// percent-encoded (as in a URL or a string to sign), then the secret-bearing shapes
+/// ([`redact`], JWTs, `Bearer` values). The one scrubber both boundaries call.
+pub fn scrub(text: &str) -> String {
+    let mut out = text.to_owned();
+    for secret in crate::alibaba::secret::known() {
+        if out.contains(&*secret) {
+            out = out.replace(&*secret, REDACTED);
+        }
+        let encoded = crate::alibaba::signature::percent_encode(&secret);
+        if encoded != *secret {
+            for form in [encoded.replace('%', "%25"), encoded] {
+                if out.contains(&form) {
+                    out = out.replace(&form, REDACTED);
+                }
+            }
+        }
+    }
+    redact(&redact_jwts(&redact_bearer(&out)))
+}
+
+/// A word at least this long, of a token's alphabet and holding both letters and digits,
+/// is taken for an opaque credential when the text comes from a helper process.
+const OPAQUE_WORD_CHARS: usize = 20;
+
+/// [`scrub`]bed `text` with every opaque token-like word removed too: for what a helper
+/// process printed, which may hold credentials the process has not registered (yet).
+pub fn opaque(text: &str) -> String {
+    let scrubbed = scrub(text);
+    let mut out = String::with_capacity(scrubbed.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        let opaque = word.len() >= OPAQUE_WORD_CHARS
+            && word.bytes().any(|b| b.is_ascii_digit())
+            && word.bytes().any(|b| b.is_ascii_alphabetic());
+        out.push_str(if opaque { REDACTED } else { word });
+        word.clear();
+    };
+    for c in scrubbed.chars() {
+        if c.is_ascii() && is_token_byte(c as u8) {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
 /// At most `max` bytes of `text`, cut at a char boundary, with `...` when cut.
 pub fn clip(text: &str, max: usize) -> String {
     if text.len() <= max {
@@ -65,9 +125,9 @@ pub fn clip(text: &str, max: usize) -> String {
     format!("{}...", &text[..end])
 }
 
-/// A service message as a diagnostic may show it: redacted, then clipped.
+/// A service message as a diagnostic may show it: scrubbed, then clipped.
 pub fn message(text: &str) -> String {
-    clip(&redact(text), MESSAGE_BYTES)
+    clip(&scrub(text), MESSAGE_BYTES)
 }
 
 /// An excerpt of an unexpected body: redacted (known secrets too), clipped, and with
@@ -110,12 +170,16 @@ fn redact_named(text: &str) -> String {
     let mut copied = 0;
     let mut at = 0;
     while at < text.len() {
-        let Some((name_end, value_start)) = secret_at(&lower, at) else {
+        let Some((name_end, value_start, bare)) = secret_at(&lower, at) else {
             at += lower[at..].chars().next().map_or(1, char::len_utf8);
             continue;
         };
         let value_end = value_end(&lower, value_start);
-        if value_end > value_start {
+        // A name followed by a mere word ("SecurityToken is invalid") is no secret.
+        let token_like = !bare
+            || (value_end - value_start >= BARE_TOKEN_CHARS
+                && lower[value_start..value_end].bytes().all(is_token_byte));
+        if value_end > value_start && token_like {
             out.push_str(&text[copied..value_start]);
             out.push_str(REDACTED);
             copied = value_end;
@@ -129,8 +193,8 @@ fn redact_named(text: &str) -> String {
 }
 
 /// When a secret name starts at `at` (and is not the tail of a longer word), where the name
-/// ends and where its value starts.
-fn secret_at(lower: &str, at: usize) -> Option<(usize, usize)> {
+/// ends, where its value starts, and whether only whitespace separates them.
+fn secret_at(lower: &str, at: usize) -> Option<(usize, usize, bool)> {
     let head = &lower[..at];
     let before = head.chars().next_back();
     // `%26` (an encoded `&`, as in a string to sign) ends a word like any separator.
@@ -143,12 +207,74 @@ fn secret_at(lower: &str, at: usize) -> Option<(usize, usize)> {
     let name_end = at + name.len();
     let mut i = name_end;
     i += usize::from(lower[i..].starts_with('"'));
-    i += ws(&lower[i..]);
-    let sep = SEPARATORS.iter().find(|s| lower[i..].starts_with(**s))?;
+    let space = ws(&lower[i..]);
+    i += space;
+    let Some(sep) = SEPARATORS.iter().find(|s| lower[i..].starts_with(**s)) else {
+        return (space > 0).then_some((name_end, i, true));
+    };
     i += sep.len();
     i += ws(&lower[i..]);
     i += usize::from(lower[i..].starts_with('"'));
-    Some((name_end, i))
+    Some((name_end, i, false))
+}
+
+/// Bytes a token (base64, base64url, hex, an STS token) is made of.
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_' | b'.')
+}
+
+/// Removes JWT-shaped tokens (`eyJ...` header, payload and signature in base64url, joined
+/// by dots): an OIDC token quoted back by an identity provider or STS.
+fn redact_jwts(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(p) = rest.find("eyJ") {
+        let (head, tail) = rest.split_at(p);
+        out.push_str(head);
+        let starts_word = !head
+            .bytes()
+            .next_back()
+            .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        let len = tail
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+            .count();
+        let candidate = &tail[..len];
+        if starts_word && candidate.matches('.').count() >= 2 && len >= 20 {
+            out.push_str(REDACTED);
+        } else {
+            out.push_str(&tail[..3]);
+            rest = &tail[3..];
+            continue;
+        }
+        rest = &tail[len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Removes the credential after `Bearer ` (any case), as an `Authorization` header quoted
+/// without its name carries it.
+fn redact_bearer(text: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut from = 0;
+    while let Some(p) = lower[from..].find("bearer ") {
+        let start = from + p + "bearer ".len();
+        let len = lower[start..]
+            .bytes()
+            .take_while(|b| is_token_byte(*b))
+            .count();
+        if len > 0 {
+            out.push_str(&text[copied..start]);
+            out.push_str(REDACTED);
+            copied = start + len;
+        }
+        from = start + len;
+    }
+    out.push_str(&text[copied..]);
+    out
 }
 
 fn ws(s: &str) -> usize {
@@ -230,6 +356,40 @@ mod tests {
             assert!(!r.contains(secret), "{text} -> {r}");
         }
         assert_eq!(redact("SignatureNonce=abc"), "SignatureNonce=abc");
+    }
+
+    #[test]
+    fn scrub_removes_known_secrets_in_every_spelling_and_the_known_shapes() {
+        let token = "CAIS+scrub/known=token0001";
+        crate::alibaba::secret::register(token);
+        let encoded = crate::alibaba::signature::percent_encode(token);
+        let text = format!(
+            "stderr: {token} | url: x?t={encoded} | sts: {} | SecurityToken CAISbareTokenValue00000001 is bad | SecurityToken is invalid | jwt eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl end | Authorization: Bearer abc.def-ghi | {{\"OIDCToken\":\"opaque-oidc\"}}",
+            encoded.replace('%', "%25")
+        );
+        let r = scrub(&text);
+        for gone in [
+            "CAIS+scrub",
+            "scrub%2Fknown",
+            "scrub%252Fknown",
+            "CAISbareTokenValue",
+            "eyJhbGciOiJSUzI1NiJ9",
+            "abc.def-ghi",
+            "opaque-oidc",
+        ] {
+            assert!(!r.contains(gone), "{gone} in {r}");
+        }
+        assert!(r.contains("SecurityToken is invalid"), "{r}");
+        assert!(r.contains(" end "), "{r}");
+    }
+
+    #[test]
+    fn a_helper_process_line_loses_opaque_tokens_but_keeps_its_words() {
+        let line = "error: refresh failed for LTAI5tHelperKey000001 with secret Zq81kLmn0pQ3rStU9vWx (exit 3)";
+        let r = opaque(line);
+        assert!(!r.contains("Zq81kLmn0pQ3rStU9vWx"), "{r}");
+        assert!(r.starts_with("error: refresh failed for"), "{r}");
+        assert!(r.ends_with("(exit 3)"), "{r}");
     }
 
     #[test]

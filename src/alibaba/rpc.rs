@@ -98,13 +98,13 @@ pub fn sign(
             all.insert("SignatureVersion", "1.0");
             all.insert("SignatureNonce", nonce);
             all.insert("Timestamp", &ts);
-            if let Some(token) = credentials.security_token.as_deref() {
+            if let Some(token) = credentials.token() {
                 all.insert("SecurityToken", token);
             }
             // The query sent is the one signed, built once.
             let query = canonicalized_query(all.iter().map(|(k, v)| (*k, *v)));
             let string_to_sign = rpc_string_to_sign_of("POST", &query);
-            let signature = rpc_signature(&credentials.access_key_secret, &string_to_sign);
+            let signature = rpc_signature(credentials.access_key_secret.expose(), &string_to_sign);
             SignedRequest {
                 url: format!(
                     "{}/?{query}&Signature={}",
@@ -123,7 +123,7 @@ pub fn sign(
             headers.insert("x-acs-date".to_owned(), ts);
             headers.insert("x-acs-signature-nonce".to_owned(), nonce.to_owned());
             headers.insert("x-acs-content-sha256".to_owned(), body_sha256.clone());
-            if let Some(token) = credentials.security_token.as_deref() {
+            if let Some(token) = credentials.token() {
                 headers.insert("x-acs-security-token".to_owned(), token.to_owned());
             }
             let acs3 = Acs3Request {
@@ -133,8 +133,10 @@ pub fn sign(
                 headers: &headers,
                 body_sha256: &body_sha256,
             };
-            let authorization =
-                acs3.authorization(&credentials.access_key_id, &credentials.access_key_secret);
+            let authorization = acs3.authorization(
+                &credentials.access_key_id,
+                credentials.access_key_secret.expose(),
+            );
             let query =
                 canonicalized_query(req.params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
             // reqwest writes `host` itself from the URL, with the same value signed here.
@@ -361,7 +363,7 @@ impl ServiceError {
         let code = field(&["Code", "code"]).filter(|c| !c.is_empty())?;
         // Whatever the server wrote is clipped and redacted here, once, so no later
         // Display or log line can quote it whole.
-        let short = |v: String| redact::clip(&redact::redact(&v), SHORT_FIELD_BYTES);
+        let short = |v: String| redact::clip(&redact::scrub(&v), SHORT_FIELD_BYTES);
         Some(ServiceError {
             http_status: raw.status,
             code: short(code),

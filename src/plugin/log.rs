@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::alibaba::redact::scrub;
+
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::filter::LevelFilter;
@@ -83,16 +85,25 @@ fn level_name(level: &Level) -> &'static str {
     }
 }
 
-/// One event as an hclog JSON line (without newline).
+/// One event as an hclog JSON line (without newline). The message and every field pass
+/// the one scrubber first, as diagnostics do: no secret the process knows, and no
+/// secret-bearing shape, reaches Terraform's log.
 fn render(event: &Event<'_>, now: time::OffsetDateTime) -> String {
     let mut fields = Fields::default();
     event.record(&mut fields);
     let mut line = serde_json::Map::new();
     line.insert("@level".into(), level_name(event.metadata().level()).into());
-    line.insert("@message".into(), fields.message.unwrap_or_default().into());
+    line.insert(
+        "@message".into(),
+        scrub(&fields.message.unwrap_or_default()).into(),
+    );
     line.insert("@module".into(), "actiontrail".into());
     line.insert("@timestamp".into(), timestamp(now).into());
     for (k, v) in fields.rest {
+        let v = match v {
+            serde_json::Value::String(s) => scrub(&s).into(),
+            other => other,
+        };
         line.entry(k).or_insert(v);
     }
     serde_json::Value::Object(line).to_string()
@@ -166,6 +177,32 @@ mod tests {
         assert_eq!(level_from_env(None, Some("JSON")), LevelFilter::TRACE);
         assert_eq!(level_from_env(None, None), LevelFilter::WARN);
         assert_eq!(level_from_env(Some("off"), None), LevelFilter::OFF);
+    }
+
+    #[test]
+    fn every_log_line_is_scrubbed_of_known_secrets_and_shapes() {
+        use tracing_subscriber::layer::SubscriberExt as _;
+        crate::alibaba::secret::register("log-line-known-secret-1");
+        let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        struct Capture(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+        impl<S: Subscriber> tracing_subscriber::Layer<S> for Capture {
+            fn on_event(&self, e: &Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+                let now = time::OffsetDateTime::now_utc();
+                self.0.lock().unwrap().push(render(e, now));
+            }
+        }
+        let subscriber = tracing_subscriber::registry().with(Capture(lines.clone()));
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::debug!(
+                stderr = "echo log-line-known-secret-1",
+                url = ?"http://h/?SecurityToken=CAISshape",
+                "got log-line-known-secret-1"
+            );
+        });
+        let got = lines.lock().unwrap().join("\n");
+        assert!(got.contains("got <redacted>"), "{got}");
+        assert!(!got.contains("log-line-known-secret-1"), "{got}");
+        assert!(!got.contains("CAISshape"), "{got}");
     }
 
     #[test]

@@ -140,6 +140,11 @@ pub struct SimState {
 const MAX_NONCES: usize = 20_000;
 /// Issued credentials and metadata tokens remembered at most.
 const MAX_ISSUED: usize = 10_000;
+/// The longest string kept with an issued credential (a role and session name, an
+/// account id): Alibaba's own limits are 64 characters each.
+const MAX_STORED_CHARS: usize = 160;
+/// The most accounts an issued credential may read, as kept.
+const MAX_STORED_ACCOUNTS: usize = 64;
 /// How long issued credentials are remembered after they expire.
 const EXPIRED_KEPT: time::Duration = time::Duration::minutes(15);
 /// The longest SignatureNonce accepted; the SDKs send 32-36 characters.
@@ -347,14 +352,21 @@ impl SimState {
         name: &str,
         readable_accounts: Vec<String>,
     ) -> TempCredential {
+        // What is kept is bounded whatever the caller sent: the callers check their
+        // inputs against Alibaba's limits, and this holds if one forgets.
+        let bounded = |s: &str| s.chars().take(MAX_STORED_CHARS).collect::<String>();
         let cred = TempCredential {
             access_key_id: format!("STS.NT{}", random_string(25)),
             secret: random_string(44),
             token: format!("CAIS{}", random_string(300)),
             expires: self.now() + ttl,
-            account_id: account_id.into(),
-            name: name.into(),
-            readable_accounts,
+            account_id: bounded(account_id),
+            name: bounded(name),
+            readable_accounts: readable_accounts
+                .iter()
+                .take(MAX_STORED_ACCOUNTS)
+                .map(|a| bounded(a))
+                .collect(),
         };
         // Kept a while past expiry, so a late caller hears "Expired", not "not issued".
         lock(&self.temporary).insert(

@@ -29,7 +29,7 @@ pub fn assume_role(
     let (account, role) = parse_role_arn(arn).ok_or_else(|| {
         ApiError::bad_request(
             "InvalidParameter.RoleArn",
-            format!("The parameter RoleArn {arn:?} is wrongly formed; expected acs:ram::<account>:role/<name>."),
+            format!("The parameter RoleArn {} is wrongly formed; expected acs:ram::<account>:role/<name>, the name at most {MAX_ROLE_NAME_CHARS} characters.", quoted_arn(arn)),
         )
     })?;
     let session = session_name(params)?;
@@ -115,7 +115,7 @@ pub fn assume_role_with_oidc(
     let (account, role) = parse_role_arn(arn).ok_or_else(|| {
         ApiError::bad_request(
             "InvalidParameter.RoleArn",
-            format!("The parameter RoleArn {arn:?} is wrongly formed; expected acs:ram::<account>:role/<name>."),
+            format!("The parameter RoleArn {} is wrongly formed; expected acs:ram::<account>:role/<name>, the name at most {MAX_ROLE_NAME_CHARS} characters.", quoted_arn(arn)),
         )
     })?;
     let provider = state.oidc_provider(provider_arn).ok_or_else(|| {
@@ -205,15 +205,31 @@ pub fn credentials_json(c: &TempCredential) -> Value {
     })
 }
 
+/// The longest RAM role name (RAM's own limit), and so the longest part of a role ARN the
+/// emulator keeps with the credentials it issues.
+pub const MAX_ROLE_NAME_CHARS: usize = 64;
+/// The longest account id in a role ARN (Alibaba Cloud's are 16 digits).
+const MAX_ACCOUNT_DIGITS: usize = 32;
+
 fn parse_role_arn(arn: &str) -> Option<(&str, &str)> {
     let rest = arn.strip_prefix("acs:ram::")?;
     let (account, role) = rest.split_once(":role/")?;
-    let account_ok = !account.is_empty() && account.chars().all(|c| c.is_ascii_digit());
-    let role_ok = !role.is_empty()
+    let account_ok = (1..=MAX_ACCOUNT_DIGITS).contains(&account.len())
+        && account.chars().all(|c| c.is_ascii_digit());
+    let role_ok = (1..=MAX_ROLE_NAME_CHARS).contains(&role.len())
         && role
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
     (account_ok && role_ok).then_some((account, role))
+}
+
+/// A RoleArn the error may quote: a caller's 1 MiB ARN is named by its length instead.
+fn quoted_arn(arn: &str) -> String {
+    if arn.len() <= MAX_ROLE_NAME_CHARS + MAX_ACCOUNT_DIGITS + 16 {
+        format!("{arn:?}")
+    } else {
+        format!("of {} bytes", arn.len())
+    }
 }
 
 /// Seventeen digits derived from the role ARN, for the AssumedRoleId.

@@ -79,7 +79,9 @@ macro_rules! wire_conversions {
             }
         }
 
-        /// A model diagnostic as the wire's.
+        /// A model diagnostic as the wire's. Every diagnostic leaves through here, so
+        /// here its text passes the one scrubber: no secret the process knows, and no
+        /// secret-bearing shape, reaches Terraform's output, plan or log.
         pub fn diagnostic(d: &model::Diagnostic) -> pb::Diagnostic {
             use pb::diagnostic::Severity as S;
             pb::Diagnostic {
@@ -87,8 +89,8 @@ macro_rules! wire_conversions {
                     Severity::Error => S::Error,
                     Severity::Warning => S::Warning,
                 } as i32,
-                summary: d.summary.clone(),
-                detail: d.detail.clone(),
+                summary: crate::alibaba::redact::scrub(&d.summary),
+                detail: crate::alibaba::redact::scrub(&d.detail),
                 attribute: d.attribute.as_ref().map(attribute_path),
             }
         }
@@ -282,7 +284,7 @@ macro_rules! wire_conversions {
                 Err(e) => pb::call_function::Response {
                     result: None,
                     error: Some(pb::FunctionError {
-                        text: e.text,
+                        text: crate::alibaba::redact::scrub(&e.text),
                         function_argument: e.argument.and_then(|i| i64::try_from(i).ok()),
                     }),
                 },

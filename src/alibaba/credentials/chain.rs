@@ -4,7 +4,7 @@ use super::found::{Env, Found};
 use super::resolve::resolve;
 use super::{ecs, external, oidc, sts, uri, AssumeRoleConfig, Credentials, CredentialsConfig};
 use super::{CredentialsError, OidcConfig};
-use crate::alibaba::endpoint::{Endpoint, Protocol};
+use crate::alibaba::endpoint::{Endpoint, Protocol, TransportPolicy};
 use crate::alibaba::http::SharedHttp;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -77,6 +77,9 @@ struct Builder<'a> {
     timeout: Duration,
     metadata: Endpoint,
     sts: Endpoint,
+    /// The argument or variable that named `sts`, for a refusal.
+    sts_named_by: &'static str,
+    transport: TransportPolicy,
 }
 
 impl Builder<'_> {
@@ -91,6 +94,18 @@ impl Builder<'_> {
                 cache: tokio::sync::Mutex::new(None),
             }),
         }
+    }
+
+    /// The STS endpoint, once the transport policy admits it: only a source that calls STS
+    /// asks, so an STS endpoint nothing uses is not refused.
+    fn sts(&self) -> Result<Endpoint, CredentialsError> {
+        self.transport
+            .admit(&self.sts, self.sts_named_by)
+            .map_err(|reason| CredentialsError::Invalid {
+                source_name: self.sts_named_by.into(),
+                reason,
+            })?;
+        Ok(self.sts.clone())
     }
 
     fn build(&self, found: Found, origin: String) -> Result<CredentialsProvider, CredentialsError> {
@@ -113,7 +128,7 @@ impl Builder<'_> {
                 let source = Source::AssumeRole {
                     base,
                     role,
-                    endpoint: self.sts.clone(),
+                    endpoint: self.sts()?,
                 };
                 self.make(source, origin, identity)
             }
@@ -121,7 +136,7 @@ impl Builder<'_> {
                 let identity = format!("oidc:{}>role:{}", oidc.oidc_provider_arn, oidc.role_arn);
                 let source = Source::Oidc {
                     oidc,
-                    endpoint: self.sts.clone(),
+                    endpoint: self.sts()?,
                 };
                 self.make(source, origin, identity)
             }
@@ -133,9 +148,10 @@ impl Builder<'_> {
                     identity,
                 )
             }
-            Found::Uri(text) => {
-                let url = uri::parse(&text)?;
-                let identity = format!("uri:{url}");
+            Found::Uri(text, named_by) => {
+                let url = uri::parse(text.expose(), &named_by, self.transport)?;
+                // The identity keys caches and may be logged: never the query.
+                let identity = format!("uri:{}", uri::shown(text.expose()));
                 self.make(Source::Uri(url), origin, identity)
             }
         })
@@ -159,9 +175,18 @@ impl CredentialsProvider {
     ) -> Result<CredentialsProvider, CredentialsError> {
         let env = Env(&config.env);
         let (found, origin) = resolve(config, &env)?;
+        let sts_named_by = if config.sts_endpoint.is_some() {
+            "sts_endpoint"
+        } else if env.get(STS_ENDPOINT_ENV).is_some() {
+            STS_ENDPOINT_ENV
+        } else {
+            "sts_endpoint"
+        };
         let builder = Builder {
             http: &http,
             timeout,
+            sts_named_by,
+            transport: config.transport,
             metadata: endpoint_of(
                 config.ecs_metadata_endpoint.as_deref(),
                 DEFAULT_METADATA_ENDPOINT,

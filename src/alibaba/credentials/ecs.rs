@@ -182,11 +182,13 @@ pub(super) async fn fetch(
         access_key_id: parsed.access_key_id.ok_or_else(|| missing("AccessKeyId"))?,
         access_key_secret: parsed
             .access_key_secret
-            .ok_or_else(|| missing("AccessKeySecret"))?,
+            .ok_or_else(|| missing("AccessKeySecret"))?
+            .into(),
         security_token: Some(
             parsed
                 .security_token
-                .ok_or_else(|| missing("SecurityToken"))?,
+                .ok_or_else(|| missing("SecurityToken"))?
+                .into(),
         ),
         expiration: Some(super::sts::parse_expiration(
             parsed.expiration.as_deref().unwrap_or(""),

@@ -106,8 +106,8 @@ fn require(
 fn key(id: String, secret: String, token: Option<String>) -> Credentials {
     Credentials {
         access_key_id: id,
-        access_key_secret: secret,
-        security_token: token,
+        access_key_secret: secret.into(),
+        security_token: token.map(Into::into),
         expiration: None,
     }
 }
@@ -193,7 +193,7 @@ fn cli_profile(
         "AK" => Found::Key(base_key()?),
         "StsToken" => {
             let mut c = base_key()?;
-            c.security_token = Some(require(&p.sts_token, "sts_token", &source_name, mode)?);
+            c.security_token = Some(require(&p.sts_token, "sts_token", &source_name, mode)?.into());
             Found::Key(c)
         }
         "RamRoleArn" => Found::RamRoleArn {

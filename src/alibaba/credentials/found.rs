@@ -1,7 +1,7 @@
 //! What each source of the chain yields before any network call, and the environment the
 //! chain reads. Both the resolver and the file readers build on this; it uses neither.
 
-use super::{AssumeRoleConfig, Credentials, OidcConfig};
+use super::{AssumeRoleConfig, Credentials, OidcConfig, Secret};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -34,8 +34,9 @@ pub(super) enum Found {
     EcsRamRole { role: Option<String> },
     /// An OIDC token exchanged for a role's credentials (STS AssumeRoleWithOIDC).
     Oidc(OidcConfig),
-    /// A local endpoint that hands out temporary credentials.
-    Uri(String),
+    /// A local endpoint that hands out temporary credentials, and the argument or
+    /// variable that named it.
+    Uri(Secret, String),
     /// A process that prints credentials (the aliyun CLI's External mode).
     External(String),
 }

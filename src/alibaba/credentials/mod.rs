@@ -30,7 +30,9 @@ mod tests;
 mod uri;
 
 pub use crate::alibaba::access_key::Credentials;
-pub use chain::CredentialsProvider;
+pub use crate::alibaba::endpoint::TransportPolicy;
+pub use crate::alibaba::secret::Secret;
+pub use chain::{CredentialsProvider, STS_ENDPOINT_ENV};
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -41,9 +43,9 @@ pub struct CredentialsConfig {
     /// AccessKey id given as a provider argument.
     pub access_key: Option<String>,
     /// AccessKey secret given as a provider argument.
-    pub secret_key: Option<String>,
+    pub secret_key: Option<Secret>,
     /// STS security token given as a provider argument.
-    pub security_token: Option<String>,
+    pub security_token: Option<Secret>,
     /// Profile name in the aliyun CLI file and the INI file.
     pub profile: Option<String>,
     /// The aliyun CLI profile file (default `~/.aliyun/config.json`).
@@ -60,8 +62,11 @@ pub struct CredentialsConfig {
     pub assume_role: Option<AssumeRoleConfig>,
     /// Exchange an OIDC token for a role's credentials (STS AssumeRoleWithOIDC).
     pub assume_role_with_oidc: Option<OidcConfig>,
-    /// A local endpoint that hands out temporary credentials as JSON.
-    pub credentials_uri: Option<String>,
+    /// A local endpoint that hands out temporary credentials as JSON. Its query may hold
+    /// the broker's secret, so the whole URI is one.
+    pub credentials_uri: Option<Secret>,
+    /// Whether plain HTTP to a host other than loopback is allowed (`insecure_http`).
+    pub transport: TransportPolicy,
     /// The environment to read; `None` reads the process environment, `Some` reads only
     /// this map (and `$HOME` from it), which keeps tests hermetic.
     pub env: Option<BTreeMap<String, String>>,
@@ -70,13 +75,13 @@ pub struct CredentialsConfig {
 }
 
 impl std::fmt::Debug for CredentialsConfig {
-    // The secret and token are redacted; the environment map may hold them too.
+    // Every secret argument is a `Secret`; only the environment map, which holds whatever
+    // the environment holds, is shown by its names alone.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let redacted = |v: &Option<String>| v.as_ref().map(|_| "<redacted>");
         f.debug_struct("CredentialsConfig")
             .field("access_key", &self.access_key)
-            .field("secret_key", &redacted(&self.secret_key))
-            .field("security_token", &redacted(&self.security_token))
+            .field("secret_key", &self.secret_key)
+            .field("security_token", &self.security_token)
             .field("profile", &self.profile)
             .field("shared_credentials_file", &self.shared_credentials_file)
             .field("credentials_file", &self.credentials_file)
@@ -86,6 +91,7 @@ impl std::fmt::Debug for CredentialsConfig {
             .field("assume_role", &self.assume_role)
             .field("assume_role_with_oidc", &self.assume_role_with_oidc)
             .field("credentials_uri", &self.credentials_uri)
+            .field("transport", &self.transport)
             .field(
                 "env",
                 &self.env.as_ref().map(|m| m.keys().collect::<Vec<_>>()),
@@ -112,14 +118,14 @@ pub struct AssumeRoleConfig {
 
 /// STS AssumeRoleWithOIDC parameters: an OIDC token (GitHub Actions, ACK RRSA) buys a
 /// role's temporary credentials without any AccessKey.
-#[derive(Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OidcConfig {
     /// The role to assume, `acs:ram::<account>:role/<name>`.
     pub role_arn: String,
     /// The OIDC identity provider registered in RAM, `acs:ram::<account>:oidc-provider/<name>`.
     pub oidc_provider_arn: String,
-    /// The token itself.
-    pub oidc_token: Option<String>,
+    /// The token itself: a bearer credential, whoever holds it can assume the role.
+    pub oidc_token: Option<Secret>,
     /// A file holding the token, read again at every refresh (RRSA rotates it).
     pub oidc_token_file: Option<PathBuf>,
     /// RoleSessionName (default `terraform`).
@@ -128,24 +134,6 @@ pub struct OidcConfig {
     pub session_expiration: Option<u32>,
     /// A policy further restricting the session, as JSON.
     pub policy: Option<String>,
-}
-
-impl std::fmt::Debug for OidcConfig {
-    // The token is a bearer credential: whoever holds it can assume the role.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OidcConfig")
-            .field("role_arn", &self.role_arn)
-            .field("oidc_provider_arn", &self.oidc_provider_arn)
-            .field(
-                "oidc_token",
-                &self.oidc_token.as_ref().map(|_| "<redacted>"),
-            )
-            .field("oidc_token_file", &self.oidc_token_file)
-            .field("role_session_name", &self.role_session_name)
-            .field("session_expiration", &self.session_expiration)
-            .field("policy", &self.policy)
-            .finish()
-    }
 }
 
 /// Why no credentials could be had.

@@ -5,15 +5,20 @@
 
 use super::answer::{read, transport_error, MAX_ANSWER_BYTES};
 use super::sts::{AssumeRoleResponse as Answer, DEFAULT_DURATION_SECONDS, DEFAULT_SESSION_NAME};
-use super::{Credentials, CredentialsError, OidcConfig};
+use super::{Credentials, CredentialsError, OidcConfig, Secret};
 use crate::alibaba::endpoint::Endpoint;
 use crate::alibaba::rpc::{timestamp, RawResponse, ServiceError};
 use std::time::Duration;
 
-/// The token: the configured one, or the file's content read now (it rotates).
-fn token(oidc: &OidcConfig) -> Result<String, CredentialsError> {
-    if let Some(t) = oidc.oidc_token.as_deref().filter(|t| !t.trim().is_empty()) {
-        return Ok(t.trim().to_owned());
+/// The token: the configured one, or the file's content read now (it rotates). Either
+/// way a [`Secret`], so it is known to the scrubber before it is sent.
+fn token(oidc: &OidcConfig) -> Result<Secret, CredentialsError> {
+    if let Some(t) = oidc
+        .oidc_token
+        .as_ref()
+        .filter(|t| !t.expose().trim().is_empty())
+    {
+        return Ok(Secret::new(t.expose().trim()));
     }
     let Some(path) = &oidc.oidc_token_file else {
         return Err(CredentialsError::Invalid {
@@ -37,7 +42,7 @@ fn token(oidc: &OidcConfig) -> Result<String, CredentialsError> {
     if text.is_empty() {
         return Err(invalid("it is empty".into()));
     }
-    Ok(text.to_owned())
+    Ok(Secret::new(text))
 }
 
 /// Calls AssumeRoleWithOIDC at `endpoint`.
@@ -65,7 +70,7 @@ pub(super) async fn assume_role_with_oidc(
         ("Timestamp", &now),
         ("RoleArn", &oidc.role_arn),
         ("OIDCProviderArn", &oidc.oidc_provider_arn),
-        ("OIDCToken", &token),
+        ("OIDCToken", token.expose()),
         ("RoleSessionName", &session),
         ("DurationSeconds", &duration),
     ];
@@ -116,8 +121,8 @@ pub(super) async fn assume_role_with_oidc(
     })?;
     Ok(Credentials {
         access_key_id: c.access_key_id,
-        access_key_secret: c.access_key_secret,
-        security_token: Some(c.security_token),
+        access_key_secret: c.access_key_secret.into(),
+        security_token: Some(c.security_token.into()),
         expiration: Some(super::sts::parse_expiration(&c.expiration, &where_)?),
     })
 }

@@ -4,6 +4,7 @@
 use super::files;
 use super::found::{Env, Found};
 use super::{AssumeRoleConfig, Credentials, CredentialsConfig, CredentialsError, OidcConfig};
+use crate::alibaba::secret::Secret;
 use std::path::PathBuf;
 
 /// `ALIBABA_CLOUD_CREDENTIALS_FILE`: the INI file to Alibaba's credentials libraries, the
@@ -21,7 +22,7 @@ fn home_dir(config: &CredentialsConfig, env: &Env<'_>) -> Option<PathBuf> {
         .or_else(|| env.get(var).map(PathBuf::from))
 }
 
-fn credentials_from(id: String, secret: String, token: Option<String>) -> Credentials {
+fn credentials_from(id: String, secret: Secret, token: Option<Secret>) -> Credentials {
     Credentials {
         access_key_id: id,
         access_key_secret: secret,
@@ -32,6 +33,10 @@ fn credentials_from(id: String, secret: String, token: Option<String>) -> Creden
 
 fn nonempty(v: &Option<String>) -> Option<String> {
     v.clone().filter(|s| !s.trim().is_empty())
+}
+
+fn nonempty_secret(v: &Option<Secret>) -> Option<Secret> {
+    v.clone().filter(|s| !s.expose().trim().is_empty())
 }
 
 /// Whether the file at `path` is JSON (the aliyun CLI's format) rather than INI. A file
@@ -115,9 +120,12 @@ fn resolve_source(
     let mut looked = Vec::new();
 
     // 1. Provider arguments.
-    match (nonempty(&config.access_key), nonempty(&config.secret_key)) {
+    match (
+        nonempty(&config.access_key),
+        nonempty_secret(&config.secret_key),
+    ) {
         (Some(id), Some(secret)) => {
-            let c = credentials_from(id, secret, nonempty(&config.security_token));
+            let c = credentials_from(id, secret, nonempty_secret(&config.security_token));
             return Ok((
                 Found::Key(c),
                 "the provider's access_key and secret_key".into(),
@@ -151,10 +159,11 @@ fn resolve_source(
         return Ok((Found::Oidc(oidc.clone()), origin, false));
     }
     looked.push("provider block assume_role_with_oidc".into());
-    if let Some(uri) = nonempty(&config.credentials_uri) {
+    if let Some(uri) = nonempty_secret(&config.credentials_uri) {
+        let shown = super::uri::shown(uri.expose());
         return Ok((
-            Found::Uri(uri.clone()),
-            format!("the credentials URI {uri} (provider argument credentials_uri)"),
+            Found::Uri(uri, "credentials_uri".into()),
+            format!("the credentials URI {shown} (provider argument credentials_uri)"),
             false,
         ));
     }
@@ -175,7 +184,7 @@ fn resolve_source(
     ] {
         match (env.get(id_var), env.get(secret_var)) {
             (Some(id), Some(secret)) => {
-                let c = credentials_from(id, secret, env.get(token_var));
+                let c = credentials_from(id, secret.into(), env.get(token_var).map(Into::into));
                 return Ok((
                     Found::Key(c),
                     format!("environment variables {id_var} and {secret_var}"),
@@ -274,10 +283,11 @@ fn resolve_source(
 
     // 7. A local credentials endpoint.
     if let Some(uri) = env.get("ALIBABA_CLOUD_CREDENTIALS_URI") {
+        let shown = super::uri::shown(&uri);
         return Ok((
-            Found::Uri(uri.clone()),
+            Found::Uri(uri.into(), "ALIBABA_CLOUD_CREDENTIALS_URI".into()),
             format!(
-                "the credentials URI {uri} (environment variable ALIBABA_CLOUD_CREDENTIALS_URI)"
+                "the credentials URI {shown} (environment variable ALIBABA_CLOUD_CREDENTIALS_URI)"
             ),
             false,
         ));
@@ -346,7 +356,8 @@ pub(super) fn check_oidc(oidc: &OidcConfig, source_name: &str) -> Result<(), Cre
     }
     let token = oidc
         .oidc_token
-        .as_deref()
+        .as_ref()
+        .map(Secret::expose)
         .is_some_and(|t| !t.trim().is_empty());
     let file = oidc
         .oidc_token_file

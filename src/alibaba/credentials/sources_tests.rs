@@ -116,7 +116,9 @@ fn the_provider_blocks_oidc_and_uri_come_before_the_environment() {
     ];
     let mut cfg = config(home.path(), &env);
     cfg.credentials_uri = Some("http://127.0.0.1:9/creds".into());
-    assert!(matches!(resolved(&cfg).unwrap().0, Found::Uri(ref u) if u.ends_with("/creds")));
+    assert!(
+        matches!(resolved(&cfg).unwrap().0, Found::Uri(ref u, _) if u.expose().ends_with("/creds"))
+    );
     cfg.assume_role_with_oidc = Some(OidcConfig {
         role_arn: ROLE.into(),
         oidc_provider_arn: PROVIDER.into(),
@@ -321,7 +323,7 @@ fn an_external_profile_runs_its_process_and_reads_what_it_prints() {
         c.access_key_id, "STS.ext-arg1",
         "the command's words become its arguments"
     );
-    assert_eq!(c.security_token.as_deref(), Some("t"));
+    assert_eq!(c.token(), Some("t"));
     assert!(c.expiration.is_some());
     let e = fetch("fails").unwrap_err().to_string();
     assert!(e.contains("exit status: 3") && e.contains("nope"), "{e}");

@@ -149,8 +149,8 @@ pub(super) async fn assume_role(
     }
     Ok(Credentials {
         access_key_id: c.access_key_id,
-        access_key_secret: c.access_key_secret,
-        security_token: Some(c.security_token),
+        access_key_secret: c.access_key_secret.into(),
+        security_token: Some(c.security_token.into()),
         expiration: Some(parse_expiration(&c.expiration, &where_)?),
     })
 }

@@ -70,8 +70,8 @@ fn static_arguments_win_over_everything() {
     cfg.security_token = Some("argtoken".into());
     let c = key(&cfg);
     assert_eq!(c.access_key_id, "arg");
-    assert_eq!(c.access_key_secret, "argsecret");
-    assert_eq!(c.security_token.as_deref(), Some("argtoken"));
+    assert_eq!(c.access_key_secret.expose(), "argsecret");
+    assert_eq!(c.token(), Some("argtoken"));
 }
 
 #[test]
@@ -88,8 +88,8 @@ fn reads_each_environment_variable_name() {
     assert_eq!(
         (
             c.access_key_id.as_str(),
-            c.access_key_secret.as_str(),
-            c.security_token.as_deref()
+            c.access_key_secret.expose(),
+            c.token()
         ),
         ("a1", "a2", Some("a3"))
     );
@@ -104,8 +104,8 @@ fn reads_each_environment_variable_name() {
     assert_eq!(
         (
             c.access_key_id.as_str(),
-            c.access_key_secret.as_str(),
-            c.security_token.as_deref()
+            c.access_key_secret.expose(),
+            c.token()
         ),
         ("b1", "b2", Some("b3"))
     );
@@ -162,7 +162,7 @@ fn reads_every_aliyun_cli_profile_mode() {
     let c = key(&config(home.path(), &[]));
     assert_eq!(c.access_key_id, "ak-id", "the file's current profile");
     let c = key(&with_profile("sts"));
-    assert_eq!(c.security_token.as_deref(), Some("sts-token"));
+    assert_eq!(c.token(), Some("sts-token"));
     match found(&with_profile("role")).0 {
         Found::RamRoleArn { base, role } => {
             assert!(matches!(*base, Found::Key(ref c) if c.access_key_id == "base-id"));
@@ -265,13 +265,10 @@ fn reads_every_ini_credential_type() {
     };
     let c = key(&config(home.path(), &[]));
     assert_eq!(
-        (c.access_key_id.as_str(), c.access_key_secret.as_str()),
+        (c.access_key_id.as_str(), c.access_key_secret.expose()),
         ("ini-id", "ini-secret")
     );
-    assert_eq!(
-        key(&with_profile("sts")).security_token.as_deref(),
-        Some("ini-token")
-    );
+    assert_eq!(key(&with_profile("sts")).token(), Some("ini-token"));
     match found(&with_profile("role")).0 {
         Found::RamRoleArn { base, role } => {
             assert!(matches!(*base, Found::Key(ref c) if c.access_key_id == "base"));

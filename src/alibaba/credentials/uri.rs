@@ -5,6 +5,7 @@
 
 use super::answer::{read, transport_error};
 use super::{Credentials, CredentialsError};
+use crate::alibaba::endpoint::{shown_url, TransportPolicy};
 use serde::Deserialize;
 use std::time::Duration;
 
@@ -18,10 +19,33 @@ struct Answer {
     expiration: Option<String>,
 }
 
-/// The URI as a URL; it must be `http` or `https`.
-pub(super) fn parse(text: &str) -> Result<reqwest::Url, CredentialsError> {
+/// The URI as messages and logs may show it: scheme, host, port and path. Its query is
+/// where brokers put their secret, so each of its values is registered as a known secret
+/// and the query itself is never shown.
+pub(super) fn shown(text: &str) -> String {
+    match reqwest::Url::parse(text.trim()) {
+        Ok(url) => {
+            if let Some(q) = url.query() {
+                crate::alibaba::secret::register(q);
+                for (_, v) in url.query_pairs() {
+                    crate::alibaba::secret::register(&v);
+                }
+            }
+            shown_url(&url)
+        }
+        Err(_) => "(not a URL)".to_owned(),
+    }
+}
+
+/// The URI as a URL, named by `what` (the argument or variable); it must be `http` or
+/// `https`, and pass the transport policy.
+pub(super) fn parse(
+    text: &str,
+    what: &str,
+    transport: TransportPolicy,
+) -> Result<reqwest::Url, CredentialsError> {
     let invalid = |reason: String| CredentialsError::Invalid {
-        source_name: format!("the credentials URI {text:?}"),
+        source_name: format!("{what} (the credentials URI {})", shown(text)),
         reason,
     };
     let url = reqwest::Url::parse(text.trim()).map_err(|e| invalid(format!("not a URL: {e}")))?;
@@ -34,6 +58,12 @@ pub(super) fn parse(text: &str) -> Result<reqwest::Url, CredentialsError> {
     if url.host_str().is_none_or(str::is_empty) {
         return Err(invalid("names no host".into()));
     }
+    transport
+        .admit_url(&url, what)
+        .map_err(|reason| CredentialsError::Invalid {
+            source_name: what.to_owned(),
+            reason,
+        })?;
     Ok(url)
 }
 
@@ -44,9 +74,7 @@ pub(super) async fn fetch(
     timeout: Duration,
 ) -> Result<Credentials, CredentialsError> {
     // The query may hold a secret of the broker's: name the endpoint without it.
-    let mut shown = url.clone();
-    shown.set_query(None);
-    let where_ = format!("the credentials URI {shown}");
+    let where_ = format!("the credentials URI {}", shown_url(url));
     let response = http
         .get(url.clone())
         .timeout(timeout)
@@ -86,8 +114,8 @@ pub(super) async fn fetch(
     let expiration = need(parsed.expiration, "Expiration")?;
     Ok(Credentials {
         access_key_id: need(parsed.access_key_id, "AccessKeyId")?,
-        access_key_secret: need(parsed.access_key_secret, "AccessKeySecret")?,
-        security_token: Some(need(parsed.security_token, "SecurityToken")?),
+        access_key_secret: need(parsed.access_key_secret, "AccessKeySecret")?.into(),
+        security_token: Some(need(parsed.security_token, "SecurityToken")?.into()),
         expiration: Some(super::sts::parse_expiration(&expiration, &where_)?),
     })
 }

@@ -8,6 +8,7 @@ pub mod endpoints;
 pub mod oidc;
 pub mod schema;
 pub mod settings;
+pub mod transport;
 pub mod validate;
 
 use super::api::Api;
@@ -130,10 +131,14 @@ impl crate::model::Provider for ActionTrailProvider {
     }
 
     async fn configure(&self, config: Value) -> Vec<Diagnostic> {
-        let settings = match Settings::from_config(&config, &|name| std::env::var(name).ok()) {
+        let env = |name: &str| std::env::var(name).ok();
+        let settings = match Settings::from_config(&config, &env) {
             Ok(s) => s,
             Err(diags) => return diags,
         };
+        let mut warnings: Vec<Diagnostic> = transport::insecure_warning(&config, &settings, &env)
+            .into_iter()
+            .collect();
         tracing::debug!(settings = ?settings, "configuring the actiontrail provider");
         let config = settings.client_config();
         let client = match Client::new(config.clone()) {
@@ -148,13 +153,13 @@ impl crate::model::Provider for ActionTrailProvider {
         let api = Arc::new(Api::new(client, settings.max_retries));
         *self.api.write().unwrap_or_else(|p| p.into_inner()) = Some(api);
         let weak = crate::actiontrail::weak_transport(&config);
-        if weak.is_empty() {
-            return vec![];
+        if !weak.is_empty() {
+            warnings.push(Diagnostic::warning(
+                "Weak transport to ActionTrail",
+                format!("The provider calls {}. That is expected against the actiontrail-sim emulator or a test endpoint; against real keys, use the default endpoints (HTTPS to aliyuncs.com).", weak.join(", and ")),
+            ));
         }
-        vec![Diagnostic::warning(
-            "Weak transport to ActionTrail",
-            format!("The provider calls {}. That is expected against the actiontrail-sim emulator or a test endpoint; against real keys, use the default endpoints (HTTPS to aliyuncs.com).", weak.join(", and ")),
-        )]
+        warnings
     }
 
     fn stop(&self) {

@@ -47,7 +47,7 @@ pub fn parse(block: &Value, diags: &mut Vec<Diagnostic>) -> Option<OidcConfig> {
     let mut out = OidcConfig {
         oidc_provider_arn: provider_arn.known().unwrap_or_default().to_owned(),
         role_arn: role_arn.known().unwrap_or_default().to_owned(),
-        oidc_token: token.known().map(str::to_owned),
+        oidc_token: token.known().map(crate::alibaba::secret::Secret::new),
         oidc_token_file: token_file.known().map(std::path::PathBuf::from),
         role_session_name: session.known().map(str::to_owned),
         session_expiration: None,
@@ -116,7 +116,8 @@ pub fn check_credentials_uri(uri: &str, diags: &mut Vec<Diagnostic>) {
         diags.push(args::invalid(
             "credentials_uri",
             &AttributePath::root("credentials_uri"),
-            format!("credentials_uri {uri:?} is not an http:// or https:// URL."),
+            // Not quoted: its query may hold the broker's secret.
+            "credentials_uri is not an http:// or https:// URL with a host.",
         ));
     }
 }

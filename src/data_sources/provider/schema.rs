@@ -43,8 +43,9 @@ pub fn schema() -> Schema {
                 opt("ecs_role_name", Type::String, "RAM role attached to this ECS instance, whose credentials the instance metadata service hands out. Also `ALIBABA_CLOUD_ECS_METADATA`."),
                 opt("ecs_metadata_endpoint", Type::String, "Instance metadata service to ask for the ECS role's credentials instead of `http://100.100.100.200`."),
                 opt("sts_endpoint", Type::String, "STS endpoint assume_role and assume_role_with_oidc call instead of `sts.aliyuncs.com`. Also `ALIBABA_CLOUD_STS_ENDPOINT`."),
-                opt("credentials_uri", Type::String, "A local endpoint whose `GET` answers temporary credentials as `{Code, AccessKeyId, AccessKeySecret, SecurityToken, Expiration}`. Also `ALIBABA_CLOUD_CREDENTIALS_URI`."),
+                opt("credentials_uri", Type::String, "A local endpoint whose `GET` answers temporary credentials as `{Code, AccessKeyId, AccessKeySecret, SecurityToken, Expiration}`. Also `ALIBABA_CLOUD_CREDENTIALS_URI`. Sensitive: its query may hold the broker's secret, so messages and logs show only scheme, host and path.").sensitive(),
                 opt("ram_endpoint", Type::String, "RAM endpoint `actiontrail_accesskeys` lists users and keys at (ListUsers, ListAccessKeys) instead of `ram.aliyuncs.com`. Also `ACTIONTRAIL_RAM_ENDPOINT`."),
+                opt("insecure_http", Type::Bool, "For emulators and test rigs only: allow plain HTTP to hosts other than loopback for `endpoint`, `protocol`, `ram_endpoint`, `sts_endpoint` (and `ALIBABA_CLOUD_STS_ENDPOINT`) and `credentials_uri`. Without it, plain HTTP is refused unless the host is 127.0.0.0/8, `::1` or `localhost`, because anyone on the path could read the security token or answer \"never used\". Every plan that uses it warns, naming the endpoints. Default `false`. See [the threat model](guides/threat-model.md)."),
                 opt("max_concurrency", Type::Number, "The most API calls in flight at once, over every data source, 1 to 100; default 10 (Terraform's own parallelism)."),
             ],
             block_types: vec![NestedBlock {
@@ -79,7 +80,12 @@ mod tests {
     #[test]
     fn secrets_are_sensitive_and_everything_is_described() {
         let s = schema();
-        for name in ["access_key", "secret_key", "security_token"] {
+        for name in [
+            "access_key",
+            "secret_key",
+            "security_token",
+            "credentials_uri",
+        ] {
             assert!(s.block.attribute(name).unwrap().sensitive, "{name}");
         }
         for a in &s.block.attributes {

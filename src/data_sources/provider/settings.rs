@@ -2,11 +2,14 @@
 //! environment filling in what the block leaves out, and the client's defaults the rest.
 
 use super::endpoints::parse_endpoint;
+use super::transport;
 use super::validate::{self, valid_region, ProviderConfig};
 use crate::actiontrail::{
     AssumeRoleConfig, ClientConfig, CredentialsConfig, OidcConfig, Protocol, SignatureAlgorithm,
     DEFAULT_MAX_RETRIES, DEFAULT_REGION, DEFAULT_TIMEOUT,
 };
+use crate::alibaba::endpoint::TransportPolicy;
+use crate::alibaba::secret::Secret;
 use crate::model::{Diagnostic, Value};
 use std::time::Duration;
 
@@ -17,8 +20,8 @@ pub const ENDPOINT_ENV: &str = "ACTIONTRAIL_ENDPOINT";
 /// The environment variable naming the RAM endpoint.
 pub const RAM_ENDPOINT_ENV: &str = "ACTIONTRAIL_RAM_ENDPOINT";
 
-/// Everything the provider block (and the environment) says, checked. Secrets are kept
-/// out of `Debug`.
+/// Everything the provider block (and the environment) says, checked. Secrets are
+/// [`Secret`]s, so `Debug` shows them redacted.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Settings {
     /// Region.
@@ -36,9 +39,9 @@ pub struct Settings {
     /// Static AccessKey ID.
     pub access_key: Option<String>,
     /// Static secret.
-    pub secret_key: Option<String>,
+    pub secret_key: Option<Secret>,
     /// STS token.
-    pub security_token: Option<String>,
+    pub security_token: Option<Secret>,
     /// aliyun CLI profile.
     pub profile: Option<String>,
     /// aliyun CLI config file.
@@ -60,10 +63,14 @@ pub struct Settings {
     /// OIDC token to exchange for a role's credentials.
     pub assume_role_with_oidc: Option<OidcConfig>,
     /// Local credentials endpoint.
-    pub credentials_uri: Option<String>,
+    pub credentials_uri: Option<Secret>,
+    /// Plain HTTP allowed to hosts other than loopback (`insecure_http`).
+    pub insecure_http: bool,
 }
 
 impl std::fmt::Debug for Settings {
+    // The configure log line shows the settings: the AccessKey ID, which names the
+    // caller, is only said to be set. The secrets show as `<redacted>` by their type.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Settings")
             .field("region", &self.region)
@@ -73,21 +80,14 @@ impl std::fmt::Debug for Settings {
             .field("max_retries", &self.max_retries)
             .field("timeout", &self.timeout)
             .field("access_key", &self.access_key.as_ref().map(|_| "(set)"))
-            .field("secret_key", &self.secret_key.as_ref().map(|_| "(set)"))
-            .field(
-                "security_token",
-                &self.security_token.as_ref().map(|_| "(set)"),
-            )
+            .field("secret_key", &self.secret_key)
+            .field("security_token", &self.security_token)
             .field("profile", &self.profile)
-            .field(
-                "assume_role",
-                &self.assume_role.as_ref().map(|r| &r.role_arn),
-            )
+            .field("assume_role", &self.assume_role)
             .field("ecs_role_name", &self.ecs_role_name)
-            .field(
-                "assume_role_with_oidc",
-                &self.assume_role_with_oidc.as_ref().map(|o| &o.role_arn),
-            )
+            .field("assume_role_with_oidc", &self.assume_role_with_oidc)
+            .field("credentials_uri", &self.credentials_uri)
+            .field("insecure_http", &self.insecure_http)
             .finish_non_exhaustive()
     }
 }
@@ -104,7 +104,12 @@ impl Settings {
         if crate::model::diag::has_errors(&diags) {
             return Err(diags);
         }
-        Settings::resolve(block, env)
+        let settings = Settings::resolve(block, env)?;
+        let refused = transport::refusals(config, &settings, env);
+        if !refused.is_empty() {
+            return Err(refused);
+        }
+        Ok(settings)
     }
 
     /// The settings of a checked block: the environment fills in region and endpoint.
@@ -183,6 +188,7 @@ impl Settings {
             assume_role: block.assume_role,
             assume_role_with_oidc: block.assume_role_with_oidc,
             credentials_uri: block.credentials_uri,
+            insecure_http: block.insecure_http,
         })
     }
 
@@ -211,6 +217,9 @@ impl Settings {
                 assume_role: self.assume_role.clone(),
                 assume_role_with_oidc: self.assume_role_with_oidc.clone(),
                 credentials_uri: self.credentials_uri.clone(),
+                transport: TransportPolicy {
+                    insecure_http: self.insecure_http,
+                },
                 ..Default::default()
             },
             ram_endpoint: self.ram_endpoint.clone(),
@@ -238,6 +247,7 @@ mod tests {
         assert_eq!(s.max_retries, DEFAULT_MAX_RETRIES);
         assert_eq!(s.timeout, DEFAULT_TIMEOUT);
         assert_eq!(s.assume_role, None);
+        assert!(!s.insecure_http);
     }
 
     #[test]

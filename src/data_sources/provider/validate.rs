@@ -5,6 +5,7 @@ use super::super::args::{self, Arg};
 use super::super::duration;
 use super::{assume_role, endpoints, oidc};
 use crate::actiontrail::{AssumeRoleConfig, OidcConfig, Protocol, SignatureAlgorithm};
+use crate::alibaba::secret::Secret;
 use crate::model::{AttributePath, Diagnostic, Value};
 use std::time::Duration;
 
@@ -52,9 +53,9 @@ pub struct ProviderConfig {
     /// `access_key`.
     pub access_key: Option<String>,
     /// `secret_key`.
-    pub secret_key: Option<String>,
+    pub secret_key: Option<Secret>,
     /// `security_token`.
-    pub security_token: Option<String>,
+    pub security_token: Option<Secret>,
     /// `region`.
     pub region: Option<String>,
     /// `endpoint`, as written, with the protocol its URL names, if it names one.
@@ -88,7 +89,9 @@ pub struct ProviderConfig {
     /// The `assume_role_with_oidc` block, when both its ARNs are known.
     pub assume_role_with_oidc: Option<OidcConfig>,
     /// `credentials_uri`.
-    pub credentials_uri: Option<String>,
+    pub credentials_uri: Option<Secret>,
+    /// `insecure_http`: known and true.
+    pub insecure_http: bool,
 }
 
 /// Checks the provider block, once: the diagnostics, each at its argument, and what the
@@ -115,10 +118,12 @@ pub fn parse(config: &Value) -> (ProviderConfig, Vec<Diagnostic>) {
     let ram = s("ram_endpoint");
     let credentials_uri = s("credentials_uri");
     let owned = |a: Arg<&str>| a.known().map(str::to_owned);
+    // Secrets become `Secret`s, and so known to the scrubber, as soon as they are read.
+    let secret = |a: Arg<&str>| a.known().map(Secret::new);
     let mut out = ProviderConfig {
         access_key: owned(access_key),
-        secret_key: owned(secret_key),
-        security_token: owned(security_token),
+        secret_key: secret(secret_key),
+        security_token: secret(security_token),
         profile: owned(others[0].1),
         shared_credentials_file: owned(others[1].1),
         credentials_file: owned(others[2].1),
@@ -126,7 +131,8 @@ pub fn parse(config: &Value) -> (ProviderConfig, Vec<Diagnostic>) {
         ecs_metadata_endpoint: owned(metadata),
         sts_endpoint: owned(sts),
         ram_endpoint: owned(ram),
-        credentials_uri: owned(credentials_uri),
+        credentials_uri: secret(credentials_uri),
+        insecure_http: matches!(config.get("insecure_http"), Some(Value::Bool(true))),
         ..ProviderConfig::default()
     };
     if let Arg::Known(uri) = credentials_uri {

@@ -1,0 +1,134 @@
+//! Secrets the process holds or receives, as a type that cannot be printed by accident,
+//! and the one process-wide set of every secret seen so far.
+//!
+//! A [`Secret`] has no `Display`, its `Debug` prints `<redacted>`, and the value is read
+//! only through [`Secret::expose`], which signing and the wire use. Making one registers
+//! the value in [`known`], the set the scrubber ([`crate::alibaba::redact::scrub`]) removes
+//! from every diagnostic and log line, wherever in them it appears, even in text quoted
+//! from outside (a helper process's stderr, a service's message).
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+/// The most secrets remembered. A plan holds a few (a key, a token, the STS credentials
+/// of each refresh); the oldest go first, and they are the expired ones.
+pub const KNOWN_SECRETS: usize = 256;
+
+/// Values shorter than this are not registered: replacing a two-letter "secret" in every
+/// message would garble them and protect nothing (the shape rules still apply).
+pub const MIN_SECRET_CHARS: usize = 6;
+
+/// The longest value registered: a credentials answer is capped at 64 KiB, and a longer
+/// value would make scrubbing every log line costly.
+pub const MAX_SECRET_BYTES: usize = 64 * 1024;
+
+/// A secret value: an AccessKey secret, a security token, an OIDC token, a credentials
+/// URI (whose query may hold a broker's secret).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(Arc<str>);
+
+impl Secret {
+    /// Wraps `value` and registers it as known.
+    pub fn new(value: impl Into<String>) -> Secret {
+        let value: Arc<str> = Arc::from(value.into());
+        register(&value);
+        Secret(value)
+    }
+
+    /// The value, for signing and for sending to the endpoint it belongs to. Never for
+    /// messages.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(crate::alibaba::redact::REDACTED)
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Secret {
+        Secret::new(value)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Secret {
+        Secret::new(value)
+    }
+}
+
+fn set() -> &'static Mutex<VecDeque<Arc<str>>> {
+    static KNOWN: std::sync::OnceLock<Mutex<VecDeque<Arc<str>>>> = std::sync::OnceLock::new();
+    KNOWN.get_or_init(|| Mutex::new(VecDeque::with_capacity(16)))
+}
+
+/// Adds `value` (trimmed) to the known set, once. Also used for secrets that never become
+/// a [`Secret`], such as a value in a credentials URI's query.
+pub fn register(value: &str) {
+    remember(&mut set().lock().unwrap_or_else(|p| p.into_inner()), value);
+}
+
+fn remember(known: &mut VecDeque<Arc<str>>, value: &str) {
+    let value = value.trim();
+    if value.chars().count() < MIN_SECRET_CHARS || value.len() > MAX_SECRET_BYTES {
+        return;
+    }
+    if known.iter().any(|k| &**k == value) {
+        return;
+    }
+    if known.len() >= KNOWN_SECRETS {
+        known.pop_front();
+    }
+    known.push_back(Arc::from(value));
+}
+
+/// Every known secret, longest first (so a secret containing another is removed whole).
+pub fn known() -> Vec<Arc<str>> {
+    let mut out: Vec<Arc<str>> = set()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .iter()
+        .cloned()
+        .collect();
+    out.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_prints_as_redacted_and_is_known() {
+        let s = Secret::new("k3pt-s3cret-value-A");
+        assert_eq!(format!("{s:?}"), "<redacted>");
+        assert_eq!(format!("{:?}", Some(s.clone())), "Some(<redacted>)");
+        assert_eq!(s.expose(), "k3pt-s3cret-value-A");
+        assert!(known().iter().any(|k| &**k == "k3pt-s3cret-value-A"));
+    }
+
+    #[test]
+    fn short_values_are_not_registered_and_the_set_is_bounded() {
+        // A local set: the process-wide one is shared with every other test.
+        let mut set = VecDeque::new();
+        remember(&mut set, "abc");
+        assert!(set.is_empty());
+        for i in 0..KNOWN_SECRETS + 10 {
+            remember(&mut set, &format!("bounded-secret-{i:04}"));
+            remember(&mut set, &format!("bounded-secret-{i:04}"));
+        }
+        assert_eq!(set.len(), KNOWN_SECRETS);
+        // The newest are kept, the oldest dropped.
+        assert_eq!(
+            set.back().map(|s| s.to_string()),
+            Some(format!("bounded-secret-{:04}", KNOWN_SECRETS + 9))
+        );
+        assert_eq!(
+            set.front().map(|s| s.to_string()),
+            Some("bounded-secret-0010".into())
+        );
+    }
+}

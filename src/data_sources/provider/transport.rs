@@ -1,0 +1,272 @@
+//! The provider block's side of the transport policy ([`TransportPolicy`]): each endpoint
+//! the block or the environment names is checked at Configure, and a refusal points at
+//! the argument's line of HCL (or names the environment variable) and says what to do.
+//! `insecure_http = true` lifts the refusal and warns on every plan, naming each endpoint
+//! it lets through.
+//!
+//! The credentials chain and the client check again where they build their endpoints, so
+//! a source this file does not see (an STS endpoint or credentials URI from the
+//! environment) is refused all the same.
+
+use super::settings::{Settings, ENDPOINT_ENV, RAM_ENDPOINT_ENV};
+use crate::alibaba::endpoint::{is_loopback, shown_url, Endpoint, Protocol, TransportPolicy};
+use crate::model::{AttributePath, Diagnostic, Value};
+
+/// The environment variables naming an STS endpoint and a credentials URI.
+const STS_ENDPOINT_ENV: &str = crate::alibaba::credentials::STS_ENDPOINT_ENV;
+const CREDENTIALS_URI_ENV: &str = "ALIBABA_CLOUD_CREDENTIALS_URI";
+
+/// What named an endpoint: an argument (with its path) or an environment variable.
+struct Named {
+    what: String,
+    path: Option<AttributePath>,
+}
+
+/// Where the endpoint of `service` came from: the single argument, the `endpoints` block,
+/// or `env_var`.
+fn named(
+    config: &Value,
+    single: &str,
+    service: &str,
+    env_var: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Option<Named> {
+    let set = |v: Option<&Value>| v.is_some_and(|v| v.as_str().is_some());
+    if set(config.get(single)) {
+        return Some(Named {
+            what: single.to_owned(),
+            path: Some(AttributePath::root(single)),
+        });
+    }
+    if set(config.get("endpoints").and_then(|b| b.get(service))) {
+        return Some(Named {
+            what: format!("endpoints.{service}"),
+            path: Some(AttributePath::root("endpoints").attr(service)),
+        });
+    }
+    env(env_var)
+        .filter(|v| !v.trim().is_empty())
+        .map(|_| Named {
+            what: format!("the environment variable {env_var}"),
+            path: None,
+        })
+}
+
+/// The block's `protocol`, which picks the scheme of a default endpoint or a bare host.
+fn by_protocol() -> Named {
+    Named {
+        what: "protocol".to_owned(),
+        path: Some(AttributePath::root("protocol")),
+    }
+}
+
+/// Each endpoint `settings` would call with what named it: ActionTrail, RAM, and, when
+/// set, STS and the credentials URI (as URLs).
+fn endpoints(
+    config: &Value,
+    settings: &Settings,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Vec<(Named, reqwest::Url)> {
+    let mut out = Vec::new();
+    let mut push = |named: Option<Named>, endpoint: Result<Endpoint, String>| {
+        if let (Some(named), Ok(e)) = (named, endpoint) {
+            if let Ok(url) = reqwest::Url::parse(&e.base_url) {
+                out.push((named, url));
+            }
+        }
+    };
+    match &settings.endpoint {
+        Some(e) => push(
+            named(config, "endpoint", "actiontrail", ENDPOINT_ENV, env).or(Some(by_protocol())),
+            Endpoint::parse(e, settings.protocol),
+        ),
+        None => push(
+            Some(by_protocol()),
+            Endpoint::regional("actiontrail", &settings.region, settings.protocol),
+        ),
+    }
+    if let Some(ram) = settings.ram_endpoint.as_deref() {
+        push(
+            named(config, "ram_endpoint", "ram", RAM_ENDPOINT_ENV, env).or(Some(by_protocol())),
+            Endpoint::parse(ram, settings.protocol),
+        );
+    }
+    let sts_env = env(STS_ENDPOINT_ENV).filter(|v| !v.trim().is_empty());
+    if let Some(sts) = settings.sts_endpoint.as_deref().or(sts_env.as_deref()) {
+        push(
+            named(config, "sts_endpoint", "sts", STS_ENDPOINT_ENV, env),
+            Endpoint::parse(sts, Protocol::Https),
+        );
+    }
+    let uri_env = env(CREDENTIALS_URI_ENV).filter(|v| !v.trim().is_empty());
+    let uri = match &settings.credentials_uri {
+        Some(u) => Some((
+            Named {
+                what: "credentials_uri".to_owned(),
+                path: Some(AttributePath::root("credentials_uri")),
+            },
+            u.expose().to_owned(),
+        )),
+        None => uri_env.map(|u| {
+            (
+                Named {
+                    what: format!("the environment variable {CREDENTIALS_URI_ENV}"),
+                    path: None,
+                },
+                u,
+            )
+        }),
+    };
+    if let Some((named, text)) = uri {
+        if let Ok(url) = reqwest::Url::parse(text.trim()) {
+            out.push((named, url));
+        }
+    }
+    out
+}
+
+/// The refusals of plain HTTP to hosts other than loopback, one per endpoint, each at
+/// its argument. Empty when `insecure_http` is on. The environment's STS endpoint and
+/// credentials URI are left to the chain, which refuses them when it uses them.
+pub fn refusals(
+    config: &Value,
+    settings: &Settings,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Vec<Diagnostic> {
+    let policy = TransportPolicy {
+        insecure_http: settings.insecure_http,
+    };
+    endpoints(config, settings, env)
+        .into_iter()
+        // The environment's STS endpoint and credentials URI matter only when the chain
+        // uses them; it decides that, and refuses them then.
+        .filter(|(named, _)| {
+            named.path.is_some()
+                || ![STS_ENDPOINT_ENV, CREDENTIALS_URI_ENV]
+                    .iter()
+                    .any(|v| named.what.contains(v))
+        })
+        .filter_map(|(named, url)| {
+            let why = policy.admit_url(&url, &named.what).err()?;
+            let d = Diagnostic::error("Plain HTTP refused", why);
+            Some(match named.path {
+                Some(p) => d.at(p),
+                None => d,
+            })
+        })
+        .collect()
+}
+
+/// With `insecure_http` on, the warning every plan shows: which endpoints go over plain
+/// HTTP to a host that is not loopback, in clear text.
+pub fn insecure_warning(
+    config: &Value,
+    settings: &Settings,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Option<Diagnostic> {
+    if !settings.insecure_http {
+        return None;
+    }
+    let clear: Vec<String> = endpoints(config, settings, env)
+        .into_iter()
+        .filter(|(_, url)| url.scheme() == "http" && !is_loopback(url))
+        .map(|(named, url)| format!("{} ({})", shown_url(&url), named.what))
+        .collect();
+    let detail = if clear.is_empty() {
+        "insecure_http = true, but no endpoint uses plain HTTP to a host other than loopback now. Remove it so that one cannot start to.".to_owned()
+    } else {
+        format!(
+            "insecure_http = true lets these endpoints carry credentials and the answers the rotation gate relies on in clear text: {}. Anyone on the path can read the security token and answer \"never used\". Use it only with an emulator or a test rig, never with real keys.",
+            clear.join(", ")
+        )
+    };
+    Some(
+        Diagnostic::warning("Plain HTTP allowed by insecure_http", detail)
+            .at(AttributePath::root("insecure_http")),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::block;
+    use super::*;
+
+    fn settings_of(
+        set: &[(&str, Value)],
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Settings, Vec<Diagnostic>> {
+        Settings::from_config(&block(set), env)
+    }
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    fn refused_at(set: &[(&str, Value)], env: &dyn Fn(&str) -> Option<String>) -> Vec<String> {
+        let errs = settings_of(set, env).expect_err("refused");
+        errs.iter()
+            .map(|d| {
+                assert!(d.detail.contains("insecure_http = true"), "{d:?}");
+                match &d.attribute {
+                    Some(p) => format!("{p:?}"),
+                    None => d.detail.split(" is ").next().unwrap_or("").to_owned(),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn each_plain_http_endpoint_to_a_real_host_is_refused_at_its_argument() {
+        let http = |s: &str| Value::string(s);
+        let at = |set: &[(&str, Value)]| refused_at(set, &no_env);
+        assert!(at(&[(
+            "endpoint",
+            http("http://actiontrail.cn-hangzhou.aliyuncs.com")
+        )])[0]
+            .contains("endpoint"));
+        assert!(at(&[("protocol", http("HTTP"))])[0].contains("protocol"));
+        assert!(
+            at(&[("ram_endpoint", http("http://ram.aliyuncs.com"))])[0].contains("ram_endpoint")
+        );
+        assert!(
+            at(&[("sts_endpoint", http("http://sts.aliyuncs.com"))])[0].contains("sts_endpoint")
+        );
+        assert!(at(&[(
+            "credentials_uri",
+            http("http://broker.example.com/creds?k=v")
+        )])[0]
+            .contains("credentials_uri"));
+        let env =
+            |n: &str| (n == ENDPOINT_ENV).then(|| "http://actiontrail.example.com".to_owned());
+        assert_eq!(
+            refused_at(&[], &env),
+            ["the environment variable ACTIONTRAIL_ENDPOINT"]
+        );
+    }
+
+    #[test]
+    fn loopback_http_passes_and_insecure_http_passes_everything_with_a_warning() {
+        let loopback = [
+            ("endpoint", Value::string("http://127.0.0.1:9000")),
+            ("ram_endpoint", Value::string("http://localhost:9000")),
+            ("sts_endpoint", Value::string("http://[::1]:9000")),
+        ];
+        let s = settings_of(&loopback, &no_env).unwrap();
+        assert!(insecure_warning(&block(&loopback), &s, &no_env).is_none());
+        let open = [
+            (
+                "endpoint",
+                Value::string("http://actiontrail.cn-hangzhou.aliyuncs.com"),
+            ),
+            ("insecure_http", Value::Bool(true)),
+        ];
+        let s = settings_of(&open, &no_env).unwrap();
+        let w = insecure_warning(&block(&open), &s, &no_env).unwrap();
+        assert!(
+            w.detail
+                .contains("http://actiontrail.cn-hangzhou.aliyuncs.com/ (endpoint)"),
+            "{w:?}"
+        );
+        assert_eq!(w.attribute, Some(AttributePath::root("insecure_http")));
+    }
+}
