@@ -209,6 +209,9 @@ macro_rules! wire_conversions {
                 let progress = tx.clone();
                 let report = move |message: String| {
                     // A receiver gone means Terraform hung up; the action's end is moot.
+                    // Progress leaves through the same scrubber as diagnostics: a line
+                    // may carry a service name or an IP taken from an answer.
+                    let message = crate::alibaba::redact::scrub(&message);
                     let _ = progress.send(Ok(Event {
                         r#type: Some(Type::Progress(Progress { message })),
                     }));
