@@ -23,12 +23,12 @@ use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
 /// A validated answer, already decoded into its operation's type.
-type Answer = Arc<dyn Any + Send + Sync>;
+pub(super) type Answer = Arc<dyn Any + Send + Sync>;
 
 /// Checks and decodes one operation's answer body, given the request's parameters.
-type Decoder = fn(&str, &BTreeMap<String, String>) -> Result<Answer, answer::Reason>;
+pub(super) type Decoder = fn(&str, &BTreeMap<String, String>) -> Result<Answer, answer::Reason>;
 
-fn erase<T: Send + Sync + 'static>(r: Result<T, answer::Reason>) -> Result<Answer, answer::Reason> {
+pub(super) fn erase<T: Send + Sync + 'static>(r: Result<T, answer::Reason>) -> Result<Answer, answer::Reason> {
     r.map(|v| Arc::new(v) as Answer)
 }
 
@@ -240,15 +240,25 @@ impl Client {
 
     /// One operation, answered from the cache, from an identical call in flight, or by
     /// the API; validated and decoded by `decode` before anything may cache it.
-    async fn call<T: Clone + Send + Sync + 'static>(
+    pub(super) async fn call<T: Clone + Send + Sync + 'static>(
         &self,
         action: &'static str,
         params: BTreeMap<String, String>,
         decode: Decoder,
     ) -> Result<T, Error> {
-        let answer = self
-            .answer(Service::ActionTrail, action, params, decode)
-            .await?;
+        self.call_on(Service::ActionTrail, action, params, decode)
+            .await
+    }
+
+    /// [`Client::call`] on `service`.
+    pub(super) async fn call_on<T: Clone + Send + Sync + 'static>(
+        &self,
+        service: Service,
+        action: &'static str,
+        params: BTreeMap<String, String>,
+        decode: Decoder,
+    ) -> Result<T, Error> {
+        let answer = self.answer(service, action, params, decode).await?;
         // The cache key holds the service and action, so an answer is always its
         // action's type.
         answer
@@ -429,6 +439,13 @@ impl Client {
         let raw = send(http, &signed, inner.timeout)
             .await
             .map_err(|f| match f {
+                SendFailure::TooLarge { http_status, cap } => Error::NotActionTrail {
+                    operation: action.to_owned(),
+                    endpoint: endpoint.base_url.clone(),
+                    http_status,
+                    reason: crate::alibaba::decode::over_cap(cap),
+                    excerpt: String::new(),
+                },
                 SendFailure::Timeout {
                     may_have_been_sent,
                     detail,

@@ -11,8 +11,15 @@ use std::collections::{BTreeMap, HashSet};
 
 /// ListUsers' largest page.
 pub const MAX_USERS_PER_PAGE: u32 = 1000;
-/// A user list this long is a server bug, not data.
-const MAX_USER_PAGES: u32 = 10_000;
+/// The most ListUsers pages one listing follows: 10 full pages hold the largest account
+/// RAM allows; more is a hostile or broken endpoint handing out fresh Markers.
+pub const MAX_USER_PAGES: u32 = 100;
+/// The most users one listing holds. RAM's quota for users in one account is 1,000 by
+/// default and can be raised to a few thousand; ten thousand is far past any real account.
+pub const MAX_USERS: usize = 10_000;
+/// The most bytes of ListUsers answers one listing reads, over every page: a full page of
+/// 1,000 users is about 300 KiB, so this is some 200 full pages' worth.
+pub const MAX_USER_LISTING_BYTES: usize = 64 * 1024 * 1024;
 
 /// A RAM user (ListUsers).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -58,15 +65,11 @@ pub struct RamAccessKey {
 }
 
 impl RamAccessKey {
-    /// The creation time, epoch milliseconds.
+    /// The creation time, epoch milliseconds, checked by the strict decoder (an RFC 3339
+    /// time, not before 2009 nor in the future); the error never quotes the value.
     pub fn created_ms(&self) -> Result<i64, String> {
-        let t = time::OffsetDateTime::parse(
-            &self.create_date,
-            &time::format_description::well_known::Rfc3339,
-        )
-        .map_err(|e| format!("CreateDate {:?} is not RFC 3339: {e}", self.create_date))?;
-        i64::try_from(t.unix_timestamp_nanos() / 1_000_000)
-            .map_err(|_| format!("CreateDate {:?} is out of range", self.create_date))
+        crate::alibaba::decode::create_date(&self.create_date, crate::alibaba::decode::now_ms())
+            .map_err(|why| format!("AccessKey {}: {why}", self.access_key_id))
     }
 }
 
@@ -101,6 +104,22 @@ struct ListUsersPage {
     is_truncated: bool,
     marker: Option<String>,
     users: UsersWrap,
+    /// The answer's size, counted against [`MAX_USER_LISTING_BYTES`].
+    #[serde(skip)]
+    bytes: usize,
+}
+
+/// A ListUsers page, strictly decoded, with its size.
+fn list_users_page(
+    body: &str,
+    _: &BTreeMap<String, String>,
+) -> Result<super::client::Answer, super::answer::Reason> {
+    super::client::erase(
+        super::answer::object::<ListUsersPage>(body).map(|mut page| {
+            page.bytes = body.len();
+            page
+        }),
+    )
 }
 
 #[derive(Clone, Deserialize)]
@@ -132,33 +151,76 @@ fn require_request_id(operation: &str, id: &str) -> Result<(), Error> {
 }
 
 impl Client {
-    /// RAM ListUsers, every page (1,000 users each, following `Marker`).
+    /// RAM ListUsers, every page (1,000 users each, following `Marker`). Contradictory paging
+    /// (`IsTruncated` false with a `Marker`, true without one, a `Marker` again, a page longer
+    /// than asked) is an error, and so is a listing past [`MAX_USER_PAGES`], [`MAX_USERS`]
+    /// or [`MAX_USER_LISTING_BYTES`]: a fleet is never read from a listing cut short.
     pub async fn list_ram_users(&self) -> Result<UserListing, Error> {
         const OP: &str = "ListUsers";
         let mut out = UserListing::default();
         let mut seen = HashSet::new();
         let mut marker: Option<String> = None;
+        let mut bytes = 0usize;
+        let over = |out: &UserListing, reason: String| Error::Pagination {
+            operation: OP.to_owned(),
+            pages: u32::try_from(out.request_ids.len()).unwrap_or(u32::MAX),
+            reason,
+        };
         loop {
             if out.request_ids.len() >= MAX_USER_PAGES as usize {
-                return Err(Error::Pagination {
-                    operation: OP.to_owned(),
-                    pages: MAX_USER_PAGES,
-                    reason: format!("more than {MAX_USER_PAGES} pages"),
-                });
+                return Err(over(
+                    &out,
+                    format!("more than the cap of {MAX_USER_PAGES} pages (MAX_USER_PAGES) without an end"),
+                ));
             }
             let mut params =
                 BTreeMap::from([("MaxItems".to_owned(), MAX_USERS_PER_PAGE.to_string())]);
             if let Some(m) = marker.take() {
                 params.insert("Marker".to_owned(), m);
             }
-            let page: ListUsersPage = self.call_strict(Service::Ram, OP, params).await?;
+            let page: ListUsersPage = self
+                .call_on(Service::Ram, OP, params, list_users_page)
+                .await?;
             require_request_id(OP, &page.request_id)?;
+            bytes = bytes.saturating_add(page.bytes);
+            if bytes > MAX_USER_LISTING_BYTES {
+                return Err(over(
+                    &out,
+                    format!(
+                        "its answers add up to more than the cap of {} (MAX_USER_LISTING_BYTES)",
+                        crate::alibaba::decode::human_bytes(MAX_USER_LISTING_BYTES)
+                    ),
+                ));
+            }
+            if page.users.user.len() > MAX_USERS_PER_PAGE as usize {
+                return Err(untrusted(
+                    OP,
+                    &page.request_id,
+                    format!(
+                        "a page lists more users than the {MAX_USERS_PER_PAGE} asked for (MaxItems)"
+                    ),
+                ));
+            }
+            if out.users.len() + page.users.user.len() > MAX_USERS {
+                return Err(over(
+                    &out,
+                    format!("it lists more than the cap of {MAX_USERS} users (MAX_USERS)"),
+                ));
+            }
+            let next = page.marker.filter(|m| !m.is_empty());
             out.users.extend(page.users.user);
             out.request_ids.push(page.request_id.clone());
             if !page.is_truncated {
+                if next.is_some() {
+                    return Err(untrusted(
+                        OP,
+                        &page.request_id,
+                        "IsTruncated is false but a Marker came with it: the listing contradicts itself, and ending it there could leave users unchecked",
+                    ));
+                }
                 return Ok(out);
             }
-            let next = page.marker.filter(|m| !m.is_empty()).ok_or_else(|| {
+            let next = next.ok_or_else(|| {
                 untrusted(
                     OP,
                     &page.request_id,
@@ -166,11 +228,10 @@ impl Client {
                 )
             })?;
             if !seen.insert(next.clone()) {
-                return Err(Error::Pagination {
-                    operation: OP.to_owned(),
-                    pages: u32::try_from(out.request_ids.len()).unwrap_or(u32::MAX),
-                    reason: format!("Marker {next:?} came back a second time"),
-                });
+                return Err(over(
+                    &out,
+                    "a Marker came back a second time: the listing would loop".to_owned(),
+                ));
             }
             marker = Some(next);
         }
@@ -242,6 +303,15 @@ mod tests {
             status: KeyStatus::Active,
             create_date: "yesterday".into(),
         };
-        assert!(late.created_ms().unwrap_err().contains("yesterday"));
+        let why = late.created_ms().unwrap_err();
+        assert!(
+            why.contains("CreateDate is not an RFC 3339 time") && !why.contains("yesterday"),
+            "{why}"
+        );
+        let seconds = RamAccessKey {
+            create_date: "1970-01-17T12:33:18Z".into(),
+            ..late
+        };
+        assert!(seconds.created_ms().unwrap_err().contains("before 2009"));
     }
 }

@@ -14,6 +14,33 @@ use crate::model::{AttributePath, Diagnostic};
 use futures::future::try_join_all;
 use std::time::Duration;
 
+/// The most keys one fleet read holds. RAM gives a user at most two AccessKeys, so this is
+/// twice [`crate::actiontrail::ram::MAX_USERS`]; more is a hostile or broken RAM endpoint, and
+/// the read fails naming this cap instead of growing without bound.
+pub const MAX_FLEET_KEYS: usize = 2 * crate::actiontrail::ram::MAX_USERS;
+
+/// Counts keys as RAM lists them, over every user of one read, against [`MAX_FLEET_KEYS`].
+#[derive(Default)]
+struct KeyBudget(std::sync::atomic::AtomicUsize);
+
+impl KeyBudget {
+    fn take(&self, n: usize, path: Option<AttributePath>) -> Result<(), Diagnostic> {
+        let before = self.0.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        if before.saturating_add(n) > MAX_FLEET_KEYS {
+            return Err(placed(
+                Diagnostic::error(
+                    "RAM lists more AccessKeys than the fleet read's cap",
+                    format!(
+                        "RAM's ListAccessKeys answers add up to more than {MAX_FLEET_KEYS} keys (the cap on one actiontrail_accesskeys read; RAM gives a user at most 2). The read stops here rather than present part of the fleet; check ram_endpoint, or narrow the read with user_names or access_key_ids."
+                    ),
+                ),
+                path,
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Which keys to read, and what to keep of them.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Selection {
@@ -101,11 +128,13 @@ async fn keys_of(
     api: &Api,
     user: &str,
     path: Option<AttributePath>,
+    budget: &KeyBudget,
 ) -> Result<(Vec<RamAccessKey>, String), Diagnostic> {
     let listing = api
         .ram_access_keys(user)
         .await
-        .map_err(|d| placed(d, path))?;
+        .map_err(|d| placed(d, path.clone()))?;
+    budget.take(listing.keys.len(), path)?;
     Ok((listing.keys, listing.request_id))
 }
 
@@ -150,8 +179,9 @@ fn join(user: &str, status: KeyStatus, create_ms: i64, info: &AccessKeyLastUsedI
 pub async fn read(api: &Api, sel: &Selection) -> Result<Fleet, Diagnostic> {
     let now_ms = usage::now_ms();
     let mut ram_request_ids = Vec::new();
+    let budget = &KeyBudget::default();
     let (selected, users) = if let Some(ids) = &sel.access_key_ids {
-        read_named_keys(api, ids, &mut ram_request_ids).await?
+        read_named_keys(api, ids, &mut ram_request_ids, budget).await?
     } else {
         let (users, from_arg) = match &sel.user_names {
             Some(names) => (names.clone(), true),
@@ -170,7 +200,7 @@ pub async fn read(api: &Api, sel: &Selection) -> Result<Fleet, Diagnostic> {
             } else {
                 None
             };
-            let (keys, request_id) = keys_of(api, user, path.clone()).await?;
+            let (keys, request_id) = keys_of(api, user, path.clone(), budget).await?;
             let joined = try_join_all(keys.iter().map(|k| joined(api, user, k, path.clone())));
             Ok::<_, Diagnostic>((joined.await?, request_id))
         }))
@@ -226,6 +256,7 @@ async fn read_named_keys(
     api: &Api,
     ids: &[String],
     ram_request_ids: &mut Vec<String>,
+    budget: &KeyBudget,
 ) -> Result<(Vec<FleetKey>, usize), Diagnostic> {
     let found = try_join_all(ids.iter().enumerate().map(|(i, id)| async move {
         let path = at("access_key_ids", Some(i));
@@ -246,7 +277,7 @@ async fn read_named_keys(
                 ))
             }
         };
-        let (keys, request_id) = keys_of(api, &user, path.clone()).await?;
+        let (keys, request_id) = keys_of(api, &user, path.clone(), budget).await?;
         let Some(key) = keys.iter().find(|k| &k.access_key_id == id) else {
             return Err(placed(
                 Diagnostic::error(

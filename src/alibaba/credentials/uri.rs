@@ -61,13 +61,9 @@ pub(super) async fn fetch(
             retryable: status >= 500,
         });
     }
-    let parsed: Answer = serde_json::from_str(&body).map_err(|e| CredentialsError::Http {
+    let parsed: Answer = crate::alibaba::decode::strict(&body).map_err(|why| CredentialsError::Http {
         endpoint: where_.clone(),
-        detail: format!(
-            "the answer is not credentials JSON (at line {} column {})",
-            e.line(),
-            e.column()
-        ),
+        detail: format!("the answer is not credentials JSON: {why}"),
         retryable: false,
     })?;
     let invalid = |reason: String| CredentialsError::Invalid {
