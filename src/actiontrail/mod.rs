@@ -15,6 +15,8 @@
 
 mod answer;
 mod client;
+#[cfg(test)]
+mod decode_props;
 mod error;
 pub mod events;
 mod pagination;

@@ -93,24 +93,24 @@ pub struct AccessKeyListing {
 
 #[derive(Clone, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct UsersWrap {
-    user: Vec<RamUser>,
+pub(super) struct UsersWrap {
+    pub(super) user: Vec<RamUser>,
 }
 
 #[derive(Clone, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct ListUsersPage {
+pub(super) struct ListUsersPage {
     request_id: String,
     is_truncated: bool,
     marker: Option<String>,
-    users: UsersWrap,
+    pub(super) users: UsersWrap,
     /// The answer's size, counted against [`MAX_USER_LISTING_BYTES`].
     #[serde(skip)]
     bytes: usize,
 }
 
 /// A ListUsers page, strictly decoded, with its size.
-fn list_users_page(
+pub(super) fn list_users_page(
     body: &str,
     _: &BTreeMap<String, String>,
 ) -> Result<super::client::Answer, super::answer::Reason> {
@@ -124,15 +124,15 @@ fn list_users_page(
 
 #[derive(Clone, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct KeysWrap {
-    access_key: Vec<RamAccessKey>,
+pub(super) struct KeysWrap {
+    pub(super) access_key: Vec<RamAccessKey>,
 }
 
 #[derive(Clone, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct ListAccessKeysAnswer {
+pub(super) struct ListAccessKeysAnswer {
     request_id: String,
-    access_keys: KeysWrap,
+    pub(super) access_keys: KeysWrap,
 }
 
 fn untrusted(operation: &str, request_id: &str, reason: impl Into<String>) -> Error {
@@ -150,90 +150,113 @@ fn require_request_id(operation: &str, id: &str) -> Result<(), Error> {
     Ok(())
 }
 
-impl Client {
-    /// RAM ListUsers, every page (1,000 users each, following `Marker`). Contradictory paging
-    /// (`IsTruncated` false with a `Marker`, true without one, a `Marker` again, a page longer
-    /// than asked) is an error, and so is a listing past [`MAX_USER_PAGES`], [`MAX_USERS`]
-    /// or [`MAX_USER_LISTING_BYTES`]: a fleet is never read from a listing cut short.
-    pub async fn list_ram_users(&self) -> Result<UserListing, Error> {
-        const OP: &str = "ListUsers";
-        let mut out = UserListing::default();
-        let mut seen = HashSet::new();
-        let mut marker: Option<String> = None;
-        let mut bytes = 0usize;
-        let over = |out: &UserListing, reason: String| Error::Pagination {
-            operation: OP.to_owned(),
-            pages: u32::try_from(out.request_ids.len()).unwrap_or(u32::MAX),
+const LIST_USERS: &str = "ListUsers";
+
+/// A ListUsers listing in progress: every page's answer goes through [`UserPaging::take`],
+/// which refuses contradictory paging (`IsTruncated` false with a `Marker`, true without
+/// one, a `Marker` again, a page longer than asked) and a listing past [`MAX_USER_PAGES`],
+/// [`MAX_USERS`] or [`MAX_USER_LISTING_BYTES`]: a fleet is never read from a listing cut
+/// short, and a hostile endpoint cannot grow it without bound.
+#[derive(Default)]
+pub(super) struct UserPaging {
+    pub(super) out: UserListing,
+    seen: HashSet<String>,
+    bytes: usize,
+}
+
+impl UserPaging {
+    fn over(&self, reason: String) -> Error {
+        Error::Pagination {
+            operation: LIST_USERS.to_owned(),
+            pages: u32::try_from(self.out.request_ids.len()).unwrap_or(u32::MAX),
             reason,
-        };
-        loop {
-            if out.request_ids.len() >= MAX_USER_PAGES as usize {
-                return Err(over(
-                    &out,
-                    format!("more than the cap of {MAX_USER_PAGES} pages (MAX_USER_PAGES) without an end"),
+        }
+    }
+
+    /// Whether one more page may be asked for.
+    pub(super) fn may_ask(&self) -> Result<(), Error> {
+        if self.out.request_ids.len() >= MAX_USER_PAGES as usize {
+            return Err(self.over(format!(
+                "more than the cap of {MAX_USER_PAGES} pages (MAX_USER_PAGES) without an end"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Takes one page; the Marker to ask with next, or `None` when the listing is complete.
+    pub(super) fn take(&mut self, page: ListUsersPage) -> Result<Option<String>, Error> {
+        const OP: &str = LIST_USERS;
+        require_request_id(OP, &page.request_id)?;
+        self.bytes = self.bytes.saturating_add(page.bytes);
+        if self.bytes > MAX_USER_LISTING_BYTES {
+            return Err(self.over(format!(
+                "its answers add up to more than the cap of {} (MAX_USER_LISTING_BYTES)",
+                crate::alibaba::decode::human_bytes(MAX_USER_LISTING_BYTES)
+            )));
+        }
+        if page.users.user.len() > MAX_USERS_PER_PAGE as usize {
+            return Err(untrusted(
+                OP,
+                &page.request_id,
+                format!(
+                    "a page lists more users than the {MAX_USERS_PER_PAGE} asked for (MaxItems)"
+                ),
+            ));
+        }
+        if self.out.users.len() + page.users.user.len() > MAX_USERS {
+            return Err(self.over(format!(
+                "it lists more than the cap of {MAX_USERS} users (MAX_USERS)"
+            )));
+        }
+        let next = page.marker.filter(|m| !m.is_empty());
+        self.out.users.extend(page.users.user);
+        self.out.request_ids.push(page.request_id.clone());
+        if !page.is_truncated {
+            if next.is_some() {
+                return Err(untrusted(
+                    OP,
+                    &page.request_id,
+                    "IsTruncated is false but a Marker came with it: the listing contradicts itself, and ending it there could leave users unchecked",
                 ));
             }
+            return Ok(None);
+        }
+        let next = next.ok_or_else(|| {
+            untrusted(
+                OP,
+                &page.request_id,
+                "IsTruncated is true but no Marker came with it",
+            )
+        })?;
+        if !self.seen.insert(next.clone()) {
+            return Err(self.over(
+                "a Marker came back a second time: the listing would loop".to_owned(),
+            ));
+        }
+        Ok(Some(next))
+    }
+}
+
+impl Client {
+    /// RAM ListUsers, every page (1,000 users each, following `Marker`), through
+    /// [`UserPaging`]: contradictory paging and a listing past its caps are errors.
+    pub async fn list_ram_users(&self) -> Result<UserListing, Error> {
+        let mut paging = UserPaging::default();
+        let mut marker: Option<String> = None;
+        loop {
+            paging.may_ask()?;
             let mut params =
                 BTreeMap::from([("MaxItems".to_owned(), MAX_USERS_PER_PAGE.to_string())]);
             if let Some(m) = marker.take() {
                 params.insert("Marker".to_owned(), m);
             }
             let page: ListUsersPage = self
-                .call_on(Service::Ram, OP, params, list_users_page)
+                .call_on(Service::Ram, LIST_USERS, params, list_users_page)
                 .await?;
-            require_request_id(OP, &page.request_id)?;
-            bytes = bytes.saturating_add(page.bytes);
-            if bytes > MAX_USER_LISTING_BYTES {
-                return Err(over(
-                    &out,
-                    format!(
-                        "its answers add up to more than the cap of {} (MAX_USER_LISTING_BYTES)",
-                        crate::alibaba::decode::human_bytes(MAX_USER_LISTING_BYTES)
-                    ),
-                ));
+            match paging.take(page)? {
+                Some(next) => marker = Some(next),
+                None => return Ok(paging.out),
             }
-            if page.users.user.len() > MAX_USERS_PER_PAGE as usize {
-                return Err(untrusted(
-                    OP,
-                    &page.request_id,
-                    format!(
-                        "a page lists more users than the {MAX_USERS_PER_PAGE} asked for (MaxItems)"
-                    ),
-                ));
-            }
-            if out.users.len() + page.users.user.len() > MAX_USERS {
-                return Err(over(
-                    &out,
-                    format!("it lists more than the cap of {MAX_USERS} users (MAX_USERS)"),
-                ));
-            }
-            let next = page.marker.filter(|m| !m.is_empty());
-            out.users.extend(page.users.user);
-            out.request_ids.push(page.request_id.clone());
-            if !page.is_truncated {
-                if next.is_some() {
-                    return Err(untrusted(
-                        OP,
-                        &page.request_id,
-                        "IsTruncated is false but a Marker came with it: the listing contradicts itself, and ending it there could leave users unchecked",
-                    ));
-                }
-                return Ok(out);
-            }
-            let next = next.ok_or_else(|| {
-                untrusted(
-                    OP,
-                    &page.request_id,
-                    "IsTruncated is true but no Marker came with it",
-                )
-            })?;
-            if !seen.insert(next.clone()) {
-                return Err(over(
-                    &out,
-                    "a Marker came back a second time: the listing would loop".to_owned(),
-                ));
-            }
-            marker = Some(next);
         }
     }
 
@@ -242,19 +265,25 @@ impl Client {
         const OP: &str = "ListAccessKeys";
         let params = BTreeMap::from([("UserName".to_owned(), user_name.to_owned())]);
         let answer: ListAccessKeysAnswer = self.call_strict(Service::Ram, OP, params).await?;
-        require_request_id(OP, &answer.request_id)?;
-        for k in &answer.access_keys.access_key {
-            if k.access_key_id.trim().is_empty() {
-                return Err(untrusted(OP, &answer.request_id, "an AccessKeyId is empty"));
-            }
-            k.created_ms()
-                .map_err(|why| untrusted(OP, &answer.request_id, why))?;
-        }
-        Ok(AccessKeyListing {
-            keys: answer.access_keys.access_key,
-            request_id: answer.request_id,
-        })
+        checked_keys(answer)
     }
+}
+
+/// A ListAccessKeys answer's keys, each with an id and a plausible CreateDate.
+pub(super) fn checked_keys(answer: ListAccessKeysAnswer) -> Result<AccessKeyListing, Error> {
+    const OP: &str = "ListAccessKeys";
+    require_request_id(OP, &answer.request_id)?;
+    for k in &answer.access_keys.access_key {
+        if k.access_key_id.trim().is_empty() {
+            return Err(untrusted(OP, &answer.request_id, "an AccessKeyId is empty"));
+        }
+        k.created_ms()
+            .map_err(|why| untrusted(OP, &answer.request_id, why))?;
+    }
+    Ok(AccessKeyListing {
+        keys: answer.access_keys.access_key,
+        request_id: answer.request_id,
+    })
 }
 
 #[cfg(test)]

@@ -355,11 +355,11 @@ mod tests {
     const DAY: i64 = 86_400_000;
 
     #[derive(Debug, Deserialize)]
-    #[serde(rename_all = "PascalCase")]
     struct Answer {
         #[serde(rename = "RequestId")]
         _request_id: String,
-        used_timestamp: Option<i64>,
+        #[serde(rename = "UsedTimestamp")]
+        _used_timestamp: Option<i64>,
     }
 
     #[test]

@@ -217,21 +217,23 @@ pub async fn send(
         .headers()
         .get(reqwest::header::LOCATION)
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-    let (bytes, cut) = read_capped(response, MAX_BODY_BYTES)
-        .await
-        .map_err(classify)?;
-    if cut {
-        return Err(SendFailure::TooLarge {
-            http_status: status,
-            cap: MAX_BODY_BYTES,
-        });
-    }
     Ok(RawResponse {
         status,
         retry_after,
         location,
-        body: body_text(bytes),
+        body: read_body(response, MAX_BODY_BYTES).await?,
     })
+}
+
+/// The whole body of `response` as text, or [`SendFailure::TooLarge`] when it is longer
+/// than `cap`: never a cut body.
+pub async fn read_body(response: reqwest::Response, cap: usize) -> Result<String, SendFailure> {
+    let http_status = response.status().as_u16();
+    let (bytes, cut) = read_capped(response, cap).await.map_err(classify)?;
+    if cut {
+        return Err(SendFailure::TooLarge { http_status, cap });
+    }
+    Ok(body_text(bytes))
 }
 
 /// An answer's body as text: valid UTF-8, as the API's JSON is, is kept without a copy;
