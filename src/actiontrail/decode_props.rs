@@ -25,8 +25,14 @@ fn rfc3339(ms: i64) -> String {
     crate::data_sources::usage::rfc3339(ms).unwrap()
 }
 
-/// The honest Info answer: used `days` days (and `secs` seconds) ago, or never.
+/// The honest Info answer: used at `used_ms`, or never. Its Detail event carries its time.
 fn honest_info(used_ms: Option<i64>) -> Value {
+    honest_info_with(used_ms, true)
+}
+
+/// The honest Info answer, its Detail event with or without an `eventTime` (the reference
+/// does not promise one, so no rule may lean on it).
+fn honest_info_with(used_ms: Option<i64>, event_time: bool) -> Value {
     let mut a = json!({
         "RequestId": "6B4A1F2C-honest",
         "AccessKeyId": KEY,
@@ -42,6 +48,10 @@ fn honest_info(used_ms: Option<i64>) -> Value {
             "sourceIpAddress": "203.0.113.7",
             "userIdentity": {"type": "ram-user", "userName": "deployer", "accessKeyId": KEY},
         });
+        let mut detail = detail;
+        if !event_time {
+            detail.as_object_mut().unwrap().remove("eventTime");
+        }
         let o = a.as_object_mut().unwrap();
         o.insert("ServiceName".into(), json!("Ecs"));
         o.insert("ServiceNameEn".into(), json!("Elastic Compute Service"));
@@ -192,7 +202,9 @@ fn distort(honest: &Value, m: &Mutation) -> String {
         Mutation::EventShift(by) => {
             if let Some(Value::String(d)) = o.get("Detail") {
                 let mut e: Value = serde_json::from_str(d).unwrap();
-                let t = crate::alibaba::decode::rfc3339_ms(e["eventTime"].as_str().unwrap()).unwrap();
+                let Some(t) = e["eventTime"].as_str().and_then(crate::alibaba::decode::rfc3339_ms) else {
+                    return honest.to_string();
+                };
                 e["eventTime"] = json!(rfc3339(t + by));
                 o.insert("Detail".into(), json!(e.to_string()));
             }
@@ -208,6 +220,9 @@ fn distort(honest: &Value, m: &Mutation) -> String {
 #[derive(Clone, Debug)]
 enum Transit {
     Whole,
+    /// A never-used answer first, this much padding, then the answer: the cap must not
+    /// cut inside the padding and leave the never-used answer.
+    NeverFirst(usize),
     Spaces(usize, usize),
     PaddedThen(usize, bool),
     Cut(usize),
@@ -218,6 +233,7 @@ fn transit() -> impl Strategy<Value = Transit> {
         3 => Just(Transit::Whole),
         1 => (0usize..64, 0usize..64).prop_map(|(a, b)| Transit::Spaces(a, b)),
         2 => (0usize..2048, any::<bool>()).prop_map(|(n, then)| Transit::PaddedThen(n, then)),
+        2 => (0usize..2048).prop_map(Transit::NeverFirst),
         2 => (0usize..4096).prop_map(Transit::Cut),
     ]
 }
@@ -227,6 +243,7 @@ fn transit() -> impl Strategy<Value = Transit> {
 fn carry(body: &str, honest_len: usize, t: &Transit, later: &str) -> Result<String, String> {
     let sent = match t {
         Transit::Whole => body.to_owned(),
+        Transit::NeverFirst(n) => format!("{}{}{body}", honest_info(None), " ".repeat(*n)),
         Transit::Spaces(a, b) => format!("{}{body}{}", " ".repeat(*a), "\n".repeat(*b)),
         Transit::PaddedThen(n, then) => {
             format!("{body}{}{}", " ".repeat(*n), if *then { later } else { "" })
@@ -261,11 +278,12 @@ proptest! {
     fn a_used_key_decodes_to_an_error_or_a_use_no_older_than_the_truth(
         days in 0i64..400,
         secs in 0i64..86_400,
+        event_time in any::<bool>(),
         m in mutation(),
         t in transit(),
     ) {
         let used = (now_s() - days * 86_400 - secs) * 1000;
-        let honest = honest_info(Some(used));
+        let honest = honest_info_with(Some(used), event_time);
         let honest_text = honest.to_string();
         let body = distort(&honest, &m);
         let never = honest_info(None).to_string();
@@ -298,11 +316,12 @@ proptest! {
     #[test]
     fn list_entries_decode_to_an_error_or_uses_no_older_than_the_truth(
         days in 0i64..400,
+        event_time in any::<bool>(),
         m in mutation(),
         which in 0usize..3,
     ) {
         let used = (now_s() - days * 86_400) * 1000;
-        let info = honest_info(Some(used));
+        let info = honest_info_with(Some(used), event_time);
         let mut entry = serde_json::Map::new();
         for k in ["Source", "Detail", "UsedTimestamp"] {
             entry.insert(k.into(), info[k].clone());
