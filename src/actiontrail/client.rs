@@ -325,8 +325,11 @@ impl Client {
                             .lock()
                             .unwrap_or_else(PoisonError::into_inner);
                         answers.in_flight.remove(&key2);
-                        if let Ok(a) = &result {
-                            answers.done.insert(key2, a.clone());
+                        match &result {
+                            Ok(a) if kept(action) => {
+                                answers.done.insert(key2, a.clone());
+                            }
+                            _ => {}
                         }
                         result
                     }
@@ -475,6 +478,13 @@ impl Client {
             excerpt: redact::excerpt(&raw.body, &credentials.secrets()),
         })
     }
+}
+
+/// Whether an answer stays in the cache. ListUsers pages do not: the listing built from
+/// them holds every user already, and a hostile RAM endpoint's pages would otherwise be held
+/// twice, up to the listing's caps. Identical calls in flight are still joined.
+fn kept(action: &str) -> bool {
+    action != "ListUsers"
 }
 
 fn page_params(
