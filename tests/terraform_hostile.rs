@@ -106,7 +106,9 @@ fn list_users(distortion: Distortion, marker: Option<&str>) -> String {
 
 fn list_access_keys(distortion: Distortion, user: &str) -> String {
     let keys = if user == OWNER {
-        format!(r#"{{"AccessKeyId":"{GATE}","Status":"Active","CreateDate":"2024-03-01T08:00:00Z"}}"#)
+        format!(
+            r#"{{"AccessKeyId":"{GATE}","Status":"Active","CreateDate":"2024-03-01T08:00:00Z"}}"#
+        )
     } else {
         String::new()
     };
@@ -245,7 +247,10 @@ fn duplicate_members_fail_every_gate() {
     every_gate_fails(
         Tf::V1_15_5,
         Distortion::Duplicates,
-        &["the member `UsedTimestamp` appears twice", "the member `AccessKeys` appears twice"],
+        &[
+            "the member `UsedTimestamp` appears twice",
+            "the member `AccessKeys` appears twice",
+        ],
     );
 }
 

@@ -109,7 +109,12 @@ pub fn info_at(body: &str, asked: &str, now_ms: i64) -> Result<AccessKeyLastUsed
         },
         now_ms,
     )?;
-    if last.is_some() && info.service_name.as_deref().is_none_or(|s| s.trim().is_empty()) {
+    if last.is_some()
+        && info
+            .service_name
+            .as_deref()
+            .is_none_or(|s| s.trim().is_empty())
+    {
         return Err("it reports a use but no ServiceName".into());
     }
     info.used_timestamp = last;

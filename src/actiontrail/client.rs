@@ -28,7 +28,9 @@ pub(super) type Answer = Arc<dyn Any + Send + Sync>;
 /// Checks and decodes one operation's answer body, given the request's parameters.
 pub(super) type Decoder = fn(&str, &BTreeMap<String, String>) -> Result<Answer, answer::Reason>;
 
-pub(super) fn erase<T: Send + Sync + 'static>(r: Result<T, answer::Reason>) -> Result<Answer, answer::Reason> {
+pub(super) fn erase<T: Send + Sync + 'static>(
+    r: Result<T, answer::Reason>,
+) -> Result<Answer, answer::Reason> {
     r.map(|v| Arc::new(v) as Answer)
 }
 

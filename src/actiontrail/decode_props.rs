@@ -116,7 +116,12 @@ fn mutation() -> impl Strategy<Value = Mutation> {
 }
 
 /// JSON text of `v`, with `dup` repeating one member (by depth-first object index).
-fn write(v: &Value, dup: &Option<(usize, usize, Value, bool)>, objects: &mut usize, out: &mut String) {
+fn write(
+    v: &Value,
+    dup: &Option<(usize, usize, Value, bool)>,
+    objects: &mut usize,
+    out: &mut String,
+) {
     match v {
         Value::Object(o) => {
             let me = *objects;
@@ -172,7 +177,10 @@ fn distort(honest: &Value, m: &Mutation) -> String {
     let mut v = honest.clone();
     let o = v.as_object_mut().unwrap();
     let nth = |o: &serde_json::Map<String, Value>, n: usize| {
-        o.keys().nth(n % o.len().max(1)).cloned().unwrap_or_default()
+        o.keys()
+            .nth(n % o.len().max(1))
+            .cloned()
+            .unwrap_or_default()
     };
     let mut dup = None;
     match m {
@@ -202,7 +210,10 @@ fn distort(honest: &Value, m: &Mutation) -> String {
         Mutation::EventShift(by) => {
             if let Some(Value::String(d)) = o.get("Detail") {
                 let mut e: Value = serde_json::from_str(d).unwrap();
-                let Some(t) = e["eventTime"].as_str().and_then(crate::alibaba::decode::rfc3339_ms) else {
+                let Some(t) = e["eventTime"]
+                    .as_str()
+                    .and_then(crate::alibaba::decode::rfc3339_ms)
+                else {
                     return honest.to_string();
                 };
                 e["eventTime"] = json!(rfc3339(t + by));
@@ -258,7 +269,9 @@ fn carry(body: &str, honest_len: usize, t: &Transit, later: &str) -> Result<Stri
     };
     let cap = honest_len + 1024;
     let response = reqwest::Response::from(hyper::Response::new(sent.into_bytes()));
-    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     rt.block_on(read_body(response, cap))
         .map_err(|f| format!("{f:?}"))
 }

@@ -229,9 +229,9 @@ impl UserPaging {
             )
         })?;
         if !self.seen.insert(next.clone()) {
-            return Err(self.over(
-                "a Marker came back a second time: the listing would loop".to_owned(),
-            ));
+            return Err(
+                self.over("a Marker came back a second time: the listing would loop".to_owned())
+            );
         }
         Ok(Some(next))
     }

@@ -156,9 +156,9 @@ pub fn over_cap(cap: usize) -> Reason {
 pub fn human_bytes(n: usize) -> String {
     const KIB: usize = 1024;
     const MIB: usize = 1024 * 1024;
-    if n >= MIB && n % MIB == 0 {
+    if n >= MIB && n.is_multiple_of(MIB) {
         format!("{} MiB", n / MIB)
-    } else if n >= KIB && n % KIB == 0 {
+    } else if n >= KIB && n.is_multiple_of(KIB) {
         format!("{} KiB", n / KIB)
     } else {
         format!("{n} bytes")
@@ -188,13 +188,12 @@ impl UsedTimestamp {
     /// as of `now_ms`; the error names the field and what is wrong, not the value.
     pub fn check(field: &str, ms: i64, now_ms: i64) -> Result<UsedTimestamp, Reason> {
         if ms < ACTIONTRAIL_FLOOR_MS {
-            let hint = if (ACTIONTRAIL_FLOOR_MS / 1000..=now_ms / 1000 + CLOCK_SKEW_MS)
-                .contains(&ms)
-            {
-                " (it reads as seconds, not the milliseconds ActionTrail gives)"
-            } else {
-                ""
-            };
+            let hint =
+                if (ACTIONTRAIL_FLOOR_MS / 1000..=now_ms / 1000 + CLOCK_SKEW_MS).contains(&ms) {
+                    " (it reads as seconds, not the milliseconds ActionTrail gives)"
+                } else {
+                    ""
+                };
             return Err(format!(
                 "{field} is before 2022-02-01T00:00:00Z, when ActionTrail's records begin{hint}: it is not a time ActionTrail can give"
             ));
@@ -272,9 +271,7 @@ pub fn last_use(what: &str, signs: Signs<'_>, now_ms: i64) -> Result<Option<i64>
     let present = |s: Option<&str>| s.is_some_and(|s| !s.trim().is_empty());
     let used_timestamp = match signs.used_timestamp {
         None | Some(0) => None,
-        Some(ms) => {
-            Some(UsedTimestamp::check(&format!("{what}UsedTimestamp"), ms, now_ms)?.ms())
-        }
+        Some(ms) => Some(UsedTimestamp::check(&format!("{what}UsedTimestamp"), ms, now_ms)?.ms()),
     };
     let event = event_time(signs.detail).map_err(|why| format!("{what}{why}"))?;
     let mut named = Vec::new();

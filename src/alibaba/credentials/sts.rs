@@ -138,8 +138,7 @@ pub(super) async fn assume_role(
         ),
         retryable: false,
     };
-    let parsed: AssumeRoleResponse =
-        crate::alibaba::decode::strict(&raw.body).map_err(not_sts)?;
+    let parsed: AssumeRoleResponse = crate::alibaba::decode::strict(&raw.body).map_err(not_sts)?;
     let c = parsed
         .credentials
         .ok_or_else(|| not_sts("it has no Credentials".into()))?;
