@@ -16,7 +16,7 @@
 
 use super::error::Error;
 use super::types::{AccessKeyLastUsedInfo, IpsPage, ProductsPage, ResourcesPage};
-use crate::alibaba::decode::{self, Signs};
+use crate::alibaba::decode::{self, Signs, UsedTimestamp};
 use crate::alibaba::redact::{self, json_shape};
 use crate::alibaba::rpc::{location_host, RawResponse, ServiceError};
 use serde::de::DeserializeOwned;
@@ -101,7 +101,7 @@ pub fn info_at(body: &str, asked: &str, now_ms: i64) -> Result<AccessKeyLastUsed
     let last = decode::last_use(
         "",
         Signs {
-            used_timestamp: info.used_timestamp,
+            used_timestamp: info.used_timestamp.map(UsedTimestamp::ms),
             service_name: info.service_name.as_deref(),
             source: info.source.as_deref(),
             detail: info.detail.as_deref(),
@@ -124,15 +124,15 @@ pub fn info_at(body: &str, asked: &str, now_ms: i64) -> Result<AccessKeyLastUsed
 /// The last use of one list entry (which is itself a sign of use), for `what`.
 fn entry_use(
     what: &str,
-    used_timestamp: Option<i64>,
+    used_timestamp: Option<UsedTimestamp>,
     source: Option<&str>,
     detail: Option<&str>,
     now_ms: i64,
-) -> Result<Option<i64>, Reason> {
+) -> Result<Option<UsedTimestamp>, Reason> {
     decode::last_use(
         what,
         Signs {
-            used_timestamp,
+            used_timestamp: used_timestamp.map(UsedTimestamp::ms),
             service_name: None,
             source,
             detail,
@@ -358,7 +358,7 @@ mod tests {
         assert!(info(body, KEY).unwrap_err().contains("ServiceName"));
         let ok = r#"{"RequestId":"r","AccessKeyId":"LTAI5tAsked","UsedTimestamp":1700000000000,"ServiceName":"Ecs"}"#;
         assert_eq!(
-            info(ok, KEY).unwrap().used_timestamp,
+            info(ok, KEY).unwrap().used_timestamp.map(UsedTimestamp::ms),
             Some(1_700_000_000_000)
         );
     }
@@ -400,7 +400,7 @@ mod tests {
             );
             let body = &body[..body.len().saturating_sub(cut % 3 * cut)];
             if let Ok(i) = info(body, KEY) {
-                prop_assert!(i.used_timestamp.is_none_or(|t| t >= 0));
+                prop_assert!(i.used_timestamp.is_none_or(|t| t.ms() >= decode::ACTIONTRAIL_FLOOR_MS));
                 prop_assert_eq!(i.access_key_id.as_deref().map(str::trim), Some(KEY));
             }
             let ids = [products(body).map(|p| p.request_id), ips(body).map(|p| p.request_id), resources(body).map(|p| p.request_id)];

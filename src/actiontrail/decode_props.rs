@@ -302,7 +302,7 @@ proptest! {
         let never = honest_info(None).to_string();
         let Ok(read) = carry(&body, honest_text.len(), &t, &never) else { return Ok(()) };
         if let Ok(info) = answer::info(&read, KEY) {
-            let got = info.used_timestamp;
+            let got = info.used_timestamp.map(|t| t.ms());
             prop_assert!(
                 got.is_some_and(|ms| ms >= used),
                 "{m:?} {t:?} read as {got:?}, the truth being {used}:\n{read}"
@@ -322,7 +322,7 @@ proptest! {
         let Ok(read) = carry(&body, honest.to_string().len(), &t, &later) else { return Ok(()) };
         if let Ok(info) = answer::info(&read, KEY) {
             // Never used may stay never used; a use, if one is read, is in the window.
-            prop_assert!(info.used_timestamp.is_none_or(|ms| ms >= crate::alibaba::decode::ACTIONTRAIL_FLOOR_MS));
+            prop_assert!(info.used_timestamp.is_none_or(|t| t.ms() >= crate::alibaba::decode::ACTIONTRAIL_FLOOR_MS));
         }
     }
 
@@ -345,9 +345,9 @@ proptest! {
         let entry_text = distort(&entry, &m);
         let body = format!(r#"{{"RequestId":"r","NextToken":"","{list}":[{entry_text}]}}"#);
         let times: Result<Vec<Option<i64>>, String> = match which {
-            0 => answer::products(&body).map(|p| p.products.iter().map(|x| x.used_timestamp).collect()),
-            1 => answer::ips(&body).map(|p| p.ips.iter().map(|x| x.used_timestamp).collect()),
-            _ => answer::resources(&body).map(|p| p.resources.iter().map(|x| x.used_timestamp).collect()),
+            0 => answer::products(&body).map(|p| p.products.iter().map(|x| x.used_timestamp.map(|t| t.ms())).collect()),
+            1 => answer::ips(&body).map(|p| p.ips.iter().map(|x| x.used_timestamp.map(|t| t.ms())).collect()),
+            _ => answer::resources(&body).map(|p| p.resources.iter().map(|x| x.used_timestamp.map(|t| t.ms())).collect()),
         };
         if let Ok(times) = times {
             prop_assert_eq!(times.len(), 1, "{}", body);
@@ -457,7 +457,7 @@ fn the_references_sample_answer_decodes() {
   "UsedTimestamp": 1657247532000
 }"#;
     let info = answer::info(sample, "LTAI5tAsked").unwrap();
-    assert_eq!(info.used_timestamp, Some(1_657_247_532_000));
+    assert_eq!(info.used_timestamp.map(|t| t.ms()), Some(1_657_247_532_000));
 }
 
 #[test]

@@ -18,7 +18,7 @@ pub struct EventUsage {
     /// The API action, e.g. `DescribeInstances`.
     pub event_name: String,
     /// When the key last called it, epoch milliseconds.
-    pub used_timestamp: i64,
+    pub used_timestamp: crate::alibaba::decode::UsedTimestamp,
     /// How the use was recorded.
     pub source: Option<String>,
     /// The ActionTrail event, as a JSON string.

@@ -177,10 +177,18 @@ pub fn now_ms() -> i64 {
     i64::try_from(OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
 }
 
-/// ActionTrail's `UsedTimestamp`: epoch milliseconds in [2022-02-01, now + skew]. Built
-/// only through [`UsedTimestamp::check`], so a value in seconds, `1` or the future never
-/// becomes a time of use.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// ActionTrail's `UsedTimestamp`: epoch milliseconds, and once decoded, in [2022-02-01,
+/// now + skew]. Every answer's value is replaced, before any caller sees it, by the last use
+/// [`last_use`] concludes, built through [`UsedTimestamp::check`]; so a value in seconds,
+/// `1` or the future never becomes a time of use. The conversions (RFC 3339, days since,
+/// time since) are written here, once.
+///
+/// It is read from JSON as the integer the API sends (the wire shape); only the strict
+/// decoder makes the value one the rest of the provider sees.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
 pub struct UsedTimestamp(i64);
 
 impl UsedTimestamp {
@@ -210,6 +218,35 @@ impl UsedTimestamp {
     /// Epoch milliseconds.
     pub fn ms(self) -> i64 {
         self.0
+    }
+
+    /// As RFC 3339 in UTC (`2024-05-01T08:30:00Z`, a fraction only when needed).
+    pub fn rfc3339(self) -> String {
+        OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0) * 1_000_000)
+            .ok()
+            .and_then(|t| t.format(&Rfc3339).ok())
+            .unwrap_or_else(|| format!("{} ms since the epoch", self.0))
+    }
+
+    /// How long before `now_ms` it was; zero for a time ahead of it (clock skew).
+    pub fn elapsed(self, now_ms: i64) -> std::time::Duration {
+        std::time::Duration::from_millis(u64::try_from(now_ms.saturating_sub(self.0)).unwrap_or(0))
+    }
+
+    /// Whole days before `now_ms`, never negative.
+    pub fn whole_days(self, now_ms: i64) -> i64 {
+        (now_ms.saturating_sub(self.0) / 86_400_000).max(0)
+    }
+
+    /// `ms` as a time of use in a unit test's fixture; panics outside ActionTrail's window.
+    #[cfg(test)]
+    pub(crate) fn fixture(ms: i64) -> UsedTimestamp {
+        UsedTimestamp::check(
+            "a test fixture's UsedTimestamp",
+            ms,
+            i64::MAX - CLOCK_SKEW_MS,
+        )
+        .expect("a fixture time in ActionTrail's window")
     }
 }
 
@@ -267,7 +304,11 @@ pub struct Signs<'a> {
 /// two relate in real answers is not documented (the reference's own sample pairs a 2022
 /// `UsedTimestamp` with a 2021 `eventTime`), so they need not be equal. A use with no
 /// plausible time anywhere is refused: it cannot be an ActionTrail answer.
-pub fn last_use(what: &str, signs: Signs<'_>, now_ms: i64) -> Result<Option<i64>, Reason> {
+pub fn last_use(
+    what: &str,
+    signs: Signs<'_>,
+    now_ms: i64,
+) -> Result<Option<UsedTimestamp>, Reason> {
     let present = |s: Option<&str>| s.is_some_and(|s| !s.trim().is_empty());
     let used_timestamp = match signs.used_timestamp {
         None | Some(0) => None,
@@ -293,10 +334,12 @@ pub fn last_use(what: &str, signs: Signs<'_>, now_ms: i64) -> Result<Option<i64>
     let latest = now_ms.saturating_add(CLOCK_SKEW_MS);
     let event = event.filter(|t| *t <= latest);
     let standalone_event = event.filter(|t| *t >= ACTIONTRAIL_FLOOR_MS);
+    // Each arm's time lies in the window: a UsedTimestamp was checked, an eventTime later
+    // than it is too, and one standing alone was filtered to it.
     match (used_timestamp, event, standalone_event) {
-        (Some(ms), Some(ev), _) => Ok(Some(ms.max(ev))),
-        (Some(ms), None, _) => Ok(Some(ms)),
-        (None, _, Some(ev)) => Ok(Some(ev)),
+        (Some(ms), Some(ev), _) => Ok(Some(UsedTimestamp(ms.max(ev)))),
+        (Some(ms), None, _) => Ok(Some(UsedTimestamp(ms))),
+        (None, _, Some(ev)) => Ok(Some(UsedTimestamp(ev))),
         (None, _, None) => {
             let signs = if named.is_empty() {
                 "it is an entry of the list".to_owned()
@@ -423,7 +466,7 @@ mod tests {
             detail: Some(&detail),
             listed: false,
         };
-        assert_eq!(last_use("", hidden, now), Ok(Some(two_days)));
+        assert_eq!(last_use("", hidden, now), Ok(Some(UsedTimestamp(two_days))));
         let no_time = Signs {
             detail: None,
             ..hidden
@@ -435,7 +478,7 @@ mod tests {
             used_timestamp: Some(two_days - 10 * DAY),
             ..hidden
         };
-        assert_eq!(last_use("", older, now), Ok(Some(two_days)));
+        assert_eq!(last_use("", older, now), Ok(Some(UsedTimestamp(two_days))));
         let listed = Signs {
             listed: true,
             ..Signs::default()
@@ -456,7 +499,7 @@ mod tests {
         };
         assert_eq!(
             last_use("", signs, 1_780_000_000_000),
-            Ok(Some(1_657_247_532_000))
+            Ok(Some(UsedTimestamp(1_657_247_532_000)))
         );
     }
 

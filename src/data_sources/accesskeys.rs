@@ -55,10 +55,10 @@ fn key_fields() -> Fields<FleetKey> {
             |k: &FleetKey| Value::Bool(k.last_used_ms.is_some()),
         ))
         .with(s("last_used_at", "its last use, RFC 3339 UTC; null when never used", |k| {
-            Value::opt_string(k.last_used_ms.and_then(usage::rfc3339))
+            Value::opt_string(k.last_used_ms.map(usage::UsedTimestamp::rfc3339))
         }))
         .with(n("last_used_timestamp", "its last use, epoch milliseconds; null when never used", |k| {
-            Value::opt_int(k.last_used_ms)
+            Value::opt_int(k.last_used_ms.map(usage::UsedTimestamp::ms))
         }))
         .with(n("days_since_last_used", "whole days since its last use; null when never used", |k| {
             Value::opt_int(k.days_since_last_used)
@@ -359,7 +359,7 @@ mod tests {
             user_name: "u".into(),
             status: KeyStatus::Active,
             create_ms: now - 10 * 86_400_000,
-            last_used_ms: used,
+            last_used_ms: used.map(usage::UsedTimestamp::fixture),
             last_used_service: used.map(|_| "Ecs".into()),
             last_used_ip: None,
             request_id: "R".into(),

@@ -69,8 +69,8 @@ pub struct FleetKey {
     pub status: KeyStatus,
     /// Creation time, epoch milliseconds.
     pub create_ms: i64,
-    /// Last use, epoch milliseconds; `None` when never used (as far as ActionTrail knows).
-    pub last_used_ms: Option<i64>,
+    /// Last use; `None` when never used (as far as ActionTrail knows).
+    pub last_used_ms: Option<usage::UsedTimestamp>,
     /// The service it last called.
     pub last_used_service: Option<String>,
     /// The IP it last called from (from the event in `Detail`).
@@ -87,7 +87,7 @@ impl FleetKey {
     /// Whether it was used within `window` of `now_ms`.
     pub fn used_within(&self, window: Duration, now_ms: i64) -> bool {
         self.last_used_ms
-            .is_some_and(|ms| usage::elapsed(ms, now_ms) < window)
+            .is_some_and(|t| t.elapsed(now_ms) < window)
     }
 }
 
@@ -158,7 +158,7 @@ async fn joined(
 }
 
 fn join(user: &str, status: KeyStatus, create_ms: i64, info: &AccessKeyLastUsedInfo) -> FleetKey {
-    let last_used_ms = usage::used_ms(info.used_timestamp);
+    let last_used_ms = info.used_timestamp;
     let event = usage::parse_event(info.detail.as_deref());
     FleetKey {
         access_key_id: info.access_key_id.clone().unwrap_or_default(),
@@ -215,7 +215,7 @@ pub async fn read(api: &Api, sel: &Selection) -> Result<Fleet, Diagnostic> {
     let mut selected = selected;
     for k in &mut selected {
         k.age_days = usage::whole_days(k.create_ms, now_ms);
-        k.days_since_last_used = k.last_used_ms.map(|ms| usage::whole_days(ms, now_ms));
+        k.days_since_last_used = k.last_used_ms.map(|t| t.whole_days(now_ms));
     }
     for k in &selected {
         if k.access_key_id.is_empty() {
@@ -328,7 +328,11 @@ pub fn gate(fleet: &Fleet, window: Duration) -> Option<Diagnostic> {
     let lines: Vec<String> = offenders
         .iter()
         .map(|k| {
-            let when = k.last_used_ms.unwrap_or_default();
+            // Every offender was used within the window, so has a time.
+            let (when, ago) = k.last_used_ms.map_or_else(
+                || ("an unknown time".to_owned(), Duration::ZERO),
+                |t| (t.rfc3339(), t.elapsed(fleet.now_ms)),
+            );
             format!(
                 "- {} (RAM user {}): {} from {} at {} ({} ago)",
                 k.access_key_id,
@@ -337,8 +341,8 @@ pub fn gate(fleet: &Fleet, window: Duration) -> Option<Diagnostic> {
                     .as_deref()
                     .unwrap_or("an unknown service"),
                 k.last_used_ip.as_deref().unwrap_or("an unknown IP"),
-                usage::rfc3339(when).unwrap_or_else(|| when.to_string()),
-                super::duration::describe(usage::elapsed(when, fleet.now_ms)),
+                when,
+                super::duration::describe(ago),
             )
         })
         .collect();
@@ -373,7 +377,7 @@ mod tests {
             user_name: "u".into(),
             status,
             create_ms: now - 500 * DAY,
-            last_used_ms: used_days_ago.map(|d| now - d * DAY),
+            last_used_ms: used_days_ago.map(|d| usage::UsedTimestamp::fixture(now - d * DAY)),
             last_used_service: used_days_ago.map(|_| "Ecs".into()),
             last_used_ip: used_days_ago.map(|_| "203.0.113.9".into()),
             request_id: "R".into(),
