@@ -279,7 +279,7 @@ async fn api(
         }),
         "GetAccessKeyLastUsedProducts" => serde_json::json!({
             "RequestId": format!("req-{n}"),
-            "Products": [{"ServiceName": "Ecs", "UsedTimestamp": 1}],
+            "Products": [{"ServiceName": "Ecs", "UsedTimestamp": 1_700_000_000_000_i64}],
         }),
         "GetAccessKeyLastUsedIps" => {
             // 250 IPs, in pages of PageSize, the token being the next offset.
@@ -290,7 +290,7 @@ async fn api(
                 .unwrap_or(0);
             let to = (from + size).min(250);
             let ips: Vec<_> = (from..to)
-                .map(|i| serde_json::json!({"Ip": format!("10.0.{}.{}", i / 256, i % 256), "UsedTimestamp": i}))
+                .map(|i| serde_json::json!({"Ip": format!("10.0.{}.{}", i / 256, i % 256), "UsedTimestamp": 1_700_000_000_000_i64 + i as i64}))
                 .collect();
             let next = if to < 250 {
                 to.to_string()

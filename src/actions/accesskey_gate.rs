@@ -170,8 +170,9 @@ fn progress_line(answer: &LastUse, gate: &Gate) -> String {
     let Some(ms) = answer.used.ms else {
         return format!("{} has no recorded use: idle enough", answer.key);
     };
-    let ago = duration::describe(usage::elapsed(ms, answer.now_ms));
-    if usage::elapsed(ms, answer.now_ms) >= gate.window {
+    let elapsed = ms.elapsed(answer.now_ms);
+    let ago = duration::describe(elapsed);
+    if elapsed >= gate.window {
         format!("{} last used {ago} ago: idle enough", answer.key)
     } else {
         format!(
@@ -340,6 +341,8 @@ mod tests {
     fn progress_says_how_long_ago_and_whether_that_passes() {
         use crate::actiontrail::types::AccessKeyLastUsedInfo;
         const DAY: i64 = 86_400_000;
+        // 2024-05-01T08:30:00Z: inside ActionTrail's window, as a decoded time must be.
+        const NOW: i64 = 1_714_552_200_000;
         let gate = Gate {
             text: "30d".into(),
             window: std::time::Duration::from_secs(30 * 86_400),
@@ -347,17 +350,17 @@ mod tests {
         let answer = |used: Option<i64>| LastUse {
             key: "LTAI5tIdleKey0000000001".into(),
             used: Used::new(AccessKeyLastUsedInfo {
-                used_timestamp: used,
+                used_timestamp: used.map(crate::alibaba::decode::UsedTimestamp::fixture),
                 ..Default::default()
             }),
-            now_ms: 100 * DAY,
+            now_ms: NOW,
         };
         assert_eq!(
-            progress_line(&answer(Some(59 * DAY)), &gate),
+            progress_line(&answer(Some(NOW - 41 * DAY)), &gate),
             "LTAI5tIdleKey0000000001 last used 41 days ago: idle enough"
         );
         assert_eq!(
-            progress_line(&answer(Some(98 * DAY)), &gate),
+            progress_line(&answer(Some(NOW - 2 * DAY)), &gate),
             "LTAI5tIdleKey0000000001 last used 2 days ago, within 30d: still in use"
         );
         assert_eq!(

@@ -16,6 +16,7 @@
 
 use super::error::Error;
 use super::types::{AccessKeyLastUsedInfo, IpsPage, ProductsPage, ResourcesPage};
+use crate::alibaba::decode::{self, Signs, UsedTimestamp};
 use crate::alibaba::redact::{self, json_shape};
 use crate::alibaba::rpc::{location_host, RawResponse, ServiceError};
 use serde::de::DeserializeOwned;
@@ -55,9 +56,10 @@ pub(crate) fn interpret<'a>(
     })
 }
 
-/// A JSON object with a non-empty string RequestId, decoded as `T`.
+/// A JSON object with a non-empty string RequestId, decoded as `T` by the strict decoder
+/// (no duplicate member anywhere).
 pub(crate) fn object<T: DeserializeOwned>(body: &str) -> Result<T, Reason> {
-    let value: serde_json::Value = serde_json::from_str(body).map_err(|e| json_shape(&e))?;
+    let value: serde_json::Value = decode::strict(body)?;
     let kind = match &value {
         serde_json::Value::Object(o) => {
             match o.get("RequestId") {
@@ -77,16 +79,15 @@ pub(crate) fn object<T: DeserializeOwned>(body: &str) -> Result<T, Reason> {
     Err(format!("it is {kind}, not an object"))
 }
 
-fn timestamp(field: &str, value: Option<i64>) -> Result<(), Reason> {
-    match value {
-        Some(ms) if ms < 0 => Err(format!("{field} is negative")),
-        _ => Ok(()),
-    }
-}
-
 /// GetAccessKeyLastUsedInfo about `asked`.
 pub fn info(body: &str, asked: &str) -> Result<AccessKeyLastUsedInfo, Reason> {
-    let info: AccessKeyLastUsedInfo = object(body)?;
+    info_at(body, asked, decode::now_ms())
+}
+
+/// [`info`] as of `now_ms`. The answer's `UsedTimestamp` becomes the last use the strict
+/// decoder concludes: the most recent plausible sign of use, or none when there is none.
+pub fn info_at(body: &str, asked: &str, now_ms: i64) -> Result<AccessKeyLastUsedInfo, Reason> {
+    let mut info: AccessKeyLastUsedInfo = object(body)?;
     match info.access_key_id.as_deref().map(str::trim) {
         None => return Err("it has no AccessKeyId".into()),
         Some(id) if id != asked.trim() => {
@@ -97,46 +98,134 @@ pub fn info(body: &str, asked: &str) -> Result<AccessKeyLastUsedInfo, Reason> {
         }
         Some(_) => {}
     }
-    timestamp("UsedTimestamp", info.used_timestamp)?;
-    let used = info.used_timestamp.is_some_and(|ms| ms > 0);
-    if used && info.service_name.as_deref().is_none_or(str::is_empty) {
+    let last = decode::last_use(
+        "",
+        Signs {
+            used_timestamp: info.used_timestamp.map(UsedTimestamp::ms),
+            service_name: info.service_name.as_deref(),
+            source: info.source.as_deref(),
+            detail: info.detail.as_deref(),
+            listed: false,
+        },
+        now_ms,
+    )?;
+    if last.is_some()
+        && info
+            .service_name
+            .as_deref()
+            .is_none_or(|s| s.trim().is_empty())
+    {
         return Err("it reports a use but no ServiceName".into());
     }
+    info.used_timestamp = last;
     Ok(info)
+}
+
+/// The last use of one list entry (which is itself a sign of use), for `what`.
+fn entry_use(
+    what: &str,
+    used_timestamp: Option<UsedTimestamp>,
+    source: Option<&str>,
+    detail: Option<&str>,
+    now_ms: i64,
+) -> Result<Option<UsedTimestamp>, Reason> {
+    decode::last_use(
+        what,
+        Signs {
+            used_timestamp: used_timestamp.map(UsedTimestamp::ms),
+            service_name: None,
+            source,
+            detail,
+            listed: true,
+        },
+        now_ms,
+    )
 }
 
 /// GetAccessKeyLastUsedProducts.
 pub fn products(body: &str) -> Result<ProductsPage, Reason> {
-    let page: ProductsPage = object(body)?;
-    for p in &page.products {
+    products_at(body, decode::now_ms())
+}
+
+/// [`products`] as of `now_ms`.
+pub fn products_at(body: &str, now_ms: i64) -> Result<ProductsPage, Reason> {
+    let mut page: ProductsPage = object(body)?;
+    for p in &mut page.products {
         if p.service_name.trim().is_empty() {
             return Err("a product has an empty ServiceName".into());
         }
-        timestamp("a product's UsedTimestamp", p.used_timestamp)?;
+        p.used_timestamp = entry_use(
+            "a product's ",
+            p.used_timestamp,
+            p.source.as_deref(),
+            p.detail.as_deref(),
+            now_ms,
+        )?;
     }
     Ok(page)
 }
 
 /// One page of GetAccessKeyLastUsedIps.
 pub fn ips(body: &str) -> Result<IpsPage, Reason> {
-    let page: IpsPage = object(body)?;
-    for ip in &page.ips {
+    ips_at(body, decode::now_ms())
+}
+
+/// [`ips`] as of `now_ms`.
+pub fn ips_at(body: &str, now_ms: i64) -> Result<IpsPage, Reason> {
+    let mut page: IpsPage = object(body)?;
+    for ip in &mut page.ips {
         if ip.ip.trim().is_empty() {
             return Err("an entry has an empty Ip".into());
         }
-        timestamp("an IP's UsedTimestamp", ip.used_timestamp)?;
+        ip.used_timestamp = entry_use(
+            "an IP's ",
+            ip.used_timestamp,
+            ip.source.as_deref(),
+            ip.detail.as_deref(),
+            now_ms,
+        )?;
     }
     Ok(page)
 }
 
 /// One page of GetAccessKeyLastUsedResources.
 pub fn resources(body: &str) -> Result<ResourcesPage, Reason> {
-    let page: ResourcesPage = object(body)?;
-    for r in &page.resources {
+    resources_at(body, decode::now_ms())
+}
+
+/// [`resources`] as of `now_ms`.
+pub fn resources_at(body: &str, now_ms: i64) -> Result<ResourcesPage, Reason> {
+    let mut page: ResourcesPage = object(body)?;
+    for r in &mut page.resources {
         if r.resource_name.trim().is_empty() {
             return Err("an entry has an empty ResourceName".into());
         }
-        timestamp("a resource's UsedTimestamp", r.used_timestamp)?;
+        r.used_timestamp = entry_use(
+            "a resource's ",
+            r.used_timestamp,
+            r.source.as_deref(),
+            r.detail.as_deref(),
+            now_ms,
+        )?;
+    }
+    Ok(page)
+}
+
+/// One page of GetAccessKeyLastUsedEvents as of `now_ms`: each event's time is its last use.
+pub fn events_at(body: &str, now_ms: i64) -> Result<super::events::EventsPage, Reason> {
+    let mut page: super::events::EventsPage = object(body)?;
+    for e in &mut page.events {
+        if e.event_name.trim().is_empty() {
+            return Err("an event has an empty EventName".into());
+        }
+        let last = entry_use(
+            "an event's ",
+            Some(e.used_timestamp),
+            e.source.as_deref(),
+            e.detail.as_deref(),
+            now_ms,
+        )?;
+        e.used_timestamp = last.unwrap_or(e.used_timestamp);
     }
     Ok(page)
 }
@@ -269,7 +358,7 @@ mod tests {
         assert!(info(body, KEY).unwrap_err().contains("ServiceName"));
         let ok = r#"{"RequestId":"r","AccessKeyId":"LTAI5tAsked","UsedTimestamp":1700000000000,"ServiceName":"Ecs"}"#;
         assert_eq!(
-            info(ok, KEY).unwrap().used_timestamp,
+            info(ok, KEY).unwrap().used_timestamp.map(UsedTimestamp::ms),
             Some(1_700_000_000_000)
         );
     }
@@ -311,7 +400,7 @@ mod tests {
             );
             let body = &body[..body.len().saturating_sub(cut % 3 * cut)];
             if let Ok(i) = info(body, KEY) {
-                prop_assert!(i.used_timestamp.is_none_or(|t| t >= 0));
+                prop_assert!(i.used_timestamp.is_none_or(|t| t.ms() >= decode::ACTIONTRAIL_FLOOR_MS));
                 prop_assert_eq!(i.access_key_id.as_deref().map(str::trim), Some(KEY));
             }
             let ids = [products(body).map(|p| p.request_id), ips(body).map(|p| p.request_id), resources(body).map(|p| p.request_id)];

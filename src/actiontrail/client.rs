@@ -23,12 +23,14 @@ use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
 /// A validated answer, already decoded into its operation's type.
-type Answer = Arc<dyn Any + Send + Sync>;
+pub(super) type Answer = Arc<dyn Any + Send + Sync>;
 
 /// Checks and decodes one operation's answer body, given the request's parameters.
-type Decoder = fn(&str, &BTreeMap<String, String>) -> Result<Answer, answer::Reason>;
+pub(super) type Decoder = fn(&str, &BTreeMap<String, String>) -> Result<Answer, answer::Reason>;
 
-fn erase<T: Send + Sync + 'static>(r: Result<T, answer::Reason>) -> Result<Answer, answer::Reason> {
+pub(super) fn erase<T: Send + Sync + 'static>(
+    r: Result<T, answer::Reason>,
+) -> Result<Answer, answer::Reason> {
     r.map(|v| Arc::new(v) as Answer)
 }
 
@@ -270,15 +272,25 @@ impl Client {
 
     /// One operation, answered from the cache, from an identical call in flight, or by
     /// the API; validated and decoded by `decode` before anything may cache it.
-    async fn call<T: Clone + Send + Sync + 'static>(
+    pub(super) async fn call<T: Clone + Send + Sync + 'static>(
         &self,
         action: &'static str,
         params: BTreeMap<String, String>,
         decode: Decoder,
     ) -> Result<T, Error> {
-        let answer = self
-            .answer(Service::ActionTrail, action, params, decode)
-            .await?;
+        self.call_on(Service::ActionTrail, action, params, decode)
+            .await
+    }
+
+    /// [`Client::call`] on `service`.
+    pub(super) async fn call_on<T: Clone + Send + Sync + 'static>(
+        &self,
+        service: Service,
+        action: &'static str,
+        params: BTreeMap<String, String>,
+        decode: Decoder,
+    ) -> Result<T, Error> {
+        let answer = self.answer(service, action, params, decode).await?;
         // The cache key holds the service and action, so an answer is always its
         // action's type.
         answer
@@ -345,8 +357,11 @@ impl Client {
                             .lock()
                             .unwrap_or_else(PoisonError::into_inner);
                         answers.in_flight.remove(&key2);
-                        if let Ok(a) = &result {
-                            answers.done.insert(key2, a.clone());
+                        match &result {
+                            Ok(a) if kept(action) => {
+                                answers.done.insert(key2, a.clone());
+                            }
+                            _ => {}
                         }
                         result
                     }
@@ -459,6 +474,13 @@ impl Client {
         let raw = send(http, &signed, inner.timeout)
             .await
             .map_err(|f| match f {
+                SendFailure::TooLarge { http_status, cap } => Error::NotActionTrail {
+                    operation: action.to_owned(),
+                    endpoint: endpoint.base_url.clone(),
+                    http_status,
+                    reason: crate::alibaba::decode::over_cap(cap),
+                    excerpt: String::new(),
+                },
                 SendFailure::Timeout {
                     may_have_been_sent,
                     detail,
@@ -488,6 +510,13 @@ impl Client {
             excerpt: redact::excerpt(&raw.body, &credentials.secrets()),
         })
     }
+}
+
+/// Whether an answer stays in the cache. ListUsers pages do not: the listing built from
+/// them holds every user already, and a hostile RAM endpoint's pages would otherwise be held
+/// twice, up to the listing's caps. Identical calls in flight are still joined.
+fn kept(action: &str) -> bool {
+    action != "ListUsers"
 }
 
 fn page_params(

@@ -3,7 +3,8 @@
 //! (`alibabacloud-actiontrail20200706` 2.6.0): `RequestId`, `NextToken`,
 //! `Events[EventName, UsedTimestamp, Source, Detail]`.
 
-use super::client::{Client, Service};
+use super::answer;
+use super::client::{erase, Client};
 use super::error::Error;
 use super::pagination::{paginate, Listing, Page, PageOptions};
 use serde::{Deserialize, Serialize};
@@ -17,7 +18,7 @@ pub struct EventUsage {
     /// The API action, e.g. `DescribeInstances`.
     pub event_name: String,
     /// When the key last called it, epoch milliseconds.
-    pub used_timestamp: i64,
+    pub used_timestamp: crate::alibaba::decode::UsedTimestamp,
     /// How the use was recorded.
     pub source: Option<String>,
     /// The ActionTrail event, as a JSON string.
@@ -28,10 +29,10 @@ pub struct EventUsage {
 /// required.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct EventsPage {
-    request_id: String,
-    next_token: Option<String>,
-    events: Vec<EventUsage>,
+pub(super) struct EventsPage {
+    pub(super) request_id: String,
+    pub(super) next_token: Option<String>,
+    pub(super) events: Vec<EventUsage>,
 }
 
 /// The operation's name.
@@ -56,7 +57,9 @@ impl Client {
                 params.insert("NextToken".to_owned(), t);
             }
             let page: EventsPage = self
-                .call_strict(Service::ActionTrail, ACTION, params)
+                .call(ACTION, params, |body, _| {
+                    erase(answer::events_at(body, crate::alibaba::decode::now_ms()))
+                })
                 .await?;
             if page.request_id.trim().is_empty() {
                 return Err(Error::Untrusted {

@@ -15,6 +15,8 @@
 
 mod answer;
 mod client;
+#[cfg(test)]
+mod decode_props;
 mod error;
 pub mod events;
 mod pagination;
@@ -133,15 +135,30 @@ the API reference and the official SDK's models:
 - Every answer is a JSON object with a non-empty string `RequestId`.
 - `GetAccessKeyLastUsedInfo` (`actiontrail_accesskey_last_used`) is about the `AccessKeyId`
   asked for (whitespace around it aside: the API reference's own example ends it with a
-  newline); a use (`UsedTimestamp` above zero) names its `ServiceName`; `UsedTimestamp` is a
-  whole, non-negative number of milliseconds.
+  newline); a use names its `ServiceName`.
+- No member name appears twice in any object, at any depth (JSON leaves a repeated name's
+  meaning open; reading the last one would let `..., "UsedTimestamp": 0` hide a use). The
+  error gives the line and column, never a value.
+- `UsedTimestamp` is epoch milliseconds between 2022-02-01T00:00:00Z (ActionTrail keeps
+  nothing older) and now plus 15 minutes of clock skew, in every answer and list entry: a
+  time in seconds, `1` or the future is an error naming the field.
+- Any sign of use (a non-zero `UsedTimestamp`, a `ServiceName`, `Source` or `Detail`, or an
+  entry in `Products`, `Ips`, `Resources` or `Events`) is a use, and the last use is the most
+  recent plausible sign: a `Detail` event whose `eventTime` is later than `UsedTimestamp`
+  (and not in the future) is a later use. A use with no plausible time anywhere is an error.
 - `GetAccessKeyLastUsedProducts`, `GetAccessKeyLastUsedIps` and
   `GetAccessKeyLastUsedResources` carry their list (`Products`, `Ips`, `Resources`) as a list
   of objects, each naming its `ServiceName`, `Ip` or `ResourceName`.
 - `GetAccessKeyLastUsedEvents` (`actiontrail_accesskey_last_used_events`) carries `Events`,
   each with its `EventName` and `UsedTimestamp`. For `actiontrail_accesskeys`, RAM's
   `ListUsers` carries `IsTruncated` and `Users.User` (each user named), and `ListAccessKeys`
-  carries `AccessKeys.AccessKey` (each key with its id, `Status` and `CreateDate`).
+  carries `AccessKeys.AccessKey` (each key with its id, `Status` and a `CreateDate` between
+  2009 and now). Paging that contradicts itself (`IsTruncated` false with a `Marker`, true
+  without one, a `Marker` repeated, more users than asked for) is an error, as is a listing
+  past its caps (10,000 users, 100 pages, 64 MiB of answers, 20,000 keys).
+- STS, OIDC STS, the credentials URI, the ECS metadata service and the External process
+  answer through the same decoder; an `Expiration` must be in the future and at most 7 days
+  ahead.
 - Every field present has the type the API gives it (a string where a string belongs, an
   integer for `UsedTimestamp`).
 
@@ -152,7 +169,8 @@ wrong and the start of the body, clipped to 256 bytes and redacted. Nothing is c
 from it, and `fail_if_used_within` does not pass.
 
 **"Never used" looks like this**, and only this: a well-formed Info answer about the asked
-key with no `UsedTimestamp` (absent, `null` or `0`), such as
+key with no `UsedTimestamp` (absent, `null` or `0`) and no other sign of use (no
+`ServiceName`, `Source` or `Detail`), such as
 `{"RequestId":"6B4A...","AccessKeyId":"LTAI5t...","AccountId":"1234...","AccountType":"ram-user"}`.
 Then `used` is `false` and the times are null. For the listings, an empty `Products`, `Ips`
 or `Resources` list under its own name means no use recorded.
@@ -165,8 +183,9 @@ Also refused or bounded:
   `SecurityToken`, `Signature` and `AccessKeySecret` (also inside the string to sign that
   `SignatureDoesNotMatch` quotes) and URL user info are redacted. Bodies from STS and the
   ECS metadata service are never quoted: they hold credentials.
-- **Large bodies.** ActionTrail's and STS's answers are read up to 16 MiB, the metadata
-  service's up to 64 KiB.
+- **Large bodies.** ActionTrail's, RAM's and STS's answers are read up to 16 MiB, the
+  metadata service's and the credentials endpoints' up to 64 KiB. A longer body is an error
+  naming the cap, never a cut body that might still parse.
 - **Plain HTTP to real hosts.** Every endpoint that carries a credential or an answer the
   gate relies on (ActionTrail, RAM, STS, a credentials URI) is refused over plain HTTP
   unless its host is loopback or `insecure_http = true`, which warns on every plan; see

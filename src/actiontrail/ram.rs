@@ -11,8 +11,15 @@ use std::collections::{BTreeMap, HashSet};
 
 /// ListUsers' largest page.
 pub const MAX_USERS_PER_PAGE: u32 = 1000;
-/// A user list this long is a server bug, not data.
-const MAX_USER_PAGES: u32 = 10_000;
+/// The most ListUsers pages one listing follows: 10 full pages hold the largest account
+/// RAM allows; more is a hostile or broken endpoint handing out fresh Markers.
+pub const MAX_USER_PAGES: u32 = 100;
+/// The most users one listing holds. RAM's quota for users in one account is 1,000 by
+/// default and can be raised to a few thousand; ten thousand is far past any real account.
+pub const MAX_USERS: usize = 10_000;
+/// The most bytes of ListUsers answers one listing reads, over every page: a full page of
+/// 1,000 users is about 300 KiB, so this is some 200 full pages' worth.
+pub const MAX_USER_LISTING_BYTES: usize = 64 * 1024 * 1024;
 
 /// A RAM user (ListUsers).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -58,15 +65,11 @@ pub struct RamAccessKey {
 }
 
 impl RamAccessKey {
-    /// The creation time, epoch milliseconds.
+    /// The creation time, epoch milliseconds, checked by the strict decoder (an RFC 3339
+    /// time, not before 2009 nor in the future); the error never quotes the value.
     pub fn created_ms(&self) -> Result<i64, String> {
-        let t = time::OffsetDateTime::parse(
-            &self.create_date,
-            &time::format_description::well_known::Rfc3339,
-        )
-        .map_err(|e| format!("CreateDate {:?} is not RFC 3339: {e}", self.create_date))?;
-        i64::try_from(t.unix_timestamp_nanos() / 1_000_000)
-            .map_err(|_| format!("CreateDate {:?} is out of range", self.create_date))
+        crate::alibaba::decode::create_date(&self.create_date, crate::alibaba::decode::now_ms())
+            .map_err(|why| format!("AccessKey {}: {why}", self.access_key_id))
     }
 }
 
@@ -90,30 +93,46 @@ pub struct AccessKeyListing {
 
 #[derive(Clone, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct UsersWrap {
-    user: Vec<RamUser>,
+pub(super) struct UsersWrap {
+    pub(super) user: Vec<RamUser>,
 }
 
 #[derive(Clone, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct ListUsersPage {
+pub(super) struct ListUsersPage {
     request_id: String,
     is_truncated: bool,
     marker: Option<String>,
-    users: UsersWrap,
+    pub(super) users: UsersWrap,
+    /// The answer's size, counted against [`MAX_USER_LISTING_BYTES`].
+    #[serde(skip)]
+    bytes: usize,
+}
+
+/// A ListUsers page, strictly decoded, with its size.
+pub(super) fn list_users_page(
+    body: &str,
+    _: &BTreeMap<String, String>,
+) -> Result<super::client::Answer, super::answer::Reason> {
+    super::client::erase(
+        super::answer::object::<ListUsersPage>(body).map(|mut page| {
+            page.bytes = body.len();
+            page
+        }),
+    )
 }
 
 #[derive(Clone, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct KeysWrap {
-    access_key: Vec<RamAccessKey>,
+pub(super) struct KeysWrap {
+    pub(super) access_key: Vec<RamAccessKey>,
 }
 
 #[derive(Clone, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct ListAccessKeysAnswer {
+pub(super) struct ListAccessKeysAnswer {
     request_id: String,
-    access_keys: KeysWrap,
+    pub(super) access_keys: KeysWrap,
 }
 
 fn untrusted(operation: &str, request_id: &str, reason: impl Into<String>) -> Error {
@@ -131,48 +150,113 @@ fn require_request_id(operation: &str, id: &str) -> Result<(), Error> {
     Ok(())
 }
 
+const LIST_USERS: &str = "ListUsers";
+
+/// A ListUsers listing in progress: every page's answer goes through [`UserPaging::take`],
+/// which refuses contradictory paging (`IsTruncated` false with a `Marker`, true without
+/// one, a `Marker` again, a page longer than asked) and a listing past [`MAX_USER_PAGES`],
+/// [`MAX_USERS`] or [`MAX_USER_LISTING_BYTES`]: a fleet is never read from a listing cut
+/// short, and a hostile endpoint cannot grow it without bound.
+#[derive(Default)]
+pub(super) struct UserPaging {
+    pub(super) out: UserListing,
+    seen: HashSet<String>,
+    bytes: usize,
+}
+
+impl UserPaging {
+    fn over(&self, reason: String) -> Error {
+        Error::Pagination {
+            operation: LIST_USERS.to_owned(),
+            pages: u32::try_from(self.out.request_ids.len()).unwrap_or(u32::MAX),
+            reason,
+        }
+    }
+
+    /// Whether one more page may be asked for.
+    pub(super) fn may_ask(&self) -> Result<(), Error> {
+        if self.out.request_ids.len() >= MAX_USER_PAGES as usize {
+            return Err(self.over(format!(
+                "more than the cap of {MAX_USER_PAGES} pages (MAX_USER_PAGES) without an end"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Takes one page; the Marker to ask with next, or `None` when the listing is complete.
+    pub(super) fn take(&mut self, page: ListUsersPage) -> Result<Option<String>, Error> {
+        const OP: &str = LIST_USERS;
+        require_request_id(OP, &page.request_id)?;
+        self.bytes = self.bytes.saturating_add(page.bytes);
+        if self.bytes > MAX_USER_LISTING_BYTES {
+            return Err(self.over(format!(
+                "its answers add up to more than the cap of {} (MAX_USER_LISTING_BYTES)",
+                crate::alibaba::decode::human_bytes(MAX_USER_LISTING_BYTES)
+            )));
+        }
+        if page.users.user.len() > MAX_USERS_PER_PAGE as usize {
+            return Err(untrusted(
+                OP,
+                &page.request_id,
+                format!(
+                    "a page lists more users than the {MAX_USERS_PER_PAGE} asked for (MaxItems)"
+                ),
+            ));
+        }
+        if self.out.users.len() + page.users.user.len() > MAX_USERS {
+            return Err(self.over(format!(
+                "it lists more than the cap of {MAX_USERS} users (MAX_USERS)"
+            )));
+        }
+        let next = page.marker.filter(|m| !m.is_empty());
+        self.out.users.extend(page.users.user);
+        self.out.request_ids.push(page.request_id.clone());
+        if !page.is_truncated {
+            if next.is_some() {
+                return Err(untrusted(
+                    OP,
+                    &page.request_id,
+                    "IsTruncated is false but a Marker came with it: the listing contradicts itself, and ending it there could leave users unchecked",
+                ));
+            }
+            return Ok(None);
+        }
+        let next = next.ok_or_else(|| {
+            untrusted(
+                OP,
+                &page.request_id,
+                "IsTruncated is true but no Marker came with it",
+            )
+        })?;
+        if !self.seen.insert(next.clone()) {
+            return Err(
+                self.over("a Marker came back a second time: the listing would loop".to_owned())
+            );
+        }
+        Ok(Some(next))
+    }
+}
+
 impl Client {
-    /// RAM ListUsers, every page (1,000 users each, following `Marker`).
+    /// RAM ListUsers, every page (1,000 users each, following `Marker`), through
+    /// [`UserPaging`]: contradictory paging and a listing past its caps are errors.
     pub async fn list_ram_users(&self) -> Result<UserListing, Error> {
-        const OP: &str = "ListUsers";
-        let mut out = UserListing::default();
-        let mut seen = HashSet::new();
+        let mut paging = UserPaging::default();
         let mut marker: Option<String> = None;
         loop {
-            if out.request_ids.len() >= MAX_USER_PAGES as usize {
-                return Err(Error::Pagination {
-                    operation: OP.to_owned(),
-                    pages: MAX_USER_PAGES,
-                    reason: format!("more than {MAX_USER_PAGES} pages"),
-                });
-            }
+            paging.may_ask()?;
             let mut params =
                 BTreeMap::from([("MaxItems".to_owned(), MAX_USERS_PER_PAGE.to_string())]);
             if let Some(m) = marker.take() {
                 params.insert("Marker".to_owned(), m);
             }
-            let page: ListUsersPage = self.call_strict(Service::Ram, OP, params).await?;
-            require_request_id(OP, &page.request_id)?;
-            out.users.extend(page.users.user);
-            out.request_ids.push(page.request_id.clone());
-            if !page.is_truncated {
-                return Ok(out);
+            let page: ListUsersPage = self
+                .call_on(Service::Ram, LIST_USERS, params, list_users_page)
+                .await?;
+            match paging.take(page)? {
+                Some(next) => marker = Some(next),
+                None => return Ok(paging.out),
             }
-            let next = page.marker.filter(|m| !m.is_empty()).ok_or_else(|| {
-                untrusted(
-                    OP,
-                    &page.request_id,
-                    "IsTruncated is true but no Marker came with it",
-                )
-            })?;
-            if !seen.insert(next.clone()) {
-                return Err(Error::Pagination {
-                    operation: OP.to_owned(),
-                    pages: u32::try_from(out.request_ids.len()).unwrap_or(u32::MAX),
-                    reason: format!("Marker {next:?} came back a second time"),
-                });
-            }
-            marker = Some(next);
         }
     }
 
@@ -181,19 +265,25 @@ impl Client {
         const OP: &str = "ListAccessKeys";
         let params = BTreeMap::from([("UserName".to_owned(), user_name.to_owned())]);
         let answer: ListAccessKeysAnswer = self.call_strict(Service::Ram, OP, params).await?;
-        require_request_id(OP, &answer.request_id)?;
-        for k in &answer.access_keys.access_key {
-            if k.access_key_id.trim().is_empty() {
-                return Err(untrusted(OP, &answer.request_id, "an AccessKeyId is empty"));
-            }
-            k.created_ms()
-                .map_err(|why| untrusted(OP, &answer.request_id, why))?;
-        }
-        Ok(AccessKeyListing {
-            keys: answer.access_keys.access_key,
-            request_id: answer.request_id,
-        })
+        checked_keys(answer)
     }
+}
+
+/// A ListAccessKeys answer's keys, each with an id and a plausible CreateDate.
+pub(super) fn checked_keys(answer: ListAccessKeysAnswer) -> Result<AccessKeyListing, Error> {
+    const OP: &str = "ListAccessKeys";
+    require_request_id(OP, &answer.request_id)?;
+    for k in &answer.access_keys.access_key {
+        if k.access_key_id.trim().is_empty() {
+            return Err(untrusted(OP, &answer.request_id, "an AccessKeyId is empty"));
+        }
+        k.created_ms()
+            .map_err(|why| untrusted(OP, &answer.request_id, why))?;
+    }
+    Ok(AccessKeyListing {
+        keys: answer.access_keys.access_key,
+        request_id: answer.request_id,
+    })
 }
 
 #[cfg(test)]
@@ -242,6 +332,15 @@ mod tests {
             status: KeyStatus::Active,
             create_date: "yesterday".into(),
         };
-        assert!(late.created_ms().unwrap_err().contains("yesterday"));
+        let why = late.created_ms().unwrap_err();
+        assert!(
+            why.contains("CreateDate is not an RFC 3339 time") && !why.contains("yesterday"),
+            "{why}"
+        );
+        let seconds = RamAccessKey {
+            create_date: "1970-01-17T12:33:18Z".into(),
+            ..late
+        };
+        assert!(seconds.created_ms().unwrap_err().contains("before 2009"));
     }
 }

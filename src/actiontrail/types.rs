@@ -8,6 +8,7 @@
 //! present, and every field present must have its type, or decoding fails. A missing
 //! field must never read as "never used".
 
+use crate::alibaba::decode::UsedTimestamp;
 use serde::{Deserialize, Serialize};
 
 /// How ActionTrail learned of the use: `Internal`, `ManagementEvent` or `DataEvent`.
@@ -40,7 +41,7 @@ pub struct AccessKeyLastUsedInfo {
     /// The ActionTrail event, as a JSON string.
     pub detail: Option<String>,
     /// When it was last used, epoch milliseconds; absent when never used.
-    pub used_timestamp: Option<i64>,
+    pub used_timestamp: Option<UsedTimestamp>,
 }
 
 /// One service a key used (GetAccessKeyLastUsedProducts).
@@ -58,7 +59,7 @@ pub struct ProductUsage {
     /// The ActionTrail event, as a JSON string.
     pub detail: Option<String>,
     /// When the key last used this service, epoch milliseconds.
-    pub used_timestamp: Option<i64>,
+    pub used_timestamp: Option<UsedTimestamp>,
 }
 
 /// One source IP a key was used from (GetAccessKeyLastUsedIps).
@@ -68,7 +69,7 @@ pub struct IpUsage {
     /// The IP address.
     pub ip: String,
     /// When the key was last used from it, epoch milliseconds.
-    pub used_timestamp: Option<i64>,
+    pub used_timestamp: Option<UsedTimestamp>,
     /// How the use was recorded.
     pub source: Option<Source>,
     /// The ActionTrail event, as a JSON string.
@@ -84,7 +85,7 @@ pub struct ResourceUsage {
     /// The resource's type, e.g. `ACS::ECS::Instance`.
     pub resource_type: Option<String>,
     /// When the key last acted on it, epoch milliseconds.
-    pub used_timestamp: Option<i64>,
+    pub used_timestamp: Option<UsedTimestamp>,
     /// How the use was recorded.
     pub source: Option<Source>,
     /// The ActionTrail event, as a JSON string.

@@ -1,6 +1,7 @@
 //! Alibaba Cloud plumbing shared by every API: signing, credentials and endpoints.
 pub mod access_key;
 pub mod credentials;
+pub mod decode;
 pub mod endpoint;
 pub mod http;
 pub mod redact;

@@ -169,6 +169,14 @@ pub struct RawResponse {
 /// Why an exchange produced no response.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SendFailure {
+    /// The body was longer than the cap: an error naming the cap, never a cut body that
+    /// may still parse (a never-used answer, padding, then the real one).
+    TooLarge {
+        /// HTTP status of the answer.
+        http_status: u16,
+        /// The cap, in bytes.
+        cap: usize,
+    },
     /// The connect or the whole exchange exceeded its time limit.
     Timeout {
         /// Whether the request may have reached the server (false: connect timeout).
@@ -211,15 +219,23 @@ pub async fn send(
         .headers()
         .get(reqwest::header::LOCATION)
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-    let (bytes, _) = read_capped(response, MAX_BODY_BYTES)
-        .await
-        .map_err(classify)?;
     Ok(RawResponse {
         status,
         retry_after,
         location,
-        body: body_text(bytes),
+        body: read_body(response, MAX_BODY_BYTES).await?,
     })
+}
+
+/// The whole body of `response` as text, or [`SendFailure::TooLarge`] when it is longer
+/// than `cap`: never a cut body.
+pub async fn read_body(response: reqwest::Response, cap: usize) -> Result<String, SendFailure> {
+    let http_status = response.status().as_u16();
+    let (bytes, cut) = read_capped(response, cap).await.map_err(classify)?;
+    if cut {
+        return Err(SendFailure::TooLarge { http_status, cap });
+    }
+    Ok(body_text(bytes))
 }
 
 /// An answer's body as text: valid UTF-8, as the API's JSON is, is kept without a copy;
@@ -228,8 +244,8 @@ fn body_text(bytes: Vec<u8>) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-/// Reads at most `cap` bytes of `response`'s body; the flag says whether more came. A
-/// cut body no longer parses, so it surfaces as an answer that is not the API's.
+/// Reads at most `cap` bytes of `response`'s body; the flag says whether more came, and
+/// every caller refuses a body that was cut (see [`SendFailure::TooLarge`]).
 pub async fn read_capped(
     mut response: reqwest::Response,
     cap: usize,

@@ -55,10 +55,10 @@ fn key_fields() -> Fields<FleetKey> {
             |k: &FleetKey| Value::Bool(k.last_used_ms.is_some()),
         ))
         .with(s("last_used_at", "its last use, RFC 3339 UTC; null when never used", |k| {
-            Value::opt_string(k.last_used_ms.and_then(usage::rfc3339))
+            Value::opt_string(k.last_used_ms.map(usage::UsedTimestamp::rfc3339))
         }))
         .with(n("last_used_timestamp", "its last use, epoch milliseconds; null when never used", |k| {
-            Value::opt_int(k.last_used_ms)
+            Value::opt_int(k.last_used_ms.map(usage::UsedTimestamp::ms))
         }))
         .with(n("days_since_last_used", "whole days since its last use; null when never used", |k| {
             Value::opt_int(k.days_since_last_used)
@@ -83,7 +83,7 @@ impl DataSource for AccessKeys {
     type Answer = Fleet;
 
     const TYPE_NAME: &'static str = "actiontrail_accesskeys";
-    const DESCRIPTION: &'static str = "The AccessKeys of the caller's account, each joined with its last use: every RAM user's keys (RAM ListUsers and ListAccessKeys), those of the users named, or exactly the keys named; filtered by status and idleness, with a fleet gate that fails the plan listing every selected key used recently.";
+    const DESCRIPTION: &'static str = "The AccessKeys of the caller's account, each joined with its last use: every RAM user's keys (RAM ListUsers and ListAccessKeys), those of the users named, or exactly the keys named; filtered by status and idleness, with a fleet gate that fails the plan listing every selected key used recently. One read is capped, so a hostile or broken RAM endpoint cannot grow it without bound: at most 10,000 users, 100 ListUsers pages and 64 MiB of ListUsers answers (each answer at most 16 MiB), and 20,000 keys; past a cap, or on contradictory paging (`IsTruncated` false with a `Marker`, true without one, a `Marker` repeated), the read fails with an error naming it, never a partial fleet.";
     const GUIDE: &'static str = "## Permissions and calls\n\nDiscovery calls RAM `ListUsers` (every page) and `ListAccessKeys` once per user, then ActionTrail `GetAccessKeyLastUsedInfo` once per key; the caller needs `ram:ListUsers`, `ram:ListAccessKeys` and `actiontrail:GetAccessKeyLastUsedInfo`. With `user_names`, `ListUsers` is not called; with `access_key_ids`, each key's owner comes from ActionTrail and RAM lists only that owner's keys. Calls run concurrently up to the provider's `max_concurrency` and are shared with the single-key data sources of the same plan. Any failed call fails the read: a partial fleet is never presented as the whole.\n\n## The fleet gate\n\n`fail_if_any_used_within` looks at every selected key (before the `status`, `unused_for` and `used_within` filters) and fails the read with one diagnostic listing each key used within the window: its user, service, IP and when.\n";
 
     fn fields() -> Fields<Fleet> {
@@ -359,7 +359,7 @@ mod tests {
             user_name: "u".into(),
             status: KeyStatus::Active,
             create_ms: now - 10 * 86_400_000,
-            last_used_ms: used,
+            last_used_ms: used.map(usage::UsedTimestamp::fixture),
             last_used_service: used.map(|_| "Ecs".into()),
             last_used_ip: None,
             request_id: "R".into(),

@@ -14,6 +14,33 @@ use crate::model::{AttributePath, Diagnostic};
 use futures::future::try_join_all;
 use std::time::Duration;
 
+/// The most keys one fleet read holds. RAM gives a user at most two AccessKeys, so this is
+/// twice [`crate::actiontrail::ram::MAX_USERS`]; more is a hostile or broken RAM endpoint, and
+/// the read fails naming this cap instead of growing without bound.
+pub const MAX_FLEET_KEYS: usize = 2 * crate::actiontrail::ram::MAX_USERS;
+
+/// Counts keys as RAM lists them, over every user of one read, against [`MAX_FLEET_KEYS`].
+#[derive(Default)]
+struct KeyBudget(std::sync::atomic::AtomicUsize);
+
+impl KeyBudget {
+    fn take(&self, n: usize, path: Option<AttributePath>) -> Result<(), Diagnostic> {
+        let before = self.0.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        if before.saturating_add(n) > MAX_FLEET_KEYS {
+            return Err(placed(
+                Diagnostic::error(
+                    "RAM lists more AccessKeys than the fleet read's cap",
+                    format!(
+                        "RAM's ListAccessKeys answers add up to more than {MAX_FLEET_KEYS} keys (the cap on one actiontrail_accesskeys read; RAM gives a user at most 2). The read stops here rather than present part of the fleet; check ram_endpoint, or narrow the read with user_names or access_key_ids."
+                    ),
+                ),
+                path,
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Which keys to read, and what to keep of them.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Selection {
@@ -42,8 +69,8 @@ pub struct FleetKey {
     pub status: KeyStatus,
     /// Creation time, epoch milliseconds.
     pub create_ms: i64,
-    /// Last use, epoch milliseconds; `None` when never used (as far as ActionTrail knows).
-    pub last_used_ms: Option<i64>,
+    /// Last use; `None` when never used (as far as ActionTrail knows).
+    pub last_used_ms: Option<usage::UsedTimestamp>,
     /// The service it last called.
     pub last_used_service: Option<String>,
     /// The IP it last called from (from the event in `Detail`).
@@ -60,7 +87,7 @@ impl FleetKey {
     /// Whether it was used within `window` of `now_ms`.
     pub fn used_within(&self, window: Duration, now_ms: i64) -> bool {
         self.last_used_ms
-            .is_some_and(|ms| usage::elapsed(ms, now_ms) < window)
+            .is_some_and(|t| t.elapsed(now_ms) < window)
     }
 }
 
@@ -101,11 +128,13 @@ async fn keys_of(
     api: &Api,
     user: &str,
     path: Option<AttributePath>,
+    budget: &KeyBudget,
 ) -> Result<(Vec<RamAccessKey>, String), Diagnostic> {
     let listing = api
         .ram_access_keys(user)
         .await
-        .map_err(|d| placed(d, path))?;
+        .map_err(|d| placed(d, path.clone()))?;
+    budget.take(listing.keys.len(), path)?;
     Ok((listing.keys, listing.request_id))
 }
 
@@ -129,7 +158,7 @@ async fn joined(
 }
 
 fn join(user: &str, status: KeyStatus, create_ms: i64, info: &AccessKeyLastUsedInfo) -> FleetKey {
-    let last_used_ms = usage::used_ms(info.used_timestamp);
+    let last_used_ms = info.used_timestamp;
     let event = usage::parse_event(info.detail.as_deref());
     FleetKey {
         access_key_id: info.access_key_id.clone().unwrap_or_default(),
@@ -150,8 +179,9 @@ fn join(user: &str, status: KeyStatus, create_ms: i64, info: &AccessKeyLastUsedI
 pub async fn read(api: &Api, sel: &Selection) -> Result<Fleet, Diagnostic> {
     let now_ms = usage::now_ms();
     let mut ram_request_ids = Vec::new();
+    let budget = &KeyBudget::default();
     let (selected, users) = if let Some(ids) = &sel.access_key_ids {
-        read_named_keys(api, ids, &mut ram_request_ids).await?
+        read_named_keys(api, ids, &mut ram_request_ids, budget).await?
     } else {
         let (users, from_arg) = match &sel.user_names {
             Some(names) => (names.clone(), true),
@@ -170,7 +200,7 @@ pub async fn read(api: &Api, sel: &Selection) -> Result<Fleet, Diagnostic> {
             } else {
                 None
             };
-            let (keys, request_id) = keys_of(api, user, path.clone()).await?;
+            let (keys, request_id) = keys_of(api, user, path.clone(), budget).await?;
             let joined = try_join_all(keys.iter().map(|k| joined(api, user, k, path.clone())));
             Ok::<_, Diagnostic>((joined.await?, request_id))
         }))
@@ -185,7 +215,7 @@ pub async fn read(api: &Api, sel: &Selection) -> Result<Fleet, Diagnostic> {
     let mut selected = selected;
     for k in &mut selected {
         k.age_days = usage::whole_days(k.create_ms, now_ms);
-        k.days_since_last_used = k.last_used_ms.map(|ms| usage::whole_days(ms, now_ms));
+        k.days_since_last_used = k.last_used_ms.map(|t| t.whole_days(now_ms));
     }
     for k in &selected {
         if k.access_key_id.is_empty() {
@@ -226,6 +256,7 @@ async fn read_named_keys(
     api: &Api,
     ids: &[String],
     ram_request_ids: &mut Vec<String>,
+    budget: &KeyBudget,
 ) -> Result<(Vec<FleetKey>, usize), Diagnostic> {
     let found = try_join_all(ids.iter().enumerate().map(|(i, id)| async move {
         let path = at("access_key_ids", Some(i));
@@ -246,7 +277,7 @@ async fn read_named_keys(
                 ))
             }
         };
-        let (keys, request_id) = keys_of(api, &user, path.clone()).await?;
+        let (keys, request_id) = keys_of(api, &user, path.clone(), budget).await?;
         let Some(key) = keys.iter().find(|k| &k.access_key_id == id) else {
             return Err(placed(
                 Diagnostic::error(
@@ -297,7 +328,11 @@ pub fn gate(fleet: &Fleet, window: Duration) -> Option<Diagnostic> {
     let lines: Vec<String> = offenders
         .iter()
         .map(|k| {
-            let when = k.last_used_ms.unwrap_or_default();
+            // Every offender was used within the window, so has a time.
+            let (when, ago) = k.last_used_ms.map_or_else(
+                || ("an unknown time".to_owned(), Duration::ZERO),
+                |t| (t.rfc3339(), t.elapsed(fleet.now_ms)),
+            );
             format!(
                 "- {} (RAM user {}): {} from {} at {} ({} ago)",
                 k.access_key_id,
@@ -306,8 +341,8 @@ pub fn gate(fleet: &Fleet, window: Duration) -> Option<Diagnostic> {
                     .as_deref()
                     .unwrap_or("an unknown service"),
                 k.last_used_ip.as_deref().unwrap_or("an unknown IP"),
-                usage::rfc3339(when).unwrap_or_else(|| when.to_string()),
-                super::duration::describe(usage::elapsed(when, fleet.now_ms)),
+                when,
+                super::duration::describe(ago),
             )
         })
         .collect();
@@ -342,7 +377,7 @@ mod tests {
             user_name: "u".into(),
             status,
             create_ms: now - 500 * DAY,
-            last_used_ms: used_days_ago.map(|d| now - d * DAY),
+            last_used_ms: used_days_ago.map(|d| usage::UsedTimestamp::fixture(now - d * DAY)),
             last_used_service: used_days_ago.map(|_| "Ecs".into()),
             last_used_ip: used_days_ago.map(|_| "203.0.113.9".into()),
             request_id: "R".into(),

@@ -135,11 +135,11 @@ impl DataSource for LastUsed {
             .with(info("service_name_en", "The service's English display name (ServiceNameEn).", |i| &i.service_name_en))
             .with(info("source", "How ActionTrail recorded the use: Internal, ManagementEvent or DataEvent (Source).", |i| &i.source))
             .with(info("detail", "The raw ActionTrail event of the last use, a JSON string (Detail).", |i| &i.detail))
-            .with(Field::computed("used_timestamp", Type::Number, "When the key was last used, epoch milliseconds (UsedTimestamp); null when never used.", |a: &LastUse| Value::opt_int(a.used.ms)))
+            .with(Field::computed("used_timestamp", Type::Number, "When the key was last used, epoch milliseconds (UsedTimestamp); null when never used.", |a: &LastUse| Value::opt_int(a.used.ms.map(usage::UsedTimestamp::ms))))
             .with(Field::computed("last_used_at", Type::String, "When the key was last used, RFC 3339 in UTC (for `timecmp`); null when never used.", |a: &LastUse| a.used.last_used_at()))
             .with(Field::computed("event", usage::event_type(), usage::EVENT_DESCRIPTION, |a: &LastUse| usage::event_value(a.used.event.as_ref())))
             .with(Field::computed("used", Type::Bool, "Whether ActionTrail has any record of the key being used.", |a: &LastUse| Value::Bool(a.used.ms.is_some())))
-            .with(Field::computed("days_since_last_used", Type::Number, "Whole days from the last use to the time of reading; null when never used.", |a: &LastUse| Value::opt_int(a.used.ms.map(|ms| usage::whole_days(ms, a.now_ms)))))
+            .with(Field::computed("days_since_last_used", Type::Number, "Whole days from the last use to the time of reading; null when never used.", |a: &LastUse| Value::opt_int(a.used.ms.map(|t| t.whole_days(a.now_ms)))))
             .with(Field::computed("last_used_service", Type::String, "The service of the last use (same as service_name); null when never used.", |a: &LastUse| {
                 Value::opt_string(a.used.ms.and(a.info().service_name.clone()))
             }))
@@ -171,7 +171,7 @@ impl DataSource for LastUsed {
     }
 
     fn check(config: &Config, answer: &LastUse) -> Vec<Diagnostic> {
-        let (Some(g), Some(used_ms)) = (&config.gate, answer.used.ms) else {
+        let (Some(g), Some(used)) = (&config.gate, answer.used.ms) else {
             return Vec::new();
         };
         let event: Option<&Event> = answer.used.event.as_ref();
@@ -179,7 +179,7 @@ impl DataSource for LastUsed {
             key: &config.key,
             window_text: &g.text,
             window: g.window,
-            used_ms,
+            used,
             now_ms: answer.now_ms,
             service: answer
                 .info()
@@ -211,8 +211,8 @@ pub struct RecentUse<'a> {
     pub window_text: &'a str,
     /// The gate's window.
     pub window: Duration,
-    /// When the key was last used, epoch milliseconds.
-    pub used_ms: i64,
+    /// When the key was last used.
+    pub used: usage::UsedTimestamp,
     /// The time of reading, epoch milliseconds.
     pub now_ms: i64,
     /// The service used.
@@ -227,12 +227,11 @@ pub struct RecentUse<'a> {
 
 /// The gate: an error at `fail_if_used_within` when the key was used within the window.
 pub fn gate(u: &RecentUse<'_>) -> Option<Diagnostic> {
-    let ago = usage::elapsed(u.used_ms, u.now_ms);
+    let ago = u.used.elapsed(u.now_ms);
     if ago >= u.window {
         return None;
     }
-    let when =
-        usage::rfc3339(u.used_ms).unwrap_or_else(|| format!("{} ms since the epoch", u.used_ms));
+    let when = u.used.rfc3339();
     let ago_text = duration::describe(ago);
     let action = u
         .action
@@ -312,7 +311,7 @@ mod tests {
             service_name_en: Some("Elastic Compute Service".into()),
             source: Some("ManagementEvent".into()),
             detail: Some(r#"{"eventName":"DescribeInstances","sourceIpAddress":"203.0.113.7","acsRegion":"cn-shanghai","isGlobal":false,"userIdentity":{"type":"ram-user","userName":"deployer","accessKeyId":"LTAI5tRecentUse000000001"}}"#.into()),
-            used_timestamp: Some(USED),
+            used_timestamp: Some(usage::UsedTimestamp::fixture(USED)),
         }
     }
 
@@ -395,7 +394,7 @@ mod tests {
             key: "LTAI5tRecentUse000000001",
             window_text: "30d",
             window: Duration::from_secs(30 * 86_400),
-            used_ms: USED,
+            used: usage::UsedTimestamp::fixture(USED),
             now_ms: now,
             service: Some("Ecs"),
             ip: Some("203.0.113.7"),

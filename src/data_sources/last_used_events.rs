@@ -13,7 +13,7 @@ use crate::model::{Diagnostic, Type, Value};
 pub struct LastUsedEvents;
 
 impl Use for EventUsage {
-    fn used_timestamp(&self) -> Option<i64> {
+    fn used_timestamp(&self) -> Option<usage::UsedTimestamp> {
         Some(self.used_timestamp)
     }
     fn source(&self) -> Option<&str> {
@@ -116,7 +116,7 @@ mod tests {
             items: vec![
                 EventUsage {
                     event_name: "StartInstance".into(),
-                    used_timestamp: 2_000,
+                    used_timestamp: usage::UsedTimestamp::fixture(1_714_552_202_000),
                     source: Some("ManagementEvent".into()),
                     detail: Some(
                         r#"{"eventName":"StartInstance","sourceIpAddress":"203.0.113.1"}"#.into(),
@@ -124,7 +124,7 @@ mod tests {
                 },
                 EventUsage {
                     event_name: "DescribeInstances".into(),
-                    used_timestamp: 1_000,
+                    used_timestamp: usage::UsedTimestamp::fixture(1_714_552_201_000),
                     source: None,
                     detail: None,
                 },

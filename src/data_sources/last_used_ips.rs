@@ -107,12 +107,16 @@ mod tests {
             items: vec![
                 IpUsage {
                     ip: "10.0.0.2".into(),
-                    used_timestamp: Some(2_000),
+                    used_timestamp: Some(crate::data_sources::usage::UsedTimestamp::fixture(
+                        1_714_552_202_000,
+                    )),
                     ..Default::default()
                 },
                 IpUsage {
                     ip: "10.0.0.1".into(),
-                    used_timestamp: Some(1_000),
+                    used_timestamp: Some(crate::data_sources::usage::UsedTimestamp::fixture(
+                        1_714_552_201_000,
+                    )),
                     ..Default::default()
                 },
             ],
@@ -137,7 +141,7 @@ mod tests {
         assert_eq!(st.get("ip_count"), Some(&Value::int(2)));
         assert_eq!(
             st.get("most_recent_used_at"),
-            Some(&Value::string("1970-01-01T00:00:02Z"))
+            Some(&Value::string("2024-05-01T08:30:02Z"))
         );
         assert_eq!(
             st.get("request_ids"),

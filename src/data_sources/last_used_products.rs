@@ -158,13 +158,17 @@ mod tests {
             products: vec![
                 ProductUsage {
                     service_name: "Oss".into(),
-                    used_timestamp: Some(1_714_552_200_000),
+                    used_timestamp: Some(crate::data_sources::usage::UsedTimestamp::fixture(
+                        1_714_552_200_000,
+                    )),
                     detail: Some("garbage".into()),
                     ..Default::default()
                 },
                 ProductUsage {
                     service_name: "Ecs".into(),
-                    used_timestamp: Some(1_714_638_600_000),
+                    used_timestamp: Some(crate::data_sources::usage::UsedTimestamp::fixture(
+                        1_714_638_600_000,
+                    )),
                     source: Some("ManagementEvent".into()),
                     detail: Some(r#"{"sourceIpAddress":"198.51.100.2"}"#.into()),
                     ..Default::default()

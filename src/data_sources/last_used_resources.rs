@@ -116,7 +116,9 @@ mod tests {
         let r = |name: &str, ty: Option<&str>| ResourceUsage {
             resource_name: name.into(),
             resource_type: ty.map(Into::into),
-            used_timestamp: Some(5),
+            used_timestamp: Some(crate::data_sources::usage::UsedTimestamp::fixture(
+                1_714_552_205_000,
+            )),
             ..Default::default()
         };
         let list = Listing {

@@ -5,6 +5,7 @@ use super::attribute::Field;
 use crate::actiontrail::types::{
     AccessKeyLastUsedInfo, Event, IpUsage, ProductUsage, ResourceUsage, UserIdentity,
 };
+pub use crate::alibaba::decode::UsedTimestamp;
 use crate::model::{Type, Value};
 use std::borrow::Cow;
 use std::time::Duration;
@@ -13,12 +14,6 @@ use time::OffsetDateTime;
 
 /// The caveat every data source carries: ActionTrail lags and forgets.
 pub const FRESHNESS_NOTE: &str = "ActionTrail records AccessKey use about an hour late and keeps at most 400 days of it (nothing before 2022-02-01): use in the last hour, or older than that, does not show here.";
-
-/// When a key was used, as epoch milliseconds; `None` for never (ActionTrail answers an
-/// absent or zero `UsedTimestamp` for a key it has no record of).
-pub fn used_ms(used_timestamp: Option<i64>) -> Option<i64> {
-    used_timestamp.filter(|ms| *ms > 0)
-}
 
 /// Epoch milliseconds as RFC 3339 in UTC (`2024-05-01T08:30:00Z`, with a fraction only
 /// when the milliseconds are not zero); `None` for times RFC 3339 cannot spell.
@@ -124,8 +119,9 @@ pub fn event_value(event: Option<&Event>) -> Value {
 
 /// A record of use, as every operation returns one: when, how and the raw event.
 pub trait Use {
-    /// UsedTimestamp, epoch milliseconds.
-    fn used_timestamp(&self) -> Option<i64>;
+    /// When, as the strict decoder concluded it (the most recent plausible sign of use);
+    /// `None` for never.
+    fn used_timestamp(&self) -> Option<UsedTimestamp>;
     /// Source: Internal, ManagementEvent or DataEvent.
     fn source(&self) -> Option<&str>;
     /// Detail, the raw ActionTrail event.
@@ -135,7 +131,7 @@ pub trait Use {
 macro_rules! impl_use {
     ($($t:ty),*) => {$(
         impl Use for $t {
-            fn used_timestamp(&self) -> Option<i64> {
+            fn used_timestamp(&self) -> Option<UsedTimestamp> {
                 self.used_timestamp
             }
             fn source(&self) -> Option<&str> {
@@ -155,8 +151,8 @@ impl_use!(AccessKeyLastUsedInfo, ProductUsage, IpUsage, ResourceUsage);
 pub struct Used<T> {
     /// The record as the API returned it.
     pub of: T,
-    /// When, epoch milliseconds; `None` for never.
-    pub ms: Option<i64>,
+    /// When; `None` for never.
+    pub ms: Option<UsedTimestamp>,
     /// The event parsed from `Detail`.
     pub event: Option<Event>,
 }
@@ -165,7 +161,7 @@ impl<T: Use> Used<T> {
     /// `record`, with its time and event worked out.
     pub fn new(record: T) -> Used<T> {
         Used {
-            ms: used_ms(record.used_timestamp()),
+            ms: record.used_timestamp(),
             event: parse_event(record.detail()),
             of: record,
         }
@@ -178,7 +174,7 @@ impl<T: Use> Used<T> {
 
     /// When, as RFC 3339.
     pub fn last_used_at(&self) -> Value {
-        Value::opt_string(self.ms.and_then(rfc3339))
+        Value::opt_string(self.ms.map(UsedTimestamp::rfc3339))
     }
 }
 
@@ -190,7 +186,7 @@ pub fn item_fields<T: Use + 'static>() -> [Field<Used<T>>; 8] {
             "used_timestamp",
             Type::Number,
             "When, in epoch milliseconds (UsedTimestamp).",
-            |u: &Used<T>| Value::opt_int(u.ms),
+            |u: &Used<T>| Value::opt_int(u.ms.map(UsedTimestamp::ms)),
         ),
         Field::computed(
             "last_used_at",
@@ -237,10 +233,10 @@ pub fn item_fields<T: Use + 'static>() -> [Field<Used<T>>; 8] {
     ]
 }
 
-/// The latest of some timestamps, as RFC 3339.
-pub fn most_recent<I: IntoIterator<Item = Option<i64>>>(timestamps: I) -> Value {
-    let latest = timestamps.into_iter().filter_map(used_ms).max();
-    Value::opt_string(latest.and_then(rfc3339))
+/// The latest of some times of use, as RFC 3339.
+pub fn most_recent<I: IntoIterator<Item = Option<UsedTimestamp>>>(timestamps: I) -> Value {
+    let latest = timestamps.into_iter().flatten().max();
+    Value::opt_string(latest.map(UsedTimestamp::rfc3339))
 }
 
 /// `most_recent_used_at`: the latest use among `items(answer)`.
@@ -297,11 +293,23 @@ mod tests {
     }
 
     #[test]
-    fn zero_or_absent_timestamps_mean_never_used() {
-        assert_eq!(used_ms(None), None);
-        assert_eq!(used_ms(Some(0)), None);
-        assert_eq!(used_ms(Some(-5)), None);
-        assert_eq!(used_ms(Some(1)), Some(1));
+    fn the_latest_use_wins_and_none_is_never() {
+        let at = UsedTimestamp::fixture;
+        assert_eq!(most_recent([None, None]), Value::Null);
+        assert_eq!(
+            most_recent([
+                Some(at(1_714_552_200_000)),
+                None,
+                Some(at(1_714_552_100_000))
+            ]),
+            Value::string("2024-05-01T08:30:00Z")
+        );
+        assert_eq!(at(1_714_552_200_120).rfc3339(), "2024-05-01T08:30:00.12Z");
+        assert_eq!(
+            at(1_714_552_200_000).whole_days(1_714_552_200_000 + 3 * 86_400_000 - 1),
+            2
+        );
+        assert_eq!(at(1_714_552_200_000).elapsed(0), Duration::ZERO);
     }
 
     #[test]
@@ -348,7 +356,7 @@ mod tests {
         let ty = item.ty();
         let v = item.value(&Used::new(IpUsage {
             ip: "10.0.0.1".into(),
-            used_timestamp: Some(1_714_552_200_000),
+            used_timestamp: Some(UsedTimestamp::fixture(1_714_552_200_000)),
             source: Some("ManagementEvent".into()),
             detail: Some("{\"sourceIpAddress\":\"10.0.0.1\"}".into()),
         }));

@@ -14,6 +14,7 @@ pub(super) fn transport_error(endpoint: &str, e: reqwest::Error) -> CredentialsE
     let (detail, retryable) = match classify(e) {
         SendFailure::Timeout { detail, .. } => (format!("timed out: {detail}"), true),
         SendFailure::Transport { detail, .. } => (detail, true),
+        SendFailure::TooLarge { cap, .. } => (crate::alibaba::decode::over_cap(cap), false),
     };
     CredentialsError::Http {
         endpoint: endpoint.to_owned(),
@@ -38,7 +39,8 @@ pub(super) async fn read(
             return Err(CredentialsError::Http {
                 endpoint: endpoint.to_owned(),
                 detail: format!(
-                    "HTTP {status}: the answer is larger than {MAX_ANSWER_BYTES} bytes, so it is not credentials"
+                    "HTTP {status}: {}",
+                    crate::alibaba::decode::over_cap(MAX_ANSWER_BYTES)
                 ),
                 retryable: false,
             });

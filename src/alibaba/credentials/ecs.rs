@@ -3,7 +3,6 @@
 use super::{Credentials, CredentialsError};
 use crate::alibaba::endpoint::Endpoint;
 use crate::alibaba::http::CREDENTIALS_BODY_BYTES;
-use crate::alibaba::redact::json_shape;
 use crate::alibaba::rpc::{classify, location_host, read_capped, SendFailure};
 use serde::Deserialize;
 use std::time::Duration;
@@ -26,6 +25,7 @@ fn http_error(endpoint: &Endpoint, f: SendFailure) -> CredentialsError {
     let detail = match f {
         SendFailure::Timeout { detail, .. } => format!("timed out: {detail}"),
         SendFailure::Transport { detail, .. } => detail,
+        SendFailure::TooLarge { cap, .. } => crate::alibaba::decode::over_cap(cap),
     };
     CredentialsError::Http {
         endpoint: format!("the ECS metadata service at {}", endpoint.base_url),
@@ -67,7 +67,7 @@ async fn body(endpoint: &Endpoint, resp: reqwest::Response) -> Result<String, Cr
     if cut {
         return Err(CredentialsError::Http {
             endpoint: format!("the ECS metadata service at {}", endpoint.base_url),
-            detail: format!("the answer is larger than {CREDENTIALS_BODY_BYTES} bytes"),
+            detail: crate::alibaba::decode::over_cap(CREDENTIALS_BODY_BYTES),
             retryable: false,
         });
     }
@@ -164,9 +164,9 @@ pub(super) async fn fetch(
     );
     let body = get(http, endpoint, &path, token.as_deref(), timeout, &role).await?;
     let parsed: MetadataCredentials =
-        serde_json::from_str(&body).map_err(|e| CredentialsError::Metadata {
+        crate::alibaba::decode::strict(&body).map_err(|why| CredentialsError::Metadata {
             role: role.clone(),
-            reason: format!("the answer is not credentials JSON: {}", json_shape(&e)),
+            reason: format!("the answer is not credentials JSON: {why}"),
         })?;
     if let Some(code) = parsed.code.as_deref().filter(|c| *c != "Success") {
         return Err(CredentialsError::Metadata {

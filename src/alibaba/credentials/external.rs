@@ -60,13 +60,8 @@ pub(super) async fn run(
             "it printed more than {MAX_ANSWER_BYTES} bytes, so not credentials"
         )));
     }
-    let parsed: Output = serde_json::from_slice(&out.stdout).map_err(|e| {
-        invalid(format!(
-            "it did not print credentials JSON (at line {} column {})",
-            e.line(),
-            e.column()
-        ))
-    })?;
+    let parsed: Output = crate::alibaba::decode::strict_slice(&out.stdout)
+        .map_err(|why| invalid(format!("it did not print credentials JSON: {why}")))?;
     let need = |v: Option<String>, field: &str| {
         v.filter(|s| !s.trim().is_empty())
             .ok_or_else(|| invalid(format!("its output has no {field}")))

@@ -105,15 +105,12 @@ pub(super) async fn assume_role_with_oidc(
             },
         });
     }
-    let parsed: Answer = serde_json::from_str(&body).map_err(|e| CredentialsError::Http {
-        endpoint: where_.clone(),
-        detail: format!(
-            "the answer is not AssumeRoleWithOIDC JSON (at line {} column {})",
-            e.line(),
-            e.column()
-        ),
-        retryable: false,
-    })?;
+    let parsed: Answer =
+        crate::alibaba::decode::strict(&body).map_err(|why| CredentialsError::Http {
+            endpoint: where_.clone(),
+            detail: format!("the answer is not AssumeRoleWithOIDC JSON: {why}"),
+            retryable: false,
+        })?;
     let c = parsed.credentials.ok_or_else(|| CredentialsError::Http {
         endpoint: where_.clone(),
         detail: "the answer has no Credentials".into(),

@@ -295,9 +295,16 @@ fn an_external_profile_runs_its_process_and_reads_what_it_prints() {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
         path
     };
+    // An hour ahead: a credential expiring in 2099 is not one Alibaba Cloud issues, and the
+    // strict decoder refuses it.
+    let expiration = (time::OffsetDateTime::now_utc() + time::Duration::hours(1))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
     let ok = script(
         "ok.sh",
-        r#"echo "{\"mode\": \"StsToken\", \"access_key_id\": \"STS.ext-$1\", \"access_key_secret\": \"s\", \"sts_token\": \"t\", \"expiration\": \"2099-01-01T00:00:00Z\"}""#,
+        &format!(
+            r#"echo "{{\"mode\": \"StsToken\", \"access_key_id\": \"STS.ext-$1\", \"access_key_secret\": \"s\", \"sts_token\": \"t\", \"expiration\": \"{expiration}\"}}""#
+        ),
     );
     let fails = script("fails.sh", "echo nope >&2; exit 3");
     let garbage = script("garbage.sh", "echo secret-looking-output");

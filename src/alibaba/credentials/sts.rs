@@ -2,7 +2,6 @@
 
 use super::{AssumeRoleConfig, Credentials, CredentialsError};
 use crate::alibaba::endpoint::Endpoint;
-use crate::alibaba::redact::json_shape;
 use crate::alibaba::rpc::{
     location_host, nonce, send, sign, RpcRequest, SendFailure, ServiceError, SignatureAlgorithm,
 };
@@ -34,13 +33,15 @@ pub(super) struct StsCredentials {
 
 /// Parses an RFC 3339 expiration (`2015-04-09T11:52:19Z`).
 pub(super) fn parse_expiration(text: &str, what: &str) -> Result<SystemTime, CredentialsError> {
-    time::OffsetDateTime::parse(text.trim(), &time::format_description::well_known::Rfc3339)
-        .map(SystemTime::from)
-        .map_err(|e| CredentialsError::Invalid {
+    // The strict decoder checks it is in the future and not absurdly far; the value is not
+    // quoted: in a broken answer it may be anything, a secret too.
+    let ms = crate::alibaba::decode::expiration(text, crate::alibaba::decode::now_ms()).map_err(
+        |reason| CredentialsError::Invalid {
             source_name: what.to_owned(),
-            // The value is not quoted: in a broken answer it may be anything, a secret too.
-            reason: format!("Expiration is not an RFC 3339 time ({e})"),
-        })
+            reason,
+        },
+    )?;
+    Ok(SystemTime::UNIX_EPOCH + std::time::Duration::from_millis(u64::try_from(ms).unwrap_or(0)))
 }
 
 /// Calls AssumeRole at `endpoint`, signed with `base`.
@@ -90,6 +91,7 @@ pub(super) async fn assume_role(
         let (detail, retryable) = match f {
             SendFailure::Timeout { detail, .. } => (format!("timed out: {detail}"), true),
             SendFailure::Transport { detail, .. } => (detail, true),
+            SendFailure::TooLarge { cap, .. } => (crate::alibaba::decode::over_cap(cap), false),
         };
         CredentialsError::Http {
             endpoint: where_.clone(),
@@ -136,8 +138,7 @@ pub(super) async fn assume_role(
         ),
         retryable: false,
     };
-    let parsed: AssumeRoleResponse =
-        serde_json::from_str(&raw.body).map_err(|e| not_sts(json_shape(&e)))?;
+    let parsed: AssumeRoleResponse = crate::alibaba::decode::strict(&raw.body).map_err(not_sts)?;
     let c = parsed
         .credentials
         .ok_or_else(|| not_sts("it has no Credentials".into()))?;

@@ -89,15 +89,12 @@ pub(super) async fn fetch(
             retryable: status >= 500,
         });
     }
-    let parsed: Answer = serde_json::from_str(&body).map_err(|e| CredentialsError::Http {
-        endpoint: where_.clone(),
-        detail: format!(
-            "the answer is not credentials JSON (at line {} column {})",
-            e.line(),
-            e.column()
-        ),
-        retryable: false,
-    })?;
+    let parsed: Answer =
+        crate::alibaba::decode::strict(&body).map_err(|why| CredentialsError::Http {
+            endpoint: where_.clone(),
+            detail: format!("the answer is not credentials JSON: {why}"),
+            retryable: false,
+        })?;
     let invalid = |reason: String| CredentialsError::Invalid {
         source_name: where_.clone(),
         reason,

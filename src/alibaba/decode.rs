@@ -1,0 +1,534 @@
+//! The one strict decoder every answer goes through: ActionTrail's five operations, RAM,
+//! STS AssumeRole, OIDC STS, the credentials URI, the ECS metadata service and the External
+//! credential process. One set of rules, in one place:
+//!
+//! - **Duplicate members are an error**, at any depth. JSON leaves a repeated name's meaning
+//!   open; serde's derived decoding refuses repeats of the fields it knows only, and a
+//!   decode through `serde_json::Value` keeps the last one silently, so
+//!   `{"UsedTimestamp": <2 days ago>, ..., "UsedTimestamp": 0}` would read as never used. A
+//!   first pass over the text refuses any repeat; only then is the typed decode made.
+//! - **A body over its cap is an error naming the cap** ([`over_cap`]), never a cut body
+//!   that may still parse.
+//! - **Every time is checked against the window it can come from**: ActionTrail's
+//!   `UsedTimestamp` ([`UsedTimestamp`]), RAM's `CreateDate` ([`create_date`]) and STS's
+//!   `Expiration` ([`expiration`]).
+//! - **Consistency decides "used"** ([`last_use`]): any sign of use means a use, whose time
+//!   is the most recent plausible one.
+//!
+//! Errors keep serde's line and column and never quote a value of the body: a broken
+//! answer may carry anything, a secret too.
+
+use serde::de::{DeserializeOwned, DeserializeSeed, Error as _, MapAccess, SeqAccess, Visitor};
+use std::collections::HashSet;
+use std::fmt;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+/// Why an answer is not what its operation returns; quotes no value of the body.
+pub type Reason = String;
+
+/// What a repeated member's error starts with, so [`shape`] can tell it from a type error.
+const DUPLICATE: &str = "duplicate member";
+
+/// `text` decoded as `T`, after a pass that refuses duplicate members anywhere; trailing
+/// data is refused too.
+pub fn strict<T: DeserializeOwned>(text: &str) -> Result<T, Reason> {
+    no_duplicates(text)?;
+    serde_json::from_str(text).map_err(|e| shape(&e))
+}
+
+/// [`strict`] over bytes: anything but UTF-8 is not JSON.
+pub fn strict_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Reason> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        format!(
+            "it is not UTF-8 text (a bad byte at offset {})",
+            e.valid_up_to()
+        )
+    })?;
+    strict(text)
+}
+
+/// Refuses a repeated member name in any object of `text`, at any depth.
+pub fn no_duplicates(text: &str) -> Result<(), Reason> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    Unique
+        .deserialize(&mut de)
+        .and_then(|()| de.end())
+        .map_err(|e| shape(&e))
+}
+
+/// What is wrong with a body, in words that quote none of its values; line and column kept.
+pub fn shape(e: &serde_json::Error) -> Reason {
+    let text = e.to_string();
+    match text.strip_prefix(DUPLICATE) {
+        Some(rest) => {
+            let name = rest
+                .trim_start()
+                .split(" at line")
+                .next()
+                .unwrap_or_default();
+            format!(
+                "the member {name} appears twice in one object (line {}, column {}); JSON leaves a repeated name's meaning open, so the answer cannot be trusted",
+                e.line(),
+                e.column()
+            )
+        }
+        None => super::redact::json_shape(e),
+    }
+}
+
+/// A member name as an error may quote it: a short API-style identifier, else nothing of it.
+fn quotable(name: &str) -> String {
+    if !name.is_empty()
+        && name.len() <= 64
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        format!("`{name}`")
+    } else {
+        "(a name not quoted)".to_owned()
+    }
+}
+
+/// Walks any JSON value, refusing repeated member names; keeps nothing.
+struct Unique;
+
+impl<'de> DeserializeSeed<'de> for Unique {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Unique {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(Unique)?.is_some() {}
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = HashSet::new();
+        while let Some(name) = map.next_key::<String>()? {
+            if seen.contains(&name) {
+                return Err(A::Error::custom(format!("{DUPLICATE} {}", quotable(&name))));
+            }
+            seen.insert(name);
+            map.next_value_seed(Unique)?;
+        }
+        Ok(())
+    }
+}
+
+/// The error for a body longer than `cap` bytes: the cap is named, nothing is decoded.
+pub fn over_cap(cap: usize) -> Reason {
+    format!(
+        "the body is larger than the {} cap ({cap} bytes), so it is not an answer; nothing of it was decoded",
+        human_bytes(cap)
+    )
+}
+
+/// `16 MiB`, `64 KiB`, or bytes.
+pub fn human_bytes(n: usize) -> String {
+    const KIB: usize = 1024;
+    const MIB: usize = 1024 * 1024;
+    if n >= MIB && n.is_multiple_of(MIB) {
+        format!("{} MiB", n / MIB)
+    } else if n >= KIB && n.is_multiple_of(KIB) {
+        format!("{} KiB", n / KIB)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+/// 2022-02-01T00:00:00Z in epoch milliseconds: ActionTrail keeps no use before it.
+pub const ACTIONTRAIL_FLOOR_MS: i64 = 1_643_673_600_000;
+
+/// How far ahead of this machine's clock a time may be and still be taken as now: the
+/// clock skew Alibaba's own signatures tolerate (15 minutes).
+pub const CLOCK_SKEW_MS: i64 = 15 * 60 * 1000;
+
+/// The current time in epoch milliseconds.
+pub fn now_ms() -> i64 {
+    i64::try_from(OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+/// ActionTrail's `UsedTimestamp`: epoch milliseconds, and once decoded, in [2022-02-01,
+/// now + skew]. Every answer's value is replaced, before any caller sees it, by the last use
+/// [`last_use`] concludes, built through [`UsedTimestamp::check`]; so a value in seconds,
+/// `1` or the future never becomes a time of use. The conversions (RFC 3339, days since,
+/// time since) are written here, once.
+///
+/// It is read from JSON as the integer the API sends (the wire shape); only the strict
+/// decoder makes the value one the rest of the provider sees.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
+pub struct UsedTimestamp(i64);
+
+impl UsedTimestamp {
+    /// `ms` as the `field` of an ActionTrail answer, checked against ActionTrail's window
+    /// as of `now_ms`; the error names the field and what is wrong, not the value.
+    pub fn check(field: &str, ms: i64, now_ms: i64) -> Result<UsedTimestamp, Reason> {
+        if ms < ACTIONTRAIL_FLOOR_MS {
+            let hint =
+                if (ACTIONTRAIL_FLOOR_MS / 1000..=now_ms / 1000 + CLOCK_SKEW_MS).contains(&ms) {
+                    " (it reads as seconds, not the milliseconds ActionTrail gives)"
+                } else {
+                    ""
+                };
+            return Err(format!(
+                "{field} is before 2022-02-01T00:00:00Z, when ActionTrail's records begin{hint}: it is not a time ActionTrail can give"
+            ));
+        }
+        if ms > now_ms.saturating_add(CLOCK_SKEW_MS) {
+            return Err(format!(
+                "{field} is in the future (more than {} minutes ahead of this machine's clock): it is not a time ActionTrail can give",
+                CLOCK_SKEW_MS / 60_000
+            ));
+        }
+        Ok(UsedTimestamp(ms))
+    }
+
+    /// Epoch milliseconds.
+    pub fn ms(self) -> i64 {
+        self.0
+    }
+
+    /// As RFC 3339 in UTC (`2024-05-01T08:30:00Z`, a fraction only when needed).
+    pub fn rfc3339(self) -> String {
+        OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0) * 1_000_000)
+            .ok()
+            .and_then(|t| t.format(&Rfc3339).ok())
+            .unwrap_or_else(|| format!("{} ms since the epoch", self.0))
+    }
+
+    /// How long before `now_ms` it was; zero for a time ahead of it (clock skew).
+    pub fn elapsed(self, now_ms: i64) -> std::time::Duration {
+        std::time::Duration::from_millis(u64::try_from(now_ms.saturating_sub(self.0)).unwrap_or(0))
+    }
+
+    /// Whole days before `now_ms`, never negative.
+    pub fn whole_days(self, now_ms: i64) -> i64 {
+        (now_ms.saturating_sub(self.0) / 86_400_000).max(0)
+    }
+
+    /// `ms` as a time of use in a unit test's fixture; panics outside ActionTrail's window.
+    #[cfg(test)]
+    pub(crate) fn fixture(ms: i64) -> UsedTimestamp {
+        UsedTimestamp::check(
+            "a test fixture's UsedTimestamp",
+            ms,
+            i64::MAX - CLOCK_SKEW_MS,
+        )
+        .expect("a fixture time in ActionTrail's window")
+    }
+}
+
+/// An RFC 3339 time in epoch milliseconds.
+pub fn rfc3339_ms(text: &str) -> Option<i64> {
+    let t = OffsetDateTime::parse(text.trim(), &Rfc3339).ok()?;
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok()
+}
+
+/// The `eventTime` of a `Detail` event: `None` when there is no detail, it is not JSON, or it
+/// has no RFC 3339 `eventTime`. A detail whose object repeats a member is an error: a
+/// repeated `eventTime` could hide the later one.
+pub fn event_time(detail: Option<&str>) -> Result<Option<i64>, Reason> {
+    #[derive(serde::Deserialize)]
+    struct Timed {
+        #[serde(rename = "eventTime")]
+        event_time: Option<serde_json::Value>,
+    }
+    let Some(text) = detail.map(str::trim).filter(|t| t.starts_with('{')) else {
+        return Ok(None);
+    };
+    if let Err(why) = no_duplicates(text) {
+        if why.contains("appears twice") {
+            return Err(format!("its Detail event: {why}"));
+        }
+        return Ok(None);
+    }
+    let timed: Option<Timed> = serde_json::from_str(text).ok();
+    Ok(timed
+        .and_then(|t| t.event_time)
+        .and_then(|v| v.as_str().and_then(rfc3339_ms)))
+}
+
+/// The signs of use one record of any ActionTrail operation carries.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Signs<'a> {
+    /// `UsedTimestamp`, as answered (absent, `null` and 0 are the same: no time).
+    pub used_timestamp: Option<i64>,
+    /// `ServiceName`, where the record is not named by it.
+    pub service_name: Option<&'a str>,
+    /// `Source`.
+    pub source: Option<&'a str>,
+    /// `Detail`.
+    pub detail: Option<&'a str>,
+    /// The record is itself a use (an entry of Products, Ips, Resources or Events).
+    pub listed: bool,
+}
+
+/// When the record last saw a use, or `None` when it shows none at all.
+///
+/// Any sign (a non-zero `UsedTimestamp`, a non-empty `ServiceName`, `Source` or `Detail`, or
+/// being a list entry) means a use. Its time is the most recent plausible one: a
+/// `UsedTimestamp` must lie in ActionTrail's window (else the record is refused); the
+/// `Detail` event's `eventTime`, when later and not in the future, means a later use. How the
+/// two relate in real answers is not documented (the reference's own sample pairs a 2022
+/// `UsedTimestamp` with a 2021 `eventTime`), so they need not be equal. A use with no
+/// plausible time anywhere is refused: it cannot be an ActionTrail answer.
+pub fn last_use(
+    what: &str,
+    signs: Signs<'_>,
+    now_ms: i64,
+) -> Result<Option<UsedTimestamp>, Reason> {
+    let present = |s: Option<&str>| s.is_some_and(|s| !s.trim().is_empty());
+    let used_timestamp = match signs.used_timestamp {
+        None | Some(0) => None,
+        Some(ms) => Some(UsedTimestamp::check(&format!("{what}UsedTimestamp"), ms, now_ms)?.ms()),
+    };
+    let event = event_time(signs.detail).map_err(|why| format!("{what}{why}"))?;
+    let mut named = Vec::new();
+    if used_timestamp.is_some() {
+        named.push("UsedTimestamp");
+    }
+    if present(signs.service_name) {
+        named.push("ServiceName");
+    }
+    if present(signs.source) {
+        named.push("Source");
+    }
+    if present(signs.detail) {
+        named.push("Detail");
+    }
+    if named.is_empty() && !signs.listed {
+        return Ok(None);
+    }
+    let latest = now_ms.saturating_add(CLOCK_SKEW_MS);
+    let event = event.filter(|t| *t <= latest);
+    let standalone_event = event.filter(|t| *t >= ACTIONTRAIL_FLOOR_MS);
+    // Each arm's time lies in the window: a UsedTimestamp was checked, an eventTime later
+    // than it is too, and one standing alone was filtered to it.
+    match (used_timestamp, event, standalone_event) {
+        (Some(ms), Some(ev), _) => Ok(Some(UsedTimestamp(ms.max(ev)))),
+        (Some(ms), None, _) => Ok(Some(UsedTimestamp(ms))),
+        (None, _, Some(ev)) => Ok(Some(UsedTimestamp(ev))),
+        (None, _, None) => {
+            let signs = if named.is_empty() {
+                "it is an entry of the list".to_owned()
+            } else {
+                format!("it has {}", named.join(", "))
+            };
+            Err(format!(
+                "{what}record reports a use ({signs}) but no time of it: UsedTimestamp is absent, null or 0, and no Detail eventTime lies between 2022-02-01 and now"
+            ))
+        }
+    }
+}
+
+/// RAM's `CreateDate` (RFC 3339) in epoch milliseconds, checked: Alibaba Cloud issued no key
+/// before 2009, and none is created in the future.
+pub fn create_date(text: &str, now_ms: i64) -> Result<i64, Reason> {
+    /// 2009-01-01T00:00:00Z: before Alibaba Cloud existed.
+    const FLOOR_MS: i64 = 1_230_768_000_000;
+    let ms = rfc3339_ms(text).ok_or_else(|| "CreateDate is not an RFC 3339 time".to_owned())?;
+    if ms < FLOOR_MS {
+        return Err("CreateDate is before 2009, before Alibaba Cloud issued any key".into());
+    }
+    if ms > now_ms.saturating_add(CLOCK_SKEW_MS) {
+        return Err("CreateDate is in the future".into());
+    }
+    Ok(ms)
+}
+
+/// The furthest ahead a credential's `Expiration` may be: STS issues at most 12 hours, the
+/// metadata service about 6; a week leaves room for a broker's longer sessions.
+pub const MAX_EXPIRATION_AHEAD_MS: i64 = 7 * 24 * 3_600_000;
+
+/// A credential's `Expiration` (RFC 3339) in epoch milliseconds, checked: later than now
+/// (less the clock skew), and at most [`MAX_EXPIRATION_AHEAD_MS`] ahead.
+pub fn expiration(text: &str, now_ms: i64) -> Result<i64, Reason> {
+    let ms = rfc3339_ms(text).ok_or_else(|| "Expiration is not an RFC 3339 time".to_owned())?;
+    if ms < now_ms.saturating_sub(CLOCK_SKEW_MS) {
+        return Err("Expiration is already past: the credentials have expired".into());
+    }
+    if ms > now_ms.saturating_add(MAX_EXPIRATION_AHEAD_MS) {
+        return Err(
+            "Expiration is more than 7 days ahead, further than any Alibaba Cloud temporary credential lasts".into(),
+        );
+    }
+    Ok(ms)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    const DAY: i64 = 86_400_000;
+
+    #[derive(Debug, Deserialize)]
+    struct Answer {
+        #[serde(rename = "RequestId")]
+        _request_id: String,
+        #[serde(rename = "UsedTimestamp")]
+        _used_timestamp: Option<i64>,
+    }
+
+    #[test]
+    fn duplicate_members_are_refused_at_any_depth_with_line_and_column() {
+        let top = "{\"RequestId\":\"r\",\n\"UsedTimestamp\":1,\"UsedTimestamp\":0}";
+        let e = strict::<Answer>(top).unwrap_err();
+        assert!(e.contains("`UsedTimestamp` appears twice"), "{e}");
+        assert!(e.contains("line 2, column"), "{e}");
+        let deep = r#"{"RequestId":"r","X":[{"A":{"B":1,"B":2}}]}"#;
+        assert!(strict::<serde_json::Value>(deep)
+            .unwrap_err()
+            .contains("`B` appears twice"));
+        let escaped = r#"{"RequestId":"r","UsedTimestamp":1,"Used\u0054imestamp":0}"#;
+        assert!(strict::<Answer>(escaped)
+            .unwrap_err()
+            .contains("appears twice"));
+        let odd = "{\"a b\":1,\"a b\":2}";
+        let e = strict::<serde_json::Value>(odd).unwrap_err();
+        assert!(e.contains("not quoted") && !e.contains("a b"), "{e}");
+        assert!(strict::<serde_json::Value>(r#"{"A":{"B":1},"C":{"B":1}}"#).is_ok());
+    }
+
+    #[test]
+    fn trailing_data_and_wrong_types_are_refused_without_quoting_values() {
+        assert!(strict::<serde_json::Value>("{} {}").is_err());
+        let e = strict::<Answer>(r#"{"RequestId":"r","UsedTimestamp":"planted"}"#).unwrap_err();
+        assert!(!e.contains("planted") && e.contains("wrong type"), "{e}");
+        assert!(strict_slice::<serde_json::Value>(b"{\"a\":\"\xff\"}").is_err());
+    }
+
+    #[test]
+    fn used_timestamp_lies_in_actiontrails_window_in_milliseconds() {
+        let now = 1_780_000_000_000;
+        assert!(UsedTimestamp::check("UsedTimestamp", now - 2 * DAY, now).is_ok());
+        assert!(UsedTimestamp::check("UsedTimestamp", ACTIONTRAIL_FLOOR_MS, now).is_ok());
+        let seconds = UsedTimestamp::check("UsedTimestamp", (now - 2 * DAY) / 1000, now);
+        assert!(seconds.unwrap_err().contains("seconds"));
+        assert!(UsedTimestamp::check("UsedTimestamp", 1, now)
+            .unwrap_err()
+            .contains("before 2022-02-01"));
+        assert!(UsedTimestamp::check("UsedTimestamp", now + DAY, now)
+            .unwrap_err()
+            .contains("future"));
+        assert!(UsedTimestamp::check("X", -5, now).is_err());
+    }
+
+    #[test]
+    fn any_sign_of_use_needs_a_plausible_time_and_the_latest_wins() {
+        let now = 1_780_000_000_000;
+        let two_days = now - 2 * DAY;
+        let detail = format!(
+            "{{\"eventTime\":\"{}\"}}",
+            OffsetDateTime::from_unix_timestamp(two_days / 1000)
+                .unwrap()
+                .format(&Rfc3339)
+                .unwrap()
+        );
+        let none = Signs::default();
+        assert_eq!(last_use("", none, now), Ok(None));
+        let hidden = Signs {
+            used_timestamp: Some(0),
+            service_name: Some("Ecs"),
+            source: Some("ManagementEvent"),
+            detail: Some(&detail),
+            listed: false,
+        };
+        assert_eq!(last_use("", hidden, now), Ok(Some(UsedTimestamp(two_days))));
+        let no_time = Signs {
+            detail: None,
+            ..hidden
+        };
+        assert!(last_use("", no_time, now)
+            .unwrap_err()
+            .contains("ServiceName, Source"));
+        let older = Signs {
+            used_timestamp: Some(two_days - 10 * DAY),
+            ..hidden
+        };
+        assert_eq!(last_use("", older, now), Ok(Some(UsedTimestamp(two_days))));
+        let listed = Signs {
+            listed: true,
+            ..Signs::default()
+        };
+        assert!(last_use("an IP's ", listed, now)
+            .unwrap_err()
+            .starts_with("an IP's record"));
+    }
+
+    #[test]
+    fn the_references_own_sample_decodes_to_its_used_timestamp() {
+        let signs = Signs {
+            used_timestamp: Some(1_657_247_532_000),
+            service_name: Some("Ecs"),
+            source: Some("Internal"),
+            detail: Some(r#"{"eventTime":"2021-08-05T09:21:32Z","eventName":"DescribeRegions"}"#),
+            listed: false,
+        };
+        assert_eq!(
+            last_use("", signs, 1_780_000_000_000),
+            Ok(Some(UsedTimestamp(1_657_247_532_000)))
+        );
+    }
+
+    #[test]
+    fn a_detail_repeating_its_event_time_is_refused() {
+        let d = r#"{"eventTime":"2026-01-01T00:00:00Z","eventTime":"2022-03-01T00:00:00Z"}"#;
+        assert!(event_time(Some(d)).unwrap_err().contains("appears twice"));
+        assert_eq!(event_time(Some("not json")), Ok(None));
+    }
+
+    #[test]
+    fn ram_dates_and_sts_expirations_are_plausible() {
+        let now = 1_780_000_000_000;
+        assert!(create_date("2015-01-23T12:33:18Z", now).is_ok());
+        assert!(create_date("1970-01-01T00:00:01Z", now).is_err());
+        assert!(create_date("2099-01-01T00:00:00Z", now).is_err());
+        assert!(create_date("yesterday", now).is_err());
+        let in_an_hour = OffsetDateTime::from_unix_timestamp(now / 1000 + 3600)
+            .unwrap()
+            .format(&Rfc3339)
+            .unwrap();
+        assert!(expiration(&in_an_hour, now).is_ok());
+        assert!(expiration("2099-01-01T00:00:00Z", now).is_err());
+        assert!(expiration("2020-01-01T00:00:00Z", now).is_err());
+    }
+
+    #[test]
+    fn the_cap_is_named() {
+        assert!(over_cap(16 * 1024 * 1024).contains("16 MiB cap (16777216 bytes)"));
+        assert_eq!(human_bytes(64 * 1024), "64 KiB");
+    }
+}
