@@ -74,17 +74,23 @@ build() {
   local target_dir=${CARGO_TARGET_DIR:-$root/target}
   flags=(--remap-path-prefix="$root=/build/$name" --remap-path-prefix="$cargo_home=/cargo"
     --remap-path-prefix="$target_dir=/build/target")
+  local features=()
   case "$target" in
-    # A static-pie: build.rs leaves out its -no-pie when crt-static is on.
-    *-linux-gnu) flags+=(-C target-feature=+crt-static) ;;
-    # The C runtime linked in, so no Visual C++ redistributable is needed.
+    # A static-pie (build.rs leaves out its -no-pie when crt-static is on), resolving names
+    # in Rust: glibc's getaddrinfo would still load NSS modules from disk.
+    *-linux-gnu)
+      flags+=(-C target-feature=+crt-static)
+      features=(--features hickory-dns)
+      ;;
+    # The C runtime linked in, so no Visual C++ redistributable is needed. Names resolve
+    # through the system, as on macOS, where VPNs and split DNS live outside resolv.conf.
     *-windows-msvc) flags+=(-C target-feature=+crt-static) ;;
   esac
   # `--target` keeps RUSTFLAGS off build scripts and proc-macros (crt-static cannot build
   # a proc-macro) and puts the artifacts beside, not over, target/release.
   local IFS=$'\x1f'
   CARGO_ENCODED_RUSTFLAGS="${flags[*]}" "$cargo" build --locked --release \
-    --no-default-features --features hickory-dns \
+    --no-default-features ${features[@]+"${features[@]}"} \
     --target "$target" --bin "$name" >&2
   unset IFS
   binary="${CARGO_TARGET_DIR:-$root/target}/$target/release/$name$exe"
@@ -150,7 +156,7 @@ PY
   # A passphrase from the environment (CI) goes in on stdin, never on the command line.
   [ -n "${GPG_PASSPHRASE:-}" ] && pass=(--pinentry-mode loopback --passphrase-fd 0)
   printf '%s' "${GPG_PASSPHRASE:-}" |
-    gpg --batch --yes --no-armor --local-user "$GPG_FINGERPRINT" "${pass[@]}" \
+    gpg --batch --yes --no-armor --local-user "$GPG_FINGERPRINT" ${pass[@]+"${pass[@]}"} \
       --faked-system-time "${at}!" --digest-algo SHA512 \
       --detach-sign --output "$sums.sig" "$sums"
   echo "release: $sums and $sums.sig (key $GPG_FINGERPRINT)" >&2

@@ -13,9 +13,10 @@
 //! AutoMTLS: any local process can reach a loopback port.
 //!
 //! Start-up is on Terraform's critical path once per provider per command, so nothing is
-//! done before the handshake line that the line does not carry: one Ed25519 key, one
-//! certificate, one socket. Logging, the TLS configuration and the single-threaded
-//! runtime are built while Terraform reads the line and dials.
+//! done before the handshake line that the line does not carry (one Ed25519 key, one
+//! certificate, one socket) but the signal handlers, which must not miss an early Ctrl-C,
+//! and the single-threaded runtime they need. Logging and the TLS configuration are built
+//! while Terraform reads the line and dials.
 
 pub mod handshake;
 pub mod log;
@@ -151,6 +152,18 @@ fn start(
         let _ = std::io::stderr()
             .write_all(format!("terraform-provider-actiontrail: {NO_TLS_NOTE}\n").as_bytes());
     }
+    // go-plugin ignores SIGINT from the moment it runs: Terraform forwards a Ctrl-C to its
+    // whole process group, which may be just after it started the plugin. So the handlers
+    // are in place before the line; a current-thread runtime costs microseconds.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(io("could not start the runtime"))?;
+    let stop = Stop::default();
+    {
+        let _context = runtime.enter();
+        process::watch_signals(debug, &stop).map_err(io("could not handle signals"))?;
+    }
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{line}")
         .and_then(|()| stdout.flush())
@@ -165,15 +178,9 @@ fn start(
         (Some(client), Some(server)) => Some(tls::server_config(client, server)?),
         _ => None,
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(io("could not start the runtime"))?;
     let address = socket.address();
     runtime.block_on(async move {
         let listener = listener.into_tokio().map_err(io("could not listen"))?;
-        let stop = Stop::default();
-        process::watch_signals(debug, &stop).map_err(io("could not handle signals"))?;
         if !debug {
             process::watch_parent(&stop);
         }

@@ -323,7 +323,11 @@ fn home_comes_from_the_given_environment() {
     let home = tempfile::tempdir().unwrap();
     write(home.path(), INI, INI_TEXT);
     let cfg = CredentialsConfig {
-        env: env(&[("HOME", home.path().to_str().unwrap())]),
+        // Where the aliyun CLI looks for the home directory on this OS.
+        env: env(&[(
+            if cfg!(windows) { "USERPROFILE" } else { "HOME" },
+            home.path().to_str().unwrap(),
+        )]),
         ..Default::default()
     };
     assert_eq!(key(&cfg).access_key_id, "ini-id");
