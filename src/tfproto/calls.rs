@@ -360,12 +360,13 @@ pub(crate) async fn invoke_action(
     }
 }
 
-/// The answer to every call about managed resources, which this provider does not have.
+/// The answer to every call about managed resources, list resources and state stores,
+/// which this provider does not have.
 pub(crate) fn no_resources(kind: &str, type_name: &str) -> Diagnostic {
     Diagnostic::error(
         format!("Unsupported {kind}"),
         format!(
-            "This provider offers only data sources; it has no {kind} named {:?}.",
+            "This provider reads and checks but manages nothing: it has no {kind} named {:?}.",
             crate::model::cty::clip(type_name)
         ),
     )
