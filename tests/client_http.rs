@@ -494,6 +494,9 @@ async fn a_slow_answer_times_out_per_try_and_is_retried() {
             .with_ansi(false)
             .finish(),
     );
+    // Callsites first hit on other test threads, where no subscriber was set, cached
+    // "never"; this subscriber must be asked again.
+    tracing::callsite::rebuild_interest_cache();
     let mut cfg = mock.config(mock.credentials());
     cfg.timeout = Duration::from_millis(150);
     cfg.max_retries = 1;
