@@ -947,6 +947,22 @@ fn exits_and_cleans_up_when_terraform_goes_away_without_shutdown() {
         .unwrap();
     let socket = std::path::PathBuf::from(line.split('|').nth(3).unwrap());
     assert!(support::plugin::unix_connect(&socket).is_ok(), "listening");
+    // A served call first: the plugin notes its parent after the handshake line and
+    // before it serves, so once a call is answered the parent's exit is a change it sees.
+    let fields: Vec<&str> = line.trim_end().split('|').collect();
+    let cert = rustls::pki_types::CertificateDer::from(
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD_NO_PAD, fields[5])
+            .unwrap(),
+    );
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let channel = support::plugin::connect_tls(socket.clone(), cert, Some(&client))
+            .await
+            .unwrap();
+        HealthClient::new(channel)
+            .check(HealthCheckRequest::default())
+            .await
+            .unwrap();
+    });
     // The parent exits at the end of its stdin.
     drop(parent.stdin.take());
     parent.wait().unwrap();
