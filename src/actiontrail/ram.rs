@@ -269,13 +269,40 @@ impl Client {
     }
 }
 
-/// A ListAccessKeys answer's keys, each with an id and a plausible CreateDate.
+/// The most keys one ListAccessKeys answer may list. RAM gives a user at most 2; a few
+/// more leave room for a raised quota, and a cap keeps a hostile answer's list (held in the
+/// client's cache and in the fleet) small.
+pub const MAX_KEYS_PER_USER: usize = 10;
+/// The longest AccessKeyId taken from RAM: real ones are 16 to 30 characters, and an id is
+/// held and quoted in messages, so a longer one is refused rather than kept.
+pub const MAX_ACCESS_KEY_ID_CHARS: usize = 128;
+
+/// A ListAccessKeys answer's keys, at most [`MAX_KEYS_PER_USER`], each with a plausible id
+/// and CreateDate.
 pub(super) fn checked_keys(answer: ListAccessKeysAnswer) -> Result<AccessKeyListing, Error> {
     const OP: &str = "ListAccessKeys";
     require_request_id(OP, &answer.request_id)?;
+    if answer.access_keys.access_key.len() > MAX_KEYS_PER_USER {
+        return Err(untrusted(
+            OP,
+            &answer.request_id,
+            format!(
+                "it lists more than {MAX_KEYS_PER_USER} AccessKeys for one user (MAX_KEYS_PER_USER); RAM gives a user at most 2"
+            ),
+        ));
+    }
     for k in &answer.access_keys.access_key {
         if k.access_key_id.trim().is_empty() {
             return Err(untrusted(OP, &answer.request_id, "an AccessKeyId is empty"));
+        }
+        if k.access_key_id.len() > MAX_ACCESS_KEY_ID_CHARS {
+            return Err(untrusted(
+                OP,
+                &answer.request_id,
+                format!(
+                    "an AccessKeyId is longer than {MAX_ACCESS_KEY_ID_CHARS} characters (MAX_ACCESS_KEY_ID_CHARS); it is not one RAM issues"
+                ),
+            ));
         }
         k.created_ms()
             .map_err(|why| untrusted(OP, &answer.request_id, why))?;
@@ -289,6 +316,45 @@ pub(super) fn checked_keys(answer: ListAccessKeysAnswer) -> Result<AccessKeyList
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn keys_answer(ids: &[String]) -> ListAccessKeysAnswer {
+        let keys: Vec<String> = ids
+            .iter()
+            .map(|id| {
+                format!(
+                    r#"{{"AccessKeyId":"{id}","Status":"Active","CreateDate":"2024-01-02T03:04:05Z"}}"#
+                )
+            })
+            .collect();
+        serde_json::from_str(&format!(
+            r#"{{"RequestId":"R","AccessKeys":{{"AccessKey":[{}]}}}}"#,
+            keys.join(",")
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_listaccesskeys_answer_past_its_bounds_is_refused_naming_the_cap() {
+        let id = |i: usize| format!("LTAI5tKey{i:015}");
+        let most: Vec<String> = (0..MAX_KEYS_PER_USER).map(id).collect();
+        assert_eq!(
+            checked_keys(keys_answer(&most)).unwrap().keys.len(),
+            MAX_KEYS_PER_USER
+        );
+        let too_many: Vec<String> = (0..=MAX_KEYS_PER_USER).map(id).collect();
+        let e = checked_keys(keys_answer(&too_many))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("MAX_KEYS_PER_USER"), "{e}");
+        let long = "L".repeat(MAX_ACCESS_KEY_ID_CHARS + 1);
+        let e = checked_keys(keys_answer(&[long.clone()]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("MAX_ACCESS_KEY_ID_CHARS"), "{e}");
+        assert!(!e.contains(&long), "the id is not quoted: {e}");
+        let longest = "L".repeat(MAX_ACCESS_KEY_ID_CHARS);
+        assert!(checked_keys(keys_answer(&[longest])).is_ok());
+    }
 
     #[test]
     fn list_users_needs_its_flag_and_list() {
