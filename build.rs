@@ -28,7 +28,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// loader apply some 22,000 relocations (a 512 KB table, and copy-on-write faults on the
 /// pages they patch) at every launch, and Terraform launches the plugin three times per
 /// plan and hashes the whole file each time. Without them: 527 KB smaller, a third fewer
-/// page faults at start-up, and the handshake line about 25 % sooner (BENCHMARKS.md).
+/// page faults at start-up, and the handshake line about 25 % sooner (docs/performance-history.md).
 /// Libraries, heap and stack are still placed at random; the code stays position
 /// independent, so only the link changes.
 ///
