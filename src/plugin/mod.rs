@@ -160,6 +160,7 @@ fn start(
         .build()
         .map_err(io("could not start the runtime"))?;
     let stop = Stop::default();
+    let parent = process::parent();
     {
         let _context = runtime.enter();
         process::watch_signals(debug, &stop).map_err(io("could not handle signals"))?;
@@ -182,7 +183,7 @@ fn start(
     runtime.block_on(async move {
         let listener = listener.into_tokio().map_err(io("could not listen"))?;
         if !debug {
-            process::watch_parent(&stop);
+            process::watch_parent(&stop, parent);
         }
         tracing::debug!(protocol = protocol.number(), socket = address, "serving");
         server::run(make(), protocol, listener, tls, stop.wait()).await?;

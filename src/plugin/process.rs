@@ -61,13 +61,27 @@ pub(super) fn watch_signals(_debug: bool, _stop: &Stop) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Exits when Terraform is gone without saying so (killed, crashed): the process is then
-/// re-parented, and nothing will ever call Shutdown. Terraform hands the plugin its own
-/// stdin, which may be /dev/null, so end of input is no sign of anything.
+/// The process that started the plugin, read before the handshake line: a Terraform that
+/// dies before the plugin starts watching has already re-parented it, and a parent read
+/// then would be the new one, never to change.
 #[cfg(unix)]
-pub(super) fn watch_parent(stop: &Stop) {
+pub(super) fn parent() -> u32 {
+    std::os::unix::process::parent_id()
+}
+
+/// Windows does not re-parent orphans; there is nothing to remember.
+#[cfg(not(unix))]
+pub(super) fn parent() -> u32 {
+    0
+}
+
+/// Exits when Terraform is gone without saying so (killed, crashed): the process is then
+/// re-parented away from `parent` (from [`parent`]), and nothing will ever call Shutdown.
+/// Terraform hands the plugin its own stdin, which may be /dev/null, so end of input is no
+/// sign of anything.
+#[cfg(unix)]
+pub(super) fn watch_parent(stop: &Stop, parent: u32) {
     use std::time::Duration;
-    let parent = std::os::unix::process::parent_id();
     let stop = stop.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_millis(500));
@@ -86,4 +100,4 @@ pub(super) fn watch_parent(stop: &Stop) {
 /// client kills the plugin process when Terraform ends it, and when Terraform itself is
 /// killed the plugin's next write to its closed connection ends the calls in flight.
 #[cfg(not(unix))]
-pub(super) fn watch_parent(_stop: &Stop) {}
+pub(super) fn watch_parent(_stop: &Stop, _parent: u32) {}
