@@ -347,7 +347,7 @@ mod tests {
             .to_string();
         assert!(e.contains("MAX_KEYS_PER_USER"), "{e}");
         let long = "L".repeat(MAX_ACCESS_KEY_ID_CHARS + 1);
-        let e = checked_keys(keys_answer(&[long.clone()]))
+        let e = checked_keys(keys_answer(std::slice::from_ref(&long)))
             .unwrap_err()
             .to_string();
         assert!(e.contains("MAX_ACCESS_KEY_ID_CHARS"), "{e}");
