@@ -2,7 +2,7 @@
 //! permissions, ordering and opaque NextToken pagination.
 
 mod record;
-pub use record::NewUse;
+pub use record::{NewUse, MAX_USE_FIELD_CHARS};
 
 use super::auth::Principal;
 use super::dataset::{service_names, DataSet, KeyUsage};

@@ -19,11 +19,24 @@ impl SimState {
 
 /// `POST /__sim/use` with `{"access_key_id": "...", "service_name", "event_name",
 /// "source_ip", "region"}` (all but the key optional): 200 with the recorded time, 404 for
-/// a key the data set does not hold, 422 (axum's answer) for a body that is not that.
+/// a key the data set does not hold, 400 for a field past its bound, 422 (axum's answer)
+/// for a body that is not that.
 pub async fn handler(
     State(state): State<Arc<SimState>>,
     axum::Json(u): axum::Json<NewUse>,
 ) -> Response {
+    if let Some(field) = u.too_long() {
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({
+                "error": format!(
+                    "{field} is longer than {} characters",
+                    super::api::MAX_USE_FIELD_CHARS
+                ),
+            })),
+        )
+            .into_response();
+    }
     match state.record_use(&u) {
         Some(ms) => {
             tracing::info!(access_key_id = %u.access_key_id, service = %u.service_name, "recorded a use");

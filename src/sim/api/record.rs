@@ -57,6 +57,39 @@ fn prepend(lists: &mut Vec<(String, Vec<Use>)>, fresh: Vec<(String, Vec<Use>)>) 
     }
 }
 
+/// The longest value `/__sim/use` takes for a field: every recorded use is kept for the
+/// emulator's life, so what it stores is bounded like everything else it keeps.
+pub const MAX_USE_FIELD_CHARS: usize = 128;
+/// The most services one key's lists hold once uses are recorded; the oldest go first.
+pub const MAX_RECORDED_SERVICES: usize = 256;
+/// The most uses one service's list holds once uses are recorded; the oldest go first.
+pub const MAX_RECORDED_USES: usize = 1000;
+
+impl NewUse {
+    /// The first field longer than [`MAX_USE_FIELD_CHARS`], by name.
+    pub fn too_long(&self) -> Option<&'static str> {
+        [
+            ("access_key_id", &self.access_key_id),
+            ("service_name", &self.service_name),
+            ("event_name", &self.event_name),
+            ("source_ip", &self.source_ip),
+            ("region", &self.region),
+        ]
+        .into_iter()
+        .find(|(_, v)| v.chars().count() > MAX_USE_FIELD_CHARS)
+        .map(|(name, _)| name)
+    }
+}
+
+/// Drops the oldest services past [`MAX_RECORDED_SERVICES`] and the oldest uses past
+/// [`MAX_RECORDED_USES`] in each.
+fn bound(lists: &mut Vec<(String, Vec<Use>)>) {
+    lists.truncate(MAX_RECORDED_SERVICES);
+    for (_, uses) in lists.iter_mut() {
+        uses.truncate(MAX_RECORDED_USES);
+    }
+}
+
 impl Resolved {
     /// Records `u` as happening at `now_ms`: GetAccessKeyLastUsedInfo and Products then
     /// answer it as the last use, and Ips and Events list it first. `None` when the key is
@@ -114,8 +147,62 @@ impl Resolved {
                 .is_none_or(|s| !s.eq_ignore_ascii_case(&u.service_name))
         });
         key.products.splice(0..0, fresh.products);
+        key.products.truncate(MAX_RECORDED_SERVICES);
         prepend(&mut key.ips, fresh.ips);
         prepend(&mut key.events, fresh.events);
+        bound(&mut key.ips);
+        bound(&mut key.events);
         Some(now_ms)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::dataset::DataSet;
+
+    fn new_use(key: &str, service: &str) -> NewUse {
+        NewUse {
+            access_key_id: key.to_owned(),
+            service_name: service.to_owned(),
+            event_name: default_event(),
+            source_ip: default_ip(),
+            region: default_region(),
+        }
+    }
+
+    #[test]
+    fn recorded_uses_stay_within_their_bounds() {
+        let data = DataSet::demo();
+        let id = data.keys[0].access_key_id.clone();
+        let now = 1_800_000_000_000;
+        let mut resolved = Resolved::new(&data, now);
+        for i in 0..(MAX_RECORDED_SERVICES + 50) {
+            resolved.record_use(&new_use(&id, &format!("Svc{i}")), now);
+        }
+        for _ in 0..(MAX_RECORDED_USES + 50) {
+            resolved.record_use(&new_use(&id, "Ecs"), now);
+        }
+        let key = &resolved.keys[&id];
+        assert_eq!(key.products.len(), MAX_RECORDED_SERVICES);
+        assert_eq!(key.ips.len(), MAX_RECORDED_SERVICES);
+        assert!(key.ips.iter().all(|(_, u)| u.len() <= MAX_RECORDED_USES));
+        let ecs = key
+            .ips
+            .iter()
+            .find(|(s, _)| s == "Ecs")
+            .map(|(_, u)| u.len());
+        assert_eq!(ecs, Some(MAX_RECORDED_USES));
+    }
+
+    #[test]
+    fn an_over_long_field_is_named() {
+        let ok = new_use("LTAI5tIdleKey0000000001", &"S".repeat(MAX_USE_FIELD_CHARS));
+        assert_eq!(ok.too_long(), None);
+        let long = new_use(
+            "LTAI5tIdleKey0000000001",
+            &"S".repeat(MAX_USE_FIELD_CHARS + 1),
+        );
+        assert_eq!(long.too_long(), Some("service_name"));
     }
 }
