@@ -20,9 +20,12 @@ pub mod actions;
 pub mod actiontrail;
 pub mod alibaba;
 pub mod data_sources;
+pub mod framework;
 pub mod functions;
 pub mod model;
 pub mod plugin;
+pub mod provider;
 #[cfg(feature = "sim")]
 pub mod sim;
 pub mod tfproto;
+pub mod usage;

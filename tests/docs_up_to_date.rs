@@ -4,7 +4,7 @@
 //! checked nothing. With `CI` set it refuses to write at all, so a CI job that sets
 //! UPDATE_DOCS cannot turn the drift check into a writer.
 
-use actiontrail_provider::data_sources::{docs, type_names};
+use actiontrail_provider::provider::{docs, type_names};
 use std::path::Path;
 
 #[test]

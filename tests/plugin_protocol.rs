@@ -165,7 +165,7 @@ async fn every_tfplugin6_rpc_answers() {
     let plugin = Plugin::start("5,6", Some(&client));
     let channel = plugin.connect(Some(&client)).await.unwrap();
     let mut p = v6::provider_client::ProviderClient::new(channel);
-    let real = actiontrail_provider::data_sources::provider();
+    let real = actiontrail_provider::provider::provider();
 
     let schema = p
         .get_provider_schema(v6::get_provider_schema::Request {})
@@ -405,7 +405,7 @@ async fn every_tfplugin5_rpc_answers() {
     let plugin = Plugin::start("5", Some(&client));
     let channel = plugin.connect(Some(&client)).await.unwrap();
     let mut p = v5::provider_client::ProviderClient::new(channel);
-    let real = actiontrail_provider::data_sources::provider();
+    let real = actiontrail_provider::provider::provider();
 
     let schema = p
         .get_schema(v5::get_provider_schema::Request {})
@@ -1016,7 +1016,7 @@ async fn functions_and_the_ephemeral_gate_are_served_over_tfplugin6() {
     assert_eq!(eph, ["actiontrail_accesskey_last_used"]);
     assert_eq!(
         meta.data_sources.len(),
-        actiontrail_provider::data_sources::type_names().len()
+        actiontrail_provider::provider::type_names().len()
     );
 
     let schema = p
@@ -1090,7 +1090,7 @@ async fn functions_and_the_ephemeral_gate_are_served_over_tfplugin6() {
     assert!(wrong_count.error.unwrap().function_argument.is_none());
 
     // Opening before ConfigureProvider goes through the data source's read, which refuses.
-    let ty = actiontrail_provider::data_sources::provider().ephemeral_resource_schemas()[0]
+    let ty = actiontrail_provider::provider::provider().ephemeral_resource_schemas()[0]
         .1
         .block
         .value_type();

@@ -291,7 +291,7 @@ fn over_tfplugin5_the_action_streams_progress_then_completed_and_reads_afresh() 
     let mut p = v5::provider_client::ProviderClient::new(
         rt.block_on(plugin.connect(Some(&identity))).unwrap(),
     );
-    let provider = actiontrail_provider::data_sources::provider();
+    let provider = actiontrail_provider::provider::provider();
     let dv = |v: &Value, ty: &actiontrail_provider::model::Type| v5::DynamicValue {
         msgpack: msgpack::encode(v, ty).unwrap(),
         json: vec![],

@@ -219,7 +219,7 @@ fn terraform_fmt_leaves_every_example_unchanged() {
 fn every_example_validates_against_the_schema() {
     let dirs = example_dirs();
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
-    let data_sources = actiontrail_provider::data_sources::type_names();
+    let data_sources = actiontrail_provider::provider::type_names();
     for name in &data_sources {
         assert!(
             dirs.contains(&examples.join("data-sources").join(name)),

@@ -71,7 +71,7 @@ fn providers_schema_lists_every_data_source_with_its_arguments() {
         names.sort();
         assert_eq!(
             names,
-            actiontrail_provider::data_sources::type_names(),
+            actiontrail_provider::provider::type_names(),
             "{tf:?}"
         );
         for (name, ds) in sources {

@@ -9,13 +9,15 @@
 //! drops any answer the process kept, because a saved plan may be applied days after it
 //! was made.
 
-use super::Action;
+use crate::actions::Action;
 use crate::data_sources::api::Api;
-use crate::data_sources::args::{self, Arg};
+use crate::data_sources::key;
 use crate::data_sources::last_used::{self, Config, Gate, LastUse, LastUsed, FAIL_IF_USED_WITHIN};
-use crate::data_sources::usage::{self, Used};
-use crate::data_sources::{duration, key, DataSource as _};
+use crate::framework::args::{self, Arg};
+use crate::framework::DataSource as _;
 use crate::model::{Attribute, AttributePath, Block, Diagnostic, Schema, Type, Value};
+use crate::usage::duration;
+use crate::usage::{self, Used};
 
 /// The action's type name.
 pub const TYPE_NAME: &str = "actiontrail_accesskey_gate";

@@ -1,8 +1,8 @@
 //! `docs/actions/<name>.md`, in the registry's layout, generated from the action's schema
 //! and its example (drift-checked by `tests/docs_up_to_date.rs`).
 
-use super::Action;
-use crate::data_sources::docs::{arguments, example_block, front_matter};
+use crate::actions::Action;
+use crate::provider::docs::{arguments, example_block, front_matter};
 
 /// The page for `action`, quoting `example` (a whole configuration).
 pub fn page(action: &dyn Action, example: &str) -> String {

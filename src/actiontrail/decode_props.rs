@@ -22,7 +22,7 @@ fn now_s() -> i64 {
 }
 
 fn rfc3339(ms: i64) -> String {
-    crate::data_sources::usage::rfc3339(ms).unwrap()
+    crate::usage::rfc3339(ms).unwrap()
 }
 
 /// The honest Info answer: used at `used_ms`, or never. Its Detail event carries its time.

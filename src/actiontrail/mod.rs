@@ -17,6 +17,7 @@ mod answer;
 mod client;
 #[cfg(test)]
 mod decode_props;
+pub mod diagnostic;
 mod error;
 pub mod events;
 mod pagination;

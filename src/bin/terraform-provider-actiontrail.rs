@@ -6,6 +6,6 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     actiontrail_provider::plugin::serve(
         "registry.terraform.io/actiontrail/actiontrail",
-        actiontrail_provider::data_sources::provider,
+        actiontrail_provider::provider::provider,
     )
 }

@@ -1,18 +1,18 @@
 //! `actiontrail_accesskeys`: the AccessKeys of the caller's account, each joined with its
 //! last use, filtered, with the fleet gate. Discovery through RAM (ListUsers, every page,
 //! and ListAccessKeys per user), or only the users in `user_names`, or exactly the keys
-//! in `access_key_ids`; the read itself is [`super::fleet`].
+//! in `access_key_ids`; the read itself is [`crate::data_sources::fleet`].
 
-use super::api::Api;
-use super::args::{self, Arg};
-use super::attribute::{Field, Fields};
-use super::data_source::DataSource;
-use super::duration;
-use super::fleet::{self, Fleet, FleetKey, Selection};
-use super::key;
-use super::usage;
 use crate::actiontrail::KeyStatus;
+use crate::data_sources::api::Api;
+use crate::data_sources::fleet::{self, Fleet, FleetKey, Selection};
+use crate::data_sources::key;
+use crate::framework::args::{self, Arg};
+use crate::framework::attribute::{Field, Fields};
+use crate::framework::data_source::DataSource;
 use crate::model::{AttributePath, Diagnostic, Type, Value};
+use crate::usage;
+use crate::usage::duration;
 use std::time::Duration;
 
 /// The data source.
@@ -265,7 +265,7 @@ fn window(config: &Value, name: &str, diags: &mut Vec<Diagnostic>) -> Option<Opt
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data_sources::data_source::{Entry, Registered as _};
+    use crate::framework::data_source::{Entry, Registered as _};
 
     fn config(set: &[(&str, Value)]) -> Value {
         let mut m: std::collections::BTreeMap<String, Value> = Entry::<AccessKeys>::new()

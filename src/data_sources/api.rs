@@ -6,7 +6,6 @@
 //! are not kept, so a later read tries again. This layer names the request in the logs and
 //! turns client errors into diagnostics.
 
-use super::api_error;
 use crate::actiontrail::types::{AccessKeyLastUsedInfo, IpUsage, ProductsPage, ResourceUsage};
 use crate::actiontrail::{AccessKeyListing, Client, EventUsage, Listing, PageOptions, UserListing};
 use crate::model::Diagnostic;
@@ -43,7 +42,7 @@ impl Api {
         tracing::debug!(action, access_key_id = key, "ActionTrail request");
         request.await.map_err(|e| {
             tracing::warn!(action, access_key_id = key, error = %e, "ActionTrail call failed");
-            api_error::diagnostic(action, key, &e, self.max_retries)
+            crate::actiontrail::diagnostic::diagnostic(action, key, &e, self.max_retries)
         })
     }
 
@@ -115,7 +114,7 @@ impl Api {
         tracing::debug!(action = "ListUsers", "RAM request");
         self.client.list_ram_users().await.map_err(|e| {
             tracing::warn!(action = "ListUsers", error = %e, "RAM call failed");
-            api_error::diagnostic_for(
+            crate::actiontrail::diagnostic::diagnostic_for(
                 "RAM",
                 "ListUsers",
                 "the account's RAM users",
@@ -130,7 +129,7 @@ impl Api {
         tracing::debug!(action = "ListAccessKeys", user_name = user, "RAM request");
         self.client.list_ram_access_keys(user).await.map_err(|e| {
             tracing::warn!(action = "ListAccessKeys", user_name = user, error = %e, "RAM call failed");
-            api_error::diagnostic_for(
+            crate::actiontrail::diagnostic::diagnostic_for(
                 "RAM",
                 "ListAccessKeys",
                 &format!("RAM user {user:?}"),

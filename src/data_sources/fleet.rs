@@ -6,11 +6,11 @@
 //! the fan-out. Users are listed and their keys looked up in one pipeline, so the read
 //! takes about ceil(calls / concurrency) round trips.
 
-use super::api::Api;
-use super::usage;
 use crate::actiontrail::types::AccessKeyLastUsedInfo;
 use crate::actiontrail::{KeyStatus, RamAccessKey};
+use crate::data_sources::api::Api;
 use crate::model::{AttributePath, Diagnostic};
+use crate::usage;
 use futures::future::try_join_all;
 use std::time::Duration;
 
@@ -342,7 +342,7 @@ pub fn gate(fleet: &Fleet, window: Duration) -> Option<Diagnostic> {
                     .unwrap_or("an unknown service"),
                 k.last_used_ip.as_deref().unwrap_or("an unknown IP"),
                 when,
-                super::duration::describe(ago),
+                crate::usage::duration::describe(ago),
             )
         })
         .collect();
@@ -352,11 +352,11 @@ pub fn gate(fleet: &Fleet, window: Duration) -> Option<Diagnostic> {
                 "{} of {} selected AccessKeys were used within {}",
                 offenders.len(),
                 fleet.selected.len(),
-                super::duration::describe(window)
+                crate::usage::duration::describe(window)
             ),
             format!(
                 "fail_if_any_used_within is {}, and these keys were used within it:\n{}\n\nStop the callers using them (or narrow the set) before retiring these keys. {}",
-                super::duration::describe(window),
+                crate::usage::duration::describe(window),
                 lines.join("\n"),
                 usage::FRESHNESS_NOTE
             ),

@@ -1,7 +1,7 @@
 //! The argument every data source takes: the AccessKey to look up.
 
-use super::args::{self, Arg};
-use super::attribute::Field;
+use crate::framework::args::{self, Arg};
+use crate::framework::attribute::Field;
 use crate::model::{AttributePath, Diagnostic, Type, Value};
 
 /// The argument's name.

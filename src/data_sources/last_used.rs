@@ -1,15 +1,15 @@
 //! `actiontrail_accesskey_last_used`: when, where and for what a key was last used
 //! (GetAccessKeyLastUsedInfo), with the rotation gate `fail_if_used_within`.
 
-use super::api::Api;
-use super::args::{self, Arg};
-use super::attribute::{Field, Fields};
-use super::data_source::DataSource;
-use super::duration;
-use super::key::{self, Keyed};
-use super::usage::{self, Used, FRESHNESS_NOTE};
 use crate::actiontrail::types::{AccessKeyLastUsedInfo, Event};
+use crate::data_sources::api::Api;
+use crate::data_sources::key::{self, Keyed};
+use crate::framework::args::{self, Arg};
+use crate::framework::attribute::{Field, Fields};
+use crate::framework::data_source::DataSource;
 use crate::model::{AttributePath, Diagnostic, Type, Value};
+use crate::usage::duration;
+use crate::usage::{self, Used, FRESHNESS_NOTE};
 use std::time::Duration;
 
 /// The data source.
@@ -264,7 +264,7 @@ pub fn gate(u: &RecentUse<'_>) -> Option<Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data_sources::data_source::{Entry, Registered as _};
+    use crate::framework::data_source::{Entry, Registered as _};
     use crate::model::Schema;
 
     fn schema() -> Schema {

@@ -1,13 +1,13 @@
 //! `actiontrail_accesskey_last_used_events`: the API actions a key called on one service,
 //! and when last (GetAccessKeyLastUsedEvents, all pages).
 
-use super::api::Api;
-use super::attribute::{Field, Fields};
-use super::data_source::DataSource;
-use super::listing::{self, Listed, Query};
-use super::usage::{self, Use, Used};
 use crate::actiontrail::EventUsage;
+use crate::data_sources::api::Api;
+use crate::data_sources::listing::{self, Listed, Query};
+use crate::framework::attribute::{Field, Fields};
+use crate::framework::data_source::DataSource;
 use crate::model::{Diagnostic, Type, Value};
+use crate::usage::{self, Use, Used};
 
 /// The data source.
 pub struct LastUsedEvents;
@@ -96,7 +96,7 @@ impl DataSource for LastUsedEvents {
 mod tests {
     use super::*;
     use crate::actiontrail::Listing;
-    use crate::data_sources::data_source::{Entry, Registered as _};
+    use crate::framework::data_source::{Entry, Registered as _};
 
     #[test]
     fn events_keep_their_order_and_name_and_conform_to_the_schema() {

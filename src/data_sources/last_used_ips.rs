@@ -1,13 +1,13 @@
 //! `actiontrail_accesskey_last_used_ips`: every IP a key was used from with one service,
 //! and when last (GetAccessKeyLastUsedIps, all pages).
 
-use super::api::Api;
-use super::attribute::{Field, Fields};
-use super::data_source::DataSource;
-use super::listing::{self, Listed, Query};
-use super::usage::{self, Used};
 use crate::actiontrail::types::IpUsage;
+use crate::data_sources::api::Api;
+use crate::data_sources::listing::{self, Listed, Query};
+use crate::framework::attribute::{Field, Fields};
+use crate::framework::data_source::DataSource;
 use crate::model::{Diagnostic, Type, Value};
+use crate::usage::{self, Used};
 
 /// The data source.
 pub struct LastUsedIps;
@@ -78,8 +78,8 @@ impl DataSource for LastUsedIps {
 mod tests {
     use super::*;
     use crate::actiontrail::Listing;
-    use crate::data_sources::data_source::Entry;
-    use crate::data_sources::data_source::Registered as _;
+    use crate::framework::data_source::Entry;
+    use crate::framework::data_source::Registered as _;
     use crate::model::Schema;
 
     fn schema() -> Schema {
@@ -107,16 +107,12 @@ mod tests {
             items: vec![
                 IpUsage {
                     ip: "10.0.0.2".into(),
-                    used_timestamp: Some(crate::data_sources::usage::UsedTimestamp::fixture(
-                        1_714_552_202_000,
-                    )),
+                    used_timestamp: Some(crate::usage::UsedTimestamp::fixture(1_714_552_202_000)),
                     ..Default::default()
                 },
                 IpUsage {
                     ip: "10.0.0.1".into(),
-                    used_timestamp: Some(crate::data_sources::usage::UsedTimestamp::fixture(
-                        1_714_552_201_000,
-                    )),
+                    used_timestamp: Some(crate::usage::UsedTimestamp::fixture(1_714_552_201_000)),
                     ..Default::default()
                 },
             ],

@@ -1,13 +1,13 @@
 //! `actiontrail_accesskey_last_used_products`: every service a key used, and when last
 //! (GetAccessKeyLastUsedProducts).
 
-use super::api::Api;
-use super::attribute::{Field, Fields};
-use super::data_source::DataSource;
-use super::key::{self, Keyed};
-use super::usage::{self, Used};
 use crate::actiontrail::types::{ProductUsage, ProductsPage};
+use crate::data_sources::api::Api;
+use crate::data_sources::key::{self, Keyed};
+use crate::framework::attribute::{Field, Fields};
+use crate::framework::data_source::DataSource;
 use crate::model::{Diagnostic, Type, Value};
+use crate::usage::{self, Used};
 
 /// The data source.
 pub struct LastUsedProducts;
@@ -132,7 +132,7 @@ impl DataSource for LastUsedProducts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data_sources::data_source::{Entry, Registered as _};
+    use crate::framework::data_source::{Entry, Registered as _};
     use crate::model::Schema;
 
     fn schema() -> Schema {
@@ -158,17 +158,13 @@ mod tests {
             products: vec![
                 ProductUsage {
                     service_name: "Oss".into(),
-                    used_timestamp: Some(crate::data_sources::usage::UsedTimestamp::fixture(
-                        1_714_552_200_000,
-                    )),
+                    used_timestamp: Some(crate::usage::UsedTimestamp::fixture(1_714_552_200_000)),
                     detail: Some("garbage".into()),
                     ..Default::default()
                 },
                 ProductUsage {
                     service_name: "Ecs".into(),
-                    used_timestamp: Some(crate::data_sources::usage::UsedTimestamp::fixture(
-                        1_714_638_600_000,
-                    )),
+                    used_timestamp: Some(crate::usage::UsedTimestamp::fixture(1_714_638_600_000)),
                     source: Some("ManagementEvent".into()),
                     detail: Some(r#"{"sourceIpAddress":"198.51.100.2"}"#.into()),
                     ..Default::default()

@@ -1,13 +1,13 @@
 //! `actiontrail_accesskey_last_used_resources`: every resource a key acted on with one
 //! service, and when last (GetAccessKeyLastUsedResources, all pages).
 
-use super::api::Api;
-use super::attribute::{Field, Fields};
-use super::data_source::DataSource;
-use super::listing::{self, Listed, Query};
-use super::usage::{self, Used};
 use crate::actiontrail::types::ResourceUsage;
+use crate::data_sources::api::Api;
+use crate::data_sources::listing::{self, Listed, Query};
+use crate::framework::attribute::{Field, Fields};
+use crate::framework::data_source::DataSource;
 use crate::model::{Diagnostic, Type, Value};
+use crate::usage::{self, Used};
 
 /// The data source.
 pub struct LastUsedResources;
@@ -88,8 +88,8 @@ impl DataSource for LastUsedResources {
 mod tests {
     use super::*;
     use crate::actiontrail::Listing;
-    use crate::data_sources::data_source::Entry;
-    use crate::data_sources::data_source::Registered as _;
+    use crate::framework::data_source::Entry;
+    use crate::framework::data_source::Registered as _;
     use crate::model::Schema;
 
     fn schema() -> Schema {
@@ -116,9 +116,7 @@ mod tests {
         let r = |name: &str, ty: Option<&str>| ResourceUsage {
             resource_name: name.into(),
             resource_type: ty.map(Into::into),
-            used_timestamp: Some(crate::data_sources::usage::UsedTimestamp::fixture(
-                1_714_552_205_000,
-            )),
+            used_timestamp: Some(crate::usage::UsedTimestamp::fixture(1_714_552_205_000)),
             ..Default::default()
         };
         let list = Listing {

@@ -1,12 +1,12 @@
 //! The arguments and attributes the paginated data sources (IPs, resources) share: the
 //! service, page size and item cap, and what a listing reports beside its items.
 
-use super::args::{self, Arg};
-use super::attribute::{Field, Fields};
-use super::key;
-use super::usage::{self, Use, Used};
 use crate::actiontrail::{Listing, PageOptions};
+use crate::data_sources::key;
+use crate::framework::args::{self, Arg};
+use crate::framework::attribute::{Field, Fields};
 use crate::model::{AttributePath, Diagnostic, Type, Value};
+use crate::usage::{self, Use, Used};
 
 /// The largest page ActionTrail serves; also the default, so that a listing costs the
 /// fewest calls.

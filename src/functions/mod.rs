@@ -6,8 +6,8 @@
 
 pub mod docs;
 
-use crate::data_sources::{duration, usage};
 use crate::model::{Function, FunctionError, Number, Parameter, Type, Value};
+use crate::usage::{self, duration};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 

@@ -1,4 +1,4 @@
-use super::*;
+use crate::functions::*;
 use crate::model::msgpack;
 
 fn s(v: &str) -> Value {

@@ -1,7 +1,7 @@
 //! The `assume_role` block: which RAM role to assume through STS, and how.
 
-use super::super::args::{self, Arg};
 use crate::actiontrail::AssumeRoleConfig;
+use crate::framework::args::{self, Arg};
 use crate::model::{AttributePath, Diagnostic, Value};
 
 /// Whether `arn` is a RAM role ARN: `acs:ram::<account digits>:role/<name>`.

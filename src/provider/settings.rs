@@ -1,9 +1,6 @@
 //! The settings a client is built from: the provider block, parsed once, with the
 //! environment filling in what the block leaves out, and the client's defaults the rest.
 
-use super::endpoints::parse_endpoint;
-use super::transport;
-use super::validate::{self, valid_region, ProviderConfig};
 use crate::actiontrail::{
     AssumeRoleConfig, ClientConfig, CredentialsConfig, OidcConfig, Protocol, SignatureAlgorithm,
     DEFAULT_MAX_RETRIES, DEFAULT_REGION, DEFAULT_TIMEOUT,
@@ -11,6 +8,9 @@ use crate::actiontrail::{
 use crate::alibaba::endpoint::TransportPolicy;
 use crate::alibaba::secret::Secret;
 use crate::model::{Diagnostic, Value};
+use crate::provider::endpoints::parse_endpoint;
+use crate::provider::transport;
+use crate::provider::validate::{self, valid_region, ProviderConfig};
 use std::time::Duration;
 
 /// Environment variables naming the region, in the order they are consulted.

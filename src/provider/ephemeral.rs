@@ -6,8 +6,8 @@
 //! fields table, the same parse, read and gate, so the two cannot drift, and a gate that
 //! fails reads the same either way.
 
-use super::data_source::{DataSource, Entry, Registered};
-use super::last_used::LastUsed;
+use crate::data_sources::last_used::LastUsed;
+use crate::framework::data_source::{DataSource, Entry, Registered};
 use crate::model::Schema;
 
 /// The ephemeral resource's type name (the data source's).

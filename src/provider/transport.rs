@@ -8,9 +8,9 @@
 //! a source this file does not see (an STS endpoint or credentials URI from the
 //! environment) is refused all the same.
 
-use super::settings::{Settings, ENDPOINT_ENV, RAM_ENDPOINT_ENV};
 use crate::alibaba::endpoint::{is_loopback, shown_url, Endpoint, Protocol, TransportPolicy};
 use crate::model::{AttributePath, Diagnostic, Value};
+use crate::provider::settings::{Settings, ENDPOINT_ENV, RAM_ENDPOINT_ENV};
 
 /// The environment variables naming an STS endpoint and a credentials URI.
 const STS_ENDPOINT_ENV: &str = crate::alibaba::credentials::STS_ENDPOINT_ENV;

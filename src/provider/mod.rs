@@ -4,18 +4,20 @@
 //! registry's data source.
 
 pub mod assume_role;
+pub mod docs;
 pub mod endpoints;
+pub mod ephemeral;
 pub mod oidc;
 pub mod schema;
 pub mod settings;
 pub mod transport;
 pub mod validate;
 
-use super::api::Api;
-use super::data_source::Registered;
-use super::ephemeral;
-use super::registry;
 use crate::actiontrail::Client;
+use crate::data_sources as ds;
+use crate::data_sources::api::Api;
+use crate::framework::data_source::entry;
+use crate::framework::data_source::Registered;
 use crate::model::{Diagnostic, Function, FunctionError, ReadResult, Schema, Value};
 use settings::Settings;
 use std::sync::{Arc, RwLock};
@@ -50,7 +52,7 @@ impl Default for ActionTrailProvider {
 impl ActionTrailProvider {
     /// An unconfigured provider.
     pub fn new() -> Self {
-        let sources = registry();
+        let sources = data_sources();
         ActionTrailProvider {
             schema: schema::schema(),
             schemas: sources
@@ -239,12 +241,47 @@ impl crate::model::Provider for ActionTrailProvider {
     }
 }
 
+/// Every data source, sorted by type name. A new data source is one line here.
+pub fn data_sources() -> Vec<Box<dyn Registered>> {
+    let mut all = vec![
+        entry::<ds::accesskeys::AccessKeys>(),
+        entry::<ds::last_used::LastUsed>(),
+        entry::<ds::last_used_events::LastUsedEvents>(),
+        entry::<ds::last_used_ips::LastUsedIps>(),
+        entry::<ds::last_used_products::LastUsedProducts>(),
+        entry::<ds::last_used_resources::LastUsedResources>(),
+    ];
+    all.sort_by_key(|d| d.type_name());
+    all
+}
+
+/// Every data source's type name, sorted.
+pub fn type_names() -> Vec<&'static str> {
+    data_sources().iter().map(|d| d.type_name()).collect()
+}
+
+/// Every data source's type name and schema, sorted by name (for docs and the provider).
+pub fn data_source_schemas() -> Vec<(String, Schema)> {
+    data_sources()
+        .iter()
+        .map(|d| (d.type_name().to_owned(), d.schema().clone()))
+        .collect()
+}
+
+/// Every data source's type name, schema and the section its docs add (markdown).
+pub fn data_source_docs() -> Vec<(&'static str, Schema, &'static str)> {
+    data_sources()
+        .iter()
+        .map(|d| (d.type_name(), d.schema().clone(), d.guide()))
+        .collect()
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::schema::schema;
     use super::*;
     use crate::data_sources::last_used::LastUsed;
-    use crate::data_sources::DataSource as _;
+    use crate::framework::DataSource as _;
     use crate::model::Provider as _;
 
     /// A provider block with every attribute null but those given.
@@ -295,7 +332,7 @@ pub(crate) mod tests {
         sorted.sort_unstable();
         sorted.dedup();
         assert_eq!(names, sorted, "sorted, each name once");
-        assert_eq!(names, crate::data_sources::type_names());
+        assert_eq!(names, super::type_names());
         for known in [
             "actiontrail_accesskey_last_used",
             "actiontrail_accesskey_last_used_ips",
@@ -390,5 +427,38 @@ pub(crate) mod tests {
             diags[0].attribute,
             Some(crate::model::AttributePath::root("region"))
         );
+    }
+}
+
+#[cfg(test)]
+mod list_tests {
+    use super::*;
+
+    #[test]
+    fn every_table_names_each_attribute_once_and_describes_it() {
+        for d in data_sources() {
+            let attrs = &d.schema().block.attributes;
+            let mut names: Vec<&str> = attrs.iter().map(|a| a.name.as_str()).collect();
+            names.sort_unstable();
+            let before = names.len();
+            names.dedup();
+            assert_eq!(
+                names.len(),
+                before,
+                "{}: a name declared twice",
+                d.type_name()
+            );
+            for a in attrs {
+                assert!(!a.description.is_empty(), "{}.{}", d.type_name(), a.name);
+                assert!(
+                    a.name
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+                    "{}.{} is not snake_case",
+                    d.type_name(),
+                    a.name
+                );
+            }
+        }
     }
 }

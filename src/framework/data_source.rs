@@ -6,8 +6,8 @@
 //! same way for all of them: the configuration is parsed once per phase (validate, then
 //! read), and the state is the table walked over the answer.
 
-use super::api::Api;
-use super::attribute::Fields;
+use crate::data_sources::api::Api;
+use crate::framework::attribute::Fields;
 use crate::model::{Block, Diagnostic, ReadResult, Schema, Severity, Value};
 use std::marker::PhantomData;
 

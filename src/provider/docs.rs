@@ -3,8 +3,10 @@
 //! the function signatures and the example files so that none can drift from the code.
 //! `tests/docs_up_to_date.rs` checks the committed files against this.
 
-use super::{data_source_docs, provider, usage::FRESHNESS_NOTE};
 use crate::model::{Attribute, Block, Nesting, Type};
+use crate::provider;
+use crate::provider::data_source_docs;
+use crate::usage::FRESHNESS_NOTE;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -28,7 +30,7 @@ pub fn generate(root: &Path) -> io::Result<Vec<(PathBuf, String)>> {
             data_source(name, &schema.block, &tf, guide),
         ));
     }
-    for (name, schema) in super::ephemeral::schemas() {
+    for (name, schema) in crate::provider::ephemeral::schemas() {
         let tf = example(&format!("ephemeral-resources/{name}/ephemeral-resource.tf"))?;
         let short = name.strip_prefix("actiontrail_").unwrap_or(&name);
         files.push((

@@ -1,12 +1,12 @@
 //! The provider block's static checks, made once per phase: [`parse`] reports every bad
 //! argument at its path and hands on what the block says, typed.
 
-use super::super::args::{self, Arg};
-use super::super::duration;
-use super::{assume_role, endpoints, oidc};
 use crate::actiontrail::{AssumeRoleConfig, OidcConfig, Protocol, SignatureAlgorithm};
 use crate::alibaba::secret::Secret;
+use crate::framework::args::{self, Arg};
 use crate::model::{AttributePath, Diagnostic, Value};
+use crate::provider::{assume_role, endpoints, oidc};
+use crate::usage::duration;
 use std::time::Duration;
 
 /// The most retries accepted: beyond that a plan would hang for minutes on an outage.

@@ -2,8 +2,8 @@
 //! `ram`, beside the single `endpoint`, `sts_endpoint` and `ram_endpoint` arguments (setting both ways for one
 //! service is an error, not a silent choice).
 
-use super::super::args::{self, Arg};
 use crate::actiontrail::Protocol;
+use crate::framework::args::{self, Arg};
 use crate::model::{Attribute, AttributePath, Block, Diagnostic, Value};
 
 /// An endpoint as written: `host`, `host:port`, or an `http(s)://` URL with no path.

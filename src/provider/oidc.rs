@@ -1,10 +1,10 @@
 //! The `assume_role_with_oidc` block and `credentials_uri`: credentials for CI and
 //! Kubernetes, where an OIDC token or a local credentials endpoint stands in for a key.
 
-use super::super::args::{self, Arg};
-use super::assume_role::valid_role_arn;
 use crate::actiontrail::OidcConfig;
+use crate::framework::args::{self, Arg};
 use crate::model::{Attribute, AttributePath, Block, Diagnostic, Type, Value};
+use crate::provider::assume_role::valid_role_arn;
 
 /// The block's schema.
 pub fn block() -> Block {

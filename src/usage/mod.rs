@@ -1,11 +1,13 @@
 //! What every data source reports about a use of a key: the timestamp in milliseconds and
 //! as RFC 3339, the raw `Detail` and the ActionTrail event parsed from it.
 
-use super::attribute::Field;
+pub mod duration;
+
 use crate::actiontrail::types::{
     AccessKeyLastUsedInfo, Event, IpUsage, ProductUsage, ResourceUsage, UserIdentity,
 };
 pub use crate::alibaba::decode::UsedTimestamp;
+use crate::framework::attribute::Field;
 use crate::model::{Type, Value};
 use std::borrow::Cow;
 use std::time::Duration;
@@ -276,7 +278,7 @@ pub fn count<A: 'static, T: 'static>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data_sources::attribute::Fields;
+    use crate::framework::attribute::Fields;
 
     #[test]
     fn timestamps_become_rfc3339_utc_with_a_fraction_only_when_needed() {

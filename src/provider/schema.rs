@@ -56,13 +56,13 @@ pub fn schema() -> Schema {
                 max_items: 1,
             }, NestedBlock {
                 type_name: "assume_role_with_oidc".to_owned(),
-                block: super::oidc::block(),
+                block: crate::provider::oidc::block(),
                 nesting: Nesting::Single,
                 min_items: 0,
                 max_items: 1,
             }, NestedBlock {
                 type_name: "endpoints".to_owned(),
-                block: super::endpoints::block(),
+                block: crate::provider::endpoints::block(),
                 nesting: Nesting::Single,
                 min_items: 0,
                 max_items: 1,
