@@ -11,7 +11,9 @@
 
 mod support;
 
-use actiontrail_provider::actiontrail::ram::{MAX_USERS, MAX_USER_LISTING_BYTES, MAX_USER_PAGES};
+use actiontrail_provider::actiontrail::list_users::{
+    MAX_USERS, MAX_USER_LISTING_BYTES, MAX_USER_PAGES,
+};
 use actiontrail_provider::actiontrail::{Client, ClientConfig, CredentialsConfig, Error};
 use axum::extract::RawQuery;
 use axum::routing::any;

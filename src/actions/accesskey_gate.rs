@@ -341,7 +341,7 @@ mod tests {
 
     #[test]
     fn progress_says_how_long_ago_and_whether_that_passes() {
-        use crate::actiontrail::types::AccessKeyLastUsedInfo;
+        use crate::actiontrail::AccessKeyLastUsedInfo;
         const DAY: i64 = 86_400_000;
         // 2024-05-01T08:30:00Z: inside ActionTrail's window, as a decoded time must be.
         const NOW: i64 = 1_714_552_200_000;

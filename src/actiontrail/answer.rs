@@ -1,22 +1,13 @@
-//! What a well-formed answer of each operation is, decided from the API reference and the
-//! official SDK's models (`alibabacloud_actiontrail20200706` 2.6.0, whose response bodies
-//! mark RequestId, and for Info ServiceName and UsedTimestamp, as required).
+//! What every answer is before it is any one operation's: a 2xx body, a redirect, a
+//! service error or something else ([`interpret`]); and a JSON object with a non-empty
+//! string `RequestId`, decoded strictly ([`object`]). Each operation's own checks are in
+//! its file.
 //!
 //! The provider exists to say "this key is still in use"; an answer it cannot trust must
-//! never read as "never used". So each decoder checks, beyond the JSON types:
-//! - every answer: a JSON object with a non-empty string `RequestId`;
-//! - Info: `AccessKeyId` present and, trimmed of whitespace (the reference's own example
-//!   ends it with a newline), equal to the key asked about; a use (`UsedTimestamp` above
-//!   zero) names its `ServiceName`; a negative `UsedTimestamp` is no time at all;
-//! - Products, Ips, Resources: the list present and a list of objects, each naming its
-//!   service, IP or resource.
-//!
-//! "Never used" is thus only an Info answer about the asked key, with a RequestId and no
-//! `UsedTimestamp` (or `null`, or 0); or an empty list under its own name.
+//! never read as "never used".
 
 use super::error::Error;
-use super::types::{AccessKeyLastUsedInfo, IpsPage, ProductsPage, ResourcesPage};
-use crate::alibaba::decode::{self, Signs, UsedTimestamp};
+use crate::alibaba::decode;
 use crate::alibaba::redact::{self, json_shape};
 use crate::alibaba::rpc::{location_host, RawResponse, ServiceError};
 use serde::de::DeserializeOwned;
@@ -79,160 +70,14 @@ pub(crate) fn object<T: DeserializeOwned>(body: &str) -> Result<T, Reason> {
     Err(format!("it is {kind}, not an object"))
 }
 
-/// GetAccessKeyLastUsedInfo about `asked`.
-pub fn info(body: &str, asked: &str) -> Result<AccessKeyLastUsedInfo, Reason> {
-    info_at(body, asked, decode::now_ms())
-}
-
-/// [`info`] as of `now_ms`. The answer's `UsedTimestamp` becomes the last use the strict
-/// decoder concludes: the most recent plausible sign of use, or none when there is none.
-pub fn info_at(body: &str, asked: &str, now_ms: i64) -> Result<AccessKeyLastUsedInfo, Reason> {
-    let mut info: AccessKeyLastUsedInfo = object(body)?;
-    match info.access_key_id.as_deref().map(str::trim) {
-        None => return Err("it has no AccessKeyId".into()),
-        Some(id) if id != asked.trim() => {
-            return Err(format!(
-                "it is about another AccessKey ({}), not the one asked about",
-                crate::alibaba::redact::clip(id, 64)
-            ))
-        }
-        Some(_) => {}
-    }
-    let last = decode::last_use(
-        "",
-        Signs {
-            used_timestamp: info.used_timestamp.map(UsedTimestamp::ms),
-            service_name: info.service_name.as_deref(),
-            source: info.source.as_deref(),
-            detail: info.detail.as_deref(),
-            listed: false,
-        },
-        now_ms,
-    )?;
-    if last.is_some()
-        && info
-            .service_name
-            .as_deref()
-            .is_none_or(|s| s.trim().is_empty())
-    {
-        return Err("it reports a use but no ServiceName".into());
-    }
-    info.used_timestamp = last;
-    Ok(info)
-}
-
-/// The last use of one list entry (which is itself a sign of use), for `what`.
-fn entry_use(
-    what: &str,
-    used_timestamp: Option<UsedTimestamp>,
-    source: Option<&str>,
-    detail: Option<&str>,
-    now_ms: i64,
-) -> Result<Option<UsedTimestamp>, Reason> {
-    decode::last_use(
-        what,
-        Signs {
-            used_timestamp: used_timestamp.map(UsedTimestamp::ms),
-            service_name: None,
-            source,
-            detail,
-            listed: true,
-        },
-        now_ms,
-    )
-}
-
-/// GetAccessKeyLastUsedProducts.
-pub fn products(body: &str) -> Result<ProductsPage, Reason> {
-    products_at(body, decode::now_ms())
-}
-
-/// [`products`] as of `now_ms`.
-pub fn products_at(body: &str, now_ms: i64) -> Result<ProductsPage, Reason> {
-    let mut page: ProductsPage = object(body)?;
-    for p in &mut page.products {
-        if p.service_name.trim().is_empty() {
-            return Err("a product has an empty ServiceName".into());
-        }
-        p.used_timestamp = entry_use(
-            "a product's ",
-            p.used_timestamp,
-            p.source.as_deref(),
-            p.detail.as_deref(),
-            now_ms,
-        )?;
-    }
-    Ok(page)
-}
-
-/// One page of GetAccessKeyLastUsedIps.
-pub fn ips(body: &str) -> Result<IpsPage, Reason> {
-    ips_at(body, decode::now_ms())
-}
-
-/// [`ips`] as of `now_ms`.
-pub fn ips_at(body: &str, now_ms: i64) -> Result<IpsPage, Reason> {
-    let mut page: IpsPage = object(body)?;
-    for ip in &mut page.ips {
-        if ip.ip.trim().is_empty() {
-            return Err("an entry has an empty Ip".into());
-        }
-        ip.used_timestamp = entry_use(
-            "an IP's ",
-            ip.used_timestamp,
-            ip.source.as_deref(),
-            ip.detail.as_deref(),
-            now_ms,
-        )?;
-    }
-    Ok(page)
-}
-
-/// One page of GetAccessKeyLastUsedResources.
-pub fn resources(body: &str) -> Result<ResourcesPage, Reason> {
-    resources_at(body, decode::now_ms())
-}
-
-/// [`resources`] as of `now_ms`.
-pub fn resources_at(body: &str, now_ms: i64) -> Result<ResourcesPage, Reason> {
-    let mut page: ResourcesPage = object(body)?;
-    for r in &mut page.resources {
-        if r.resource_name.trim().is_empty() {
-            return Err("an entry has an empty ResourceName".into());
-        }
-        r.used_timestamp = entry_use(
-            "a resource's ",
-            r.used_timestamp,
-            r.source.as_deref(),
-            r.detail.as_deref(),
-            now_ms,
-        )?;
-    }
-    Ok(page)
-}
-
-/// One page of GetAccessKeyLastUsedEvents as of `now_ms`: each event's time is its last use.
-pub fn events_at(body: &str, now_ms: i64) -> Result<super::events::EventsPage, Reason> {
-    let mut page: super::events::EventsPage = object(body)?;
-    for e in &mut page.events {
-        if e.event_name.trim().is_empty() {
-            return Err("an event has an empty EventName".into());
-        }
-        let last = entry_use(
-            "an event's ",
-            Some(e.used_timestamp),
-            e.source.as_deref(),
-            e.detail.as_deref(),
-            now_ms,
-        )?;
-        e.used_timestamp = last.unwrap_or(e.used_timestamp);
-    }
-    Ok(page)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::actiontrail::last_used_info::decode as info;
+    use crate::actiontrail::last_used_ips::decode as ips;
+    use crate::actiontrail::last_used_products::decode as products;
+    use crate::actiontrail::last_used_resources::decode as resources;
+    use crate::alibaba::decode::UsedTimestamp;
     use proptest::prelude::*;
 
     const KEY: &str = "LTAI5tAsked";

@@ -1,25 +1,23 @@
-//! The client: one signed, retried, coalesced and memoized call per distinct request.
+//! The client: one signed, retried, coalesced and memoized call per distinct request. It
+//! knows no operation: each operation's file (`last_used_info.rs`, `list_users.rs`, ...)
+//! adds its method, its answer type and its checks, and calls [`Client::call`]. The signed
+//! exchange and its retries are in `exchange.rs`.
 
 use super::answer;
 use super::error::Error;
-use super::pagination::{paginate, Listing, Page, PageOptions};
 use super::retry::Backoff;
 pub(super) use super::service::Service;
-use super::types::{
-    AccessKeyLastUsedInfo, IpUsage, IpsPage, ProductsPage, ResourceUsage, ResourcesPage,
-};
 use super::ClientConfig;
 use crate::alibaba::credentials::CredentialsProvider;
 use crate::alibaba::endpoint::Endpoint;
 use crate::alibaba::http::{user_agent, SharedHttp};
-use crate::alibaba::redact;
-use crate::alibaba::rpc::{nonce, send, sign, RpcRequest, SendFailure, SignatureAlgorithm};
+use crate::alibaba::rpc::SignatureAlgorithm;
 use futures::future::{BoxFuture, FutureExt as _, Shared};
 use serde::de::DeserializeOwned;
 use std::any::Any;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 /// A validated answer, already decoded into its operation's type.
@@ -51,27 +49,27 @@ struct Answers {
     in_flight: HashMap<String, Pending>,
 }
 
-struct Inner {
-    endpoint: Endpoint,
-    ram_endpoint: Endpoint,
+pub(super) struct Inner {
+    pub(super) endpoint: Endpoint,
+    pub(super) ram_endpoint: Endpoint,
     /// Bounds the HTTP exchanges in flight, whoever asks (a fleet read fans out to many).
-    permits: tokio::sync::Semaphore,
-    signature: SignatureAlgorithm,
-    max_retries: u32,
-    timeout: Duration,
-    http: SharedHttp,
-    credentials: CredentialsProvider,
+    pub(super) permits: tokio::sync::Semaphore,
+    pub(super) signature: SignatureAlgorithm,
+    pub(super) max_retries: u32,
+    pub(super) timeout: Duration,
+    pub(super) http: SharedHttp,
+    pub(super) credentials: CredentialsProvider,
     answers: Mutex<Answers>,
-    api_calls: std::sync::atomic::AtomicU64,
+    pub(super) api_calls: std::sync::atomic::AtomicU64,
 }
 
 /// The ActionTrail client. Cheap to clone; clones share the connection pool, the
 /// credentials and the answer cache.
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
-    backoff: Backoff,
-    stop: CancellationToken,
+    pub(super) inner: Arc<Inner>,
+    pub(super) backoff: Backoff,
+    pub(super) stop: CancellationToken,
 }
 
 impl std::fmt::Debug for Client {
@@ -171,31 +169,13 @@ impl Client {
             .load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// GetAccessKeyLastUsedInfo: when, where and by whom `access_key_id` was last used.
-    pub async fn get_access_key_last_used_info(
-        &self,
-        access_key_id: &str,
-    ) -> Result<AccessKeyLastUsedInfo, Error> {
-        let params = BTreeMap::from([("AccessKey".to_owned(), access_key_id.to_owned())]);
-        self.call("GetAccessKeyLastUsedInfo", params, |body, params| {
-            let asked = params.get("AccessKey").map_or("", String::as_str);
-            erase(answer::info(body, asked))
-        })
-        .await
-    }
-
-    /// GetAccessKeyLastUsedInfo asked of the API now: an answer this process kept from an
-    /// earlier read is dropped first, so a check at apply time sees what ActionTrail says
-    /// at that moment (an identical call already in flight is joined: it is as recent).
-    pub async fn get_access_key_last_used_info_now(
-        &self,
-        access_key_id: &str,
-    ) -> Result<AccessKeyLastUsedInfo, Error> {
-        let params = BTreeMap::from([("AccessKey".to_owned(), access_key_id.to_owned())]);
+    /// Drops the answer this process kept for `action` with `params`, if any, so that the
+    /// next identical call asks the API (an identical call in flight is still joined).
+    pub(super) fn forget(&self, service: Service, action: &str, params: &BTreeMap<String, String>) {
         let key = cache_key(
             self.inner.credentials.identity(),
-            &format!("{}:GetAccessKeyLastUsedInfo", Service::ActionTrail.name()),
-            &params,
+            &format!("{}:{action}", service.name()),
+            params,
         );
         self.inner
             .answers
@@ -203,71 +183,6 @@ impl Client {
             .unwrap_or_else(PoisonError::into_inner)
             .done
             .remove(&key);
-        self.get_access_key_last_used_info(access_key_id).await
-    }
-
-    /// GetAccessKeyLastUsedProducts: every service `access_key_id` used.
-    pub async fn get_access_key_last_used_products(
-        &self,
-        access_key_id: &str,
-    ) -> Result<ProductsPage, Error> {
-        let params = BTreeMap::from([("AccessKey".to_owned(), access_key_id.to_owned())]);
-        self.call("GetAccessKeyLastUsedProducts", params, |body, _| {
-            erase(answer::products(body))
-        })
-        .await
-    }
-
-    /// GetAccessKeyLastUsedIps across pages: the IPs `access_key_id` called
-    /// `service_name` from.
-    pub async fn list_access_key_last_used_ips(
-        &self,
-        access_key_id: &str,
-        service_name: &str,
-        options: PageOptions,
-    ) -> Result<Listing<IpUsage>, Error> {
-        let op = "GetAccessKeyLastUsedIps";
-        paginate(op, options, |token, size| async move {
-            let page: IpsPage = self
-                .call(
-                    op,
-                    page_params(access_key_id, service_name, token, size),
-                    |body, _| erase(answer::ips(body)),
-                )
-                .await?;
-            Ok(Page {
-                request_id: page.request_id,
-                next_token: page.next_token,
-                items: page.ips,
-            })
-        })
-        .await
-    }
-
-    /// GetAccessKeyLastUsedResources across pages: the resources `access_key_id` acted on
-    /// through `service_name`.
-    pub async fn list_access_key_last_used_resources(
-        &self,
-        access_key_id: &str,
-        service_name: &str,
-        options: PageOptions,
-    ) -> Result<Listing<ResourceUsage>, Error> {
-        let op = "GetAccessKeyLastUsedResources";
-        paginate(op, options, |token, size| async move {
-            let page: ResourcesPage = self
-                .call(
-                    op,
-                    page_params(access_key_id, service_name, token, size),
-                    |body, _| erase(answer::resources(body)),
-                )
-                .await?;
-            Ok(Page {
-                request_id: page.request_id,
-                next_token: page.next_token,
-                items: page.resources,
-            })
-        })
-        .await
     }
 
     /// One operation, answered from the cache, from an identical call in flight, or by
@@ -310,11 +225,7 @@ impl Client {
     where
         T: DeserializeOwned + Clone + Send + Sync + 'static,
     {
-        let answer = self.answer(service, action, params, strict::<T>).await?;
-        answer
-            .downcast_ref::<T>()
-            .cloned()
-            .ok_or_else(|| Error::Config(format!("{action}: cached answer of another type")))
+        self.call_on(service, action, params, strict::<T>).await
     }
 
     async fn answer(
@@ -374,142 +285,6 @@ impl Client {
         };
         pending.await
     }
-
-    async fn call_with_retries(
-        &self,
-        service: Service,
-        action: &'static str,
-        params: &BTreeMap<String, String>,
-        decode: Decoder,
-    ) -> Result<Answer, Error> {
-        let stopped = || Error::Stopped {
-            operation: action.to_owned(),
-        };
-        let mut retry = 0u32;
-        loop {
-            let started = Instant::now();
-            let result = tokio::select! {
-                biased;
-                () = self.stop.cancelled() => Err(stopped()),
-                r = self.attempt(service, action, params, decode) => r,
-            };
-            let latency_ms = started.elapsed().as_millis();
-            match result {
-                Ok(answer) => {
-                    tracing::debug!(
-                        operation = action,
-                        attempt = retry + 1,
-                        latency_ms,
-                        "ActionTrail answered"
-                    );
-                    return Ok(answer);
-                }
-                Err(err) => {
-                    let retryable = err.is_retryable();
-                    if !retryable || retry >= self.inner.max_retries {
-                        tracing::debug!(
-                            operation = action,
-                            attempt = retry + 1,
-                            latency_ms,
-                            request_id = err.request_id().unwrap_or(""),
-                            retryable,
-                            error = %err,
-                            "ActionTrail call failed; not retrying"
-                        );
-                        return Err(err);
-                    }
-                    let delay = self.backoff.delay(retry, err.retry_after());
-                    tracing::debug!(
-                        operation = action,
-                        attempt = retry + 1,
-                        latency_ms,
-                        request_id = err.request_id().unwrap_or(""),
-                        delay_ms = delay.as_millis(),
-                        error = %err,
-                        "ActionTrail call failed; retrying"
-                    );
-                    tokio::select! {
-                        () = self.stop.cancelled() => return Err(stopped()),
-                        () = tokio::time::sleep(delay) => {}
-                    }
-                    retry += 1;
-                }
-            }
-        }
-    }
-
-    async fn attempt(
-        &self,
-        service: Service,
-        action: &'static str,
-        params: &BTreeMap<String, String>,
-        decode: Decoder,
-    ) -> Result<Answer, Error> {
-        let inner = &self.inner;
-        // Held for the exchange only, not across a retry's backoff. The semaphore is never
-        // closed, so acquiring cannot fail.
-        let _permit = inner.permits.acquire().await.ok();
-        let credentials = inner.credentials.credentials().await?;
-        let http = inner.http.get().map_err(Error::Config)?;
-        let request = RpcRequest {
-            action,
-            version: service.version(),
-            params,
-        };
-        let endpoint = match service {
-            Service::ActionTrail => &inner.endpoint,
-            Service::Ram => &inner.ram_endpoint,
-        };
-        let signed = sign(
-            &request,
-            endpoint,
-            &credentials,
-            inner.signature,
-            time::OffsetDateTime::now_utc(),
-            &nonce(),
-        );
-        inner
-            .api_calls
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let raw = send(http, &signed, inner.timeout)
-            .await
-            .map_err(|f| match f {
-                SendFailure::TooLarge { http_status, cap } => Error::NotActionTrail {
-                    operation: action.to_owned(),
-                    endpoint: endpoint.base_url.clone(),
-                    http_status,
-                    reason: crate::alibaba::decode::over_cap(cap),
-                    excerpt: String::new(),
-                },
-                SendFailure::Timeout {
-                    may_have_been_sent,
-                    detail,
-                } => Error::Timeout {
-                    operation: action.to_owned(),
-                    endpoint: endpoint.base_url.clone(),
-                    timeout: inner.timeout,
-                    may_have_been_sent,
-                    detail,
-                },
-                SendFailure::Transport {
-                    may_have_been_sent,
-                    detail,
-                } => Error::Transport {
-                    operation: action.to_owned(),
-                    endpoint: endpoint.base_url.clone(),
-                    may_have_been_sent,
-                    detail,
-                },
-            })?;
-        let body = answer::interpret(action, &endpoint.base_url, &raw, &credentials.secrets())?;
-        decode(body, params).map_err(|reason| Error::NotActionTrail {
-            operation: action.to_owned(),
-            endpoint: endpoint.base_url.clone(),
-            http_status: raw.status,
-            reason,
-            excerpt: redact::excerpt(&raw.body, &credentials.secrets()),
-        })
-    }
 }
 
 /// Whether an answer stays in the cache. ListUsers pages do not: the listing built from
@@ -517,23 +292,6 @@ impl Client {
 /// twice, up to the listing's caps. Identical calls in flight are still joined.
 fn kept(action: &str) -> bool {
     action != "ListUsers"
-}
-
-fn page_params(
-    access_key_id: &str,
-    service_name: &str,
-    token: Option<String>,
-    page_size: u32,
-) -> BTreeMap<String, String> {
-    let mut p = BTreeMap::from([
-        ("AccessKey".to_owned(), access_key_id.to_owned()),
-        ("ServiceName".to_owned(), service_name.to_owned()),
-        ("PageSize".to_owned(), page_size.to_string()),
-    ]);
-    if let Some(t) = token {
-        p.insert("NextToken".to_owned(), t);
-    }
-    p
 }
 
 /// Who asks (credentials identity), what (action) and with which parameters; the
@@ -548,6 +306,7 @@ fn cache_key(identity: &str, action: &str, params: &BTreeMap<String, String>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::actiontrail::PageOptions;
 
     #[test]
     fn cache_keys_separate_identities_actions_and_parameters() {

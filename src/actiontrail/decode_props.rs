@@ -7,7 +7,9 @@
 //! users or an older time.
 
 use super::answer;
-use super::ram::{checked_keys, list_users_page, ListAccessKeysAnswer, ListUsersPage, UserPaging};
+use super::list_access_keys::{checked_keys, ListAccessKeysAnswer};
+use super::list_users::{list_users_page, ListUsersPage, UserPaging};
+use super::{last_used_info, last_used_ips, last_used_products, last_used_resources};
 use crate::alibaba::rpc::read_body;
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -301,7 +303,7 @@ proptest! {
         let body = distort(&honest, &m);
         let never = honest_info(None).to_string();
         let Ok(read) = carry(&body, honest_text.len(), &t, &never) else { return Ok(()) };
-        if let Ok(info) = answer::info(&read, KEY) {
+        if let Ok(info) = last_used_info::decode(&read, KEY) {
             let got = info.used_timestamp.map(|t| t.ms());
             prop_assert!(
                 got.is_some_and(|ms| ms >= used),
@@ -320,7 +322,7 @@ proptest! {
         let body = distort(&honest, &m);
         let later = honest_info(Some(used)).to_string();
         let Ok(read) = carry(&body, honest.to_string().len(), &t, &later) else { return Ok(()) };
-        if let Ok(info) = answer::info(&read, KEY) {
+        if let Ok(info) = last_used_info::decode(&read, KEY) {
             // Never used may stay never used; a use, if one is read, is in the window.
             prop_assert!(info.used_timestamp.is_none_or(|t| t.ms() >= crate::alibaba::decode::ACTIONTRAIL_FLOOR_MS));
         }
@@ -345,9 +347,9 @@ proptest! {
         let entry_text = distort(&entry, &m);
         let body = format!(r#"{{"RequestId":"r","NextToken":"","{list}":[{entry_text}]}}"#);
         let times: Result<Vec<Option<i64>>, String> = match which {
-            0 => answer::products(&body).map(|p| p.products.iter().map(|x| x.used_timestamp.map(|t| t.ms())).collect()),
-            1 => answer::ips(&body).map(|p| p.ips.iter().map(|x| x.used_timestamp.map(|t| t.ms())).collect()),
-            _ => answer::resources(&body).map(|p| p.resources.iter().map(|x| x.used_timestamp.map(|t| t.ms())).collect()),
+            0 => last_used_products::decode(&body).map(|p| p.products.iter().map(|x| x.used_timestamp.map(|t| t.ms())).collect()),
+            1 => last_used_ips::decode(&body).map(|p| p.ips.iter().map(|x| x.used_timestamp.map(|t| t.ms())).collect()),
+            _ => last_used_resources::decode(&body).map(|p| p.resources.iter().map(|x| x.used_timestamp.map(|t| t.ms())).collect()),
         };
         if let Ok(times) = times {
             prop_assert_eq!(times.len(), 1, "{}", body);
@@ -456,7 +458,7 @@ fn the_references_sample_answer_decodes() {
   "Detail": "{\"eventTime\":\"2021-08-05T09:21:32Z\",\"eventName\":\"DescribeRegions\"}",
   "UsedTimestamp": 1657247532000
 }"#;
-    let info = answer::info(sample, "LTAI5tAsked").unwrap();
+    let info = last_used_info::decode(sample, "LTAI5tAsked").unwrap();
     assert_eq!(info.used_timestamp.map(|t| t.ms()), Some(1_657_247_532_000));
 }
 

@@ -1,7 +1,9 @@
 //! Following NextToken: at the largest page size, to an optional item cap, and never in
 //! a loop.
 
+use super::client::{Client, Decoder};
 use super::Error;
+use std::collections::BTreeMap;
 use std::collections::HashSet;
 use std::future::Future;
 
@@ -117,6 +119,47 @@ where
         }
         token = Some(next);
     }
+}
+
+impl Client {
+    /// A paged usage listing (Ips, Resources, Events): `AccessKey`, `ServiceName`,
+    /// `PageSize` and `NextToken`, each page an answer of `action` decoded by `decode` as
+    /// the wire page `P`, followed to the end or `options.max_items`.
+    pub(super) async fn list_usage<P, T>(
+        &self,
+        action: &'static str,
+        access_key_id: &str,
+        service_name: &str,
+        options: PageOptions,
+        decode: Decoder,
+    ) -> Result<Listing<T>, Error>
+    where
+        P: Into<Page<T>> + Clone + Send + Sync + 'static,
+    {
+        paginate(action, options, |token, size| async move {
+            let params = page_params(access_key_id, service_name, token, size);
+            let page: P = self.call(action, params, decode).await?;
+            Ok(page.into())
+        })
+        .await
+    }
+}
+
+fn page_params(
+    access_key_id: &str,
+    service_name: &str,
+    token: Option<String>,
+    page_size: u32,
+) -> BTreeMap<String, String> {
+    let mut p = BTreeMap::from([
+        ("AccessKey".to_owned(), access_key_id.to_owned()),
+        ("ServiceName".to_owned(), service_name.to_owned()),
+        ("PageSize".to_owned(), page_size.to_string()),
+    ]);
+    if let Some(t) = token {
+        p.insert("NextToken".to_owned(), t);
+    }
+    p
 }
 
 #[cfg(test)]

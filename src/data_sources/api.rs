@@ -6,7 +6,7 @@
 //! are not kept, so a later read tries again. This layer names the request in the logs and
 //! turns client errors into diagnostics.
 
-use crate::actiontrail::types::{AccessKeyLastUsedInfo, IpUsage, ProductsPage, ResourceUsage};
+use crate::actiontrail::{AccessKeyLastUsedInfo, IpUsage, ProductsPage, ResourceUsage};
 use crate::actiontrail::{AccessKeyListing, Client, EventUsage, Listing, PageOptions, UserListing};
 use crate::model::Diagnostic;
 

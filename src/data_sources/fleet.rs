@@ -6,7 +6,7 @@
 //! the fan-out. Users are listed and their keys looked up in one pipeline, so the read
 //! takes about ceil(calls / concurrency) round trips.
 
-use crate::actiontrail::types::AccessKeyLastUsedInfo;
+use crate::actiontrail::AccessKeyLastUsedInfo;
 use crate::actiontrail::{KeyStatus, RamAccessKey};
 use crate::data_sources::api::Api;
 use crate::model::{AttributePath, Diagnostic};
@@ -15,9 +15,9 @@ use futures::future::try_join_all;
 use std::time::Duration;
 
 /// The most keys one fleet read holds. RAM gives a user at most two AccessKeys, so this is
-/// twice [`crate::actiontrail::ram::MAX_USERS`]; more is a hostile or broken RAM endpoint, and
+/// twice [`crate::actiontrail::list_users::MAX_USERS`]; more is a hostile or broken RAM endpoint, and
 /// the read fails naming this cap instead of growing without bound.
-pub const MAX_FLEET_KEYS: usize = 2 * crate::actiontrail::ram::MAX_USERS;
+pub const MAX_FLEET_KEYS: usize = 2 * crate::actiontrail::list_users::MAX_USERS;
 
 /// Counts keys as RAM lists them, over every user of one read, against [`MAX_FLEET_KEYS`].
 #[derive(Default)]

@@ -1,7 +1,7 @@
 //! `actiontrail_accesskey_last_used`: when, where and for what a key was last used
 //! (GetAccessKeyLastUsedInfo), with the rotation gate `fail_if_used_within`.
 
-use crate::actiontrail::types::{AccessKeyLastUsedInfo, Event};
+use crate::actiontrail::{AccessKeyLastUsedInfo, Event};
 use crate::data_sources::api::Api;
 use crate::data_sources::key::{self, Keyed};
 use crate::framework::args::{self, Arg};

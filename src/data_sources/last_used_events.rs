@@ -7,22 +7,10 @@ use crate::data_sources::listing::{self, Listed, Query};
 use crate::framework::attribute::{Field, Fields};
 use crate::framework::data_source::DataSource;
 use crate::model::{Diagnostic, Type, Value};
-use crate::usage::{self, Use, Used};
+use crate::usage::{self, Used};
 
 /// The data source.
 pub struct LastUsedEvents;
-
-impl Use for EventUsage {
-    fn used_timestamp(&self) -> Option<usage::UsedTimestamp> {
-        Some(self.used_timestamp)
-    }
-    fn source(&self) -> Option<&str> {
-        self.source.as_deref()
-    }
-    fn detail(&self) -> Option<&str> {
-        self.detail.as_deref()
-    }
-}
 
 fn item() -> Fields<Used<EventUsage>> {
     Fields::new()

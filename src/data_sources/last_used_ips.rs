@@ -1,7 +1,7 @@
 //! `actiontrail_accesskey_last_used_ips`: every IP a key was used from with one service,
 //! and when last (GetAccessKeyLastUsedIps, all pages).
 
-use crate::actiontrail::types::IpUsage;
+use crate::actiontrail::IpUsage;
 use crate::data_sources::api::Api;
 use crate::data_sources::listing::{self, Listed, Query};
 use crate::framework::attribute::{Field, Fields};

@@ -1,7 +1,7 @@
 //! `actiontrail_accesskey_last_used_products`: every service a key used, and when last
 //! (GetAccessKeyLastUsedProducts).
 
-use crate::actiontrail::types::{ProductUsage, ProductsPage};
+use crate::actiontrail::{ProductUsage, ProductsPage};
 use crate::data_sources::api::Api;
 use crate::data_sources::key::{self, Keyed};
 use crate::framework::attribute::{Field, Fields};

@@ -1,7 +1,7 @@
 //! `actiontrail_accesskey_last_used_resources`: every resource a key acted on with one
 //! service, and when last (GetAccessKeyLastUsedResources, all pages).
 
-use crate::actiontrail::types::ResourceUsage;
+use crate::actiontrail::ResourceUsage;
 use crate::data_sources::api::Api;
 use crate::data_sources::listing::{self, Listed, Query};
 use crate::framework::attribute::{Field, Fields};

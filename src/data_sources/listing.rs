@@ -1,12 +1,13 @@
 //! The arguments and attributes the paginated data sources (IPs, resources) share: the
 //! service, page size and item cap, and what a listing reports beside its items.
 
+use crate::actiontrail::Use;
 use crate::actiontrail::{Listing, PageOptions};
 use crate::data_sources::key;
 use crate::framework::args::{self, Arg};
 use crate::framework::attribute::{Field, Fields};
 use crate::model::{AttributePath, Diagnostic, Type, Value};
-use crate::usage::{self, Use, Used};
+use crate::usage::{self, Used};
 
 /// The largest page ActionTrail serves; also the default, so that a listing costs the
 /// fewest calls.

@@ -3,9 +3,7 @@
 
 pub mod duration;
 
-use crate::actiontrail::types::{
-    AccessKeyLastUsedInfo, Event, IpUsage, ProductUsage, ResourceUsage, UserIdentity,
-};
+use crate::actiontrail::{Event, Use, UserIdentity};
 pub use crate::alibaba::decode::UsedTimestamp;
 use crate::framework::attribute::Field;
 use crate::model::{Type, Value};
@@ -118,34 +116,6 @@ pub fn event_value(event: Option<&Event>) -> Value {
         ),
     ])
 }
-
-/// A record of use, as every operation returns one: when, how and the raw event.
-pub trait Use {
-    /// When, as the strict decoder concluded it (the most recent plausible sign of use);
-    /// `None` for never.
-    fn used_timestamp(&self) -> Option<UsedTimestamp>;
-    /// Source: Internal, ManagementEvent or DataEvent.
-    fn source(&self) -> Option<&str>;
-    /// Detail, the raw ActionTrail event.
-    fn detail(&self) -> Option<&str>;
-}
-
-macro_rules! impl_use {
-    ($($t:ty),*) => {$(
-        impl Use for $t {
-            fn used_timestamp(&self) -> Option<UsedTimestamp> {
-                self.used_timestamp
-            }
-            fn source(&self) -> Option<&str> {
-                self.source.as_deref()
-            }
-            fn detail(&self) -> Option<&str> {
-                self.detail.as_deref()
-            }
-        }
-    )*};
-}
-impl_use!(AccessKeyLastUsedInfo, ProductUsage, IpUsage, ResourceUsage);
 
 /// One use with what every attribute derives from it, worked out once: the time (`None`
 /// for never) and the event parsed from `Detail`.
@@ -278,6 +248,7 @@ pub fn count<A: 'static, T: 'static>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::actiontrail::IpUsage;
     use crate::framework::attribute::Fields;
 
     #[test]

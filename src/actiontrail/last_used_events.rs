@@ -6,9 +6,10 @@
 use super::answer;
 use super::client::{erase, Client};
 use super::error::Error;
-use super::pagination::{paginate, Listing, Page, PageOptions};
+use super::pagination::{Listing, Page, PageOptions};
+use super::record::{check_entries, Entry, Use};
+use crate::alibaba::decode::{self, UsedTimestamp};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// One API action a key called (GetAccessKeyLastUsedEvents). An entry without its name or
 /// time is refused, not defaulted.
@@ -18,7 +19,7 @@ pub struct EventUsage {
     /// The API action, e.g. `DescribeInstances`.
     pub event_name: String,
     /// When the key last called it, epoch milliseconds.
-    pub used_timestamp: crate::alibaba::decode::UsedTimestamp,
+    pub used_timestamp: UsedTimestamp,
     /// How the use was recorded.
     pub source: Option<String>,
     /// The ActionTrail event, as a JSON string.
@@ -29,14 +30,48 @@ pub struct EventUsage {
 /// required.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub(super) struct EventsPage {
-    pub(super) request_id: String,
-    pub(super) next_token: Option<String>,
-    pub(super) events: Vec<EventUsage>,
+pub struct EventsPage {
+    request_id: String,
+    next_token: Option<String>,
+    events: Vec<EventUsage>,
 }
 
 /// The operation's name.
 pub const ACTION: &str = "GetAccessKeyLastUsedEvents";
+
+impl Use for EventUsage {
+    fn used_timestamp(&self) -> Option<UsedTimestamp> {
+        Some(self.used_timestamp)
+    }
+    fn source(&self) -> Option<&str> {
+        self.source.as_deref()
+    }
+    fn detail(&self) -> Option<&str> {
+        self.detail.as_deref()
+    }
+}
+
+impl Entry for EventUsage {
+    const WHOSE: &'static str = "an event's ";
+    const UNNAMED: &'static str = "an event has an empty EventName";
+    fn name(&self) -> &str {
+        &self.event_name
+    }
+    fn set_used_timestamp(&mut self, last: Option<UsedTimestamp>) {
+        // An event is a use: its own time stands unless a later sign moves it.
+        self.used_timestamp = last.unwrap_or(self.used_timestamp);
+    }
+}
+
+impl From<EventsPage> for Page<EventUsage> {
+    fn from(page: EventsPage) -> Page<EventUsage> {
+        Page {
+            request_id: page.request_id,
+            next_token: page.next_token,
+            items: page.events,
+        }
+    }
+}
 
 impl Client {
     /// GetAccessKeyLastUsedEvents across pages: the API actions `access_key_id` called on
@@ -47,35 +82,23 @@ impl Client {
         service_name: &str,
         options: PageOptions,
     ) -> Result<Listing<EventUsage>, Error> {
-        paginate(ACTION, options, |token, size| async move {
-            let mut params = BTreeMap::from([
-                ("AccessKey".to_owned(), access_key_id.to_owned()),
-                ("ServiceName".to_owned(), service_name.to_owned()),
-                ("PageSize".to_owned(), size.to_string()),
-            ]);
-            if let Some(t) = token {
-                params.insert("NextToken".to_owned(), t);
-            }
-            let page: EventsPage = self
-                .call(ACTION, params, |body, _| {
-                    erase(answer::events_at(body, crate::alibaba::decode::now_ms()))
-                })
-                .await?;
-            if page.request_id.trim().is_empty() {
-                return Err(Error::Untrusted {
-                    operation: ACTION.to_owned(),
-                    request_id: String::new(),
-                    reason: "RequestId is empty".to_owned(),
-                });
-            }
-            Ok(Page {
-                request_id: page.request_id,
-                next_token: page.next_token,
-                items: page.events,
-            })
+        self.list_usage::<EventsPage, _>(ACTION, access_key_id, service_name, options, |body, _| {
+            erase(decode(body))
         })
         .await
     }
+}
+
+/// One page of GetAccessKeyLastUsedEvents.
+pub fn decode(body: &str) -> Result<EventsPage, answer::Reason> {
+    decode_at(body, decode::now_ms())
+}
+
+/// [`decode`] as of `now_ms`: each event's time is its last use.
+pub fn decode_at(body: &str, now_ms: i64) -> Result<EventsPage, answer::Reason> {
+    let mut page: EventsPage = answer::object(body)?;
+    check_entries(&mut page.events, now_ms)?;
+    Ok(page)
 }
 
 #[cfg(test)]

@@ -1,0 +1,88 @@
+//! GetAccessKeyLastUsedProducts (2020-07-06): every service a key used, in one answer
+//! (`RequestId`, `Products[ServiceName, ...]`), each entry naming its service.
+
+use super::answer;
+use super::client::{erase, Client};
+use super::error::Error;
+use super::record::{check_entries, Entry, Source, Use};
+use crate::alibaba::decode::{self, UsedTimestamp};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The operation's name.
+pub const ACTION: &str = "GetAccessKeyLastUsedProducts";
+
+/// One service a key used (GetAccessKeyLastUsedProducts).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ProductUsage {
+    /// The service's code name, e.g. `Ecs`.
+    pub service_name: String,
+    /// Chinese display name.
+    pub service_name_cn: Option<String>,
+    /// English display name.
+    pub service_name_en: Option<String>,
+    /// How the use was recorded.
+    pub source: Option<Source>,
+    /// The ActionTrail event, as a JSON string.
+    pub detail: Option<String>,
+    /// When the key last used this service, epoch milliseconds.
+    pub used_timestamp: Option<UsedTimestamp>,
+}
+
+/// The wire shape of GetAccessKeyLastUsedProducts.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ProductsPage {
+    /// The request id.
+    pub request_id: String,
+    /// Services used.
+    pub products: Vec<ProductUsage>,
+}
+
+impl Use for ProductUsage {
+    fn used_timestamp(&self) -> Option<UsedTimestamp> {
+        self.used_timestamp
+    }
+    fn source(&self) -> Option<&str> {
+        self.source.as_deref()
+    }
+    fn detail(&self) -> Option<&str> {
+        self.detail.as_deref()
+    }
+}
+
+impl Entry for ProductUsage {
+    const WHOSE: &'static str = "a product's ";
+    const UNNAMED: &'static str = "a product has an empty ServiceName";
+    fn name(&self) -> &str {
+        &self.service_name
+    }
+    fn set_used_timestamp(&mut self, last: Option<UsedTimestamp>) {
+        self.used_timestamp = last;
+    }
+}
+
+impl Client {
+    /// GetAccessKeyLastUsedProducts: every service `access_key_id` used.
+    pub async fn get_access_key_last_used_products(
+        &self,
+        access_key_id: &str,
+    ) -> Result<ProductsPage, Error> {
+        let params = BTreeMap::from([("AccessKey".to_owned(), access_key_id.to_owned())]);
+        self.call(ACTION, params, |body, _| erase(decode(body)))
+            .await
+    }
+}
+
+/// GetAccessKeyLastUsedProducts' answer.
+pub fn decode(body: &str) -> Result<ProductsPage, answer::Reason> {
+    decode_at(body, decode::now_ms())
+}
+
+/// [`decode`] as of `now_ms`.
+pub fn decode_at(body: &str, now_ms: i64) -> Result<ProductsPage, answer::Reason> {
+    let mut page: ProductsPage = answer::object(body)?;
+    check_entries(&mut page.products, now_ms)?;
+    Ok(page)
+}

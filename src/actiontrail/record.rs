@@ -1,0 +1,116 @@
+//! What every usage record of the four GetAccessKeyLastUsed* listings and Info shares: a
+//! time, how ActionTrail recorded the use, the raw event (`Detail`) and that event parsed.
+//! Each operation's own record type lives in its operation's file and implements [`Use`]
+//! (and, for a list entry, [`Entry`]) there, so a new operation adds no line here.
+//!
+//! Nothing defaults: a field the API reference and the official SDK's models mark required
+//! must be present, and every field present must have its type, or decoding fails. A
+//! missing field must never read as "never used".
+
+use super::answer::Reason;
+use crate::alibaba::decode::{self, Signs, UsedTimestamp};
+use serde::{Deserialize, Serialize};
+
+/// How ActionTrail learned of the use: `Internal`, `ManagementEvent` or `DataEvent`.
+pub type Source = String;
+
+/// A record of use, as every operation returns one: when, how and the raw event.
+pub trait Use {
+    /// When, as the strict decoder concluded it (the most recent plausible sign of use);
+    /// `None` for never.
+    fn used_timestamp(&self) -> Option<UsedTimestamp>;
+    /// Source: Internal, ManagementEvent or DataEvent.
+    fn source(&self) -> Option<&str>;
+    /// Detail, the raw ActionTrail event.
+    fn detail(&self) -> Option<&str>;
+}
+
+/// One entry of a listing (a product, an IP, a resource, an event): named, and itself a
+/// sign of use.
+pub(crate) trait Entry: Use {
+    /// Whose time a reason names: `a product's `, `an IP's `.
+    const WHOSE: &'static str;
+    /// The reason when its name is empty: `an entry has an empty Ip`.
+    const UNNAMED: &'static str;
+    /// Its name, which must not be empty.
+    fn name(&self) -> &str;
+    /// Keeps the last use the decoder concluded.
+    fn set_used_timestamp(&mut self, last: Option<UsedTimestamp>);
+}
+
+/// Checks every entry of a listing page as of `now_ms`: each is named, and its time becomes
+/// the most recent plausible sign of use among its own.
+pub(crate) fn check_entries<E: Entry>(entries: &mut [E], now_ms: i64) -> Result<(), Reason> {
+    for e in entries {
+        if e.name().trim().is_empty() {
+            return Err(E::UNNAMED.into());
+        }
+        let last = decode::last_use(
+            E::WHOSE,
+            Signs {
+                used_timestamp: e.used_timestamp().map(UsedTimestamp::ms),
+                service_name: None,
+                source: e.source(),
+                detail: e.detail(),
+                listed: true,
+            },
+            now_ms,
+        )?;
+        e.set_used_timestamp(last);
+    }
+    Ok(())
+}
+
+/// The identity in an ActionTrail event.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct UserIdentity {
+    /// `root-account`, `ram-user`, `assumed-role`...
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    /// User name.
+    pub user_name: Option<String>,
+    /// Account id.
+    pub account_id: Option<String>,
+    /// Principal id.
+    pub principal_id: Option<String>,
+    /// The AccessKey used.
+    pub access_key_id: Option<String>,
+}
+
+/// An ActionTrail event, parsed from `Detail`. Unknown fields are ignored.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Event {
+    /// Event id.
+    pub event_id: Option<String>,
+    /// The API action, e.g. `DescribeInstances`.
+    pub event_name: Option<String>,
+    /// The endpoint called.
+    pub event_source: Option<String>,
+    /// When, as ActionTrail wrote it.
+    pub event_time: Option<String>,
+    /// `ApiCall`, `ConsoleSignin`...
+    pub event_type: Option<String>,
+    /// The caller's IP.
+    pub source_ip_address: Option<String>,
+    /// The region.
+    pub acs_region: Option<String>,
+    /// The service.
+    pub service_name: Option<String>,
+    /// The API request id.
+    pub request_id: Option<String>,
+    /// The API version.
+    pub api_version: Option<String>,
+    /// Whether the event is global.
+    pub is_global: Option<bool>,
+    /// Who called.
+    pub user_identity: Option<UserIdentity>,
+}
+
+impl Event {
+    /// Parses a `Detail` string; `None` when it is absent or not a JSON object.
+    pub fn parse(detail: Option<&str>) -> Option<Event> {
+        serde_json::from_str(detail?).ok()
+    }
+}
