@@ -10,7 +10,8 @@
 //! was made.
 
 use crate::actions::Action;
-use crate::data_sources::api::Api;
+use crate::actiontrail::diagnostic::About;
+use crate::actiontrail::{last_used_info, Client};
 use crate::data_sources::key;
 use crate::data_sources::last_used::{self, Config, Gate, LastUse, LastUsed, FAIL_IF_USED_WITHIN};
 use crate::framework::args::{self, Arg};
@@ -206,7 +207,7 @@ impl Action for AccessKeyGate {
 
     async fn invoke(
         &self,
-        api: &Api,
+        client: &Client,
         config: &Value,
         progress: &(dyn Fn(String) + Send + Sync),
     ) -> Vec<Diagnostic> {
@@ -226,7 +227,14 @@ impl Action for AccessKeyGate {
         // order; a key that cannot be read fails the gate, and the others are still read
         // so that one apply reports every key in use.
         for key in &parsed.keys {
-            let info = match api.info_now(key).await {
+            let info = match client
+                .diagnosed(
+                    last_used_info::ACTION,
+                    About::Key(key),
+                    client.get_access_key_last_used_info_now(key),
+                )
+                .await
+            {
                 Ok(info) => info,
                 Err(d) => {
                     progress(format!("{key}: ActionTrail gave no usable answer"));

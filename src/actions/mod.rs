@@ -3,13 +3,13 @@
 //!
 //! An action runs during apply, when a resource's `lifecycle { action_trigger { ... } }`
 //! fires or `terraform apply -invoke=action.TYPE.NAME` asks for it. Its checks and reads go
-//! through the same [`Api`] (client, decoding, diagnostics) as the data sources; what it
+//! through the same [`Client`] (decoding, caching, diagnostics) as the data sources; what it
 //! adds is the moment: the data sources answer at plan time, an action at apply time.
 
 pub mod accesskey_gate;
 pub mod docs;
 
-use crate::data_sources::api::Api;
+use crate::actiontrail::Client;
 use crate::model::{Diagnostic, Schema, Value};
 
 /// One action: Metadata (its type name), Schema, ValidateActionConfig and InvokeAction, in
@@ -28,7 +28,7 @@ pub trait Action: Send + Sync {
     /// Runs the action from a wholly known `config`, telling `progress` what it does.
     async fn invoke(
         &self,
-        api: &Api,
+        client: &Client,
         config: &Value,
         progress: &(dyn Fn(String) + Send + Sync),
     ) -> Vec<Diagnostic>;

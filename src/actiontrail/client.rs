@@ -162,6 +162,11 @@ impl Client {
         self.inner.credentials.origin()
     }
 
+    /// Retries after the first try, as configured (error hints quote it).
+    pub fn max_retries(&self) -> u32 {
+        self.inner.max_retries
+    }
+
     /// HTTP exchanges made with the API so far, retries included (not STS or metadata).
     pub fn api_calls(&self) -> u64 {
         self.inner

@@ -1,8 +1,50 @@
 //! API failures as diagnostics: what ActionTrail said (code, message, request id) and what
 //! to do about it.
 
-use crate::actiontrail::Error;
+use crate::actiontrail::{Client, Error};
 use crate::model::Diagnostic;
+use std::future::Future;
+
+/// What a call is about, as its logs and its diagnostic name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum About<'a> {
+    /// An ActionTrail call about this AccessKey.
+    Key(&'a str),
+    /// RAM's listing of the account's users.
+    Users,
+    /// A RAM call about this user.
+    User(&'a str),
+}
+
+impl About<'_> {
+    /// The service and the subject a diagnostic names.
+    fn named(self) -> (&'static str, String) {
+        match self {
+            About::Key(key) => ("ActionTrail", format!("AccessKey {key}")),
+            About::Users => ("RAM", "the account's RAM users".to_owned()),
+            About::User(user) => ("RAM", format!("RAM user {user:?}")),
+        }
+    }
+}
+
+impl Client {
+    /// Awaits `call`, the operation `action` about `about`, logging it and turning its
+    /// failure into a diagnostic: the API's code, message and request id, and what to do.
+    /// A new operation needs nothing here.
+    pub async fn diagnosed<T>(
+        &self,
+        action: &str,
+        about: About<'_>,
+        call: impl Future<Output = Result<T, Error>>,
+    ) -> Result<T, Diagnostic> {
+        let (service, subject) = about.named();
+        tracing::debug!(action, subject = %subject, "{service} request");
+        call.await.map_err(|e| {
+            tracing::warn!(action, subject = %subject, error = %e, "{service} call failed");
+            diagnostic_for(service, action, &subject, &e, self.max_retries())
+        })
+    }
+}
 
 /// The RAM actions the data sources call, all of which a policy must grant (the two
 /// `ram:` ones only for `actiontrail_accesskeys`' discovery).

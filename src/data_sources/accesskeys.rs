@@ -3,8 +3,8 @@
 //! and ListAccessKeys per user), or only the users in `user_names`, or exactly the keys
 //! in `access_key_ids`; the read itself is [`crate::data_sources::fleet`].
 
+use crate::actiontrail::Client;
 use crate::actiontrail::KeyStatus;
-use crate::data_sources::api::Api;
 use crate::data_sources::fleet::{self, Fleet, FleetKey, Selection};
 use crate::data_sources::key;
 use crate::framework::args::{self, Arg};
@@ -79,6 +79,7 @@ fn count(name: &'static str, description: &'static str, f: fn(&Fleet) -> usize) 
 
 #[async_trait::async_trait]
 impl DataSource for AccessKeys {
+    type Client = Client;
     type Config = Selection;
     type Answer = Fleet;
 
@@ -169,9 +170,9 @@ impl DataSource for AccessKeys {
         })
     }
 
-    async fn read(api: &Api, sel: &Selection) -> Result<Fleet, Diagnostic> {
+    async fn read(client: &Client, sel: &Selection) -> Result<Fleet, Diagnostic> {
         tracing::debug!(users = ?sel.user_names, keys = ?sel.access_key_ids, "reading {}", Self::TYPE_NAME);
-        fleet::read(api, sel).await
+        fleet::read(client, sel).await
     }
 
     fn check(sel: &Selection, fleet: &Fleet) -> Vec<Diagnostic> {

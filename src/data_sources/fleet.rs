@@ -6,9 +6,10 @@
 //! the fan-out. Users are listed and their keys looked up in one pipeline, so the read
 //! takes about ceil(calls / concurrency) round trips.
 
+use crate::actiontrail::diagnostic::About;
 use crate::actiontrail::AccessKeyLastUsedInfo;
+use crate::actiontrail::{last_used_info, Client};
 use crate::actiontrail::{KeyStatus, RamAccessKey};
-use crate::data_sources::api::Api;
 use crate::model::{AttributePath, Diagnostic};
 use crate::usage;
 use futures::future::try_join_all;
@@ -125,13 +126,17 @@ fn placed(d: Diagnostic, path: Option<AttributePath>) -> Diagnostic {
 
 /// The keys of `user`, as RAM lists them, with the diagnostic placed at `path`.
 async fn keys_of(
-    api: &Api,
+    client: &Client,
     user: &str,
     path: Option<AttributePath>,
     budget: &KeyBudget,
 ) -> Result<(Vec<RamAccessKey>, String), Diagnostic> {
-    let listing = api
-        .ram_access_keys(user)
+    let listing = client
+        .diagnosed(
+            "ListAccessKeys",
+            About::User(user),
+            client.list_ram_access_keys(user),
+        )
         .await
         .map_err(|d| placed(d, path.clone()))?;
     budget.take(listing.keys.len(), path)?;
@@ -139,13 +144,18 @@ async fn keys_of(
 }
 
 async fn joined(
-    api: &Api,
+    client: &Client,
     user: &str,
     key: &RamAccessKey,
     path: Option<AttributePath>,
 ) -> Result<FleetKey, Diagnostic> {
-    let info = api
-        .info(&key.access_key_id)
+    let id = &key.access_key_id;
+    let info = client
+        .diagnosed(
+            last_used_info::ACTION,
+            About::Key(id),
+            client.get_access_key_last_used_info(id),
+        )
         .await
         .map_err(|d| placed(d, path.clone()))?;
     let create_ms = key.created_ms().map_err(|why| {
@@ -176,17 +186,19 @@ fn join(user: &str, status: KeyStatus, create_ms: i64, info: &AccessKeyLastUsedI
 
 /// Reads the selected keys and their last use; then filters. Any failed call fails the
 /// read: a partial fleet is never presented as the whole.
-pub async fn read(api: &Api, sel: &Selection) -> Result<Fleet, Diagnostic> {
+pub async fn read(client: &Client, sel: &Selection) -> Result<Fleet, Diagnostic> {
     let now_ms = usage::now_ms();
     let mut ram_request_ids = Vec::new();
     let budget = &KeyBudget::default();
     let (selected, users) = if let Some(ids) = &sel.access_key_ids {
-        read_named_keys(api, ids, &mut ram_request_ids, budget).await?
+        read_named_keys(client, ids, &mut ram_request_ids, budget).await?
     } else {
         let (users, from_arg) = match &sel.user_names {
             Some(names) => (names.clone(), true),
             None => {
-                let listing = api.ram_users().await?;
+                let listing = client
+                    .diagnosed("ListUsers", About::Users, client.list_ram_users())
+                    .await?;
                 ram_request_ids.extend(listing.request_ids);
                 (
                     listing.users.into_iter().map(|u| u.user_name).collect(),
@@ -200,8 +212,8 @@ pub async fn read(api: &Api, sel: &Selection) -> Result<Fleet, Diagnostic> {
             } else {
                 None
             };
-            let (keys, request_id) = keys_of(api, user, path.clone(), budget).await?;
-            let joined = try_join_all(keys.iter().map(|k| joined(api, user, k, path.clone())));
+            let (keys, request_id) = keys_of(client, user, path.clone(), budget).await?;
+            let joined = try_join_all(keys.iter().map(|k| joined(client, user, k, path.clone())));
             Ok::<_, Diagnostic>((joined.await?, request_id))
         }))
         .await?;
@@ -253,14 +265,17 @@ pub async fn read(api: &Api, sel: &Selection) -> Result<Fleet, Diagnostic> {
 /// `access_key_ids`: each key's owner comes from ActionTrail, its status and creation
 /// date from RAM's listing of that owner, which must list it.
 async fn read_named_keys(
-    api: &Api,
+    client: &Client,
     ids: &[String],
     ram_request_ids: &mut Vec<String>,
     budget: &KeyBudget,
 ) -> Result<(Vec<FleetKey>, usize), Diagnostic> {
     let found = try_join_all(ids.iter().enumerate().map(|(i, id)| async move {
         let path = at("access_key_ids", Some(i));
-        let info = api.info(id).await.map_err(|d| placed(d, path.clone()))?;
+        let info = client
+            .diagnosed(last_used_info::ACTION, About::Key(id), client.get_access_key_last_used_info(id))
+            .await
+            .map_err(|d| placed(d, path.clone()))?;
         let user = match (info.account_type.as_deref(), info.user_name.as_deref()) {
             (Some("ram-user"), Some(u)) if !id.starts_with("STS.") => u.to_owned(),
             (kind, _) => {
@@ -277,7 +292,7 @@ async fn read_named_keys(
                 ))
             }
         };
-        let (keys, request_id) = keys_of(api, &user, path.clone(), budget).await?;
+        let (keys, request_id) = keys_of(client, &user, path.clone(), budget).await?;
         let Some(key) = keys.iter().find(|k| &k.access_key_id == id) else {
             return Err(placed(
                 Diagnostic::error(

@@ -1,8 +1,9 @@
 //! `actiontrail_accesskey_last_used`: when, where and for what a key was last used
 //! (GetAccessKeyLastUsedInfo), with the rotation gate `fail_if_used_within`.
 
+use crate::actiontrail::diagnostic::About;
+use crate::actiontrail::{last_used_info, Client};
 use crate::actiontrail::{AccessKeyLastUsedInfo, Event};
-use crate::data_sources::api::Api;
 use crate::data_sources::key::{self, Keyed};
 use crate::framework::args::{self, Arg};
 use crate::framework::attribute::{Field, Fields};
@@ -113,6 +114,7 @@ pub(crate) fn parse_gate(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<
 
 #[async_trait::async_trait]
 impl DataSource for LastUsed {
+    type Client = Client;
     type Config = Config;
     type Answer = LastUse;
 
@@ -157,12 +159,19 @@ impl DataSource for LastUsed {
         })
     }
 
-    async fn read(api: &Api, config: &Config) -> Result<LastUse, Diagnostic> {
+    async fn read(client: &Client, config: &Config) -> Result<LastUse, Diagnostic> {
         tracing::debug!(
             access_key_id = %config.key,
             "reading actiontrail_accesskey_last_used"
         );
-        let info = api.info(&config.key).await?;
+        let key = &config.key;
+        let info = client
+            .diagnosed(
+                last_used_info::ACTION,
+                About::Key(key),
+                client.get_access_key_last_used_info(key),
+            )
+            .await?;
         Ok(LastUse {
             key: config.key.clone(),
             used: Used::new(info),

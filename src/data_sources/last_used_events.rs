@@ -1,8 +1,9 @@
 //! `actiontrail_accesskey_last_used_events`: the API actions a key called on one service,
 //! and when last (GetAccessKeyLastUsedEvents, all pages).
 
+use crate::actiontrail::diagnostic::About;
 use crate::actiontrail::EventUsage;
-use crate::data_sources::api::Api;
+use crate::actiontrail::{last_used_events, Client};
 use crate::data_sources::listing::{self, Listed, Query};
 use crate::framework::attribute::{Field, Fields};
 use crate::framework::data_source::DataSource;
@@ -31,6 +32,7 @@ fn item() -> Fields<Used<EventUsage>> {
 
 #[async_trait::async_trait]
 impl DataSource for LastUsedEvents {
+    type Client = Client;
     type Config = Query;
     type Answer = Listed<EventUsage>;
 
@@ -73,9 +75,15 @@ impl DataSource for LastUsedEvents {
         listing::parse(config, diags)
     }
 
-    async fn read(api: &Api, q: &Query) -> Result<Listed<EventUsage>, Diagnostic> {
+    async fn read(client: &Client, q: &Query) -> Result<Listed<EventUsage>, Diagnostic> {
         tracing::debug!(access_key_id = %q.key, service_name = %q.service, "reading {}", Self::TYPE_NAME);
-        let list = api.events(&q.key, &q.service, q.page).await?;
+        let list = client
+            .diagnosed(
+                last_used_events::ACTION,
+                About::Key(&q.key),
+                client.list_access_key_last_used_events(&q.key, &q.service, q.page),
+            )
+            .await?;
         Ok(Listed::new(q, list))
     }
 }

@@ -1,8 +1,9 @@
 //! `actiontrail_accesskey_last_used_ips`: every IP a key was used from with one service,
 //! and when last (GetAccessKeyLastUsedIps, all pages).
 
+use crate::actiontrail::diagnostic::About;
 use crate::actiontrail::IpUsage;
-use crate::data_sources::api::Api;
+use crate::actiontrail::{last_used_ips, Client};
 use crate::data_sources::listing::{self, Listed, Query};
 use crate::framework::attribute::{Field, Fields};
 use crate::framework::data_source::DataSource;
@@ -25,6 +26,7 @@ fn item() -> Fields<Used<IpUsage>> {
 
 #[async_trait::async_trait]
 impl DataSource for LastUsedIps {
+    type Client = Client;
     type Config = Query;
     type Answer = Listed<IpUsage>;
 
@@ -67,9 +69,15 @@ impl DataSource for LastUsedIps {
         listing::parse(config, diags)
     }
 
-    async fn read(api: &Api, q: &Query) -> Result<Listed<IpUsage>, Diagnostic> {
+    async fn read(client: &Client, q: &Query) -> Result<Listed<IpUsage>, Diagnostic> {
         tracing::debug!(access_key_id = %q.key, service_name = %q.service, "reading {}", Self::TYPE_NAME);
-        let list = api.ips(&q.key, &q.service, q.page).await?;
+        let list = client
+            .diagnosed(
+                last_used_ips::ACTION,
+                About::Key(&q.key),
+                client.list_access_key_last_used_ips(&q.key, &q.service, q.page),
+            )
+            .await?;
         Ok(Listed::new(q, list))
     }
 }

@@ -1,8 +1,9 @@
 //! `actiontrail_accesskey_last_used_products`: every service a key used, and when last
 //! (GetAccessKeyLastUsedProducts).
 
+use crate::actiontrail::diagnostic::About;
+use crate::actiontrail::{last_used_products, Client};
 use crate::actiontrail::{ProductUsage, ProductsPage};
-use crate::data_sources::api::Api;
 use crate::data_sources::key::{self, Keyed};
 use crate::framework::attribute::{Field, Fields};
 use crate::framework::data_source::DataSource;
@@ -65,6 +66,7 @@ fn item() -> Fields<Used<ProductUsage>> {
 
 #[async_trait::async_trait]
 impl DataSource for LastUsedProducts {
+    type Client = Client;
     type Config = String;
     type Answer = Products;
 
@@ -122,9 +124,15 @@ impl DataSource for LastUsedProducts {
         key::parse(config, diags)
     }
 
-    async fn read(api: &Api, key: &String) -> Result<Products, Diagnostic> {
+    async fn read(client: &Client, key: &String) -> Result<Products, Diagnostic> {
         tracing::debug!(access_key_id = %key, "reading {}", Self::TYPE_NAME);
-        let page = api.products(key).await?;
+        let page = client
+            .diagnosed(
+                last_used_products::ACTION,
+                About::Key(key),
+                client.get_access_key_last_used_products(key),
+            )
+            .await?;
         Ok(Products::new(key, page))
     }
 }

@@ -1,8 +1,9 @@
 //! `actiontrail_accesskey_last_used_resources`: every resource a key acted on with one
 //! service, and when last (GetAccessKeyLastUsedResources, all pages).
 
+use crate::actiontrail::diagnostic::About;
 use crate::actiontrail::ResourceUsage;
-use crate::data_sources::api::Api;
+use crate::actiontrail::{last_used_resources, Client};
 use crate::data_sources::listing::{self, Listed, Query};
 use crate::framework::attribute::{Field, Fields};
 use crate::framework::data_source::DataSource;
@@ -42,6 +43,7 @@ fn resource_types(l: &Listed<ResourceUsage>) -> Value {
 
 #[async_trait::async_trait]
 impl DataSource for LastUsedResources {
+    type Client = Client;
     type Config = Query;
     type Answer = Listed<ResourceUsage>;
 
@@ -77,9 +79,15 @@ impl DataSource for LastUsedResources {
         listing::parse(config, diags)
     }
 
-    async fn read(api: &Api, q: &Query) -> Result<Listed<ResourceUsage>, Diagnostic> {
+    async fn read(client: &Client, q: &Query) -> Result<Listed<ResourceUsage>, Diagnostic> {
         tracing::debug!(access_key_id = %q.key, service_name = %q.service, "reading {}", Self::TYPE_NAME);
-        let list = api.resources(&q.key, &q.service, q.page).await?;
+        let list = client
+            .diagnosed(
+                last_used_resources::ACTION,
+                About::Key(&q.key),
+                client.list_access_key_last_used_resources(&q.key, &q.service, q.page),
+            )
+            .await?;
         Ok(Listed::new(q, list))
     }
 }

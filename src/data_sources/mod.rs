@@ -8,7 +8,6 @@
 //! (`crate::provider::data_sources`); the docs and the tests take the list from there.
 
 pub mod accesskeys;
-pub mod api;
 pub mod fleet;
 pub mod key;
 pub mod last_used;

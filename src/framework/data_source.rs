@@ -6,15 +6,17 @@
 //! same way for all of them: the configuration is parsed once per phase (validate, then
 //! read), and the state is the table walked over the answer.
 
-use crate::data_sources::api::Api;
 use crate::framework::attribute::Fields;
 use crate::model::{Block, Diagnostic, ReadResult, Schema, Severity, Value};
 use std::marker::PhantomData;
 
 /// One data source: Metadata (its type name), Schema (its fields), Configure (the shared
-/// [`Api`]) and Read, in the terms of terraform-plugin-framework.
+/// client, whatever the provider's is) and Read, in the terms of
+/// terraform-plugin-framework.
 #[async_trait::async_trait]
 pub trait DataSource: Send + Sync + 'static {
+    /// The client the provider configured, which every read shares.
+    type Client: Send + Sync + 'static;
     /// The configuration, parsed and checked.
     type Config: Send + Sync;
     /// What a read gets, from which every computed attribute is found.
@@ -35,7 +37,8 @@ pub trait DataSource: Send + Sync + 'static {
     fn parse(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Self::Config>;
 
     /// Calls the API.
-    async fn read(api: &Api, config: &Self::Config) -> Result<Self::Answer, Diagnostic>;
+    async fn read(client: &Self::Client, config: &Self::Config)
+        -> Result<Self::Answer, Diagnostic>;
 
     /// Checks an answer against the configuration: errors here fail the read (the
     /// rotation gate). None by default.
@@ -46,7 +49,7 @@ pub trait DataSource: Send + Sync + 'static {
 
 /// A data source as the provider holds it, whatever its types.
 #[async_trait::async_trait]
-pub trait Registered: Send + Sync {
+pub trait Registered<C>: Send + Sync {
     /// The type name.
     fn type_name(&self) -> &'static str;
     /// The schema.
@@ -56,7 +59,7 @@ pub trait Registered: Send + Sync {
     /// Static checks; values may be unknown.
     fn validate(&self, config: &Value) -> Vec<Diagnostic>;
     /// Reads from a wholly known configuration.
-    async fn read(&self, api: &Api, config: &Value) -> ReadResult;
+    async fn read(&self, client: &C, config: &Value) -> ReadResult;
 }
 
 /// `D`, with its table and schema built once.
@@ -104,12 +107,12 @@ impl<D: DataSource> Default for Entry<D> {
 }
 
 /// `D`, boxed for the registry.
-pub fn entry<D: DataSource>() -> Box<dyn Registered> {
+pub fn entry<D: DataSource>() -> Box<dyn Registered<D::Client>> {
     Box::new(Entry::<D>::new())
 }
 
 #[async_trait::async_trait]
-impl<D: DataSource> Registered for Entry<D> {
+impl<D: DataSource> Registered<D::Client> for Entry<D> {
     fn type_name(&self) -> &'static str {
         D::TYPE_NAME
     }
@@ -128,7 +131,7 @@ impl<D: DataSource> Registered for Entry<D> {
         diags
     }
 
-    async fn read(&self, api: &Api, config: &Value) -> ReadResult {
+    async fn read(&self, client: &D::Client, config: &Value) -> ReadResult {
         let mut diags = Vec::new();
         let parsed = D::parse(config, &mut diags);
         // Terraform validated this configuration already and showed its warnings; only
@@ -152,7 +155,7 @@ impl<D: DataSource> Registered for Entry<D> {
                 ))
             }
         };
-        let answer = match D::read(api, &parsed).await {
+        let answer = match D::read(client, &parsed).await {
             Ok(a) => a,
             Err(d) => return ReadResult::failed(d),
         };

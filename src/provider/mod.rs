@@ -15,7 +15,6 @@ pub mod validate;
 
 use crate::actiontrail::Client;
 use crate::data_sources as ds;
-use crate::data_sources::api::Api;
 use crate::framework::data_source::entry;
 use crate::framework::data_source::Registered;
 use crate::model::{Diagnostic, Function, FunctionError, ReadResult, Schema, Value};
@@ -28,12 +27,12 @@ pub use schema::DESCRIPTION;
 pub struct ActionTrailProvider {
     schema: Schema,
     schemas: Vec<(String, Schema)>,
-    sources: Vec<Box<dyn Registered>>,
+    sources: Vec<Box<dyn Registered<Client>>>,
     functions: Vec<Function>,
     ephemeral: Vec<(String, Schema)>,
     actions: Vec<Box<dyn crate::actions::Action>>,
     action_schemas: Vec<(String, Schema)>,
-    api: RwLock<Option<Arc<Api>>>,
+    client: RwLock<Option<Client>>,
     /// Cancelled by StopProvider; every client configured here listens to it.
     stop: tokio_util::sync::CancellationToken,
 }
@@ -64,12 +63,12 @@ impl ActionTrailProvider {
             ephemeral: ephemeral::schemas(),
             actions: crate::actions::registry(),
             action_schemas: crate::actions::schemas(),
-            api: RwLock::new(None),
+            client: RwLock::new(None),
             stop: tokio_util::sync::CancellationToken::new(),
         }
     }
 
-    fn source(&self, type_name: &str) -> Result<&dyn Registered, Diagnostic> {
+    fn source(&self, type_name: &str) -> Result<&dyn Registered<Client>, Diagnostic> {
         self.sources
             .iter()
             .find(|d| d.type_name() == type_name)
@@ -93,9 +92,13 @@ impl ActionTrailProvider {
     }
 
     /// The client Configure built, or the error saying Terraform asked too early.
-    fn configured(&self, asked: &str) -> Result<Arc<Api>, Diagnostic> {
-        let api = self.api.read().unwrap_or_else(|p| p.into_inner()).clone();
-        api.ok_or_else(|| {
+    fn configured(&self, asked: &str) -> Result<Client, Diagnostic> {
+        let client = self
+            .client
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        client.ok_or_else(|| {
             Diagnostic::error(
                 "Provider not configured",
                 format!("Terraform asked to {asked} before configuring the actiontrail provider."),
@@ -152,8 +155,7 @@ impl crate::model::Provider for ActionTrailProvider {
                 )]
             }
         };
-        let api = Arc::new(Api::new(client, settings.max_retries));
-        *self.api.write().unwrap_or_else(|p| p.into_inner()) = Some(api);
+        *self.client.write().unwrap_or_else(|p| p.into_inner()) = Some(client);
         let weak = crate::actiontrail::weak_transport(&config);
         if !weak.is_empty() {
             warnings.push(Diagnostic::warning(
@@ -173,14 +175,10 @@ impl crate::model::Provider for ActionTrailProvider {
             Ok(d) => d,
             Err(diag) => return ReadResult::failed(diag),
         };
-        let api = self.api.read().unwrap_or_else(|p| p.into_inner()).clone();
-        let Some(api) = api else {
-            return ReadResult::failed(Diagnostic::error(
-                "Provider not configured",
-                "Terraform read a data source before configuring the actiontrail provider.",
-            ));
-        };
-        source.read(&api, &config).await
+        match self.configured("read a data source") {
+            Ok(client) => source.read(&client, &config).await,
+            Err(d) => ReadResult::failed(d),
+        }
     }
 
     fn functions(&self) -> &[Function] {
@@ -235,14 +233,14 @@ impl crate::model::Provider for ActionTrailProvider {
             Err(d) => return vec![d],
         };
         match self.configured("invoke an action") {
-            Ok(api) => action.invoke(&api, &config, progress).await,
+            Ok(client) => action.invoke(&client, &config, progress).await,
             Err(d) => vec![d],
         }
     }
 }
 
 /// Every data source, sorted by type name. A new data source is one line here.
-pub fn data_sources() -> Vec<Box<dyn Registered>> {
+pub fn data_sources() -> Vec<Box<dyn Registered<Client>>> {
     let mut all = vec![
         entry::<ds::accesskeys::AccessKeys>(),
         entry::<ds::last_used::LastUsed>(),
