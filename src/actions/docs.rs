@@ -2,7 +2,7 @@
 //! and its example (drift-checked by `tests/docs_up_to_date.rs`).
 
 use crate::actions::Action;
-use crate::provider::docs::{arguments, example_block, front_matter};
+use crate::framework::docs::{arguments, example_block, front_matter};
 
 /// The page for `action`, quoting `example` (a whole configuration).
 pub fn page(action: &dyn Action, example: &str) -> String {

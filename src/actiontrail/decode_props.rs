@@ -24,7 +24,7 @@ fn now_s() -> i64 {
 }
 
 fn rfc3339(ms: i64) -> String {
-    crate::usage::rfc3339(ms).unwrap()
+    crate::alibaba::decode::UsedTimestamp::fixture(ms).rfc3339()
 }
 
 /// The honest Info answer: used at `used_ms`, or never. Its Detail event carries its time.

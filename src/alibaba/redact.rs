@@ -13,8 +13,8 @@ pub const MESSAGE_BYTES: usize = 1024;
 /// How much of an answer that is not an API answer a diagnostic quotes.
 pub const EXCERPT_BYTES: usize = 256;
 
-/// The placeholder for a removed value.
-pub const REDACTED: &str = "<redacted>";
+/// The placeholder for a removed value (the secret type's own, so both read the same).
+pub use super::secret::REDACTED;
 
 /// Names whose values are secret, compared without regard to case. `Signature` does not
 /// match `SignatureNonce` or `SignatureMethod`: a separator must follow the name.

@@ -10,6 +10,9 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
+/// The placeholder for a removed value.
+pub const REDACTED: &str = "<redacted>";
+
 /// The most secrets remembered. A plan holds a few (a key, a token, the STS credentials
 /// of each refresh); the oldest go first, and they are the expired ones.
 pub const KNOWN_SECRETS: usize = 256;
@@ -44,7 +47,7 @@ impl Secret {
 
 impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(crate::alibaba::redact::REDACTED)
+        f.write_str(REDACTED)
     }
 }
 

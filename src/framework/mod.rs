@@ -7,6 +7,7 @@
 pub mod args;
 pub mod attribute;
 pub mod data_source;
+pub mod docs;
 
 pub use attribute::{Field, Fields, Mode};
 pub use data_source::{DataSource, Registered};

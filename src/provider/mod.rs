@@ -18,7 +18,6 @@ use crate::data_sources as ds;
 use crate::framework::data_source::entry;
 use crate::framework::data_source::Registered;
 use crate::model::{Diagnostic, Function, FunctionError, ReadResult, Schema, Value};
-use settings::Settings;
 use std::sync::{Arc, RwLock};
 
 pub use schema::DESCRIPTION;
@@ -137,7 +136,7 @@ impl crate::model::Provider for ActionTrailProvider {
 
     async fn configure(&self, config: Value) -> Vec<Diagnostic> {
         let env = |name: &str| std::env::var(name).ok();
-        let settings = match Settings::from_config(&config, &env) {
+        let settings = match transport::checked(&config, &env) {
             Ok(s) => s,
             Err(diags) => return diags,
         };

@@ -9,7 +9,6 @@ use crate::alibaba::endpoint::TransportPolicy;
 use crate::alibaba::secret::Secret;
 use crate::model::{Diagnostic, Value};
 use crate::provider::endpoints::parse_endpoint;
-use crate::provider::transport;
 use crate::provider::validate::{self, valid_region, ProviderConfig};
 use std::time::Duration;
 
@@ -96,6 +95,7 @@ impl Settings {
     /// Reads a wholly known provider block, falling back to the environment (`env`) for
     /// region and endpoint. Fails with the same diagnostics as [`validate::validate`], or
     /// with one about an environment variable.
+    /// The transport policy is checked on top, by [`crate::provider::transport::checked`].
     pub fn from_config(
         config: &Value,
         env: &dyn Fn(&str) -> Option<String>,
@@ -104,12 +104,7 @@ impl Settings {
         if crate::model::diag::has_errors(&diags) {
             return Err(diags);
         }
-        let settings = Settings::resolve(block, env)?;
-        let refused = transport::refusals(config, &settings, env);
-        if !refused.is_empty() {
-            return Err(refused);
-        }
-        Ok(settings)
+        Settings::resolve(block, env)
     }
 
     /// The settings of a checked block: the environment fills in region and endpoint.

@@ -16,6 +16,20 @@ use crate::provider::settings::{Settings, ENDPOINT_ENV, RAM_ENDPOINT_ENV};
 const STS_ENDPOINT_ENV: &str = crate::alibaba::credentials::STS_ENDPOINT_ENV;
 const CREDENTIALS_URI_ENV: &str = "ALIBABA_CLOUD_CREDENTIALS_URI";
 
+/// The settings of a wholly known provider block ([`Settings::from_config`]), refused when
+/// any endpoint they name breaks the transport policy ([`refusals`]).
+pub fn checked(
+    config: &Value,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Settings, Vec<Diagnostic>> {
+    let settings = Settings::from_config(config, env)?;
+    let refused = refusals(config, &settings, env);
+    if !refused.is_empty() {
+        return Err(refused);
+    }
+    Ok(settings)
+}
+
 /// What named an endpoint: an argument (with its path) or an environment variable.
 struct Named {
     what: String,
@@ -195,7 +209,7 @@ mod tests {
         set: &[(&str, Value)],
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Settings, Vec<Diagnostic>> {
-        Settings::from_config(&block(set), env)
+        checked(&block(set), env)
     }
 
     fn no_env(_: &str) -> Option<String> {
