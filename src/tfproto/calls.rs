@@ -339,7 +339,108 @@ pub(crate) fn no_resources(kind: &str, type_name: &str) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Severity;
+    use crate::model::{Attribute, Block, Severity};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A provider with one data source, `probe` (a required string `name`), whose check
+    /// says it ran and whose read counts its calls and echoes its configuration.
+    struct Probe {
+        provider: Schema,
+        data_sources: Vec<(String, Schema)>,
+        reads: AtomicUsize,
+    }
+
+    impl Probe {
+        fn new() -> Probe {
+            let block = Block {
+                attributes: vec![Attribute::required("name", Type::String, "A name.")],
+                ..Block::default()
+            };
+            Probe {
+                provider: Schema::new(0, Block::default()),
+                data_sources: vec![("probe".into(), Schema::new(0, block))],
+                reads: AtomicUsize::new(0),
+            }
+        }
+    }
+
+    #[async_trait::async_trait]
+    impl Provider for Probe {
+        fn provider_schema(&self) -> &Schema {
+            &self.provider
+        }
+        fn data_source_schemas(&self) -> &[(String, Schema)] {
+            &self.data_sources
+        }
+        fn validate_provider_config(&self, _: &Value) -> Vec<Diagnostic> {
+            Vec::new()
+        }
+        fn validate_data_source_config(&self, _: &str, _: &Value) -> Vec<Diagnostic> {
+            vec![Diagnostic::warning("Checked", "")]
+        }
+        async fn configure(&self, _: Value) -> Vec<Diagnostic> {
+            Vec::new()
+        }
+        async fn read_data_source(&self, _: &str, config: Value) -> ReadResult {
+            self.reads.fetch_add(1, Ordering::SeqCst);
+            Ok(config).into()
+        }
+    }
+
+    /// `{name = <name>}` as msgpack.
+    fn probe_config(name: Value) -> Vec<u8> {
+        msgpack::encode(&Value::object([("name", name)]), &ty()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_read_whose_configuration_is_not_wholly_known_never_reaches_the_provider() {
+        let probe = Probe::new();
+        let config = probe_config(Value::Unknown);
+        let (state, diags) = read_data_source(&probe, "probe", Some((&config, &[]))).await;
+        assert_eq!(state, None);
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].summary, "Configuration not yet known");
+        assert!(diags[0].detail.contains("read this data source"));
+        assert_eq!(probe.reads.load(Ordering::SeqCst), 0);
+    }
+
+    #[tokio::test]
+    async fn a_known_read_reaches_the_provider_and_its_state_is_encoded() {
+        let probe = Probe::new();
+        let config = probe_config(Value::string("x"));
+        let (state, diags) = read_data_source(&probe, "probe", Some((&config, &[]))).await;
+        assert_eq!((state, diags), (Some(config), Vec::new()));
+        assert_eq!(probe.reads.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn a_check_reaches_the_provider_with_values_still_unknown() {
+        let probe = Probe::new();
+        let config = probe_config(Value::Unknown);
+        let diags = check(&probe, Check::DataSource, "probe", Some((&config, &[])));
+        assert_eq!(diags, vec![Diagnostic::warning("Checked", "")]);
+    }
+
+    #[test]
+    fn an_unknown_type_name_is_refused_in_the_words_of_its_kind() {
+        let probe = Probe::new();
+        let config = probe_config(Value::string("x"));
+        let diags = check(&probe, Check::Action, "nope", Some((&config, &[])));
+        assert_eq!(diags, vec![crate::model::provider::no_action("nope")]);
+        let diags = check(
+            &probe,
+            Check::EphemeralResource,
+            "nope",
+            Some((&config, &[])),
+        );
+        assert_eq!(diags[0].summary, "Unknown ephemeral resource");
+        assert_eq!(
+            diags[0].detail,
+            "This provider has no ephemeral resource named \"nope\"."
+        );
+        // Renew and Close say the same of a type this provider lacks.
+        assert_eq!(ephemeral_known(&probe, "nope"), diags);
+    }
 
     fn ty() -> Type {
         Type::object([("name", Type::String)])

@@ -26,24 +26,30 @@ pub(crate) fn one<T: Send + 'static>(item: T) -> Events<T> {
 /// for it.
 ///
 /// The call names the RPCs the package calls by its own names (`GetSchema`, `Configure`,
-/// `Stop`... in tfplugin5), the calls about types this provider does not have that only the
-/// package declares (`refused`), and writes out the RPCs only it has (`own`).
+/// `Stop`... in tfplugin5) and the request fields the answer to the provider block's
+/// validation hands back; it lists the calls about types this provider does not have that
+/// only the package declares (`refused`, `streamed`), and writes out the RPCs only it has
+/// (`own`).
 macro_rules! provider_service {
     (
         $(#[$doc:meta])*
         $service:ident serves $version:ident;
         GetProviderSchema is $get_provider_schema:ident / $GetProviderSchema:ident;
+        ValidateProviderConfig is $validate_provider:ident / $ValidateProvider:ident
+            { $($echo:ident: $echoed:ident),* };
         ConfigureProvider is $configure_provider:ident / $ConfigureProvider:ident;
         ValidateDataResourceConfig is $validate_data:ident / $ValidateData:ident;
         StopProvider is $stop_provider:ident / $StopProvider:ident;
         refused { $($refused:tt)* }
-        own { $($own:tt)* }
+        streamed { $($streamed:tt)* }
+        $(own { $($own:tt)* })?
     ) => {
         $crate::tfproto::service::provider_service! {
             @stamp
             $(#[$doc])*
             $service serves $version;
             $get_provider_schema / $GetProviderSchema;
+            $validate_provider / $ValidateProvider { $($echo: $echoed),* };
             $configure_provider / $ConfigureProvider;
             $stop_provider / $StopProvider;
             // The static checks, whose answer is their diagnostics alone.
@@ -67,7 +73,12 @@ macro_rules! provider_service {
                 ValidateListResourceConfig validate_list_resource_config(validate_list_resource_config): "list resource" type_name;
                 $($refused)*
             }
-            own { $($own)* }
+            streamed {
+                ListResource list_resource(list_resource::Event as ListResourceStream)
+                    .diagnostic: "list resource";
+                $($streamed)*
+            }
+            own { $($($own)*)? }
         }
     };
     (
@@ -75,6 +86,7 @@ macro_rules! provider_service {
         $(#[$doc:meta])*
         $service:ident serves $version:ident;
         $get_provider_schema:ident / $GetProviderSchema:ident;
+        $validate_provider:ident / $ValidateProvider:ident { $($echo:ident: $echoed:ident),* };
         $configure_provider:ident / $ConfigureProvider:ident;
         $stop_provider:ident / $StopProvider:ident;
         checked {
@@ -82,6 +94,12 @@ macro_rules! provider_service {
         }
         refused {
             $($Refused:ident $refused:ident($refused_call:ident): $kind:literal $named:ident;)*
+        }
+        streamed {
+            $(
+                $Streamed:ident $streamed:ident($streamed_call:ident::$Item:ident as $Stream:ident)
+                    .$field:ident: $streamed_kind:literal;
+            )*
         }
         own { $($own:tt)* }
     ) => {
@@ -139,6 +157,19 @@ macro_rules! provider_service {
             ) -> Answer<pb::get_provider_schema::Response> {
                 tracing::debug!(rpc = stringify!($GetProviderSchema), "call");
                 Ok(Response::new(provider_schema(&*self.provider)))
+            }
+
+            async fn $validate_provider(
+                &self,
+                req: Request<pb::$validate_provider::Request>,
+            ) -> Answer<pb::$validate_provider::Response> {
+                tracing::debug!(rpc = stringify!($ValidateProvider), "call");
+                let req = req.into_inner();
+                let diags = calls::validate_provider_config(&*self.provider, wire(&req.config));
+                Ok(Response::new(pb::$validate_provider::Response {
+                    $($echo: req.$echoed,)*
+                    diagnostics: diagnostics(&diags),
+                }))
             }
 
             async fn get_resource_identity_schemas(
@@ -259,20 +290,6 @@ macro_rules! provider_service {
                 ))))
             }
 
-            type ListResourceStream = Events<pb::list_resource::Event>;
-
-            async fn list_resource(
-                &self,
-                req: Request<pb::list_resource::Request>,
-            ) -> Answer<Self::ListResourceStream> {
-                let type_name = req.into_inner().type_name;
-                let diagnostic = refusal("ListResource", "list resource", &type_name);
-                Ok(Response::new(one(pb::list_resource::Event {
-                    diagnostic,
-                    ..Default::default()
-                })))
-            }
-
             type InvokeActionStream = ActionEvents;
 
             async fn invoke_action(
@@ -329,6 +346,22 @@ macro_rules! provider_service {
                         diagnostics: refusal(stringify!($Refused), $kind, &req.$named),
                         ..Default::default()
                     }))
+                }
+            )*
+
+            $(
+                type $Stream = Events<pb::$streamed_call::$Item>;
+
+                #[allow(clippy::needless_update)]
+                async fn $streamed(
+                    &self,
+                    req: Request<pb::$streamed_call::Request>,
+                ) -> Answer<Self::$Stream> {
+                    let type_name = req.into_inner().type_name;
+                    Ok(Response::new(one(pb::$streamed_call::$Item {
+                        $field: refusal(stringify!($Streamed), $streamed_kind, &type_name),
+                        ..Default::default()
+                    })))
                 }
             )*
 

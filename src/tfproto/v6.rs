@@ -1,53 +1,34 @@
 //! tfplugin6: the protocol Terraform 1.0 and later prefer.
 //!
-//! It names its calls as tfplugin5 does not (GetProviderSchema, ConfigureProvider,
-//! ValidateDataResourceConfig, StopProvider, ValidateResourceConfig), validates the
-//! provider block without preparing it, and adds the state store calls, which this
-//! provider, storing nothing, refuses.
+//! It names its calls as tfplugin5 does not (GetProviderSchema, ValidateProviderConfig,
+//! ConfigureProvider, ValidateDataResourceConfig, StopProvider, ValidateResourceConfig),
+//! validates the provider block without preparing it, and adds the state store calls,
+//! which this provider, storing nothing, refuses.
 
 super::service::provider_service! {
     /// Serves a [`model::Provider`] as tfplugin6's `Provider` service.
     Tfplugin6 serves tfplugin6;
     GetProviderSchema is get_provider_schema / GetProviderSchema;
+    ValidateProviderConfig is validate_provider_config / ValidateProviderConfig {};
     ConfigureProvider is configure_provider / ConfigureProvider;
     ValidateDataResourceConfig is validate_data_resource_config / ValidateDataResourceConfig;
     StopProvider is stop_provider / StopProvider;
     refused {
-        ValidateResourceConfig validate_resource_config(validate_resource_config): "resource type" type_name;
-        ValidateStateStoreConfig validate_state_store_config(validate_state_store): "state store" type_name;
+        ValidateResourceConfig validate_resource_config(validate_resource_config):
+            "resource type" type_name;
+        ValidateStateStoreConfig validate_state_store_config(validate_state_store):
+            "state store" type_name;
         ConfigureStateStore configure_state_store(configure_state_store): "state store" type_name;
         LockState lock_state(lock_state): "state store" type_name;
         UnlockState unlock_state(unlock_state): "state store" type_name;
         GetStates get_states(get_states): "state store" type_name;
         DeleteState delete_state(delete_state): "state store" type_name;
     }
+    streamed {
+        ReadStateBytes read_state_bytes(read_state_bytes::Response as ReadStateBytesStream)
+            .diagnostics: "state store";
+    }
     own {
-        async fn validate_provider_config(
-            &self,
-            req: Request<pb::validate_provider_config::Request>,
-        ) -> Answer<pb::validate_provider_config::Response> {
-            tracing::debug!(rpc = "ValidateProviderConfig", "call");
-            let req = req.into_inner();
-            let diags = calls::validate_provider_config(&*self.provider, wire(&req.config));
-            Ok(Response::new(pb::validate_provider_config::Response {
-                diagnostics: diagnostics(&diags),
-            }))
-        }
-
-        type ReadStateBytesStream = Events<pb::read_state_bytes::Response>;
-
-        async fn read_state_bytes(
-            &self,
-            req: Request<pb::read_state_bytes::Request>,
-        ) -> Answer<Self::ReadStateBytesStream> {
-            let type_name = req.into_inner().type_name;
-            let diagnostics = refusal("ReadStateBytes", "state store", &type_name);
-            Ok(Response::new(one(pb::read_state_bytes::Response {
-                diagnostics,
-                ..Default::default()
-            })))
-        }
-
         async fn write_state_bytes(
             &self,
             req: Request<tonic::Streaming<pb::write_state_bytes::RequestChunk>>,
