@@ -39,24 +39,76 @@ fn decode_diagnostic(e: &DecodeError, what: &str) -> Diagnostic {
     }
 }
 
-fn data_source_schema<'p>(
-    provider: &'p dyn Provider,
-    type_name: &str,
-) -> Result<&'p Schema, Diagnostic> {
-    provider
-        .data_source_schemas()
-        .iter()
-        .find(|(name, _)| name == type_name)
-        .map(|(_, schema)| schema)
-        .ok_or_else(|| {
-            Diagnostic::error(
-                "Unknown data source",
+/// The kinds of block Terraform names by type: each RPC about one looks its schema up and
+/// decodes its configuration here, and nowhere else.
+#[derive(Clone, Copy)]
+enum Kind {
+    DataSource,
+    EphemeralResource,
+    Action,
+}
+
+impl Kind {
+    /// The kind as the diagnostics name it.
+    fn noun(self) -> &'static str {
+        match self {
+            Kind::DataSource => "data source",
+            Kind::EphemeralResource => "ephemeral resource",
+            Kind::Action => "action",
+        }
+    }
+
+    /// The schema of `type_name`, or the diagnostic saying this provider has no such block.
+    fn schema<'p>(
+        self,
+        provider: &'p dyn Provider,
+        type_name: &str,
+    ) -> Result<&'p Schema, Diagnostic> {
+        let schemas = match self {
+            Kind::DataSource => provider.data_source_schemas(),
+            Kind::EphemeralResource => provider.ephemeral_resource_schemas(),
+            Kind::Action => provider.action_schemas(),
+        };
+        schemas
+            .iter()
+            .find(|(name, _)| name == type_name)
+            .map(|(_, schema)| schema)
+            .ok_or_else(|| {
+                Diagnostic::error(
+                    format!("Unknown {}", self.noun()),
+                    format!(
+                        "This provider has no {} named {:?}.",
+                        self.noun(),
+                        crate::model::cty::clip(type_name)
+                    ),
+                )
+            })
+    }
+
+    /// The configuration of a `type_name` block, decoded against its schema, and that
+    /// schema's type. With `asked` (what Terraform asked to do: read a data source, open
+    /// an ephemeral resource, invoke an action) every value must be known: this is the one
+    /// place that holds Terraform to it.
+    fn config<'p>(
+        self,
+        provider: &'p dyn Provider,
+        type_name: &str,
+        config: Wire<'_>,
+        asked: Option<&str>,
+    ) -> Result<(Value, &'p Type), Diagnostic> {
+        let ty = self.schema(provider, type_name)?.value_type();
+        let value = decode(config, ty, &format!("{} configuration", self.noun()))?;
+        match asked {
+            Some(asked) if !value.is_wholly_known() => Err(Diagnostic::error(
+                "Configuration not yet known",
                 format!(
-                    "This provider has no data source named {:?}.",
-                    crate::model::cty::clip(type_name)
+                    "Terraform asked to {asked} before all of its arguments were known. This \
+                     is a bug in Terraform or in the provider."
                 ),
-            )
-        })
+            )),
+            _ => Ok((value, ty)),
+        }
+    }
 }
 
 /// ValidateProviderConfig / PrepareProviderConfig.
@@ -67,22 +119,6 @@ pub(crate) fn validate_provider_config(
     let ty = provider.provider_schema().value_type();
     match decode(config, ty, "provider configuration") {
         Ok(value) => provider.validate_provider_config(&value),
-        Err(d) => vec![d],
-    }
-}
-
-/// ValidateDataResourceConfig / ValidateDataSourceConfig.
-pub(crate) fn validate_data_source_config(
-    provider: &dyn Provider,
-    type_name: &str,
-    config: Wire<'_>,
-) -> Vec<Diagnostic> {
-    let schema = match data_source_schema(provider, type_name) {
-        Ok(s) => s,
-        Err(d) => return vec![d],
-    };
-    match decode(config, schema.value_type(), "data source configuration") {
-        Ok(value) => provider.validate_data_source_config(type_name, &value),
         Err(d) => vec![d],
     }
 }
@@ -109,40 +145,97 @@ pub(crate) async fn read_data_source(
     type_name: &str,
     config: Wire<'_>,
 ) -> (Option<Vec<u8>>, Vec<Diagnostic>) {
-    let schema = match data_source_schema(provider, type_name) {
-        Ok(s) => s,
-        Err(d) => return (None, vec![d]),
-    };
-    let ty = schema.value_type();
     // Terraform defers such reads to apply; reading now would query the API with
     // placeholders, so refuse instead.
-    let value = match known_config(
-        config,
-        ty,
-        "data source configuration",
-        "read this data source",
-    ) {
-        Ok(v) => v,
-        Err(d) => return (None, vec![d]),
-    };
-    let result = provider.read_data_source(type_name, value).await;
-    encode_result(result, ty, type_name)
+    match Kind::DataSource.config(provider, type_name, config, Some("read this data source")) {
+        Ok((value, ty)) => encode_result(
+            provider.read_data_source(type_name, value).await,
+            ty,
+            type_name,
+        ),
+        Err(d) => (None, vec![d]),
+    }
 }
 
-/// A configuration `what` decoded as `ty` that must be wholly known before Terraform may
-/// `asked` (read a data source, open an ephemeral resource).
-fn known_config(config: Wire<'_>, ty: &Type, what: &str, asked: &str) -> Result<Value, Diagnostic> {
-    let value = decode(config, ty, what)?;
-    if !value.is_wholly_known() {
-        return Err(Diagnostic::error(
-            "Configuration not yet known",
-            format!(
-                "Terraform asked to {asked} before all of its arguments were known. This is a \
-                 bug in Terraform or in the provider."
-            ),
-        ));
+/// OpenEphemeralResource: the result as msgpack (absent on error) and the diagnostics.
+pub(crate) async fn open_ephemeral(
+    provider: &dyn Provider,
+    type_name: &str,
+    config: Wire<'_>,
+) -> (Option<Vec<u8>>, Vec<Diagnostic>) {
+    // Terraform does not open an ephemeral resource whose configuration is unknown.
+    let asked = Some("open this ephemeral resource");
+    match Kind::EphemeralResource.config(provider, type_name, config, asked) {
+        Ok((value, ty)) => encode_result(
+            provider.open_ephemeral_resource(type_name, value).await,
+            ty,
+            type_name,
+        ),
+        Err(d) => (None, vec![d]),
     }
-    Ok(value)
+}
+
+/// RenewEphemeralResource / CloseEphemeralResource: an open holds nothing to renew or
+/// release, so the only error is a type this provider does not have.
+pub(crate) fn ephemeral_known(provider: &dyn Provider, type_name: &str) -> Vec<Diagnostic> {
+    Kind::EphemeralResource
+        .schema(provider, type_name)
+        .err()
+        .into_iter()
+        .collect()
+}
+
+/// The static checks Terraform asks for by type name, each its own RPC.
+#[derive(Clone, Copy)]
+pub(crate) enum Check {
+    /// ValidateDataResourceConfig / ValidateDataSourceConfig.
+    DataSource,
+    /// ValidateEphemeralResourceConfig.
+    EphemeralResource,
+    /// ValidateActionConfig.
+    Action,
+    /// PlanAction, which reads nothing: the action's static checks, and whatever else the
+    /// provider says of it at plan time.
+    ActionPlan,
+}
+
+/// The diagnostics of `check` on a `type_name` block; its values may be unknown.
+pub(crate) fn check(
+    provider: &dyn Provider,
+    check: Check,
+    type_name: &str,
+    config: Wire<'_>,
+) -> Vec<Diagnostic> {
+    let kind = match check {
+        Check::DataSource => Kind::DataSource,
+        Check::EphemeralResource => Kind::EphemeralResource,
+        Check::Action | Check::ActionPlan => Kind::Action,
+    };
+    let value = match kind.config(provider, type_name, config, None) {
+        Ok((value, _)) => value,
+        Err(d) => return vec![d],
+    };
+    match check {
+        Check::DataSource => provider.validate_data_source_config(type_name, &value),
+        Check::EphemeralResource => provider.validate_ephemeral_resource_config(type_name, &value),
+        Check::Action => provider.validate_action_config(type_name, &value),
+        Check::ActionPlan => provider.plan_action(type_name, &value),
+    }
+}
+
+/// InvokeAction: runs the action, its progress messages going to `progress`; the
+/// diagnostics are what the Completed event carries.
+pub(crate) async fn invoke_action(
+    provider: &dyn Provider,
+    type_name: &str,
+    config: Wire<'_>,
+    progress: &(dyn Fn(String) + Send + Sync),
+) -> Vec<Diagnostic> {
+    // Terraform invokes an action only once its configuration is known.
+    match Kind::Action.config(provider, type_name, config, Some("invoke this action")) {
+        Ok((value, _)) => provider.invoke_action(type_name, value, progress).await,
+        Err(d) => vec![d],
+    }
 }
 
 /// A read's state as msgpack of `ty`, or the diagnostic saying why there is none.
@@ -231,135 +324,6 @@ pub(crate) fn call_function(
     })
 }
 
-fn ephemeral_schema<'p>(
-    provider: &'p dyn Provider,
-    type_name: &str,
-) -> Result<&'p Schema, Diagnostic> {
-    provider
-        .ephemeral_resource_schemas()
-        .iter()
-        .find(|(name, _)| name == type_name)
-        .map(|(_, schema)| schema)
-        .ok_or_else(|| {
-            Diagnostic::error(
-                "Unknown ephemeral resource",
-                format!(
-                    "This provider has no ephemeral resource named {:?}.",
-                    crate::model::cty::clip(type_name)
-                ),
-            )
-        })
-}
-
-/// RenewEphemeralResource / CloseEphemeralResource: an open holds nothing to renew or
-/// release, so the only error is a type this provider does not have.
-pub(crate) fn ephemeral_known(provider: &dyn Provider, type_name: &str) -> Vec<Diagnostic> {
-    ephemeral_schema(provider, type_name)
-        .err()
-        .into_iter()
-        .collect()
-}
-
-/// ValidateEphemeralResourceConfig.
-pub(crate) fn validate_ephemeral_config(
-    provider: &dyn Provider,
-    type_name: &str,
-    config: Wire<'_>,
-) -> Vec<Diagnostic> {
-    let schema = match ephemeral_schema(provider, type_name) {
-        Ok(s) => s,
-        Err(d) => return vec![d],
-    };
-    match decode(
-        config,
-        schema.value_type(),
-        "ephemeral resource configuration",
-    ) {
-        Ok(value) => provider.validate_ephemeral_resource_config(type_name, &value),
-        Err(d) => vec![d],
-    }
-}
-
-/// OpenEphemeralResource: the result as msgpack (absent on error) and the diagnostics.
-pub(crate) async fn open_ephemeral(
-    provider: &dyn Provider,
-    type_name: &str,
-    config: Wire<'_>,
-) -> (Option<Vec<u8>>, Vec<Diagnostic>) {
-    let schema = match ephemeral_schema(provider, type_name) {
-        Ok(s) => s,
-        Err(d) => return (None, vec![d]),
-    };
-    let ty = schema.value_type();
-    // Terraform does not open an ephemeral resource whose configuration is unknown.
-    let value = match known_config(
-        config,
-        ty,
-        "ephemeral resource configuration",
-        "open this ephemeral resource",
-    ) {
-        Ok(v) => v,
-        Err(d) => return (None, vec![d]),
-    };
-    let result = provider.open_ephemeral_resource(type_name, value).await;
-    encode_result(result, ty, type_name)
-}
-
-fn action_schema<'p>(
-    provider: &'p dyn Provider,
-    type_name: &str,
-) -> Result<&'p Schema, Diagnostic> {
-    provider
-        .action_schemas()
-        .iter()
-        .find(|(name, _)| name == type_name)
-        .map(|(_, schema)| schema)
-        .ok_or_else(|| crate::model::provider::no_action(type_name))
-}
-
-/// ValidateActionConfig, and PlanAction, which reads nothing: the action's static checks.
-/// `plan` says which call asks, since PlanAction may say more than the checks.
-pub(crate) fn check_action_config(
-    provider: &dyn Provider,
-    type_name: &str,
-    config: Wire<'_>,
-    plan: bool,
-) -> Vec<Diagnostic> {
-    let schema = match action_schema(provider, type_name) {
-        Ok(s) => s,
-        Err(d) => return vec![d],
-    };
-    match decode(config, schema.value_type(), "action configuration") {
-        Ok(value) if plan => provider.plan_action(type_name, &value),
-        Ok(value) => provider.validate_action_config(type_name, &value),
-        Err(d) => vec![d],
-    }
-}
-
-/// InvokeAction: runs the action, its progress messages going to `progress`; the
-/// diagnostics are what the Completed event carries.
-pub(crate) async fn invoke_action(
-    provider: &dyn Provider,
-    type_name: &str,
-    config: Wire<'_>,
-    progress: &(dyn Fn(String) + Send + Sync),
-) -> Vec<Diagnostic> {
-    let schema = match action_schema(provider, type_name) {
-        Ok(s) => s,
-        Err(d) => return vec![d],
-    };
-    // Terraform invokes an action only once its configuration is known.
-    match known_config(
-        config,
-        schema.value_type(),
-        "action configuration",
-        "invoke this action",
-    ) {
-        Ok(value) => provider.invoke_action(type_name, value, progress).await,
-        Err(d) => vec![d],
-    }
-}
-
 /// The answer to every call about managed resources, list resources and state stores,
 /// which this provider does not have.
 pub(crate) fn no_resources(kind: &str, type_name: &str) -> Diagnostic {
@@ -375,7 +339,108 @@ pub(crate) fn no_resources(kind: &str, type_name: &str) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Severity;
+    use crate::model::{Attribute, Block, Severity};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A provider with one data source, `probe` (a required string `name`), whose check
+    /// says it ran and whose read counts its calls and echoes its configuration.
+    struct Probe {
+        provider: Schema,
+        data_sources: Vec<(String, Schema)>,
+        reads: AtomicUsize,
+    }
+
+    impl Probe {
+        fn new() -> Probe {
+            let block = Block {
+                attributes: vec![Attribute::required("name", Type::String, "A name.")],
+                ..Block::default()
+            };
+            Probe {
+                provider: Schema::new(0, Block::default()),
+                data_sources: vec![("probe".into(), Schema::new(0, block))],
+                reads: AtomicUsize::new(0),
+            }
+        }
+    }
+
+    #[async_trait::async_trait]
+    impl Provider for Probe {
+        fn provider_schema(&self) -> &Schema {
+            &self.provider
+        }
+        fn data_source_schemas(&self) -> &[(String, Schema)] {
+            &self.data_sources
+        }
+        fn validate_provider_config(&self, _: &Value) -> Vec<Diagnostic> {
+            Vec::new()
+        }
+        fn validate_data_source_config(&self, _: &str, _: &Value) -> Vec<Diagnostic> {
+            vec![Diagnostic::warning("Checked", "")]
+        }
+        async fn configure(&self, _: Value) -> Vec<Diagnostic> {
+            Vec::new()
+        }
+        async fn read_data_source(&self, _: &str, config: Value) -> ReadResult {
+            self.reads.fetch_add(1, Ordering::SeqCst);
+            Ok(config).into()
+        }
+    }
+
+    /// `{name = <name>}` as msgpack.
+    fn probe_config(name: Value) -> Vec<u8> {
+        msgpack::encode(&Value::object([("name", name)]), &ty()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_read_whose_configuration_is_not_wholly_known_never_reaches_the_provider() {
+        let probe = Probe::new();
+        let config = probe_config(Value::Unknown);
+        let (state, diags) = read_data_source(&probe, "probe", Some((&config, &[]))).await;
+        assert_eq!(state, None);
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].summary, "Configuration not yet known");
+        assert!(diags[0].detail.contains("read this data source"));
+        assert_eq!(probe.reads.load(Ordering::SeqCst), 0);
+    }
+
+    #[tokio::test]
+    async fn a_known_read_reaches_the_provider_and_its_state_is_encoded() {
+        let probe = Probe::new();
+        let config = probe_config(Value::string("x"));
+        let (state, diags) = read_data_source(&probe, "probe", Some((&config, &[]))).await;
+        assert_eq!((state, diags), (Some(config), Vec::new()));
+        assert_eq!(probe.reads.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn a_check_reaches_the_provider_with_values_still_unknown() {
+        let probe = Probe::new();
+        let config = probe_config(Value::Unknown);
+        let diags = check(&probe, Check::DataSource, "probe", Some((&config, &[])));
+        assert_eq!(diags, vec![Diagnostic::warning("Checked", "")]);
+    }
+
+    #[test]
+    fn an_unknown_type_name_is_refused_in_the_words_of_its_kind() {
+        let probe = Probe::new();
+        let config = probe_config(Value::string("x"));
+        let diags = check(&probe, Check::Action, "nope", Some((&config, &[])));
+        assert_eq!(diags, vec![crate::model::provider::no_action("nope")]);
+        let diags = check(
+            &probe,
+            Check::EphemeralResource,
+            "nope",
+            Some((&config, &[])),
+        );
+        assert_eq!(diags[0].summary, "Unknown ephemeral resource");
+        assert_eq!(
+            diags[0].detail,
+            "This provider has no ephemeral resource named \"nope\"."
+        );
+        // Renew and Close say the same of a type this provider lacks.
+        assert_eq!(ephemeral_known(&probe, "nope"), diags);
+    }
 
     fn ty() -> Type {
         Type::object([("name", Type::String)])

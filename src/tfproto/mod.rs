@@ -1,10 +1,12 @@
 //! tfplugin5 and tfplugin6 services: wire types to and from the model.
 //!
-//! Both protocol versions serve any [`crate::model::Provider`]. The calls themselves live in
-//! model terms in `calls`; `v5` and `v6` only translate messages, through conversions one
-//! macro writes for both (the two packages declare the same messages).
+//! Both protocol versions serve any [`crate::model::Provider`]. Each call lives once, in
+//! model terms, in `calls`; `service` writes the gRPC service once, for whichever package it
+//! is given, over conversions `wire` writes once (the two packages declare the same
+//! messages); `v5` and `v6` each say only how their package differs.
 
 mod calls;
+mod service;
 pub mod v5;
 pub mod v6;
 mod wire;

@@ -101,7 +101,7 @@ macro_rules! wire_conversions {
         }
 
         /// The borrowed encodings of a DynamicValue from a request.
-        fn wire(v: &Option<pb::DynamicValue>) -> super::calls::Wire<'_> {
+        fn wire(v: &Option<pb::DynamicValue>) -> crate::tfproto::calls::Wire<'_> {
             v.as_ref()
                 .map(|d| (d.msgpack.as_slice(), d.json.as_slice()))
         }
@@ -216,7 +216,7 @@ macro_rules! wire_conversions {
                         r#type: Some(Type::Progress(Progress { message })),
                     }));
                 };
-                let diags = super::calls::invoke_action(
+                let diags = crate::tfproto::calls::invoke_action(
                     &*provider,
                     &req.action_type,
                     wire(&req.config),
@@ -232,14 +232,6 @@ macro_rules! wire_conversions {
             Box::pin(futures::stream::unfold(rx, |mut rx| async move {
                 rx.recv().await.map(|event| (event, rx))
             }))
-        }
-
-        /// A stream of one item: the answer to a streaming call about a type this
-        /// provider does not have.
-        fn one<T: Send + 'static>(
-            item: T,
-        ) -> std::pin::Pin<Box<dyn futures::Stream<Item = Result<T, tonic::Status>> + Send>> {
-            Box::pin(futures::stream::once(async move { Ok(item) }))
         }
 
         /// Every function's signature, by name.
