@@ -7,4 +7,5 @@ pub mod http;
 pub mod redact;
 pub mod rpc;
 pub mod secret;
+pub mod service_error;
 pub mod signature;

@@ -1,0 +1,241 @@
+//! The provider block's checks: every argument refused at its path, with what to do.
+
+use super::super::tests::{block, role};
+use super::*;
+use crate::model::PathStep;
+
+fn paths(diags: &[Diagnostic]) -> Vec<Vec<PathStep>> {
+    diags
+        .iter()
+        .map(|d| d.attribute.clone().unwrap_or_default().0)
+        .collect()
+}
+
+fn at(names: &[&str]) -> Vec<PathStep> {
+    names
+        .iter()
+        .map(|n| PathStep::Attribute((*n).to_owned()))
+        .collect()
+}
+
+#[test]
+fn an_empty_block_is_valid() {
+    assert_eq!(validate(&block(&[])), vec![]);
+}
+
+#[test]
+fn each_bad_argument_is_reported_at_its_path() {
+    let cases: Vec<(Value, Vec<PathStep>)> = vec![
+        (
+            block(&[("region", Value::string("Hangzhou!"))]),
+            at(&["region"]),
+        ),
+        (
+            block(&[("endpoint", Value::string("ftp://x"))]),
+            at(&["endpoint"]),
+        ),
+        (
+            block(&[("endpoint", Value::string("http://x/path"))]),
+            at(&["endpoint"]),
+        ),
+        (
+            block(&[("protocol", Value::string("gopher"))]),
+            at(&["protocol"]),
+        ),
+        (
+            block(&[("signature_algorithm", Value::string("md5"))]),
+            at(&["signature_algorithm"]),
+        ),
+        (
+            block(&[("max_retries", Value::int(21))]),
+            at(&["max_retries"]),
+        ),
+        (
+            block(&[("ram_endpoint", Value::string("ftp://ram"))]),
+            at(&["ram_endpoint"]),
+        ),
+        (
+            block(&[("max_concurrency", Value::int(0))]),
+            at(&["max_concurrency"]),
+        ),
+        (
+            block(&[("max_retries", Value::int(-1))]),
+            at(&["max_retries"]),
+        ),
+        (
+            block(&[("timeout", Value::string("soon"))]),
+            at(&["timeout"]),
+        ),
+        (
+            block(&[("access_key", Value::string("LTAI5tX"))]),
+            at(&["access_key"]),
+        ),
+        (
+            block(&[("secret_key", Value::string("s"))]),
+            at(&["secret_key"]),
+        ),
+        (
+            block(&[
+                ("access_key", Value::string("a")),
+                ("secret_key", Value::string("b")),
+                ("security_token", Value::string("")),
+            ]),
+            at(&["security_token"]),
+        ),
+        (
+            block(&[
+                ("endpoint", Value::string("https://a")),
+                ("protocol", Value::string("HTTP")),
+            ]),
+            at(&["protocol"]),
+        ),
+        (
+            block(&[(
+                "assume_role",
+                role(&[("role_arn", Value::string("arn:aws:iam::1:role/x"))]),
+            )]),
+            at(&["assume_role", "role_arn"]),
+        ),
+        (
+            block(&[(
+                "assume_role",
+                role(&[
+                    ("role_arn", Value::string("acs:ram::1:role/x")),
+                    ("session_expiration", Value::int(60)),
+                ]),
+            )]),
+            at(&["assume_role", "session_expiration"]),
+        ),
+        (
+            block(&[(
+                "assume_role",
+                role(&[
+                    ("role_arn", Value::string("acs:ram::1:role/x")),
+                    ("policy", Value::string("not json")),
+                ]),
+            )]),
+            at(&["assume_role", "policy"]),
+        ),
+        (
+            block(&[(
+                "assume_role",
+                role(&[
+                    ("role_arn", Value::string("acs:ram::1:role/x")),
+                    ("session_name", Value::string("a b")),
+                ]),
+            )]),
+            at(&["assume_role", "session_name"]),
+        ),
+    ];
+    for (config, want) in cases {
+        let diags = validate(&config);
+        assert_eq!(paths(&diags), vec![want.clone()], "{want:?}: {diags:?}");
+    }
+}
+
+#[test]
+fn a_token_without_the_key_pair_is_refused() {
+    let diags = validate(&block(&[("security_token", Value::string("t"))]));
+    assert_eq!(paths(&diags), vec![at(&["security_token"])]);
+}
+
+#[test]
+fn good_values_pass() {
+    let config = block(&[
+        ("access_key", Value::string("LTAI5tDemo")),
+        ("secret_key", Value::string("secret")),
+        ("security_token", Value::string("token")),
+        ("region", Value::string("ap-southeast-1")),
+        ("endpoint", Value::string("http://127.0.0.1:8080/")),
+        ("protocol", Value::string("http")),
+        ("signature_algorithm", Value::string("ACS3-HMAC-SHA256")),
+        ("max_retries", Value::int(0)),
+        ("timeout", Value::string("1m 30s")),
+        (
+            "assume_role",
+            role(&[
+                (
+                    "role_arn",
+                    Value::string("acs:ram::1234567890123456:role/auditor"),
+                ),
+                ("session_expiration", Value::int(3600)),
+                ("policy", Value::string("{\"Version\":\"1\"}")),
+            ]),
+        ),
+    ]);
+    assert_eq!(validate(&config), vec![]);
+}
+
+#[test]
+fn unknown_values_are_accepted_and_do_not_count_as_set() {
+    // An unknown access_key with no secret_key: it may turn out null, so no conflict.
+    assert_eq!(validate(&block(&[("access_key", Value::Unknown)])), vec![]);
+    // A known access_key whose secret is unknown: it may turn out set.
+    assert_eq!(
+        validate(&block(&[
+            ("access_key", Value::string("LTAI5t")),
+            ("secret_key", Value::Unknown)
+        ])),
+        vec![]
+    );
+    assert_eq!(
+        validate(&block(&[("security_token", Value::Unknown)])),
+        vec![]
+    );
+    assert_eq!(
+        validate(&block(&[
+            ("security_token", Value::string("t")),
+            ("access_key", Value::Unknown),
+            ("secret_key", Value::Unknown)
+        ])),
+        vec![]
+    );
+    for name in [
+        "region",
+        "endpoint",
+        "protocol",
+        "signature_algorithm",
+        "max_retries",
+        "timeout",
+    ] {
+        assert_eq!(
+            validate(&block(&[(name, Value::Unknown)])),
+            vec![],
+            "{name}"
+        );
+    }
+    assert_eq!(validate(&block(&[("assume_role", Value::Unknown)])), vec![]);
+    assert_eq!(
+        validate(&block(&[(
+            "assume_role",
+            role(&[
+                ("role_arn", Value::Unknown),
+                ("session_expiration", Value::Unknown)
+            ])
+        )])),
+        vec![]
+    );
+}
+
+#[test]
+fn region_ids_follow_the_alibaba_shape() {
+    for good in [
+        "cn-hangzhou",
+        "ap-southeast-1",
+        "us-west-1",
+        "cn-shanghai-finance-1",
+    ] {
+        assert!(valid_region(good), "{good}");
+    }
+    for bad in [
+        "Hangzhou!",
+        "cn",
+        "c-hangzhou",
+        "cn-",
+        "CN-HANGZHOU",
+        "cn hangzhou",
+        "",
+    ] {
+        assert!(!valid_region(bad), "{bad}");
+    }
+}
