@@ -40,6 +40,34 @@ pub struct Operation {
     pub handler: Handler,
 }
 
+impl Operation {
+    /// An operation answered after the request's signature is verified.
+    pub const fn signed(
+        action: &'static str,
+        api: &'static Api,
+        answer: fn(&SimState, &Params, &Principal) -> Result<Value, ApiError>,
+    ) -> Operation {
+        Operation {
+            action,
+            api,
+            handler: Handler::Signed(answer),
+        }
+    }
+
+    /// An operation answered without a signature check.
+    pub const fn unsigned(
+        action: &'static str,
+        api: &'static Api,
+        answer: fn(&SimState, &Params) -> Result<Value, ApiError>,
+    ) -> Operation {
+        Operation {
+            action,
+            api,
+            handler: Handler::Unsigned(answer),
+        }
+    }
+}
+
 /// Every operation served, by Action.
 pub const OPERATIONS: &[Operation] = &[
     api::info::OPERATION,

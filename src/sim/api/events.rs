@@ -3,46 +3,34 @@
 //! products: one event per product entry, named by its `event_name`.
 
 use super::event::{detail, EventSpec};
-use super::{by_service, in_coverage, service_page, ByService, Use, API};
-use crate::sim::auth::Principal;
+use super::products::event_spec;
+use super::{by_service, in_coverage, ByService, Listing, Use, API};
 use crate::sim::dataset::KeyUsage;
-use crate::sim::error::ApiError;
-use crate::sim::operations::{Handler, Operation, Params};
-use crate::sim::SimState;
-use serde_json::{json, Map, Value};
+use crate::sim::operations::Operation;
+use serde_json::{json, Value};
 
-/// The operation's route.
-pub const OPERATION: Operation = Operation {
+const LISTING: Listing = Listing {
     action: "GetAccessKeyLastUsedEvents",
-    api: &API,
-    handler: Handler::Signed(answer),
+    field: "Events",
+    uses_of: |k| &k.events,
 };
 
-fn answer(state: &SimState, params: &Params, principal: &Principal) -> Result<Value, ApiError> {
-    service_page(
-        state,
-        OPERATION.action,
-        "Events",
-        |k| &k.events,
-        params,
-        principal,
-    )
-}
+/// The operation's route.
+pub const OPERATION: Operation = Operation::signed(LISTING.action, &API, |state, params, who| {
+    LISTING.page(state, params, who)
+});
 
 /// One event as the answer lists it.
 fn item(k: &KeyUsage, spec: &EventSpec, source: &str, explicit: &Option<Value>) -> Use {
-    let mut f = Map::new();
-    f.insert(
-        "EventName".into(),
-        json!(spec.event_name.unwrap_or("Describe")),
-    );
-    f.insert("UsedTimestamp".into(), json!(spec.used_ms));
-    f.insert("Source".into(), json!(source));
-    f.insert("Detail".into(), detail(k, explicit, spec));
-    Use {
-        fields: f,
-        used_ms: spec.used_ms,
-    }
+    Use::new(
+        spec.used_ms,
+        [
+            ("EventName", json!(spec.event_name.unwrap_or("Describe"))),
+            ("UsedTimestamp", json!(spec.used_ms)),
+            ("Source", json!(source)),
+            ("Detail", detail(k, explicit, spec)),
+        ],
+    )
 }
 
 /// The key's events as the answer lists them, from its `events` or, without them, its
@@ -61,17 +49,9 @@ pub(super) fn resolve(k: &KeyUsage, now_ms: i64) -> ByService {
             item(k, &spec, &e.source, &e.detail)
         });
     }
-    let mut grouped: Vec<(String, Vec<Use>)> = Vec::new();
+    let mut grouped: ByService = Vec::new();
     for p in &k.products {
-        let spec = EventSpec {
-            service: &p.service_name,
-            event_name: p.event_name.as_deref(),
-            ip: p.source_ip.as_deref(),
-            region: p.region.as_deref(),
-            resource: None,
-            used_ms: p.used_at.resolve(now_ms),
-        };
-        let u = item(k, &spec, &p.source, &p.detail);
+        let u = item(k, &event_spec(p, now_ms), &p.source, &p.detail);
         match grouped.iter_mut().find(|(s, _)| *s == p.service_name) {
             Some((_, list)) => list.push(u),
             None => grouped.push((p.service_name.clone(), vec![u])),

@@ -2,31 +2,21 @@
 //! recent first, a page at a time.
 
 use super::event::{detail, EventSpec};
-use super::{by_service, service_page, ByService, Use, API};
-use crate::sim::auth::Principal;
+use super::{by_service, ByService, Listing, Use, API};
 use crate::sim::dataset::KeyUsage;
-use crate::sim::error::ApiError;
-use crate::sim::operations::{Handler, Operation, Params};
-use crate::sim::SimState;
-use serde_json::{json, Map, Value};
+use crate::sim::operations::Operation;
+use serde_json::json;
 
-/// The operation's route.
-pub const OPERATION: Operation = Operation {
+const LISTING: Listing = Listing {
     action: "GetAccessKeyLastUsedIps",
-    api: &API,
-    handler: Handler::Signed(answer),
+    field: "Ips",
+    uses_of: |k| &k.ips,
 };
 
-fn answer(state: &SimState, params: &Params, principal: &Principal) -> Result<Value, ApiError> {
-    service_page(
-        state,
-        OPERATION.action,
-        "Ips",
-        |k| &k.ips,
-        params,
-        principal,
-    )
-}
+/// The operation's route.
+pub const OPERATION: Operation = Operation::signed(LISTING.action, &API, |state, params, who| {
+    LISTING.page(state, params, who)
+});
 
 /// The key's IPs as the answer lists them.
 pub(super) fn resolve(k: &KeyUsage, now_ms: i64) -> ByService {
@@ -40,11 +30,14 @@ pub(super) fn resolve(k: &KeyUsage, now_ms: i64) -> ByService {
             resource: None,
             used_ms,
         };
-        let mut f = Map::new();
-        f.insert("Ip".into(), json!(i.ip));
-        f.insert("UsedTimestamp".into(), json!(used_ms));
-        f.insert("Source".into(), json!(i.source));
-        f.insert("Detail".into(), detail(k, &i.detail, &spec));
-        Use { fields: f, used_ms }
+        Use::new(
+            used_ms,
+            [
+                ("Ip", json!(i.ip)),
+                ("UsedTimestamp", json!(used_ms)),
+                ("Source", json!(i.source)),
+                ("Detail", detail(k, &i.detail, &spec)),
+            ],
+        )
     })
 }

@@ -45,6 +45,16 @@ struct Use {
     used_ms: i64,
 }
 
+impl Use {
+    /// A use at `used_ms` answered with `fields`.
+    fn new<const N: usize>(used_ms: i64, fields: [(&str, Value); N]) -> Use {
+        Use {
+            fields: fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+            used_ms,
+        }
+    }
+}
+
 /// A key's uses, by the service they were of.
 type ByService = Vec<(String, Vec<Use>)>;
 
@@ -145,48 +155,59 @@ fn queried_key<'a>(
     Ok((access_key, key))
 }
 
-/// One page of the uses of the service a query names, listed as `field`: the paging Ips,
-/// Resources and Events share (`ServiceName` required, `PageSize` up to 100 with 0 meaning
-/// the default, `NextToken` bound to the action, key and service it was issued for).
-fn service_page(
-    state: &SimState,
-    action: &str,
-    field: &str,
+/// An operation listing the uses of one service a page at a time (Ips, Resources, Events):
+/// `ServiceName` required, `PageSize` up to 100 with 0 meaning the default, and `NextToken`
+/// bound to the action, key and service it was issued for.
+struct Listing {
+    action: &'static str,
+    /// The answer's field holding the page.
+    field: &'static str,
     uses_of: fn(&Key) -> &ByService,
-    params: &Params,
-    principal: &Principal,
-) -> Result<Value, ApiError> {
-    let store = lock_read(&state.resolved);
-    let (access_key, key) = queried_key(&store, action, params, principal)?;
-    let service = trimmed(params, "ServiceName")
-        .ok_or_else(|| ApiError::invalid_query("The parameter ServiceName is required."))?;
-    let page_size = page_size(params.get("PageSize").map(String::as_str))?;
-    let items: &[Use] = uses_of(key)
-        .iter()
-        .find(|(s, _)| s.eq_ignore_ascii_case(service))
-        .map(|(_, v)| v.as_slice())
-        .unwrap_or(&[]);
-    let scope = format!("{action}|{access_key}|{}", service.to_ascii_lowercase());
-    let offset = match params.get("NextToken").map(String::as_str) {
-        None | Some("") => 0,
-        Some(t) => decode_token(t, &scope, items.len())?,
-    };
-    let end = offset.saturating_add(page_size).min(items.len());
-    let page: Vec<Value> = items
-        .get(offset..end)
-        .unwrap_or(&[])
-        .iter()
-        .map(|u| Value::Object(u.fields.clone()))
-        .collect();
-    let next = if end < items.len() {
-        encode_token(end, &scope)
-    } else {
-        String::new()
-    };
-    let mut out = Map::new();
-    out.insert("NextToken".into(), json!(next));
-    out.insert(field.into(), Value::Array(page));
-    Ok(Value::Object(out))
+}
+
+impl Listing {
+    fn page(
+        &self,
+        state: &SimState,
+        params: &Params,
+        principal: &Principal,
+    ) -> Result<Value, ApiError> {
+        let store = lock_read(&state.resolved);
+        let (access_key, key) = queried_key(&store, self.action, params, principal)?;
+        let service = trimmed(params, "ServiceName")
+            .ok_or_else(|| ApiError::invalid_query("The parameter ServiceName is required."))?;
+        let page_size = page_size(params.get("PageSize").map(String::as_str))?;
+        let items: &[Use] = (self.uses_of)(key)
+            .iter()
+            .find(|(s, _)| s.eq_ignore_ascii_case(service))
+            .map(|(_, v)| v.as_slice())
+            .unwrap_or(&[]);
+        let scope = format!(
+            "{}|{access_key}|{}",
+            self.action,
+            service.to_ascii_lowercase()
+        );
+        let offset = match params.get("NextToken").map(String::as_str) {
+            None | Some("") => 0,
+            Some(t) => decode_token(t, &scope, items.len())?,
+        };
+        let end = offset.saturating_add(page_size).min(items.len());
+        let page: Vec<Value> = items
+            .get(offset..end)
+            .unwrap_or(&[])
+            .iter()
+            .map(|u| Value::Object(u.fields.clone()))
+            .collect();
+        let next = if end < items.len() {
+            encode_token(end, &scope)
+        } else {
+            String::new()
+        };
+        let mut out = Map::new();
+        out.insert("NextToken".into(), json!(next));
+        out.insert(self.field.into(), Value::Array(page));
+        Ok(Value::Object(out))
+    }
 }
 
 fn forbidden(action: &str, principal: &Principal, account: Option<&str>) -> ApiError {

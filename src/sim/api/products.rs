@@ -3,29 +3,37 @@
 
 use super::event::{detail, EventSpec};
 use super::{queried_key, Use, API};
-use crate::sim::auth::Principal;
-use crate::sim::dataset::{service_names, KeyUsage};
-use crate::sim::error::ApiError;
-use crate::sim::operations::{Handler, Operation, Params};
-use crate::sim::{lock_read, SimState};
-use serde_json::{json, Map, Value};
+use crate::sim::dataset::{service_names, KeyUsage, Product};
+use crate::sim::lock_read;
+use crate::sim::operations::Operation;
+use serde_json::{json, Value};
 
 /// The operation's route.
-pub const OPERATION: Operation = Operation {
-    action: "GetAccessKeyLastUsedProducts",
-    api: &API,
-    handler: Handler::Signed(answer),
-};
+pub const OPERATION: Operation = Operation::signed(
+    "GetAccessKeyLastUsedProducts",
+    &API,
+    |state, params, principal| {
+        let store = lock_read(&state.resolved);
+        let (_, key) = queried_key(&store, OPERATION.action, params, principal)?;
+        let products: Vec<Value> = key
+            .products
+            .iter()
+            .map(|p| Value::Object(p.fields.clone()))
+            .collect();
+        Ok(json!({ "Products": products }))
+    },
+);
 
-fn answer(state: &SimState, params: &Params, principal: &Principal) -> Result<Value, ApiError> {
-    let store = lock_read(&state.resolved);
-    let (_, key) = queried_key(&store, OPERATION.action, params, principal)?;
-    let products: Vec<Value> = key
-        .products
-        .iter()
-        .map(|p| Value::Object(p.fields.clone()))
-        .collect();
-    Ok(json!({ "Products": products }))
+/// What the event of a product's use says (also the event a key without `events` lists).
+pub(super) fn event_spec(p: &Product, now_ms: i64) -> EventSpec<'_> {
+    EventSpec {
+        service: &p.service_name,
+        event_name: p.event_name.as_deref(),
+        ip: p.source_ip.as_deref(),
+        region: p.region.as_deref(),
+        resource: None,
+        used_ms: p.used_at.resolve(now_ms),
+    }
 }
 
 /// The key's products as the answer lists them, in the data set's order.
@@ -33,31 +41,21 @@ pub(super) fn resolve(k: &KeyUsage, now_ms: i64) -> Vec<Use> {
     k.products
         .iter()
         .map(|p| {
-            let used_ms = p.used_at.resolve(now_ms);
+            let spec = event_spec(p, now_ms);
             let (cn, en) = service_names(&p.service_name);
-            let spec = EventSpec {
-                service: &p.service_name,
-                event_name: p.event_name.as_deref(),
-                ip: p.source_ip.as_deref(),
-                region: p.region.as_deref(),
-                resource: None,
-                used_ms,
-            };
-            let mut f = Map::new();
-            f.insert("ServiceName".into(), json!(p.service_name));
-            f.insert(
-                "ServiceNameCn".into(),
-                json!(p.service_name_cn.clone().or(cn)),
+            let mut u = Use::new(
+                spec.used_ms,
+                [
+                    ("ServiceName", json!(p.service_name)),
+                    ("ServiceNameCn", json!(p.service_name_cn.clone().or(cn))),
+                    ("ServiceNameEn", json!(p.service_name_en.clone().or(en))),
+                    ("Source", json!(p.source)),
+                    ("Detail", detail(k, &p.detail, &spec)),
+                    ("UsedTimestamp", json!(spec.used_ms)),
+                ],
             );
-            f.insert(
-                "ServiceNameEn".into(),
-                json!(p.service_name_en.clone().or(en)),
-            );
-            f.insert("Source".into(), json!(p.source));
-            f.insert("Detail".into(), detail(k, &p.detail, &spec));
-            f.insert("UsedTimestamp".into(), json!(used_ms));
-            f.retain(|_, v| !v.is_null());
-            Use { fields: f, used_ms }
+            u.fields.retain(|_, v| !v.is_null());
+            u
         })
         .collect()
 }

@@ -2,31 +2,21 @@
 //! recent first, a page at a time.
 
 use super::event::{detail, EventSpec};
-use super::{by_service, service_page, ByService, Use, API};
-use crate::sim::auth::Principal;
+use super::{by_service, ByService, Listing, Use, API};
 use crate::sim::dataset::KeyUsage;
-use crate::sim::error::ApiError;
-use crate::sim::operations::{Handler, Operation, Params};
-use crate::sim::SimState;
-use serde_json::{json, Map, Value};
+use crate::sim::operations::Operation;
+use serde_json::json;
 
-/// The operation's route.
-pub const OPERATION: Operation = Operation {
+const LISTING: Listing = Listing {
     action: "GetAccessKeyLastUsedResources",
-    api: &API,
-    handler: Handler::Signed(answer),
+    field: "Resources",
+    uses_of: |k| &k.resources,
 };
 
-fn answer(state: &SimState, params: &Params, principal: &Principal) -> Result<Value, ApiError> {
-    service_page(
-        state,
-        OPERATION.action,
-        "Resources",
-        |k| &k.resources,
-        params,
-        principal,
-    )
-}
+/// The operation's route.
+pub const OPERATION: Operation = Operation::signed(LISTING.action, &API, |state, params, who| {
+    LISTING.page(state, params, who)
+});
 
 /// The key's resources as the answer lists them.
 pub(super) fn resolve(k: &KeyUsage, now_ms: i64) -> ByService {
@@ -40,12 +30,15 @@ pub(super) fn resolve(k: &KeyUsage, now_ms: i64) -> ByService {
             resource: Some((&r.resource_name, &r.resource_type)),
             used_ms,
         };
-        let mut f = Map::new();
-        f.insert("ResourceName".into(), json!(r.resource_name));
-        f.insert("ResourceType".into(), json!(r.resource_type));
-        f.insert("UsedTimestamp".into(), json!(used_ms));
-        f.insert("Source".into(), json!(r.source));
-        f.insert("Detail".into(), detail(k, &r.detail, &spec));
-        Use { fields: f, used_ms }
+        Use::new(
+            used_ms,
+            [
+                ("ResourceName", json!(r.resource_name)),
+                ("ResourceType", json!(r.resource_type)),
+                ("UsedTimestamp", json!(used_ms)),
+                ("Source", json!(r.source)),
+                ("Detail", detail(k, &r.detail, &spec)),
+            ],
+        )
     })
 }

@@ -5,17 +5,13 @@ use super::{iso, API};
 use crate::sim::auth::Principal;
 use crate::sim::dataset::KeyStatus;
 use crate::sim::error::ApiError;
-use crate::sim::operations::{trimmed, Handler, Operation, Params};
+use crate::sim::operations::{trimmed, Operation, Params};
 use crate::sim::SimState;
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 
 /// The operation's route.
-pub const OPERATION: Operation = Operation {
-    action: "ListAccessKeys",
-    api: &API,
-    handler: Handler::Signed(answer),
-};
+pub const OPERATION: Operation = Operation::signed("ListAccessKeys", &API, answer);
 
 fn answer(state: &SimState, params: &Params, principal: &Principal) -> Result<Value, ApiError> {
     let users = state.ram.users_of(OPERATION.action, principal)?;

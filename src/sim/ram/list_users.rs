@@ -4,17 +4,13 @@
 use super::{iso, RamUser, API};
 use crate::sim::auth::Principal;
 use crate::sim::error::ApiError;
-use crate::sim::operations::{Handler, Operation, Params};
+use crate::sim::operations::{Operation, Params};
 use crate::sim::paging::{decode_token, encode_token};
 use crate::sim::SimState;
 use serde_json::{json, Value};
 
 /// The operation's route.
-pub const OPERATION: Operation = Operation {
-    action: "ListUsers",
-    api: &API,
-    handler: Handler::Signed(answer),
-};
+pub const OPERATION: Operation = Operation::signed("ListUsers", &API, answer);
 
 const DEFAULT_MAX_ITEMS: usize = 100;
 const MAX_MAX_ITEMS: usize = 1000;

@@ -6,17 +6,13 @@ use super::{
 };
 use crate::sim::auth::Principal;
 use crate::sim::error::ApiError;
-use crate::sim::operations::{Handler, Operation, Params};
+use crate::sim::operations::{Operation, Params};
 use crate::sim::SimState;
 use serde_json::{json, Value};
 use std::time::Duration;
 
 /// The operation's route.
-pub const OPERATION: Operation = Operation {
-    action: "AssumeRole",
-    api: &API,
-    handler: Handler::Signed(answer),
-};
+pub const OPERATION: Operation = Operation::signed("AssumeRole", &API, answer);
 
 /// Answers AssumeRole for `principal`.
 fn answer(state: &SimState, params: &Params, principal: &Principal) -> Result<Value, ApiError> {

@@ -6,18 +6,14 @@ use super::{
 };
 use crate::sim::dataset::OidcProvider;
 use crate::sim::error::ApiError;
-use crate::sim::operations::{Handler, Operation, Params};
+use crate::sim::operations::{Operation, Params};
 use crate::sim::SimState;
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 use std::time::Duration;
 
 /// The operation's route.
-pub const OPERATION: Operation = Operation {
-    action: "AssumeRoleWithOIDC",
-    api: &API,
-    handler: Handler::Unsigned(answer),
-};
+pub const OPERATION: Operation = Operation::unsigned("AssumeRoleWithOIDC", &API, answer);
 
 /// Answers AssumeRoleWithOIDC, which is not signed: the token is the proof. It must come
 /// from a provider of the data set, be a JWT with that provider's issuer and one of its
