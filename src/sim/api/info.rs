@@ -1,8 +1,7 @@
 //! `GetAccessKeyLastUsedInfo`: the key's identity and its most recent use, or the identity
 //! alone for a key never used within ActionTrail's coverage.
 
-use super::{queried_key, API};
-use crate::sim::lock_read;
+use super::{on_queried_key, API};
 use crate::sim::operations::Operation;
 use serde_json::Value;
 
@@ -11,12 +10,12 @@ pub const OPERATION: Operation = Operation::signed(
     "GetAccessKeyLastUsedInfo",
     &API,
     |state, params, principal| {
-        let store = lock_read(&state.resolved);
-        let (_, key) = queried_key(&store, OPERATION.action, params, principal)?;
-        let mut out = key.identity.clone();
-        if let Some(last) = key.products.first() {
-            out.extend(last.fields.clone());
-        }
-        Ok(Value::Object(out))
+        on_queried_key(state, OPERATION.action, params, principal, |_, key| {
+            let mut out = key.identity.clone();
+            if let Some(last) = key.products.first() {
+                out.extend(last.fields.clone());
+            }
+            Ok(Value::Object(out))
+        })
     },
 );

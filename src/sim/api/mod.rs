@@ -130,19 +130,21 @@ fn resolve_key(k: &KeyUsage, now_ms: i64) -> Key {
     }
 }
 
-/// The key a query's `AccessKey` names, once `principal` may read it: first whether the
-/// caller may read any account, then the parameter, then the key's own account.
-fn queried_key<'a>(
-    store: &'a Resolved,
+/// `answer` over the key a query's `AccessKey` names, once `principal` may read it: first
+/// whether the caller may read any account, then the parameter, then the key's own account.
+fn on_queried_key(
+    state: &SimState,
     action: &str,
-    params: &'a Params,
+    params: &Params,
     principal: &Principal,
-) -> Result<(&'a str, &'a Key), ApiError> {
+    answer: impl FnOnce(&str, &Key) -> Result<Value, ApiError>,
+) -> Result<Value, ApiError> {
     if principal.readable_accounts.is_empty() {
         return Err(forbidden(action, principal, None));
     }
     let access_key = trimmed(params, "AccessKey")
         .ok_or_else(|| ApiError::invalid_query("The parameter AccessKey is required."))?;
+    let store = lock_read(&state.resolved);
     let key = store.keys.get(access_key).ok_or_else(|| {
         ApiError::invalid_query(format!(
             "The specified AccessKey {} does not exist or has no usage records.",
@@ -152,7 +154,7 @@ fn queried_key<'a>(
     if !principal.may_read(&key.account_id) {
         return Err(forbidden(action, principal, Some(&key.account_id)));
     }
-    Ok((access_key, key))
+    answer(access_key, key)
 }
 
 /// An operation listing the uses of one service a page at a time (Ips, Resources, Events):
@@ -172,8 +174,12 @@ impl Listing {
         params: &Params,
         principal: &Principal,
     ) -> Result<Value, ApiError> {
-        let store = lock_read(&state.resolved);
-        let (access_key, key) = queried_key(&store, self.action, params, principal)?;
+        on_queried_key(state, self.action, params, principal, |access_key, key| {
+            self.page_of(key, access_key, params)
+        })
+    }
+
+    fn page_of(&self, key: &Key, access_key: &str, params: &Params) -> Result<Value, ApiError> {
         let service = trimmed(params, "ServiceName")
             .ok_or_else(|| ApiError::invalid_query("The parameter ServiceName is required."))?;
         let page_size = page_size(params.get("PageSize").map(String::as_str))?;

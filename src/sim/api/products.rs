@@ -2,9 +2,8 @@
 //! recent first. Its items are also what `GetAccessKeyLastUsedInfo` answers with.
 
 use super::event::{detail, EventSpec};
-use super::{queried_key, Use, API};
+use super::{on_queried_key, Use, API};
 use crate::sim::dataset::{service_names, KeyUsage, Product};
-use crate::sim::lock_read;
 use crate::sim::operations::Operation;
 use serde_json::{json, Value};
 
@@ -13,14 +12,14 @@ pub const OPERATION: Operation = Operation::signed(
     "GetAccessKeyLastUsedProducts",
     &API,
     |state, params, principal| {
-        let store = lock_read(&state.resolved);
-        let (_, key) = queried_key(&store, OPERATION.action, params, principal)?;
-        let products: Vec<Value> = key
-            .products
-            .iter()
-            .map(|p| Value::Object(p.fields.clone()))
-            .collect();
-        Ok(json!({ "Products": products }))
+        on_queried_key(state, OPERATION.action, params, principal, |_, key| {
+            let products: Vec<Value> = key
+                .products
+                .iter()
+                .map(|p| Value::Object(p.fields.clone()))
+                .collect();
+            Ok(json!({ "Products": products }))
+        })
     },
 );
 
