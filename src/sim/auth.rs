@@ -73,21 +73,21 @@ impl ApiRequest {
 
     /// The Action: the `x-acs-action` header for ACS3, else the `Action` parameter.
     pub fn action(&self) -> Option<&str> {
-        if self.is_acs3() {
-            self.header("x-acs-action")
-                .or_else(|| self.params.get("Action").map(String::as_str))
-        } else {
-            self.params.get("Action").map(String::as_str)
-        }
+        self.named("x-acs-action", "Action")
     }
 
     /// The Version: `x-acs-version` for ACS3, else the `Version` parameter.
     pub fn version(&self) -> Option<&str> {
+        self.named("x-acs-version", "Version")
+    }
+
+    /// An ACS3 request's `header`, falling back to the `param` an RPC request carries.
+    fn named(&self, header: &str, param: &str) -> Option<&str> {
+        let from_param = || self.params.get(param).map(String::as_str);
         if self.is_acs3() {
-            self.header("x-acs-version")
-                .or_else(|| self.params.get("Version").map(String::as_str))
+            self.header(header).or_else(from_param)
         } else {
-            self.params.get("Version").map(String::as_str)
+            from_param()
         }
     }
 }

@@ -1,15 +1,61 @@
 //! The ECS instance metadata service's RAM role endpoints (normally at 100.100.100.200):
 //! the IMDSv2 session token, the attached role's name and its temporary credentials.
 
-use super::SimState;
+use super::{dataset, lock, random_string, SimState, TempCredential};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, put};
+use axum::Router;
 use std::sync::Arc;
 use std::time::Duration;
 
 const TTL_HEADER: &str = "x-aliyun-ecs-metadata-token-ttl-seconds";
 const TOKEN_HEADER: &str = "x-aliyun-ecs-metadata-token";
+
+/// The metadata service's paths.
+pub fn routes() -> Router<Arc<SimState>> {
+    Router::new()
+        .route("/latest/api/token", put(token))
+        .route("/latest/meta-data/ram/security-credentials/", get(roles))
+        .route(
+            "/latest/meta-data/ram/security-credentials/{role}",
+            get(credentials),
+        )
+}
+
+impl SimState {
+    /// The metadata service's credentials for `role`: the same ones until a quarter of an
+    /// hour before they expire, then new ones.
+    pub fn imds_credential(&self, role: &str) -> TempCredential {
+        let mut current = lock(&self.imds_credential);
+        let fresh = |c: &TempCredential| c.expires - self.now() > time::Duration::minutes(15);
+        if let Some(c) = current.as_ref().filter(|c| fresh(c)) {
+            return c.clone();
+        }
+        let c = self.issue_temporary(
+            Duration::from_secs(3600),
+            dataset::ACME_ACCOUNT,
+            &format!("{role}:i-bp1sim0instance01"),
+            vec!["*".into()],
+        );
+        *current = Some(c.clone());
+        c
+    }
+
+    /// A metadata session token valid for `ttl`.
+    pub fn issue_imds_token(&self, ttl: Duration) -> String {
+        let token = random_string(56);
+        let now = self.now();
+        lock(&self.imds_tokens).insert(&[&token], now + ttl, now);
+        token
+    }
+
+    /// Whether `token` is a live metadata session token.
+    pub fn imds_token_valid(&self, token: &str) -> bool {
+        lock(&self.imds_tokens).contains(&[token], self.now())
+    }
+}
 
 /// PUT /latest/api/token: a session token valid for the requested 1-21600 seconds.
 pub async fn token(State(state): State<Arc<SimState>>, headers: HeaderMap) -> Response {

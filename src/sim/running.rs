@@ -1,7 +1,8 @@
 //! The emulator on a background task, for tests and the demo: [`spawn`] binds
 //! `127.0.0.1:0`, [`spawn_on`] takes a bound listener, and dropping the handle stops it.
 
-use super::{serve_state, DataSet, SimConfig, SimState};
+use super::dataset::DataSet;
+use super::{serve_state, SimConfig, SimState};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;

@@ -1,18 +1,19 @@
-//! The emulator's HTTP side: its routes, the handler that answers every RPC call, and
-//! the server loop over a bound listener.
+//! The emulator's HTTP side: its routes, the handler that answers every RPC call by the
+//! operation [`operations::find`] names, and the server loop over a bound listener.
 
-use super::auth::ApiRequest;
+use super::auth::{authenticate, ApiRequest};
 use super::error::ApiError;
-use super::{echo, imds, SimConfig, SimState};
+use super::operations::{self, Handler};
+use super::{control, echo, imds, SimConfig, SimState};
 use crate::sim::dataset::DataSet;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, post, put};
+use axum::routing::{any, get, post};
 use axum::serve::ListenerExt as _;
 use axum::Router;
 use bytes::Bytes;
-use serde_json::json;
+use serde_json::{json, Value};
 use std::future::Future;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -34,7 +35,7 @@ async fn api_handler(
     let req = ApiRequest::new(method.as_str(), uri.path(), uri.query(), headers, body);
     let action = req.action().unwrap_or("").to_owned();
     state.count_request(&action);
-    match state.dispatch(&req, &action).await {
+    match dispatch(&state, &req, &action).await {
         Ok(mut answer) => {
             if let Some(map) = answer.as_object_mut() {
                 map.insert("RequestId".into(), json!(request_id));
@@ -49,13 +50,60 @@ async fn api_handler(
     }
 }
 
-async fn stats_handler(State(state): State<Arc<SimState>>) -> Response {
-    axum::Json(state.stats()).into_response()
+/// Answers `req` with the operation its Action names: the faults its API draws, then its
+/// Version, then (unless the request itself is the proof) its signature, then the answer.
+async fn dispatch(state: &SimState, req: &ApiRequest, action: &str) -> Result<Value, ApiError> {
+    let Some(op) = operations::find(action) else {
+        return Err(unknown_action(action));
+    };
+    if op.api.faults {
+        if !state.config.latency.is_zero() {
+            tokio::time::sleep(state.config.latency).await;
+        }
+        if let Some(fault) = state.draw_fault() {
+            return Err(fault);
+        }
+    }
+    check_version(req, op.api.version)?;
+    match op.handler {
+        Handler::Signed(answer) => {
+            let principal = authenticate(state, req)?;
+            answer(state, &req.params, &principal)
+        }
+        Handler::Unsigned(answer) => answer(state, &req.params),
+    }
 }
 
-async fn reset_handler(State(state): State<Arc<SimState>>) -> Response {
-    state.reset();
-    axum::Json(state.stats()).into_response()
+fn unknown_action(action: &str) -> ApiError {
+    if action.is_empty() {
+        ApiError::bad_request(
+            "MissingParameter",
+            "The input parameter \"Action\" that is mandatory for processing this request is not supplied.",
+        )
+    } else {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "InvalidAction.NotFound",
+            format!(
+                "Specified api {} is not found, please check your url and method.",
+                echo(action)
+            ),
+        )
+    }
+}
+
+fn check_version(req: &ApiRequest, want: &str) -> Result<(), ApiError> {
+    match req.version() {
+        Some(v) if v == want => Ok(()),
+        Some(v) => Err(ApiError::bad_request(
+            "InvalidVersion",
+            format!("Specified parameter Version {v:?} is not valid; this API is version {want}."),
+        )),
+        None => Err(ApiError::bad_request(
+            "MissingParameter",
+            "The input parameter \"Version\" that is mandatory for processing this request is not supplied.",
+        )),
+    }
 }
 
 async fn not_found(uri: Uri) -> Response {
@@ -75,18 +123,10 @@ async fn not_found(uri: Uri) -> Response {
 pub fn router(state: Arc<SimState>) -> Router {
     Router::new()
         .route("/", any(api_handler))
-        .route("/__sim/stats", get(stats_handler))
-        .route("/__sim/reset", post(reset_handler))
-        .route("/__sim/use", post(super::record::handler))
-        .route("/latest/api/token", put(imds::token))
-        .route(
-            "/latest/meta-data/ram/security-credentials/",
-            get(imds::roles),
-        )
-        .route(
-            "/latest/meta-data/ram/security-credentials/{role}",
-            get(imds::credentials),
-        )
+        .route("/__sim/stats", get(control::stats))
+        .route("/__sim/reset", post(control::reset))
+        .route("/__sim/use", post(control::record_use))
+        .merge(imds::routes())
         .fallback(not_found)
         .with_state(state)
 }

@@ -1,5 +1,6 @@
-//! `POST /__sim/use`: the emulator's control to record a use of a key while it runs.
-//! Like `/__sim/stats`, it is the emulator's own, not Alibaba's, and takes no signature.
+//! The emulator's own controls, not Alibaba's, which take no signature: `GET /__sim/stats`
+//! and `POST /__sim/reset` read and zero its counters, and `POST /__sim/use` records a use
+//! of a key while it runs.
 
 use super::api::NewUse;
 use super::{lock_write, SimState};
@@ -17,11 +18,22 @@ impl SimState {
     }
 }
 
+/// `GET /__sim/stats`: the counters.
+pub async fn stats(State(state): State<Arc<SimState>>) -> Response {
+    axum::Json(state.stats()).into_response()
+}
+
+/// `POST /__sim/reset`: zeroes the counters and answers them.
+pub async fn reset(State(state): State<Arc<SimState>>) -> Response {
+    state.reset();
+    axum::Json(state.stats()).into_response()
+}
+
 /// `POST /__sim/use` with `{"access_key_id": "...", "service_name", "event_name",
 /// "source_ip", "region"}` (all but the key optional): 200 with the recorded time, 404 for
 /// a key the data set does not hold, 400 for a field past its bound, 422 (axum's answer)
 /// for a body that is not that.
-pub async fn handler(
+pub async fn record_use(
     State(state): State<Arc<SimState>>,
     axum::Json(u): axum::Json<NewUse>,
 ) -> Response {
