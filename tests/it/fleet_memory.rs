@@ -105,11 +105,7 @@ fn endless_ram_pages_stop_at_the_caps_within_the_memory_bound() {
         .env(ALONE, name)
         .output()
         .expect("the test binary runs again");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = support::output_text(&out);
     assert!(
         out.status.success(),
         "the measuring process failed:\n{text}"

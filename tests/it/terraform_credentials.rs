@@ -295,10 +295,11 @@ fn assume_role_with_oidc_and_the_endpoints_block_work_from_hcl() {
             let mut ws = workspace(tf, &sim, &body);
             // Only the endpoints block names the emulator.
             ws.env("ACTIONTRAIL_ENDPOINT", "");
-            plan_reads_the_key(&ws);
+            // Per run: a total over the runs would pass with one argument ignored, if the
+            // other's runs asked more than once each.
+            plan_reads_the_key_through(&ws, &sim, "AssumeRoleWithOIDC", token_arg);
         }
     }
-    assert!(requests(&sim, "AssumeRoleWithOIDC") >= 4, "{}", sim.stats());
     assert_eq!(errors(&sim), serde_json::json!({}));
 }
 

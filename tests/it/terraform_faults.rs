@@ -7,7 +7,7 @@
 //! (`fail_if_used_within`) must never pass, a redirect's target must receive nothing, and
 //! none of the planted secrets may appear in Terraform's output or its `TF_LOG=trace` log.
 
-use crate::support::{terraform_block, Tf, Workspace};
+use crate::support::{output_text, terraform_block, Tf, Workspace};
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -230,11 +230,7 @@ fn run(tf: Tf, case: &Case) -> String {
     ws.env("TF_LOG", "trace")
         .env("TF_LOG_PATH", &trace.display().to_string());
     let out = ws.run(&["plan", "-input=false", "-no-color"]);
-    let output = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let output = output_text(&out);
     let log = std::fs::read_to_string(&trace).expect("Terraform wrote its trace log");
     assert!(
         log.contains("GetAccessKeyLastUsedInfo") || log.contains("AssumeRole"),

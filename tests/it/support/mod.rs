@@ -178,11 +178,7 @@ impl Workspace {
     /// Runs Terraform and asserts it failed; returns stdout and stderr together.
     pub fn fails(&self, args: &[&str]) -> String {
         let out = self.run(args);
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let text = output_text(&out);
         assert!(
             !out.status.success(),
             "terraform {:?} ({:?}) should have failed:\n{}",
@@ -244,6 +240,15 @@ pub fn run_tmp() -> &'static Path {
 
 /// The name of a run's temporary directory, before the process id.
 const RUN_TMP_PREFIX: &str = "actiontrail-it-";
+
+/// What a process wrote, stdout then stderr, as text.
+pub fn output_text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
 
 /// The provider block every test configuration starts with.
 pub fn terraform_block() -> String {
