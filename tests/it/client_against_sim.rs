@@ -307,6 +307,7 @@ fn assume_role_through_the_emulators_sts_yields_working_temporary_credentials() 
 
 #[test]
 fn the_ecs_ram_role_from_the_emulators_metadata_service_signs_requests() {
+    let _deadlines = crate::support::deadlines();
     let sim = Sim::start(&[]);
     let creds = CredentialsConfig {
         ecs_role_name: Some("EcsAuditRole".into()),

@@ -343,6 +343,7 @@ fn check(name: &str, side: &str, got: &Result<(String, String), String>, want: O
 
 #[test]
 fn the_chain_picks_the_same_source_and_key_as_alibabas_credentials_library() {
+    let _deadlines = crate::support::deadlines();
     let sim = Sim::start(&[]);
     let cases = cases(&sim);
     std::thread::scope(|scope| {

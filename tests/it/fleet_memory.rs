@@ -100,6 +100,7 @@ fn endless_ram_pages_stop_at_the_caps_within_the_memory_bound() {
     if std::env::var(ALONE).as_deref() == Ok(name) {
         return measure();
     }
+    let _alone = support::heavy_load();
     let out = std::process::Command::new(std::env::current_exe().expect("the test binary"))
         .args(["--exact", name, "--test-threads=1", "--nocapture"])
         .env(ALONE, name)

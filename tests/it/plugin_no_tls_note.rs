@@ -4,10 +4,7 @@
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
 
-const COOKIE: (&str, &str) = (
-    "TF_PLUGIN_MAGIC_COOKIE",
-    "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2",
-);
+use crate::support::{run_tmp, COOKIE};
 
 #[test]
 fn serving_without_a_client_certificate_is_said_on_stderr_whatever_tf_log_is() {
@@ -16,6 +13,9 @@ fn serving_without_a_client_certificate_is_said_on_stderr_whatever_tf_log_is() {
         .env(COOKIE.0, COOKIE.1)
         .env("PLUGIN_PROTOCOL_VERSIONS", "6")
         .env("TF_LOG", "OFF")
+        // Its socket directory goes where a later run sweeps it if this one is killed
+        // before it removes the directory below.
+        .env("TMPDIR", run_tmp())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

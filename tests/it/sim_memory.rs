@@ -69,6 +69,7 @@ async fn send_one(http: &reqwest::Client, base: &str, i: usize, refused: &Atomic
 
 #[test]
 fn the_emulator_keeps_no_more_after_100k_hostile_requests_than_before() {
+    let _alone = crate::support::heavy_load();
     let sim = Sim::start(&[]);
     let pid = sim.pid();
     let rt = tokio::runtime::Runtime::new().unwrap();

@@ -141,6 +141,7 @@ fn an_expired_or_foreign_oidc_token_fails_the_plan_with_stss_code() {
 
 #[test]
 fn a_credentials_uri_from_the_environment_alone_reads_keys() {
+    let _deadlines = crate::support::deadlines();
     let sim = Sim::start(&[]);
     // The emulator's metadata role endpoint answers in the credentials-URI shape
     // ({Code, AccessKeyId, AccessKeySecret, SecurityToken, Expiration}).

@@ -241,6 +241,24 @@ pub fn run_tmp() -> &'static Path {
 /// The name of a run's temporary directory, before the process id.
 const RUN_TMP_PREFIX: &str = "actiontrail-it-";
 
+/// Tests that load the machine for a minute or more (100,000 requests to the emulator,
+/// listings of 64 MiB) hold this exclusively; tests whose code under test keeps a deadline
+/// of its own (the ECS metadata service's 5 s) hold it shared. In one test binary they
+/// would otherwise run side by side, and a starved emulator misses that deadline; as
+/// binaries of their own they never overlapped, since cargo runs binaries one by one.
+static LOAD: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
+/// Held by a test that loads the machine: no test with a deadline runs beside it.
+pub fn heavy_load() -> std::sync::RwLockWriteGuard<'static, ()> {
+    // A panic while holding it fails that test; the lock still orders the others.
+    LOAD.write().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Held by a test whose code under test keeps a deadline: no heavy test runs beside it.
+pub fn deadlines() -> std::sync::RwLockReadGuard<'static, ()> {
+    LOAD.read().unwrap_or_else(|e| e.into_inner())
+}
+
 /// What a process wrote, stdout then stderr, as text.
 pub fn output_text(out: &Output) -> String {
     format!(
