@@ -1,6 +1,6 @@
 //! Microbenchmark: building an API client. The provider builds one at ConfigureProvider,
 //! before any read; building it must not connect or read the trust store (the first
-//! request does), which `tests/client_http.rs` holds, while the cost is measured here.
+//! request does), which `tests/it/client_http.rs` holds, while the cost is measured here.
 
 use actiontrail_provider::actiontrail::{Client, ClientConfig, Protocol};
 use actiontrail_provider::alibaba::credentials::CredentialsConfig;

@@ -6,7 +6,9 @@
 //! Run with `make bench` (or `cargo bench --bench plan` after `scripts/fetch-tools.sh`).
 //! Writes the table to stdout and to BENCHMARKS.md.
 
-#[path = "../tests/support/mod.rs"]
+// The integration tests' support module, of which a benchmark uses a part.
+#[allow(dead_code)]
+#[path = "../tests/it/support/mod.rs"]
 mod support;
 
 use std::fmt::Write as _;

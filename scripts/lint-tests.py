@@ -14,7 +14,7 @@ Rules, over every .rs file under tests/ and src/ (unit tests included):
    something. Its body must contain one of: an `assert*!`/`prop_assert*!` macro, `panic!`,
    `unreachable!`, `.unwrap_err()`, `.expect_err(`, or a call to a helper that asserts;
    or the function carries `#[should_panic]`. A helper that asserts is a function defined
-   in the same file or under tests/support/ whose body holds one of those (found
+   in the same file or under tests/it/support/ whose body holds one of those (found
    transitively: a helper calling such a helper counts). Helpers are matched by name, as
    `name(` or `.name(`; a plain `.unwrap()` or `.expect(` is not an assertion, because a
    test that only unwraps checks that nothing failed, not what came back.
@@ -224,7 +224,7 @@ def lint(root):
 
 
 PLANTED = {
-    "tests/planted.rs": """
+    "tests/it/planted.rs": """
 #[test]
 fn asserts_a_constant() {
     let x = 1 + 1;
@@ -253,7 +253,7 @@ fn two() -> i32 {
     2
 }
 """,
-    "tests/fine.rs": """
+    "tests/it/fine.rs": """
 fn check_answer(n: i32) {
     assert_eq!(n, 42, "the answer");
 }
@@ -293,10 +293,10 @@ def self_test():
                 f.write(text)
         found = lint(root)
     want = [
-        ("tests/planted.rs", "constant-assert", "assert!(true"),
-        ("tests/planted.rs", "ignore", "#[ignore]"),
-        ("tests/planted.rs", "no-assertion", "asserts_nothing"),
-        ("tests/planted.rs", "constant-assert", "v.len() with itself"),
+        ("tests/it/planted.rs", "constant-assert", "assert!(true"),
+        ("tests/it/planted.rs", "ignore", "#[ignore]"),
+        ("tests/it/planted.rs", "no-assertion", "asserts_nothing"),
+        ("tests/it/planted.rs", "constant-assert", "v.len() with itself"),
     ]
     ok = True
     for rel, rule, text in want:
@@ -304,7 +304,7 @@ def self_test():
             print(f"lint-tests self-test: missed {rule} {text!r} in {rel}", file=sys.stderr)
             ok = False
     for f in found:
-        if f.startswith("tests/fine.rs"):
+        if f.startswith("tests/it/fine.rs"):
             print(f"lint-tests self-test: false positive: {f}", file=sys.stderr)
             ok = False
         if "is_ignored" in f and "no-assertion" in f:
