@@ -1,19 +1,24 @@
 //! terraform-provider-actiontrail: Alibaba Cloud ActionTrail's "AccessKey last used" API
-//! as Terraform data sources.
+//! as Terraform data sources, an ephemeral resource, functions and an action.
 //!
-//! Layers, each depending only on those below it:
-//! `plugin` (go-plugin handshake, mTLS, gRPC) -> `tfproto` (wire <-> model) -> `model`
-//! (schemas, cty values, msgpack); `data_sources` (schemas and reads) -> `actiontrail`
-//! (the API client) -> `alibaba` (signing, credentials, endpoints). `functions` (the
-//! provider functions) applies the data sources' rules without I/O; `actions` (Terraform
-//! 1.14's apply-time actions) applies them, through the same client, during apply. `sim` is the emulator
-//! (cargo feature `sim`, on by default; the provider binary does not use it).
-//! `data_sources` sees `alibaba` only through what `actiontrail` re-exports, so the client
-//! is the one door to signing and credentials.
+//! Layers, each depending only on those below it (no module imports one above it, and no
+//! two import each other):
 //!
-//! A data source declares each attribute once, in a `data_sources::Fields` table that
-//! yields both its schema and its state, and is listed once, in the registry of
-//! `data_sources`; the provider, the docs and the tests take the list from there.
+//! - `plugin`: go-plugin handshake, AutoMTLS, the gRPC server;
+//! - `provider`: the provider, its configuration resolved once, and the one list of data
+//!   sources, ephemeral resources, functions and actions;
+//! - `actions`, `data_sources`, `functions`: one file per action and data source, and the
+//!   provider functions;
+//! - `framework` (attributes declared once, arguments at their paths, the one way a data
+//!   source is validated and read, generic over the client) and `usage` (durations, times,
+//!   events, the last use: the rules every data source, function and action applies);
+//! - `tfproto` (tfplugin5/6 <-> model, one function per RPC), `actiontrail` (the API client,
+//!   one file per operation);
+//! - `alibaba` (signing, credentials, endpoints, the strict decoder, secrets) and `model`
+//!   (schemas, cty values, msgpack, diagnostics).
+//!
+//! `sim` is the emulator (cargo feature `sim`, on by default; the provider binary does not
+//! use it); it sits beside the provider and takes only signing and redaction from `alibaba`.
 #![forbid(unsafe_code)]
 
 pub mod actions;

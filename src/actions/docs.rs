@@ -1,5 +1,5 @@
 //! `docs/actions/<name>.md`, in the registry's layout, generated from the action's schema
-//! and its example (drift-checked by `tests/docs_up_to_date.rs`).
+//! and its example (drift-checked by `tests/it/docs_up_to_date.rs`).
 
 use crate::actions::Action;
 use crate::framework::docs::{arguments, example_block, front_matter};

@@ -7,6 +7,7 @@ use crate::actiontrail::Client;
 use crate::actiontrail::KeyStatus;
 use crate::data_sources::fleet::{self, Fleet, FleetKey, Selection};
 use crate::data_sources::key;
+use crate::data_sources::uses;
 use crate::framework::args::{self, Arg};
 use crate::framework::attribute::{Field, Fields};
 use crate::framework::data_source::DataSource;
@@ -109,7 +110,7 @@ impl DataSource for AccessKeys {
             }))
             .with(count("selected_count", "How many keys were selected before the filters.", |a| a.selected.len()))
             .with(count("user_count", "How many RAM users' keys were listed.", |a| a.users))
-            .with(usage::freshness_note())
+            .with(uses::freshness_note())
             .with(Field::computed("ram_request_ids", Type::list(Type::String), "Request IDs of the RAM calls made (ListUsers pages, then ListAccessKeys).", |a: &Fleet| {
                 Value::List(a.ram_request_ids.iter().map(Value::string).collect())
             }))

@@ -5,6 +5,7 @@ use crate::actiontrail::diagnostic::About;
 use crate::actiontrail::{last_used_info, Client};
 use crate::actiontrail::{AccessKeyLastUsedInfo, Event};
 use crate::data_sources::key::{self, Keyed};
+use crate::data_sources::uses;
 use crate::framework::args::{self, Arg};
 use crate::framework::attribute::{Field, Fields};
 use crate::framework::data_source::DataSource;
@@ -147,7 +148,7 @@ impl DataSource for LastUsed {
             }))
             .with(Field::computed("last_used_ip", Type::String, "The IP the key was last used from, from the event; null when unknown.", |a: &LastUse| a.used.event_field(|e| e.source_ip_address.as_ref())))
             .with(Field::computed("last_used_region", Type::String, "The region the key was last used in, from the event; null when unknown.", |a: &LastUse| a.used.event_field(|e| e.acs_region.as_ref())))
-            .with(usage::freshness_note())
+            .with(uses::freshness_note())
     }
 
     fn parse(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Config> {

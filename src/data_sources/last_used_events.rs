@@ -5,10 +5,11 @@ use crate::actiontrail::diagnostic::About;
 use crate::actiontrail::EventUsage;
 use crate::actiontrail::{last_used_events, Client};
 use crate::data_sources::listing::{self, Listed, Query};
+use crate::data_sources::uses;
 use crate::framework::attribute::{Field, Fields};
 use crate::framework::data_source::DataSource;
 use crate::model::{Diagnostic, Type, Value};
-use crate::usage::{self, Used};
+use crate::usage::Used;
 
 /// The data source.
 pub struct LastUsedEvents;
@@ -24,7 +25,7 @@ fn item() -> Fields<Used<EventUsage>> {
         // The shared item fields read `event_name` from the event in Detail; here the API
         // names it itself, so that one is left out.
         .and(
-            usage::item_fields()
+            uses::item_fields()
                 .into_iter()
                 .filter(|f| f.name() != "event_name"),
         )
@@ -49,7 +50,7 @@ impl DataSource for LastUsedEvents {
                     item(),
                     |l: &Listed<EventUsage>| &l.items,
                 ),
-                usage::count(
+                uses::count(
                     "event_count",
                     "How many events were read.",
                     |l: &Listed<EventUsage>| &l.items,
@@ -112,7 +113,7 @@ mod tests {
             items: vec![
                 EventUsage {
                     event_name: "StartInstance".into(),
-                    used_timestamp: usage::UsedTimestamp::fixture(1_714_552_202_000),
+                    used_timestamp: crate::usage::UsedTimestamp::fixture(1_714_552_202_000),
                     source: Some("ManagementEvent".into()),
                     detail: Some(
                         r#"{"eventName":"StartInstance","sourceIpAddress":"203.0.113.1"}"#.into(),
@@ -120,7 +121,7 @@ mod tests {
                 },
                 EventUsage {
                     event_name: "DescribeInstances".into(),
-                    used_timestamp: usage::UsedTimestamp::fixture(1_714_552_201_000),
+                    used_timestamp: crate::usage::UsedTimestamp::fixture(1_714_552_201_000),
                     source: None,
                     detail: None,
                 },

@@ -5,10 +5,11 @@ use crate::actiontrail::diagnostic::About;
 use crate::actiontrail::IpUsage;
 use crate::actiontrail::{last_used_ips, Client};
 use crate::data_sources::listing::{self, Listed, Query};
+use crate::data_sources::uses;
 use crate::framework::attribute::{Field, Fields};
 use crate::framework::data_source::DataSource;
 use crate::model::{Diagnostic, Type, Value};
-use crate::usage::{self, Used};
+use crate::usage::Used;
 
 /// The data source.
 pub struct LastUsedIps;
@@ -21,7 +22,7 @@ fn item() -> Fields<Used<IpUsage>> {
             "the IP address",
             |i: &Used<IpUsage>| Value::string(i.of.ip.clone()),
         ))
-        .and(usage::item_fields())
+        .and(uses::item_fields())
 }
 
 #[async_trait::async_trait]
@@ -43,7 +44,7 @@ impl DataSource for LastUsedIps {
                     item(),
                     |l: &Listed<IpUsage>| &l.items,
                 ),
-                usage::count(
+                uses::count(
                     "ip_count",
                     "How many IPs were read.",
                     |l: &Listed<IpUsage>| &l.items,

@@ -5,10 +5,11 @@ use crate::actiontrail::diagnostic::About;
 use crate::actiontrail::{last_used_products, Client};
 use crate::actiontrail::{ProductUsage, ProductsPage};
 use crate::data_sources::key::{self, Keyed};
+use crate::data_sources::uses;
 use crate::framework::attribute::{Field, Fields};
 use crate::framework::data_source::DataSource;
 use crate::model::{Diagnostic, Type, Value};
-use crate::usage::{self, Used};
+use crate::usage::Used;
 
 /// The data source.
 pub struct LastUsedProducts;
@@ -61,7 +62,7 @@ fn item() -> Fields<Used<ProductUsage>> {
             "its English display name",
             |p: &Used<ProductUsage>| Value::opt_string(p.of.service_name_en.clone()),
         ))
-        .and(usage::item_fields())
+        .and(uses::item_fields())
 }
 
 #[async_trait::async_trait]
@@ -89,7 +90,7 @@ impl DataSource for LastUsedProducts {
                 item(),
                 |a: &Products| &a.products,
             ))
-            .with(usage::count(
+            .with(uses::count(
                 "product_count",
                 "How many services the key used.",
                 |a: &Products| &a.products,
@@ -113,11 +114,11 @@ impl DataSource for LastUsedProducts {
                 "Whether ActionTrail has any record of the key using a service.",
                 |a: &Products| Value::Bool(!a.products.is_empty()),
             ))
-            .with(usage::most_recent_used_at(
+            .with(uses::most_recent_used_at(
                 "The latest use among all services, RFC 3339 UTC; null when never used.",
                 |a: &Products| &a.products,
             ))
-            .with(usage::freshness_note())
+            .with(uses::freshness_note())
     }
 
     fn parse(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<String> {

@@ -5,10 +5,11 @@ use crate::actiontrail::diagnostic::About;
 use crate::actiontrail::ResourceUsage;
 use crate::actiontrail::{last_used_resources, Client};
 use crate::data_sources::listing::{self, Listed, Query};
+use crate::data_sources::uses;
 use crate::framework::attribute::{Field, Fields};
 use crate::framework::data_source::DataSource;
 use crate::model::{Diagnostic, Type, Value};
-use crate::usage::{self, Used};
+use crate::usage::Used;
 
 /// The data source.
 pub struct LastUsedResources;
@@ -27,7 +28,7 @@ fn item() -> Fields<Used<ResourceUsage>> {
             "its type, e.g. ACS::ECS::Instance",
             |r: &Used<ResourceUsage>| Value::opt_string(r.of.resource_type.clone()),
         ))
-        .and(usage::item_fields())
+        .and(uses::item_fields())
 }
 
 /// The distinct resource types, in order of first appearance.
@@ -60,7 +61,7 @@ impl DataSource for LastUsedResources {
                     item(),
                     |l: &Listed<ResourceUsage>| &l.items,
                 ),
-                usage::count(
+                uses::count(
                     "resource_count",
                     "How many resources were read.",
                     |l: &Listed<ResourceUsage>| &l.items,

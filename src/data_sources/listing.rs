@@ -4,10 +4,11 @@
 use crate::actiontrail::Use;
 use crate::actiontrail::{Listing, PageOptions};
 use crate::data_sources::key;
+use crate::data_sources::uses;
 use crate::framework::args::{self, Arg};
 use crate::framework::attribute::{Field, Fields};
 use crate::model::{AttributePath, Diagnostic, Type, Value};
-use crate::usage::{self, Used};
+use crate::usage::Used;
 
 /// The largest page ActionTrail serves; also the default, so that a listing costs the
 /// fewest calls.
@@ -75,14 +76,14 @@ pub fn fields<T: Use + 'static>(
             Value::string(format!("{}:{}", l.key, l.service))
         }))
         .and(own)
-        .with(usage::freshness_note())
+        .with(uses::freshness_note())
         .with(Field::computed(
             "truncated",
             Type::Bool,
             format!("Whether more {what} exist than were read, because of max_items."),
             |l: &Listed<T>| Value::Bool(l.truncated),
         ))
-        .with(usage::most_recent_used_at(
+        .with(uses::most_recent_used_at(
             format!("The latest use among the {what} read, RFC 3339 UTC; null when there are none."),
             |l: &Listed<T>| &l.items,
         ))

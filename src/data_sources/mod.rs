@@ -16,3 +16,4 @@ pub mod last_used_ips;
 pub mod last_used_products;
 pub mod last_used_resources;
 pub mod listing;
+pub mod uses;

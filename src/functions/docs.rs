@@ -1,5 +1,5 @@
 //! `docs/functions/<name>.md`, in the registry's layout, generated from the functions'
-//! signatures and their example files (drift-checked by `tests/docs_up_to_date.rs`).
+//! signatures and their example files (drift-checked by `tests/it/docs_up_to_date.rs`).
 
 use crate::model::{Function, Type};
 

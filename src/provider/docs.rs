@@ -1,7 +1,7 @@
 //! The registry documentation (`docs/index.md`, `docs/data-sources/*.md`,
 //! `docs/ephemeral-resources/*.md`, `docs/actions/*.md`, `docs/functions/*.md`), generated from the schemas,
 //! the function signatures and the example files so that none can drift from the code.
-//! `tests/docs_up_to_date.rs` checks the committed files against this.
+//! `tests/it/docs_up_to_date.rs` checks the committed files against this.
 
 use crate::framework::docs::{arguments, attributes, example_block, front_matter};
 use crate::model::Block;
