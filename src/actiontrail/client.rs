@@ -323,9 +323,9 @@ mod tests {
         assert_eq!(a, cache_key("key:A", "Op", &p("x")));
     }
 
-    #[test]
-    fn new_makes_no_http_client_and_rejects_bad_endpoints() {
-        let cfg = ClientConfig {
+    /// A configuration with a static key and no environment.
+    fn with_key() -> ClientConfig {
+        ClientConfig {
             credentials: crate::alibaba::credentials::CredentialsConfig {
                 access_key: Some("id".into()),
                 secret_key: Some("secret".into()),
@@ -333,7 +333,12 @@ mod tests {
                 ..Default::default()
             },
             ..Default::default()
-        };
+        }
+    }
+
+    #[test]
+    fn new_makes_no_http_client_and_rejects_bad_endpoints() {
+        let cfg = with_key();
         let c = Client::new(cfg.clone()).unwrap();
         assert!(
             !c.inner.http.is_built(),
@@ -350,15 +355,7 @@ mod tests {
         fn send_sync_clone<T: Send + Sync + Clone + 'static>() {}
         fn send<T: Send>(_: &T) {}
         send_sync_clone::<Client>();
-        let cfg = ClientConfig {
-            credentials: crate::alibaba::credentials::CredentialsConfig {
-                access_key: Some("id".into()),
-                secret_key: Some("secret".into()),
-                env: Some(BTreeMap::new()),
-                ..Default::default()
-            },
-            ..Default::default()
-        };
+        let cfg = with_key();
         let c = Client::new(cfg).unwrap();
         send(&c.get_access_key_last_used_info("k"));
         send(&c.get_access_key_last_used_products("k"));

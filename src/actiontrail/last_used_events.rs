@@ -6,8 +6,8 @@
 use super::answer;
 use super::client::{erase, Client};
 use super::error::Error;
-use super::pagination::{Listing, Page, PageOptions};
-use super::record::{check_entries, Entry, Use};
+use super::pagination::{Listing, PageOptions};
+use super::record::{check_entries, usage_page, Entry, Use};
 use crate::alibaba::decode::{self, UsedTimestamp};
 use serde::{Deserialize, Serialize};
 
@@ -63,15 +63,7 @@ impl Entry for EventUsage {
     }
 }
 
-impl From<EventsPage> for Page<EventUsage> {
-    fn from(page: EventsPage) -> Page<EventUsage> {
-        Page {
-            request_id: page.request_id,
-            next_token: page.next_token,
-            items: page.events,
-        }
-    }
-}
+usage_page!(EventsPage, events, EventUsage);
 
 impl Client {
     /// GetAccessKeyLastUsedEvents across pages: the API actions `access_key_id` called on

@@ -9,7 +9,7 @@
 use super::answer::{self, Reason};
 use super::client::{erase, Client, Service};
 use super::error::Error;
-use super::record::{Source, Use};
+use super::record::{usage_record, Source};
 use crate::alibaba::decode::{self, Signs, UsedTimestamp};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -47,17 +47,7 @@ pub struct AccessKeyLastUsedInfo {
     pub used_timestamp: Option<UsedTimestamp>,
 }
 
-impl Use for AccessKeyLastUsedInfo {
-    fn used_timestamp(&self) -> Option<UsedTimestamp> {
-        self.used_timestamp
-    }
-    fn source(&self) -> Option<&str> {
-        self.source.as_deref()
-    }
-    fn detail(&self) -> Option<&str> {
-        self.detail.as_deref()
-    }
-}
+usage_record!(AccessKeyLastUsedInfo);
 
 impl Client {
     /// GetAccessKeyLastUsedInfo: when, where and by whom `access_key_id` was last used.

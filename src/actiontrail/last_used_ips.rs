@@ -4,8 +4,8 @@
 use super::answer;
 use super::client::{erase, Client};
 use super::error::Error;
-use super::pagination::{Listing, Page, PageOptions};
-use super::record::{check_entries, Entry, Source, Use};
+use super::pagination::{Listing, PageOptions};
+use super::record::{check_entries, usage_page, usage_record, Source};
 use crate::alibaba::decode::{self, UsedTimestamp};
 use serde::{Deserialize, Serialize};
 
@@ -38,38 +38,8 @@ pub struct IpsPage {
     pub ips: Vec<IpUsage>,
 }
 
-impl Use for IpUsage {
-    fn used_timestamp(&self) -> Option<UsedTimestamp> {
-        self.used_timestamp
-    }
-    fn source(&self) -> Option<&str> {
-        self.source.as_deref()
-    }
-    fn detail(&self) -> Option<&str> {
-        self.detail.as_deref()
-    }
-}
-
-impl Entry for IpUsage {
-    const WHOSE: &'static str = "an IP's ";
-    const UNNAMED: &'static str = "an entry has an empty Ip";
-    fn name(&self) -> &str {
-        &self.ip
-    }
-    fn set_used_timestamp(&mut self, last: Option<UsedTimestamp>) {
-        self.used_timestamp = last;
-    }
-}
-
-impl From<IpsPage> for Page<IpUsage> {
-    fn from(page: IpsPage) -> Page<IpUsage> {
-        Page {
-            request_id: page.request_id,
-            next_token: page.next_token,
-            items: page.ips,
-        }
-    }
-}
+usage_record!(IpUsage, name: ip, whose: "an IP's ", unnamed: "an entry has an empty Ip");
+usage_page!(IpsPage, ips, IpUsage);
 
 impl Client {
     /// GetAccessKeyLastUsedIps across pages: the IPs `access_key_id` called `service_name` from.

@@ -4,7 +4,7 @@
 use super::answer;
 use super::client::{erase, Client};
 use super::error::Error;
-use super::record::{check_entries, Entry, Source, Use};
+use super::record::{check_entries, usage_record, Source};
 use crate::alibaba::decode::{self, UsedTimestamp};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -40,28 +40,7 @@ pub struct ProductsPage {
     pub products: Vec<ProductUsage>,
 }
 
-impl Use for ProductUsage {
-    fn used_timestamp(&self) -> Option<UsedTimestamp> {
-        self.used_timestamp
-    }
-    fn source(&self) -> Option<&str> {
-        self.source.as_deref()
-    }
-    fn detail(&self) -> Option<&str> {
-        self.detail.as_deref()
-    }
-}
-
-impl Entry for ProductUsage {
-    const WHOSE: &'static str = "a product's ";
-    const UNNAMED: &'static str = "a product has an empty ServiceName";
-    fn name(&self) -> &str {
-        &self.service_name
-    }
-    fn set_used_timestamp(&mut self, last: Option<UsedTimestamp>) {
-        self.used_timestamp = last;
-    }
-}
+usage_record!(ProductUsage, name: service_name, whose: "a product's ", unnamed: "a product has an empty ServiceName");
 
 impl Client {
     /// GetAccessKeyLastUsedProducts: every service `access_key_id` used.

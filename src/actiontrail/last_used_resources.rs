@@ -4,8 +4,8 @@
 use super::answer;
 use super::client::{erase, Client};
 use super::error::Error;
-use super::pagination::{Listing, Page, PageOptions};
-use super::record::{check_entries, Entry, Source, Use};
+use super::pagination::{Listing, PageOptions};
+use super::record::{check_entries, usage_page, usage_record, Source};
 use crate::alibaba::decode::{self, UsedTimestamp};
 use serde::{Deserialize, Serialize};
 
@@ -40,38 +40,8 @@ pub struct ResourcesPage {
     pub resources: Vec<ResourceUsage>,
 }
 
-impl Use for ResourceUsage {
-    fn used_timestamp(&self) -> Option<UsedTimestamp> {
-        self.used_timestamp
-    }
-    fn source(&self) -> Option<&str> {
-        self.source.as_deref()
-    }
-    fn detail(&self) -> Option<&str> {
-        self.detail.as_deref()
-    }
-}
-
-impl Entry for ResourceUsage {
-    const WHOSE: &'static str = "a resource's ";
-    const UNNAMED: &'static str = "an entry has an empty ResourceName";
-    fn name(&self) -> &str {
-        &self.resource_name
-    }
-    fn set_used_timestamp(&mut self, last: Option<UsedTimestamp>) {
-        self.used_timestamp = last;
-    }
-}
-
-impl From<ResourcesPage> for Page<ResourceUsage> {
-    fn from(page: ResourcesPage) -> Page<ResourceUsage> {
-        Page {
-            request_id: page.request_id,
-            next_token: page.next_token,
-            items: page.resources,
-        }
-    }
-}
+usage_record!(ResourceUsage, name: resource_name, whose: "a resource's ", unnamed: "an entry has an empty ResourceName");
+usage_page!(ResourcesPage, resources, ResourceUsage);
 
 impl Client {
     /// GetAccessKeyLastUsedResources across pages: the resources `access_key_id` acted on through `service_name`.

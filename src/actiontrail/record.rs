@@ -61,6 +61,56 @@ pub(crate) fn check_entries<E: Entry>(entries: &mut [E], now_ms: i64) -> Result<
     Ok(())
 }
 
+/// Implements [`Use`] for a record with the `used_timestamp`, `source` and `detail`
+/// members every usage record has; with its name member and reasons, [`Entry`] too. Each
+/// operation's file invokes it beside its own record type.
+macro_rules! usage_record {
+    ($record:ty) => {
+        impl $crate::actiontrail::Use for $record {
+            fn used_timestamp(&self) -> Option<$crate::alibaba::decode::UsedTimestamp> {
+                self.used_timestamp
+            }
+            fn source(&self) -> Option<&str> {
+                self.source.as_deref()
+            }
+            fn detail(&self) -> Option<&str> {
+                self.detail.as_deref()
+            }
+        }
+    };
+    ($record:ty, name: $name:ident, whose: $whose:literal, unnamed: $unnamed:literal) => {
+        $crate::actiontrail::record::usage_record!($record);
+        impl $crate::actiontrail::record::Entry for $record {
+            const WHOSE: &'static str = $whose;
+            const UNNAMED: &'static str = $unnamed;
+            fn name(&self) -> &str {
+                &self.$name
+            }
+            fn set_used_timestamp(&mut self, last: Option<$crate::alibaba::decode::UsedTimestamp>) {
+                self.used_timestamp = last;
+            }
+        }
+    };
+}
+pub(crate) use usage_record;
+
+/// A `NextToken` listing's wire page (`RequestId`, `NextToken` and its list under the
+/// operation's own name) as the pager takes it.
+macro_rules! usage_page {
+    ($page:ty, $items:ident, $item:ty) => {
+        impl From<$page> for $crate::actiontrail::pagination::Page<$item> {
+            fn from(page: $page) -> Self {
+                $crate::actiontrail::pagination::Page {
+                    request_id: page.request_id,
+                    next_token: page.next_token,
+                    items: page.$items,
+                }
+            }
+        }
+    };
+}
+pub(crate) use usage_page;
+
 /// The identity in an ActionTrail event.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
