@@ -136,15 +136,15 @@ impl crate::model::Provider for ActionTrailProvider {
 
     async fn configure(&self, config: Value) -> Vec<Diagnostic> {
         let env = |name: &str| std::env::var(name).ok();
-        let settings = match transport::checked(&config, &env) {
-            Ok(s) => s,
+        let block = config;
+        let config = match transport::checked(&block, &env) {
+            Ok(c) => c,
             Err(diags) => return diags,
         };
-        let mut warnings: Vec<Diagnostic> = transport::insecure_warning(&config, &settings, &env)
+        let mut warnings: Vec<Diagnostic> = transport::insecure_warning(&block, &config, &env)
             .into_iter()
             .collect();
-        tracing::debug!(settings = ?settings, "configuring the actiontrail provider");
-        let config = settings.client_config();
+        tracing::debug!(settings = ?config, "configuring the actiontrail provider");
         let client = match Client::new(config.clone()) {
             Ok(c) => c.cancelled_by(self.stop.clone()),
             Err(e) => {

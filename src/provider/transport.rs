@@ -8,21 +8,22 @@
 //! a source this file does not see (an STS endpoint or credentials URI from the
 //! environment) is refused all the same.
 
+use crate::actiontrail::ClientConfig;
 use crate::alibaba::endpoint::{is_loopback, shown_url, Endpoint, Protocol, TransportPolicy};
 use crate::model::{AttributePath, Diagnostic, Value};
-use crate::provider::settings::{Settings, ENDPOINT_ENV, RAM_ENDPOINT_ENV};
+use crate::provider::settings::{self, ENDPOINT_ENV, RAM_ENDPOINT_ENV};
 
 /// The environment variables naming an STS endpoint and a credentials URI.
 const STS_ENDPOINT_ENV: &str = crate::alibaba::credentials::STS_ENDPOINT_ENV;
 const CREDENTIALS_URI_ENV: &str = "ALIBABA_CLOUD_CREDENTIALS_URI";
 
-/// The settings of a wholly known provider block ([`Settings::from_config`]), refused when
+/// The settings of a wholly known provider block ([`settings::from_config`]), refused when
 /// any endpoint they name breaks the transport policy ([`refusals`]).
 pub fn checked(
     config: &Value,
     env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Settings, Vec<Diagnostic>> {
-    let settings = Settings::from_config(config, env)?;
+) -> Result<ClientConfig, Vec<Diagnostic>> {
+    let settings = settings::from_config(config, env)?;
     let refused = refusals(config, &settings, env);
     if !refused.is_empty() {
         return Err(refused);
@@ -78,7 +79,7 @@ fn by_protocol() -> Named {
 /// set, STS and the credentials URI (as URLs).
 fn endpoints(
     config: &Value,
-    settings: &Settings,
+    settings: &ClientConfig,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Vec<(Named, reqwest::Url)> {
     let mut out = Vec::new();
@@ -106,14 +107,19 @@ fn endpoints(
         );
     }
     let sts_env = env(STS_ENDPOINT_ENV).filter(|v| !v.trim().is_empty());
-    if let Some(sts) = settings.sts_endpoint.as_deref().or(sts_env.as_deref()) {
+    if let Some(sts) = settings
+        .credentials
+        .sts_endpoint
+        .as_deref()
+        .or(sts_env.as_deref())
+    {
         push(
             named(config, "sts_endpoint", "sts", STS_ENDPOINT_ENV, env),
             Endpoint::parse(sts, Protocol::Https),
         );
     }
     let uri_env = env(CREDENTIALS_URI_ENV).filter(|v| !v.trim().is_empty());
-    let uri = match &settings.credentials_uri {
+    let uri = match &settings.credentials.credentials_uri {
         Some(u) => Some((
             Named {
                 what: "credentials_uri".to_owned(),
@@ -144,11 +150,11 @@ fn endpoints(
 /// credentials URI are left to the chain, which refuses them when it uses them.
 pub fn refusals(
     config: &Value,
-    settings: &Settings,
+    settings: &ClientConfig,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Vec<Diagnostic> {
     let policy = TransportPolicy {
-        insecure_http: settings.insecure_http,
+        insecure_http: settings.credentials.transport.insecure_http,
     };
     endpoints(config, settings, env)
         .into_iter()
@@ -175,10 +181,10 @@ pub fn refusals(
 /// HTTP to a host that is not loopback, in clear text.
 pub fn insecure_warning(
     config: &Value,
-    settings: &Settings,
+    settings: &ClientConfig,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Option<Diagnostic> {
-    if !settings.insecure_http {
+    if !settings.credentials.transport.insecure_http {
         return None;
     }
     let clear: Vec<String> = endpoints(config, settings, env)
@@ -208,7 +214,7 @@ mod tests {
     fn settings_of(
         set: &[(&str, Value)],
         env: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<Settings, Vec<Diagnostic>> {
+    ) -> Result<ClientConfig, Vec<Diagnostic>> {
         checked(&block(set), env)
     }
 
