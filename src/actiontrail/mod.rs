@@ -66,7 +66,7 @@ pub const DEFAULT_MAX_RETRIES: u32 = 5;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Everything a [`Client`] needs.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct ClientConfig {
     /// Region id, e.g. `cn-hangzhou`; picks the default endpoint.
     pub region: String,
@@ -90,6 +90,32 @@ pub struct ClientConfig {
 
 /// Exchanges in flight at once unless configured: Terraform's own `-parallelism`.
 pub const DEFAULT_MAX_CONCURRENCY: usize = 10;
+
+impl std::fmt::Debug for ClientConfig {
+    // The configure log line shows this: the AccessKey ID, which names the caller, is only
+    // said to be set; the secrets show as `<redacted>` by their type.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let credentials = CredentialsConfig {
+            access_key: self
+                .credentials
+                .access_key
+                .as_ref()
+                .map(|_| "(set)".to_owned()),
+            ..self.credentials.clone()
+        };
+        f.debug_struct("ClientConfig")
+            .field("region", &self.region)
+            .field("endpoint", &self.endpoint)
+            .field("protocol", &self.protocol)
+            .field("signature", &self.signature)
+            .field("max_retries", &self.max_retries)
+            .field("timeout", &self.timeout)
+            .field("ram_endpoint", &self.ram_endpoint)
+            .field("max_concurrency", &self.max_concurrency)
+            .field("credentials", &credentials)
+            .finish()
+    }
+}
 
 impl Default for ClientConfig {
     fn default() -> ClientConfig {

@@ -138,23 +138,20 @@ impl DataSource for AccessKeys {
         if let (Some(Some(_)), Some(Some(_))) = (&user_names, &access_key_ids) {
             diags.push(args::invalid(ACCESS_KEY_IDS, &AttributePath::root(ACCESS_KEY_IDS), "access_key_ids and user_names both select keys: set one of them (access_key_ids for exactly those keys, user_names for every key of those users)."));
         }
-        let status = {
-            let path = AttributePath::root(STATUS);
-            match args::string(config, STATUS, &path) {
-                Ok(Arg::Known("Active")) => Some(Some(KeyStatus::Active)),
-                Ok(Arg::Known("Inactive")) => Some(Some(KeyStatus::Inactive)),
-                Ok(Arg::Known(other)) => {
-                    diags.push(args::invalid(STATUS, &path, format!("status {other:?} is neither \"Active\" nor \"Inactive\" (as RAM writes them).")));
+        let status = args::optional(
+            config,
+            STATUS,
+            diags,
+            args::string,
+            |s, path, diags| match s {
+                "Active" => Some(KeyStatus::Active),
+                "Inactive" => Some(KeyStatus::Inactive),
+                other => {
+                    diags.push(args::invalid(STATUS, path, format!("status {other:?} is neither \"Active\" nor \"Inactive\" (as RAM writes them).")));
                     None
                 }
-                Ok(Arg::Absent) => Some(None),
-                Ok(Arg::Unknown) => None,
-                Err(d) => {
-                    diags.push(d);
-                    None
-                }
-            }
-        };
+            },
+        );
         let unused_for = window(config, UNUSED_FOR, diags);
         let used_within = window(config, USED_WITHIN, diags);
         let gate = window(config, FAIL_IF_ANY_USED_WITHIN, diags);
@@ -246,22 +243,11 @@ fn names(
 
 /// A duration argument: `Some(None)` when absent, `None` when unknown or invalid.
 fn window(config: &Value, name: &str, diags: &mut Vec<Diagnostic>) -> Option<Option<Duration>> {
-    let path = AttributePath::root(name);
-    match args::string(config, name, &path) {
-        Ok(Arg::Known(text)) => match duration::parse_window(text) {
-            Ok(d) => Some(Some(d)),
-            Err(e) => {
-                diags.push(args::invalid(name, &path, format!("{name} {e}.")));
-                None
-            }
-        },
-        Ok(Arg::Absent) => Some(None),
-        Ok(Arg::Unknown) => None,
-        Err(d) => {
-            diags.push(d);
-            None
-        }
-    }
+    args::optional(config, name, diags, args::string, |text, path, diags| {
+        duration::parse_window(text)
+            .map_err(|e| diags.push(args::invalid(name, path, format!("{name} {e}."))))
+            .ok()
+    })
 }
 
 #[cfg(test)]

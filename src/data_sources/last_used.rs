@@ -6,7 +6,7 @@ use crate::actiontrail::{last_used_info, Client};
 use crate::actiontrail::{AccessKeyLastUsedInfo, Event};
 use crate::data_sources::key::{self, Keyed};
 use crate::data_sources::uses;
-use crate::framework::args::{self, Arg};
+use crate::framework::args;
 use crate::framework::attribute::{Field, Fields};
 use crate::framework::data_source::DataSource;
 use crate::model::{AttributePath, Diagnostic, Type, Value};
@@ -77,40 +77,38 @@ fn info(
 /// Checks `fail_if_used_within` (the data source's, the ephemeral gate's and the action's):
 /// `Some(None)` when absent, `None` when unknown or invalid (the diagnostic is in `diags`).
 pub(crate) fn parse_gate(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Option<Gate>> {
-    let path = AttributePath::root(FAIL_IF_USED_WITHIN);
-    match args::string(config, FAIL_IF_USED_WITHIN, &path) {
-        Ok(Arg::Known(text)) => match duration::parse_window(text) {
-            Err(e) => {
-                diags.push(args::invalid(
-                    FAIL_IF_USED_WITHIN,
-                    &path,
-                    format!("fail_if_used_within {e}."),
-                ));
-                None
-            }
-            Ok(window) => {
-                if window > COVERAGE {
-                    diags.push(
-                        Diagnostic::warning(
-                            "fail_if_used_within reaches beyond ActionTrail's records",
-                            format!("fail_if_used_within is {}, but ActionTrail keeps at most 400 days of AccessKey use: older use cannot fail the gate.", duration::describe(window)),
-                        )
-                        .at(path),
-                    );
+    args::optional(
+        config,
+        FAIL_IF_USED_WITHIN,
+        diags,
+        args::string,
+        |text, path, diags| {
+            let window = match duration::parse_window(text) {
+                Ok(w) => w,
+                Err(e) => {
+                    diags.push(args::invalid(
+                        FAIL_IF_USED_WITHIN,
+                        path,
+                        format!("fail_if_used_within {e}."),
+                    ));
+                    return None;
                 }
-                Some(Some(Gate {
-                    text: text.to_owned(),
-                    window,
-                }))
+            };
+            if window > COVERAGE {
+                diags.push(
+                Diagnostic::warning(
+                    "fail_if_used_within reaches beyond ActionTrail's records",
+                    format!("fail_if_used_within is {}, but ActionTrail keeps at most 400 days of AccessKey use: older use cannot fail the gate.", duration::describe(window)),
+                )
+                .at(path.clone()),
+            );
             }
+            Some(Gate {
+                text: text.to_owned(),
+                window,
+            })
         },
-        Ok(Arg::Absent) => Some(None),
-        Ok(Arg::Unknown) => None,
-        Err(d) => {
-            diags.push(d);
-            None
-        }
-    }
+    )
 }
 
 #[async_trait::async_trait]

@@ -136,24 +136,23 @@ pub fn parse(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Query> {
             None
         }
     };
-    let path = AttributePath::root(MAX_ITEMS);
-    let max_items = match args::whole_number(config, MAX_ITEMS, &path) {
-        Ok(Arg::Known(n)) if n < 1 => {
-            diags.push(args::invalid(
-                MAX_ITEMS,
-                &path,
-                format!("max_items must be at least 1, not {n}; remove it to read everything."),
-            ));
-            None
-        }
-        Ok(Arg::Known(n)) => usize::try_from(n).ok().map(Some),
-        Ok(Arg::Absent) => Some(None),
-        Ok(Arg::Unknown) => None,
-        Err(d) => {
-            diags.push(d);
-            None
-        }
-    };
+    let max_items = args::optional(
+        config,
+        MAX_ITEMS,
+        diags,
+        args::whole_number,
+        |n, path, diags| {
+            if n < 1 {
+                diags.push(args::invalid(
+                    MAX_ITEMS,
+                    path,
+                    format!("max_items must be at least 1, not {n}; remove it to read everything."),
+                ));
+                return None;
+            }
+            usize::try_from(n).ok()
+        },
+    );
     Some(Query {
         key: key?,
         service: service?,

@@ -99,6 +99,30 @@ pub fn whole_number(
     }
 }
 
+/// An optional argument `name`, read by `read` ([`string`], [`whole_number`]) and checked
+/// by `check`, which pushes its own diagnostic (at the path it is given) when the value is
+/// wrong: `Some(None)` when absent, `Some(Some(value))` when valid, `None` when unknown or
+/// invalid. The Absent/Unknown/Known match and the path are written here, once, for every
+/// argument that uses it.
+pub fn optional<'a, V, T>(
+    config: &'a Value,
+    name: &str,
+    diags: &mut Vec<Diagnostic>,
+    read: fn(&'a Value, &str, &AttributePath) -> Result<Arg<V>, Diagnostic>,
+    check: impl FnOnce(V, &AttributePath, &mut Vec<Diagnostic>) -> Option<T>,
+) -> Option<Option<T>> {
+    let path = AttributePath::root(name);
+    match read(config, name, &path) {
+        Ok(Arg::Known(v)) => check(v, &path, diags).map(Some),
+        Ok(Arg::Absent) => Some(None),
+        Ok(Arg::Unknown) => None,
+        Err(d) => {
+            diags.push(d);
+            None
+        }
+    }
+}
+
 /// A nested single block (`assume_role { ... }`): the object, when present.
 pub fn block<'a>(config: &'a Value, name: &str) -> Arg<&'a Value> {
     raw(config, name)

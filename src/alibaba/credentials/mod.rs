@@ -75,12 +75,11 @@ pub struct CredentialsConfig {
 }
 
 impl std::fmt::Debug for CredentialsConfig {
-    // Every secret argument is a `Secret`; the AccessKey ID, which names the caller, is
-    // only said to be set; the environment map, which holds whatever the environment
-    // holds, is shown by its names alone.
+    // Every secret argument is a `Secret`; only the environment map, which holds whatever
+    // the environment holds, is shown by its names alone.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CredentialsConfig")
-            .field("access_key", &self.access_key.as_ref().map(|_| "(set)"))
+            .field("access_key", &self.access_key)
             .field("secret_key", &self.secret_key)
             .field("security_token", &self.security_token)
             .field("profile", &self.profile)
