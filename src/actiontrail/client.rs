@@ -361,6 +361,7 @@ mod tests {
         send(&c.get_access_key_last_used_products("k"));
         send(&c.list_access_key_last_used_ips("k", "Ecs", PageOptions::default()));
         send(&c.list_access_key_last_used_resources("k", "Ecs", PageOptions::default()));
+        assert_eq!(c.api_calls(), 0, "a future not awaited sends nothing");
     }
 
     #[test]
