@@ -1,5 +1,5 @@
-//! The provider's actions (Terraform 1.14 and later), one file each, and the registry that
-//! lists them.
+//! The provider's actions (Terraform 1.14 and later), one file each; the provider lists
+//! them (`crate::provider::actions`).
 //!
 //! An action runs during apply, when a resource's `lifecycle { action_trigger { ... } }`
 //! fires or `terraform apply -invoke=action.TYPE.NAME` asks for it. Its checks and reads go
@@ -32,19 +32,4 @@ pub trait Action: Send + Sync {
         config: &Value,
         progress: &(dyn Fn(String) + Send + Sync),
     ) -> Vec<Diagnostic>;
-}
-
-/// Every action, sorted by type name. A new action is one line here.
-pub fn registry() -> Vec<Box<dyn Action>> {
-    let mut all: Vec<Box<dyn Action>> = vec![Box::new(accesskey_gate::AccessKeyGate::new())];
-    all.sort_by_key(|a| a.type_name());
-    all
-}
-
-/// Every action's type name and schema, sorted by name.
-pub fn schemas() -> Vec<(String, Schema)> {
-    registry()
-        .iter()
-        .map(|a| (a.type_name().to_owned(), a.schema().clone()))
-        .collect()
 }

@@ -39,7 +39,7 @@ pub fn generate(root: &Path) -> io::Result<Vec<(PathBuf, String)>> {
             ephemeral_resource(&name, &schema.block, &tf),
         ));
     }
-    for action in crate::actions::registry() {
+    for action in crate::provider::actions() {
         let name = action.type_name();
         let short = name.strip_prefix("actiontrail_").unwrap_or(name);
         files.push((

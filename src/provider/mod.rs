@@ -1,7 +1,8 @@
-//! The provider: its block ([`schema`]), the block's checks ([`validate`]), the settings
-//! it resolves from the block and the environment ([`settings`]), and the provider
-//! Terraform talks to, which builds one client at Configure and hands every read the
-//! registry's data source.
+//! The provider: its block ([`schema`]) and the block's checks ([`validate`]), its
+//! configuration resolved once from the block and the environment into the client's
+//! ([`settings`], with the transport policy on top: [`transport`]), the lists of its data
+//! sources and actions ([`data_sources`], [`actions`]), and the provider Terraform talks
+//! to, which builds one client at Configure and hands it to every read and action.
 
 pub mod assume_role;
 pub mod docs;
@@ -60,8 +61,11 @@ impl ActionTrailProvider {
             sources,
             functions: crate::functions::functions(),
             ephemeral: ephemeral::schemas(),
-            actions: crate::actions::registry(),
-            action_schemas: crate::actions::schemas(),
+            action_schemas: actions()
+                .iter()
+                .map(|a| (a.type_name().to_owned(), a.schema().clone()))
+                .collect(),
+            actions: actions(),
             client: RwLock::new(None),
             stop: tokio_util::sync::CancellationToken::new(),
         }
@@ -236,6 +240,15 @@ impl crate::model::Provider for ActionTrailProvider {
             Err(d) => vec![d],
         }
     }
+}
+
+/// Every action, sorted by type name. A new action is one line here.
+pub fn actions() -> Vec<Box<dyn crate::actions::Action>> {
+    let mut all: Vec<Box<dyn crate::actions::Action>> = vec![Box::new(
+        crate::actions::accesskey_gate::AccessKeyGate::new(),
+    )];
+    all.sort_by_key(|a| a.type_name());
+    all
 }
 
 /// Every data source, sorted by type name. A new data source is one line here.

@@ -13,7 +13,7 @@ fn committed_docs_match_the_schemas_and_examples() {
     let files = docs::generate(root).expect("examples/ holds every example the docs quote");
     assert_eq!(
         files.len(),
-        1 + type_names().len() + 1 + actiontrail_provider::actions::registry().len() + 3,
+        1 + type_names().len() + 1 + actiontrail_provider::provider::actions().len() + 3,
         "the index and one page per data source, ephemeral resource, action and function"
     );
     let update = std::env::var_os("UPDATE_DOCS").is_some_and(|v| v == "1");
