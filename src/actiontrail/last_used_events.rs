@@ -86,7 +86,7 @@ pub fn decode(body: &str) -> Result<EventsPage, answer::Reason> {
     decode_at(body, decode::now_ms())
 }
 
-/// [`decode`] as of `now_ms`: each event's time is its last use.
+/// [`decode()`] as of `now_ms`: each event's time is its last use.
 pub fn decode_at(body: &str, now_ms: i64) -> Result<EventsPage, answer::Reason> {
     let mut page: EventsPage = answer::object(body)?;
     check_entries(&mut page.events, now_ms)?;

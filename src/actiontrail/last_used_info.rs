@@ -83,7 +83,7 @@ pub fn decode(body: &str, asked: &str) -> Result<AccessKeyLastUsedInfo, Reason> 
     decode_at(body, asked, decode::now_ms())
 }
 
-/// [`decode`] as of `now_ms`. The answer's `UsedTimestamp` becomes the last use the strict
+/// [`decode()`] as of `now_ms`. The answer's `UsedTimestamp` becomes the last use the strict
 /// decoder concludes: the most recent plausible sign of use, or none when there is none.
 pub fn decode_at(body: &str, asked: &str, now_ms: i64) -> Result<AccessKeyLastUsedInfo, Reason> {
     let mut info: AccessKeyLastUsedInfo = answer::object(body)?;

@@ -61,7 +61,7 @@ pub fn decode(body: &str) -> Result<IpsPage, answer::Reason> {
     decode_at(body, decode::now_ms())
 }
 
-/// [`decode`] as of `now_ms`.
+/// [`decode()`] as of `now_ms`.
 pub fn decode_at(body: &str, now_ms: i64) -> Result<IpsPage, answer::Reason> {
     let mut page: IpsPage = answer::object(body)?;
     check_entries(&mut page.ips, now_ms)?;

@@ -59,7 +59,7 @@ pub fn decode(body: &str) -> Result<ProductsPage, answer::Reason> {
     decode_at(body, decode::now_ms())
 }
 
-/// [`decode`] as of `now_ms`.
+/// [`decode()`] as of `now_ms`.
 pub fn decode_at(body: &str, now_ms: i64) -> Result<ProductsPage, answer::Reason> {
     let mut page: ProductsPage = answer::object(body)?;
     check_entries(&mut page.products, now_ms)?;

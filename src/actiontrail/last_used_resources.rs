@@ -67,7 +67,7 @@ pub fn decode(body: &str) -> Result<ResourcesPage, answer::Reason> {
     decode_at(body, decode::now_ms())
 }
 
-/// [`decode`] as of `now_ms`.
+/// [`decode()`] as of `now_ms`.
 pub fn decode_at(body: &str, now_ms: i64) -> Result<ResourcesPage, answer::Reason> {
     let mut page: ResourcesPage = answer::object(body)?;
     check_entries(&mut page.resources, now_ms)?;

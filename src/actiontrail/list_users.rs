@@ -176,7 +176,7 @@ impl UserPaging {
 
 impl Client {
     /// RAM ListUsers, every page (1,000 users each, following `Marker`), through
-    /// [`UserPaging`]: contradictory paging and a listing past its caps are errors.
+    /// `UserPaging`: contradictory paging and a listing past its caps are errors.
     pub async fn list_ram_users(&self) -> Result<UserListing, Error> {
         let mut paging = UserPaging::default();
         let mut marker: Option<String> = None;
