@@ -7,7 +7,7 @@
 //! read), and the state is the table walked over the answer.
 
 use crate::framework::attribute::Fields;
-use crate::model::{Block, Diagnostic, ReadResult, Schema, Severity, Value};
+use crate::model::{Block, Diagnostic, ReadResult, Readable, Schema, Severity, Value};
 use std::marker::PhantomData;
 
 /// One data source: Metadata (its type name), Schema (its fields), Configure (the shared
@@ -164,6 +164,48 @@ impl<D: DataSource> Registered<D::Client> for Entry<D> {
         ReadResult {
             state: (!failed).then(|| self.state(config, &answer)),
             diagnostics,
+        }
+    }
+}
+
+/// A registered data source as a protocol call reaches it ([`Readable`]): found once by its
+/// type name, under `schema` (its own, or an ephemeral resource's that reads through it),
+/// with the client the provider configured, or the diagnostic saying why there is none.
+pub struct Served<'p, C> {
+    schema: &'p Schema,
+    source: &'p dyn Registered<C>,
+    client: Result<C, Diagnostic>,
+}
+
+impl<'p, C> Served<'p, C> {
+    /// `source` under `schema`, reading through `client`.
+    pub fn new(
+        schema: &'p Schema,
+        source: &'p dyn Registered<C>,
+        client: Result<C, Diagnostic>,
+    ) -> Served<'p, C> {
+        Served {
+            schema,
+            source,
+            client,
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl<C: Send + Sync> Readable for Served<'_, C> {
+    fn schema(&self) -> &Schema {
+        self.schema
+    }
+
+    fn validate(&self, config: &Value) -> Vec<Diagnostic> {
+        self.source.validate(config)
+    }
+
+    async fn read(&self, config: Value) -> ReadResult {
+        match &self.client {
+            Ok(client) => self.source.read(client, &config).await,
+            Err(d) => ReadResult::failed(d.clone()),
         }
     }
 }

@@ -15,5 +15,5 @@ pub mod schema;
 pub use cty::{Number, Type, Value};
 pub use diag::{AttributePath, Diagnostic, Diagnostics, PathStep, Severity};
 pub use function::{Function, FunctionError, Parameter};
-pub use provider::{Provider, ReadResult};
+pub use provider::{Provider, ReadResult, Readable};
 pub use schema::{Attribute, Block, NestedBlock, Nesting, Schema};

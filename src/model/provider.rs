@@ -34,6 +34,20 @@ impl From<Result<Value, Diagnostic>> for ReadResult {
     }
 }
 
+/// A data source, or an ephemeral resource (which reads like one), as a protocol call
+/// reaches it: found once by its type name, then asked for its schema, checked or read.
+#[async_trait::async_trait]
+pub trait Readable: Send + Sync {
+    /// Its schema.
+    fn schema(&self) -> &Schema;
+
+    /// Static checks of its block; values may be unknown.
+    fn validate(&self, config: &Value) -> Vec<Diagnostic>;
+
+    /// Reads from its (wholly known) configuration.
+    async fn read(&self, config: Value) -> ReadResult;
+}
+
 /// A Terraform provider, in terms of the model alone. `tfproto` serves any implementation
 /// of this over tfplugin5 and tfplugin6.
 #[async_trait::async_trait]
@@ -47,14 +61,12 @@ pub trait Provider: Send + Sync + 'static {
     /// Static checks of the provider block; values may be unknown.
     fn validate_provider_config(&self, config: &Value) -> Vec<Diagnostic>;
 
-    /// Static checks of a data source block; values may be unknown.
-    fn validate_data_source_config(&self, type_name: &str, config: &Value) -> Vec<Diagnostic>;
+    /// The data source `type_name`, looked up once for the whole call; `None` when this
+    /// provider has none of that name.
+    fn data_source(&self, type_name: &str) -> Option<Box<dyn Readable + '_>>;
 
     /// Configures the provider from its (wholly known) block.
     async fn configure(&self, config: Value) -> Vec<Diagnostic>;
-
-    /// Reads a data source from its (wholly known) configuration.
-    async fn read_data_source(&self, type_name: &str, config: Value) -> ReadResult;
 
     /// Every provider function, sorted by name.
     fn functions(&self) -> &[Function] {
@@ -76,21 +88,11 @@ pub trait Provider: Send + Sync + 'static {
         &[]
     }
 
-    /// Static checks of an ephemeral resource block; values may be unknown.
-    fn validate_ephemeral_resource_config(
-        &self,
-        type_name: &str,
-        config: &Value,
-    ) -> Vec<Diagnostic> {
-        let _ = config;
-        vec![no_ephemeral(type_name)]
-    }
-
-    /// Opens an ephemeral resource from its (wholly known) configuration; the result is
-    /// never written to state or plan files.
-    async fn open_ephemeral_resource(&self, type_name: &str, config: Value) -> ReadResult {
-        let _ = config;
-        ReadResult::failed(no_ephemeral(type_name))
+    /// The ephemeral resource `type_name`, looked up once for the whole call; opening it
+    /// is reading it, and the result is never written to state or plan files.
+    fn ephemeral_resource(&self, type_name: &str) -> Option<Box<dyn Readable + '_>> {
+        let _ = type_name;
+        None
     }
 
     /// Every action (Terraform 1.14 and later): its type name and schema, sorted by name.
@@ -135,16 +137,6 @@ pub fn no_action(type_name: &str) -> Diagnostic {
         "Unknown action",
         format!(
             "This provider has no action named {:?}.",
-            super::cty::clip(type_name)
-        ),
-    )
-}
-
-fn no_ephemeral(type_name: &str) -> Diagnostic {
-    Diagnostic::error(
-        "Unknown ephemeral resource",
-        format!(
-            "This provider has no ephemeral resource named {:?}.",
             super::cty::clip(type_name)
         ),
     )

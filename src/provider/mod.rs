@@ -17,8 +17,8 @@ pub mod validate;
 use crate::actiontrail::Client;
 use crate::data_sources as ds;
 use crate::framework::data_source::entry;
-use crate::framework::data_source::Registered;
-use crate::model::{Diagnostic, Function, FunctionError, ReadResult, Schema, Value};
+use crate::framework::data_source::{Registered, Served};
+use crate::model::{Diagnostic, Function, FunctionError, Readable, Schema, Value};
 use std::sync::{Arc, RwLock};
 
 pub use schema::DESCRIPTION;
@@ -70,19 +70,6 @@ impl ActionTrailProvider {
             stop: tokio_util::sync::CancellationToken::new(),
         }
     }
-
-    fn source(&self, type_name: &str) -> Result<&dyn Registered<Client>, Diagnostic> {
-        self.sources
-            .iter()
-            .find(|d| d.type_name() == type_name)
-            .map(|d| d.as_ref())
-            .ok_or_else(|| {
-                Diagnostic::error(
-                    "Unknown data source",
-                    format!("This provider has no data source {type_name:?}."),
-                )
-            })
-    }
 }
 
 impl ActionTrailProvider {
@@ -110,13 +97,6 @@ impl ActionTrailProvider {
     }
 }
 
-fn unknown_ephemeral(type_name: &str) -> Diagnostic {
-    Diagnostic::error(
-        "Unknown ephemeral resource",
-        format!("This provider has no ephemeral resource {type_name:?}."),
-    )
-}
-
 #[async_trait::async_trait]
 impl crate::model::Provider for ActionTrailProvider {
     fn provider_schema(&self) -> &Schema {
@@ -131,11 +111,13 @@ impl crate::model::Provider for ActionTrailProvider {
         validate::validate(config)
     }
 
-    fn validate_data_source_config(&self, type_name: &str, config: &Value) -> Vec<Diagnostic> {
-        match self.source(type_name) {
-            Ok(d) => d.validate(config),
-            Err(diag) => vec![diag],
-        }
+    fn data_source(&self, type_name: &str) -> Option<Box<dyn Readable + '_>> {
+        let source = self.sources.iter().find(|d| d.type_name() == type_name)?;
+        Some(Box::new(Served::new(
+            source.schema(),
+            source.as_ref(),
+            self.configured("read a data source"),
+        )))
     }
 
     async fn configure(&self, config: Value) -> Vec<Diagnostic> {
@@ -173,17 +155,6 @@ impl crate::model::Provider for ActionTrailProvider {
         self.stop.cancel();
     }
 
-    async fn read_data_source(&self, type_name: &str, config: Value) -> ReadResult {
-        let source = match self.source(type_name) {
-            Ok(d) => d,
-            Err(diag) => return ReadResult::failed(diag),
-        };
-        match self.configured("read a data source") {
-            Ok(client) => source.read(&client, &config).await,
-            Err(d) => ReadResult::failed(d),
-        }
-    }
-
     fn functions(&self) -> &[Function] {
         &self.functions
     }
@@ -196,22 +167,15 @@ impl crate::model::Provider for ActionTrailProvider {
         &self.ephemeral
     }
 
-    fn validate_ephemeral_resource_config(
-        &self,
-        type_name: &str,
-        config: &Value,
-    ) -> Vec<Diagnostic> {
-        match ephemeral::data_source_of(type_name) {
-            Some(source) => self.validate_data_source_config(source, config),
-            None => vec![unknown_ephemeral(type_name)],
-        }
-    }
-
-    async fn open_ephemeral_resource(&self, type_name: &str, config: Value) -> ReadResult {
-        match ephemeral::data_source_of(type_name) {
-            Some(source) => self.read_data_source(source, config).await,
-            None => ReadResult::failed(unknown_ephemeral(type_name)),
-        }
+    fn ephemeral_resource(&self, type_name: &str) -> Option<Box<dyn Readable + '_>> {
+        let (_, schema) = self.ephemeral.iter().find(|(name, _)| name == type_name)?;
+        let reads = ephemeral::data_source_of(type_name)?;
+        let source = self.sources.iter().find(|d| d.type_name() == reads)?;
+        Some(Box::new(Served::new(
+            schema,
+            source.as_ref(),
+            self.configured("read a data source"),
+        )))
     }
 
     fn action_schemas(&self) -> &[(String, Schema)] {
@@ -291,6 +255,7 @@ pub(crate) mod tests {
     use super::schema::schema;
     use super::*;
     use crate::data_sources::last_used::LastUsed;
+    use crate::framework::data_source::Entry;
     use crate::framework::DataSource as _;
     use crate::model::Provider as _;
 
@@ -373,20 +338,23 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn an_unknown_data_source_is_a_diagnostic() {
+    fn an_unknown_data_source_is_not_found_and_a_known_one_is() {
         let p = ActionTrailProvider::new();
-        let d = p.validate_data_source_config("actiontrail_nope", &Value::Null);
-        assert_eq!(d.len(), 1);
+        assert!(p.data_source("actiontrail_nope").is_none());
+        let found = p.data_source(LastUsed::TYPE_NAME).expect("listed");
+        assert_eq!(found.schema(), Entry::<LastUsed>::new().schema());
     }
 
     #[tokio::test]
     async fn reading_before_configure_is_an_error_not_a_panic() {
         let p = ActionTrailProvider::new();
         let r = p
-            .read_data_source(
-                LastUsed::TYPE_NAME,
-                Value::object([("access_key_id", Value::string("LTAI5tRecentUse000000001"))]),
-            )
+            .data_source(LastUsed::TYPE_NAME)
+            .expect("listed")
+            .read(Value::object([(
+                "access_key_id",
+                Value::string("LTAI5tRecentUse000000001"),
+            )]))
             .await;
         assert!(r.state.is_none() && r.diagnostics.len() == 1);
     }
@@ -411,13 +379,12 @@ pub(crate) mod tests {
             "{configured:?}"
         );
         let read = p
-            .read_data_source(
-                LastUsed::TYPE_NAME,
-                Value::object([
-                    ("access_key_id", Value::string("LTAI5tRecentUse000000001")),
-                    ("fail_if_used_within", Value::Null),
-                ]),
-            )
+            .data_source(LastUsed::TYPE_NAME)
+            .expect("listed")
+            .read(Value::object([
+                ("access_key_id", Value::string("LTAI5tRecentUse000000001")),
+                ("fail_if_used_within", Value::Null),
+            ]))
             .await;
         assert!(read.state.is_none());
         assert_eq!(read.diagnostics.len(), 1, "{:?}", read.diagnostics);

@@ -2,7 +2,9 @@
 //! DynamicValues against schemas, calling the provider, encoding its state.
 
 use crate::model::msgpack::{self, DecodeError};
-use crate::model::{Diagnostic, FunctionError, Provider, ReadResult, Schema, Type, Value};
+use crate::model::{
+    Diagnostic, FunctionError, Provider, ReadResult, Readable, Schema, Type, Value,
+};
 
 /// A DynamicValue's two encodings, borrowed from the request; `None` when absent.
 pub(crate) type Wire<'a> = Option<(&'a [u8], &'a [u8])>;
@@ -39,7 +41,7 @@ fn decode_diagnostic(e: &DecodeError, what: &str) -> Diagnostic {
     }
 }
 
-/// The kinds of block Terraform names by type: each RPC about one looks its schema up and
+/// The kinds of block Terraform names by type: each RPC about one finds it here, once, and
 /// decodes its configuration here, and nowhere else.
 #[derive(Clone, Copy)]
 enum Kind {
@@ -58,46 +60,61 @@ impl Kind {
         }
     }
 
-    /// The schema of `type_name`, or the diagnostic saying this provider has no such block.
-    fn schema<'p>(
+    /// The diagnostic saying this provider has no block of this kind named `type_name`.
+    fn unknown(self, type_name: &str) -> Diagnostic {
+        Diagnostic::error(
+            format!("Unknown {}", self.noun()),
+            format!(
+                "This provider has no {} named {:?}.",
+                self.noun(),
+                crate::model::cty::clip(type_name)
+            ),
+        )
+    }
+
+    /// The data source or ephemeral resource `type_name`, found once for the whole call.
+    fn readable<'p>(
+        self,
+        provider: &'p dyn Provider,
+        type_name: &str,
+    ) -> Result<Box<dyn Readable + 'p>, Diagnostic> {
+        match self {
+            Kind::DataSource => provider.data_source(type_name),
+            Kind::EphemeralResource => provider.ephemeral_resource(type_name),
+            Kind::Action => None,
+        }
+        .ok_or_else(|| self.unknown(type_name))
+    }
+
+    /// The schema of action `type_name`.
+    fn action_schema<'p>(
         self,
         provider: &'p dyn Provider,
         type_name: &str,
     ) -> Result<&'p Schema, Diagnostic> {
-        let schemas = match self {
-            Kind::DataSource => provider.data_source_schemas(),
-            Kind::EphemeralResource => provider.ephemeral_resource_schemas(),
-            Kind::Action => provider.action_schemas(),
-        };
-        schemas
+        provider
+            .action_schemas()
             .iter()
             .find(|(name, _)| name == type_name)
             .map(|(_, schema)| schema)
-            .ok_or_else(|| {
-                Diagnostic::error(
-                    format!("Unknown {}", self.noun()),
-                    format!(
-                        "This provider has no {} named {:?}.",
-                        self.noun(),
-                        crate::model::cty::clip(type_name)
-                    ),
-                )
-            })
+            .ok_or_else(|| self.unknown(type_name))
     }
 
-    /// The configuration of a `type_name` block, decoded against its schema, and that
-    /// schema's type. With `asked` (what Terraform asked to do: read a data source, open
-    /// an ephemeral resource, invoke an action) every value must be known: this is the one
-    /// place that holds Terraform to it.
-    fn config<'p>(
+    /// The configuration of a block of this kind, decoded against its `schema`. With
+    /// `asked` (what Terraform asked to do: read a data source, open an ephemeral resource,
+    /// invoke an action) every value must be known: this is the one place that holds
+    /// Terraform to it.
+    fn config(
         self,
-        provider: &'p dyn Provider,
-        type_name: &str,
+        schema: &Schema,
         config: Wire<'_>,
         asked: Option<&str>,
-    ) -> Result<(Value, &'p Type), Diagnostic> {
-        let ty = self.schema(provider, type_name)?.value_type();
-        let value = decode(config, ty, &format!("{} configuration", self.noun()))?;
+    ) -> Result<Value, Diagnostic> {
+        let value = decode(
+            config,
+            schema.value_type(),
+            &format!("{} configuration", self.noun()),
+        )?;
         match asked {
             Some(asked) if !value.is_wholly_known() => Err(Diagnostic::error(
                 "Configuration not yet known",
@@ -106,7 +123,29 @@ impl Kind {
                      is a bug in Terraform or in the provider."
                 ),
             )),
-            _ => Ok((value, ty)),
+            _ => Ok(value),
+        }
+    }
+
+    /// Reads (or opens) `type_name` from a wholly known configuration: its state as msgpack
+    /// (absent on error) and the diagnostics.
+    async fn read(
+        self,
+        provider: &dyn Provider,
+        type_name: &str,
+        config: Wire<'_>,
+        asked: &str,
+    ) -> (Option<Vec<u8>>, Vec<Diagnostic>) {
+        let found = match self.readable(provider, type_name) {
+            Ok(found) => found,
+            Err(d) => return (None, vec![d]),
+        };
+        match self.config(found.schema(), config, Some(asked)) {
+            Ok(value) => {
+                let result = found.read(value).await;
+                encode_result(result, found.schema().value_type(), type_name)
+            }
+            Err(d) => (None, vec![d]),
         }
     }
 }
@@ -147,14 +186,9 @@ pub(crate) async fn read_data_source(
 ) -> (Option<Vec<u8>>, Vec<Diagnostic>) {
     // Terraform defers such reads to apply; reading now would query the API with
     // placeholders, so refuse instead.
-    match Kind::DataSource.config(provider, type_name, config, Some("read this data source")) {
-        Ok((value, ty)) => encode_result(
-            provider.read_data_source(type_name, value).await,
-            ty,
-            type_name,
-        ),
-        Err(d) => (None, vec![d]),
-    }
+    Kind::DataSource
+        .read(provider, type_name, config, "read this data source")
+        .await
 }
 
 /// OpenEphemeralResource: the result as msgpack (absent on error) and the diagnostics.
@@ -164,22 +198,16 @@ pub(crate) async fn open_ephemeral(
     config: Wire<'_>,
 ) -> (Option<Vec<u8>>, Vec<Diagnostic>) {
     // Terraform does not open an ephemeral resource whose configuration is unknown.
-    let asked = Some("open this ephemeral resource");
-    match Kind::EphemeralResource.config(provider, type_name, config, asked) {
-        Ok((value, ty)) => encode_result(
-            provider.open_ephemeral_resource(type_name, value).await,
-            ty,
-            type_name,
-        ),
-        Err(d) => (None, vec![d]),
-    }
+    Kind::EphemeralResource
+        .read(provider, type_name, config, "open this ephemeral resource")
+        .await
 }
 
 /// RenewEphemeralResource / CloseEphemeralResource: an open holds nothing to renew or
 /// release, so the only error is a type this provider does not have.
 pub(crate) fn ephemeral_known(provider: &dyn Provider, type_name: &str) -> Vec<Diagnostic> {
     Kind::EphemeralResource
-        .schema(provider, type_name)
+        .readable(provider, type_name)
         .err()
         .into_iter()
         .collect()
@@ -206,20 +234,33 @@ pub(crate) fn check(
     type_name: &str,
     config: Wire<'_>,
 ) -> Vec<Diagnostic> {
-    let kind = match check {
-        Check::DataSource => Kind::DataSource,
-        Check::EphemeralResource => Kind::EphemeralResource,
-        Check::Action | Check::ActionPlan => Kind::Action,
+    let (kind, asked_of) = match check {
+        Check::DataSource => (Kind::DataSource, None),
+        Check::EphemeralResource => (Kind::EphemeralResource, None),
+        Check::Action => (Kind::Action, Some(false)),
+        Check::ActionPlan => (Kind::Action, Some(true)),
     };
-    let value = match kind.config(provider, type_name, config, None) {
-        Ok((value, _)) => value,
+    let Some(plan) = asked_of else {
+        let found = match kind.readable(provider, type_name) {
+            Ok(found) => found,
+            Err(d) => return vec![d],
+        };
+        return match kind.config(found.schema(), config, None) {
+            Ok(value) => found.validate(&value),
+            Err(d) => vec![d],
+        };
+    };
+    let value = match kind
+        .action_schema(provider, type_name)
+        .and_then(|schema| kind.config(schema, config, None))
+    {
+        Ok(value) => value,
         Err(d) => return vec![d],
     };
-    match check {
-        Check::DataSource => provider.validate_data_source_config(type_name, &value),
-        Check::EphemeralResource => provider.validate_ephemeral_resource_config(type_name, &value),
-        Check::Action => provider.validate_action_config(type_name, &value),
-        Check::ActionPlan => provider.plan_action(type_name, &value),
+    if plan {
+        provider.plan_action(type_name, &value)
+    } else {
+        provider.validate_action_config(type_name, &value)
     }
 }
 
@@ -232,8 +273,12 @@ pub(crate) async fn invoke_action(
     progress: &(dyn Fn(String) + Send + Sync),
 ) -> Vec<Diagnostic> {
     // Terraform invokes an action only once its configuration is known.
-    match Kind::Action.config(provider, type_name, config, Some("invoke this action")) {
-        Ok((value, _)) => provider.invoke_action(type_name, value, progress).await,
+    let kind = Kind::Action;
+    match kind
+        .action_schema(provider, type_name)
+        .and_then(|schema| kind.config(schema, config, Some("invoke this action")))
+    {
+        Ok(value) => provider.invoke_action(type_name, value, progress).await,
         Err(d) => vec![d],
     }
 }
@@ -375,13 +420,33 @@ mod tests {
         fn validate_provider_config(&self, _: &Value) -> Vec<Diagnostic> {
             Vec::new()
         }
-        fn validate_data_source_config(&self, _: &str, _: &Value) -> Vec<Diagnostic> {
-            vec![Diagnostic::warning("Checked", "")]
+        fn data_source(&self, type_name: &str) -> Option<Box<dyn Readable + '_>> {
+            let (_, schema) = self.data_sources.iter().find(|(n, _)| n == type_name)?;
+            Some(Box::new(ProbeSource {
+                schema,
+                reads: &self.reads,
+            }))
         }
         async fn configure(&self, _: Value) -> Vec<Diagnostic> {
             Vec::new()
         }
-        async fn read_data_source(&self, _: &str, config: Value) -> ReadResult {
+    }
+
+    /// The probe's one data source: counts its reads and echoes its configuration.
+    struct ProbeSource<'p> {
+        schema: &'p Schema,
+        reads: &'p AtomicUsize,
+    }
+
+    #[async_trait::async_trait]
+    impl Readable for ProbeSource<'_> {
+        fn schema(&self) -> &Schema {
+            self.schema
+        }
+        fn validate(&self, _: &Value) -> Vec<Diagnostic> {
+            vec![Diagnostic::warning("Checked", "")]
+        }
+        async fn read(&self, config: Value) -> ReadResult {
             self.reads.fetch_add(1, Ordering::SeqCst);
             Ok(config).into()
         }

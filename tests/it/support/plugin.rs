@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
 use actiontrail_provider::model::{
-    Attribute, Block, Diagnostic, Provider, ReadResult, Schema, Type, Value,
+    Attribute, Block, Diagnostic, Provider, ReadResult, Readable, Schema, Type, Value,
 };
 use base64::Engine as _;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -366,7 +366,29 @@ impl Provider for EchoProvider {
         Vec::new()
     }
 
-    fn validate_data_source_config(&self, _: &str, config: &Value) -> Vec<Diagnostic> {
+    fn data_source(&self, type_name: &str) -> Option<Box<dyn Readable + '_>> {
+        let (_, schema) = self.sources.iter().find(|(n, _)| n == type_name)?;
+        Some(Box::new(EchoThing { schema }))
+    }
+
+    async fn configure(&self, _: Value) -> Vec<Diagnostic> {
+        vec![Diagnostic::warning("Configured", "just so you know")]
+    }
+}
+
+/// EchoProvider's one data source, `echo_thing`: refuses an empty name at its path and
+/// greets whoever it is given.
+struct EchoThing<'p> {
+    schema: &'p Schema,
+}
+
+#[async_trait::async_trait]
+impl Readable for EchoThing<'_> {
+    fn schema(&self) -> &Schema {
+        self.schema
+    }
+
+    fn validate(&self, config: &Value) -> Vec<Diagnostic> {
         match config.get("name").and_then(Value::as_str) {
             Some("") => vec![Diagnostic::error("Empty name", "name must not be empty")
                 .at(actiontrail_provider::model::AttributePath::root("name"))],
@@ -374,11 +396,7 @@ impl Provider for EchoProvider {
         }
     }
 
-    async fn configure(&self, _: Value) -> Vec<Diagnostic> {
-        vec![Diagnostic::warning("Configured", "just so you know")]
-    }
-
-    async fn read_data_source(&self, _: &str, config: Value) -> ReadResult {
+    async fn read(&self, config: Value) -> ReadResult {
         let name = config.get("name").and_then(Value::as_str).unwrap_or("");
         ReadResult {
             state: Some(Value::object([
