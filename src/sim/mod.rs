@@ -36,6 +36,7 @@ pub mod dataset;
 pub mod error;
 pub mod expiring;
 pub mod imds;
+pub mod operation;
 pub mod operations;
 mod paging;
 pub mod ram;

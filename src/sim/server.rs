@@ -3,7 +3,8 @@
 
 use super::auth::{authenticate, ApiRequest};
 use super::error::ApiError;
-use super::operations::{self, Handler};
+use super::operation::Handler;
+use super::operations;
 use super::{control, echo, imds, SimConfig, SimState};
 use crate::sim::dataset::DataSet;
 use axum::extract::State;

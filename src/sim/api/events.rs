@@ -6,7 +6,7 @@ use super::event::{detail, EventSpec};
 use super::products::event_spec;
 use super::{by_service, in_coverage, ByService, Listing, Use, API};
 use crate::sim::dataset::KeyUsage;
-use crate::sim::operations::Operation;
+use crate::sim::operation::Operation;
 use serde_json::{json, Value};
 
 const LISTING: Listing = Listing {

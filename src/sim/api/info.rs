@@ -2,7 +2,7 @@
 //! alone for a key never used within ActionTrail's coverage.
 
 use super::{on_queried_key, API};
-use crate::sim::operations::Operation;
+use crate::sim::operation::Operation;
 use serde_json::Value;
 
 /// The operation's route.

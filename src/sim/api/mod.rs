@@ -17,7 +17,7 @@ pub use record::{NewUse, MAX_USE_FIELD_CHARS};
 use super::auth::Principal;
 use super::dataset::{DataSet, KeyUsage};
 use super::error::ApiError;
-use super::operations::{trimmed, Api, Params};
+use super::operation::{trimmed, Api, Params};
 use super::paging::{decode_token, encode_token};
 use super::{lock_read, SimState};
 use serde_json::{json, Map, Value};

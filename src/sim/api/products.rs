@@ -4,7 +4,7 @@
 use super::event::{detail, EventSpec};
 use super::{on_queried_key, Use, API};
 use crate::sim::dataset::{service_names, KeyUsage, Product};
-use crate::sim::operations::Operation;
+use crate::sim::operation::Operation;
 use serde_json::{json, Value};
 
 /// The operation's route.

@@ -4,7 +4,7 @@
 use super::event::{detail, EventSpec};
 use super::{by_service, ByService, Listing, Use, API};
 use crate::sim::dataset::KeyUsage;
-use crate::sim::operations::Operation;
+use crate::sim::operation::Operation;
 use serde_json::json;
 
 const LISTING: Listing = Listing {

@@ -5,7 +5,7 @@ use super::{iso, API};
 use crate::sim::auth::Principal;
 use crate::sim::dataset::KeyStatus;
 use crate::sim::error::ApiError;
-use crate::sim::operations::{trimmed, Operation, Params};
+use crate::sim::operation::{trimmed, Operation, Params};
 use crate::sim::SimState;
 use axum::http::StatusCode;
 use serde_json::{json, Value};

@@ -4,7 +4,7 @@
 use super::{iso, RamUser, API};
 use crate::sim::auth::Principal;
 use crate::sim::error::ApiError;
-use crate::sim::operations::{Operation, Params};
+use crate::sim::operation::{Operation, Params};
 use crate::sim::paging::{decode_token, encode_token};
 use crate::sim::SimState;
 use serde_json::{json, Value};

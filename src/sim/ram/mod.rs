@@ -8,7 +8,7 @@ pub mod list_users;
 use super::auth::Principal;
 use super::dataset::{DataSet, KeyStatus};
 use super::error::ApiError;
-use super::operations::Api;
+use super::operation::Api;
 use std::collections::HashMap;
 
 /// The RAM API version the emulator serves.
@@ -109,7 +109,8 @@ fn no_permission(action: &str, principal: &Principal) -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::operations::{self, Handler, Params};
+    use crate::sim::operation::{Handler, Params};
+    use crate::sim::operations;
     use crate::sim::{SimConfig, SimState};
     use axum::http::StatusCode;
     use serde_json::Value;

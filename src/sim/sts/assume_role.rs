@@ -6,7 +6,7 @@ use super::{
 };
 use crate::sim::auth::Principal;
 use crate::sim::error::ApiError;
-use crate::sim::operations::{Operation, Params};
+use crate::sim::operation::{Operation, Params};
 use crate::sim::SimState;
 use serde_json::{json, Value};
 use std::time::Duration;

@@ -7,7 +7,7 @@ pub mod assume_role;
 pub mod assume_role_with_oidc;
 
 use super::error::ApiError;
-use super::operations::{Api, Params};
+use super::operation::{Api, Params};
 use super::TempCredential;
 use serde_json::{json, Value};
 
