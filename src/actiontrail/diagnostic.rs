@@ -25,6 +25,12 @@ impl About<'_> {
             About::User(user) => ("RAM", format!("RAM user {user:?}")),
         }
     }
+
+    /// The diagnostic for `err`, a failed `action` about this, after `max_retries`.
+    pub fn diagnostic(self, action: &str, err: &Error, max_retries: u32) -> Diagnostic {
+        let (service, subject) = self.named();
+        diagnostic_for(service, action, &subject, err, max_retries)
+    }
 }
 
 impl Client {
@@ -41,7 +47,7 @@ impl Client {
         tracing::debug!(action, subject = %subject, "{service} request");
         call.await.map_err(|e| {
             tracing::warn!(action, subject = %subject, error = %e, "{service} call failed");
-            diagnostic_for(service, action, &subject, &e, self.max_retries())
+            about.diagnostic(action, &e, self.max_retries())
         })
     }
 }
@@ -99,22 +105,6 @@ pub fn hint(code: &str, action: &str, max_retries: u32) -> String {
     }
 }
 
-/// The diagnostic for an error answer from the service.
-pub fn service_diagnostic(
-    action: &str,
-    key: &str,
-    f: &ServiceFailure<'_>,
-    max_retries: u32,
-) -> Diagnostic {
-    answered(
-        "ActionTrail",
-        action,
-        &format!("AccessKey {key}"),
-        f,
-        max_retries,
-    )
-}
-
 fn answered(
     service: &str,
     action: &str,
@@ -137,17 +127,6 @@ fn answered(
         detail.push_str(&format!("\nDiagnosis: {}", f.recommend));
     }
     Diagnostic::error(format!("{service} {action} failed: {}", f.code), detail)
-}
-
-/// The diagnostic for any failed ActionTrail call about AccessKey `key`.
-pub fn diagnostic(action: &str, key: &str, err: &Error, max_retries: u32) -> Diagnostic {
-    diagnostic_for(
-        "ActionTrail",
-        action,
-        &format!("AccessKey {key}"),
-        err,
-        max_retries,
-    )
 }
 
 /// The diagnostic for any failed call of `service` (`ActionTrail`, `RAM`) about `subject`
@@ -194,6 +173,22 @@ pub fn diagnostic_for(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The diagnostic for an error answer about AccessKey `key`.
+    fn service_diagnostic(
+        action: &str,
+        key: &str,
+        f: &ServiceFailure<'_>,
+        max_retries: u32,
+    ) -> Diagnostic {
+        let (service, subject) = About::Key(key).named();
+        answered(service, action, &subject, f, max_retries)
+    }
+
+    /// The diagnostic for a failed call about AccessKey `key`.
+    fn diagnostic(action: &str, key: &str, err: &Error, max_retries: u32) -> Diagnostic {
+        About::Key(key).diagnostic(action, err, max_retries)
+    }
 
     fn failure(code: &'static str) -> ServiceFailure<'static> {
         ServiceFailure {
