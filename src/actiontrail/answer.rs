@@ -140,6 +140,27 @@ mod tests {
     }
 
     #[test]
+    fn an_error_body_that_repeats_its_code_is_no_service_error() {
+        // Which Code holds is open: a throttle would be retried, a missing key would not.
+        let r = raw(
+            400,
+            r#"{"RequestId":"R1","Code":"Throttling.User","Code":"InvalidAccessKeyId.NotFound","Message":"no"}"#,
+        );
+        let err = sort(&r).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::NotActionTrail {
+                    http_status: 400,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.service().is_none());
+    }
+
+    #[test]
     fn a_json_error_body_is_a_service_error() {
         let r = raw(
             404,
