@@ -52,13 +52,13 @@ struct Answers {
 pub(super) struct Inner {
     pub(super) endpoint: Endpoint,
     pub(super) ram_endpoint: Endpoint,
+    pub(super) resourcemanager_endpoint: Endpoint,
     /// Bounds the HTTP exchanges in flight, whoever asks (a fleet read fans out to many).
     pub(super) permits: tokio::sync::Semaphore,
     pub(super) signature: SignatureAlgorithm,
     pub(super) max_retries: u32,
     pub(super) timeout: Duration,
     pub(super) http: SharedHttp,
-    pub(super) credentials: CredentialsProvider,
     answers: Mutex<Answers>,
     pub(super) api_calls: std::sync::atomic::AtomicU64,
 }
@@ -68,6 +68,10 @@ pub(super) struct Inner {
 #[derive(Clone)]
 pub struct Client {
     pub(super) inner: Arc<Inner>,
+    /// Whose calls these are. Outside `inner`, so a client for a member account
+    /// ([`Client::assuming`]) shares the connections, the cache, the concurrency bound and
+    /// the pacing of the client it came from, with its own credentials.
+    pub(super) credentials: CredentialsProvider,
     pub(super) backoff: Backoff,
     pub(super) stop: CancellationToken,
 }
@@ -76,7 +80,7 @@ impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
             .field("endpoint", &self.inner.endpoint.base_url)
-            .field("credentials", &self.inner.credentials.origin())
+            .field("credentials", &self.credentials.origin())
             .finish_non_exhaustive()
     }
 }
@@ -91,6 +95,7 @@ impl Client {
         }
         .map_err(Error::Config)?;
         let ram_endpoint = Service::ram_endpoint(&config)?;
+        let resourcemanager_endpoint = Service::resourcemanager_endpoint(&config)?;
         // The one transport policy, again where the endpoints are built.
         let transport = config.credentials.transport;
         transport
@@ -98,6 +103,9 @@ impl Client {
             .map_err(Error::Config)?;
         transport
             .admit(&ram_endpoint, "ram_endpoint")
+            .map_err(Error::Config)?;
+        transport
+            .admit(&resourcemanager_endpoint, "resourcemanager_endpoint")
             .map_err(Error::Config)?;
         if config.max_concurrency == 0 {
             return Err(Error::Config("max_concurrency must be at least 1".into()));
@@ -120,18 +128,39 @@ impl Client {
             inner: Arc::new(Inner {
                 endpoint,
                 ram_endpoint,
+                resourcemanager_endpoint,
                 permits: tokio::sync::Semaphore::new(config.max_concurrency),
                 signature: config.signature,
                 max_retries: config.max_retries,
                 timeout: config.timeout,
                 http,
-                credentials,
                 answers: Mutex::new(Answers::default()),
                 api_calls: std::sync::atomic::AtomicU64::new(0),
             }),
+            credentials,
             backoff: Backoff::default(),
             stop: CancellationToken::new(),
         })
+    }
+
+    /// A client for another account's role: the same connections, cache, concurrency bound
+    /// and pacing, signing with what STS AssumeRole gives this client's credentials for
+    /// `role`. Nothing is fetched until the first call.
+    pub fn assuming(&self, role: super::AssumeRoleConfig) -> Result<Client, Error> {
+        Ok(Client {
+            credentials: self.credentials.assuming(role)?,
+            ..self.clone()
+        })
+    }
+
+    /// Fetches this client's credentials now (for a role: assumes it), so that a failure
+    /// names the credentials rather than the first call that needed them.
+    pub async fn sign_in(&self) -> Result<(), Error> {
+        self.credentials
+            .credentials()
+            .await
+            .map(drop)
+            .map_err(Error::from)
     }
 
     /// This handle, its calls (and their retries) cancelled when `stop` is: Terraform's
@@ -159,7 +188,7 @@ impl Client {
 
     /// Where the credentials come from (never a secret).
     pub fn credentials_origin(&self) -> &str {
-        self.inner.credentials.origin()
+        self.credentials.origin()
     }
 
     /// Retries after the first try, as configured (error hints quote it).
@@ -178,7 +207,7 @@ impl Client {
     /// next identical call asks the API (an identical call in flight is still joined).
     pub(super) fn forget(&self, service: Service, action: &str, params: &BTreeMap<String, String>) {
         let key = cache_key(
-            self.inner.credentials.identity(),
+            self.credentials.identity(),
             &format!("{}:{action}", service.name()),
             params,
         );
@@ -241,7 +270,7 @@ impl Client {
         decode: Decoder,
     ) -> Result<Answer, Error> {
         let key = cache_key(
-            self.inner.credentials.identity(),
+            self.credentials.identity(),
             &format!("{}:{action}", service.name()),
             &params,
         );

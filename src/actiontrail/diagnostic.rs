@@ -14,6 +14,12 @@ pub enum About<'a> {
     Users,
     /// A RAM call about this user.
     User(&'a str),
+    /// STS about the provider's own credentials.
+    Caller,
+    /// ResourceManager's listing of the Resource Directory's members.
+    Directory,
+    /// STS AssumeRole into this role (a member account's).
+    Role(&'a str),
 }
 
 impl About<'_> {
@@ -23,6 +29,12 @@ impl About<'_> {
             About::Key(key) => ("ActionTrail", format!("AccessKey {key}")),
             About::Users => ("RAM", "the account's RAM users".to_owned()),
             About::User(user) => ("RAM", format!("RAM user {user:?}")),
+            About::Caller => ("STS", "the provider's own credentials".to_owned()),
+            About::Directory => (
+                "ResourceManager",
+                "the Resource Directory's members".to_owned(),
+            ),
+            About::Role(arn) => ("STS", format!("role {arn}")),
         }
     }
 
@@ -53,8 +65,9 @@ impl Client {
 }
 
 /// The RAM actions the data sources call, all of which a policy must grant (the two
-/// `ram:` ones only for `actiontrail_accesskeys`' discovery).
-pub const RAM_ACTIONS: [&str; 7] = [
+/// `ram:` ones only for the fleet reads' discovery, the last two only for the organisation
+/// read, in the management account).
+pub const RAM_ACTIONS: [&str; 9] = [
     "actiontrail:GetAccessKeyLastUsedInfo",
     "actiontrail:GetAccessKeyLastUsedProducts",
     "actiontrail:GetAccessKeyLastUsedIps",
@@ -62,6 +75,8 @@ pub const RAM_ACTIONS: [&str; 7] = [
     "actiontrail:GetAccessKeyLastUsedEvents",
     "ram:ListUsers",
     "ram:ListAccessKeys",
+    "resourcemanager:ListAccounts",
+    "sts:AssumeRole",
 ];
 
 /// What ActionTrail answered, in the fields a diagnostic shows.
@@ -97,6 +112,7 @@ pub fn hint(code: &str, action: &str, max_retries: u32) -> String {
         "SignatureNonceUsed" => "A request nonce was reused. Retry the plan.".to_owned(),
         "InvalidSecurityToken.Expired" | "InvalidSecurityToken.Malformed" | "InvalidSecurityToken.MismatchWithAccessKey" | "InvalidSecurityToken" => "The STS security token is expired, malformed or does not belong to this AccessKey. Fetch fresh temporary credentials (or use assume_role so the provider fetches them).".to_owned(),
         "InvalidQueryParameter" | "InvalidParameter" | "MissingParameter" => "ActionTrail rejected a parameter. Check access_key_id (the AccessKey to look up) and service_name (a service code name as actiontrail_accesskey_last_used_products lists it, e.g. Ecs or Oss).".to_owned(),
+        "EntityNotExist.Role" => "STS has no role of that name in the member account. Create the role there (trusted by the management account), set role_name to a role every member has, or leave the account out with exclude_account_ids.".to_owned(),
         "EntityNotExist.User" => "RAM has no user of that name in the caller's account. Check user_names (RAM user names are case-sensitive), or leave it out to list every user.".to_owned(),
         "InternalError" | "ServiceUnavailable" => format!("ActionTrail failed on its side even after {max_retries} retries. Try again later, or raise max_retries in the provider block."),
         c if c.contains("Throttling") => format!("ActionTrail kept throttling the requests after {max_retries} retries. Raise max_retries in the provider block, or lower Terraform's -parallelism so fewer reads run at once."),

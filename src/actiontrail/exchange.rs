@@ -85,16 +85,22 @@ impl Client {
         // Held for the exchange only, not across a retry's backoff. The semaphore is never
         // closed, so acquiring cannot fail.
         let _permit = inner.permits.acquire().await.ok();
-        let credentials = inner.credentials.credentials().await?;
+        let credentials = self.credentials.credentials().await?;
         let http = inner.http.get().map_err(Error::Config)?;
         let request = RpcRequest {
             action,
             version: service.version(),
             params,
         };
+        let sts;
         let endpoint = match service {
             Service::ActionTrail => &inner.endpoint,
             Service::Ram => &inner.ram_endpoint,
+            Service::ResourceManager => &inner.resourcemanager_endpoint,
+            Service::Sts => {
+                sts = self.credentials.sts_endpoint()?;
+                &sts
+            }
         };
         let signed = sign(
             &request,

@@ -29,12 +29,14 @@ mod retry;
 mod service;
 
 // One file per operation: its request, its answer type, its strict checks, its paging.
+pub mod get_caller_identity;
 pub mod last_used_events;
 pub mod last_used_info;
 pub mod last_used_ips;
 pub mod last_used_products;
 pub mod last_used_resources;
 pub mod list_access_keys;
+pub mod list_accounts;
 pub mod list_users;
 
 pub use crate::alibaba::credentials::{AssumeRoleConfig, CredentialsConfig, OidcConfig};
@@ -84,6 +86,8 @@ pub struct ClientConfig {
     pub credentials: CredentialsConfig,
     /// RAM endpoint override (for ListUsers / ListAccessKeys), in the forms `endpoint` takes.
     pub ram_endpoint: Option<String>,
+    /// ResourceManager endpoint override (for ListAccounts), in the forms `endpoint` takes.
+    pub resourcemanager_endpoint: Option<String>,
     /// The most HTTP exchanges in flight at once, over every operation.
     pub max_concurrency: usize,
 }
@@ -111,6 +115,7 @@ impl std::fmt::Debug for ClientConfig {
             .field("max_retries", &self.max_retries)
             .field("timeout", &self.timeout)
             .field("ram_endpoint", &self.ram_endpoint)
+            .field("resourcemanager_endpoint", &self.resourcemanager_endpoint)
             .field("max_concurrency", &self.max_concurrency)
             .field("credentials", &credentials)
             .finish()
@@ -128,6 +133,7 @@ impl Default for ClientConfig {
             timeout: DEFAULT_TIMEOUT,
             credentials: CredentialsConfig::default(),
             ram_endpoint: None,
+            resourcemanager_endpoint: None,
             max_concurrency: DEFAULT_MAX_CONCURRENCY,
         }
     }

@@ -10,6 +10,15 @@ pub(crate) const RAM_API_VERSION: &str = "2015-05-01";
 /// RAM is a global service: one endpoint for every region.
 const RAM_DEFAULT_HOST: &str = "ram.aliyuncs.com";
 
+/// The Resource Directory's API version (ResourceManager).
+pub(crate) const RESOURCEMANAGER_API_VERSION: &str = "2020-03-31";
+
+/// ResourceManager is a global service too.
+const RESOURCEMANAGER_DEFAULT_HOST: &str = "resourcemanager.aliyuncs.com";
+
+/// The STS API version.
+pub(crate) const STS_API_VERSION: &str = "2015-04-01";
+
 /// Which API a call goes to: each has its endpoint and version, signed the same way.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Service {
@@ -17,6 +26,11 @@ pub(crate) enum Service {
     ActionTrail,
     /// RAM 2015-05-01, global (`ram.aliyuncs.com`).
     Ram,
+    /// ResourceManager 2020-03-31, global (`resourcemanager.aliyuncs.com`): the Resource
+    /// Directory's members.
+    ResourceManager,
+    /// STS 2015-04-01, at the endpoint the credentials chain uses (`sts_endpoint`).
+    Sts,
 }
 
 impl Service {
@@ -25,6 +39,8 @@ impl Service {
         match self {
             Service::ActionTrail => API_VERSION,
             Service::Ram => RAM_API_VERSION,
+            Service::ResourceManager => RESOURCEMANAGER_API_VERSION,
+            Service::Sts => STS_API_VERSION,
         }
     }
 
@@ -33,6 +49,8 @@ impl Service {
         match self {
             Service::ActionTrail => "actiontrail",
             Service::Ram => "ram",
+            Service::ResourceManager => "resourcemanager",
+            Service::Sts => "sts",
         }
     }
 
@@ -49,6 +67,22 @@ impl Service {
             None => (RAM_DEFAULT_HOST, Protocol::Https),
         };
         Endpoint::parse(spec, protocol).map_err(|e| Error::Config(format!("ram_endpoint: {e}")))
+    }
+
+    /// ResourceManager's endpoint: `resourcemanager_endpoint` when set, else
+    /// `resourcemanager.aliyuncs.com` over HTTPS (the directory's member list is not sent in
+    /// clear because ActionTrail's `protocol` says HTTP).
+    pub(crate) fn resourcemanager_endpoint(config: &ClientConfig) -> Result<Endpoint, Error> {
+        let (spec, protocol) = match config
+            .resourcemanager_endpoint
+            .as_deref()
+            .filter(|e| !e.trim().is_empty())
+        {
+            Some(e) => (e, config.protocol),
+            None => (RESOURCEMANAGER_DEFAULT_HOST, Protocol::Https),
+        };
+        Endpoint::parse(spec, protocol)
+            .map_err(|e| Error::Config(format!("resourcemanager_endpoint: {e}")))
     }
 }
 

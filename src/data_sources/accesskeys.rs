@@ -14,6 +14,7 @@ use crate::framework::data_source::DataSource;
 use crate::model::{AttributePath, Diagnostic, Type, Value};
 use crate::usage;
 use crate::usage::duration;
+use std::borrow::Borrow;
 use std::time::Duration;
 
 /// The data source.
@@ -26,12 +27,24 @@ const UNUSED_FOR: &str = "unused_for";
 const USED_WITHIN: &str = "used_within";
 const FAIL_IF_ANY_USED_WITHIN: &str = "fail_if_any_used_within";
 
-fn key_fields() -> Fields<FleetKey> {
+/// The attributes of one key in `keys`, for any item that holds a [`FleetKey`] (the
+/// organisation read's keys carry their account beside it).
+pub(super) fn key_fields<K: Borrow<FleetKey> + 'static>() -> Fields<K> {
     let s = |name: &'static str, description: &'static str, get: fn(&FleetKey) -> Value| {
-        Field::computed(name, Type::String, description, move |k: &FleetKey| get(k))
+        Field::computed(
+            name,
+            Type::String,
+            description,
+            move |k: &K| get(k.borrow()),
+        )
     };
     let n = |name: &'static str, description: &'static str, get: fn(&FleetKey) -> Value| {
-        Field::computed(name, Type::Number, description, move |k: &FleetKey| get(k))
+        Field::computed(
+            name,
+            Type::Number,
+            description,
+            move |k: &K| get(k.borrow()),
+        )
     };
     Fields::new()
         .with(s("access_key_id", "the AccessKey ID", |k| {
@@ -53,7 +66,7 @@ fn key_fields() -> Fields<FleetKey> {
             "used",
             Type::Bool,
             "whether ActionTrail has any use of it",
-            |k: &FleetKey| Value::Bool(k.last_used_ms.is_some()),
+            |k: &K| Value::Bool(k.borrow().last_used_ms.is_some()),
         ))
         .with(s("last_used_at", "its last use, RFC 3339 UTC; null when never used", |k| {
             Value::opt_string(k.last_used_ms.map(usage::UsedTimestamp::rfc3339))
@@ -120,6 +133,7 @@ impl DataSource for AccessKeys {
         let user_names = names(
             config,
             USER_NAMES,
+            "select every key of the account",
             diags,
             |n| {
                 (1..=64).contains(&n.len())
@@ -131,6 +145,7 @@ impl DataSource for AccessKeys {
         let access_key_ids = names(
             config,
             ACCESS_KEY_IDS,
+            "select every key of the account",
             diags,
             key::plausible,
             "is not an AccessKey ID (8 to 128 letters, digits or dots)",
@@ -138,20 +153,7 @@ impl DataSource for AccessKeys {
         if let (Some(Some(_)), Some(Some(_))) = (&user_names, &access_key_ids) {
             diags.push(args::invalid(ACCESS_KEY_IDS, &AttributePath::root(ACCESS_KEY_IDS), "access_key_ids and user_names both select keys: set one of them (access_key_ids for exactly those keys, user_names for every key of those users)."));
         }
-        let status = args::optional(
-            config,
-            STATUS,
-            diags,
-            args::string,
-            |s, path, diags| match s {
-                "Active" => Some(KeyStatus::Active),
-                "Inactive" => Some(KeyStatus::Inactive),
-                other => {
-                    diags.push(args::invalid(STATUS, path, format!("status {other:?} is neither \"Active\" nor \"Inactive\" (as RAM writes them).")));
-                    None
-                }
-            },
-        );
+        let status = status(config, diags);
         let unused_for = window(config, UNUSED_FOR, diags);
         let used_within = window(config, USED_WITHIN, diags);
         let gate = window(config, FAIL_IF_ANY_USED_WITHIN, diags);
@@ -181,10 +183,30 @@ impl DataSource for AccessKeys {
     }
 }
 
+/// `status`: `Some(None)` when absent, `None` when unknown or invalid.
+pub(super) fn status(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Option<KeyStatus>> {
+    args::optional(
+        config,
+        STATUS,
+        diags,
+        args::string,
+        |s, path, diags| match s {
+            "Active" => Some(KeyStatus::Active),
+            "Inactive" => Some(KeyStatus::Inactive),
+            other => {
+                diags.push(args::invalid(STATUS, path, format!("status {other:?} is neither \"Active\" nor \"Inactive\" (as RAM writes them).")));
+                None
+            }
+        },
+    )
+}
+
 /// A list-of-strings argument: `Some(None)` when absent, `None` when unknown or invalid.
-fn names(
+/// An empty list is refused, saying that leaving it out would `when_absent`.
+pub(super) fn names(
     config: &Value,
     name: &str,
+    when_absent: &str,
     diags: &mut Vec<Diagnostic>,
     valid: impl Fn(&str) -> bool,
     why: &str,
@@ -210,7 +232,7 @@ fn names(
         diags.push(args::invalid(
             name,
             &path,
-            format!("{name} is empty; remove it to select every key of the account."),
+            format!("{name} is empty; remove it to {when_absent}."),
         ));
         return None;
     }
@@ -242,7 +264,11 @@ fn names(
 }
 
 /// A duration argument: `Some(None)` when absent, `None` when unknown or invalid.
-fn window(config: &Value, name: &str, diags: &mut Vec<Diagnostic>) -> Option<Option<Duration>> {
+pub(super) fn window(
+    config: &Value,
+    name: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Option<Duration>> {
     args::optional(config, name, diags, args::string, |text, path, diags| {
         duration::parse_window(text)
             .map_err(|e| diags.push(args::invalid(name, path, format!("{name} {e}."))))

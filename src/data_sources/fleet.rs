@@ -332,26 +332,36 @@ async fn read_named_keys(
 
 /// The fleet gate: one error listing every selected key used within `window`, or none.
 pub fn gate(fleet: &Fleet, window: Duration) -> Option<Diagnostic> {
-    let offenders: Vec<&FleetKey> = fleet
-        .selected
-        .iter()
-        .filter(|k| k.used_within(window, fleet.now_ms))
-        .collect();
-    if offenders.is_empty() {
-        return None;
-    }
-    let lines: Vec<String> = offenders
-        .iter()
-        .map(|k| {
+    gate_over(
+        fleet
+            .selected
+            .iter()
+            .map(|k| (k, format!("RAM user {}", k.user_name))),
+        fleet.selected.len(),
+        window,
+        fleet.now_ms,
+    )
+}
+
+/// The gate over `keys`, each with whose it is (`RAM user u`, or its account too), out of
+/// `selected` keys: one error listing every key used within `window`, or none.
+pub(super) fn gate_over<'a>(
+    keys: impl Iterator<Item = (&'a FleetKey, String)>,
+    selected: usize,
+    window: Duration,
+    now_ms: i64,
+) -> Option<Diagnostic> {
+    let lines: Vec<String> = keys
+        .filter(|(k, _)| k.used_within(window, now_ms))
+        .map(|(k, owner)| {
             // Every offender was used within the window, so has a time.
             let (when, ago) = k.last_used_ms.map_or_else(
                 || ("an unknown time".to_owned(), Duration::ZERO),
-                |t| (t.rfc3339(), t.elapsed(fleet.now_ms)),
+                |t| (t.rfc3339(), t.elapsed(now_ms)),
             );
             format!(
-                "- {} (RAM user {}): {} from {} at {} ({} ago)",
+                "- {} ({owner}): {} from {} at {} ({} ago)",
                 k.access_key_id,
-                k.user_name,
                 k.last_used_service
                     .as_deref()
                     .unwrap_or("an unknown service"),
@@ -361,12 +371,15 @@ pub fn gate(fleet: &Fleet, window: Duration) -> Option<Diagnostic> {
             )
         })
         .collect();
+    if lines.is_empty() {
+        return None;
+    }
     Some(
         Diagnostic::error(
             format!(
                 "{} of {} selected AccessKeys were used within {}",
-                offenders.len(),
-                fleet.selected.len(),
+                lines.len(),
+                selected,
                 crate::usage::duration::describe(window)
             ),
             format!(

@@ -16,4 +16,6 @@ pub mod last_used_ips;
 pub mod last_used_products;
 pub mod last_used_resources;
 pub mod listing;
+pub mod organization;
+pub mod organization_accesskeys;
 pub mod uses;

@@ -75,6 +75,16 @@ pub fn string_collecting<'a>(
     }
 }
 
+/// A boolean argument.
+pub fn boolean(config: &Value, name: &str, path: &AttributePath) -> Result<Arg<bool>, Diagnostic> {
+    match raw(config, name) {
+        Arg::Absent => Ok(Arg::Absent),
+        Arg::Unknown => Ok(Arg::Unknown),
+        Arg::Known(Value::Bool(b)) => Ok(Arg::Known(*b)),
+        Arg::Known(v) => Err(wrong_kind(name, "bool", v, path)),
+    }
+}
+
 /// A whole-number argument; fractions are refused with a diagnostic at `path`.
 pub fn whole_number(
     config: &Value,

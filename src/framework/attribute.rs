@@ -155,6 +155,15 @@ impl<A> Default for Fields<A> {
     }
 }
 
+impl<A> IntoIterator for Fields<A> {
+    type Item = Field<A>;
+    type IntoIter = std::vec::IntoIter<Field<A>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
 impl<A> Fields<A> {
     /// No fields yet.
     pub fn new() -> Self {

@@ -224,6 +224,7 @@ pub fn data_sources() -> Vec<Box<dyn Registered<Client>>> {
         entry::<ds::last_used_ips::LastUsedIps>(),
         entry::<ds::last_used_products::LastUsedProducts>(),
         entry::<ds::last_used_resources::LastUsedResources>(),
+        entry::<ds::organization_accesskeys::OrganizationAccessKeys>(),
     ];
     all.sort_by_key(|d| d.type_name());
     all

@@ -51,6 +51,9 @@ struct Inner {
     identity: String,
     http: SharedHttp,
     timeout: Duration,
+    /// The STS endpoint this chain was configured with, for roles assumed on top of it
+    /// ([`CredentialsProvider::assuming`]); an error when the transport policy refuses it.
+    sts: Result<Endpoint, CredentialsError>,
     // Held across a refresh, so concurrent callers wait for one fetch instead of each
     // making their own.
     cache: tokio::sync::Mutex<Option<Credentials>>,
@@ -91,6 +94,7 @@ impl Builder<'_> {
                 identity,
                 http: self.http.clone(),
                 timeout: self.timeout,
+                sts: self.sts(),
                 cache: tokio::sync::Mutex::new(None),
             }),
         }
@@ -209,6 +213,39 @@ impl CredentialsProvider {
             },
         };
         builder.build(found, origin)
+    }
+
+    /// Credentials for `role`, assumed through STS AssumeRole with these credentials as the
+    /// caller, at the STS endpoint this chain was configured with: how the organisation read
+    /// reaches each member account. Nothing is fetched until the first request.
+    pub fn assuming(
+        &self,
+        role: AssumeRoleConfig,
+    ) -> Result<CredentialsProvider, CredentialsError> {
+        let endpoint = self.inner.sts.clone()?;
+        let identity = format!("{}>role:{}", self.identity(), role.role_arn);
+        let origin = format!("{}, then STS AssumeRole {}", self.origin(), role.role_arn);
+        Ok(CredentialsProvider {
+            inner: Arc::new(Inner {
+                source: Source::AssumeRole {
+                    base: self.clone(),
+                    role,
+                    endpoint: endpoint.clone(),
+                },
+                origin,
+                identity,
+                http: self.inner.http.clone(),
+                timeout: self.inner.timeout,
+                sts: Ok(endpoint),
+                cache: tokio::sync::Mutex::new(None),
+            }),
+        })
+    }
+
+    /// The STS endpoint this chain was configured with (`sts_endpoint`, its environment
+    /// variable, or the global one), once the transport policy admits it.
+    pub fn sts_endpoint(&self) -> Result<Endpoint, CredentialsError> {
+        self.inner.sts.clone()
     }
 
     /// Where the credentials come from, for logs and messages (never a secret).

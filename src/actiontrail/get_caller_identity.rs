@@ -1,0 +1,47 @@
+//! STS GetCallerIdentity (2015-04-01): whose credentials the provider signs with. The
+//! organisation read asks it once, to know which listed member is the caller's own account
+//! (the management account), which is read with the caller's credentials rather than a role.
+//! Read strictly: an answer without an AccountId is an error, never a guess.
+
+use super::client::{Client, Service};
+use super::error::Error;
+use super::list_users::{require_request_id, untrusted};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// The operation.
+pub const ACTION: &str = "GetCallerIdentity";
+
+/// Who signed.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CallerIdentity {
+    /// The request id.
+    pub request_id: String,
+    /// The caller's account.
+    pub account_id: String,
+    /// The caller's ARN, e.g. `acs:ram::<account>:user/<name>`.
+    pub arn: Option<String>,
+    /// `Account`, `RAMUser` or `AssumedRoleUser`.
+    pub identity_type: Option<String>,
+}
+
+impl Client {
+    /// STS GetCallerIdentity for the credentials this client signs with.
+    pub async fn caller_identity(&self) -> Result<CallerIdentity, Error> {
+        let who: CallerIdentity = self
+            .call_strict(Service::Sts, ACTION, BTreeMap::new())
+            .await?;
+        require_request_id(ACTION, &who.request_id)?;
+        if !(1..=32).contains(&who.account_id.len())
+            || !who.account_id.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Err(untrusted(
+                ACTION,
+                &who.request_id,
+                "AccountId is not an account id (digits)",
+            ));
+        }
+        Ok(who)
+    }
+}

@@ -1,0 +1,380 @@
+//! The organisation read behind `actiontrail_organization_accesskeys`: every member account
+//! of the caller's Resource Directory (ResourceManager ListAccounts, every page), each read
+//! through a role assumed in it (STS AssumeRole into `acs:ram::<member>:role/<role_name>`) as
+//! the fleet read reads one account; the caller's own account (the management account)
+//! with the caller's own credentials, when asked.
+//!
+//! Every account is read at once: each member's calls are signed by its own role, so each
+//! has its own quota, and the client's pacing (per API and account) and concurrency bound
+//! spread the calls over all of them. An account that cannot be read fails the whole read,
+//! naming it: a partial organisation is never presented as the whole.
+
+use crate::actiontrail::diagnostic::About;
+use crate::actiontrail::list_accounts::{self, DirectoryAccount};
+use crate::actiontrail::{get_caller_identity, AssumeRoleConfig, Client};
+use crate::data_sources::fleet::{self, Fleet, FleetKey, Selection};
+use crate::model::{AttributePath, Diagnostic};
+use futures::future::try_join_all;
+use std::borrow::Borrow;
+
+/// The role every Resource Directory member has, trusted by the management account.
+pub const DEFAULT_ROLE_NAME: &str = "ResourceDirectoryAccountAccessRole";
+/// The RoleSessionName of the sessions the read opens, as members' ActionTrail logs show it.
+pub const SESSION_NAME: &str = "actiontrail-organization-read";
+
+/// Which accounts to read, and what to keep of their keys.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OrgSelection {
+    /// Only these members (each must be listed); `None` is every member.
+    pub account_ids: Option<Vec<String>>,
+    /// Members left out.
+    pub exclude_account_ids: Vec<String>,
+    /// Whether the caller's own account (the management account) is read too.
+    pub include_management_account: bool,
+    /// The role assumed in each member.
+    pub role_name: String,
+    /// The filters and the gate, applied to every account's keys.
+    pub filters: Selection,
+}
+
+/// One key of the organisation, with its account.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OrgKey {
+    /// The account it belongs to.
+    pub account_id: String,
+    /// That account's display name in the directory.
+    pub account_name: Option<String>,
+    /// The key and its last use.
+    pub key: FleetKey,
+}
+
+impl Borrow<FleetKey> for OrgKey {
+    fn borrow(&self) -> &FleetKey {
+        &self.key
+    }
+}
+
+/// One account as read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AccountRead {
+    /// Its id.
+    pub account_id: String,
+    /// Its display name.
+    pub display_name: Option<String>,
+    /// Whether it is the caller's own (management) account.
+    pub management: bool,
+    /// RAM users listed.
+    pub users: usize,
+    /// Keys selected in it (before the filters).
+    pub selected: usize,
+    /// Keys the filters kept.
+    pub keys: usize,
+}
+
+/// What the read found.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Organization {
+    /// `organization`, or `accounts:<ids>`, with `-<excluded ids>` when some were excluded.
+    pub id: String,
+    /// The caller's (management) account.
+    pub management_account_id: String,
+    /// The accounts read, in the directory's order (or the order of `account_ids`).
+    pub accounts: Vec<AccountRead>,
+    /// Every selected key of every account, before the filters.
+    pub selected: Vec<OrgKey>,
+    /// The keys the filters kept.
+    pub keys: Vec<OrgKey>,
+    /// The request id of each ListAccounts page.
+    pub list_accounts_request_ids: Vec<String>,
+    /// When the read ran, epoch milliseconds.
+    pub now_ms: i64,
+}
+
+fn at(name: &str, index: usize) -> AttributePath {
+    AttributePath::root(name).index(i64::try_from(index).unwrap_or(i64::MAX))
+}
+
+fn named(a: &DirectoryAccount) -> String {
+    match &a.display_name {
+        Some(n) if !n.is_empty() => format!("account {} ({n})", a.account_id),
+        _ => format!("account {}", a.account_id),
+    }
+}
+
+/// `d`, said of `account`, and that the read stopped there.
+fn in_account(d: Diagnostic, account: &DirectoryAccount) -> Diagnostic {
+    let who = named(account);
+    Diagnostic {
+        summary: format!("Cannot read {who}: {}", d.summary),
+        detail: format!(
+            "{}\n\nThe organisation read stops here rather than present part of the organisation as the whole. To leave {who} out, add \"{}\" to exclude_account_ids.",
+            d.detail, account.account_id
+        ),
+        ..d
+    }
+}
+
+/// The accounts to read, in order: the members listed (or named), less the exclusions;
+/// the caller's own account only when asked.
+fn chosen<'a>(
+    listed: &'a [DirectoryAccount],
+    me: &'a DirectoryAccount,
+    sel: &OrgSelection,
+) -> Result<Vec<&'a DirectoryAccount>, Diagnostic> {
+    let mut out: Vec<&DirectoryAccount> = match &sel.account_ids {
+        Some(ids) => ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                if *id == me.account_id {
+                    return Ok(listed.iter().find(|a| a.account_id == *id).unwrap_or(me));
+                }
+                listed.iter().find(|a| a.account_id == *id).ok_or_else(|| {
+                    Diagnostic::error(
+                        "Not a member of the Resource Directory",
+                        format!(
+                            "ResourceManager ListAccounts does not list account {id} among the {} members of the caller's Resource Directory. Check account_ids.",
+                            listed.len()
+                        ),
+                    )
+                    .at(at("account_ids", i))
+                })
+            })
+            .collect::<Result<_, _>>()?,
+        None => {
+            let mut all: Vec<&DirectoryAccount> = listed
+                .iter()
+                .filter(|a| a.account_id != me.account_id)
+                .collect();
+            if sel.include_management_account {
+                let listed_me = listed.iter().find(|a| a.account_id == me.account_id);
+                all.insert(0, listed_me.unwrap_or(me));
+            }
+            all
+        }
+    };
+    out.retain(|a| !sel.exclude_account_ids.contains(&a.account_id));
+    Ok(out)
+}
+
+/// Reads one account: the caller's own with its own credentials, a member through its role.
+async fn read_account(
+    client: &Client,
+    account: &DirectoryAccount,
+    management: bool,
+    sel: &OrgSelection,
+) -> Result<Fleet, Diagnostic> {
+    let fleet = if management {
+        fleet::read(client, &sel.filters).await
+    } else {
+        let arn = format!("acs:ram::{}:role/{}", account.account_id, sel.role_name);
+        let role = AssumeRoleConfig {
+            role_arn: arn.clone(),
+            session_name: Some(SESSION_NAME.to_owned()),
+            ..AssumeRoleConfig::default()
+        };
+        let member = client
+            .assuming(role)
+            .map_err(|e| About::Role(&arn).diagnostic("AssumeRole", &e, client.max_retries()))
+            .map_err(|d| in_account(d, account))?;
+        member
+            .diagnosed("AssumeRole", About::Role(&arn), member.sign_in())
+            .await
+            .map_err(|d| in_account(d, account))?;
+        fleet::read(&member, &sel.filters).await
+    };
+    fleet.map_err(|d| in_account(d, account))
+}
+
+/// Reads every chosen account and joins their keys; any account that fails fails the read.
+pub async fn read(client: &Client, sel: &OrgSelection) -> Result<Organization, Diagnostic> {
+    let who = client
+        .diagnosed(
+            get_caller_identity::ACTION,
+            About::Caller,
+            client.caller_identity(),
+        )
+        .await?;
+    let listing = client
+        .diagnosed(
+            list_accounts::ACTION,
+            About::Directory,
+            client.list_directory_accounts(),
+        )
+        .await?;
+    let me = DirectoryAccount {
+        account_id: who.account_id.clone(),
+        display_name: None,
+        kind: None,
+        status: None,
+    };
+    let accounts = chosen(&listing.accounts, &me, sel)?;
+    let fleets = try_join_all(accounts.iter().map(|a| {
+        let management = a.account_id == who.account_id;
+        read_account(client, a, management, sel)
+    }))
+    .await?;
+    let mut org = Organization {
+        id: id_of(sel),
+        management_account_id: who.account_id.clone(),
+        accounts: Vec::with_capacity(accounts.len()),
+        selected: Vec::new(),
+        keys: Vec::new(),
+        list_accounts_request_ids: listing.request_ids,
+        now_ms: fleets
+            .first()
+            .map_or_else(crate::usage::now_ms, |f| f.now_ms),
+    };
+    for (a, fleet) in accounts.into_iter().zip(fleets) {
+        let of = |key: FleetKey| OrgKey {
+            account_id: a.account_id.clone(),
+            account_name: a.display_name.clone(),
+            key,
+        };
+        org.accounts.push(AccountRead {
+            account_id: a.account_id.clone(),
+            display_name: a.display_name.clone(),
+            management: a.account_id == who.account_id,
+            users: fleet.users,
+            selected: fleet.selected.len(),
+            keys: fleet.keys.len(),
+        });
+        org.selected.extend(fleet.selected.into_iter().map(of));
+        org.keys.extend(fleet.keys.into_iter().map(of));
+    }
+    Ok(org)
+}
+
+fn id_of(sel: &OrgSelection) -> String {
+    let mut id = match &sel.account_ids {
+        Some(ids) => format!("accounts:{}", ids.join(",")),
+        None if sel.include_management_account => "organization".to_owned(),
+        None => "members".to_owned(),
+    };
+    if !sel.exclude_account_ids.is_empty() {
+        id.push_str(&format!("-{}", sel.exclude_account_ids.join(",")));
+    }
+    id
+}
+
+/// The gate across accounts: one error listing every selected key used within the window,
+/// each with its RAM user and account.
+pub fn gate(org: &Organization, window: std::time::Duration) -> Option<Diagnostic> {
+    fleet::gate_over(
+        org.selected.iter().map(|k| {
+            let account = match &k.account_name {
+                Some(n) if !n.is_empty() => format!("{} {n}", k.account_id),
+                _ => k.account_id.clone(),
+            };
+            (
+                &k.key,
+                format!("RAM user {}, account {account}", k.key.user_name),
+            )
+        }),
+        org.selected.len(),
+        window,
+        org.now_ms,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account(id: &str, name: &str) -> DirectoryAccount {
+        DirectoryAccount {
+            account_id: id.into(),
+            display_name: Some(name.into()),
+            kind: Some("ResourceAccount".into()),
+            status: Some("CreateSuccess".into()),
+        }
+    }
+
+    fn sel() -> OrgSelection {
+        OrgSelection {
+            account_ids: None,
+            exclude_account_ids: vec![],
+            include_management_account: false,
+            role_name: DEFAULT_ROLE_NAME.into(),
+            filters: Selection::default(),
+        }
+    }
+
+    fn ids(v: Vec<&DirectoryAccount>) -> Vec<&str> {
+        v.into_iter().map(|a| a.account_id.as_str()).collect()
+    }
+
+    #[test]
+    fn members_are_read_without_the_management_account_unless_asked() {
+        let listed = [
+            account("1", "mgmt"),
+            account("2", "prod"),
+            account("3", "dev"),
+        ];
+        let me = account("1", "");
+        assert_eq!(ids(chosen(&listed, &me, &sel()).unwrap()), ["2", "3"]);
+        let with_me = OrgSelection {
+            include_management_account: true,
+            ..sel()
+        };
+        assert_eq!(
+            ids(chosen(&listed, &me, &with_me).unwrap()),
+            ["1", "2", "3"]
+        );
+        let excluded = OrgSelection {
+            exclude_account_ids: vec!["3".into()],
+            ..with_me
+        };
+        assert_eq!(ids(chosen(&listed, &me, &excluded).unwrap()), ["1", "2"]);
+    }
+
+    #[test]
+    fn a_named_account_must_be_listed_and_is_read_in_the_order_named() {
+        let listed = [
+            account("1", "mgmt"),
+            account("2", "prod"),
+            account("3", "dev"),
+        ];
+        let me = account("1", "");
+        let named = OrgSelection {
+            account_ids: Some(vec!["3".into(), "2".into()]),
+            ..sel()
+        };
+        assert_eq!(ids(chosen(&listed, &me, &named).unwrap()), ["3", "2"]);
+        let unknown = OrgSelection {
+            account_ids: Some(vec!["2".into(), "9".into()]),
+            ..sel()
+        };
+        let d = chosen(&listed, &me, &unknown).unwrap_err();
+        assert_eq!(d.attribute, Some(at("account_ids", 1)));
+        assert!(d.detail.contains("account 9"), "{}", d.detail);
+    }
+
+    #[test]
+    fn a_failure_names_the_account_and_how_to_leave_it_out() {
+        let d = in_account(
+            Diagnostic::error("STS AssumeRole failed", "EntityNotExist.Role"),
+            &account("2", "prod"),
+        );
+        assert_eq!(
+            d.summary,
+            "Cannot read account 2 (prod): STS AssumeRole failed"
+        );
+        assert!(
+            d.detail.contains("add \"2\" to exclude_account_ids"),
+            "{}",
+            d.detail
+        );
+    }
+
+    #[test]
+    fn the_id_says_what_was_read() {
+        assert_eq!(id_of(&sel()), "members");
+        let s = OrgSelection {
+            account_ids: Some(vec!["2".into()]),
+            exclude_account_ids: vec!["3".into()],
+            ..sel()
+        };
+        assert_eq!(id_of(&s), "accounts:2-3");
+    }
+}

@@ -1,0 +1,194 @@
+//! `actiontrail_organization_accesskeys`: every AccessKey of the caller's Resource
+//! Directory in one read, each with its account and its last use, filtered, with the fleet
+//! gate across accounts. The read itself is [`crate::data_sources::organization`].
+
+use crate::actiontrail::Client;
+use crate::data_sources::accesskeys::{self, key_fields};
+use crate::data_sources::fleet::Selection;
+use crate::data_sources::organization::{
+    self, AccountRead, OrgKey, OrgSelection, Organization, DEFAULT_ROLE_NAME,
+};
+use crate::data_sources::uses;
+use crate::framework::args;
+use crate::framework::attribute::{Field, Fields};
+use crate::framework::data_source::DataSource;
+use crate::model::{AttributePath, Diagnostic, Type, Value};
+
+/// The data source.
+pub struct OrganizationAccessKeys;
+
+const ACCOUNT_IDS: &str = "account_ids";
+const EXCLUDE_ACCOUNT_IDS: &str = "exclude_account_ids";
+const INCLUDE_MANAGEMENT_ACCOUNT: &str = "include_management_account";
+const ROLE_NAME: &str = "role_name";
+
+fn count(
+    name: &'static str,
+    description: &'static str,
+    f: fn(&Organization) -> usize,
+) -> Field<Organization> {
+    Field::computed(name, Type::Number, description, move |o: &Organization| {
+        Value::int(i64::try_from(f(o)).unwrap_or(i64::MAX))
+    })
+}
+
+fn org_key_fields() -> Fields<OrgKey> {
+    Fields::new()
+        .with(Field::computed(
+            "account_id",
+            Type::String,
+            "the account the key belongs to",
+            |k: &OrgKey| Value::string(k.account_id.clone()),
+        ))
+        .with(Field::computed(
+            "account_name",
+            Type::String,
+            "that account's display name in the Resource Directory; null when it has none",
+            |k: &OrgKey| Value::opt_string(k.account_name.clone()),
+        ))
+        .and(key_fields::<OrgKey>())
+}
+
+fn account_fields() -> Fields<AccountRead> {
+    let n = |name: &'static str, description: &'static str, f: fn(&AccountRead) -> usize| {
+        Field::computed(name, Type::Number, description, move |a: &AccountRead| {
+            Value::int(i64::try_from(f(a)).unwrap_or(i64::MAX))
+        })
+    };
+    Fields::new()
+        .with(Field::computed("account_id", Type::String, "the account's id", |a: &AccountRead| Value::string(a.account_id.clone())))
+        .with(Field::computed("display_name", Type::String, "its display name in the Resource Directory", |a: &AccountRead| Value::opt_string(a.display_name.clone())))
+        .with(Field::computed("management", Type::Bool, "whether it is the caller's own account (the management account), read with the provider's own credentials", |a: &AccountRead| Value::Bool(a.management)))
+        .with(n("user_count", "RAM users listed in it", |a| a.users))
+        .with(n("selected_count", "its keys selected, before the filters", |a| a.selected))
+        .with(n("key_count", "its keys the filters kept", |a| a.keys))
+}
+
+#[async_trait::async_trait]
+impl DataSource for OrganizationAccessKeys {
+    type Client = Client;
+    type Config = OrgSelection;
+    type Answer = Organization;
+
+    const TYPE_NAME: &'static str = "actiontrail_organization_accesskeys";
+    const DESCRIPTION: &'static str = "Every AccessKey of the caller's Resource Directory in one read: the members (ResourceManager ListAccounts, every page), each read through a role assumed in it (STS AssumeRole into `acs:ram::<member>:role/<role_name>`) as `actiontrail_accesskeys` reads one account, each key joined with its account and its last use; filtered by status and idleness, with a fleet gate across accounts. An account that cannot be read (role missing or not trusted, access denied, throttled past the retries) fails the read naming the account: a partial organisation is never presented as the whole, and leaving an account out is the explicit `exclude_account_ids`.";
+    const GUIDE: &'static str = "## Permissions and calls\n\nThe provider's credentials must be the management account's (a RAM user or role in it, not the root identity, which cannot assume roles), or a delegated administrator's. They need `resourcemanager:ListAccounts` and `sts:AssumeRole` on each member's role. The read calls STS `GetCallerIdentity` once (to know which listed account is the caller's own), ResourceManager `ListAccounts` (every page of 100), then in each member STS `AssumeRole` once and, with the role's credentials, RAM `ListUsers`, `ListAccessKeys` per user and ActionTrail `GetAccessKeyLastUsedInfo` per key: the role needs `ram:ListUsers`, `ram:ListAccessKeys` and `actiontrail:GetAccessKeyLastUsedInfo`.\n\n## The members' role\n\nEvery member of a Resource Directory has `ResourceDirectoryAccountAccessRole`, trusted by the management account; it is the default. It often carries AdministratorAccess: for an audit, create a read-only role of your own in each member (trusting the management account, granting the three actions above) and name it in `role_name`.\n\n## Pacing\n\nEvery account is read at once, each member with its own role and so its own quota. The provider paces itself per API and account at the rate Alibaba's flow control allows (learned from `Throttling.User` answers), up to `max_concurrency` exchanges in flight and, when set, `max_requests_per_second`.\n\n## What fails closed\n\nA member that is not listed, whose role is missing or does not trust the caller, or whose reads are denied or throttled past the retries, fails the read with an error naming the account and how to leave it out. Paging of `ListAccounts` that contradicts itself (a page other than the one asked for, a total that changes, a page cut short, an account listed twice) is an error, never a shorter directory.\n";
+
+    fn fields() -> Fields<Organization> {
+        Fields::new()
+            .with(Field::optional(ACCOUNT_IDS, Type::list(Type::String), "Only these accounts (each must be a member ListAccounts lists; the caller's own account may be named). Default: every member."))
+            .with(Field::optional(EXCLUDE_ACCOUNT_IDS, Type::list(Type::String), "Leave these accounts out: the explicit way to read an organisation without an account that cannot be read."))
+            .with(Field::optional(INCLUDE_MANAGEMENT_ACCOUNT, Type::Bool, "Also read the caller's own account (the management account), with the provider's own credentials. Default: false."))
+            .with(Field::optional(ROLE_NAME, Type::String, "The role assumed in each member. Default: `ResourceDirectoryAccountAccessRole`."))
+            .with(Field::optional("status", Type::String, "Keep only keys of this status: `Active` or `Inactive`."))
+            .with(Field::optional("unused_for", Type::String, "Keep only keys not used within this long (`90d`, `2160h`, `12w` or a number of days); never-used keys are kept."))
+            .with(Field::optional("used_within", Type::String, "Keep only keys used within this long (`30d`, `720h`, or a number of days)."))
+            .with(Field::optional("fail_if_any_used_within", Type::String, "The fleet gate across accounts: fail the read, listing every selected key used within this long, with its account, user, service, IP and time."))
+            .with(Field::computed("id", Type::String, "What was read: `members`, `organization` (the members and the management account) or `accounts:<ids>`, followed by `-<ids>` when accounts were excluded.", |o: &Organization| Value::string(o.id.clone())))
+            .with(Field::computed("management_account_id", Type::String, "The caller's own account, as STS GetCallerIdentity says.", |o: &Organization| Value::string(o.management_account_id.clone())))
+            .with(Field::list("accounts", "The accounts read, in the directory's order (or the order of `account_ids`)", account_fields(), |o: &Organization| o.accounts.as_slice()))
+            .with(Field::list("keys", "The keys the filters kept, account by account, in RAM's order of users and keys", org_key_fields(), |o: &Organization| o.keys.as_slice()))
+            .with(Field::computed("matching_access_key_ids", Type::list(Type::String), "The AccessKey IDs of `keys`, in its order.", |o: &Organization| {
+                Value::List(o.keys.iter().map(|k| Value::string(k.key.access_key_id.clone())).collect())
+            }))
+            .with(count("account_count", "How many accounts were read.", |o| o.accounts.len()))
+            .with(count("key_count", "How many keys `keys` holds.", |o| o.keys.len()))
+            .with(count("used_count", "How many of `keys` were ever used (as far as ActionTrail knows).", |o| {
+                o.keys.iter().filter(|k| k.key.last_used_ms.is_some()).count()
+            }))
+            .with(count("never_used_count", "How many of `keys` were never used (as far as ActionTrail knows).", |o| {
+                o.keys.iter().filter(|k| k.key.last_used_ms.is_none()).count()
+            }))
+            .with(count("selected_count", "How many keys were selected, over every account, before the filters.", |o| o.selected.len()))
+            .with(count("user_count", "How many RAM users were listed, over every account.", |o| o.accounts.iter().map(|a| a.users).sum()))
+            .with(uses::freshness_note())
+            .with(Field::computed("list_accounts_request_ids", Type::list(Type::String), "Request IDs of the ListAccounts pages.", |o: &Organization| {
+                Value::List(o.list_accounts_request_ids.iter().map(Value::string).collect())
+            }))
+    }
+
+    fn parse(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<OrgSelection> {
+        let account =
+            |s: &str| (1..=32).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
+        let why = "is not an account id (digits)";
+        let account_ids = accesskeys::names(
+            config,
+            ACCOUNT_IDS,
+            "read every member",
+            diags,
+            account,
+            why,
+        );
+        let excluded = accesskeys::names(
+            config,
+            EXCLUDE_ACCOUNT_IDS,
+            "exclude no account",
+            diags,
+            account,
+            why,
+        );
+        if let (Some(Some(ids)), Some(Some(ex))) = (&account_ids, &excluded) {
+            for (i, id) in ex.iter().enumerate() {
+                if ids.contains(id) {
+                    let at = AttributePath::root(EXCLUDE_ACCOUNT_IDS)
+                        .index(i64::try_from(i).unwrap_or(i64::MAX));
+                    diags.push(args::invalid(EXCLUDE_ACCOUNT_IDS, &at, format!("account {id} is both named in account_ids and excluded; remove it from one of them.")));
+                }
+            }
+        }
+        let include = args::optional(
+            config,
+            INCLUDE_MANAGEMENT_ACCOUNT,
+            diags,
+            args::boolean,
+            |b, _, _| Some(b),
+        );
+        let role_name = args::optional(config, ROLE_NAME, diags, args::string, |s, path, diags| {
+            let ok = (1..=64).contains(&s.len())
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+            if !ok {
+                diags.push(args::invalid(
+                    ROLE_NAME,
+                    path,
+                    format!("{s:?} is not a RAM role name (1 to 64 letters, digits or . _ -)."),
+                ));
+            }
+            ok.then(|| s.to_owned())
+        });
+        let status = accesskeys::status(config, diags);
+        let unused_for = accesskeys::window(config, "unused_for", diags);
+        let used_within = accesskeys::window(config, "used_within", diags);
+        let gate = accesskeys::window(config, "fail_if_any_used_within", diags);
+        if crate::model::diag::has_errors(diags) {
+            return None;
+        }
+        Some(OrgSelection {
+            account_ids: account_ids?,
+            exclude_account_ids: excluded?.unwrap_or_default(),
+            include_management_account: include?.unwrap_or(false),
+            role_name: role_name?.unwrap_or_else(|| DEFAULT_ROLE_NAME.to_owned()),
+            filters: Selection {
+                user_names: None,
+                access_key_ids: None,
+                status: status?,
+                unused_for: unused_for?,
+                used_within: used_within?,
+                fail_if_any_used_within: gate?,
+            },
+        })
+    }
+
+    async fn read(client: &Client, sel: &OrgSelection) -> Result<Organization, Diagnostic> {
+        tracing::debug!(accounts = ?sel.account_ids, excluded = ?sel.exclude_account_ids, "reading {}", Self::TYPE_NAME);
+        organization::read(client, sel).await
+    }
+
+    fn check(sel: &OrgSelection, org: &Organization) -> Vec<Diagnostic> {
+        sel.filters
+            .fail_if_any_used_within
+            .and_then(|w| organization::gate(org, w))
+            .into_iter()
+            .collect()
+    }
+}
