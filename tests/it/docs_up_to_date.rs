@@ -64,8 +64,11 @@ fn every_data_source_page_quotes_its_example_and_lists_its_attributes() {
                 "{}",
                 rel.display()
             );
-            // Every data source names its key, but the fleet, which selects its keys.
-            let argument = if rel.ends_with("accesskeys.md") {
+            // Every data source names its key, but the fleet, which selects its keys, and
+            // the organisation read, which selects accounts.
+            let argument = if rel.ends_with("organization_accesskeys.md") {
+                "- `account_ids` (List of String, Optional)"
+            } else if rel.ends_with("accesskeys.md") {
                 "- `access_key_ids` (List of String, Optional)"
             } else {
                 "- `access_key_id` (String, Required)"
