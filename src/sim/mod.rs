@@ -33,13 +33,17 @@ pub mod api;
 pub mod auth;
 mod control;
 pub mod dataset;
+pub mod directory;
 pub mod error;
 pub mod expiring;
+pub mod flow_control;
 pub mod imds;
 pub mod operation;
 pub mod operations;
+pub mod organization;
 mod paging;
 pub mod ram;
+pub mod resourcemanager;
 mod running;
 mod server;
 mod state;
@@ -69,6 +73,9 @@ pub struct SimConfig {
     pub imds_require_token: bool,
     /// The RAM role attached to the emulated instance.
     pub imds_role: String,
+    /// Calls a second allowed per caller account and Action, above which the answer is
+    /// `Throttling.User`; 0 turns flow control off. `POST /__sim/config` changes it.
+    pub rate_limit: u32,
 }
 
 impl Default for SimConfig {
@@ -80,6 +87,7 @@ impl Default for SimConfig {
             seed: None,
             imds_require_token: false,
             imds_role: "EcsAuditRole".into(),
+            rate_limit: 0,
         }
     }
 }
