@@ -465,3 +465,59 @@ async fn a_client_paced_below_the_rate_is_never_throttled_and_the_rate_changes_a
         .unwrap();
     assert_eq!(bad.status(), 422);
 }
+
+#[test]
+fn the_binary_serves_a_generated_organization_whose_dump_round_trips() {
+    let bin = env!("CARGO_BIN_EXE_actiontrail-sim");
+    let out = std::process::Command::new(bin)
+        .args(["--organization", "2:3", "--seed", "5", "--dump-data"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        crate::support::output_text(&out)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let dumped = DataSet::from_json(&text).unwrap();
+    assert_eq!(dumped, DataSet::organization(2, 3, 5));
+    assert!(
+        text.contains(ORG_CALLER_SECRET),
+        "the caller's credentials are in the dump"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("org.json");
+    std::fs::write(&file, &text).unwrap();
+    let sim = crate::support::Sim::start(&["--data", file.to_str().unwrap(), "--rate-limit", "1"]);
+    let list = || {
+        let mut rpc = Rpc::new(&sim.url, MANAGEMENT);
+        rpc.version = RESOURCE_MANAGER;
+        rpc.call_blocking("ListAccounts", &[])
+    };
+    assert_eq!(list().ok()["TotalCount"], 3);
+    list().err("Throttling.User", 400);
+    let stats = sim.stats();
+    assert_eq!(
+        (
+            count(&stats, "served", "ListAccounts"),
+            count(&stats, "throttled", "ListAccounts")
+        ),
+        (1, 1),
+        "{stats}"
+    );
+
+    for bad in [
+        &["--organization", "5"][..],
+        &["--organization", "0:5"],
+        &["--organization", "2:3", "--data", "x.json"],
+        &["--rate-limit", "-1"],
+    ] {
+        let out = std::process::Command::new(bin)
+            .args(bad)
+            .arg("--dump-data")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad:?} is refused");
+    }
+}
