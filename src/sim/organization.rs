@@ -146,7 +146,7 @@ fn key(seed: u64, n: usize, user: usize, account: &str) -> KeyUsage {
 }
 
 fn product(used_at: When, spread: u64) -> Product {
-    let (service, event) = if spread % 2 == 0 {
+    let (service, event) = if spread.is_multiple_of(2) {
         ("Ecs", "DescribeInstances")
     } else {
         ("Oss", "GetObject")
