@@ -1,5 +1,5 @@
 //! `actiontrail-sim`: a local emulator of Alibaba Cloud ActionTrail's AccessKey last-used
-//! API, with STS AssumeRole and the ECS metadata service, for the demo, the tests and trying
+//! API, with RAM, STS, ResourceManager's ListAccounts and the ECS metadata service, for the demo, the tests and trying
 //! policies offline.
 //!
 //! The first stdout line is `actiontrail-sim listening on http://HOST:PORT`; everything else
@@ -24,8 +24,16 @@ struct Args {
     #[arg(long, default_value_t = 9510)]
     port: u16,
     /// Load the data set from this JSON file instead of the built-in demo set.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "organization")]
     data: Option<PathBuf>,
+    /// Serve a generated Resource Directory instead: ACCOUNTS members of USERS RAM users
+    /// with one key each, plus the management account and its caller (mixed by --seed).
+    #[arg(long, value_name = "ACCOUNTS:USERS", value_parser = organization)]
+    organization: Option<(usize, usize)>,
+    /// Calls a second allowed per caller account and Action; above it, Throttling.User.
+    /// 0 is no limit.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    rate_limit: u32,
     /// Print the data set (built-in, or --data) as JSON and exit.
     #[arg(long)]
     dump_data: bool,
@@ -49,6 +57,28 @@ struct Args {
     imds_role: String,
 }
 
+/// The most accounts and users per account `--organization` makes: 10 million keys would
+/// already take gigabytes.
+const MAX_ORGANIZATION_KEYS: usize = 1_000_000;
+
+fn organization(s: &str) -> Result<(usize, usize), String> {
+    let (a, u) = s
+        .split_once(':')
+        .ok_or_else(|| format!("{s:?} is not ACCOUNTS:USERS"))?;
+    let a: usize = a
+        .parse()
+        .map_err(|e| format!("ACCOUNTS {a:?} is not a count: {e}"))?;
+    let u: usize = u
+        .parse()
+        .map_err(|e| format!("USERS {u:?} is not a count: {e}"))?;
+    if a == 0 || a > 9999 || u > 999_999 || a.saturating_mul(u) > MAX_ORGANIZATION_KEYS {
+        return Err(format!(
+            "{s}: ACCOUNTS must be 1 to 9999, USERS at most 999999, and their product at most {MAX_ORGANIZATION_KEYS}"
+        ));
+    }
+    Ok((a, u))
+}
+
 fn fraction(s: &str) -> Result<f64, String> {
     let f: f64 = s
         .parse()
@@ -68,6 +98,13 @@ macro_rules! say {
 }
 
 fn load(args: &Args) -> Result<dataset::DataSet, String> {
+    if let Some((accounts, users)) = args.organization {
+        return Ok(dataset::DataSet::organization(
+            accounts,
+            users,
+            args.seed.unwrap_or(0),
+        ));
+    }
     match &args.data {
         None => Ok(dataset::DataSet::demo()),
         Some(path) => {
@@ -133,7 +170,24 @@ async fn run(args: Args, data: dataset::DataSet) -> Result<(), String> {
         let _ = writeln!(out, "actiontrail-sim listening on {url}");
         let _ = out.flush();
     }
-    if args.data.is_none() {
+    let (caller_id, caller_secret) = if let Some((accounts, users)) = args.organization {
+        say!(
+            "organization {}: management account {} and {accounts} members of {users} users each\n\
+             management caller (lists the directory, assumes {} in every member): {} / {}",
+            sim::organization::ORG_DIRECTORY_ID,
+            sim::organization::ORG_MANAGEMENT_ACCOUNT,
+            sim::directory::ACCESS_ROLE,
+            sim::organization::ORG_CALLER_ID,
+            sim::organization::ORG_CALLER_SECRET
+        );
+        (
+            sim::organization::ORG_CALLER_ID,
+            sim::organization::ORG_CALLER_SECRET,
+        )
+    } else {
+        (dataset::DEMO_CALLER_ID, dataset::DEMO_CALLER_SECRET)
+    };
+    if args.data.is_none() && args.organization.is_none() {
         say!(
             "demo caller: {} / {}\ndenied caller (Forbidden.RAM): LTAI5tDeniedCaller00001 / denied-secret\n\
              keys: LTAI5tRecentUse000000001 (used 2 days ago), LTAI5tIdleKey0000000001 (200 days), \
@@ -144,8 +198,8 @@ async fn run(args: Args, data: dataset::DataSet) -> Result<(), String> {
     }
     say!(
         "for Terraform:\n  export ACTIONTRAIL_ENDPOINT={url}\n  export ACTIONTRAIL_RAM_ENDPOINT={url}\n  export ALIBABA_CLOUD_ACCESS_KEY_ID={}\n  export ALIBABA_CLOUD_ACCESS_KEY_SECRET={}\nstats: GET {url}/__sim/stats (POST {url}/__sim/reset zeroes them); Ctrl-C stops",
-        dataset::DEMO_CALLER_ID,
-        dataset::DEMO_CALLER_SECRET
+        caller_id,
+        caller_secret
     );
     let config = SimConfig {
         latency: Duration::from_millis(args.latency_ms),
@@ -154,6 +208,7 @@ async fn run(args: Args, data: dataset::DataSet) -> Result<(), String> {
         seed: args.seed,
         imds_require_token: args.imds_require_token,
         imds_role: args.imds_role,
+        rate_limit: args.rate_limit,
     };
     sim::serve(listener, config, data, shutdown)
         .await

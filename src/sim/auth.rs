@@ -103,6 +103,24 @@ pub struct Principal {
     pub name: String,
     /// Accounts whose keys it may read; `"*"` is every account.
     pub readable_accounts: Vec<String>,
+    /// Who signed: the account itself, a RAM user, or a role's session.
+    pub identity: Identity,
+}
+
+/// The kind of identity behind a credential, as STS `GetCallerIdentity` tells it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Identity {
+    /// The account's own (root) AccessKey.
+    Account,
+    /// A RAM user's AccessKey.
+    RamUser,
+    /// Temporary credentials of an assumed role.
+    AssumedRole {
+        /// The role's name.
+        role: String,
+        /// The session name given when it was assumed.
+        session: String,
+    },
 }
 
 impl Principal {

@@ -1,6 +1,6 @@
 //! The emulator's own controls, not Alibaba's, which take no signature: `GET /__sim/stats`
-//! and `POST /__sim/reset` read and zero its counters, and `POST /__sim/use` records a use
-//! of a key while it runs.
+//! and `POST /__sim/reset` read and zero its counters, `POST /__sim/use` records a use
+//! of a key while it runs, and `POST /__sim/config` changes its flow control.
 
 use super::api::NewUse;
 use super::{lock_write, SimState};
@@ -26,6 +26,26 @@ pub async fn stats(State(state): State<Arc<SimState>>) -> Response {
 /// `POST /__sim/reset`: zeroes the counters and answers them.
 pub async fn reset(State(state): State<Arc<SimState>>) -> Response {
     state.reset();
+    axum::Json(state.stats()).into_response()
+}
+
+/// What `POST /__sim/config` may change.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Calls a second per caller account and Action; 0 turns flow control off.
+    rate_limit: u32,
+}
+
+/// `POST /__sim/config` with `{"rate_limit": N}`: sets the flow control's rate (every
+/// bucket starts afresh) and answers the counters, which name the rate in force; 422
+/// (axum's answer) for a body that is not that.
+pub async fn configure(
+    State(state): State<Arc<SimState>>,
+    axum::Json(settings): axum::Json<Settings>,
+) -> Response {
+    state.flow_control.set_rate(settings.rate_limit);
+    tracing::info!(rate_limit = settings.rate_limit, "flow control set");
     axum::Json(state.stats()).into_response()
 }
 

@@ -71,11 +71,24 @@
 //!   `exp` is ahead; the emulator holds no keys, so it does not check the JWT's signature.
 //!   The role assumed may be any well-formed role ARN of the provider's account; its
 //!   credentials read what `readable_accounts` lists.
+//! - `resource_directory` (optional) is the organisation ResourceManager `ListAccounts`
+//!   pages through: `{ "id": "rd-...", "management_account_id": "<16 digits>",
+//!   "accounts": [ { "account_id": "<16 digits>", "display_name": "prod",
+//!   "type": "ResourceAccount", "status": "CreateSuccess", "join_time": "now-300days",
+//!   "roles": ["ResourceDirectoryAccountAccessRole"] } ] }`. The management account is
+//!   listed among `accounts` too (`type` `CloudAccount`). `status` defaults to
+//!   `CreateSuccess`; `join_time` takes the forms of `used_at`. Only callers of the
+//!   management account may list it; they may AssumeRole into `acs:ram::<member>:role/<name>`
+//!   for a `name` in that member's `roles`, and those credentials read the member alone
+//!   (its RAM users and keys, ActionTrail for its keys). A member's keys are ordinary `keys`
+//!   entries with its `account_id`. Ids must be 16 digits, each account listed once.
+//!   [`DataSet::organization`] writes a large one (`actiontrail-sim --organization`).
 //!
 //! Lists are answered ordered by UsedTimestamp, most recent first; GetAccessKeyLastUsedInfo
 //! answers with the most recent product. As in ActionTrail, use older than 400 days is not
 //! reported (a key whose only use is older looks never used).
 
+pub use super::directory::{Member, MemberType, ResourceDirectory};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -93,6 +106,9 @@ pub struct DataSet {
     /// OIDC identity providers whose tokens STS AssumeRoleWithOIDC accepts.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub oidc_providers: Vec<OidcProvider>,
+    /// The organisation ResourceManager lists, and whose members' roles STS assumes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_directory: Option<ResourceDirectory>,
 }
 
 /// An OIDC identity provider registered in RAM.
@@ -358,7 +374,12 @@ fn parse_when(t: &str) -> Result<When, String> {
 impl DataSet {
     /// Parses a data set from JSON text.
     pub fn from_json(text: &str) -> Result<DataSet, serde_json::Error> {
-        serde_json::from_str(text)
+        let data: DataSet = serde_json::from_str(text)?;
+        if let Some(rd) = &data.resource_directory {
+            rd.check()
+                .map_err(<serde_json::Error as serde::de::Error>::custom)?;
+        }
+        Ok(data)
     }
 
     /// The data set as pretty JSON (the `--data` format).

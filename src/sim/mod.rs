@@ -1,18 +1,22 @@
 //! The ActionTrail emulator behind `actiontrail-sim`.
 //!
-//! One HTTP server plays four Alibaba Cloud endpoints, so a client needs one address:
+//! One HTTP server plays five Alibaba Cloud endpoints, so a client needs one address:
 //! ActionTrail's five `GetAccessKeyLastUsed*` operations (RPC style, `GET`/`POST /`), RAM
-//! `ListUsers` and `ListAccessKeys`, STS `AssumeRole` and `AssumeRoleWithOIDC` on the same
-//! path (told apart by Action), and the ECS metadata service's RAM role endpoints under
-//! `/latest/`. Requests are verified as the real gateway does (both signature algorithms,
+//! `ListUsers` and `ListAccessKeys`, STS `AssumeRole`, `AssumeRoleWithOIDC` and
+//! `GetCallerIdentity`, ResourceManager `ListAccounts` over the data set's Resource
+//! Directory, all on the same path (told apart by Action), and the ECS metadata service's
+//! RAM role endpoints under `/latest/`. Requests are verified as the real gateway does (both signature algorithms,
 //! timestamp window, nonce replay, STS tokens) and errors carry the real codes and statuses,
 //! so a client tested here meets no surprise in production.
 //!
 //! Fault knobs (latency, throttling, server errors, seeded for repeatability) apply to the
-//! ActionTrail and RAM operations, not to STS or the metadata service. `GET /__sim/stats` counts requests by Action, errors by
-//! code, throttles and accepted TCP connections; `POST /__sim/reset` zeroes them; `POST /__sim/use`
-//! records a use of a key now (`{"access_key_id": "..."}`), as a caller would between a plan
-//! and its apply.
+//! ActionTrail, RAM and ResourceManager operations, not to STS or the metadata service.
+//! Flow control (`rate_limit`, `flow_control.rs`) applies to every signed call: N a second
+//! per caller account and Action, `Throttling.User` above it. `GET /__sim/stats` counts
+//! requests by Action, answers served and throttled by Action, errors by code, throttles and
+//! accepted TCP connections; `POST /__sim/reset` zeroes them; `POST /__sim/use` records a use
+//! of a key now (`{"access_key_id": "..."}`), as a caller would between a plan and its
+//! apply; `POST /__sim/config` sets the rate limit (`{"rate_limit": N}`) while it runs.
 //!
 //! [`serve`] takes a bound listener and a shutdown future, so tests run the real server
 //! in-process on `127.0.0.1:0`; [`spawn`] does that on a background task.
@@ -20,12 +24,13 @@
 //! # Where things are
 //!
 //! Each RPC operation is served from one file, which holds its parameter checks, its
-//! answer's shape and its paging: `api/<operation>.rs` for ActionTrail, `ram/` and `sts/`
-//! likewise, and `imds.rs` for the metadata service. [`operations::OPERATIONS`] is the one
+//! answer's shape and its paging: `api/<operation>.rs` for ActionTrail, `ram/`, `sts/` and
+//! `resourcemanager/` likewise, and `imds.rs` for the metadata service. [`operations::OPERATIONS`] is the one
 //! routing list, naming each of them. What the operations share stays shared: the routes and
 //! the RPC handler (`server.rs`), the signature check (`auth.rs`), the error answer
 //! (`error.rs`), each API's store (`api/mod.rs`, `ram/mod.rs`, `sts/mod.rs`), the data set
-//! (`dataset.rs`), the emulator's state (`state.rs`) and its own `/__sim/*` controls
+//! (`dataset.rs`, its Resource Directory in `directory.rs`, a generated one in
+//! `organization.rs`), the flow control (`flow_control.rs`), the emulator's state (`state.rs`) and its own `/__sim/*` controls
 //! (`control.rs`). A new operation is one file beside its API's others, its `mod` line, and
 //! its line in [`operations::OPERATIONS`].
 
@@ -33,13 +38,17 @@ pub mod api;
 pub mod auth;
 mod control;
 pub mod dataset;
+pub mod directory;
 pub mod error;
 pub mod expiring;
+pub mod flow_control;
 pub mod imds;
 pub mod operation;
 pub mod operations;
+pub mod organization;
 mod paging;
 pub mod ram;
+pub mod resourcemanager;
 mod running;
 mod server;
 mod state;
@@ -69,6 +78,9 @@ pub struct SimConfig {
     pub imds_require_token: bool,
     /// The RAM role attached to the emulated instance.
     pub imds_role: String,
+    /// Calls a second allowed per caller account and Action, above which the answer is
+    /// `Throttling.User`; 0 turns flow control off. `POST /__sim/config` changes it.
+    pub rate_limit: u32,
 }
 
 impl Default for SimConfig {
@@ -80,6 +92,7 @@ impl Default for SimConfig {
             seed: None,
             imds_require_token: false,
             imds_role: "EcsAuditRole".into(),
+            rate_limit: 0,
         }
     }
 }

@@ -3,7 +3,7 @@
 //! operation's API asks for (its faults, its Version, a signature) before the file answers.
 
 pub use super::operation::{trimmed, Api, Handler, Operation, Params};
-use super::{api, ram, sts};
+use super::{api, ram, resourcemanager, sts};
 
 /// Every operation served, by Action.
 pub const OPERATIONS: &[Operation] = &[
@@ -16,6 +16,8 @@ pub const OPERATIONS: &[Operation] = &[
     ram::list_access_keys::OPERATION,
     sts::assume_role::OPERATION,
     sts::assume_role_with_oidc::OPERATION,
+    sts::get_caller_identity::OPERATION,
+    resourcemanager::list_accounts::OPERATION,
 ];
 
 /// The operation `action` names.

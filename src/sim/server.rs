@@ -36,7 +36,9 @@ async fn api_handler(
     let req = ApiRequest::new(method.as_str(), uri.path(), uri.query(), headers, body);
     let action = req.action().unwrap_or("").to_owned();
     state.count_request(&action);
-    match dispatch(&state, &req, &action).await {
+    let answered = dispatch(&state, &req, &action).await;
+    state.count_answer(&action, answered.as_ref().err().map(|e| e.code.as_str()));
+    match answered {
         Ok(mut answer) => {
             if let Some(map) = answer.as_object_mut() {
                 map.insert("RequestId".into(), json!(request_id));
@@ -44,7 +46,6 @@ async fn api_handler(
             axum::Json(answer).into_response()
         }
         Err(e) => {
-            state.count_error(&e.code);
             tracing::debug!(action, code = %e.code, "answering with an error");
             e.to_response(&request_id, &host_id)
         }
@@ -69,6 +70,13 @@ async fn dispatch(state: &SimState, req: &ApiRequest, action: &str) -> Result<Va
     match op.handler {
         Handler::Signed(answer) => {
             let principal = authenticate(state, req)?;
+            // Flow control counts calls per caller account, which only a verified
+            // signature names.
+            state.flow_control.admit(
+                &principal.account_id,
+                op.action,
+                std::time::Instant::now(),
+            )?;
             answer(state, &req.params, &principal)
         }
         Handler::Unsigned(answer) => answer(state, &req.params),
@@ -127,6 +135,7 @@ pub fn router(state: Arc<SimState>) -> Router {
         .route("/__sim/stats", get(control::stats))
         .route("/__sim/reset", post(control::reset))
         .route("/__sim/use", post(control::record_use))
+        .route("/__sim/config", post(control::configure))
         .merge(imds::routes())
         .fallback(not_found)
         .with_state(state)

@@ -2,10 +2,11 @@
 //! has seen, its counters and its fault draws. Each operation reads what it needs from here;
 //! what only one operation keeps (the metadata service's tokens) is handled in its file.
 
-use super::auth::{unknown_access_key, Principal};
-use super::dataset::{self, Caller, DataSet};
+use super::auth::{unknown_access_key, Identity, Principal};
+use super::dataset::{self, Caller, DataSet, ResourceDirectory};
 use super::error::ApiError;
 use super::expiring::{Digests, Expiring};
+use super::flow_control::FlowControl;
 use super::{api, lock, operations, ram, random_string, SimConfig};
 use axum::http::StatusCode;
 use rand::{Rng as _, SeedableRng as _};
@@ -30,6 +31,7 @@ pub struct TempCredential {
     pub(super) account_id: String,
     pub(super) name: String,
     pub(super) readable_accounts: Vec<String>,
+    pub(super) identity: Identity,
 }
 
 #[derive(Debug)]
@@ -38,6 +40,10 @@ struct Counters {
     requests: BTreeMap<String, u64>,
     errors: BTreeMap<String, u64>,
     throttles: u64,
+    /// Answered with a result, by Action.
+    served: BTreeMap<String, u64>,
+    /// Answered `Throttling*` (flow control or the throttle knob), by Action.
+    throttled: BTreeMap<String, u64>,
 }
 
 impl Default for Counters {
@@ -51,6 +57,19 @@ impl Default for Counters {
                 .collect(),
             errors: BTreeMap::new(),
             throttles: 0,
+            served: BTreeMap::new(),
+            throttled: BTreeMap::new(),
+        }
+    }
+}
+
+impl Counters {
+    /// The name `action` is counted under.
+    fn bucket<'a>(requests: &BTreeMap<String, u64>, action: &'a str) -> &'a str {
+        match action {
+            "" => "(none)",
+            a if requests.contains_key(a) => a,
+            _ => "(unknown)",
         }
     }
 }
@@ -62,6 +81,12 @@ pub struct SimState {
     pub config: SimConfig,
     callers: HashMap<String, Caller>,
     oidc_providers: Vec<dataset::OidcProvider>,
+    /// The organisation ResourceManager lists, if the data set has one.
+    pub(super) directory: Option<ResourceDirectory>,
+    /// Start-up time, epoch milliseconds: what the data set's relative times are against.
+    pub(super) started_ms: i64,
+    /// The per-account, per-Action rate limit.
+    pub flow_control: FlowControl,
     /// ActionTrail's usage records; written only by `POST /__sim/use`.
     pub(super) resolved: std::sync::RwLock<api::Resolved>,
     /// RAM's users and their keys.
@@ -104,6 +129,9 @@ impl SimState {
                 .map(|c| (c.access_key_id.clone(), c.clone()))
                 .collect(),
             oidc_providers: data.oidc_providers.clone(),
+            directory: data.resource_directory.clone(),
+            started_ms: now_ms,
+            flow_control: FlowControl::new(config.rate_limit),
             resolved: std::sync::RwLock::new(api::Resolved::new(data, now_ms)),
             ram: ram::Directory::new(data, now_ms),
             config,
@@ -172,6 +200,10 @@ impl SimState {
                     account_id: c.account_id.clone(),
                     name: c.user_name.clone().unwrap_or_else(|| "root".into()),
                     readable_accounts: c.readable_accounts.clone(),
+                    identity: match c.user_name {
+                        Some(_) => Identity::RamUser,
+                        None => Identity::Account,
+                    },
                 },
             ));
         }
@@ -200,6 +232,7 @@ impl SimState {
                 account_id: t.account_id.clone(),
                 name: t.name.clone(),
                 readable_accounts: t.readable_accounts.clone(),
+                identity: t.identity.clone(),
             },
         ))
     }
@@ -228,7 +261,8 @@ impl SimState {
         )
     }
 
-    /// Issues temporary credentials valid for `ttl`.
+    /// Issues temporary credentials valid for `ttl`, for the role session `name`
+    /// (`<role>:<session>`) of `account_id`.
     pub fn issue_temporary(
         &self,
         ttl: Duration,
@@ -239,7 +273,12 @@ impl SimState {
         // What is kept is bounded whatever the caller sent: the callers check their
         // inputs against Alibaba's limits, and this holds if one forgets.
         let bounded = |s: &str| s.chars().take(MAX_STORED_CHARS).collect::<String>();
+        let (role, session) = name.split_once(':').unwrap_or((name, ""));
         let cred = TempCredential {
+            identity: Identity::AssumedRole {
+                role: bounded(role),
+                session: bounded(session),
+            },
             access_key_id: format!("STS.NT{}", random_string(25)),
             secret: random_string(44),
             token: format!("CAIS{}", random_string(300)),
@@ -267,19 +306,24 @@ impl SimState {
         c.requests_total += 1;
         // Served Actions are counted by name; anything else in one bucket, so a caller
         // inventing Actions cannot grow the map.
-        let name = match action {
-            "" => "(none)",
-            a if c.requests.contains_key(a) => a,
-            _ => "(unknown)",
-        };
-        *c.requests.entry(name.to_owned()).or_default() += 1;
+        let name = Counters::bucket(&c.requests, action).to_owned();
+        *c.requests.entry(name).or_default() += 1;
     }
 
-    pub(super) fn count_error(&self, code: &str) {
+    /// Counts an answer to `action`: served, or an error `code` (a throttled one also by
+    /// Action).
+    pub(super) fn count_answer(&self, action: &str, error: Option<&str>) {
         let mut c = lock(&self.counters);
-        *c.errors.entry(code.to_owned()).or_default() += 1;
-        if code.contains("Throttling") {
-            c.throttles += 1;
+        let name = Counters::bucket(&c.requests, action).to_owned();
+        match error {
+            None => *c.served.entry(name).or_default() += 1,
+            Some(code) => {
+                *c.errors.entry(code.to_owned()).or_default() += 1;
+                if code.contains("Throttling") {
+                    c.throttles += 1;
+                    *c.throttled.entry(name).or_default() += 1;
+                }
+            }
         }
     }
 
@@ -291,6 +335,9 @@ impl SimState {
             "requests": c.requests,
             "errors": c.errors,
             "throttles": c.throttles,
+            "served": c.served,
+            "throttled": c.throttled,
+            "rate_limit": self.flow_control.rate(),
             "connections": self.connections.load(Ordering::Relaxed),
         })
     }

@@ -25,6 +25,7 @@ mod release;
 mod release_workflow;
 mod sim_api;
 mod sim_binary;
+mod sim_directory;
 mod sim_memory;
 mod sim_sdk_conformance;
 mod sim_sts_tokens;

@@ -1,6 +1,8 @@
-//! Alibaba's official Python SDKs (the new tea-openapi clients of ActionTrail and RAM in
-//! both signature modes, and the older aliyun-python-sdk-core client) against the real `actiontrail-sim` binary: the
-//! oracle that the emulator is ActionTrail-shaped. The checks are in tests/sdk/conformance.py.
+//! Alibaba's official Python SDKs (the new tea-openapi clients of ActionTrail, RAM,
+//! ResourceManager and STS in both signature modes, and the older aliyun-python-sdk-core
+//! client) against the real `actiontrail-sim` binary: the oracle that the emulator is
+//! Alibaba-shaped. The checks are in tests/sdk/conformance.py; the Resource Directory's run
+//! against a second emulator started with `--organization`.
 
 use crate::support::{output_text, Sim};
 use std::path::PathBuf;
@@ -16,9 +18,11 @@ fn the_official_python_sdks_call_every_operation_against_the_emulator() {
         python.display()
     );
     let sim = Sim::start(&[]);
+    let org = Sim::start(&["--organization", "3:4"]);
     let out = Command::new(&python)
         .arg(root.join("tests/sdk/conformance.py"))
         .arg(&sim.url)
+        .arg(&org.url)
         .output()
         .expect("the venv's python runs");
     let text = output_text(&out);
@@ -29,6 +33,8 @@ fn the_official_python_sdks_call_every_operation_against_the_emulator() {
         "alibabacloud_ram20150501 v2: ok",
         "alibabacloud_ram20150501 ACS3-HMAC-SHA256 (default): ok",
         "aliyun-python-sdk-core + aliyun-python-sdk-actiontrail: ok",
+        "alibabacloud_resourcemanager20200331 + alibabacloud_sts20150401 v2: ok",
+        "alibabacloud_resourcemanager20200331 + alibabacloud_sts20150401 ACS3-HMAC-SHA256 (default): ok",
     ] {
         assert!(text.contains(client), "{client} did not run:\n{text}");
     }
@@ -37,5 +43,25 @@ fn the_official_python_sdks_call_every_operation_against_the_emulator() {
         stats["errors"]["SignatureDoesNotMatch"].as_u64(),
         Some(5),
         "each client's wrong secret reached the emulator, once: {stats}"
+    );
+    let stats = org.stats();
+    for (action, served) in [
+        // Two pages in each signature mode.
+        ("ListAccounts", 4),
+        // The management caller and the member's role, each mode, and the call within the
+        // rate before the throttled one.
+        ("GetCallerIdentity", 6),
+        ("AssumeRole", 2),
+    ] {
+        assert_eq!(
+            stats["served"][action].as_u64(),
+            Some(served),
+            "{action}: {stats}"
+        );
+    }
+    assert_eq!(
+        stats["throttled"]["GetCallerIdentity"].as_u64(),
+        Some(2),
+        "one throttled call in each mode: {stats}"
     );
 }

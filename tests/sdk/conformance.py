@@ -2,7 +2,10 @@
 when the clients Alibaba ships sign, send and parse every operation without knowing it is
 not the cloud.
 
-Usage: python conformance.py http://127.0.0.1:PORT
+Usage: python conformance.py http://127.0.0.1:PORT [http://127.0.0.1:PORT2]
+
+PORT2, when given, is an emulator serving a generated Resource Directory
+(`actiontrail-sim --organization 3:4`), which the ResourceManager and STS clients check.
 
 Runs, and exits non-zero on the first mismatch:
 - alibabacloud_actiontrail20200706 (on alibabacloud-tea-openapi) in its HMAC-SHA1 mode
@@ -13,6 +16,11 @@ Runs, and exits non-zero on the first mismatch:
 - aliyun-python-sdk-core + aliyun-python-sdk-actiontrail (the older client): Info, Ips with
   pagination, and a wrong secret (which that client recognises by comparing its string to
   sign with the one in the server's message).
+- alibabacloud_resourcemanager20200331 and alibabacloud_sts20150401 in both modes, against
+  the Resource Directory: ListAccounts across every page, a member refused; GetCallerIdentity
+  of the management caller, AssumeRole into a member, GetCallerIdentity and RAM ListUsers
+  with the member's credentials, a missing role; and a call above the emulator's flow
+  control, whose Throttling.User code, message and request id the SDK reads.
 """
 
 import json
@@ -295,9 +303,122 @@ def run_core_sdk(endpoint):
     print("conformance: aliyun-python-sdk-core + aliyun-python-sdk-actiontrail: ok", file=sys.stderr)
 
 
+ORG_ID = "LTAI5tOrgAuditor0000001"
+ORG_SECRET = "org-secret-do-not-use-in-production"
+ORG_MEMBER_ID = "LTAI5tOrgMemberUser0001"
+ORG_MEMBER_SECRET = "org-member-secret-do-not-use"
+ORG_MANAGEMENT = "1688000000000000"
+ORG_MEMBERS = ["1688000000000001", "1688000000000002", "1688000000000003"]
+ORG_USERS = 4
+ACCESS_ROLE = "ResourceDirectoryAccountAccessRole"
+
+
+def tea_config(endpoint, algorithm, key, secret, token=None):
+    from alibabacloud_tea_openapi import utils_models
+
+    kwargs = dict(access_key_id=key, access_key_secret=secret, endpoint=endpoint,
+                  protocol="http", region_id="cn-hangzhou")
+    if token:
+        kwargs["security_token"] = token
+    if algorithm:
+        kwargs["signature_algorithm"] = algorithm
+    return utils_models.Config(**kwargs)
+
+
+def set_rate_limit(endpoint, rate):
+    import urllib.request
+
+    req = urllib.request.Request(f"http://{endpoint}/__sim/config",
+                                 data=json.dumps({"rate_limit": rate}).encode(),
+                                 headers={"content-type": "application/json"}, method="POST")
+    with urllib.request.urlopen(req) as resp:
+        check(json.load(resp)["rate_limit"] == rate, f"the emulator's rate is {rate}")
+
+
+def run_directory_sdk(endpoint, algorithm):
+    from alibabacloud_resourcemanager20200331.client import Client as ResourceManager
+    from alibabacloud_resourcemanager20200331 import models as rm
+    from alibabacloud_sts20150401.client import Client as Sts
+    from alibabacloud_ram20150501.client import Client as Ram
+    from alibabacloud_ram20150501 import models as ram_models
+
+    mode = algorithm or "ACS3-HMAC-SHA256 (default)"
+    manager = ResourceManager(tea_config(endpoint, algorithm, ORG_ID, ORG_SECRET))
+    seen, page_number, total = [], 1, None
+    while True:
+        body = manager.list_accounts(
+            rm.ListAccountsRequest(page_number=page_number, page_size=2)).body
+        check(body.request_id and body.page_number == page_number and body.page_size == 2,
+              f"rm {mode}: page {page_number}: {body.to_map()}")
+        total = body.total_count
+        for a in body.accounts.account:
+            check(a.account_id and a.display_name and a.resource_directory_id and a.folder_id
+                  and a.join_method and a.join_time and a.modify_time and a.status
+                  and a.type in ("CloudAccount", "ResourceAccount")
+                  and a.resource_directory_path.endswith(a.account_id), f"rm {mode}: {a.to_map()}")
+            seen.append(a.account_id)
+        if len(seen) >= total or not body.accounts.account:
+            break
+        page_number += 1
+        check(page_number < 100, f"rm {mode}: pages never end")
+    check(sorted(seen) == sorted([ORG_MANAGEMENT] + ORG_MEMBERS) and total == 4 and page_number == 2,
+          f"rm {mode}: every account once, in {page_number} pages: {seen}")
+    expect_error(lambda: ResourceManager(
+        tea_config(endpoint, algorithm, ORG_MEMBER_ID, ORG_MEMBER_SECRET)).list_accounts(
+        rm.ListAccountsRequest()), "NoPermission", 403, f"rm {mode}")
+    expect_error(lambda: manager.list_accounts(rm.ListAccountsRequest(page_size=101)),
+                 "InvalidParameter", 400, f"rm {mode}")
+
+    sts = Sts(tea_config(endpoint, algorithm, ORG_ID, ORG_SECRET))
+    me = sts.get_caller_identity().body
+    check(me.account_id == ORG_MANAGEMENT and me.identity_type == "RAMUser" and me.request_id
+          and me.arn == f"acs:ram::{ORG_MANAGEMENT}:user/org-auditor" and me.user_id,
+          f"sts {mode}: caller {me.to_map()}")
+    from alibabacloud_sts20150401 import models as sts_models
+    member = ORG_MEMBERS[1]
+    assumed = sts.assume_role(sts_models.AssumeRoleRequest(
+        role_arn=f"acs:ram::{member}:role/{ACCESS_ROLE}", role_session_name="org-audit")).body
+    cred = assumed.credentials
+    check(cred.access_key_id.startswith("STS.") and cred.security_token and cred.expiration,
+          f"sts {mode}: credentials {assumed.to_map()}")
+    as_member = Sts(tea_config(endpoint, algorithm, cred.access_key_id, cred.access_key_secret,
+                               cred.security_token))
+    who = as_member.get_caller_identity().body
+    check(who.account_id == member and who.identity_type == "AssumedRoleUser" and who.role_id
+          and who.principal_id == f"{who.role_id}:org-audit", f"sts {mode}: member {who.to_map()}")
+    ram = Ram(tea_config(endpoint, algorithm, cred.access_key_id, cred.access_key_secret,
+                         cred.security_token))
+    users = ram.list_users(ram_models.ListUsersRequest(max_items=100)).body.to_map()
+    check(len(users["Users"]["User"]) == ORG_USERS, f"sts {mode}: the member's users {users}")
+    expect_error(lambda: sts.assume_role(sts_models.AssumeRoleRequest(
+        role_arn=f"acs:ram::{member}:role/AuditReadOnly", role_session_name="org-audit")),
+        "EntityNotExist.Role", 404, f"sts {mode}")
+
+    set_rate_limit(endpoint, 1)
+    try:
+        sts.get_caller_identity()
+        try:
+            sts.get_caller_identity()
+            raise AssertionError(f"sts {mode}: a second call within the second was served")
+        except AssertionError:
+            raise
+        except Exception as e:
+            check(getattr(e, "code", None) == "Throttling.User", f"sts {mode}: {e}")
+            check(getattr(e, "status_code", None) == 400, f"sts {mode}: HTTP 400: {e}")
+            check(getattr(e, "message", "").find("Request was denied due to user flow control") >= 0,
+                  f"sts {mode}: message: {e}")
+            check(getattr(e, "request_id", None), f"sts {mode}: a throttled call has a request id")
+    finally:
+        set_rate_limit(endpoint, 0)
+    print(f"conformance: alibabacloud_resourcemanager20200331 + alibabacloud_sts20150401 {mode}: ok",
+          file=sys.stderr)
+
+
 def main():
-    if len(sys.argv) != 2 or not sys.argv[1].startswith("http://"):
-        print("usage: conformance.py http://127.0.0.1:PORT", file=sys.stderr)
+    urls = sys.argv[1:]
+    if len(urls) not in (1, 2) or not all(u.startswith("http://") for u in urls):
+        print("usage: conformance.py http://127.0.0.1:PORT [http://127.0.0.1:PORT2]",
+              file=sys.stderr)
         return 2
     endpoint = sys.argv[1][len("http://"):].rstrip("/")
     run_new_sdk(endpoint, "v2")
@@ -305,6 +426,10 @@ def main():
     run_ram_sdk(endpoint, "v2")
     run_ram_sdk(endpoint, None)
     run_core_sdk(endpoint)
+    if len(urls) == 2:
+        org = urls[1][len("http://"):].rstrip("/")
+        run_directory_sdk(org, "v2")
+        run_directory_sdk(org, None)
     print("conformance: every client passed", file=sys.stderr)
     return 0
 

@@ -53,8 +53,9 @@ fn user(account: &str, u: &RamUser) -> Value {
     })
 }
 
-/// A stable numeric id for `name` in `account`, shaped like RAM's user ids.
-fn user_id(account: &str, name: &str) -> String {
+/// A stable numeric id for `name` in `account`, shaped like RAM's user ids (STS
+/// `GetCallerIdentity` names the same user by it).
+pub(crate) fn user_id(account: &str, name: &str) -> String {
     use sha2::{Digest, Sha256};
     let h = Sha256::digest(format!("{account}\0{name}").as_bytes());
     let n = u64::from_be_bytes([h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]]);

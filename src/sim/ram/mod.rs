@@ -139,6 +139,7 @@ mod tests {
             account_id: account.into(),
             name: "auditor".into(),
             readable_accounts: vec!["*".into()],
+            identity: crate::sim::auth::Identity::RamUser,
         }
     }
 

@@ -1,10 +1,12 @@
-//! STS 2015-04-01: what AssumeRole and AssumeRoleWithOIDC share. Both answer with temporary
-//! credentials that then sign ActionTrail calls with a SecurityToken, carrying the
-//! permissions of the caller that assumed the role, or of the OIDC provider whose token was
-//! exchanged.
+//! STS 2015-04-01: what AssumeRole, AssumeRoleWithOIDC and GetCallerIdentity share. The
+//! first two answer with temporary credentials that then sign ActionTrail calls with a
+//! SecurityToken, carrying the permissions of the caller that assumed the role, or of the
+//! OIDC provider whose token was exchanged; a role of a Resource Directory member reads
+//! that member alone.
 
 pub mod assume_role;
 pub mod assume_role_with_oidc;
+pub mod get_caller_identity;
 
 use super::error::ApiError;
 use super::operation::{Api, Params};
@@ -121,7 +123,7 @@ fn quoted_arn(arn: &str) -> String {
 }
 
 /// Seventeen digits derived from the role ARN, for the AssumedRoleId.
-fn digits(arn: &str) -> String {
+pub(super) fn digits(arn: &str) -> String {
     use sha2::Digest;
     let h = sha2::Sha256::digest(arn.as_bytes());
     h.iter()
