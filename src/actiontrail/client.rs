@@ -154,13 +154,33 @@ impl Client {
     }
 
     /// Fetches this client's credentials now (for a role: assumes it), so that a failure
-    /// names the credentials rather than the first call that needed them.
+    /// names the credentials rather than the first call that needed them. A throttled or
+    /// failed STS call is retried as API calls are, and StopProvider cuts the wait short.
     pub async fn sign_in(&self) -> Result<(), Error> {
-        self.credentials
-            .credentials()
-            .await
-            .map(drop)
-            .map_err(Error::from)
+        let stopped = || Error::Stopped {
+            operation: "AssumeRole".to_owned(),
+        };
+        let mut retry = 0u32;
+        loop {
+            let err = tokio::select! {
+                biased;
+                () = self.stop.cancelled() => return Err(stopped()),
+                r = self.credentials.credentials() => match r {
+                    Ok(_) => return Ok(()),
+                    Err(e) => Error::from(e),
+                },
+            };
+            if !err.is_retryable() || retry >= self.inner.max_retries {
+                return Err(err);
+            }
+            let delay = self.backoff.delay(retry, err.retry_after());
+            tracing::debug!(attempt = retry + 1, delay_ms = delay.as_millis(), error = %err, "STS AssumeRole failed; retrying");
+            tokio::select! {
+                () = self.stop.cancelled() => return Err(stopped()),
+                () = tokio::time::sleep(delay) => {}
+            }
+            retry += 1;
+        }
     }
 
     /// This handle, its calls (and their retries) cancelled when `stop` is: Terraform's

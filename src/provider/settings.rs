@@ -112,7 +112,7 @@ pub fn resolve(
             .ram_endpoint
             .or_else(|| env(RAM_ENDPOINT_ENV).filter(|v| !v.trim().is_empty()))
             .map(|e| e.trim().trim_end_matches('/').to_owned()),
-        resourcemanager_endpoint: None,
+        resourcemanager_endpoint: env("ALIBABA_CLOUD_RESOURCEMANAGER_ENDPOINT"),
         max_concurrency: block
             .max_concurrency
             .unwrap_or(crate::actiontrail::DEFAULT_MAX_CONCURRENCY),

@@ -106,7 +106,7 @@ fn workspace(tf: Tf, org: &Org, body: &str) -> Workspace {
         ),
     );
     ws.use_sim(&org.sim)
-        .env("ACTIONTRAIL_RESOURCEMANAGER_ENDPOINT", &org.sim.url)
+        .env("ALIBABA_CLOUD_RESOURCEMANAGER_ENDPOINT", &org.sim.url)
         .env("ALIBABA_CLOUD_STS_ENDPOINT", &org.sim.url)
         .env("ALIBABA_CLOUD_ACCESS_KEY_ID", CALLER_ID)
         .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", CALLER_SECRET);
