@@ -11,6 +11,7 @@
 #[path = "../tests/it/support/mod.rs"]
 mod support;
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -840,6 +841,244 @@ fn fleet_scenario(r: &mut Report) {
     );
 }
 
+// ---- Scenario 10: the organisation read (actiontrail_organization_accesskeys) --------
+
+/// Members and RAM users per member in the organisation scenario: 10,000 keys.
+const ORG_ACCOUNTS: usize = 20;
+const ORG_USERS: usize = 500;
+/// The emulator's flow control: calls a second per caller account and Action.
+const ORG_RATE: f64 = 100.0;
+/// The provider's concurrency bound in the scenario (the most `max_concurrency` takes).
+const ORG_CONCURRENCY: usize = 100;
+/// The emulator's latency per answer.
+const ORG_RTT: f64 = 0.05;
+/// Runs per contender (after a warm-up): each plan takes seconds.
+const ORG_RUNS: usize = 3;
+
+/// One read of the whole generated organisation; `paced` false turns the learned pacing
+/// off (`ACTIONTRAIL_PACING=off`), leaving today's retries with backoff alone.
+fn org_ws(sim: &Sim, tf: Tf, paced: bool) -> Workspace {
+    let mut ws = Workspace::new(
+        tf,
+        &format!(
+            r#"{}
+provider "actiontrail" {{
+  max_concurrency = {ORG_CONCURRENCY}
+  max_retries     = 10
+}}
+
+data "actiontrail_organization_accesskeys" "all" {{}}
+
+output "keys" {{
+  value = data.actiontrail_organization_accesskeys.all.key_count
+}}
+"#,
+            terraform_block()
+        ),
+    );
+    ws.use_sim(sim)
+        .env("ALIBABA_CLOUD_STS_ENDPOINT", &sim.url)
+        .env("ALIBABA_CLOUD_RESOURCEMANAGER_ENDPOINT", &sim.url)
+        .env(
+            "ALIBABA_CLOUD_ACCESS_KEY_ID",
+            actiontrail_provider::sim::organization::ORG_CALLER_ID,
+        )
+        .env(
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+            actiontrail_provider::sim::organization::ORG_CALLER_SECRET,
+        );
+    if !paced {
+        ws.env("ACTIONTRAIL_PACING", "off");
+    }
+    ws.init();
+    ws
+}
+
+/// Answers the emulator served and throttled, by Action, since `before`.
+fn org_counts(sim: &Sim, before: &serde_json::Value) -> (BTreeMap<String, u64>, u64) {
+    let now = sim.stats();
+    let delta = |kind: &str, action: &str| {
+        now[kind][action].as_u64().unwrap_or(0) - before[kind][action].as_u64().unwrap_or(0)
+    };
+    let actions: Vec<String> = now["served"]
+        .as_object()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    let served = actions
+        .iter()
+        .map(|a| (a.clone(), delta("served", a)))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    let throttled = now["throttled"]
+        .as_object()
+        .map(|m| m.keys().map(|a| delta("throttled", a)).sum())
+        .unwrap_or(0);
+    (served, throttled)
+}
+
+/// 10,000 keys over 20 member accounts at 50 ms per answer and 100 calls/s per API and
+/// account: the read against its physical minimum, paced and retry-only, on 1.15.5 and
+/// 1.0.3; the throttled share, the provider's peak RSS and the saved plan's size.
+fn organization_scenario(r: &mut Report) {
+    let rate = format!("{ORG_RATE}");
+    let shape = format!("{ORG_ACCOUNTS}:{ORG_USERS}");
+    let sim = Sim::start(&[
+        "--organization",
+        &shape,
+        "--latency-ms",
+        "50",
+        "--rate-limit",
+        &rate,
+        "--seed",
+        "1",
+    ]);
+    let f = floor();
+    let paced_new = org_ws(&sim, Tf::V1_15_5, true);
+    let paced_old = org_ws(&sim, Tf::V1_0_3, true);
+    let retry_only = org_ws(&sim, Tf::V1_0_3, false);
+
+    // What one paced read calls, and how much of it the emulator throttled.
+    let before = sim.stats();
+    let started = Instant::now();
+    plan(&paced_old);
+    let one_read = started.elapsed().as_secs_f64();
+    let (served, throttled) = org_counts(&sim, &before);
+    let calls: u64 = served.values().sum();
+    let share = throttled as f64 / (calls + throttled) as f64;
+    // The minimum: the larger of the concurrency bound (every call's round trip, over the
+    // calls in flight) and the quota bound (each account's calls to one API over its
+    // rate; every member has the same number of users), plus the chain that cannot
+    // overlap (GetCallerIdentity, ListAccounts, AssumeRole, ListUsers, ListAccessKeys,
+    // GetAccessKeyLastUsedInfo).
+    let per_account =
+        |action: &str| served.get(action).copied().unwrap_or(0) as f64 / ORG_ACCOUNTS as f64;
+    let quota = ["ListAccessKeys", "GetAccessKeyLastUsedInfo", "ListUsers"]
+        .iter()
+        .map(|a| per_account(a) / ORG_RATE)
+        .fold(0.0, f64::max)
+        .max(served.get("AssumeRole").copied().unwrap_or(0) as f64 / ORG_RATE);
+    let concurrency = calls as f64 * ORG_RTT / ORG_CONCURRENCY as f64;
+    let chain = 6.0 * ORG_RTT;
+
+    let mut fp = || plan(&f);
+    let mut pn = || plan(&paced_new);
+    let mut po = || plan(&paced_old);
+    let mut ro = || plan(&retry_only);
+    let contenders: &mut [&mut dyn FnMut() -> f64] = &mut [&mut fp, &mut pn, &mut po, &mut ro];
+    for c in contenders.iter_mut() {
+        c();
+    }
+    let mut samples: Vec<Vec<f64>> = vec![Vec::new(); contenders.len()];
+    for _ in 0..ORG_RUNS {
+        for (i, c) in contenders.iter_mut().enumerate() {
+            samples[i].push(c());
+        }
+    }
+    let s: Vec<Stats> = samples.into_iter().map(stats).collect();
+    let minimum = s[0].median + concurrency.max(quota) + chain;
+    r.computed(
+        "10",
+        "minimum",
+        &format!(
+            "floor median + max({calls} calls measured x 50 ms / {ORG_CONCURRENCY}, {:.0} calls per account and API / {ORG_RATE} per s) + 6 x 50 ms",
+            per_account("ListAccessKeys").max(per_account("GetAccessKeyLastUsedInfo"))
+        ),
+        minimum,
+    );
+    r.row("10", "no provider (floor)", s[0], None);
+    let what = format!(
+        "{} keys / {ORG_ACCOUNTS} accounts",
+        ORG_ACCOUNTS * ORG_USERS
+    );
+    r.row(
+        "10 on 1.15.5",
+        &format!("organisation read, {what}, paced"),
+        s[1],
+        Some(("its computed minimum", minimum)),
+    );
+    r.row(
+        "10",
+        &format!("organisation read, {what}, paced"),
+        s[2],
+        Some(("its computed minimum", minimum)),
+    );
+    r.row(
+        "10",
+        &format!("organisation read, {what}, retries only (ACTIONTRAIL_PACING=off)"),
+        s[3],
+        Some(("its computed minimum", minimum)),
+    );
+
+    let before = sim.stats();
+    plan(&retry_only);
+    let (ro_served, ro_throttled) = org_counts(&sim, &before);
+    let ro_calls: u64 = ro_served.values().sum();
+    let ro_share = ro_throttled as f64 / (ro_calls + ro_throttled) as f64;
+
+    r.target(
+        "10: organisation read (paced, 1.0.3) <= 1.15 x its minimum",
+        s[2].median <= 1.15 * minimum,
+        format!(
+            "{:.2} x ({:.2} s against {:.2} s)",
+            s[2].median / minimum,
+            s[2].median,
+            minimum
+        ),
+    );
+    r.target(
+        "10 on 1.15.5: organisation read (paced) <= 1.15 x its minimum",
+        s[1].median <= 1.15 * minimum,
+        format!("{:.2} x", s[1].median / minimum),
+    );
+    r.target(
+        "10: calls answered Throttling.User (paced) <= 5 %",
+        share <= 0.05,
+        format!(
+            "{:.1} % ({throttled} of {}); retries only: {:.1} % ({ro_throttled} of {})",
+            100.0 * share,
+            calls + throttled,
+            100.0 * ro_share,
+            ro_calls + ro_throttled
+        ),
+    );
+    let org_use = usage_during(PROGRAMS, || {
+        plan(&paced_old);
+    })[0];
+    let rss_mib = org_use.peak_rss_kib as f64 / 1024.0;
+    r.target(
+        "10: provider peak RSS in the 10,000-key read <= 64 MiB",
+        org_use.peak_rss_kib > 0 && rss_mib <= 64.0,
+        format!("{rss_mib:.1} MiB"),
+    );
+    paced_old.ok(&[
+        "plan",
+        "-input=false",
+        "-no-color",
+        "-lock=false",
+        "-out=org.tfplan",
+    ]);
+    let plan_bytes = std::fs::metadata(paced_old.work().join("org.tfplan"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    let _ = writeln!(
+        r.notes,
+        "- Scenario 10: `actiontrail-sim --organization {shape} --latency-ms 50 --rate-limit {rate}`; \
+         every plan of the scenario read all {what} without an error (a failed plan stops the \
+         benchmark). One paced read made {calls} calls the emulator served ({}) and {throttled} \
+         it throttled, in {one_read:.2} s; the quota bound is {quota:.2} s, the concurrency \
+         bound {concurrency:.2} s. Retries only: {ro_calls} served, {ro_throttled} throttled. \
+         Provider CPU in the read: {:.0} ms. The saved plan (`terraform plan -out`, 1.0.3) is \
+         {:.1} MiB.",
+        served
+            .iter()
+            .map(|(a, n)| format!("{a} {n}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        org_use.cpu_ms,
+        plan_bytes as f64 / 1_048_576.0
+    );
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; a filter argument is not supported.
     let mut r = Report {
@@ -854,10 +1093,16 @@ fn main() {
     );
     let _ = writeln!(r.table, "| --- | --- | --- | --- | --- | --- |");
 
-    // `BENCH_SCENARIO=fleet cargo bench --bench plan` runs scenario 9 alone and prints it
+    // `BENCH_SCENARIO=fleet` (or `organization`) `cargo bench --bench plan` runs scenario 9 (or 10) alone and prints it
     // (BENCHMARKS.md is left as it is).
-    if std::env::var("BENCH_SCENARIO").as_deref() == Ok("fleet") {
-        fleet_scenario(&mut r);
+    let only = std::env::var("BENCH_SCENARIO").ok();
+    if matches!(only.as_deref(), Some("fleet" | "organization")) {
+        if only.as_deref() == Some("fleet") {
+            fleet_scenario(&mut r);
+            organization_scenario(&mut r);
+        } else {
+            organization_scenario(&mut r);
+        }
         println!("{}\n{}\n{}", r.table, r.computed, r.notes);
         for (name, met, figure) in &r.verdicts {
             println!(
