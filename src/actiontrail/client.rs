@@ -1,10 +1,12 @@
 //! The client: one signed, retried, coalesced and memoized call per distinct request. It
 //! knows no operation: each operation's file (`last_used_info.rs`, `list_users.rs`, ...)
-//! adds its method, its answer type and its checks, and calls [`Client::call`]. The signed
-//! exchange and its retries are in `exchange.rs`.
+//! adds its method, its answer type and its checks, and calls [`Client::call`] (or
+//! [`Client::call_on`] with the [`Service`] it belongs to). The signed, paced exchange and
+//! its retries are in `exchange.rs`; the pacer in `pacing.rs`.
 
 use super::answer;
 use super::error::Error;
+use super::pacing::Pacer;
 use super::retry::Backoff;
 pub(super) use super::service::Service;
 use super::ClientConfig;
@@ -52,15 +54,38 @@ struct Answers {
 pub(super) struct Inner {
     pub(super) endpoint: Endpoint,
     pub(super) ram_endpoint: Endpoint,
-    /// Bounds the HTTP exchanges in flight, whoever asks (a fleet read fans out to many).
-    pub(super) permits: tokio::sync::Semaphore,
+    pub(super) resourcemanager_endpoint: Endpoint,
+    /// STS, as the credentials chain resolves it, or why the transport policy refuses it:
+    /// refused only when called, as the chain does, so an STS endpoint nothing calls is
+    /// not an error.
+    pub(super) sts_endpoint: Result<Endpoint, String>,
+    /// Bounds the HTTP exchanges in flight, whoever asks (a fleet read fans out to many),
+    /// shared with the clients derived for other credentials.
+    pub(super) permits: Arc<tokio::sync::Semaphore>,
+    /// The learned rates, per credentials, endpoint and Action; shared likewise.
+    pub(super) pacer: Arc<Pacer>,
     pub(super) signature: SignatureAlgorithm,
     pub(super) max_retries: u32,
     pub(super) timeout: Duration,
     pub(super) http: SharedHttp,
     pub(super) credentials: CredentialsProvider,
     answers: Mutex<Answers>,
-    pub(super) api_calls: std::sync::atomic::AtomicU64,
+    pub(super) api_calls: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Inner {
+    /// Where calls to `service` go.
+    pub(super) fn endpoint_of(&self, service: Service) -> Result<&Endpoint, Error> {
+        match service {
+            Service::ActionTrail => Ok(&self.endpoint),
+            Service::Ram => Ok(&self.ram_endpoint),
+            Service::ResourceManager => Ok(&self.resourcemanager_endpoint),
+            Service::Sts => self
+                .sts_endpoint
+                .as_ref()
+                .map_err(|why| Error::Config(why.clone())),
+        }
+    }
 }
 
 /// The ActionTrail client. Cheap to clone; clones share the connection pool, the
@@ -91,6 +116,7 @@ impl Client {
         }
         .map_err(Error::Config)?;
         let ram_endpoint = Service::ram_endpoint(&config)?;
+        let resourcemanager_endpoint = Service::resourcemanager_endpoint(&config)?;
         // The one transport policy, again where the endpoints are built.
         let transport = config.credentials.transport;
         transport
@@ -99,6 +125,18 @@ impl Client {
         transport
             .admit(&ram_endpoint, "ram_endpoint")
             .map_err(Error::Config)?;
+        transport
+            .admit(&resourcemanager_endpoint, "resourcemanager_endpoint")
+            .map_err(Error::Config)?;
+        let sts_endpoint = Service::sts_endpoint(&config)
+            .map(|(e, named_by)| transport.admit(&e, named_by).map(|()| e))?;
+        if let Some(n) = config.max_requests_per_second {
+            if !(n.is_finite() && n > 0.0) {
+                return Err(Error::Config(format!(
+                    "max_requests_per_second must be more than zero, not {n}"
+                )));
+            }
+        }
         if config.max_concurrency == 0 {
             return Err(Error::Config("max_concurrency must be at least 1".into()));
         }
@@ -120,18 +158,53 @@ impl Client {
             inner: Arc::new(Inner {
                 endpoint,
                 ram_endpoint,
-                permits: tokio::sync::Semaphore::new(config.max_concurrency),
+                resourcemanager_endpoint,
+                sts_endpoint,
+                permits: Arc::new(tokio::sync::Semaphore::new(config.max_concurrency)),
+                pacer: Arc::new(Pacer::new(config.max_requests_per_second)),
                 signature: config.signature,
                 max_retries: config.max_retries,
                 timeout: config.timeout,
                 http,
                 credentials,
                 answers: Mutex::new(Answers::default()),
-                api_calls: std::sync::atomic::AtomicU64::new(0),
+                api_calls: Arc::new(std::sync::atomic::AtomicU64::new(0)),
             }),
             backoff: Backoff::default(),
             stop: CancellationToken::new(),
         })
+    }
+
+    /// A client that signs with `credentials` (a member account's role, say) and shares
+    /// this one's endpoints, connection pool, `max_concurrency` bound, pacer and call count:
+    /// the other credentials are another identity, so their calls get rates of their own,
+    /// as Alibaba's quotas are per account. Its answer cache is its own.
+    pub fn with_credentials(&self, credentials: CredentialsProvider) -> Client {
+        let inner = &self.inner;
+        Client {
+            inner: Arc::new(Inner {
+                endpoint: inner.endpoint.clone(),
+                ram_endpoint: inner.ram_endpoint.clone(),
+                resourcemanager_endpoint: inner.resourcemanager_endpoint.clone(),
+                sts_endpoint: inner.sts_endpoint.clone(),
+                permits: inner.permits.clone(),
+                pacer: inner.pacer.clone(),
+                signature: inner.signature,
+                max_retries: inner.max_retries,
+                timeout: inner.timeout,
+                http: inner.http.clone(),
+                credentials,
+                answers: Mutex::new(Answers::default()),
+                api_calls: inner.api_calls.clone(),
+            }),
+            backoff: self.backoff,
+            stop: self.stop.clone(),
+        }
+    }
+
+    /// The credentials this client signs with (their identity keys caches and rates).
+    pub fn credentials(&self) -> &CredentialsProvider {
+        &self.inner.credentials
     }
 
     /// This handle, its calls (and their retries) cancelled when `stop` is: Terraform's
@@ -155,6 +228,18 @@ impl Client {
     /// The RAM endpoint's base URL.
     pub fn ram_endpoint(&self) -> &str {
         &self.inner.ram_endpoint.base_url
+    }
+
+    /// The ResourceManager endpoint's base URL.
+    pub fn resourcemanager_endpoint(&self) -> &str {
+        &self.inner.resourcemanager_endpoint.base_url
+    }
+
+    /// The STS endpoint's base URL, or why the transport policy refuses it.
+    pub fn sts_endpoint(&self) -> Result<&str, Error> {
+        self.inner
+            .endpoint_of(Service::Sts)
+            .map(|e| e.base_url.as_str())
     }
 
     /// Where the credentials come from (never a secret).

@@ -10,6 +10,7 @@ mod support;
 
 mod client_against_sim;
 mod client_http;
+mod client_pacing;
 mod credentials_oracle;
 mod docs_up_to_date;
 mod fleet_memory;
