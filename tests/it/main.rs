@@ -37,6 +37,7 @@ mod terraform_faults;
 mod terraform_fleet;
 mod terraform_hostile;
 mod terraform_modern;
+mod terraform_pacing;
 mod terraform_policy;
 mod terraform_proxy;
 mod terraform_schema;
