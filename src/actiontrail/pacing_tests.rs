@@ -51,14 +51,32 @@ struct Run {
 /// `calls` calls of one key against a server allowing `quota` a second, `concurrency` in
 /// flight at most, each throttled call retried through the pacer until served.
 async fn run(pacer: Arc<Pacer>, key: PaceKey, calls: u64, quota: f64, concurrency: usize) -> Run {
-    let bucket = Arc::new(Mutex::new(Bucket::new(quota)));
+    run_keys(pacer, &[key], calls, quota, concurrency).await
+}
+
+/// As [`run`], `calls` for each of `keys` (each with a bucket of its own), the keys'
+/// calls interleaved as a scheduler spreading over accounts makes them.
+async fn run_keys(
+    pacer: Arc<Pacer>,
+    keys: &[PaceKey],
+    calls: u64,
+    quota: f64,
+    concurrency: usize,
+) -> Run {
+    let buckets: Vec<_> = keys
+        .iter()
+        .map(|_| Arc::new(Mutex::new(Bucket::new(quota))))
+        .collect();
     let permits = Arc::new(Semaphore::new(concurrency));
     let (served, throttled) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
     let start = Instant::now();
-    let tasks: Vec<_> = (0..calls)
-        .map(|_| {
-            let (pacer, key, bucket, permits) =
-                (pacer.clone(), key.clone(), bucket.clone(), permits.clone());
+    let tasks: Vec<_> = (0..calls as usize * keys.len())
+        .map(|i| {
+            let (key, bucket) = (
+                keys[i % keys.len()].clone(),
+                buckets[i % keys.len()].clone(),
+            );
+            let (pacer, permits) = (pacer.clone(), permits.clone());
             let (served, throttled) = (served.clone(), throttled.clone());
             tokio::spawn(async move {
                 loop {
@@ -118,6 +136,40 @@ async fn a_read_far_over_the_quota_runs_at_it_with_few_throttled_calls() {
     );
     let rate = pacer.rate(&k).expect("a throttled key is paced");
     assert!(rate > 0.8 * QUOTA && rate < 1.2 * QUOTA, "learned {rate}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn twenty_accounts_read_together_within_the_bound_of_the_slower_constraint() {
+    // The organisation benchmark's shape: 20 accounts, 500 calls of one API each, 100 in
+    // flight, 50 ms round trips; the quota, 80 a second per account, a little under the
+    // 100 a second each account gets of the concurrency, so that each is paced.
+    const ACCOUNTS: u64 = 20;
+    const CALLS: u64 = 500;
+    const QUOTA: f64 = 80.0;
+    const CONCURRENCY: usize = 100;
+    let keys: Vec<_> = (0..ACCOUNTS)
+        .map(|a| {
+            key(
+                &format!("key:A>role:acs:ram::{a:016}:role/audit"),
+                "ListAccessKeys",
+            )
+        })
+        .collect();
+    let run = run_keys(Arc::new(Pacer::new(None)), &keys, CALLS, QUOTA, CONCURRENCY).await;
+    assert_eq!(run.served, ACCOUNTS * CALLS);
+    let attempts = run.served + run.throttled;
+    assert!(
+        run.throttled * 100 <= attempts * 5,
+        "at most 5 % of calls throttled: {run:?}"
+    );
+    let round_trip = ROUND_TRIP.as_secs_f64();
+    let concurrency_bound = (ACCOUNTS * CALLS) as f64 * round_trip / CONCURRENCY as f64;
+    let quota_bound = CALLS as f64 / QUOTA;
+    let minimum = concurrency_bound.max(quota_bound) + round_trip;
+    assert!(
+        run.elapsed.as_secs_f64() <= 1.15 * minimum,
+        "within 1.15 x the minimum of {minimum} s: {run:?}"
+    );
 }
 
 #[tokio::test(start_paused = true)]
