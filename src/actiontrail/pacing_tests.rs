@@ -121,6 +121,8 @@ async fn a_read_far_over_the_quota_runs_at_it_with_few_throttled_calls() {
     let pacer = Arc::new(Pacer::new(None));
     let k = key("key:A", "GetAccessKeyLastUsedInfo");
     let run = run(pacer.clone(), k.clone(), CALLS, QUOTA, 64).await;
+    // The figures README.md quotes (`-- --nocapture` shows them).
+    eprintln!("{CALLS} calls at {QUOTA}/s, 64 in flight: {run:?}");
     assert_eq!(run.served, CALLS);
     let attempts = run.served + run.throttled;
     assert!(run.throttled > 0, "the quota was reached: {run:?}");
