@@ -42,6 +42,11 @@ const UNPACED_ABOVE: f64 = 10_000.0;
 /// A retry-after hint holds a key at most this long (as the backoff honours it).
 const MAX_RETRY_AFTER: Duration = super::retry::MAX_RETRY_AFTER;
 
+/// `secs` as a duration, at most a year: as good as never, and no sum overflows.
+fn seconds(secs: f64) -> Duration {
+    Duration::try_from_secs_f64(secs.min(365.0 * 86_400.0)).unwrap_or(Duration::ZERO)
+}
+
 /// Whose calls share a rate: the credentials' identity, the endpoint and the Action.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct PaceKey {
@@ -98,7 +103,8 @@ struct Schedule {
     /// The rate learned from throttling; `None` until the key is throttled.
     learned: Option<f64>,
     ceiling: Option<f64>,
-    /// Ticket `n >= first` goes at `origin + (n - first) / rate`; earlier ones at once.
+    /// Ticket `n >= first` goes at `origin + (n - first) / rate`; earlier ones (due before
+    /// the rate changed, not yet gone) at `origin`.
     origin: Instant,
     first: u64,
     next_ticket: u64,
@@ -143,9 +149,7 @@ impl Schedule {
         let at = if ticket <= self.first {
             self.origin
         } else {
-            let ahead = (ticket - self.first) as f64 / rate;
-            // A year ahead is as good as never, and keeps the sum from overflowing.
-            self.origin + Duration::from_secs_f64(ahead.min(365.0 * 86_400.0))
+            self.origin + seconds((ticket - self.first) as f64 / rate)
         };
         self.hold_until.map_or(at, |h| at.max(h))
     }
@@ -174,7 +178,7 @@ impl Schedule {
         };
         self.first = due.min(self.next_ticket);
         let after_last = match (self.rate(), self.last_sent) {
-            (Some(r), Some(last)) => last + Duration::from_secs_f64(1.0 / r),
+            (Some(r), Some(last)) => last + seconds(1.0 / r),
             _ => now,
         };
         self.origin = self.hold_until.map_or(now, |h| h.max(now)).max(after_last);

@@ -306,3 +306,13 @@ async fn calls_in_flight_when_the_rate_fell_do_not_slow_it_again() {
     // Ten served in the last second: one slow-down, to 90 % of that, not ten.
     assert_eq!(pacer.rate(&k), Some(9.0));
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_vanishingly_small_ceiling_waits_instead_of_overflowing() {
+    let pacer = Pacer::new(Some(1e-300));
+    let k = key("key:A", "ListUsers");
+    let start = Instant::now();
+    pacer.slot(&k).await;
+    pacer.slot(&k).await;
+    assert_eq!(start.elapsed(), Duration::from_secs(365 * 86_400));
+}
