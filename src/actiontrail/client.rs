@@ -1,10 +1,12 @@
 //! The client: one signed, retried, coalesced and memoized call per distinct request. It
 //! knows no operation: each operation's file (`last_used_info.rs`, `list_users.rs`, ...)
-//! adds its method, its answer type and its checks, and calls [`Client::call`]. The signed
-//! exchange and its retries are in `exchange.rs`.
+//! adds its method, its answer type and its checks, and calls [`Client::call`] (or
+//! [`Client::call_on`] with the [`Service`] it belongs to). The signed, paced exchange and
+//! its retries are in `exchange.rs`; the pacer in `pacing.rs`.
 
 use super::answer;
 use super::error::Error;
+use super::pacing::Pacer;
 use super::retry::Backoff;
 pub(super) use super::service::Service;
 use super::ClientConfig;
@@ -53,14 +55,37 @@ pub(super) struct Inner {
     pub(super) endpoint: Endpoint,
     pub(super) ram_endpoint: Endpoint,
     pub(super) resourcemanager_endpoint: Endpoint,
-    /// Bounds the HTTP exchanges in flight, whoever asks (a fleet read fans out to many).
-    pub(super) permits: tokio::sync::Semaphore,
+    /// STS, as the credentials chain resolves it, or why the transport policy refuses it:
+    /// refused only when called, as the chain does, so an STS endpoint nothing calls is
+    /// not an error.
+    pub(super) sts_endpoint: Result<Endpoint, String>,
+    /// Bounds the HTTP exchanges in flight, whoever asks (a fleet read fans out to many),
+    /// shared with the clients derived for other credentials.
+    pub(super) permits: Arc<tokio::sync::Semaphore>,
+    /// The learned rates, per credentials, endpoint and Action; shared likewise.
+    pub(super) pacer: Arc<Pacer>,
     pub(super) signature: SignatureAlgorithm,
     pub(super) max_retries: u32,
     pub(super) timeout: Duration,
     pub(super) http: SharedHttp,
+    pub(super) credentials: CredentialsProvider,
     answers: Mutex<Answers>,
-    pub(super) api_calls: std::sync::atomic::AtomicU64,
+    pub(super) api_calls: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Inner {
+    /// Where calls to `service` go.
+    pub(super) fn endpoint_of(&self, service: Service) -> Result<&Endpoint, Error> {
+        match service {
+            Service::ActionTrail => Ok(&self.endpoint),
+            Service::Ram => Ok(&self.ram_endpoint),
+            Service::ResourceManager => Ok(&self.resourcemanager_endpoint),
+            Service::Sts => self
+                .sts_endpoint
+                .as_ref()
+                .map_err(|why| Error::Config(why.clone())),
+        }
+    }
 }
 
 /// The ActionTrail client. Cheap to clone; clones share the connection pool, the
@@ -68,10 +93,6 @@ pub(super) struct Inner {
 #[derive(Clone)]
 pub struct Client {
     pub(super) inner: Arc<Inner>,
-    /// Whose calls these are. Outside `inner`, so a client for a member account
-    /// ([`Client::assuming`]) shares the connections, the cache, the concurrency bound and
-    /// the pacing of the client it came from, with its own credentials.
-    pub(super) credentials: CredentialsProvider,
     pub(super) backoff: Backoff,
     pub(super) stop: CancellationToken,
 }
@@ -80,7 +101,7 @@ impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
             .field("endpoint", &self.inner.endpoint.base_url)
-            .field("credentials", &self.credentials.origin())
+            .field("credentials", &self.inner.credentials.origin())
             .finish_non_exhaustive()
     }
 }
@@ -107,6 +128,15 @@ impl Client {
         transport
             .admit(&resourcemanager_endpoint, "resourcemanager_endpoint")
             .map_err(Error::Config)?;
+        let sts_endpoint = Service::sts_endpoint(&config)
+            .map(|(e, named_by)| transport.admit(&e, named_by).map(|()| e))?;
+        if let Some(n) = config.max_requests_per_second {
+            if !(n.is_finite() && n > 0.0) {
+                return Err(Error::Config(format!(
+                    "max_requests_per_second must be more than zero, not {n}"
+                )));
+            }
+        }
         if config.max_concurrency == 0 {
             return Err(Error::Config("max_concurrency must be at least 1".into()));
         }
@@ -129,28 +159,58 @@ impl Client {
                 endpoint,
                 ram_endpoint,
                 resourcemanager_endpoint,
-                permits: tokio::sync::Semaphore::new(config.max_concurrency),
+                sts_endpoint,
+                permits: Arc::new(tokio::sync::Semaphore::new(config.max_concurrency)),
+                pacer: Arc::new(if config.learned_pacing {
+                    Pacer::new(config.max_requests_per_second)
+                } else {
+                    Pacer::unlearning(config.max_requests_per_second)
+                }),
                 signature: config.signature,
                 max_retries: config.max_retries,
                 timeout: config.timeout,
                 http,
+                credentials,
                 answers: Mutex::new(Answers::default()),
-                api_calls: std::sync::atomic::AtomicU64::new(0),
+                api_calls: Arc::new(std::sync::atomic::AtomicU64::new(0)),
             }),
-            credentials,
             backoff: Backoff::default(),
             stop: CancellationToken::new(),
         })
     }
 
-    /// A client for another account's role: the same connections, cache, concurrency bound
-    /// and pacing, signing with what STS AssumeRole gives this client's credentials for
-    /// `role`. Nothing is fetched until the first call.
+    /// A client that signs with `credentials` (a member account's role, say) and shares
+    /// this one's endpoints, connection pool, `max_concurrency` bound, pacer and call count:
+    /// the other credentials are another identity, so their calls get rates of their own,
+    /// as Alibaba's quotas are per account. Its answer cache is its own.
+    pub fn with_credentials(&self, credentials: CredentialsProvider) -> Client {
+        let inner = &self.inner;
+        Client {
+            inner: Arc::new(Inner {
+                endpoint: inner.endpoint.clone(),
+                ram_endpoint: inner.ram_endpoint.clone(),
+                resourcemanager_endpoint: inner.resourcemanager_endpoint.clone(),
+                sts_endpoint: inner.sts_endpoint.clone(),
+                permits: inner.permits.clone(),
+                pacer: inner.pacer.clone(),
+                signature: inner.signature,
+                max_retries: inner.max_retries,
+                timeout: inner.timeout,
+                http: inner.http.clone(),
+                credentials,
+                answers: Mutex::new(Answers::default()),
+                api_calls: inner.api_calls.clone(),
+            }),
+            backoff: self.backoff,
+            stop: self.stop.clone(),
+        }
+    }
+
+    /// A client for another account's role: [`Client::with_credentials`] with what STS
+    /// AssumeRole gives this client's credentials for `role`. Nothing is fetched until the
+    /// first call.
     pub fn assuming(&self, role: super::AssumeRoleConfig) -> Result<Client, Error> {
-        Ok(Client {
-            credentials: self.credentials.assuming(role)?,
-            ..self.clone()
-        })
+        Ok(self.with_credentials(self.inner.credentials.assuming(role)?))
     }
 
     /// Fetches this client's credentials now (for a role: assumes it), so that a failure
@@ -165,7 +225,7 @@ impl Client {
             let err = tokio::select! {
                 biased;
                 () = self.stop.cancelled() => return Err(stopped()),
-                r = self.credentials.credentials() => match r {
+                r = self.inner.credentials.credentials() => match r {
                     Ok(_) => return Ok(()),
                     Err(e) => Error::from(e),
                 },
@@ -181,6 +241,11 @@ impl Client {
             }
             retry += 1;
         }
+    }
+
+    /// The credentials this client signs with (their identity keys caches and rates).
+    pub fn credentials(&self) -> &CredentialsProvider {
+        &self.inner.credentials
     }
 
     /// This handle, its calls (and their retries) cancelled when `stop` is: Terraform's
@@ -206,9 +271,21 @@ impl Client {
         &self.inner.ram_endpoint.base_url
     }
 
+    /// The ResourceManager endpoint's base URL.
+    pub fn resourcemanager_endpoint(&self) -> &str {
+        &self.inner.resourcemanager_endpoint.base_url
+    }
+
+    /// The STS endpoint's base URL, or why the transport policy refuses it.
+    pub fn sts_endpoint(&self) -> Result<&str, Error> {
+        self.inner
+            .endpoint_of(Service::Sts)
+            .map(|e| e.base_url.as_str())
+    }
+
     /// Where the credentials come from (never a secret).
     pub fn credentials_origin(&self) -> &str {
-        self.credentials.origin()
+        self.inner.credentials.origin()
     }
 
     /// Retries after the first try, as configured (error hints quote it).
@@ -227,7 +304,7 @@ impl Client {
     /// next identical call asks the API (an identical call in flight is still joined).
     pub(super) fn forget(&self, service: Service, action: &str, params: &BTreeMap<String, String>) {
         let key = cache_key(
-            self.credentials.identity(),
+            self.inner.credentials.identity(),
             &format!("{}:{action}", service.name()),
             params,
         );
@@ -290,7 +367,7 @@ impl Client {
         decode: Decoder,
     ) -> Result<Answer, Error> {
         let key = cache_key(
-            self.credentials.identity(),
+            self.inner.credentials.identity(),
             &format!("{}:{action}", service.name()),
             &params,
         );

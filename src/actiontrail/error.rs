@@ -150,6 +150,12 @@ impl Error {
         }
     }
 
+    /// Whether the service refused the call for flow control (`Throttling`,
+    /// `Throttling.User`, ...): the pacer slows the key down.
+    pub fn is_throttling(&self) -> bool {
+        matches!(self, Error::Service(e) if e.is_retryable() && e.code.contains("Throttling"))
+    }
+
     /// How long the server asked to wait before retrying.
     pub fn retry_after(&self) -> Option<Duration> {
         self.service().and_then(|e| e.retry_after)

@@ -1,10 +1,13 @@
 //! One signed exchange with the API ([`Client::attempt`]), and the retries around it
 //! ([`Client::call_with_retries`]): throttled, failed and timed-out calls are tried again
 //! with backoff, up to `max_retries`, and Terraform's StopProvider cuts any wait short.
+//! Every attempt first waits for its slot from the pacer (`pacing.rs`) and tells it how
+//! the server took the call.
 
 use super::answer;
 use super::client::{Answer, Client, Decoder, Service};
 use super::error::Error;
+use super::pacing::PaceKey;
 use crate::alibaba::redact;
 use crate::alibaba::rpc::{nonce, send, sign, RpcRequest, SendFailure};
 use std::collections::BTreeMap;
@@ -82,25 +85,39 @@ impl Client {
         decode: Decoder,
     ) -> Result<Answer, Error> {
         let inner = &self.inner;
-        // Held for the exchange only, not across a retry's backoff. The semaphore is never
-        // closed, so acquiring cannot fail.
-        let _permit = inner.permits.acquire().await.ok();
-        let credentials = self.credentials.credentials().await?;
+        let endpoint = inner.endpoint_of(service)?;
+        let key = PaceKey::new(inner.credentials.identity(), &endpoint.base_url, action);
+        // The key's slot, then a permit, held for the exchange only (not across a retry's
+        // backoff).
+        let (sent, _permit) = inner.pacer.admit(&key, &inner.permits).await;
+        let result = self.exchange(service, action, params, decode).await;
+        match &result {
+            Err(e) if e.is_throttling() => inner.pacer.throttled(&key, sent, e.retry_after()),
+            Ok(_)
+            | Err(Error::Service(_) | Error::NotActionTrail { .. } | Error::Untrusted { .. }) => {
+                inner.pacer.served(&key)
+            }
+            // Not answered (a timeout, a broken connection, no credentials): nothing learned.
+            Err(_) => {}
+        }
+        result
+    }
+
+    async fn exchange(
+        &self,
+        service: Service,
+        action: &'static str,
+        params: &BTreeMap<String, String>,
+        decode: Decoder,
+    ) -> Result<Answer, Error> {
+        let inner = &self.inner;
+        let endpoint = inner.endpoint_of(service)?;
+        let credentials = inner.credentials.credentials().await?;
         let http = inner.http.get().map_err(Error::Config)?;
         let request = RpcRequest {
             action,
             version: service.version(),
             params,
-        };
-        let sts;
-        let endpoint = match service {
-            Service::ActionTrail => &inner.endpoint,
-            Service::Ram => &inner.ram_endpoint,
-            Service::ResourceManager => &inner.resourcemanager_endpoint,
-            Service::Sts => {
-                sts = self.credentials.sts_endpoint()?;
-                &sts
-            }
         };
         let signed = sign(
             &request,

@@ -1,7 +1,7 @@
 //! The API client: one file per operation (ActionTrail's five GetAccessKeyLastUsed*, RAM's
 //! ListUsers and ListAccessKeys), each with its request, answer type, strict checks and
 //! paging; the client itself keeps only what every operation shares: sending, signing,
-//! caching and retrying. Adding an operation is one new file here.
+//! caching, pacing and retrying. Adding an operation is one new file here.
 //!
 //! Design choices a newcomer may question:
 //! - One [`Client`] per provider configuration, cloned into every data source: clones share
@@ -23,6 +23,7 @@ mod decode_props;
 pub mod diagnostic;
 mod error;
 mod exchange;
+mod pacing;
 mod pagination;
 mod record;
 mod retry;
@@ -86,10 +87,16 @@ pub struct ClientConfig {
     pub credentials: CredentialsConfig,
     /// RAM endpoint override (for ListUsers / ListAccessKeys), in the forms `endpoint` takes.
     pub ram_endpoint: Option<String>,
-    /// ResourceManager endpoint override (for ListAccounts), in the forms `endpoint` takes.
-    pub resourcemanager_endpoint: Option<String>,
     /// The most HTTP exchanges in flight at once, over every operation.
     pub max_concurrency: usize,
+    /// ResourceManager endpoint override (for ListAccounts), in the forms `endpoint` takes.
+    pub resourcemanager_endpoint: Option<String>,
+    /// The most calls a second per API and account, from the first call (throttling may
+    /// slow a key further); `None` leaves keys unpaced until throttled.
+    pub max_requests_per_second: Option<f64>,
+    /// Whether a throttled API is paced at the rate it let through (the default), or
+    /// only retried with backoff (`ACTIONTRAIL_PACING=off`, to compare the two).
+    pub learned_pacing: bool,
 }
 
 /// Exchanges in flight at once unless configured: Terraform's own `-parallelism`.
@@ -117,6 +124,8 @@ impl std::fmt::Debug for ClientConfig {
             .field("ram_endpoint", &self.ram_endpoint)
             .field("resourcemanager_endpoint", &self.resourcemanager_endpoint)
             .field("max_concurrency", &self.max_concurrency)
+            .field("max_requests_per_second", &self.max_requests_per_second)
+            .field("learned_pacing", &self.learned_pacing)
             .field("credentials", &credentials)
             .finish()
     }
@@ -133,8 +142,10 @@ impl Default for ClientConfig {
             timeout: DEFAULT_TIMEOUT,
             credentials: CredentialsConfig::default(),
             ram_endpoint: None,
-            resourcemanager_endpoint: None,
             max_concurrency: DEFAULT_MAX_CONCURRENCY,
+            resourcemanager_endpoint: None,
+            max_requests_per_second: None,
+            learned_pacing: true,
         }
     }
 }

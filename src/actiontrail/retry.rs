@@ -5,7 +5,7 @@ use std::time::Duration;
 
 /// A server's retry-after hint is honoured up to this long; beyond it, the hint is more
 /// likely a bug than a plan, and Terraform's user is waiting.
-const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+pub(super) const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 
 /// How long to wait before retry number `n` (0-based): a uniform random delay in
 /// `[0, min(cap, base * 2^n)]` ("full jitter", which spreads a throttled fleet best).

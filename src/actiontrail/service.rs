@@ -1,23 +1,22 @@
-//! The APIs the client calls: ActionTrail and, for the fleet audit, RAM. Both are RPC
-//! style and signed alike; they differ in endpoint and version.
+//! The APIs the client calls: ActionTrail, RAM (the fleet audit), ResourceManager (the
+//! accounts of a Resource Directory) and STS (who is calling). All are RPC style and
+//! signed alike; they differ in endpoint and version.
 
 use super::{ClientConfig, Error, API_VERSION};
+use crate::alibaba::credentials::CredentialsProvider;
 use crate::alibaba::endpoint::{Endpoint, Protocol};
 
 /// The RAM API version.
 pub(crate) const RAM_API_VERSION: &str = "2015-05-01";
+/// The ResourceManager API version (ListAccounts).
+pub(crate) const RESOURCEMANAGER_API_VERSION: &str = "2020-03-31";
+/// The STS API version (GetCallerIdentity, AssumeRole).
+pub(crate) const STS_API_VERSION: &str = "2015-04-01";
 
 /// RAM is a global service: one endpoint for every region.
 const RAM_DEFAULT_HOST: &str = "ram.aliyuncs.com";
-
-/// The Resource Directory's API version (ResourceManager).
-pub(crate) const RESOURCEMANAGER_API_VERSION: &str = "2020-03-31";
-
-/// ResourceManager is a global service too.
+/// So is ResourceManager.
 const RESOURCEMANAGER_DEFAULT_HOST: &str = "resourcemanager.aliyuncs.com";
-
-/// The STS API version.
-pub(crate) const STS_API_VERSION: &str = "2015-04-01";
 
 /// Which API a call goes to: each has its endpoint and version, signed the same way.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,9 +26,9 @@ pub(crate) enum Service {
     /// RAM 2015-05-01, global (`ram.aliyuncs.com`).
     Ram,
     /// ResourceManager 2020-03-31, global (`resourcemanager.aliyuncs.com`): the Resource
-    /// Directory's members.
+    /// Directory's members (ListAccounts).
     ResourceManager,
-    /// STS 2015-04-01, at the endpoint the credentials chain uses (`sts_endpoint`).
+    /// STS 2015-04-01, at the endpoint the credentials chain calls (`sts.aliyuncs.com`).
     Sts,
 }
 
@@ -56,39 +55,52 @@ impl Service {
 
     /// RAM's endpoint: `ram_endpoint` when set, else `ram.aliyuncs.com`.
     pub(crate) fn ram_endpoint(config: &ClientConfig) -> Result<Endpoint, Error> {
-        // The default is HTTPS whatever `protocol` says: that is ActionTrail's, and must
-        // not send the fleet's listing in clear.
-        let (spec, protocol) = match config
-            .ram_endpoint
-            .as_deref()
-            .filter(|e| !e.trim().is_empty())
-        {
-            Some(e) => (e, config.protocol),
-            None => (RAM_DEFAULT_HOST, Protocol::Https),
-        };
-        Endpoint::parse(spec, protocol).map_err(|e| Error::Config(format!("ram_endpoint: {e}")))
+        global(
+            config,
+            config.ram_endpoint.as_deref(),
+            RAM_DEFAULT_HOST,
+            "ram_endpoint",
+        )
     }
 
     /// ResourceManager's endpoint: `resourcemanager_endpoint` when set, else
-    /// `resourcemanager.aliyuncs.com` over HTTPS (the directory's member list is not sent in
-    /// clear because ActionTrail's `protocol` says HTTP).
+    /// `resourcemanager.aliyuncs.com`.
     pub(crate) fn resourcemanager_endpoint(config: &ClientConfig) -> Result<Endpoint, Error> {
-        let (spec, protocol) = match config
-            .resourcemanager_endpoint
-            .as_deref()
-            .filter(|e| !e.trim().is_empty())
-        {
-            Some(e) => (e, config.protocol),
-            None => (RESOURCEMANAGER_DEFAULT_HOST, Protocol::Https),
-        };
-        Endpoint::parse(spec, protocol)
-            .map_err(|e| Error::Config(format!("resourcemanager_endpoint: {e}")))
+        global(
+            config,
+            config.resourcemanager_endpoint.as_deref(),
+            RESOURCEMANAGER_DEFAULT_HOST,
+            "resourcemanager_endpoint",
+        )
     }
+
+    /// STS's endpoint, as the credentials chain resolves it (`sts_endpoint`, then
+    /// `ALIBABA_CLOUD_STS_ENDPOINT`, then `sts.aliyuncs.com`), with what named it.
+    pub(crate) fn sts_endpoint(config: &ClientConfig) -> Result<(Endpoint, &'static str), Error> {
+        CredentialsProvider::sts_endpoint(&config.credentials).map_err(Error::Credentials)
+    }
+}
+
+/// A global service's endpoint: the override when set, else its default host over HTTPS
+/// whatever `protocol` says: that is ActionTrail's, and must not send an organisation's
+/// listing in clear.
+fn global(
+    config: &ClientConfig,
+    configured: Option<&str>,
+    default: &str,
+    argument: &str,
+) -> Result<Endpoint, Error> {
+    let (spec, protocol) = match configured.filter(|e| !e.trim().is_empty()) {
+        Some(e) => (e, config.protocol),
+        None => (default, Protocol::Https),
+    };
+    Endpoint::parse(spec, protocol).map_err(|e| Error::Config(format!("{argument}: {e}")))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
     #[test]
     fn ram_defaults_to_its_global_endpoint_and_takes_an_override() {
@@ -106,5 +118,59 @@ mod tests {
             Err(Error::Config(m)) if m.starts_with("ram_endpoint")
         ));
         assert_ne!(Service::Ram.version(), Service::ActionTrail.version());
+    }
+
+    #[test]
+    fn resourcemanager_defaults_to_https_whatever_protocol_says() {
+        let mut config = ClientConfig {
+            protocol: Protocol::Http,
+            ..ClientConfig::default()
+        };
+        let e = Service::resourcemanager_endpoint(&config).unwrap();
+        assert_eq!(e.base_url, "https://resourcemanager.aliyuncs.com");
+        config.resourcemanager_endpoint = Some("127.0.0.1:9510".into());
+        assert_eq!(
+            Service::resourcemanager_endpoint(&config).unwrap().base_url,
+            "http://127.0.0.1:9510"
+        );
+        config.resourcemanager_endpoint = Some("ftp://rm".into());
+        assert!(matches!(
+            Service::resourcemanager_endpoint(&config),
+            Err(Error::Config(m)) if m.starts_with("resourcemanager_endpoint")
+        ));
+        assert_eq!(Service::ResourceManager.version(), "2020-03-31");
+        assert_eq!(Service::Sts.version(), "2015-04-01");
+    }
+
+    #[test]
+    fn sts_is_where_the_credentials_chain_calls_it() {
+        let with_env = |env: &[(&str, &str)]| ClientConfig {
+            credentials: crate::alibaba::credentials::CredentialsConfig {
+                env: Some(
+                    env.iter()
+                        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                        .collect::<BTreeMap<_, _>>(),
+                ),
+                ..Default::default()
+            },
+            ..ClientConfig::default()
+        };
+        let (e, named) = Service::sts_endpoint(&with_env(&[])).unwrap();
+        assert_eq!(
+            (e.base_url.as_str(), named),
+            ("https://sts.aliyuncs.com", "sts_endpoint")
+        );
+        let mut config = with_env(&[("ALIBABA_CLOUD_STS_ENDPOINT", "http://127.0.0.1:7")]);
+        let (e, named) = Service::sts_endpoint(&config).unwrap();
+        assert_eq!(
+            (e.base_url.as_str(), named),
+            ("http://127.0.0.1:7", "ALIBABA_CLOUD_STS_ENDPOINT")
+        );
+        config.credentials.sts_endpoint = Some("sts.cn-shanghai.aliyuncs.com".into());
+        let (e, named) = Service::sts_endpoint(&config).unwrap();
+        assert_eq!(
+            (e.base_url.as_str(), named),
+            ("https://sts.cn-shanghai.aliyuncs.com", "sts_endpoint")
+        );
     }
 }

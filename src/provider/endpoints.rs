@@ -1,6 +1,7 @@
-//! The `endpoints` block, as the alicloud provider spells it: `actiontrail`, `sts` and
-//! `ram`, beside the single `endpoint`, `sts_endpoint` and `ram_endpoint` arguments (setting both ways for one
-//! service is an error, not a silent choice).
+//! The `endpoints` block, as the alicloud provider spells it: `actiontrail`, `sts`, `ram`
+//! and `resourcemanager`, beside the single `endpoint`, `sts_endpoint`, `ram_endpoint` and
+//! `resourcemanager_endpoint` arguments (setting both ways for one service is an error,
+//! not a silent choice).
 
 use crate::actiontrail::Protocol;
 use crate::framework::args::{self, Arg};
@@ -41,10 +42,11 @@ pub fn parse_endpoint(text: &str) -> Result<Option<Protocol>, String> {
 }
 
 /// The services whose endpoint the block sets, and the single argument each mirrors.
-pub const SERVICES: [(&str, &str); 3] = [
+pub const SERVICES: [(&str, &str); 4] = [
     ("actiontrail", "endpoint"),
     ("sts", "sts_endpoint"),
     ("ram", "ram_endpoint"),
+    ("resourcemanager", "resourcemanager_endpoint"),
 ];
 
 /// The block's schema.
@@ -54,6 +56,7 @@ pub fn block() -> Block {
             Attribute::optional("actiontrail", crate::model::Type::String, "ActionTrail endpoint, as `endpoint` (which it may not be set with)."),
             Attribute::optional("sts", crate::model::Type::String, "STS endpoint for assume_role and assume_role_with_oidc, as `sts_endpoint` (which it may not be set with)."),
             Attribute::optional("ram", crate::model::Type::String, "RAM endpoint for `actiontrail_accesskeys`, as `ram_endpoint` (which it may not be set with)."),
+            Attribute::optional("resourcemanager", crate::model::Type::String, "ResourceManager endpoint for a Resource Directory's accounts, as `resourcemanager_endpoint` (which it may not be set with)."),
         ],
         block_types: vec![],
         description: "Endpoints by service, as the alicloud provider names them.".to_owned(),
@@ -70,6 +73,8 @@ pub struct Endpoints {
     pub sts: Option<String>,
     /// `ram`.
     pub ram: Option<String>,
+    /// `resourcemanager`.
+    pub resourcemanager: Option<String>,
 }
 
 /// Checks the block against the provider block `config` it sits in.
@@ -97,7 +102,8 @@ pub fn parse(config: &Value, block: &Value, diags: &mut Vec<Diagnostic>) -> Endp
                 out.actiontrail = Some((e.to_owned(), scheme))
             }
             Ok(_) if service == "sts" => out.sts = Some(e.to_owned()),
-            Ok(_) => out.ram = Some(e.to_owned()),
+            Ok(_) if service == "ram" => out.ram = Some(e.to_owned()),
+            Ok(_) => out.resourcemanager = Some(e.to_owned()),
             Err(why) => diags.push(args::invalid(
                 service,
                 &path,

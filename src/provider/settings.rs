@@ -15,8 +15,12 @@ use std::path::PathBuf;
 pub const REGION_ENV: [&str; 2] = ["ALIBABA_CLOUD_REGION", "ALICLOUD_REGION"];
 /// The environment variable naming the endpoint.
 pub const ENDPOINT_ENV: &str = "ACTIONTRAIL_ENDPOINT";
+/// `off` turns the learned pacing off: throttled calls are then only retried with backoff.
+pub const PACING_ENV: &str = "ACTIONTRAIL_PACING";
 /// The environment variable naming the RAM endpoint.
 pub const RAM_ENDPOINT_ENV: &str = "ACTIONTRAIL_RAM_ENDPOINT";
+/// The environment variable naming the ResourceManager endpoint.
+pub const RESOURCEMANAGER_ENDPOINT_ENV: &str = "ALIBABA_CLOUD_RESOURCEMANAGER_ENDPOINT";
 
 /// Reads a wholly known provider block, falling back to the environment (`env`) for
 /// region and endpoint. Fails with the same diagnostics as [`validate::validate`], or
@@ -112,10 +116,17 @@ pub fn resolve(
             .ram_endpoint
             .or_else(|| env(RAM_ENDPOINT_ENV).filter(|v| !v.trim().is_empty()))
             .map(|e| e.trim().trim_end_matches('/').to_owned()),
-        resourcemanager_endpoint: env("ALIBABA_CLOUD_RESOURCEMANAGER_ENDPOINT"),
         max_concurrency: block
             .max_concurrency
             .unwrap_or(crate::actiontrail::DEFAULT_MAX_CONCURRENCY),
+        resourcemanager_endpoint: block
+            .resourcemanager_endpoint
+            .or_else(|| env(RESOURCEMANAGER_ENDPOINT_ENV).filter(|v| !v.trim().is_empty()))
+            .map(|e| e.trim().trim_end_matches('/').to_owned()),
+        max_requests_per_second: block.max_requests_per_second,
+        // Only the exact word turns it off: pacing is what users want, and the switch
+        // exists to measure what it buys.
+        learned_pacing: env(PACING_ENV).as_deref() != Some("off"),
     })
 }
 
@@ -163,6 +174,68 @@ mod tests {
         let env = |name: &str| (name == "ALIBABA_CLOUD_REGION").then(|| "nowhere".to_owned());
         let errs = from_config(&block(&[]), &env).unwrap_err();
         assert!(errs[0].detail.contains("ALIBABA_CLOUD_REGION"));
+    }
+
+    #[test]
+    fn only_actiontrail_pacing_off_turns_the_learned_pacing_off() {
+        assert!(from_config(&block(&[]), &no_env).unwrap().learned_pacing);
+        for (value, learned) in [("off", false), ("on", true), ("OFF ", true), ("", true)] {
+            let env = |name: &str| (name == PACING_ENV).then(|| value.to_owned());
+            assert_eq!(
+                from_config(&block(&[]), &env).unwrap().learned_pacing,
+                learned,
+                "{value:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn resourcemanager_endpoint_comes_from_the_block_then_the_environment() {
+        let env = |name: &str| {
+            (name == RESOURCEMANAGER_ENDPOINT_ENV).then(|| "http://127.0.0.1:4001/".to_owned())
+        };
+        let s = from_config(&block(&[]), &env).unwrap();
+        assert_eq!(
+            s.resourcemanager_endpoint.as_deref(),
+            Some("http://127.0.0.1:4001")
+        );
+        let s = from_config(
+            &block(&[(
+                "resourcemanager_endpoint",
+                Value::string("resourcemanager.example.com"),
+            )]),
+            &env,
+        )
+        .unwrap();
+        assert_eq!(
+            s.resourcemanager_endpoint.as_deref(),
+            Some("resourcemanager.example.com")
+        );
+        assert_eq!(
+            from_config(&block(&[]), &no_env)
+                .unwrap()
+                .resourcemanager_endpoint,
+            None
+        );
+    }
+
+    #[test]
+    fn max_requests_per_second_reaches_the_client_and_is_unset_by_default() {
+        assert_eq!(
+            from_config(&block(&[]), &no_env)
+                .unwrap()
+                .max_requests_per_second,
+            None
+        );
+        let s = from_config(
+            &block(&[(
+                "max_requests_per_second",
+                Value::Number(crate::model::Number::Float(2.5)),
+            )]),
+            &no_env,
+        )
+        .unwrap();
+        assert_eq!(s.max_requests_per_second, Some(2.5));
     }
 
     #[test]

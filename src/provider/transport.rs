@@ -11,7 +11,9 @@
 use crate::actiontrail::ClientConfig;
 use crate::alibaba::endpoint::{is_loopback, shown_url, Endpoint, Protocol, TransportPolicy};
 use crate::model::{AttributePath, Diagnostic, Value};
-use crate::provider::settings::{self, ENDPOINT_ENV, RAM_ENDPOINT_ENV};
+use crate::provider::settings::{
+    self, ENDPOINT_ENV, RAM_ENDPOINT_ENV, RESOURCEMANAGER_ENDPOINT_ENV,
+};
 
 /// The environment variables naming an STS endpoint and a credentials URI.
 const STS_ENDPOINT_ENV: &str = crate::alibaba::credentials::STS_ENDPOINT_ENV;
@@ -104,6 +106,19 @@ fn endpoints(
         push(
             named(config, "ram_endpoint", "ram", RAM_ENDPOINT_ENV, env).or(Some(by_protocol())),
             Endpoint::parse(ram, settings.protocol),
+        );
+    }
+    if let Some(rm) = settings.resourcemanager_endpoint.as_deref() {
+        push(
+            named(
+                config,
+                "resourcemanager_endpoint",
+                "resourcemanager",
+                RESOURCEMANAGER_ENDPOINT_ENV,
+                env,
+            )
+            .or(Some(by_protocol())),
+            Endpoint::parse(rm, settings.protocol),
         );
     }
     let sts_env = env(STS_ENDPOINT_ENV).filter(|v| !v.trim().is_empty());
@@ -247,6 +262,19 @@ mod tests {
         assert!(at(&[("protocol", http("HTTP"))])[0].contains("protocol"));
         assert!(
             at(&[("ram_endpoint", http("http://ram.aliyuncs.com"))])[0].contains("ram_endpoint")
+        );
+        assert!(at(&[(
+            "resourcemanager_endpoint",
+            http("http://resourcemanager.aliyuncs.com")
+        )])[0]
+            .contains("resourcemanager_endpoint"));
+        let rm_env = |n: &str| {
+            (n == RESOURCEMANAGER_ENDPOINT_ENV)
+                .then(|| "http://resourcemanager.example.com".to_owned())
+        };
+        assert_eq!(
+            refused_at(&[], &rm_env),
+            ["the environment variable ALIBABA_CLOUD_RESOURCEMANAGER_ENDPOINT"]
         );
         assert!(
             at(&[("sts_endpoint", http("http://sts.aliyuncs.com"))])[0].contains("sts_endpoint")

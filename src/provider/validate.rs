@@ -13,6 +13,9 @@ use std::time::Duration;
 pub const MAX_RETRIES: i64 = 20;
 /// The most API calls in flight accepted: beyond it, throttling costs more than it saves.
 pub const MAX_CONCURRENCY: i64 = 100;
+/// The highest `max_requests_per_second` accepted: far above any API quota, so a value
+/// past it is a typo, not a plan.
+pub const MAX_REQUESTS_PER_SECOND: f64 = 10_000.0;
 
 fn root(name: &str) -> AttributePath {
     AttributePath::root(name)
@@ -48,7 +51,7 @@ fn parse_signing(text: &str) -> Option<SignatureAlgorithm> {
 }
 
 /// The provider block, parsed: each argument known and valid, or `None`.
-#[derive(Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ProviderConfig {
     /// `access_key`.
     pub access_key: Option<String>,
@@ -84,6 +87,10 @@ pub struct ProviderConfig {
     pub ram_endpoint: Option<String>,
     /// `max_concurrency`.
     pub max_concurrency: Option<usize>,
+    /// `resourcemanager_endpoint`.
+    pub resourcemanager_endpoint: Option<String>,
+    /// `max_requests_per_second`.
+    pub max_requests_per_second: Option<f64>,
     /// The `assume_role` block, when its `role_arn` is known.
     pub assume_role: Option<AssumeRoleConfig>,
     /// The `assume_role_with_oidc` block, when both its ARNs are known.
@@ -116,6 +123,7 @@ pub fn parse(config: &Value) -> (ProviderConfig, Vec<Diagnostic>) {
     let metadata = s("ecs_metadata_endpoint");
     let sts = s("sts_endpoint");
     let ram = s("ram_endpoint");
+    let resourcemanager = s("resourcemanager_endpoint");
     let credentials_uri = s("credentials_uri");
     let owned = |a: Arg<&str>| a.known().map(str::to_owned);
     // Secrets become `Secret`s, and so known to the scrubber, as soon as they are read.
@@ -131,6 +139,7 @@ pub fn parse(config: &Value) -> (ProviderConfig, Vec<Diagnostic>) {
         ecs_metadata_endpoint: owned(metadata),
         sts_endpoint: owned(sts),
         ram_endpoint: owned(ram),
+        resourcemanager_endpoint: owned(resourcemanager),
         credentials_uri: secret(credentials_uri),
         insecure_http: matches!(config.get("insecure_http"), Some(Value::Bool(true))),
         ..ProviderConfig::default()
@@ -189,6 +198,7 @@ pub fn parse(config: &Value) -> (ProviderConfig, Vec<Diagnostic>) {
         ("ecs_metadata_endpoint", metadata),
         ("sts_endpoint", sts),
         ("ram_endpoint", ram),
+        ("resourcemanager_endpoint", resourcemanager),
     ] {
         if let Arg::Known(e) = value {
             match endpoints::parse_endpoint(e) {
@@ -268,6 +278,7 @@ pub fn parse(config: &Value) -> (ProviderConfig, Vec<Diagnostic>) {
         Ok(_) => {}
         Err(d) => diags.push(d),
     }
+    out.max_requests_per_second = max_requests_per_second(config, &mut diags);
     if let Arg::Known(block) = args::block(config, "assume_role") {
         out.assume_role = assume_role::parse(block, &mut diags);
     }
@@ -279,8 +290,37 @@ pub fn parse(config: &Value) -> (ProviderConfig, Vec<Diagnostic>) {
         out.endpoint = out.endpoint.or(e.actiontrail);
         out.sts_endpoint = out.sts_endpoint.or(e.sts);
         out.ram_endpoint = out.ram_endpoint.or(e.ram);
+        out.resourcemanager_endpoint = out.resourcemanager_endpoint.or(e.resourcemanager);
     }
     (out, diags)
+}
+
+/// `max_requests_per_second`: a number of calls a second, more than zero (fractions
+/// allowed: `0.5` is a call every two seconds), at most [`MAX_REQUESTS_PER_SECOND`].
+fn max_requests_per_second(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<f64> {
+    const NAME: &str = "max_requests_per_second";
+    let path = root(NAME);
+    let value = match config.get(NAME) {
+        None | Some(Value::Null) | Some(Value::Unknown) => return None,
+        Some(v) => v,
+    };
+    let Some(n) = value.as_number().and_then(|n| n.as_f64()) else {
+        diags.push(args::invalid(
+            NAME,
+            &path,
+            format!("{NAME} must be a number of calls a second, such as 50."),
+        ));
+        return None;
+    };
+    if !(n > 0.0 && n <= MAX_REQUESTS_PER_SECOND) {
+        diags.push(args::invalid(
+            NAME,
+            &path,
+            format!("{NAME} must be more than 0 and at most {MAX_REQUESTS_PER_SECOND}, not {n}: it is the most calls a second to each API for each account; remove it to be paced by the API's own flow control alone."),
+        ));
+        return None;
+    }
+    Some(n)
 }
 
 /// Checks the provider block. Unknown values pass and do not count as set.

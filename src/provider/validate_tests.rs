@@ -24,6 +24,17 @@ fn an_empty_block_is_valid() {
 }
 
 #[test]
+fn max_requests_per_second_takes_fractions_and_unknowns() {
+    let (parsed, diags) = parse(&block(&[(
+        "max_requests_per_second",
+        Value::Number(crate::model::Number::Float(0.5)),
+    )]));
+    assert_eq!((parsed.max_requests_per_second, diags), (Some(0.5), vec![]));
+    let (parsed, diags) = parse(&block(&[("max_requests_per_second", Value::Unknown)]));
+    assert_eq!((parsed.max_requests_per_second, diags), (None, vec![]));
+}
+
+#[test]
 fn each_bad_argument_is_reported_at_its_path() {
     let cases: Vec<(Value, Vec<PathStep>)> = vec![
         (
@@ -61,6 +72,29 @@ fn each_bad_argument_is_reported_at_its_path() {
         (
             block(&[("max_retries", Value::int(-1))]),
             at(&["max_retries"]),
+        ),
+        (
+            block(&[("resourcemanager_endpoint", Value::string("ftp://rm"))]),
+            at(&["resourcemanager_endpoint"]),
+        ),
+        (
+            block(&[("max_requests_per_second", Value::int(0))]),
+            at(&["max_requests_per_second"]),
+        ),
+        (
+            block(&[(
+                "max_requests_per_second",
+                Value::Number(crate::model::Number::Float(-0.5)),
+            )]),
+            at(&["max_requests_per_second"]),
+        ),
+        (
+            block(&[("max_requests_per_second", Value::int(20_000))]),
+            at(&["max_requests_per_second"]),
+        ),
+        (
+            block(&[("max_requests_per_second", Value::string("fast"))]),
+            at(&["max_requests_per_second"]),
         ),
         (
             block(&[("timeout", Value::string("soon"))]),

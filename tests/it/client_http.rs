@@ -903,6 +903,13 @@ fn debug_logs_name_operations_and_retries_but_never_secrets_or_tokens() {
     assert!(text.contains("GetAccessKeyLastUsedInfo"), "{text}");
     assert!(text.contains("retrying"), "{text}");
     assert!(text.contains("request_id"), "{text}");
+    // The pacer's rate change, naming its key: the Action, the endpoint, whose credentials.
+    assert!(
+        text.contains("throttled: pacing slower")
+            && text.contains("GetAccessKeyLastUsedInfo at http://127.0.0.1:")
+            && text.contains(">role:"),
+        "{text}"
+    );
     for secret in [
         secret_of(KEY_ID),
         secret_of("STS.assumed1"),

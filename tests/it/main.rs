@@ -10,6 +10,7 @@ mod support;
 
 mod client_against_sim;
 mod client_http;
+mod client_pacing;
 mod credentials_oracle;
 mod docs_up_to_date;
 mod fleet_memory;
@@ -38,6 +39,7 @@ mod terraform_fleet;
 mod terraform_hostile;
 mod terraform_modern;
 mod terraform_organization;
+mod terraform_pacing;
 mod terraform_policy;
 mod terraform_proxy;
 mod terraform_schema;

@@ -111,6 +111,27 @@ fn each_plain_http_endpoint_to_a_real_host_is_refused_naming_it_before_any_dial(
             Some("ram ="),
         ),
         (
+            format!("{loopback}  resourcemanager_endpoint = \"http://resourcemanager.aliyuncs.com\"\n"),
+            vec![],
+            "resourcemanager_endpoint is http://resourcemanager.aliyuncs.com/".into(),
+            Some("resourcemanager_endpoint ="),
+        ),
+        (
+            format!("{loopback}  endpoints {{\n    resourcemanager = \"http://resourcemanager.aliyuncs.com\"\n  }}\n"),
+            vec![],
+            "endpoints.resourcemanager is http://resourcemanager.aliyuncs.com/".into(),
+            Some("resourcemanager ="),
+        ),
+        (
+            loopback.clone(),
+            vec![(
+                "ALIBABA_CLOUD_RESOURCEMANAGER_ENDPOINT",
+                "http://resourcemanager.aliyuncs.com".to_owned(),
+            )],
+            "the environment variable ALIBABA_CLOUD_RESOURCEMANAGER_ENDPOINT is http://resourcemanager.aliyuncs.com/".into(),
+            None,
+        ),
+        (
             format!("{loopback}  sts_endpoint = \"http://sts.aliyuncs.com\"\n  assume_role {{\n    role_arn = \"{ROLE}\"\n  }}\n"),
             vec![],
             "sts_endpoint is http://sts.aliyuncs.com/".into(),

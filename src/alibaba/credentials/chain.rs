@@ -179,13 +179,7 @@ impl CredentialsProvider {
     ) -> Result<CredentialsProvider, CredentialsError> {
         let env = Env(&config.env);
         let (found, origin) = resolve(config, &env)?;
-        let sts_named_by = if config.sts_endpoint.is_some() {
-            "sts_endpoint"
-        } else if env.get(STS_ENDPOINT_ENV).is_some() {
-            STS_ENDPOINT_ENV
-        } else {
-            "sts_endpoint"
-        };
+        let (sts, sts_named_by) = Self::sts_endpoint(config)?;
         let builder = Builder {
             http: &http,
             timeout,
@@ -197,22 +191,44 @@ impl CredentialsProvider {
                 Protocol::Http,
                 "ecs_metadata_endpoint",
             )?,
-            sts: match &config.sts_endpoint {
-                Some(e) => endpoint_of(
+            sts,
+        };
+        builder.build(found, origin)
+    }
+
+    /// The STS endpoint `config` names (`sts_endpoint`, else `ALIBABA_CLOUD_STS_ENDPOINT`,
+    /// else `sts.aliyuncs.com`), with the argument or variable that named it. Not yet
+    /// admitted by the transport policy: whoever calls it does that.
+    pub fn sts_endpoint(
+        config: &CredentialsConfig,
+    ) -> Result<(Endpoint, &'static str), CredentialsError> {
+        let env = Env(&config.env);
+        match &config.sts_endpoint {
+            Some(e) => Ok((
+                endpoint_of(
                     Some(e),
                     DEFAULT_STS_ENDPOINT,
                     Protocol::Https,
                     "sts_endpoint",
                 )?,
-                None => endpoint_of(
-                    env.get(STS_ENDPOINT_ENV).as_deref(),
+                "sts_endpoint",
+            )),
+            None => {
+                let named = env.get(STS_ENDPOINT_ENV);
+                let endpoint = endpoint_of(
+                    named.as_deref(),
                     DEFAULT_STS_ENDPOINT,
                     Protocol::Https,
                     STS_ENDPOINT_ENV,
-                )?,
-            },
-        };
-        builder.build(found, origin)
+                )?;
+                let by = if named.is_some() {
+                    STS_ENDPOINT_ENV
+                } else {
+                    "sts_endpoint"
+                };
+                Ok((endpoint, by))
+            }
+        }
     }
 
     /// Credentials for `role`, assumed through STS AssumeRole with these credentials as the
@@ -240,12 +256,6 @@ impl CredentialsProvider {
                 cache: tokio::sync::Mutex::new(None),
             }),
         })
-    }
-
-    /// The STS endpoint this chain was configured with (`sts_endpoint`, its environment
-    /// variable, or the global one), once the transport policy admits it.
-    pub fn sts_endpoint(&self) -> Result<Endpoint, CredentialsError> {
-        self.inner.sts.clone()
     }
 
     /// Where the credentials come from, for logs and messages (never a secret).

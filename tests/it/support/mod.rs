@@ -5,6 +5,7 @@
 //! endpoint ([`mock`]), the emulator's hostile traffic ([`hostile`]) and a
 //! client that drives the plugin the way Terraform does ([`plugin`]).
 
+pub mod flow_control;
 pub mod hostile;
 pub mod mock;
 pub mod plugin;
