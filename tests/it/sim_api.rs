@@ -519,7 +519,9 @@ async fn stats_count_requests_by_action_errors_and_connections_and_reset_zeroes_
             "GetAccessKeyLastUsedIps": 0,
             "GetAccessKeyLastUsedProducts": 0,
             "GetAccessKeyLastUsedResources": 0,
+            "GetCallerIdentity": 0,
             "ListAccessKeys": 0,
+            "ListAccounts": 0,
             "ListUsers": 0,
         }),
         "every Action is listed, at zero"

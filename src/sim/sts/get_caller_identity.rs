@@ -48,3 +48,53 @@ fn answer(_: &SimState, _: &Params, principal: &Principal) -> Result<Value, ApiE
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::dataset::DataSet;
+    use crate::sim::SimConfig;
+
+    fn who(identity: Identity, name: &str) -> Value {
+        let state = SimState::new(SimConfig::default(), &DataSet::default());
+        let p = Principal {
+            access_key_id: "LTAI5tAnyone".into(),
+            account_id: "1688000000000002".into(),
+            name: name.into(),
+            readable_accounts: vec![],
+            identity,
+        };
+        answer(&state, &Params::new(), &p).unwrap()
+    }
+
+    #[test]
+    fn each_kind_of_caller_is_told_apart() {
+        let root = who(Identity::Account, "root");
+        assert_eq!(root["IdentityType"], "Account");
+        assert_eq!(root["Arn"], "acs:ram::1688000000000002:root");
+        assert_eq!(root["PrincipalId"], "1688000000000002");
+        let user = who(Identity::RamUser, "alice");
+        assert_eq!(user["IdentityType"], "RAMUser");
+        assert_eq!(user["Arn"], "acs:ram::1688000000000002:user/alice");
+        assert_eq!(
+            user["UserId"].as_str(),
+            Some(ram::list_users::user_id("1688000000000002", "alice").as_str())
+        );
+        assert!(user.get("RoleId").is_none());
+        let role = who(
+            Identity::AssumedRole {
+                role: "Auditor".into(),
+                session: "s1".into(),
+            },
+            "Auditor:s1",
+        );
+        assert_eq!(role["IdentityType"], "AssumedRoleUser");
+        assert_eq!(
+            role["Arn"],
+            "acs:ram::1688000000000002:assumed-role/auditor/s1"
+        );
+        let role_id = role["RoleId"].as_str().unwrap();
+        assert!(role_id.starts_with('3') && role_id.len() == 18, "{role_id}");
+        assert_eq!(role["PrincipalId"], format!("{role_id}:s1"));
+    }
+}
