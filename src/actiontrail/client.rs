@@ -70,6 +70,10 @@ pub(super) struct Inner {
     pub(super) http: SharedHttp,
     pub(super) credentials: CredentialsProvider,
     answers: Mutex<Answers>,
+    /// Whether answers are kept for the rest of the plan. A client derived for a member
+    /// account ([`Client::with_credentials`]) serves one read, which asks each question
+    /// once: keeping its 10,000 answers until the plan ends would only hold memory.
+    keeps_answers: bool,
     pub(super) api_calls: Arc<std::sync::atomic::AtomicU64>,
 }
 
@@ -172,6 +176,7 @@ impl Client {
                 http,
                 credentials,
                 answers: Mutex::new(Answers::default()),
+                keeps_answers: true,
                 api_calls: Arc::new(std::sync::atomic::AtomicU64::new(0)),
             }),
             backoff: Backoff::default(),
@@ -182,7 +187,8 @@ impl Client {
     /// A client that signs with `credentials` (a member account's role, say) and shares
     /// this one's endpoints, connection pool, `max_concurrency` bound, pacer and call count:
     /// the other credentials are another identity, so their calls get rates of their own,
-    /// as Alibaba's quotas are per account. Its answer cache is its own.
+    /// as Alibaba's quotas are per account. It keeps no answers: it serves one read, which
+    /// asks each question once (identical calls in flight are still joined).
     pub fn with_credentials(&self, credentials: CredentialsProvider) -> Client {
         let inner = &self.inner;
         Client {
@@ -199,6 +205,7 @@ impl Client {
                 http: inner.http.clone(),
                 credentials,
                 answers: Mutex::new(Answers::default()),
+                keeps_answers: false,
                 api_calls: inner.api_calls.clone(),
             }),
             backoff: self.backoff,
@@ -400,7 +407,7 @@ impl Client {
                             .unwrap_or_else(PoisonError::into_inner);
                         answers.in_flight.remove(&key2);
                         match &result {
-                            Ok(a) if kept(action) => {
+                            Ok(a) if me.inner.keeps_answers && kept(action) => {
                                 answers.done.insert(key2, a.clone());
                             }
                             _ => {}

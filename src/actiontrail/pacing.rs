@@ -92,6 +92,11 @@ pub(crate) struct Pacer {
     /// retries with backoff alone, to compare the two).
     learning: bool,
     keys: Mutex<HashMap<PaceKey, Arc<KeyPace>>>,
+    /// The last rate learned for each endpoint and Action, whoever was throttled: a key
+    /// first seen after it (another member account's) starts at it rather than unpaced.
+    /// An API's quota is the same for every account unless raised, so an organisation
+    /// read meets flow control once per API instead of once per API and account.
+    priors: Mutex<HashMap<(String, String), f64>>,
 }
 
 #[derive(Debug)]
@@ -245,6 +250,7 @@ impl Pacer {
             ceiling: ceiling.filter(|c| c.is_finite() && *c > 0.0),
             learning: true,
             keys: Mutex::new(HashMap::new()),
+            priors: Mutex::new(HashMap::new()),
         }
     }
 
@@ -261,12 +267,24 @@ impl Pacer {
         let mut keys = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
         keys.entry(key.clone())
             .or_insert_with(|| {
+                let mut schedule = Schedule::new(self.ceiling, Instant::now());
+                schedule.learned = self.prior(key);
+                if let Some(rate) = schedule.learned {
+                    tracing::debug!(key = %key, rate, "starting at the rate this API was learned at for another account");
+                }
                 Arc::new(KeyPace {
-                    schedule: Mutex::new(Schedule::new(self.ceiling, Instant::now())),
+                    schedule: Mutex::new(schedule),
                     changed: Notify::new(),
                 })
             })
             .clone()
+    }
+
+    fn prior(&self, key: &PaceKey) -> Option<f64> {
+        let priors = self.priors.lock().unwrap_or_else(PoisonError::into_inner);
+        priors
+            .get(&(key.endpoint.clone(), key.action.clone()))
+            .copied()
     }
 
     /// Waits for the key's next slot: at once for a key not paced, else in turn at its
@@ -374,6 +392,10 @@ impl Pacer {
             let to = (served.min(from) * SLOW_DOWN).max(MIN_RATE);
             s.learned = Some(to);
             s.slowdowns += 1;
+            self.priors
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert((key.endpoint.clone(), key.action.clone()), to);
             changed = true;
             tracing::debug!(
                 key = %key,

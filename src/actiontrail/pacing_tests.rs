@@ -201,13 +201,18 @@ async fn retry_after_holds_the_key_and_only_it() {
         ),
     );
     let start = Instant::now();
+    pacer.slot(&other_account).await;
     let sent = pacer.slot(&k).await;
     pacer.throttled(&k, sent, Some(Duration::from_secs(2)));
     pacer.slot(&other_action).await;
     pacer.slot(&other_account).await;
     assert_eq!(start.elapsed(), Duration::ZERO, "other keys go at once");
     assert_eq!(pacer.rate(&other_action), None);
-    assert_eq!(pacer.rate(&other_account), None);
+    assert_eq!(
+        pacer.rate(&other_account),
+        None,
+        "a key already running is not slowed"
+    );
     pacer.slot(&k).await;
     assert!(
         start.elapsed() >= Duration::from_secs(2),
@@ -335,4 +340,46 @@ async fn an_unlearning_pacer_is_not_slowed_by_throttling_and_a_learning_one_is()
     let sent = learning.slot(&k).await;
     learning.throttled(&k, sent, None);
     assert!(learning.rate(&k).is_some());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_new_account_starts_at_the_rate_its_api_was_learned_at_and_keeps_its_own() {
+    let pacer = Pacer::new(None);
+    let first = key(
+        "key:A>role:acs:ram::1111111111111111:role/audit",
+        "ListAccessKeys",
+    );
+    let later = key(
+        "key:A>role:acs:ram::2222222222222222:role/audit",
+        "ListAccessKeys",
+    );
+    let other_action = key(
+        "key:A>role:acs:ram::2222222222222222:role/audit",
+        "ListUsers",
+    );
+    for _ in 0..20 {
+        pacer.slot(&first).await;
+        pacer.served(&first);
+    }
+    let sent = pacer.slot(&first).await;
+    pacer.throttled(&first, sent, None);
+    let learned = pacer.rate(&first).expect("a throttled key is paced");
+    assert_eq!(learned, 18.0, "a little under the 20 a second let through");
+    pacer.slot(&later).await;
+    pacer.slot(&other_action).await;
+    assert_eq!(
+        pacer.rate(&later),
+        Some(learned),
+        "the same API starts at its learned rate"
+    );
+    assert_eq!(pacer.rate(&other_action), None, "another API does not");
+    // Its own throttling slows it alone; the first keeps its rate.
+    for _ in 0..10 {
+        pacer.slot(&later).await;
+        pacer.served(&later);
+    }
+    let sent = pacer.slot(&later).await;
+    pacer.throttled(&later, sent, None);
+    assert!(pacer.rate(&later).unwrap() < learned);
+    assert_eq!(pacer.rate(&first), Some(learned));
 }

@@ -168,11 +168,28 @@ change it guards (a key's `status` going from `Active` to `Inactive`), so a plan
 applied days later is checked again; see the guide "The gate at apply time".
 "#;
 
+const FLOW_CONTROL: &str = r#"## Flow control
+
+Alibaba Cloud answers calls past an API's per-account rate with `Throttling.User`. The
+provider paces itself per API, account and endpoint: an API is not slowed until it is
+throttled; then its calls are spread a little under the rate the API let through over the
+last second, `x-acs-retry-after` is honoured, and the pace rises again while nothing is
+throttled. The pace is shared by every data source of the plan, so a large read
+(`actiontrail_accesskeys`, `actiontrail_organization_accesskeys`) runs at the quota instead
+of into it. `max_concurrency` bounds the calls in flight; `max_requests_per_second` is a
+ceiling from the first call, to leave other tools headroom. A throttled call is retried up
+to `max_retries` times.
+
+`ACTIONTRAIL_PACING=off` in the provider's environment turns the learned pace off
+(throttled calls are then only retried with backoff); it exists to measure what pacing
+buys, as `make bench` does.
+"#;
+
 /// `docs/index.md`.
 pub fn index(example: &str) -> String {
     let schema = provider::schema::schema();
     format!(
-        "{}# ActionTrail Provider\n\n{}\n\n## Example Usage\n\n{}\n{AUTHENTICATION}\n## Data freshness\n\n{FRESHNESS_NOTE} A key that looks unused may have been used in the last hour; check again before deleting it.\n\n{GATES}\n{}\n{}",
+        "{}# ActionTrail Provider\n\n{}\n\n## Example Usage\n\n{}\n{AUTHENTICATION}\n## Data freshness\n\n{FRESHNESS_NOTE} A key that looks unused may have been used in the last hour; check again before deleting it.\n\n{GATES}\n{FLOW_CONTROL}\n{}\n{}",
         front_matter("Provider: ActionTrail", provider::DESCRIPTION),
         provider::DESCRIPTION,
         example_block(example),

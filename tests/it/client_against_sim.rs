@@ -339,6 +339,20 @@ fn identical_concurrent_requests_make_one_api_call() {
     assert_eq!(sim.stats()["requests"]["GetAccessKeyLastUsedInfo"], 1);
 }
 
+#[test]
+fn a_derived_client_keeps_no_answers_and_the_client_it_came_from_does() {
+    let sim = Sim::start(&[]);
+    let client = demo_client(&sim);
+    let derived = client.with_credentials(client.credentials().clone());
+    rt().block_on(async {
+        for c in [&client, &client, &derived, &derived] {
+            c.get_access_key_last_used_info(RECENT).await.unwrap();
+        }
+    });
+    // The first client asked once and kept the answer; the derived one asked each time.
+    assert_eq!(answered(&sim, "GetAccessKeyLastUsedInfo"), 3);
+}
+
 /// How many requests for `action` the emulator has answered.
 fn answered(sim: &Sim, action: &str) -> u64 {
     sim.stats()["requests"][action].as_u64().unwrap()
