@@ -115,7 +115,7 @@ pub fn hint(code: &str, action: &str, max_retries: u32) -> String {
         "EntityNotExist.Role" => "STS has no role of that name in the member account. Create the role there (trusted by the management account), set role_name to a role every member has, or leave the account out with exclude_account_ids.".to_owned(),
         "EntityNotExist.User" => "RAM has no user of that name in the caller's account. Check user_names (RAM user names are case-sensitive), or leave it out to list every user.".to_owned(),
         "InternalError" | "ServiceUnavailable" => format!("ActionTrail failed on its side even after {max_retries} retries. Try again later, or raise max_retries in the provider block."),
-        c if c.contains("Throttling") => format!("ActionTrail kept throttling the requests after {max_retries} retries. Raise max_retries in the provider block, or lower Terraform's -parallelism so fewer reads run at once."),
+        c if c.contains("Throttling") => format!("ActionTrail kept throttling the requests after {max_retries} retries, though the provider slows each API to the rate it lets through: something else (another tool, another plan) is likely spending the account's quota. Raise max_retries in the provider block, set max_requests_per_second under the quota to leave the others room, or lower Terraform's -parallelism so fewer reads run at once."),
         c if c.starts_with("Forbidden") || c.starts_with("NoPermission") => grant(),
         _ => "See the message above; the request id identifies the call to Alibaba Cloud support.".to_owned(),
     }
@@ -251,6 +251,7 @@ mod tests {
         assert!(
             d.detail.contains("after 2 retries")
                 && d.detail.contains("max_retries")
+                && d.detail.contains("max_requests_per_second")
                 && d.detail.contains("-parallelism")
         );
     }

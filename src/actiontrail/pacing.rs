@@ -307,7 +307,11 @@ impl Pacer {
                     };
                 };
                 let t = *ticket.get_or_insert_with(|| s.take_ticket(now, rate));
-                let at = s.slot(t, rate);
+                // Never two calls closer than the rate allows, even when slots fell due
+                // together (the process was descheduled): a late slot is a lost one, not a
+                // burst the server would throttle.
+                let gap = s.last_sent.map_or(now, |last| last + seconds(1.0 / rate));
+                let at = s.slot(t, rate).max(gap);
                 if at <= now {
                     s.handed += 1;
                     s.last_sent = Some(now);

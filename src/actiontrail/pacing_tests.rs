@@ -383,3 +383,34 @@ async fn a_new_account_starts_at_the_rate_its_api_was_learned_at_and_keeps_its_o
     assert!(pacer.rate(&later).unwrap() < learned);
     assert_eq!(pacer.rate(&first), Some(learned));
 }
+
+#[tokio::test(start_paused = true)]
+async fn slots_that_fell_due_together_still_go_a_slot_apart() {
+    let pacer = Arc::new(Pacer::new(Some(10.0)));
+    let k = key("key:A", "ListAccessKeys");
+    let start = Instant::now();
+    let waiting: Vec<_> = (0..30)
+        .map(|_| {
+            let (pacer, k) = (pacer.clone(), k.clone());
+            tokio::spawn(async move {
+                pacer.slot(&k).await;
+                start.elapsed()
+            })
+        })
+        .collect();
+    // Every call takes its ticket; then the process stalls for two seconds, and twenty
+    // slots fall due at once.
+    tokio::task::yield_now().await;
+    tokio::time::advance(Duration::from_secs(2)).await;
+    let mut at = Vec::new();
+    for w in waiting {
+        at.push(w.await.unwrap());
+    }
+    at.sort();
+    for pair in at.windows(2) {
+        assert!(
+            pair[1] - pair[0] >= Duration::from_millis(99),
+            "no burst after the stall: {at:?}"
+        );
+    }
+}
