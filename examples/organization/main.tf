@@ -40,12 +40,14 @@ output "accounts_read" {
   value = data.actiontrail_organization_accesskeys.idle.account_count
 }
 
-# The keys to retire, wherever they are. The plan fails, listing every one of them used in
-# the last 30 days with its account, user, service, IP and time. An account that cannot be
-# read fails the plan too, naming it; leaving one out is explicit.
+# The keys to retire, wherever they are in the organisation (these two exist in the
+# emulator's `actiontrail-sim --organization 3:4`). The plan fails, listing every one of
+# them used in the last 30 days with its account, user, service, IP and time; a key not
+# found in any account read fails it too. An account that cannot be read fails the plan,
+# naming it; leaving one out is explicit.
 variable "retiring" {
   type    = list(string)
-  default = ["LTAI5tIdleKey0000000001", "LTAI5tNeverUsed00000001"]
+  default = ["LTAI5tO0002U000001K000", "LTAI5tO0003U000004K000"]
 }
 
 variable "unreadable_accounts" {
@@ -54,13 +56,14 @@ variable "unreadable_accounts" {
 }
 
 data "actiontrail_organization_accesskeys" "retiring" {
+  access_key_ids          = var.retiring
   exclude_account_ids     = length(var.unreadable_accounts) > 0 ? var.unreadable_accounts : null
   fail_if_any_used_within = "30d"
 }
 
-output "retiring_keys_last_used" {
+output "retiring_keys" {
   value = {
     for k in data.actiontrail_organization_accesskeys.retiring.keys :
-    k.access_key_id => k.last_used_at if contains(var.retiring, k.access_key_id)
+    k.access_key_id => "${k.account_id}/${k.user_name}: ${k.used ? "last used ${k.last_used_at}" : "never used"}"
   }
 }

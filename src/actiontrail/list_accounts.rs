@@ -188,9 +188,8 @@ mod tests {
         let refused = |pages: Vec<(u64, ListAccountsPage)>| {
             let mut p = AccountPaging::default();
             for (n, page) in pages {
-                match p.take(n, page) {
-                    Err(e) => return e.to_string(),
-                    Ok(_) => {}
+                if let Err(e) = p.take(n, page) {
+                    return e.to_string();
                 }
             }
             panic!("accepted");

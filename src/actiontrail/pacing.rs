@@ -409,9 +409,46 @@ impl Pacer {
                 "throttled: pacing slower"
             );
         }
+        let learned = s.learned.filter(|_| changed);
         if changed {
             s.respace(now, old);
             drop(s);
+            pace.changed.notify_waiters();
+        }
+        if let Some(rate) = learned {
+            self.share(key, rate);
+        }
+    }
+
+    /// The same API for other accounts, not yet throttled, takes `rate` too: their quota is
+    /// the same unless raised, and each of them would otherwise spend a burst learning it.
+    /// Each speeds up again on its own while it is not throttled. Only this key's lock was
+    /// held before, and it is released: no two schedules are ever locked together.
+    fn share(&self, from: &PaceKey, rate: f64) {
+        let others: Vec<(PaceKey, Arc<KeyPace>)> = self
+            .keys
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .filter(|(k, _)| {
+                k.endpoint == from.endpoint
+                    && k.action == from.action
+                    && k.identity != from.identity
+            })
+            .map(|(k, p)| (k.clone(), p.clone()))
+            .collect();
+        for (key, pace) in others {
+            let mut s = pace.schedule.lock().unwrap_or_else(PoisonError::into_inner);
+            if s.learned.is_some() {
+                continue;
+            }
+            let now = Instant::now();
+            let old = s.rate();
+            s.learned = Some(rate);
+            s.slowdowns += 1;
+            s.respace(now, old);
+            drop(s);
+            tracing::debug!(key = %key, rate, "pacing at the rate this API was learned at for another account");
             pace.changed.notify_waiters();
         }
     }

@@ -16,6 +16,7 @@ use crate::data_sources::fleet::{self, Fleet, FleetKey, Selection};
 use crate::model::{AttributePath, Diagnostic};
 use futures::future::try_join_all;
 use std::borrow::Borrow;
+use std::collections::HashSet;
 
 /// The role every Resource Directory member has, trusted by the management account.
 pub const DEFAULT_ROLE_NAME: &str = "ResourceDirectoryAccountAccessRole";
@@ -33,6 +34,8 @@ pub struct OrgSelection {
     pub include_management_account: bool,
     /// The role assumed in each member.
     pub role_name: String,
+    /// Only these keys, wherever they are (each must be found in an account read).
+    pub access_key_ids: Option<Vec<String>>,
     /// The filters and the gate, applied to every account's keys.
     pub filters: Selection,
 }
@@ -80,10 +83,10 @@ pub struct Organization {
     pub management_account_id: String,
     /// The accounts read, in the directory's order (or the order of `account_ids`).
     pub accounts: Vec<AccountRead>,
-    /// Every selected key of every account, before the filters.
-    pub selected: Vec<OrgKey>,
     /// The keys the filters kept.
     pub keys: Vec<OrgKey>,
+    /// The keys selected that the filters did not keep (the gate looks at them too).
+    pub others: Vec<OrgKey>,
     /// The request id of each ListAccounts page.
     pub list_accounts_request_ids: Vec<String>,
     /// When the read ran, epoch milliseconds.
@@ -218,31 +221,76 @@ pub async fn read(client: &Client, sel: &OrgSelection) -> Result<Organization, D
         id: id_of(sel),
         management_account_id: who.account_id.clone(),
         accounts: Vec::with_capacity(accounts.len()),
-        selected: Vec::new(),
         keys: Vec::new(),
+        others: Vec::new(),
         list_accounts_request_ids: listing.request_ids,
         now_ms: fleets
             .first()
             .map_or_else(crate::usage::now_ms, |f| f.now_ms),
     };
     for (a, fleet) in accounts.into_iter().zip(fleets) {
-        let of = |key: FleetKey| OrgKey {
-            account_id: a.account_id.clone(),
-            account_name: a.display_name.clone(),
-            key,
+        let named = |k: &FleetKey| {
+            sel.access_key_ids
+                .as_ref()
+                .is_none_or(|ids| ids.contains(&k.access_key_id))
         };
+        // Each selected key once: those the filters kept go to `keys`, the rest to
+        // `others`, so a 10,000-key read does not hold every key twice.
+        let kept: HashSet<String> = fleet.keys.into_iter().map(|k| k.access_key_id).collect();
+        let (mut keys, mut others) = (0, 0);
+        for key in fleet.selected.into_iter().filter(named) {
+            let into = if kept.contains(&key.access_key_id) {
+                keys += 1;
+                &mut org.keys
+            } else {
+                others += 1;
+                &mut org.others
+            };
+            into.push(OrgKey {
+                account_id: a.account_id.clone(),
+                account_name: a.display_name.clone(),
+                key,
+            });
+        }
         org.accounts.push(AccountRead {
             account_id: a.account_id.clone(),
             display_name: a.display_name.clone(),
             management: a.account_id == who.account_id,
             users: fleet.users,
-            selected: fleet.selected.len(),
-            keys: fleet.keys.len(),
+            selected: keys + others,
+            keys,
         });
-        org.selected.extend(fleet.selected.into_iter().map(of));
-        org.keys.extend(fleet.keys.into_iter().map(of));
+    }
+    if let Some(ids) = &sel.access_key_ids {
+        missing(ids, &org)?;
     }
     Ok(org)
+}
+
+/// Every key `access_key_ids` names must be a key of an account read: one that is not was
+/// deleted, is in an account left out, or is no RAM user's, and a gate that did not see it
+/// must not pass it.
+fn missing(ids: &[String], org: &Organization) -> Result<(), Diagnostic> {
+    for (i, id) in ids.iter().enumerate() {
+        if !org.selected().any(|k| k.key.access_key_id == *id) {
+            return Err(Diagnostic::error(
+                "AccessKey not found in the organisation",
+                format!(
+                    "{id} is not a RAM user's AccessKey in any of the {} accounts read. It may have been deleted, belong to an account excluded or outside the Resource Directory (include_management_account reads the management account), or be a root account's or an STS key. Check access_key_ids.",
+                    org.accounts.len()
+                ),
+            )
+            .at(at("access_key_ids", i)));
+        }
+    }
+    Ok(())
+}
+
+impl Organization {
+    /// Every selected key, before the filters: the kept ones, then the others.
+    pub fn selected(&self) -> impl Iterator<Item = &OrgKey> {
+        self.keys.iter().chain(&self.others)
+    }
 }
 
 fn id_of(sel: &OrgSelection) -> String {
@@ -254,6 +302,9 @@ fn id_of(sel: &OrgSelection) -> String {
     if !sel.exclude_account_ids.is_empty() {
         id.push_str(&format!("-{}", sel.exclude_account_ids.join(",")));
     }
+    if let Some(keys) = &sel.access_key_ids {
+        id.push_str(&format!("/keys:{}", keys.join(",")));
+    }
     id
 }
 
@@ -261,7 +312,7 @@ fn id_of(sel: &OrgSelection) -> String {
 /// each with its RAM user and account.
 pub fn gate(org: &Organization, window: std::time::Duration) -> Option<Diagnostic> {
     fleet::gate_over(
-        org.selected.iter().map(|k| {
+        org.selected().map(|k| {
             let account = match &k.account_name {
                 Some(n) if !n.is_empty() => format!("{} {n}", k.account_id),
                 _ => k.account_id.clone(),
@@ -271,7 +322,7 @@ pub fn gate(org: &Organization, window: std::time::Duration) -> Option<Diagnosti
                 format!("RAM user {}, account {account}", k.key.user_name),
             )
         }),
-        org.selected.len(),
+        org.keys.len() + org.others.len(),
         window,
         org.now_ms,
     )
@@ -296,6 +347,7 @@ mod tests {
             exclude_account_ids: vec![],
             include_management_account: false,
             role_name: DEFAULT_ROLE_NAME.into(),
+            access_key_ids: None,
             filters: Selection::default(),
         }
     }
@@ -376,5 +428,10 @@ mod tests {
             ..sel()
         };
         assert_eq!(id_of(&s), "accounts:2-3");
+        let keys = OrgSelection {
+            access_key_ids: Some(vec!["K1".into(), "K2".into()]),
+            ..sel()
+        };
+        assert_eq!(id_of(&keys), "members/keys:K1,K2");
     }
 }

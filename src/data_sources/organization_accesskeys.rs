@@ -21,6 +21,7 @@ const ACCOUNT_IDS: &str = "account_ids";
 const EXCLUDE_ACCOUNT_IDS: &str = "exclude_account_ids";
 const INCLUDE_MANAGEMENT_ACCOUNT: &str = "include_management_account";
 const ROLE_NAME: &str = "role_name";
+const ACCESS_KEY_IDS: &str = "access_key_ids";
 
 fn count(
     name: &'static str,
@@ -80,11 +81,12 @@ impl DataSource for OrganizationAccessKeys {
             .with(Field::optional(EXCLUDE_ACCOUNT_IDS, Type::list(Type::String), "Leave these accounts out: the explicit way to read an organisation without an account that cannot be read."))
             .with(Field::optional(INCLUDE_MANAGEMENT_ACCOUNT, Type::Bool, "Also read the caller's own account (the management account), with the provider's own credentials. Default: false."))
             .with(Field::optional(ROLE_NAME, Type::String, "The role assumed in each member. Default: `ResourceDirectoryAccountAccessRole`."))
+            .with(Field::optional(ACCESS_KEY_IDS, Type::list(Type::String), "Only these keys, wherever they are in the accounts read: the set a rotation retires, for the gate. Each must be found (a key not found fails the read, naming it); every account is still read to find them."))
             .with(Field::optional("status", Type::String, "Keep only keys of this status: `Active` or `Inactive`."))
             .with(Field::optional("unused_for", Type::String, "Keep only keys not used within this long (`90d`, `2160h`, `12w` or a number of days); never-used keys are kept."))
             .with(Field::optional("used_within", Type::String, "Keep only keys used within this long (`30d`, `720h`, or a number of days)."))
             .with(Field::optional("fail_if_any_used_within", Type::String, "The fleet gate across accounts: fail the read, listing every selected key used within this long, with its account, user, service, IP and time."))
-            .with(Field::computed("id", Type::String, "What was read: `members`, `organization` (the members and the management account) or `accounts:<ids>`, followed by `-<ids>` when accounts were excluded.", |o: &Organization| Value::string(o.id.clone())))
+            .with(Field::computed("id", Type::String, "What was read: `members`, `organization` (the members and the management account) or `accounts:<ids>`, followed by `-<ids>` when accounts were excluded and `/keys:<ids>` when keys were named.", |o: &Organization| Value::string(o.id.clone())))
             .with(Field::computed("management_account_id", Type::String, "The caller's own account, as STS GetCallerIdentity says.", |o: &Organization| Value::string(o.management_account_id.clone())))
             .with(Field::list("accounts", "The accounts read, in the directory's order (or the order of `account_ids`)", account_fields(), |o: &Organization| o.accounts.as_slice()))
             .with(Field::list("keys", "The keys the filters kept, account by account, in RAM's order of users and keys", org_key_fields(), |o: &Organization| o.keys.as_slice()))
@@ -99,7 +101,7 @@ impl DataSource for OrganizationAccessKeys {
             .with(count("never_used_count", "How many of `keys` were never used (as far as ActionTrail knows).", |o| {
                 o.keys.iter().filter(|k| k.key.last_used_ms.is_none()).count()
             }))
-            .with(count("selected_count", "How many keys were selected, over every account, before the filters.", |o| o.selected.len()))
+            .with(count("selected_count", "How many keys were selected, over every account, before the filters.", |o| o.keys.len() + o.others.len()))
             .with(count("user_count", "How many RAM users were listed, over every account.", |o| o.accounts.iter().map(|a| a.users).sum()))
             .with(uses::freshness_note())
             .with(Field::computed("list_accounts_request_ids", Type::list(Type::String), "Request IDs of the ListAccounts pages.", |o: &Organization| {
@@ -156,6 +158,14 @@ impl DataSource for OrganizationAccessKeys {
             }
             ok.then(|| s.to_owned())
         });
+        let access_key_ids = accesskeys::names(
+            config,
+            ACCESS_KEY_IDS,
+            "select every key of the accounts read",
+            diags,
+            crate::data_sources::key::plausible,
+            "is not an AccessKey ID (8 to 128 letters, digits or dots)",
+        );
         let status = accesskeys::status(config, diags);
         let unused_for = accesskeys::window(config, "unused_for", diags);
         let used_within = accesskeys::window(config, "used_within", diags);
@@ -168,6 +178,7 @@ impl DataSource for OrganizationAccessKeys {
             exclude_account_ids: excluded?.unwrap_or_default(),
             include_management_account: include?.unwrap_or(false),
             role_name: role_name?.unwrap_or_else(|| DEFAULT_ROLE_NAME.to_owned()),
+            access_key_ids: access_key_ids?,
             filters: Selection {
                 user_names: None,
                 access_key_ids: None,

@@ -105,9 +105,14 @@ fn each_account_is_paced_at_its_own_quota() {
         eprintln!("flow control answered {counts:?}");
         for ((caller, action), c) in &counts {
             assert_eq!(c.served, 500, "{caller} {action}: {c:?}");
-            assert!(c.throttled > 0, "{caller} reached its quota: {c:?}");
             at_most_five_percent(*c, caller);
         }
+        // The quota was met (by the first account throttled, which taught the other the
+        // API's rate, or by both at once), and paced at: no account ran into it.
+        assert!(
+            counts.values().any(|c| c.throttled > 0),
+            "the reads reached the quota: {counts:?}"
+        );
         let total = endpoint.total();
         assert_eq!(management.api_calls(), total.served + total.throttled);
         assert_eq!(member.api_calls(), management.api_calls(), "one count");

@@ -133,6 +133,54 @@ fn the_scenarios_do_what_they_say_against_the_emulator() {
 }
 
 #[test]
+fn the_organization_example_reads_a_generated_directory() {
+    use actiontrail_provider::sim::organization::{self, ORG_CALLER_ID, ORG_CALLER_SECRET};
+    // The directory the example's comment names; its retiring keys are idle there.
+    let sim = Sim::start(&["--organization", "3:4", "--seed", "0"]);
+    for (n, user) in [(2, 1), (3, 4)] {
+        assert_ne!(
+            organization::usage(0, n, user),
+            organization::Usage::Recently
+        );
+    }
+    for tf in [Tf::V1_0_3, Tf::V1_15_5] {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/organization");
+        let mut ws = Workspace::new(tf, &example_hcl(&dir));
+        ws.use_sim(&sim)
+            .env("ALIBABA_CLOUD_STS_ENDPOINT", &sim.url)
+            .env("ALIBABA_CLOUD_RESOURCEMANAGER_ENDPOINT", &sim.url)
+            .env("ALIBABA_CLOUD_ACCESS_KEY_ID", ORG_CALLER_ID)
+            .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", ORG_CALLER_SECRET);
+        ws.init();
+        let out = ws.outputs();
+        // The management account holds no keys; three members of four users were read.
+        assert_eq!(out["accounts_read"], 4, "{tf:?}: {out}");
+        let retiring = out["retiring_keys"].as_object().unwrap();
+        assert_eq!(retiring.len(), 2, "{tf:?}: {out}");
+        assert!(
+            retiring["LTAI5tO0003U000004K000"]
+                .as_str()
+                .is_some_and(|s| s.ends_with("never used")),
+            "{tf:?}: {out}"
+        );
+        let idle: usize = out["idle_by_account"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_array().unwrap().len())
+            .sum();
+        let expected = (1..=3)
+            .flat_map(|n| (1..=4).map(move |u| (n, u)))
+            .filter(|&(n, u)| organization::usage(0, n, u) != organization::Usage::Recently)
+            .count();
+        assert_eq!(
+            idle, expected,
+            "{tf:?}: every key idle 90 days or never used: {out}"
+        );
+    }
+}
+
+#[test]
 fn the_examples_for_todays_terraform_do_what_they_say_on_1_15_5() {
     let sim = Sim::start(&[]);
     let tf = Tf::V1_15_5;

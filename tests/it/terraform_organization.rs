@@ -294,6 +294,63 @@ data "actiontrail_organization_accesskeys" "retiring" {{
 }
 
 #[test]
+fn named_keys_are_found_wherever_they_are_and_one_not_found_fails_the_read() {
+    each_version(|tf| {
+        let org = org(&[]);
+        let ws = workspace(
+            tf,
+            &org,
+            &format!(
+                r#"
+data "actiontrail_organization_accesskeys" "retiring" {{
+  include_management_account = true
+  exclude_account_ids        = ["{LEGACY}"]
+  access_key_ids             = ["{DEV_IDLE}", "{PROD_NEVER}"]
+  fail_if_any_used_within    = "30d"
+}}
+
+output "where" {{
+  value = {{ for k in data.actiontrail_organization_accesskeys.retiring.keys : k.access_key_id => k.account_id }}
+}}
+output "selected" {{
+  value = data.actiontrail_organization_accesskeys.retiring.selected_count
+}}
+"#
+            ),
+        );
+        let out = ws.outputs();
+        assert_eq!(
+            out["where"],
+            json!({ DEV_IDLE: DEV, PROD_NEVER: PROD }),
+            "{tf:?}: both idle, the gate passes: {out}"
+        );
+        assert_eq!(out["selected"], 2, "{tf:?}: {out}");
+
+        // The legacy account's key, its account left out: not found, and the read fails.
+        let ws = workspace(
+            tf,
+            &org,
+            &format!(
+                r#"
+data "actiontrail_organization_accesskeys" "retiring" {{
+  exclude_account_ids = ["{LEGACY}"]
+  access_key_ids      = ["{DEV_IDLE}", "{LEGACY_KEY}"]
+}}
+"#
+            ),
+        );
+        let text = flat(&ws.fails(&["plan", "-no-color"]));
+        assert!(
+            text.contains("AccessKey not found in the organisation")
+                && text.contains(&format!(
+                    "{LEGACY_KEY} is not a RAM user's AccessKey in any of the 2 accounts read"
+                )),
+            "{tf:?}: {text}"
+        );
+    });
+}
+
+#[test]
 fn under_flow_control_the_read_succeeds() {
     each_version(|tf| {
         // One call per second per Action and account: prod's and dev's two ListAccessKeys

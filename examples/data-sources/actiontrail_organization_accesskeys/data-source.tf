@@ -23,10 +23,12 @@ output "idle_keys" {
   }
 }
 
-# Two members only, through a read-only role of your own, with the gate across them.
-data "actiontrail_organization_accesskeys" "prod" {
+# The keys a rotation retires, wherever they are in two members, read through a
+# read-only role of your own: the plan fails listing each one used in the last 7 days
+# with its account.
+data "actiontrail_organization_accesskeys" "retiring" {
   account_ids             = ["1111111111111111", "2222222222222222"]
   role_name               = "ActionTrailAuditReadOnly"
-  status                  = "Active"
+  access_key_ids          = ["LTAI5tO0002U000001K000", "LTAI5tO0003U000004K000"]
   fail_if_any_used_within = "7d"
 }
