@@ -29,7 +29,7 @@ fn workspace(tf: Tf, sim: &Sim, body: &str) -> Workspace {
     ws
 }
 
-fn ids(v: &J) -> BTreeSet<String> {
+pub(crate) fn ids(v: &J) -> BTreeSet<String> {
     v.as_array()
         .unwrap_or_else(|| panic!("not a list: {v}"))
         .iter()
@@ -37,12 +37,12 @@ fn ids(v: &J) -> BTreeSet<String> {
         .collect()
 }
 
-fn set(items: &[&str]) -> BTreeSet<String> {
+pub(crate) fn set(items: &[&str]) -> BTreeSet<String> {
     items.iter().map(|s| (*s).to_owned()).collect()
 }
 
 /// Terraform wraps diagnostics at 78 columns: the text with its lines joined.
-fn flat(text: &str) -> String {
+pub(crate) fn flat(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -68,7 +68,7 @@ fn diagnostic_at(tf: Tf, ws: &Workspace, text: &str, needle: &str, what: &str) -
 }
 
 /// Runs `f` for each Terraform version on its own thread: the runs are independent.
-fn each_version(f: impl Fn(Tf) + Sync) {
+pub(crate) fn each_version(f: impl Fn(Tf) + Sync) {
     std::thread::scope(|s| {
         let handles: Vec<_> = VERSIONS.iter().map(|tf| s.spawn(|| f(*tf))).collect();
         for h in handles {

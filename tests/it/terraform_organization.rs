@@ -4,10 +4,8 @@
 //! member's RAM and ActionTrail answers for whoever assumed its role.
 
 use crate::support::{terraform_block, Sim, Tf, Workspace};
+use crate::terraform_fleet::{each_version, flat, ids, set};
 use serde_json::{json, Value as J};
-use std::collections::BTreeSet;
-
-const VERSIONS: [Tf; 2] = [Tf::V1_0_3, Tf::V1_15_5];
 
 const MGMT: &str = "1000000000000001";
 const PROD: &str = "2000000000000002";
@@ -114,35 +112,9 @@ fn workspace(tf: Tf, org: &Org, body: &str) -> Workspace {
     ws
 }
 
-fn set(items: &[&str]) -> BTreeSet<String> {
-    items.iter().map(|s| (*s).to_owned()).collect()
-}
-
-fn ids(v: &J) -> BTreeSet<String> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("not a list: {v}"))
-        .iter()
-        .map(|x| x.as_str().unwrap().to_owned())
-        .collect()
-}
-
-fn flat(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 /// Calls the emulator served for `action`, from its stats.
 fn served(sim: &Sim, action: &str) -> u64 {
     sim.stats()["requests"][action].as_u64().unwrap_or(0)
-}
-
-/// Runs `f` for each Terraform version on its own thread: the runs are independent.
-fn each_version(f: impl Fn(Tf) + Sync) {
-    std::thread::scope(|s| {
-        let handles: Vec<_> = VERSIONS.iter().map(|tf| s.spawn(|| f(*tf))).collect();
-        for h in handles {
-            h.join().expect("a version's run panicked");
-        }
-    });
 }
 
 #[test]
