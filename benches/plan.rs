@@ -1099,7 +1099,6 @@ fn main() {
     if matches!(only.as_deref(), Some("fleet" | "organization")) {
         if only.as_deref() == Some("fleet") {
             fleet_scenario(&mut r);
-            organization_scenario(&mut r);
         } else {
             organization_scenario(&mut r);
         }
@@ -1321,6 +1320,7 @@ data "actiontrail_accesskey_last_used_ips" "k" {
     );
 
     fleet_scenario(&mut r);
+    organization_scenario(&mut r);
 
     // 7. Binary size (the release profile strips symbols).
     let size = std::fs::metadata(ours_bin).unwrap().len() as f64 / 1e6;
