@@ -52,7 +52,13 @@ fn main() {
         requests.len(),
         stats["requests_total"]
     );
-    assert!(requests.len() < 12, "Actions are bucketed: {requests:?}");
+    // One counter per Action served and one for every other: a flood of invented Actions
+    // adds none.
+    let served = actiontrail_provider::sim::operations::OPERATIONS.len();
+    assert!(
+        requests.len() <= served + 1,
+        "Actions are bucketed ({served} served): {requests:?}"
+    );
     assert!(
         after < before + 8 * 1024,
         "RSS grew from {before} KiB to {after} KiB"

@@ -13,6 +13,8 @@ use crate::actiontrail::{KeyStatus, RamAccessKey};
 use crate::model::{AttributePath, Diagnostic};
 use crate::usage;
 use futures::future::try_join_all;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The most keys one fleet read holds. RAM gives a user at most two AccessKeys, so this is
@@ -20,23 +22,44 @@ use std::time::Duration;
 /// the read fails naming this cap instead of growing without bound.
 pub const MAX_FLEET_KEYS: usize = 2 * crate::actiontrail::list_users::MAX_USERS;
 
-/// Counts keys as RAM lists them, over every user of one read, against [`MAX_FLEET_KEYS`].
+/// The most keys one organisation read holds over all its accounts: five times the
+/// largest single account's cap. More is a hostile or broken directory or RAM, and the read
+/// fails naming this cap instead of growing without bound.
+pub const MAX_ORGANIZATION_KEYS: usize = 5 * MAX_FLEET_KEYS;
+
+/// Counts keys as RAM lists them, over every user of one read, against [`MAX_FLEET_KEYS`];
+/// and, for an account of an organisation read, over every account against
+/// [`MAX_ORGANIZATION_KEYS`].
 #[derive(Default)]
-struct KeyBudget(std::sync::atomic::AtomicUsize);
+struct KeyBudget {
+    read: std::sync::atomic::AtomicUsize,
+    organization: Option<Arc<AtomicUsize>>,
+}
 
 impl KeyBudget {
     fn take(&self, n: usize, path: Option<AttributePath>) -> Result<(), Diagnostic> {
-        let before = self.0.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        let before = self.read.fetch_add(n, Ordering::Relaxed);
         if before.saturating_add(n) > MAX_FLEET_KEYS {
             return Err(placed(
                 Diagnostic::error(
                     "RAM lists more AccessKeys than the fleet read's cap",
                     format!(
-                        "RAM's ListAccessKeys answers add up to more than {MAX_FLEET_KEYS} keys (the cap on one actiontrail_accesskeys read; RAM gives a user at most 2). The read stops here rather than present part of the fleet; check ram_endpoint, or narrow the read with user_names or access_key_ids."
+                        "RAM's ListAccessKeys answers add up to more than {MAX_FLEET_KEYS} keys (the cap on one account's fleet read; RAM gives a user at most 2). The read stops here rather than present part of the fleet; check ram_endpoint, or narrow the read with user_names or access_key_ids."
                     ),
                 ),
                 path,
             ));
+        }
+        if let Some(all) = &self.organization {
+            let before = all.fetch_add(n, Ordering::Relaxed);
+            if before.saturating_add(n) > MAX_ORGANIZATION_KEYS {
+                return Err(Diagnostic::error(
+                    "The organisation holds more AccessKeys than the read's cap",
+                    format!(
+                        "RAM's ListAccessKeys answers over the accounts read add up to more than {MAX_ORGANIZATION_KEYS} keys (the cap on one actiontrail_organization_accesskeys read). The read stops here rather than present part of the organisation; narrow it with account_ids or exclude_account_ids, one read per group of accounts."
+                    ),
+                ));
+            }
         }
         Ok(())
     }
@@ -187,9 +210,22 @@ fn join(user: &str, status: KeyStatus, create_ms: i64, info: &AccessKeyLastUsedI
 /// Reads the selected keys and their last use; then filters. Any failed call fails the
 /// read: a partial fleet is never presented as the whole.
 pub async fn read(client: &Client, sel: &Selection) -> Result<Fleet, Diagnostic> {
+    read_counting(client, sel, None).await
+}
+
+/// [`read`], counting the keys listed into `organization` too: one account of an
+/// organisation read, held with the others to [`MAX_ORGANIZATION_KEYS`].
+pub async fn read_counting(
+    client: &Client,
+    sel: &Selection,
+    organization: Option<Arc<AtomicUsize>>,
+) -> Result<Fleet, Diagnostic> {
     let now_ms = usage::now_ms();
     let mut ram_request_ids = Vec::new();
-    let budget = &KeyBudget::default();
+    let budget = &KeyBudget {
+        read: AtomicUsize::new(0),
+        organization,
+    };
     let (selected, users) = if let Some(ids) = &sel.access_key_ids {
         read_named_keys(client, ids, &mut ram_request_ids, budget).await?
     } else {
@@ -442,6 +478,27 @@ mod tests {
             Some(AttributePath::root("fail_if_any_used_within"))
         );
         assert!(gate(&fleet, Duration::from_secs(3600)).is_none());
+    }
+
+    #[test]
+    fn an_organisation_past_its_cap_fails_naming_the_cap_and_one_account_past_its_own() {
+        let all = Arc::new(AtomicUsize::new(MAX_ORGANIZATION_KEYS - 1));
+        let account = KeyBudget {
+            read: AtomicUsize::new(0),
+            organization: Some(all.clone()),
+        };
+        assert!(account.take(1, None).is_ok());
+        let d = account.take(1, None).unwrap_err();
+        assert!(
+            d.detail.contains(&MAX_ORGANIZATION_KEYS.to_string()),
+            "{}",
+            d.detail
+        );
+        assert!(d.summary.contains("organisation"), "{}", d.summary);
+        let alone = KeyBudget::default();
+        assert!(alone.take(MAX_FLEET_KEYS, None).is_ok());
+        let d = alone.take(1, None).unwrap_err();
+        assert!(d.summary.contains("fleet read's cap"), "{}", d.summary);
     }
 
     #[test]

@@ -17,6 +17,8 @@ use crate::model::{AttributePath, Diagnostic};
 use futures::future::try_join_all;
 use std::borrow::Borrow;
 use std::collections::HashSet;
+use std::sync::atomic::AtomicUsize;
+use std::sync::Arc;
 
 /// The role every Resource Directory member has, trusted by the management account.
 pub const DEFAULT_ROLE_NAME: &str = "ResourceDirectoryAccountAccessRole";
@@ -166,9 +168,10 @@ async fn read_account(
     account: &DirectoryAccount,
     management: bool,
     sel: &OrgSelection,
+    keys: Arc<AtomicUsize>,
 ) -> Result<Fleet, Diagnostic> {
     let fleet = if management {
-        fleet::read(client, &sel.filters).await
+        fleet::read_counting(client, &sel.filters, Some(keys)).await
     } else {
         let arn = format!("acs:ram::{}:role/{}", account.account_id, sel.role_name);
         let role = AssumeRoleConfig {
@@ -184,7 +187,7 @@ async fn read_account(
             .diagnosed("AssumeRole", About::Role(&arn), member.sign_in())
             .await
             .map_err(|d| in_account(d, account))?;
-        fleet::read(&member, &sel.filters).await
+        fleet::read_counting(&member, &sel.filters, Some(keys)).await
     };
     fleet.map_err(|d| in_account(d, account))
 }
@@ -212,9 +215,10 @@ pub async fn read(client: &Client, sel: &OrgSelection) -> Result<Organization, D
         status: None,
     };
     let accounts = chosen(&listing.accounts, &me, sel)?;
+    let keys = Arc::new(AtomicUsize::new(0));
     let fleets = try_join_all(accounts.iter().map(|a| {
         let management = a.account_id == who.account_id;
-        read_account(client, a, management, sel)
+        read_account(client, a, management, sel, keys.clone())
     }))
     .await?;
     let mut org = Organization {
