@@ -221,23 +221,47 @@ impl Client {
     }
 
     /// Fetches this client's credentials now (for a role: assumes it), so that a failure
-    /// names the credentials rather than the first call that needed them. A throttled or
-    /// failed STS call is retried as API calls are, and StopProvider cuts the wait short.
+    /// names the credentials rather than the first call that needed them. The STS call goes
+    /// through the pacer like any API call (an organisation read assumes a role per member
+    /// at once, and STS throttles them like any API), is retried as they are, and
+    /// StopProvider cuts the wait short.
     pub async fn sign_in(&self) -> Result<(), Error> {
         let stopped = || Error::Stopped {
             operation: "AssumeRole".to_owned(),
         };
+        let inner = &self.inner;
+        let sts = inner
+            .sts_endpoint
+            .as_ref()
+            .map_or("sts", |e| e.base_url.as_str());
+        let key = super::pacing::PaceKey::new(inner.credentials.identity(), sts, "AssumeRole");
         let mut retry = 0u32;
         loop {
             let err = tokio::select! {
                 biased;
                 () = self.stop.cancelled() => return Err(stopped()),
-                r = self.inner.credentials.credentials() => match r {
-                    Ok(_) => return Ok(()),
-                    Err(e) => Error::from(e),
+                r = async {
+                    let (sent, _permit) = inner.pacer.admit(&key, &inner.permits).await;
+                    (sent, inner.credentials.credentials().await)
+                } => match r {
+                    (_, Ok(_)) => {
+                        inner.pacer.served(&key);
+                        return Ok(());
+                    }
+                    (sent, Err(e)) => {
+                        let err = Error::from(e);
+                        match err.service() {
+                            Some(s) if s.is_retryable() && s.code.contains("Throttling") => {
+                                inner.pacer.throttled(&key, sent, err.retry_after());
+                            }
+                            Some(_) => inner.pacer.served(&key),
+                            None => {}
+                        }
+                        err
+                    }
                 },
             };
-            if !err.is_retryable() || retry >= self.inner.max_retries {
+            if !err.is_retryable() || retry >= inner.max_retries {
                 return Err(err);
             }
             let delay = self.backoff.delay(retry, err.retry_after());

@@ -316,13 +316,16 @@ pub(crate) mod tests {
             "actiontrail_accesskey_last_used_resources",
             "actiontrail_accesskey_last_used_events",
             "actiontrail_accesskeys",
+            "actiontrail_organization_accesskeys",
         ] {
             assert!(names.contains(&known), "{known}");
         }
         for (name, schema) in p.data_source_schemas() {
-            // Every data source is about one key, but the fleet, which selects its keys.
+            // Every data source is about one key, but the fleet and the organisation
+            // read, which select their keys.
             assert!(
                 name == "actiontrail_accesskeys"
+                    || name == "actiontrail_organization_accesskeys"
                     || schema
                         .block
                         .attribute("access_key_id")

@@ -74,10 +74,18 @@ fn providers_schema_lists_every_data_source_with_its_arguments() {
         );
         for (name, ds) in sources {
             let attrs = ds["block"]["attributes"].as_object().unwrap();
-            // Every data source is about one key, but the fleet, which selects its keys.
+            // Every data source is about one key, but the fleet and the organisation read,
+            // which select their keys.
             if name == "actiontrail_accesskeys" {
                 assert_eq!(attrs["access_key_ids"]["optional"], true, "{tf:?} {name}");
                 assert_eq!(attrs["user_names"]["optional"], true, "{tf:?} {name}");
+            } else if name == "actiontrail_organization_accesskeys" {
+                assert_eq!(attrs["access_key_ids"]["optional"], true, "{tf:?} {name}");
+                assert_eq!(attrs["account_ids"]["optional"], true, "{tf:?} {name}");
+                assert_eq!(
+                    attrs["exclude_account_ids"]["optional"], true,
+                    "{tf:?} {name}"
+                );
             } else {
                 assert_eq!(attrs["access_key_id"]["required"], true, "{tf:?} {name}");
             }
