@@ -1,0 +1,81 @@
+//! The fleet read's unit tests: the gate, the windows and the key caps.
+
+use super::*;
+
+const DAY: i64 = 86_400_000;
+
+fn key(id: &str, used_days_ago: Option<i64>, status: KeyStatus, now: i64) -> FleetKey {
+    FleetKey {
+        access_key_id: id.into(),
+        user_name: "u".into(),
+        status,
+        create_ms: now - 500 * DAY,
+        last_used_ms: used_days_ago.map(|d| usage::UsedTimestamp::fixture(now - d * DAY)),
+        last_used_service: used_days_ago.map(|_| "Ecs".into()),
+        last_used_ip: used_days_ago.map(|_| "203.0.113.9".into()),
+        request_id: "R".into(),
+        age_days: 500,
+        days_since_last_used: used_days_ago,
+    }
+}
+
+#[test]
+fn the_gate_lists_every_recently_used_selected_key_with_service_ip_and_time() {
+    let now = 1_800_000_000_000;
+    let fleet = Fleet {
+        id: "all".into(),
+        selected: vec![
+            key("A", Some(1), KeyStatus::Active, now),
+            key("B", None, KeyStatus::Active, now),
+            key("C", Some(3), KeyStatus::Inactive, now),
+            key("D", Some(100), KeyStatus::Active, now),
+        ],
+        keys: vec![],
+        users: 1,
+        ram_request_ids: vec![],
+        now_ms: now,
+    };
+    let d = gate(&fleet, Duration::from_secs(7 * 86_400)).unwrap();
+    assert!(d.summary.starts_with("2 of 4"), "{}", d.summary);
+    assert!(d
+        .detail
+        .contains("- A (RAM user u): Ecs from 203.0.113.9 at "));
+    assert!(d.detail.contains("- C "));
+    assert!(!d.detail.contains("- B ") && !d.detail.contains("- D "));
+    assert_eq!(
+        d.attribute,
+        Some(AttributePath::root("fail_if_any_used_within"))
+    );
+    assert!(gate(&fleet, Duration::from_secs(3600)).is_none());
+}
+
+#[test]
+fn an_organisation_past_its_cap_fails_naming_the_cap_and_one_account_past_its_own() {
+    let all = Arc::new(AtomicUsize::new(MAX_ORGANIZATION_KEYS - 1));
+    let account = KeyBudget {
+        read: AtomicUsize::new(0),
+        organization: Some(all.clone()),
+    };
+    assert!(account.take(1, None).is_ok());
+    let d = account.take(1, None).unwrap_err();
+    assert!(
+        d.detail.contains(&MAX_ORGANIZATION_KEYS.to_string()),
+        "{}",
+        d.detail
+    );
+    assert!(d.summary.contains("organisation"), "{}", d.summary);
+    let alone = KeyBudget::default();
+    assert!(alone.take(MAX_FLEET_KEYS, None).is_ok());
+    let d = alone.take(1, None).unwrap_err();
+    assert!(d.summary.contains("fleet read's cap"), "{}", d.summary);
+}
+
+#[test]
+fn a_never_used_key_is_unused_for_any_window_and_used_within_none() {
+    let now = 1_800_000_000_000;
+    let never = key("B", None, KeyStatus::Active, now);
+    assert!(!never.used_within(Duration::from_secs(u64::MAX / 4), now));
+    let recent = key("A", Some(1), KeyStatus::Active, now);
+    assert!(recent.used_within(Duration::from_secs(2 * 86_400), now));
+    assert!(!recent.used_within(Duration::from_secs(86_000), now));
+}
