@@ -872,6 +872,9 @@ impl std::io::Write for LogBuffer {
 
 #[test]
 fn debug_logs_name_operations_and_retries_but_never_secrets_or_tokens() {
+    // Alone beside the other tests that throttle a client in this process (client_pacing):
+    // they reach the same log callsites with no subscriber while this one listens.
+    let _alone = crate::support::heavy_load();
     let logs = LogBuffer::default();
     let writer = logs.clone();
     let subscriber = tracing_subscriber::fmt()
@@ -880,6 +883,10 @@ fn debug_logs_name_operations_and_retries_but_never_secrets_or_tokens() {
         .with_ansi(false)
         .finish();
     tracing::subscriber::with_default(subscriber, || {
+        // Other tests of this binary hit the same callsites at the same time with no
+        // subscriber of their own; a callsite first seen then may have cached "no
+        // interest". Recompute it now that this thread's subscriber is in place.
+        tracing::callsite::rebuild_interest_cache();
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
