@@ -62,6 +62,8 @@ pub(super) struct Inner {
     /// Bounds the HTTP exchanges in flight, whoever asks (a fleet read fans out to many),
     /// shared with the clients derived for other credentials.
     pub(super) permits: Arc<tokio::sync::Semaphore>,
+    /// How many permits `permits` was made with: `max_concurrency`.
+    concurrency: usize,
     /// The learned rates, per credentials, endpoint and Action; shared likewise.
     pub(super) pacer: Arc<Pacer>,
     pub(super) signature: SignatureAlgorithm,
@@ -165,6 +167,7 @@ impl Client {
                 resourcemanager_endpoint,
                 sts_endpoint,
                 permits: Arc::new(tokio::sync::Semaphore::new(config.max_concurrency)),
+                concurrency: config.max_concurrency,
                 pacer: Arc::new(if config.learned_pacing {
                     Pacer::new(config.max_requests_per_second)
                 } else {
@@ -198,6 +201,7 @@ impl Client {
                 resourcemanager_endpoint: inner.resourcemanager_endpoint.clone(),
                 sts_endpoint: inner.sts_endpoint.clone(),
                 permits: inner.permits.clone(),
+                concurrency: inner.concurrency,
                 pacer: inner.pacer.clone(),
                 signature: inner.signature,
                 max_retries: inner.max_retries,
@@ -317,6 +321,12 @@ impl Client {
     /// Where the credentials come from (never a secret).
     pub fn credentials_origin(&self) -> &str {
         self.inner.credentials.origin()
+    }
+
+    /// The most HTTP exchanges in flight at once (`max_concurrency`), shared with the
+    /// clients derived from this one.
+    pub fn max_concurrency(&self) -> usize {
+        self.inner.concurrency
     }
 
     /// Retries after the first try, as configured (error hints quote it).

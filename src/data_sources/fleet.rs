@@ -13,6 +13,8 @@ use crate::actiontrail::{KeyStatus, RamAccessKey};
 use crate::model::{AttributePath, Diagnostic};
 use crate::usage;
 use futures::future::try_join_all;
+use futures::stream::{self, StreamExt, TryStreamExt};
+use futures::TryFutureExt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -166,6 +168,18 @@ async fn keys_of(
     Ok((listing.keys, listing.request_id))
 }
 
+/// The keys of `user`, each joined with its last use.
+async fn user_keys(
+    client: &Client,
+    user: &str,
+    path: Option<AttributePath>,
+    budget: &KeyBudget,
+) -> Result<(Vec<FleetKey>, String), Diagnostic> {
+    let (keys, request_id) = keys_of(client, user, path.clone(), budget).await?;
+    let joined = try_join_all(keys.iter().map(|k| joined(client, user, k, path.clone())));
+    Ok((joined.await?, request_id))
+}
+
 async fn joined(
     client: &Client,
     user: &str,
@@ -242,19 +256,21 @@ pub async fn read_counting(
                 )
             }
         };
-        let per_user = try_join_all(users.iter().enumerate().map(|(i, user)| async move {
-            let path = if from_arg {
-                at("user_names", Some(i))
-            } else {
-                None
-            };
-            let (keys, request_id) = keys_of(client, user, path.clone(), budget).await?;
-            let joined = try_join_all(keys.iter().map(|k| joined(client, user, k, path.clone())));
-            Ok::<_, Diagnostic>((joined.await?, request_id))
-        }))
-        .await?;
+        // At most `max_concurrency` users in flight: more could not send any sooner, and
+        // each one waiting holds its future (an organisation's 10,000 users at once were
+        // most of the read's memory). The first error ends the read, as before.
+        let users = &users;
+        let mut per_user: Vec<_> = stream::iter(0..users.len())
+            .map(|i| {
+                let path = from_arg.then(|| at("user_names", Some(i))).flatten();
+                user_keys(client, &users[i], path, budget).map_ok(move |(k, id)| (i, k, id))
+            })
+            .buffer_unordered(client.max_concurrency())
+            .try_collect()
+            .await?;
+        per_user.sort_unstable_by_key(|(i, _, _)| *i);
         let mut all = Vec::new();
-        for (keys, request_id) in per_user {
+        for (_, keys, request_id) in per_user {
             ram_request_ids.push(request_id);
             all.extend(keys);
         }
