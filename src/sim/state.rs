@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use std::time::Instant;
 use time::OffsetDateTime;
 
 /// Temporary credentials the emulator issued (STS or the metadata service).
@@ -44,6 +45,10 @@ struct Counters {
     served: BTreeMap<String, u64>,
     /// Answered `Throttling*` (flow control or the throttle knob), by Action.
     throttled: BTreeMap<String, u64>,
+    /// When the first request counted arrived and the last answer counted was ready: the
+    /// span a client's read took, as the API saw it.
+    first_request: Option<Instant>,
+    last_answer: Option<Instant>,
 }
 
 impl Default for Counters {
@@ -59,6 +64,8 @@ impl Default for Counters {
             throttles: 0,
             served: BTreeMap::new(),
             throttled: BTreeMap::new(),
+            first_request: None,
+            last_answer: None,
         }
     }
 }
@@ -303,6 +310,7 @@ impl SimState {
 
     pub(super) fn count_request(&self, action: &str) {
         let mut c = lock(&self.counters);
+        c.first_request.get_or_insert_with(Instant::now);
         c.requests_total += 1;
         // Served Actions are counted by name; anything else in one bucket, so a caller
         // inventing Actions cannot grow the map.
@@ -314,6 +322,7 @@ impl SimState {
     /// Action).
     pub(super) fn count_answer(&self, action: &str, error: Option<&str>) {
         let mut c = lock(&self.counters);
+        c.last_answer = Some(Instant::now());
         let name = Counters::bucket(&c.requests, action).to_owned();
         match error {
             None => *c.served.entry(name).or_default() += 1,
@@ -337,6 +346,11 @@ impl SimState {
             "throttles": c.throttles,
             "served": c.served,
             "throttled": c.throttled,
+            // Milliseconds from the first request to the last answer since the counters
+            // were zeroed; null before any answer.
+            "first_to_last_ms": c.first_request.zip(c.last_answer).map(|(first, last)| {
+                last.saturating_duration_since(first).as_secs_f64() * 1000.0
+            }),
             "rate_limit": self.flow_control.rate(),
             "connections": self.connections.load(Ordering::Relaxed),
         })

@@ -316,6 +316,15 @@ impl Sim {
         self.child.id()
     }
 
+    /// Zeroes the emulator's request counters (`POST /__sim/reset`).
+    pub fn reset(&self) {
+        let url = format!("{}/__sim/reset", self.url);
+        tokio::runtime::Runtime::new().unwrap().block_on(async {
+            let resp = reqwest::Client::new().post(&url).send().await;
+            assert!(resp.expect("reset answer").status().is_success());
+        })
+    }
+
     /// The emulator's request counters.
     pub fn stats(&self) -> serde_json::Value {
         let url = format!("{}/__sim/stats", self.url);
