@@ -911,193 +911,314 @@ fn org_counts(sim: &Sim) -> (BTreeMap<String, u64>, u64) {
     (count("served"), count("throttled").values().sum())
 }
 
-/// 10,000 keys over 20 member accounts at 50 ms per answer and 100 calls/s per API and
-/// account: the read against its physical minimum, paced and retry-only, on 1.15.5 and
-/// 1.0.3; the throttled share, the provider's peak RSS and the saved plan's size.
-fn organization_scenario(r: &mut Report) {
-    let rate = format!("{ORG_RATE}");
-    let shape = format!("{ORG_ACCOUNTS}:{ORG_USERS}");
-    let sim = Sim::start(&[
-        "--organization",
-        &shape,
-        "--latency-ms",
-        "50",
-        "--rate-limit",
-        &rate,
-        "--seed",
-        "1",
-    ]);
-    let f = floor();
-    let paced_new = org_ws(&sim, Tf::V1_15_5, true);
-    let paced_old = org_ws(&sim, Tf::V1_0_3, true);
-    let retry_only = org_ws(&sim, Tf::V1_0_3, false);
+/// One shape of organisation, read paced on 1.15.5 and 1.0.3 and retry-only on 1.0.3.
+struct OrgRead {
+    /// `--organization` ACCOUNTS:USERS.
+    accounts: usize,
+    users: usize,
+    /// The scenario's name in the tables.
+    scenario: &'static str,
+}
 
-    // What one paced read calls, and how much of it the emulator throttled.
-    sim.reset();
-    let one_read = plan(&paced_old);
-    let (served, throttled) = org_counts(&sim);
-    let calls: u64 = served.values().sum();
-    let share = throttled as f64 / (calls + throttled) as f64;
-    // The minimum: the larger of the concurrency bound (every call's round trip, over the
-    // calls in flight) and the quota bound (each account's calls to one API over its
-    // rate; every member has the same number of users), plus the chain that cannot
-    // overlap (GetCallerIdentity, ListAccounts, AssumeRole, ListUsers, ListAccessKeys,
-    // GetAccessKeyLastUsedInfo).
-    let per_account =
-        |action: &str| served.get(action).copied().unwrap_or(0) as f64 / ORG_ACCOUNTS as f64;
-    let quota = ["ListAccessKeys", "GetAccessKeyLastUsedInfo", "ListUsers"]
-        .iter()
-        .map(|a| per_account(a) / ORG_RATE)
-        .fold(0.0, f64::max)
-        .max(served.get("AssumeRole").copied().unwrap_or(0) as f64 / ORG_RATE);
-    let concurrency = calls as f64 * ORG_RTT / ORG_CONCURRENCY as f64;
-    let chain = 6.0 * ORG_RTT;
+/// What one shape measured.
+struct OrgFigures {
+    minimum: f64,
+    /// Read spans (first request to last answer): paced on 1.15.5 and on 1.0.3.
+    spans: Vec<Stats>,
+    /// The retry-only read's median against the minimum, or that every one failed.
+    retry_only: String,
+    ro_failed: usize,
+    served: BTreeMap<String, u64>,
+    throttled: u64,
+    one_read: f64,
+    quota: f64,
+    concurrency: f64,
+    ro_served: u64,
+    ro_throttled: u64,
+}
 
-    // Each read is timed twice: the whole `terraform plan`, and the read itself as the
-    // API saw it, from the emulator's first request to its last answer (the counters are
-    // zeroed before each plan). The physical minimum is a bound on the second; the first
-    // adds Terraform's own work, which grows with the 10,000-key state it handles.
-    let reads: std::cell::RefCell<Vec<Vec<f64>>> = Default::default();
-    let read = |i: usize, ws: &Workspace| {
+impl OrgRead {
+    fn what(&self) -> String {
+        format!(
+            "{} keys / {} accounts",
+            self.accounts * self.users,
+            self.accounts
+        )
+    }
+
+    fn sim(&self) -> Sim {
+        Sim::start(&[
+            "--organization",
+            &format!("{}:{}", self.accounts, self.users),
+            "--latency-ms",
+            "50",
+            "--rate-limit",
+            &format!("{ORG_RATE}"),
+            "--seed",
+            "1",
+        ])
+    }
+
+    /// Reads the organisation `sim` serves with each contender, `ORG_RUNS` times after a
+    /// warm-up, the contenders alternating, and reports the rows and targets.
+    fn measure(&self, r: &mut Report, sim: &Sim, workspaces: [&Workspace; 3]) -> OrgFigures {
+        // What one paced read calls, and how much of it the emulator throttled.
         sim.reset();
-        let t = plan(ws);
-        let span = sim.stats()["first_to_last_ms"]
-            .as_f64()
-            .expect("the emulator answered the read");
-        let mut reads = reads.borrow_mut();
-        if reads.len() <= i {
-            reads.resize(i + 1, Vec::new());
+        let one_read = plan(workspaces[1]);
+        let (served, throttled) = org_counts(sim);
+        let calls: u64 = served.values().sum();
+        // The minimum: the larger of the concurrency bound (every call's round trip, over
+        // the calls in flight) and the quota bound (each account's calls to one API over
+        // its rate; every member has the same number of users), plus the chain that
+        // cannot overlap (GetCallerIdentity, ListAccounts, AssumeRole, ListUsers,
+        // ListAccessKeys, GetAccessKeyLastUsedInfo).
+        let per_account =
+            |action: &str| served.get(action).copied().unwrap_or(0) as f64 / self.accounts as f64;
+        // The emulator's bucket lets a burst of one second's calls pass at once, so an
+        // API's calls take (calls - rate) / rate seconds at the least.
+        let at_rate = |n: f64| (n - ORG_RATE).max(0.0) / ORG_RATE;
+        let quota = ["ListAccessKeys", "GetAccessKeyLastUsedInfo", "ListUsers"]
+            .iter()
+            .map(|a| at_rate(per_account(a)))
+            .fold(0.0, f64::max)
+            .max(at_rate(
+                served.get("AssumeRole").copied().unwrap_or(0) as f64
+            ));
+        let concurrency = calls as f64 * ORG_RTT / ORG_CONCURRENCY as f64;
+        let minimum = concurrency.max(quota) + 6.0 * ORG_RTT;
+
+        // Each read is timed twice: the whole `terraform plan`, and the read itself as the
+        // API saw it, from the emulator's first request to its last answer (the counters
+        // are zeroed before each plan). The physical minimum bounds the second; the first
+        // adds Terraform's own work, which grows with the state it handles.
+        // A paced read that fails stops the benchmark (the target is no failed read); a
+        // retry-only one may run out of retries under flow control, and is counted.
+        let read = |i: usize, ws: &Workspace| {
+            sim.reset();
+            let start = Instant::now();
+            let out = ws.run(PLAN);
+            let t = start.elapsed().as_secs_f64();
+            if !out.status.success() {
+                assert!(
+                    i == 2,
+                    "a paced organisation read failed:\n{}",
+                    support::output_text(&out)
+                );
+                return None;
+            }
+            let span = sim.stats()["first_to_last_ms"]
+                .as_f64()
+                .expect("the emulator answered the read");
+            Some((t, span / 1000.0))
+        };
+        let mut ro_failed = 0;
+        for (i, ws) in workspaces.iter().enumerate() {
+            read(i, ws);
         }
-        reads[i].push(span / 1000.0);
-        t
-    };
-    let mut fp = || plan(&f);
-    let mut pn = || read(0, &paced_new);
-    let mut po = || read(1, &paced_old);
-    let mut ro = || read(2, &retry_only);
-    let contenders: &mut [&mut dyn FnMut() -> f64] = &mut [&mut fp, &mut pn, &mut po, &mut ro];
-    for c in contenders.iter_mut() {
-        c();
-    }
-    reads.borrow_mut().iter_mut().for_each(Vec::clear);
-    let mut samples: Vec<Vec<f64>> = vec![Vec::new(); contenders.len()];
-    for _ in 0..ORG_RUNS {
-        for (i, c) in contenders.iter_mut().enumerate() {
-            samples[i].push(c());
+        let mut plans = vec![Vec::new(); 3];
+        let mut spans = vec![Vec::new(); 3];
+        for _ in 0..ORG_RUNS {
+            for (i, ws) in workspaces.iter().enumerate() {
+                match read(i, ws) {
+                    Some((t, span)) => {
+                        plans[i].push(t);
+                        spans[i].push(span);
+                    }
+                    None => ro_failed += 1,
+                }
+            }
         }
-    }
-    let s: Vec<Stats> = samples.into_iter().map(stats).collect();
-    let spans: Vec<Stats> = reads.into_inner().into_iter().map(stats).collect();
-    let minimum = concurrency.max(quota) + chain;
-    r.computed(
-        "10",
-        "minimum of the read",
-        &format!(
-            "max({calls} calls measured x 50 ms / {ORG_CONCURRENCY}, {:.0} calls per account and API / {ORG_RATE} per s) + 6 x 50 ms",
-            per_account("ListAccessKeys").max(per_account("GetAccessKeyLastUsedInfo"))
-        ),
-        minimum,
-    );
-    r.row("10", "no provider (floor)", s[0], None);
-    let what = format!(
-        "{} keys / {ORG_ACCOUNTS} accounts",
-        ORG_ACCOUNTS * ORG_USERS
-    );
-    let contender = |paced: bool| {
-        if paced {
-            format!("organisation read, {what}, paced")
-        } else {
-            format!("organisation read, {what}, retries only (ACTIONTRAIL_PACING=off)")
-        }
-    };
-    let against = Some(("the read's computed minimum", minimum));
-    for (i, (scenario, paced)) in [("10 on 1.15.5", true), ("10", true), ("10", false)]
+        // Retry-only reads may all have failed: then there is nothing to take a median of.
+        let some = |v: Vec<f64>| (!v.is_empty()).then(|| stats(v));
+        let plans: Vec<Option<Stats>> = plans.into_iter().map(some).collect();
+        let spans: Vec<Option<Stats>> = spans.into_iter().map(some).collect();
+
+        let sc = self.scenario;
+        r.computed(
+            sc,
+            &format!("minimum of the read, {}", self.what()),
+            &format!(
+                "max({calls} calls measured x 50 ms / {ORG_CONCURRENCY}, ({:.0} calls per account and API - a burst of {ORG_RATE}) / {ORG_RATE} per s) + 6 x 50 ms",
+                per_account("ListAccessKeys").max(per_account("GetAccessKeyLastUsedInfo"))
+            ),
+            minimum,
+        );
+        let against = Some(("the read's computed minimum", minimum));
+        for (i, (version, pacing)) in [
+            ("1.15.5", "paced"),
+            ("1.0.3", "paced"),
+            ("1.0.3", "retries only (ACTIONTRAIL_PACING=off)"),
+        ]
         .into_iter()
         .enumerate()
-    {
-        r.row(
-            scenario,
-            &format!(
-                "{}: the read, first request to last answer",
-                contender(paced)
-            ),
-            spans[i],
-            against,
-        );
-        r.row(
-            scenario,
-            &format!("{}: the whole plan", contender(paced)),
-            s[i + 1],
-            against,
-        );
-    }
+        {
+            let contender = format!("organisation read, {}, {pacing}", self.what());
+            let scenario = format!("{sc} on {version}");
+            if let (Some(span), Some(whole)) = (spans[i], plans[i]) {
+                r.row(
+                    &scenario,
+                    &format!("{contender}: the read, first request to last answer"),
+                    span,
+                    against,
+                );
+                r.row(
+                    &scenario,
+                    &format!("{contender}: the whole plan"),
+                    whole,
+                    against,
+                );
+            }
+        }
 
-    sim.reset();
-    plan(&retry_only);
-    let (ro_served, ro_throttled) = org_counts(&sim);
-    let ro_calls: u64 = ro_served.values().sum();
-    let ro_share = ro_throttled as f64 / (ro_calls + ro_throttled) as f64;
-
-    for (i, version) in [(0, "1.15.5"), (1, "1.0.3")] {
+        if read(2, workspaces[2]).is_none() {
+            ro_failed += 1;
+        }
+        let (ro, ro_throttled) = org_counts(sim);
+        let ro_served: u64 = ro.values().sum();
+        let retry_only = spans[2].map_or("every read failed".to_owned(), |s| {
+            format!("{:.2} x", s.median / minimum)
+        });
+        let spans: Vec<Stats> = spans[..2].iter().map(|s| s.expect("paced reads")).collect();
+        for (i, version) in [(0, "1.15.5"), (1, "1.0.3")] {
+            let whole = plans[i].expect("paced reads");
+            r.target(
+                &format!(
+                    "{sc}: organisation read, {} (paced, Terraform {version}) <= 1.15 x its minimum",
+                    self.what()
+                ),
+                spans[i].median <= 1.15 * minimum,
+                format!(
+                    "{:.2} x ({:.2} s against {:.2} s; the whole plan {:.2} s); retries only {retry_only}",
+                    spans[i].median / minimum,
+                    spans[i].median,
+                    minimum,
+                    whole.median,
+                ),
+            );
+        }
+        let share = throttled as f64 / (calls + throttled) as f64;
         r.target(
-            &format!("10: organisation read (paced, Terraform {version}) <= 1.15 x its minimum"),
-            spans[i].median <= 1.15 * minimum,
+            &format!(
+                "{sc}: calls answered Throttling.User, {} (paced) <= 5 %",
+                self.what()
+            ),
+            share <= 0.05,
             format!(
-                "{:.2} x ({:.2} s against {:.2} s; the whole plan {:.2} s)",
-                spans[i].median / minimum,
-                spans[i].median,
-                minimum,
-                s[i + 1].median
+                "{:.1} % ({throttled} of {}); retries only: {:.1} % ({ro_throttled} of {}), and {ro_failed} of {} reads failed out of retries",
+                100.0 * share,
+                calls + throttled,
+                100.0 * ro_throttled as f64 / (ro_served + ro_throttled) as f64,
+                ro_served + ro_throttled,
+                ORG_RUNS + 2
             ),
         );
+        OrgFigures {
+            minimum,
+            spans,
+            retry_only,
+            ro_failed,
+            served,
+            throttled,
+            one_read,
+            quota,
+            concurrency,
+            ro_served,
+            ro_throttled,
+        }
     }
-    r.target(
-        "10: calls answered Throttling.User (paced) <= 5 %",
-        share <= 0.05,
-        format!(
-            "{:.1} % ({throttled} of {}); retries only: {:.1} % ({ro_throttled} of {})",
-            100.0 * share,
-            calls + throttled,
-            100.0 * ro_share,
-            ro_calls + ro_throttled
-        ),
+}
+
+/// 10,000 keys over 20 member accounts at 50 ms per answer and 100 calls/s per API and
+/// account: the read against its physical minimum, paced and retry-only, on 1.15.5 and
+/// 1.0.3; the throttled share, the provider's peak RSS and the saved plan's size. Then
+/// 10b, the same over 2 accounts of 1,000 users: there the quota, not the concurrency,
+/// bounds the read, which is what pacing is for.
+fn organization_scenario(r: &mut Report) {
+    let f = floor();
+    let shapes = [
+        OrgRead {
+            accounts: ORG_ACCOUNTS,
+            users: ORG_USERS,
+            scenario: "10",
+        },
+        OrgRead {
+            accounts: 2,
+            users: 1000,
+            scenario: "10b",
+        },
+    ];
+    r.row(
+        "10",
+        "no provider (floor)",
+        stats((0..ORG_RUNS).map(|_| plan(&f)).collect()),
+        None,
     );
-    let org_use = usage_during(PROGRAMS, || {
-        plan(&paced_old);
-    })[0];
-    let rss_mib = org_use.peak_rss_kib as f64 / 1024.0;
-    r.target(
-        "10: provider peak RSS in the 10,000-key read <= 64 MiB",
-        org_use.peak_rss_kib > 0 && rss_mib <= 64.0,
-        format!("{rss_mib:.1} MiB"),
-    );
-    paced_old.ok(&[
-        "plan",
-        "-input=false",
-        "-no-color",
-        "-lock=false",
-        "-out=org.tfplan",
-    ]);
-    let plan_bytes = std::fs::metadata(paced_old.work().join("org.tfplan"))
-        .map(|m| m.len())
-        .unwrap_or(0);
-    let _ = writeln!(
-        r.notes,
-        "- Scenario 10: `actiontrail-sim --organization {shape} --latency-ms 50 --rate-limit {rate}`; \
-         every plan of the scenario read all {what} without an error (a failed plan stops the \
-         benchmark). One paced read made {calls} calls the emulator served ({}) and {throttled} \
-         it throttled, in a plan of {one_read:.2} s; the quota bound is {quota:.2} s, the concurrency \
-         bound {concurrency:.2} s. Retries only: {ro_calls} served, {ro_throttled} throttled. \
-         Provider CPU in the read: {:.0} ms. The saved plan (`terraform plan -out`, 1.0.3) is \
-         {:.1} MiB.",
-        served
-            .iter()
-            .map(|(a, n)| format!("{a} {n}"))
-            .collect::<Vec<_>>()
-            .join(", "),
-        org_use.cpu_ms,
-        plan_bytes as f64 / 1_048_576.0
-    );
+    for shape in &shapes {
+        let sim = shape.sim();
+        let paced_new = org_ws(&sim, Tf::V1_15_5, true);
+        let paced_old = org_ws(&sim, Tf::V1_0_3, true);
+        let retry_only = org_ws(&sim, Tf::V1_0_3, false);
+        let o = shape.measure(r, &sim, [&paced_new, &paced_old, &retry_only]);
+        let what = shape.what();
+        let mut figures = String::new();
+        if shape.scenario == "10" {
+            let org_use = usage_during(PROGRAMS, || {
+                plan(&paced_old);
+            })[0];
+            let rss_mib = org_use.peak_rss_kib as f64 / 1024.0;
+            r.target(
+                "10: provider peak RSS in the 10,000-key read <= 64 MiB",
+                org_use.peak_rss_kib > 0 && rss_mib <= 64.0,
+                format!("{rss_mib:.1} MiB"),
+            );
+            paced_old.ok(&[
+                "plan",
+                "-input=false",
+                "-no-color",
+                "-lock=false",
+                "-out=org.tfplan",
+            ]);
+            let plan_bytes = std::fs::metadata(paced_old.work().join("org.tfplan"))
+                .map(|m| m.len())
+                .unwrap_or(0);
+            figures = format!(
+                " Provider CPU in the read: {:.0} ms. The saved plan (`terraform plan -out`, \
+                 1.0.3) is {:.1} MiB.",
+                org_use.cpu_ms,
+                plan_bytes as f64 / 1_048_576.0
+            );
+        }
+        let _ = writeln!(
+            r.notes,
+            "- Scenario {}: `actiontrail-sim --organization {}:{} --latency-ms 50 --rate-limit \
+             {ORG_RATE}`, `max_concurrency = {ORG_CONCURRENCY}`; every plan read all {what} \
+             without an error (a failed plan stops the benchmark). One paced read made {} \
+             calls the emulator served ({}) and {} it throttled, in a plan of {:.2} s; the \
+             quota bound is {:.2} s, the concurrency bound {:.2} s, the minimum {:.2} s \
+             (median read {:.2} s paced on 1.0.3; retries only: {} the minimum, {} of {} reads \
+             failed out of retries). Retries only, the last read: {} served, {} throttled.{figures}",
+            shape.scenario,
+            shape.accounts,
+            shape.users,
+            o.served.values().sum::<u64>(),
+            o.served
+                .iter()
+                .map(|(a, n)| format!("{a} {n}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            o.throttled,
+            o.one_read,
+            o.quota,
+            o.concurrency,
+            o.minimum,
+            o.spans[1].median,
+            o.retry_only,
+            o.ro_failed,
+            ORG_RUNS + 2,
+            o.ro_served,
+            o.ro_throttled,
+        );
+    }
 }
 
 fn main() {
