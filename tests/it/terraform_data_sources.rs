@@ -131,7 +131,15 @@ fn products_ips_and_resources_list_everything_in_the_apis_order() {
         "Ecs",
         "Resources",
     );
-    assert!(products.as_array().unwrap().len() >= 2 && !ips.is_empty() && !resources.is_empty());
+    // The demo key's lists, whole: what the outputs below must equal item by item.
+    assert_eq!(
+        (
+            products.as_array().unwrap().len(),
+            ips.len(),
+            resources.len()
+        ),
+        (5, 4, 4)
+    );
     for tf in Tf::ALL {
         let ws = workspace(
             tf,

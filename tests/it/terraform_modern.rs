@@ -257,7 +257,11 @@ output "gate_passed" {{
     let after = sim.stats()["requests"]["GetAccessKeyLastUsedInfo"]
         .as_u64()
         .unwrap_or(0);
-    assert!(after > before, "the gate asked ActionTrail");
+    assert_eq!(
+        after - before,
+        1,
+        "the gate asked ActionTrail once in the plan"
+    );
     assert!(
         plan.contains("ephemeral.actiontrail_accesskey_last_used.k: Opening complete"),
         "{plan}"
