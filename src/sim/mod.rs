@@ -12,7 +12,8 @@
 //! Fault knobs (latency, throttling, server errors, seeded for repeatability) apply to the
 //! ActionTrail, RAM and ResourceManager operations, not to STS or the metadata service.
 //! Flow control (`rate_limit`, `flow_control.rs`) applies to every signed call: N a second
-//! per caller account and Action, `Throttling.User` above it. `GET /__sim/stats` counts
+//! per caller account and Action, `Throttling.User` above it with `x-acs-retry-after`; every
+//! error's `Recommend` link names the product called. `GET /__sim/stats` counts
 //! requests by Action, answers served and throttled by Action, errors by code, throttles and
 //! accepted TCP connections; `POST /__sim/reset` zeroes them; `POST /__sim/use` records a use
 //! of a key now (`{"access_key_id": "..."}`), as a caller would between a plan and its

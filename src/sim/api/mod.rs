@@ -29,6 +29,7 @@ pub const VERSION: &str = "2020-07-06";
 /// ActionTrail's operations: faults apply, and every request is signed.
 pub const API: Api = Api {
     version: VERSION,
+    product: "Actiontrail",
     faults: true,
 };
 
