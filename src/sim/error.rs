@@ -21,8 +21,9 @@ pub struct ApiError {
     pub code: String,
     /// The human message.
     pub message: String,
-    /// Extra top-level fields (e.g. `AccessDeniedDetail`).
-    pub extra: Option<(String, Value)>,
+    /// An extra top-level field (e.g. `AccessDeniedDetail`); boxed, as few errors carry
+    /// one, so every `Result` that may hold an error stays small.
+    pub extra: Option<Box<(String, Value)>>,
     /// How long until the call would be let through: sent as `x-acs-retry-after`, whole
     /// milliseconds, which Alibaba's SDKs read as the wait before their retry.
     pub retry_after: Option<Duration>,
@@ -79,7 +80,8 @@ impl ApiError {
                 self.code, request_id
             ),
         });
-        if let (Some((k, v)), Some(map)) = (&self.extra, body.as_object_mut()) {
+        if let (Some(extra), Some(map)) = (&self.extra, body.as_object_mut()) {
+            let (k, v) = &**extra;
             map.insert(k.clone(), v.clone());
         }
         let mut response = (self.status, axum::Json(body)).into_response();

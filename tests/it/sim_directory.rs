@@ -408,6 +408,9 @@ async fn above_the_rate_calls_are_throttled_and_counted_per_action() {
     assert_eq!(count(&stats, "throttled", "ListAccounts"), 0, "{stats}");
 }
 
+/// A call's parameters besides the common ones.
+type Params<'a> = &'a [(&'a str, &'a str)];
+
 /// A throttled answer's `x-acs-retry-after`, whole milliseconds as Alibaba's SDKs read it.
 fn retry_after_ms(a: &Answer) -> u64 {
     let header = a
@@ -430,7 +433,7 @@ async fn a_throttled_answer_says_when_to_retry_and_names_the_product_called() {
     .await;
     let (management, member) = (Signer::from(MANAGEMENT), Signer::from(MEMBER_USER));
     let key = member_key(1, 1);
-    let calls: [(&str, &Signer, &str, &str, &[(&str, &str)]); 4] = [
+    let calls: [(&str, &Signer, &str, &str, Params); 4] = [
         (
             "Actiontrail",
             &member,
