@@ -136,3 +136,25 @@ pub fn iso_seconds(t: OffsetDateTime) -> String {
         .format(&fmt)
         .unwrap_or_default()
 }
+
+/// `YYYY-MM-DDThh:mm:ss.sssZ` of epoch milliseconds `ms`, as an ActionTrail event's
+/// `eventTime` and ResourceManager's account times are written.
+pub fn iso_millis(ms: i64) -> String {
+    let fmt = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&fmt).ok())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_millis_is_rfc3339_with_milliseconds() {
+        assert_eq!(iso_millis(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
+    }
+}
