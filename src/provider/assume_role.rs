@@ -3,6 +3,7 @@
 use crate::actiontrail::AssumeRoleConfig;
 use crate::framework::args::{self, Arg};
 use crate::model::{AttributePath, Diagnostic, Value};
+use crate::provider::bounds::whole_number_within;
 
 /// Whether `arn` is a RAM role ARN: `acs:ram::<account digits>:role/<name>`.
 pub fn valid_role_arn(arn: &str) -> bool {
@@ -73,18 +74,14 @@ pub fn parse(block: &Value, diags: &mut Vec<Diagnostic>) -> Option<AssumeRoleCon
             ));
         }
     }
-    match args::whole_number(block, "session_expiration", &path("session_expiration")) {
-        Ok(Arg::Known(n)) if !(900..=43_200).contains(&n) => {
-            diags.push(args::invalid(
-                "session_expiration",
-                &path("session_expiration"),
-                format!("session_expiration must be between 900 and 43200 seconds, not {n}."),
-            ));
-        }
-        Ok(Arg::Known(n)) => role.session_expiration = u32::try_from(n).ok(),
-        Ok(_) => {}
-        Err(d) => diags.push(d),
-    }
+    role.session_expiration = whole_number_within(
+        block,
+        "session_expiration",
+        &path("session_expiration"),
+        900..=43_200,
+        " seconds",
+        diags,
+    );
     arn.is_known_set().then_some(role)
 }
 

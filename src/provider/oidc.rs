@@ -5,6 +5,7 @@ use crate::actiontrail::OidcConfig;
 use crate::framework::args::{self, Arg};
 use crate::model::{Attribute, AttributePath, Block, Diagnostic, Type, Value};
 use crate::provider::assume_role::valid_role_arn;
+use crate::provider::bounds::whole_number_within;
 
 /// The block's schema.
 pub fn block() -> Block {
@@ -94,16 +95,14 @@ pub fn parse(block: &Value, diags: &mut Vec<Diagnostic>) -> Option<OidcConfig> {
             ));
         }
     }
-    match args::whole_number(block, "session_expiration", &path("session_expiration")) {
-        Ok(Arg::Known(n)) if !(900..=43_200).contains(&n) => diags.push(args::invalid(
-            "session_expiration",
-            &path("session_expiration"),
-            format!("session_expiration must be between 900 and 43200 seconds, not {n}."),
-        )),
-        Ok(Arg::Known(n)) => out.session_expiration = u32::try_from(n).ok(),
-        Ok(_) => {}
-        Err(d) => diags.push(d),
-    }
+    out.session_expiration = whole_number_within(
+        block,
+        "session_expiration",
+        &path("session_expiration"),
+        900..=43_200,
+        " seconds",
+        diags,
+    );
     (provider_arn.is_known_set() && role_arn.is_known_set()).then_some(out)
 }
 

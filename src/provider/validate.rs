@@ -5,6 +5,7 @@ use crate::actiontrail::{AssumeRoleConfig, OidcConfig, Protocol, SignatureAlgori
 use crate::alibaba::secret::Secret;
 use crate::framework::args::{self, Arg};
 use crate::model::{AttributePath, Diagnostic, Value};
+use crate::provider::bounds::whole_number_within;
 use crate::provider::{assume_role, endpoints, oidc};
 use crate::usage::duration;
 use std::time::Duration;
@@ -254,30 +255,22 @@ pub fn parse(config: &Value) -> (ProviderConfig, Vec<Diagnostic>) {
             )),
         }
     }
-    match args::whole_number(config, "max_retries", &root("max_retries")) {
-        Ok(Arg::Known(n)) if !(0..=MAX_RETRIES).contains(&n) => {
-            diags.push(args::invalid(
-                "max_retries",
-                &root("max_retries"),
-                format!("max_retries must be between 0 and {MAX_RETRIES}, not {n}."),
-            ));
-        }
-        Ok(Arg::Known(n)) => out.max_retries = u32::try_from(n).ok(),
-        Ok(_) => {}
-        Err(d) => diags.push(d),
-    }
-    match args::whole_number(config, "max_concurrency", &root("max_concurrency")) {
-        Ok(Arg::Known(n)) if !(1..=MAX_CONCURRENCY).contains(&n) => {
-            diags.push(args::invalid(
-                "max_concurrency",
-                &root("max_concurrency"),
-                format!("max_concurrency must be between 1 and {MAX_CONCURRENCY}, not {n}."),
-            ));
-        }
-        Ok(Arg::Known(n)) => out.max_concurrency = usize::try_from(n).ok(),
-        Ok(_) => {}
-        Err(d) => diags.push(d),
-    }
+    out.max_retries = whole_number_within(
+        config,
+        "max_retries",
+        &root("max_retries"),
+        0..=MAX_RETRIES,
+        "",
+        &mut diags,
+    );
+    out.max_concurrency = whole_number_within(
+        config,
+        "max_concurrency",
+        &root("max_concurrency"),
+        1..=MAX_CONCURRENCY,
+        "",
+        &mut diags,
+    );
     out.max_requests_per_second = max_requests_per_second(config, &mut diags);
     if let Arg::Known(block) = args::block(config, "assume_role") {
         out.assume_role = assume_role::parse(block, &mut diags);
