@@ -77,38 +77,33 @@ fn static_arguments_win_over_everything() {
 #[test]
 fn reads_each_environment_variable_name() {
     let home = tempfile::tempdir().unwrap();
-    let c = key(&config(
-        home.path(),
-        &[
-            ("ALIBABA_CLOUD_ACCESS_KEY_ID", "a1"),
-            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "a2"),
-            ("ALIBABA_CLOUD_SECURITY_TOKEN", "a3"),
+    // Alibaba's names and the alicloud provider's, each set alone.
+    for [id, secret, token] in [
+        [
+            "ALIBABA_CLOUD_ACCESS_KEY_ID",
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+            "ALIBABA_CLOUD_SECURITY_TOKEN",
         ],
-    ));
-    assert_eq!(
-        (
-            c.access_key_id.as_str(),
-            c.access_key_secret.expose(),
-            c.token()
-        ),
-        ("a1", "a2", Some("a3"))
-    );
-    let c = key(&config(
-        home.path(),
-        &[
-            ("ALICLOUD_ACCESS_KEY", "b1"),
-            ("ALICLOUD_SECRET_KEY", "b2"),
-            ("ALICLOUD_SECURITY_TOKEN", "b3"),
+        [
+            "ALICLOUD_ACCESS_KEY",
+            "ALICLOUD_SECRET_KEY",
+            "ALICLOUD_SECURITY_TOKEN",
         ],
-    ));
-    assert_eq!(
-        (
-            c.access_key_id.as_str(),
-            c.access_key_secret.expose(),
-            c.token()
-        ),
-        ("b1", "b2", Some("b3"))
-    );
+    ] {
+        let c = key(&config(
+            home.path(),
+            &[(id, "k1"), (secret, "k2"), (token, "k3")],
+        ));
+        assert_eq!(
+            (
+                c.access_key_id.as_str(),
+                c.access_key_secret.expose(),
+                c.token()
+            ),
+            ("k1", "k2", Some("k3")),
+            "{id}"
+        );
+    }
     let c = key(&config(
         home.path(),
         &[
