@@ -54,13 +54,7 @@ pub fn parse(block: &Value, diags: &mut Vec<Diagnostic>) -> Option<AssumeRoleCon
     }
     if let Arg::Known(policy) = args::string_collecting(block, "policy", path("policy"), diags) {
         role.policy = Some(policy.to_owned());
-        if !serde_json::from_str::<serde_json::Value>(policy).is_ok_and(|v| v.is_object()) {
-            diags.push(args::invalid(
-                "policy",
-                &path("policy"),
-                "policy must be a RAM policy document, a JSON object (jsonencode() writes one).",
-            ));
-        }
+        check_policy(policy, &path("policy"), diags);
     }
     if let Arg::Known(id) =
         args::string_collecting(block, "external_id", path("external_id"), diags)
@@ -74,15 +68,35 @@ pub fn parse(block: &Value, diags: &mut Vec<Diagnostic>) -> Option<AssumeRoleCon
             ));
         }
     }
-    role.session_expiration = whole_number_within(
+    role.session_expiration = session_expiration(block, &path("session_expiration"), diags);
+    arn.is_known_set().then_some(role)
+}
+
+/// Checks a role block's `policy` at `path`: a RAM policy document is a JSON object.
+pub fn check_policy(policy: &str, path: &AttributePath, diags: &mut Vec<Diagnostic>) {
+    if !serde_json::from_str::<serde_json::Value>(policy).is_ok_and(|v| v.is_object()) {
+        diags.push(args::invalid(
+            "policy",
+            path,
+            "policy must be a RAM policy document, a JSON object (jsonencode() writes one).",
+        ));
+    }
+}
+
+/// A role block's `session_expiration` at `path`: 900 to 43200 seconds, as STS takes it.
+pub fn session_expiration(
+    block: &Value,
+    path: &AttributePath,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<u32> {
+    whole_number_within(
         block,
         "session_expiration",
-        &path("session_expiration"),
+        path,
         900..=43_200,
         " seconds",
         diags,
-    );
-    arn.is_known_set().then_some(role)
+    )
 }
 
 #[cfg(test)]

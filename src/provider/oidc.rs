@@ -4,8 +4,7 @@
 use crate::actiontrail::OidcConfig;
 use crate::framework::args::{self, Arg};
 use crate::model::{Attribute, AttributePath, Block, Diagnostic, Type, Value};
-use crate::provider::assume_role::valid_role_arn;
-use crate::provider::bounds::whole_number_within;
+use crate::provider::assume_role::{check_policy, session_expiration, valid_role_arn};
 
 /// The block's schema.
 pub fn block() -> Block {
@@ -87,22 +86,9 @@ pub fn parse(block: &Value, diags: &mut Vec<Diagnostic>) -> Option<OidcConfig> {
         }
     }
     if let Arg::Known(p) = policy {
-        if !serde_json::from_str::<serde_json::Value>(p).is_ok_and(|v| v.is_object()) {
-            diags.push(args::invalid(
-                "policy",
-                &path("policy"),
-                "policy must be a RAM policy document, a JSON object (jsonencode() writes one).",
-            ));
-        }
+        check_policy(p, &path("policy"), diags);
     }
-    out.session_expiration = whole_number_within(
-        block,
-        "session_expiration",
-        &path("session_expiration"),
-        900..=43_200,
-        " seconds",
-        diags,
-    );
+    out.session_expiration = session_expiration(block, &path("session_expiration"), diags);
     (provider_arn.is_known_set() && role_arn.is_known_set()).then_some(out)
 }
 

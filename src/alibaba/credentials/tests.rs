@@ -27,6 +27,13 @@ fn found(cfg: &CredentialsConfig) -> (Found, String) {
     resolve(cfg, &Env(&cfg.env)).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// An empty environment under `home`, choosing the profile (or section) `name`.
+fn profile(home: &Path, name: &str) -> CredentialsConfig {
+    let mut cfg = config(home, &[]);
+    cfg.profile = Some(name.into());
+    cfg
+}
+
 fn key(cfg: &CredentialsConfig) -> Credentials {
     match found(cfg).0 {
         Found::Key(c) => c,
@@ -78,22 +85,19 @@ fn static_arguments_win_over_everything() {
 fn reads_each_environment_variable_name() {
     let home = tempfile::tempdir().unwrap();
     // Alibaba's names and the alicloud provider's, each set alone.
-    for [id, secret, token] in [
+    for env in [
         [
-            "ALIBABA_CLOUD_ACCESS_KEY_ID",
-            "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-            "ALIBABA_CLOUD_SECURITY_TOKEN",
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", "k1"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "k2"),
+            ("ALIBABA_CLOUD_SECURITY_TOKEN", "k3"),
         ],
         [
-            "ALICLOUD_ACCESS_KEY",
-            "ALICLOUD_SECRET_KEY",
-            "ALICLOUD_SECURITY_TOKEN",
+            ("ALICLOUD_ACCESS_KEY", "k1"),
+            ("ALICLOUD_SECRET_KEY", "k2"),
+            ("ALICLOUD_SECURITY_TOKEN", "k3"),
         ],
     ] {
-        let c = key(&config(
-            home.path(),
-            &[(id, "k1"), (secret, "k2"), (token, "k3")],
-        ));
+        let c = key(&config(home.path(), &env));
         assert_eq!(
             (
                 c.access_key_id.as_str(),
@@ -101,7 +105,7 @@ fn reads_each_environment_variable_name() {
                 c.token()
             ),
             ("k1", "k2", Some("k3")),
-            "{id}"
+            "{env:?}"
         );
     }
     let c = key(&config(
@@ -149,11 +153,7 @@ const PROFILES: &str = r#"{
 fn reads_every_aliyun_cli_profile_mode() {
     let home = tempfile::tempdir().unwrap();
     write(home.path(), CLI, PROFILES);
-    let with_profile = |p: &str| {
-        let mut cfg = config(home.path(), &[]);
-        cfg.profile = Some(p.into());
-        cfg
-    };
+    let with_profile = |p: &str| profile(home.path(), p);
     let c = key(&config(home.path(), &[]));
     assert_eq!(c.access_key_id, "ak-id", "the file's current profile");
     let c = key(&with_profile("sts"));
@@ -253,11 +253,7 @@ type = rsa_key_pair
 fn reads_every_ini_credential_type() {
     let home = tempfile::tempdir().unwrap();
     write(home.path(), INI, INI_TEXT);
-    let with_profile = |p: &str| {
-        let mut cfg = config(home.path(), &[]);
-        cfg.profile = Some(p.into());
-        cfg
-    };
+    let with_profile = |p: &str| profile(home.path(), p);
     let c = key(&config(home.path(), &[]));
     assert_eq!(
         (c.access_key_id.as_str(), c.access_key_secret.expose()),
