@@ -1,13 +1,15 @@
 //! The provider block's static checks, made once per phase: [`parse`] reports every bad
 //! argument at its path and hands on what the block says, typed.
 
-use crate::actiontrail::{AssumeRoleConfig, OidcConfig, Protocol, SignatureAlgorithm};
+use crate::actiontrail::{CredentialsConfig, Protocol, SignatureAlgorithm};
+use crate::alibaba::endpoint::TransportPolicy;
 use crate::alibaba::secret::Secret;
 use crate::framework::args::{self, Arg};
 use crate::model::{AttributePath, Diagnostic, Value};
 use crate::provider::bounds::whole_number_within;
 use crate::provider::{assume_role, endpoints, oidc};
 use crate::usage::duration;
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// The most retries accepted: beyond that a plan would hang for minutes on an outage.
@@ -51,15 +53,10 @@ fn parse_signing(text: &str) -> Option<SignatureAlgorithm> {
     }
 }
 
-/// The provider block, parsed: each argument known and valid, or `None`.
+/// The provider block, parsed: each argument known and valid, or `None`. What concerns
+/// credentials is read straight into the credentials chain's own configuration.
 #[derive(Clone, Default, PartialEq)]
 pub struct ProviderConfig {
-    /// `access_key`.
-    pub access_key: Option<String>,
-    /// `secret_key`.
-    pub secret_key: Option<Secret>,
-    /// `security_token`.
-    pub security_token: Option<Secret>,
     /// `region`.
     pub region: Option<String>,
     /// `endpoint`, as written, with the protocol its URL names, if it names one.
@@ -72,18 +69,6 @@ pub struct ProviderConfig {
     pub max_retries: Option<u32>,
     /// `timeout`.
     pub timeout: Option<Duration>,
-    /// `profile`.
-    pub profile: Option<String>,
-    /// `shared_credentials_file`.
-    pub shared_credentials_file: Option<String>,
-    /// `credentials_file`.
-    pub credentials_file: Option<String>,
-    /// `ecs_role_name`.
-    pub ecs_role_name: Option<String>,
-    /// `ecs_metadata_endpoint`.
-    pub ecs_metadata_endpoint: Option<String>,
-    /// `sts_endpoint`.
-    pub sts_endpoint: Option<String>,
     /// `ram_endpoint`.
     pub ram_endpoint: Option<String>,
     /// `max_concurrency`.
@@ -92,14 +77,10 @@ pub struct ProviderConfig {
     pub resourcemanager_endpoint: Option<String>,
     /// `max_requests_per_second`.
     pub max_requests_per_second: Option<f64>,
-    /// The `assume_role` block, when its `role_arn` is known.
-    pub assume_role: Option<AssumeRoleConfig>,
-    /// The `assume_role_with_oidc` block, when both its ARNs are known.
-    pub assume_role_with_oidc: Option<OidcConfig>,
-    /// `credentials_uri`.
-    pub credentials_uri: Option<Secret>,
-    /// `insecure_http`: known and true.
-    pub insecure_http: bool,
+    /// The static key, profile and files, the ECS role, the STS endpoint, both role
+    /// blocks (`assume_role` when its `role_arn` is known, `assume_role_with_oidc` when
+    /// both its ARNs are), `credentials_uri` and `insecure_http`.
+    pub credentials: CredentialsConfig,
 }
 
 /// Checks the provider block, once: the diagnostics, each at its argument, and what the
@@ -129,20 +110,26 @@ pub fn parse(config: &Value) -> (ProviderConfig, Vec<Diagnostic>) {
     let owned = |a: Arg<&str>| a.known().map(str::to_owned);
     // Secrets become `Secret`s, and so known to the scrubber, as soon as they are read.
     let secret = |a: Arg<&str>| a.known().map(Secret::new);
+    let path = |a: Arg<&str>| a.known().map(PathBuf::from);
     let mut out = ProviderConfig {
-        access_key: owned(access_key),
-        secret_key: secret(secret_key),
-        security_token: secret(security_token),
-        profile: owned(others[0].1),
-        shared_credentials_file: owned(others[1].1),
-        credentials_file: owned(others[2].1),
-        ecs_role_name: owned(others[3].1),
-        ecs_metadata_endpoint: owned(metadata),
-        sts_endpoint: owned(sts),
         ram_endpoint: owned(ram),
         resourcemanager_endpoint: owned(resourcemanager),
-        credentials_uri: secret(credentials_uri),
-        insecure_http: matches!(config.get("insecure_http"), Some(Value::Bool(true))),
+        credentials: CredentialsConfig {
+            access_key: owned(access_key),
+            secret_key: secret(secret_key),
+            security_token: secret(security_token),
+            profile: owned(others[0].1),
+            shared_credentials_file: path(others[1].1),
+            credentials_file: path(others[2].1),
+            ecs_role_name: owned(others[3].1),
+            ecs_metadata_endpoint: owned(metadata),
+            sts_endpoint: owned(sts),
+            credentials_uri: secret(credentials_uri),
+            transport: TransportPolicy {
+                insecure_http: matches!(config.get("insecure_http"), Some(Value::Bool(true))),
+            },
+            ..CredentialsConfig::default()
+        },
         ..ProviderConfig::default()
     };
     if let Arg::Known(uri) = credentials_uri {
@@ -273,15 +260,15 @@ pub fn parse(config: &Value) -> (ProviderConfig, Vec<Diagnostic>) {
     );
     out.max_requests_per_second = max_requests_per_second(config, &mut diags);
     if let Arg::Known(block) = args::block(config, "assume_role") {
-        out.assume_role = assume_role::parse(block, &mut diags);
+        out.credentials.assume_role = assume_role::parse(block, &mut diags);
     }
     if let Arg::Known(block) = args::block(config, "assume_role_with_oidc") {
-        out.assume_role_with_oidc = oidc::parse(block, &mut diags);
+        out.credentials.assume_role_with_oidc = oidc::parse(block, &mut diags);
     }
     if let Arg::Known(block) = args::block(config, "endpoints") {
         let e = endpoints::parse(config, block, &mut diags);
         out.endpoint = out.endpoint.or(e.actiontrail);
-        out.sts_endpoint = out.sts_endpoint.or(e.sts);
+        out.credentials.sts_endpoint = out.credentials.sts_endpoint.or(e.sts);
         out.ram_endpoint = out.ram_endpoint.or(e.ram);
         out.resourcemanager_endpoint = out.resourcemanager_endpoint.or(e.resourcemanager);
     }
