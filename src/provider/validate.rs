@@ -20,6 +20,11 @@ pub const MAX_CONCURRENCY: i64 = 100;
 /// past it is a typo, not a plan.
 pub const MAX_REQUESTS_PER_SECOND: f64 = 10_000.0;
 
+/// An error at the top-level argument `name`.
+fn invalid(name: &str, detail: impl Into<String>) -> Diagnostic {
+    args::invalid(name, &root(name), detail)
+}
+
 fn root(name: &str) -> AttributePath {
     AttributePath::root(name)
 }
@@ -142,18 +147,16 @@ pub fn parse(config: &Value) -> (ProviderConfig, Vec<Diagnostic>) {
         ("security_token", security_token),
     ] {
         if value.known().is_some_and(|v| v.trim().is_empty()) {
-            diags.push(args::invalid(
+            diags.push(invalid(
                 name,
-                &root(name),
                 format!("{name} is empty; remove it to take credentials from elsewhere."),
             ));
         }
     }
     for (name, value) in others {
         if value.known().is_some_and(|v| v.trim().is_empty()) {
-            diags.push(args::invalid(
+            diags.push(invalid(
                 name,
-                &root(name),
                 format!("{name} is empty; remove it or name something."),
             ));
         }
@@ -161,23 +164,22 @@ pub fn parse(config: &Value) -> (ProviderConfig, Vec<Diagnostic>) {
     // A half-configured static key is a mistake, not a request to look elsewhere. Only a
     // known value counts as set, and only a null as missing: an unknown may be either.
     if access_key.is_known_set() && secret_key == Arg::Absent {
-        diags.push(args::invalid("access_key", &root("access_key"), "access_key is set but secret_key is not: set both (for example from variables), or neither to use the environment, a profile, an ECS role or assume_role."));
+        diags.push(invalid("access_key", "access_key is set but secret_key is not: set both (for example from variables), or neither to use the environment, a profile, an ECS role or assume_role."));
     }
     if secret_key.is_known_set() && access_key == Arg::Absent {
-        diags.push(args::invalid(
+        diags.push(invalid(
             "secret_key",
-            &root("secret_key"),
             "secret_key is set but access_key is not: set both, or neither.",
         ));
     }
     if security_token.is_known_set() && (access_key == Arg::Absent || secret_key == Arg::Absent) {
-        diags.push(args::invalid("security_token", &root("security_token"), "security_token belongs to temporary credentials: set access_key and secret_key with it (the STS AccessKey ID and secret)."));
+        diags.push(invalid("security_token", "security_token belongs to temporary credentials: set access_key and secret_key with it (the STS AccessKey ID and secret)."));
     }
     if let Arg::Known(r) = region {
         if valid_region(r) {
             out.region = Some(r.to_owned());
         } else {
-            diags.push(args::invalid("region", &root("region"), format!("region {r:?} is not a region ID: write one such as \"cn-hangzhou\" or \"ap-southeast-1\" (lower case letters, digits and dashes).")));
+            diags.push(invalid("region", format!("region {r:?} is not a region ID: write one such as \"cn-hangzhou\" or \"ap-southeast-1\" (lower case letters, digits and dashes).")));
         }
     }
     let mut endpoint_scheme = None;
@@ -195,23 +197,21 @@ pub fn parse(config: &Value) -> (ProviderConfig, Vec<Diagnostic>) {
                     out.endpoint = Some((e.to_owned(), scheme));
                 }
                 Ok(_) => {}
-                Err(why) => diags.push(args::invalid(name, &root(name), format!("{name} {why}."))),
+                Err(why) => diags.push(invalid(name, format!("{name} {why}."))),
             }
         }
     }
     if let Arg::Known(p) = protocol {
         match parse_protocol(p) {
-            None => diags.push(args::invalid(
+            None => diags.push(invalid(
                 "protocol",
-                &root("protocol"),
                 format!("protocol {p:?} is neither \"HTTPS\" nor \"HTTP\"."),
             )),
             Some(scheme) => {
                 out.protocol = Some(scheme);
                 if endpoint_scheme.is_some_and(|e| e != scheme) {
-                    diags.push(args::invalid(
+                    diags.push(invalid(
                         "protocol",
-                        &root("protocol"),
                         format!(
                             "protocol {p:?} contradicts the scheme of endpoint; drop one of them."
                         ),
@@ -223,9 +223,8 @@ pub fn parse(config: &Value) -> (ProviderConfig, Vec<Diagnostic>) {
     if let Arg::Known(a) = signing {
         out.signature = parse_signing(a);
         if out.signature.is_none() {
-            diags.push(args::invalid(
+            diags.push(invalid(
                 "signature_algorithm",
-                &root("signature_algorithm"),
                 format!(
                     "signature_algorithm {a:?} is neither \"HMAC-SHA1\" nor \"ACS3-HMAC-SHA256\"."
                 ),
@@ -235,11 +234,7 @@ pub fn parse(config: &Value) -> (ProviderConfig, Vec<Diagnostic>) {
     if let Arg::Known(t) = timeout {
         match duration::parse_timeout(t) {
             Ok(t) => out.timeout = Some(t),
-            Err(e) => diags.push(args::invalid(
-                "timeout",
-                &root("timeout"),
-                format!("timeout {e}."),
-            )),
+            Err(e) => diags.push(invalid("timeout", format!("timeout {e}."))),
         }
     }
     out.max_retries = whole_number_within(
