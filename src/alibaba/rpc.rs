@@ -369,6 +369,26 @@ mod tests {
             .collect()
     }
 
+    /// `action` with `pairs` to `ep`, signed with `algorithm` by the test key (and `token`)
+    /// at Unix time `unix`.
+    fn signed_at(
+        ep: &Endpoint,
+        action: &str,
+        pairs: &[(&str, &str)],
+        token: Option<&str>,
+        algorithm: SignatureAlgorithm,
+        unix: i64,
+    ) -> SignedRequest {
+        let p = params(pairs);
+        let req = RpcRequest {
+            action,
+            version: "2020-07-06",
+            params: &p,
+        };
+        let now = OffsetDateTime::from_unix_timestamp(unix).unwrap();
+        sign(&req, ep, &creds(token), algorithm, now, "n1")
+    }
+
     fn query_of(url: &str) -> BTreeMap<String, String> {
         let q = url.split_once('?').map(|(_, q)| q).unwrap_or("");
         form_urlencoded::parse(q.as_bytes()).into_owned().collect()
@@ -377,20 +397,13 @@ mod tests {
     #[test]
     fn hmac_sha1_request_carries_every_common_parameter_and_verifies() {
         let ep = Endpoint::parse("http://127.0.0.1:1", Default::default()).unwrap();
-        let p = params(&[("AccessKey", "LTAI ~*é"), ("PageSize", "100")]);
-        let req = RpcRequest {
-            action: "GetAccessKeyLastUsedIps",
-            version: "2020-07-06",
-            params: &p,
-        };
-        let now = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
-        let signed = sign(
-            &req,
+        let signed = signed_at(
             &ep,
-            &creds(Some("tok")),
+            "GetAccessKeyLastUsedIps",
+            &[("AccessKey", "LTAI ~*é"), ("PageSize", "100")],
+            Some("tok"),
             SignatureAlgorithm::HmacSha1,
-            now,
-            "n1",
+            1_700_000_000,
         );
         let q = query_of(&signed.url);
         assert_eq!(q["Timestamp"], "2023-11-14T22:13:20Z");
@@ -409,20 +422,13 @@ mod tests {
     #[test]
     fn acs3_request_signs_the_x_acs_headers_and_host() {
         let ep = Endpoint::parse("127.0.0.1:8", super::super::endpoint::Protocol::Http).unwrap();
-        let p = params(&[("AccessKey", "k")]);
-        let req = RpcRequest {
-            action: "GetAccessKeyLastUsedInfo",
-            version: "2020-07-06",
-            params: &p,
-        };
-        let now = OffsetDateTime::from_unix_timestamp(0).unwrap();
-        let signed = sign(
-            &req,
+        let signed = signed_at(
             &ep,
-            &creds(None),
+            "GetAccessKeyLastUsedInfo",
+            &[("AccessKey", "k")],
+            None,
             SignatureAlgorithm::Acs3HmacSha256,
-            now,
-            "n",
+            0,
         );
         let h: BTreeMap<_, _> = signed.headers.iter().cloned().collect();
         assert_eq!(h["x-acs-date"], "1970-01-01T00:00:00Z");

@@ -234,22 +234,27 @@ impl fmt::Display for ShowPath<'_> {
     }
 }
 
+/// `kind`, after the path to where it happened unless that is the value itself.
+fn write_at(
+    f: &mut fmt::Formatter<'_>,
+    path: &AttributePath,
+    kind: &dyn fmt::Display,
+) -> fmt::Result {
+    if path.0.is_empty() {
+        write!(f, "{kind}")
+    } else {
+        write!(f, "at {}: {kind}", ShowPath(path))
+    }
+}
+
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path.0.is_empty() {
-            write!(f, "{}", self.kind)
-        } else {
-            write!(f, "at {}: {}", ShowPath(&self.path), self.kind)
-        }
+        write_at(f, &self.path, &self.kind)
     }
 }
 
 impl fmt::Display for EncodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path.0.is_empty() {
-            write!(f, "{}", self.kind)
-        } else {
-            write!(f, "at {}: {}", ShowPath(&self.path), self.kind)
-        }
+        write_at(f, &self.path, &self.kind)
     }
 }

@@ -3,6 +3,7 @@
 use crate::actiontrail::AssumeRoleConfig;
 use crate::framework::args::{self, Arg};
 use crate::model::{AttributePath, Diagnostic, Value};
+use crate::provider::bounds::whole_number_within;
 
 /// Whether `arn` is a RAM role ARN: `acs:ram::<account digits>:role/<name>`.
 pub fn valid_role_arn(arn: &str) -> bool {
@@ -53,13 +54,7 @@ pub fn parse(block: &Value, diags: &mut Vec<Diagnostic>) -> Option<AssumeRoleCon
     }
     if let Arg::Known(policy) = args::string_collecting(block, "policy", path("policy"), diags) {
         role.policy = Some(policy.to_owned());
-        if !serde_json::from_str::<serde_json::Value>(policy).is_ok_and(|v| v.is_object()) {
-            diags.push(args::invalid(
-                "policy",
-                &path("policy"),
-                "policy must be a RAM policy document, a JSON object (jsonencode() writes one).",
-            ));
-        }
+        check_policy(policy, &path("policy"), diags);
     }
     if let Arg::Known(id) =
         args::string_collecting(block, "external_id", path("external_id"), diags)
@@ -73,19 +68,35 @@ pub fn parse(block: &Value, diags: &mut Vec<Diagnostic>) -> Option<AssumeRoleCon
             ));
         }
     }
-    match args::whole_number(block, "session_expiration", &path("session_expiration")) {
-        Ok(Arg::Known(n)) if !(900..=43_200).contains(&n) => {
-            diags.push(args::invalid(
-                "session_expiration",
-                &path("session_expiration"),
-                format!("session_expiration must be between 900 and 43200 seconds, not {n}."),
-            ));
-        }
-        Ok(Arg::Known(n)) => role.session_expiration = u32::try_from(n).ok(),
-        Ok(_) => {}
-        Err(d) => diags.push(d),
-    }
+    role.session_expiration = session_expiration(block, &path("session_expiration"), diags);
     arn.is_known_set().then_some(role)
+}
+
+/// Checks a role block's `policy` at `path`: a RAM policy document is a JSON object.
+pub fn check_policy(policy: &str, path: &AttributePath, diags: &mut Vec<Diagnostic>) {
+    if !serde_json::from_str::<serde_json::Value>(policy).is_ok_and(|v| v.is_object()) {
+        diags.push(args::invalid(
+            "policy",
+            path,
+            "policy must be a RAM policy document, a JSON object (jsonencode() writes one).",
+        ));
+    }
+}
+
+/// A role block's `session_expiration` at `path`: 900 to 43200 seconds, as STS takes it.
+pub fn session_expiration(
+    block: &Value,
+    path: &AttributePath,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<u32> {
+    whole_number_within(
+        block,
+        "session_expiration",
+        path,
+        900..=43_200,
+        " seconds",
+        diags,
+    )
 }
 
 #[cfg(test)]

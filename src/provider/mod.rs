@@ -5,6 +5,7 @@
 //! to, which builds one client at Configure and hands it to every read and action.
 
 pub mod assume_role;
+pub mod bounds;
 pub mod docs;
 pub mod endpoints;
 pub mod ephemeral;

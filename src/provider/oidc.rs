@@ -4,7 +4,7 @@
 use crate::actiontrail::OidcConfig;
 use crate::framework::args::{self, Arg};
 use crate::model::{Attribute, AttributePath, Block, Diagnostic, Type, Value};
-use crate::provider::assume_role::valid_role_arn;
+use crate::provider::assume_role::{check_policy, session_expiration, valid_role_arn};
 
 /// The block's schema.
 pub fn block() -> Block {
@@ -86,24 +86,9 @@ pub fn parse(block: &Value, diags: &mut Vec<Diagnostic>) -> Option<OidcConfig> {
         }
     }
     if let Arg::Known(p) = policy {
-        if !serde_json::from_str::<serde_json::Value>(p).is_ok_and(|v| v.is_object()) {
-            diags.push(args::invalid(
-                "policy",
-                &path("policy"),
-                "policy must be a RAM policy document, a JSON object (jsonencode() writes one).",
-            ));
-        }
+        check_policy(p, &path("policy"), diags);
     }
-    match args::whole_number(block, "session_expiration", &path("session_expiration")) {
-        Ok(Arg::Known(n)) if !(900..=43_200).contains(&n) => diags.push(args::invalid(
-            "session_expiration",
-            &path("session_expiration"),
-            format!("session_expiration must be between 900 and 43200 seconds, not {n}."),
-        )),
-        Ok(Arg::Known(n)) => out.session_expiration = u32::try_from(n).ok(),
-        Ok(_) => {}
-        Err(d) => diags.push(d),
-    }
+    out.session_expiration = session_expiration(block, &path("session_expiration"), diags);
     (provider_arn.is_known_set() && role_arn.is_known_set()).then_some(out)
 }
 

@@ -5,11 +5,9 @@
 use crate::actiontrail::{
     ClientConfig, CredentialsConfig, DEFAULT_MAX_RETRIES, DEFAULT_REGION, DEFAULT_TIMEOUT,
 };
-use crate::alibaba::endpoint::TransportPolicy;
 use crate::model::{Diagnostic, Value};
 use crate::provider::endpoints::parse_endpoint;
 use crate::provider::validate::{self, valid_region, ProviderConfig};
-use std::path::PathBuf;
 
 /// Environment variables naming the region, in the order they are consulted.
 pub const REGION_ENV: [&str; 2] = ["ALIBABA_CLOUD_REGION", "ALICLOUD_REGION"];
@@ -91,26 +89,15 @@ pub fn resolve(
         max_retries: block.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
         timeout: block.timeout.unwrap_or(DEFAULT_TIMEOUT),
         credentials: CredentialsConfig {
-            access_key: block.access_key,
-            secret_key: block.secret_key,
-            security_token: block.security_token,
-            profile: block.profile,
-            shared_credentials_file: block.shared_credentials_file.map(PathBuf::from),
-            credentials_file: block.credentials_file.map(PathBuf::from),
-            ecs_role_name: block.ecs_role_name,
             ecs_metadata_endpoint: block
+                .credentials
                 .ecs_metadata_endpoint
                 .map(|e| e.trim_end_matches('/').to_owned()),
             sts_endpoint: block
+                .credentials
                 .sts_endpoint
                 .map(|e| e.trim_end_matches('/').to_owned()),
-            assume_role: block.assume_role,
-            assume_role_with_oidc: block.assume_role_with_oidc,
-            credentials_uri: block.credentials_uri,
-            transport: TransportPolicy {
-                insecure_http: block.insecure_http,
-            },
-            ..Default::default()
+            ..block.credentials
         },
         ram_endpoint: block
             .ram_endpoint

@@ -252,44 +252,35 @@ mod tests {
 
     #[test]
     fn each_plain_http_endpoint_to_a_real_host_is_refused_at_its_argument() {
-        let http = |s: &str| Value::string(s);
-        let at = |set: &[(&str, Value)]| refused_at(set, &no_env);
-        assert!(at(&[(
-            "endpoint",
-            http("http://actiontrail.cn-hangzhou.aliyuncs.com")
-        )])[0]
-            .contains("endpoint"));
-        assert!(at(&[("protocol", http("HTTP"))])[0].contains("protocol"));
-        assert!(
-            at(&[("ram_endpoint", http("http://ram.aliyuncs.com"))])[0].contains("ram_endpoint")
-        );
-        assert!(at(&[(
-            "resourcemanager_endpoint",
-            http("http://resourcemanager.aliyuncs.com")
-        )])[0]
-            .contains("resourcemanager_endpoint"));
-        let rm_env = |n: &str| {
-            (n == RESOURCEMANAGER_ENDPOINT_ENV)
-                .then(|| "http://resourcemanager.example.com".to_owned())
-        };
-        assert_eq!(
-            refused_at(&[], &rm_env),
-            ["the environment variable ALIBABA_CLOUD_RESOURCEMANAGER_ENDPOINT"]
-        );
-        assert!(
-            at(&[("sts_endpoint", http("http://sts.aliyuncs.com"))])[0].contains("sts_endpoint")
-        );
-        assert!(at(&[(
-            "credentials_uri",
-            http("http://broker.example.com/creds?k=v")
-        )])[0]
-            .contains("credentials_uri"));
-        let env =
-            |n: &str| (n == ENDPOINT_ENV).then(|| "http://actiontrail.example.com".to_owned());
-        assert_eq!(
-            refused_at(&[], &env),
-            ["the environment variable ACTIONTRAIL_ENDPOINT"]
-        );
+        for (name, value) in [
+            ("endpoint", "http://actiontrail.cn-hangzhou.aliyuncs.com"),
+            ("protocol", "HTTP"),
+            ("ram_endpoint", "http://ram.aliyuncs.com"),
+            (
+                "resourcemanager_endpoint",
+                "http://resourcemanager.aliyuncs.com",
+            ),
+            ("sts_endpoint", "http://sts.aliyuncs.com"),
+            ("credentials_uri", "http://broker.example.com/creds?k=v"),
+        ] {
+            let refused = refused_at(&[(name, Value::string(value))], &no_env);
+            assert!(refused[0].contains(name), "{name}: {refused:?}");
+        }
+        for (variable, url, named) in [
+            (
+                RESOURCEMANAGER_ENDPOINT_ENV,
+                "http://resourcemanager.example.com",
+                "the environment variable ALIBABA_CLOUD_RESOURCEMANAGER_ENDPOINT",
+            ),
+            (
+                ENDPOINT_ENV,
+                "http://actiontrail.example.com",
+                "the environment variable ACTIONTRAIL_ENDPOINT",
+            ),
+        ] {
+            let env = |n: &str| (n == variable).then(|| url.to_owned());
+            assert_eq!(refused_at(&[], &env), [named]);
+        }
     }
 
     #[test]

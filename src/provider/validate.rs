@@ -1,12 +1,15 @@
 //! The provider block's static checks, made once per phase: [`parse`] reports every bad
 //! argument at its path and hands on what the block says, typed.
 
-use crate::actiontrail::{AssumeRoleConfig, OidcConfig, Protocol, SignatureAlgorithm};
+use crate::actiontrail::{CredentialsConfig, Protocol, SignatureAlgorithm};
+use crate::alibaba::endpoint::TransportPolicy;
 use crate::alibaba::secret::Secret;
 use crate::framework::args::{self, Arg};
 use crate::model::{AttributePath, Diagnostic, Value};
+use crate::provider::bounds::whole_number_within;
 use crate::provider::{assume_role, endpoints, oidc};
 use crate::usage::duration;
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// The most retries accepted: beyond that a plan would hang for minutes on an outage.
@@ -16,6 +19,11 @@ pub const MAX_CONCURRENCY: i64 = 100;
 /// The highest `max_requests_per_second` accepted: far above any API quota, so a value
 /// past it is a typo, not a plan.
 pub const MAX_REQUESTS_PER_SECOND: f64 = 10_000.0;
+
+/// An error at the top-level argument `name`.
+fn invalid(name: &str, detail: impl Into<String>) -> Diagnostic {
+    args::invalid(name, &root(name), detail)
+}
 
 fn root(name: &str) -> AttributePath {
     AttributePath::root(name)
@@ -50,15 +58,10 @@ fn parse_signing(text: &str) -> Option<SignatureAlgorithm> {
     }
 }
 
-/// The provider block, parsed: each argument known and valid, or `None`.
+/// The provider block, parsed: each argument known and valid, or `None`. What concerns
+/// credentials is read straight into the credentials chain's own configuration.
 #[derive(Clone, Default, PartialEq)]
 pub struct ProviderConfig {
-    /// `access_key`.
-    pub access_key: Option<String>,
-    /// `secret_key`.
-    pub secret_key: Option<Secret>,
-    /// `security_token`.
-    pub security_token: Option<Secret>,
     /// `region`.
     pub region: Option<String>,
     /// `endpoint`, as written, with the protocol its URL names, if it names one.
@@ -71,18 +74,6 @@ pub struct ProviderConfig {
     pub max_retries: Option<u32>,
     /// `timeout`.
     pub timeout: Option<Duration>,
-    /// `profile`.
-    pub profile: Option<String>,
-    /// `shared_credentials_file`.
-    pub shared_credentials_file: Option<String>,
-    /// `credentials_file`.
-    pub credentials_file: Option<String>,
-    /// `ecs_role_name`.
-    pub ecs_role_name: Option<String>,
-    /// `ecs_metadata_endpoint`.
-    pub ecs_metadata_endpoint: Option<String>,
-    /// `sts_endpoint`.
-    pub sts_endpoint: Option<String>,
     /// `ram_endpoint`.
     pub ram_endpoint: Option<String>,
     /// `max_concurrency`.
@@ -91,14 +82,10 @@ pub struct ProviderConfig {
     pub resourcemanager_endpoint: Option<String>,
     /// `max_requests_per_second`.
     pub max_requests_per_second: Option<f64>,
-    /// The `assume_role` block, when its `role_arn` is known.
-    pub assume_role: Option<AssumeRoleConfig>,
-    /// The `assume_role_with_oidc` block, when both its ARNs are known.
-    pub assume_role_with_oidc: Option<OidcConfig>,
-    /// `credentials_uri`.
-    pub credentials_uri: Option<Secret>,
-    /// `insecure_http`: known and true.
-    pub insecure_http: bool,
+    /// The static key, profile and files, the ECS role, the STS endpoint, both role
+    /// blocks (`assume_role` when its `role_arn` is known, `assume_role_with_oidc` when
+    /// both its ARNs are), `credentials_uri` and `insecure_http`.
+    pub credentials: CredentialsConfig,
 }
 
 /// Checks the provider block, once: the diagnostics, each at its argument, and what the
@@ -128,20 +115,26 @@ pub fn parse(config: &Value) -> (ProviderConfig, Vec<Diagnostic>) {
     let owned = |a: Arg<&str>| a.known().map(str::to_owned);
     // Secrets become `Secret`s, and so known to the scrubber, as soon as they are read.
     let secret = |a: Arg<&str>| a.known().map(Secret::new);
+    let path = |a: Arg<&str>| a.known().map(PathBuf::from);
     let mut out = ProviderConfig {
-        access_key: owned(access_key),
-        secret_key: secret(secret_key),
-        security_token: secret(security_token),
-        profile: owned(others[0].1),
-        shared_credentials_file: owned(others[1].1),
-        credentials_file: owned(others[2].1),
-        ecs_role_name: owned(others[3].1),
-        ecs_metadata_endpoint: owned(metadata),
-        sts_endpoint: owned(sts),
         ram_endpoint: owned(ram),
         resourcemanager_endpoint: owned(resourcemanager),
-        credentials_uri: secret(credentials_uri),
-        insecure_http: matches!(config.get("insecure_http"), Some(Value::Bool(true))),
+        credentials: CredentialsConfig {
+            access_key: owned(access_key),
+            secret_key: secret(secret_key),
+            security_token: secret(security_token),
+            profile: owned(others[0].1),
+            shared_credentials_file: path(others[1].1),
+            credentials_file: path(others[2].1),
+            ecs_role_name: owned(others[3].1),
+            ecs_metadata_endpoint: owned(metadata),
+            sts_endpoint: owned(sts),
+            credentials_uri: secret(credentials_uri),
+            transport: TransportPolicy {
+                insecure_http: matches!(config.get("insecure_http"), Some(Value::Bool(true))),
+            },
+            ..CredentialsConfig::default()
+        },
         ..ProviderConfig::default()
     };
     if let Arg::Known(uri) = credentials_uri {
@@ -154,18 +147,16 @@ pub fn parse(config: &Value) -> (ProviderConfig, Vec<Diagnostic>) {
         ("security_token", security_token),
     ] {
         if value.known().is_some_and(|v| v.trim().is_empty()) {
-            diags.push(args::invalid(
+            diags.push(invalid(
                 name,
-                &root(name),
                 format!("{name} is empty; remove it to take credentials from elsewhere."),
             ));
         }
     }
     for (name, value) in others {
         if value.known().is_some_and(|v| v.trim().is_empty()) {
-            diags.push(args::invalid(
+            diags.push(invalid(
                 name,
-                &root(name),
                 format!("{name} is empty; remove it or name something."),
             ));
         }
@@ -173,23 +164,22 @@ pub fn parse(config: &Value) -> (ProviderConfig, Vec<Diagnostic>) {
     // A half-configured static key is a mistake, not a request to look elsewhere. Only a
     // known value counts as set, and only a null as missing: an unknown may be either.
     if access_key.is_known_set() && secret_key == Arg::Absent {
-        diags.push(args::invalid("access_key", &root("access_key"), "access_key is set but secret_key is not: set both (for example from variables), or neither to use the environment, a profile, an ECS role or assume_role."));
+        diags.push(invalid("access_key", "access_key is set but secret_key is not: set both (for example from variables), or neither to use the environment, a profile, an ECS role or assume_role."));
     }
     if secret_key.is_known_set() && access_key == Arg::Absent {
-        diags.push(args::invalid(
+        diags.push(invalid(
             "secret_key",
-            &root("secret_key"),
             "secret_key is set but access_key is not: set both, or neither.",
         ));
     }
     if security_token.is_known_set() && (access_key == Arg::Absent || secret_key == Arg::Absent) {
-        diags.push(args::invalid("security_token", &root("security_token"), "security_token belongs to temporary credentials: set access_key and secret_key with it (the STS AccessKey ID and secret)."));
+        diags.push(invalid("security_token", "security_token belongs to temporary credentials: set access_key and secret_key with it (the STS AccessKey ID and secret)."));
     }
     if let Arg::Known(r) = region {
         if valid_region(r) {
             out.region = Some(r.to_owned());
         } else {
-            diags.push(args::invalid("region", &root("region"), format!("region {r:?} is not a region ID: write one such as \"cn-hangzhou\" or \"ap-southeast-1\" (lower case letters, digits and dashes).")));
+            diags.push(invalid("region", format!("region {r:?} is not a region ID: write one such as \"cn-hangzhou\" or \"ap-southeast-1\" (lower case letters, digits and dashes).")));
         }
     }
     let mut endpoint_scheme = None;
@@ -207,23 +197,21 @@ pub fn parse(config: &Value) -> (ProviderConfig, Vec<Diagnostic>) {
                     out.endpoint = Some((e.to_owned(), scheme));
                 }
                 Ok(_) => {}
-                Err(why) => diags.push(args::invalid(name, &root(name), format!("{name} {why}."))),
+                Err(why) => diags.push(invalid(name, format!("{name} {why}."))),
             }
         }
     }
     if let Arg::Known(p) = protocol {
         match parse_protocol(p) {
-            None => diags.push(args::invalid(
+            None => diags.push(invalid(
                 "protocol",
-                &root("protocol"),
                 format!("protocol {p:?} is neither \"HTTPS\" nor \"HTTP\"."),
             )),
             Some(scheme) => {
                 out.protocol = Some(scheme);
                 if endpoint_scheme.is_some_and(|e| e != scheme) {
-                    diags.push(args::invalid(
+                    diags.push(invalid(
                         "protocol",
-                        &root("protocol"),
                         format!(
                             "protocol {p:?} contradicts the scheme of endpoint; drop one of them."
                         ),
@@ -235,9 +223,8 @@ pub fn parse(config: &Value) -> (ProviderConfig, Vec<Diagnostic>) {
     if let Arg::Known(a) = signing {
         out.signature = parse_signing(a);
         if out.signature.is_none() {
-            diags.push(args::invalid(
+            diags.push(invalid(
                 "signature_algorithm",
-                &root("signature_algorithm"),
                 format!(
                     "signature_algorithm {a:?} is neither \"HMAC-SHA1\" nor \"ACS3-HMAC-SHA256\"."
                 ),
@@ -247,48 +234,36 @@ pub fn parse(config: &Value) -> (ProviderConfig, Vec<Diagnostic>) {
     if let Arg::Known(t) = timeout {
         match duration::parse_timeout(t) {
             Ok(t) => out.timeout = Some(t),
-            Err(e) => diags.push(args::invalid(
-                "timeout",
-                &root("timeout"),
-                format!("timeout {e}."),
-            )),
+            Err(e) => diags.push(invalid("timeout", format!("timeout {e}."))),
         }
     }
-    match args::whole_number(config, "max_retries", &root("max_retries")) {
-        Ok(Arg::Known(n)) if !(0..=MAX_RETRIES).contains(&n) => {
-            diags.push(args::invalid(
-                "max_retries",
-                &root("max_retries"),
-                format!("max_retries must be between 0 and {MAX_RETRIES}, not {n}."),
-            ));
-        }
-        Ok(Arg::Known(n)) => out.max_retries = u32::try_from(n).ok(),
-        Ok(_) => {}
-        Err(d) => diags.push(d),
-    }
-    match args::whole_number(config, "max_concurrency", &root("max_concurrency")) {
-        Ok(Arg::Known(n)) if !(1..=MAX_CONCURRENCY).contains(&n) => {
-            diags.push(args::invalid(
-                "max_concurrency",
-                &root("max_concurrency"),
-                format!("max_concurrency must be between 1 and {MAX_CONCURRENCY}, not {n}."),
-            ));
-        }
-        Ok(Arg::Known(n)) => out.max_concurrency = usize::try_from(n).ok(),
-        Ok(_) => {}
-        Err(d) => diags.push(d),
-    }
+    out.max_retries = whole_number_within(
+        config,
+        "max_retries",
+        &root("max_retries"),
+        0..=MAX_RETRIES,
+        "",
+        &mut diags,
+    );
+    out.max_concurrency = whole_number_within(
+        config,
+        "max_concurrency",
+        &root("max_concurrency"),
+        1..=MAX_CONCURRENCY,
+        "",
+        &mut diags,
+    );
     out.max_requests_per_second = max_requests_per_second(config, &mut diags);
     if let Arg::Known(block) = args::block(config, "assume_role") {
-        out.assume_role = assume_role::parse(block, &mut diags);
+        out.credentials.assume_role = assume_role::parse(block, &mut diags);
     }
     if let Arg::Known(block) = args::block(config, "assume_role_with_oidc") {
-        out.assume_role_with_oidc = oidc::parse(block, &mut diags);
+        out.credentials.assume_role_with_oidc = oidc::parse(block, &mut diags);
     }
     if let Arg::Known(block) = args::block(config, "endpoints") {
         let e = endpoints::parse(config, block, &mut diags);
         out.endpoint = out.endpoint.or(e.actiontrail);
-        out.sts_endpoint = out.sts_endpoint.or(e.sts);
+        out.credentials.sts_endpoint = out.credentials.sts_endpoint.or(e.sts);
         out.ram_endpoint = out.ram_endpoint.or(e.ram);
         out.resourcemanager_endpoint = out.resourcemanager_endpoint.or(e.resourcemanager);
     }

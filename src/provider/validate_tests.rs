@@ -36,78 +36,45 @@ fn max_requests_per_second_takes_fractions_and_unknowns() {
 
 #[test]
 fn each_bad_argument_is_reported_at_its_path() {
-    let cases: Vec<(Value, Vec<PathStep>)> = vec![
+    let float = |f| Value::Number(crate::model::Number::Float(f));
+    // One argument alone, reported at itself.
+    let alone = [
+        ("region", Value::string("Hangzhou!")),
+        ("endpoint", Value::string("ftp://x")),
+        ("endpoint", Value::string("http://x/path")),
+        ("protocol", Value::string("gopher")),
+        ("signature_algorithm", Value::string("md5")),
+        ("max_retries", Value::int(21)),
+        ("max_retries", Value::int(-1)),
+        ("ram_endpoint", Value::string("ftp://ram")),
+        ("max_concurrency", Value::int(0)),
+        ("resourcemanager_endpoint", Value::string("ftp://rm")),
+        ("max_requests_per_second", Value::int(0)),
+        ("max_requests_per_second", float(-0.5)),
+        ("max_requests_per_second", Value::int(20_000)),
+        ("max_requests_per_second", Value::string("fast")),
+        ("timeout", Value::string("soon")),
+        ("access_key", Value::string("LTAI5tX")),
+        ("secret_key", Value::string("s")),
+    ];
+    // One bad argument in an assume_role block whose role_arn is good.
+    let in_role = [
+        ("session_expiration", Value::int(60)),
+        ("policy", Value::string("not json")),
+        ("session_name", Value::string("a b")),
+    ];
+    let mut cases: Vec<(Value, Vec<PathStep>)> = alone
+        .into_iter()
+        .map(|(name, value)| (block(&[(name, value)]), at(&[name])))
+        .collect();
+    cases.extend(in_role.into_iter().map(|(name, value)| {
+        let arn = ("role_arn", Value::string("acs:ram::1:role/x"));
         (
-            block(&[("region", Value::string("Hangzhou!"))]),
-            at(&["region"]),
-        ),
-        (
-            block(&[("endpoint", Value::string("ftp://x"))]),
-            at(&["endpoint"]),
-        ),
-        (
-            block(&[("endpoint", Value::string("http://x/path"))]),
-            at(&["endpoint"]),
-        ),
-        (
-            block(&[("protocol", Value::string("gopher"))]),
-            at(&["protocol"]),
-        ),
-        (
-            block(&[("signature_algorithm", Value::string("md5"))]),
-            at(&["signature_algorithm"]),
-        ),
-        (
-            block(&[("max_retries", Value::int(21))]),
-            at(&["max_retries"]),
-        ),
-        (
-            block(&[("ram_endpoint", Value::string("ftp://ram"))]),
-            at(&["ram_endpoint"]),
-        ),
-        (
-            block(&[("max_concurrency", Value::int(0))]),
-            at(&["max_concurrency"]),
-        ),
-        (
-            block(&[("max_retries", Value::int(-1))]),
-            at(&["max_retries"]),
-        ),
-        (
-            block(&[("resourcemanager_endpoint", Value::string("ftp://rm"))]),
-            at(&["resourcemanager_endpoint"]),
-        ),
-        (
-            block(&[("max_requests_per_second", Value::int(0))]),
-            at(&["max_requests_per_second"]),
-        ),
-        (
-            block(&[(
-                "max_requests_per_second",
-                Value::Number(crate::model::Number::Float(-0.5)),
-            )]),
-            at(&["max_requests_per_second"]),
-        ),
-        (
-            block(&[("max_requests_per_second", Value::int(20_000))]),
-            at(&["max_requests_per_second"]),
-        ),
-        (
-            block(&[("max_requests_per_second", Value::string("fast"))]),
-            at(&["max_requests_per_second"]),
-        ),
-        (
-            block(&[("timeout", Value::string("soon"))]),
-            at(&["timeout"]),
-        ),
-        (
-            block(&[("access_key", Value::string("LTAI5tX"))]),
-            at(&["access_key"]),
-        ),
-        (
-            block(&[("secret_key", Value::string("s"))]),
-            at(&["secret_key"]),
-        ),
+            block(&[("assume_role", role(&[arn, (name, value)]))]),
+            at(&["assume_role", name]),
+        )
+    }));
+    cases.extend([
         (
             block(&[
                 ("access_key", Value::string("a")),
@@ -130,37 +97,7 @@ fn each_bad_argument_is_reported_at_its_path() {
             )]),
             at(&["assume_role", "role_arn"]),
         ),
-        (
-            block(&[(
-                "assume_role",
-                role(&[
-                    ("role_arn", Value::string("acs:ram::1:role/x")),
-                    ("session_expiration", Value::int(60)),
-                ]),
-            )]),
-            at(&["assume_role", "session_expiration"]),
-        ),
-        (
-            block(&[(
-                "assume_role",
-                role(&[
-                    ("role_arn", Value::string("acs:ram::1:role/x")),
-                    ("policy", Value::string("not json")),
-                ]),
-            )]),
-            at(&["assume_role", "policy"]),
-        ),
-        (
-            block(&[(
-                "assume_role",
-                role(&[
-                    ("role_arn", Value::string("acs:ram::1:role/x")),
-                    ("session_name", Value::string("a b")),
-                ]),
-            )]),
-            at(&["assume_role", "session_name"]),
-        ),
-    ];
+    ]);
     for (config, want) in cases {
         let diags = validate(&config);
         assert_eq!(paths(&diags), vec![want.clone()], "{want:?}: {diags:?}");

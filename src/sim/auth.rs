@@ -129,7 +129,7 @@ impl Principal {
     /// principal, as both ActionTrail and RAM send it.
     pub fn denied(&self, code: &str, message: String, auth_action: &str) -> ApiError {
         let mut e = ApiError::new(StatusCode::FORBIDDEN, code, message);
-        e.extra = Some((
+        e.extra = Some(Box::new((
             "AccessDeniedDetail".into(),
             serde_json::json!({
                 "AuthAction": auth_action,
@@ -139,7 +139,7 @@ impl Principal {
                 "NoPermissionType": "ImplicitDeny",
                 "PolicyType": "AccountLevelIdentityBasedPolicy",
             }),
-        ));
+        )));
         e
     }
 

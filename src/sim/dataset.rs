@@ -201,106 +201,102 @@ pub enum KeyStatus {
     Inactive,
 }
 
-/// An API action a key called on a service.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EventUse {
-    /// The action, e.g. `DescribeInstances`.
-    pub event_name: String,
-    /// When.
-    pub used_at: When,
-    /// How ActionTrail learned of it.
-    #[serde(default = "default_source")]
-    pub source: String,
-    /// The caller's IP.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_ip: Option<String>,
-    /// The region called.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    /// An explicit event.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<serde_json::Value>,
+/// Declares one kind of recorded use: its own fields, then what every use carries (when,
+/// how ActionTrail learned of it, the region called, an explicit event) with the optional
+/// context this kind names between them. Written once, so the four kinds spell the shared
+/// fields, their defaults and their docs alike.
+macro_rules! key_use {
+    (
+        $(#[$doc:meta])*
+        $name:ident {
+            $( $(#[$field_doc:meta])* $field:ident: $ty:ty, )*
+        }
+        optional {
+            $( $(#[$optional_doc:meta])* $optional:ident, )*
+        }
+    ) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $( $(#[$field_doc])* pub $field: $ty, )*
+            /// When.
+            pub used_at: When,
+            /// How ActionTrail learned of it: `Internal`, `ManagementEvent` (the default)
+            /// or `DataEvent`.
+            #[serde(default = "default_source")]
+            pub source: String,
+            $(
+                $(#[$optional_doc])*
+                #[serde(default, skip_serializing_if = "Option::is_none")]
+                pub $optional: Option<String>,
+            )*
+            /// The region called.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub region: Option<String>,
+            /// An explicit event, answered instead of a generated one.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub detail: Option<serde_json::Value>,
+        }
+    };
 }
 
-/// A service a key used.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Product {
-    /// Code name, e.g. `Ecs`.
-    pub service_name: String,
-    /// Chinese display name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_name_cn: Option<String>,
-    /// English display name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_name_en: Option<String>,
-    /// `Internal`, `ManagementEvent` or `DataEvent`.
-    #[serde(default = "default_source")]
-    pub source: String,
-    /// When.
-    pub used_at: When,
-    /// The API action of the last call.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event_name: Option<String>,
-    /// The caller's IP.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_ip: Option<String>,
-    /// The region called.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    /// An explicit event, returned instead of a generated one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<serde_json::Value>,
+key_use! {
+    /// An API action a key called on a service.
+    EventUse {
+        /// The action, e.g. `DescribeInstances`.
+        event_name: String,
+    }
+    optional {
+        /// The caller's IP.
+        source_ip,
+    }
 }
 
-/// A source IP a key was used from.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct IpUse {
-    /// The address.
-    pub ip: String,
-    /// When.
-    pub used_at: When,
-    /// How ActionTrail learned of it.
-    #[serde(default = "default_source")]
-    pub source: String,
-    /// The API action.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event_name: Option<String>,
-    /// The region called.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    /// An explicit event.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<serde_json::Value>,
+key_use! {
+    /// A service a key used.
+    Product {
+        /// Code name, e.g. `Ecs`.
+        service_name: String,
+    }
+    optional {
+        /// Chinese display name.
+        service_name_cn,
+        /// English display name.
+        service_name_en,
+        /// The API action of the last call.
+        event_name,
+        /// The caller's IP.
+        source_ip,
+    }
 }
 
-/// A resource a key acted on.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ResourceUse {
-    /// Name or ARN.
-    pub resource_name: String,
-    /// Type, e.g. `ACS::ECS::Instance`.
-    pub resource_type: String,
-    /// When.
-    pub used_at: When,
-    /// How ActionTrail learned of it.
-    #[serde(default = "default_source")]
-    pub source: String,
-    /// The API action.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event_name: Option<String>,
-    /// The caller's IP.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_ip: Option<String>,
-    /// The region called.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    /// An explicit event.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<serde_json::Value>,
+key_use! {
+    /// A source IP a key was used from.
+    IpUse {
+        /// The address.
+        ip: String,
+    }
+    optional {
+        /// The API action.
+        event_name,
+    }
+}
+
+key_use! {
+    /// A resource a key acted on.
+    ResourceUse {
+        /// Name or ARN.
+        resource_name: String,
+        /// Type, e.g. `ACS::ECS::Instance`.
+        resource_type: String,
+    }
+    optional {
+        /// The API action.
+        event_name,
+        /// The caller's IP.
+        source_ip,
+    }
 }
 
 fn default_source() -> String {

@@ -187,21 +187,17 @@ mod tests {
         assert!(refused(&format!("{MANAGEMENT},{MANAGEMENT}"))
             .to_string()
             .contains("twice"));
-        let bad = member.replace("1000000000000002", "12");
-        assert!(refused(&format!("{MANAGEMENT},{bad}"))
-            .to_string()
-            .contains("16 digits"));
-        let bad = member.replace("CreateSuccess", "Happy");
-        assert!(refused(&format!("{MANAGEMENT},{bad}"))
-            .to_string()
-            .contains("status"));
-        let bad = member.replace("\"roles\"", "\"colour\":1,\"roles\"");
-        assert!(refused(&format!("{MANAGEMENT},{bad}"))
-            .to_string()
-            .contains("colour"));
-        let bad = member.replace("ResourceDirectoryAccountAccessRole", "no role/here");
-        assert!(refused(&format!("{MANAGEMENT},{bad}"))
-            .to_string()
-            .contains("role"));
+        // A member edited one way at a time, and what the refusal names.
+        for (from, to, named) in [
+            ("1000000000000002", "12", "16 digits"),
+            ("CreateSuccess", "Happy", "status"),
+            ("\"roles\"", "\"colour\":1,\"roles\"", "colour"),
+            ("ResourceDirectoryAccountAccessRole", "no role/here", "role"),
+        ] {
+            let bad = member.replace(from, to);
+            assert_ne!(bad, member);
+            let why = refused(&format!("{MANAGEMENT},{bad}")).to_string();
+            assert!(why.contains(named), "{from} -> {to}: {why}");
+        }
     }
 }

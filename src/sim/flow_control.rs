@@ -1,15 +1,17 @@
 //! Flow control as Alibaba's gateway applies it: at most N calls a second per caller account
 //! and Action, above which a call is answered `Throttling.User` (HTTP 400). Each (account,
 //! Action) has a token bucket of capacity N refilled at N a second, so a burst of up to N
-//! passes at once and a client paced at the rate is never refused. The rate can change
-//! while the emulator runs (`POST /__sim/config`); 0 turns flow control off.
+//! passes at once and a client paced at the rate is never refused. A refused call is told,
+//! in `x-acs-retry-after` (milliseconds, as Alibaba's SDKs read it), how long until its
+//! bucket holds a token again. The rate can change while the emulator runs
+//! (`POST /__sim/config`); 0 turns flow control off.
 
 use super::error::ApiError;
 use super::lock;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Mutex;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Buckets kept at most: the accounts come from callers and role ARNs, which a client
 /// chooses, so the map is bounded; past it, buckets that are full again (idle callers,
@@ -29,12 +31,13 @@ pub struct FlowControl {
     buckets: Mutex<HashMap<(String, String), Bucket>>,
 }
 
-/// The answer above the rate, as Alibaba writes it.
-pub fn throttled() -> ApiError {
+/// The answer above the rate, as Alibaba writes it, asking the caller to wait `wait`.
+pub fn throttled(wait: Duration) -> ApiError {
     ApiError::bad_request(
         "Throttling.User",
         "Request was denied due to user flow control.",
     )
+    .with_retry_after(wait)
 }
 
 impl FlowControl {
@@ -59,7 +62,7 @@ impl FlowControl {
     }
 
     /// Takes one call of `action` by `account` at `now`: `Throttling.User` when its bucket
-    /// is empty.
+    /// is empty, with the time until it holds a whole token again.
     pub fn admit(&self, account: &str, action: &str, now: Instant) -> Result<(), ApiError> {
         let mut buckets = lock(&self.buckets);
         let rate = self.rate.load(Ordering::Relaxed);
@@ -86,7 +89,9 @@ impl FlowControl {
             bucket.tokens -= 1.0;
             Ok(())
         } else {
-            Err(throttled())
+            Err(throttled(Duration::from_secs_f64(
+                (1.0 - bucket.tokens) / capacity,
+            )))
         }
     }
 }
@@ -109,6 +114,8 @@ mod tests {
             (e.status.as_u16(), e.code.as_str()),
             (400, "Throttling.User")
         );
+        // An empty bucket of rate 10 holds a token again a tenth of a second later.
+        assert_eq!(e.retry_after, Some(Duration::from_millis(100)));
         // Each account and each Action has its own quota.
         assert!(fc.admit("2", "ListUsers", t0).is_ok());
         assert!(fc.admit("1", "ListAccessKeys", t0).is_ok());
@@ -118,6 +125,14 @@ mod tests {
             .filter(|_| fc.admit("1", "ListUsers", later).is_ok())
             .count();
         assert_eq!(passed, 5);
+        // Half a token is back 50 ms after the last call: 50 ms more make a whole one, and
+        // that is what the refusal says.
+        let half = later + Duration::from_millis(50);
+        let e = fc.admit("1", "ListUsers", half).unwrap_err();
+        assert_eq!(e.retry_after, Some(Duration::from_millis(50)));
+        assert!(fc
+            .admit("1", "ListUsers", half + Duration::from_millis(50))
+            .is_ok());
     }
 
     #[test]

@@ -12,7 +12,8 @@
 //! Fault knobs (latency, throttling, server errors, seeded for repeatability) apply to the
 //! ActionTrail, RAM and ResourceManager operations, not to STS or the metadata service.
 //! Flow control (`rate_limit`, `flow_control.rs`) applies to every signed call: N a second
-//! per caller account and Action, `Throttling.User` above it. `GET /__sim/stats` counts
+//! per caller account and Action, `Throttling.User` above it with `x-acs-retry-after`; every
+//! error's `Recommend` link names the product called. `GET /__sim/stats` counts
 //! requests by Action, answers served and throttled by Action, errors by code, throttles and
 //! accepted TCP connections; `POST /__sim/reset` zeroes them; `POST /__sim/use` records a use
 //! of a key now (`{"access_key_id": "..."}`), as a caller would between a plan and its
@@ -134,4 +135,26 @@ pub fn iso_seconds(t: OffsetDateTime) -> String {
     t.to_offset(time::UtcOffset::UTC)
         .format(&fmt)
         .unwrap_or_default()
+}
+
+/// `YYYY-MM-DDThh:mm:ss.sssZ` of epoch milliseconds `ms`, as an ActionTrail event's
+/// `eventTime` and ResourceManager's account times are written.
+pub fn iso_millis(ms: i64) -> String {
+    let fmt = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&fmt).ok())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_millis_is_rfc3339_with_milliseconds() {
+        assert_eq!(iso_millis(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
+    }
 }

@@ -15,6 +15,8 @@ pub type Params = BTreeMap<String, String>;
 pub struct Api {
     /// The Version a request must name.
     pub version: &'static str,
+    /// Its OpenAPI product code, as an error's `Recommend` link names it.
+    pub product: &'static str,
     /// Whether the fault knobs (latency, throttling, server errors) apply.
     pub faults: bool,
 }

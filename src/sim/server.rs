@@ -2,7 +2,7 @@
 //! operation [`operations::find`] names, and the server loop over a bound listener.
 
 use super::auth::{authenticate, ApiRequest};
-use super::error::ApiError;
+use super::error::{ApiError, DEFAULT_PRODUCT};
 use super::operation::Handler;
 use super::operations;
 use super::{control, echo, imds, SimConfig, SimState};
@@ -36,6 +36,7 @@ async fn api_handler(
     let req = ApiRequest::new(method.as_str(), uri.path(), uri.query(), headers, body);
     let action = req.action().unwrap_or("").to_owned();
     state.count_request(&action);
+    let product = operations::find(&action).map_or(DEFAULT_PRODUCT, |op| op.api.product);
     let answered = dispatch(&state, &req, &action).await;
     state.count_answer(&action, answered.as_ref().err().map(|e| e.code.as_str()));
     match answered {
@@ -47,7 +48,7 @@ async fn api_handler(
         }
         Err(e) => {
             tracing::debug!(action, code = %e.code, "answering with an error");
-            e.to_response(&request_id, &host_id)
+            e.to_response(&request_id, &host_id, product)
         }
     }
 }
@@ -125,7 +126,7 @@ async fn not_found(uri: Uri) -> Response {
             echo(uri.path())
         ),
     )
-    .to_response(&id, "actiontrail-sim")
+    .to_response(&id, "actiontrail-sim", DEFAULT_PRODUCT)
 }
 
 /// The emulator's routes over `state`.

@@ -381,6 +381,7 @@ async fn above_the_rate_calls_are_throttled_and_counted_per_action() {
     let throttled: Vec<&Answer> = answers.iter().filter(|a| a.status != 200).collect();
     for a in &throttled {
         a.err("Throttling.User", 400);
+        assert!((1..=200).contains(&retry_after_ms(a)), "{}", a.body);
         assert_eq!(
             a.body["Message"],
             "Request was denied due to user flow control."
@@ -405,6 +406,84 @@ async fn above_the_rate_calls_are_throttled_and_counted_per_action() {
         .ok();
     let stats = sim.state.stats();
     assert_eq!(count(&stats, "throttled", "ListAccounts"), 0, "{stats}");
+}
+
+/// A call's parameters besides the common ones.
+type Params<'a> = &'a [(&'a str, &'a str)];
+
+/// A throttled answer's `x-acs-retry-after`, whole milliseconds as Alibaba's SDKs read it.
+fn retry_after_ms(a: &Answer) -> u64 {
+    let header = a
+        .headers
+        .get("x-acs-retry-after")
+        .unwrap_or_else(|| panic!("no x-acs-retry-after on {}", a.body));
+    header.to_str().unwrap().parse().unwrap()
+}
+
+#[tokio::test]
+async fn a_throttled_answer_says_when_to_retry_and_names_the_product_called() {
+    let sim = org(
+        1,
+        1,
+        SimConfig {
+            rate_limit: 1,
+            ..SimConfig::default()
+        },
+    )
+    .await;
+    let (management, member) = (Signer::from(MANAGEMENT), Signer::from(MEMBER_USER));
+    let key = member_key(1, 1);
+    let calls: [(&str, &Signer, &str, &str, Params); 4] = [
+        (
+            "Actiontrail",
+            &member,
+            ACTIONTRAIL,
+            "GetAccessKeyLastUsedInfo",
+            &[("AccessKey", &key)],
+        ),
+        ("Ram", &management, RAM, "ListUsers", &[]),
+        ("Sts", &management, STS, "GetCallerIdentity", &[]),
+        (
+            "ResourceManager",
+            &management,
+            RESOURCE_MANAGER,
+            "ListAccounts",
+            &[],
+        ),
+    ];
+    for (product, signer, version, action, params) in calls {
+        // One call a second: the first takes the bucket's token, the second is refused.
+        signer.call(&sim, version, action, params).await.ok();
+        let refused = signer.call(&sim, version, action, params).await;
+        refused.err("Throttling.User", 400);
+        let request_id = refused.body["RequestId"].as_str().unwrap();
+        assert_eq!(
+            refused.body["Recommend"],
+            format!(
+                "https://api.aliyun.com/troubleshoot?q=Throttling.User&product={product}&requestId={request_id}"
+            ),
+            "{action}"
+        );
+        // Never more than the one token interval of a rate of 1, and never 0, which the
+        // SDKs ignore.
+        let wait = retry_after_ms(&refused);
+        assert!((1..=1000).contains(&wait), "{action}: {wait} ms");
+        // Waiting as long as the answer says is enough for the same caller and Action.
+        tokio::time::sleep(Duration::from_millis(wait)).await;
+        signer.call(&sim, version, action, params).await.ok();
+    }
+    // An error other than throttling names its product too, and carries no retry hint.
+    let missing = assume(&sim, &member_account(1), "NoSuchRole").await;
+    missing.err("EntityNotExist.Role", 404);
+    assert!(
+        missing.body["Recommend"]
+            .as_str()
+            .unwrap()
+            .contains("&product=Sts&"),
+        "{}",
+        missing.body
+    );
+    assert!(missing.headers.get("x-acs-retry-after").is_none());
 }
 
 #[tokio::test]

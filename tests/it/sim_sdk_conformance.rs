@@ -48,9 +48,9 @@ fn the_official_python_sdks_call_every_operation_against_the_emulator() {
     for (action, served) in [
         // Two pages in each signature mode.
         ("ListAccounts", 4),
-        // The management caller and the member's role, each mode, and the call within the
-        // rate before the throttled one.
-        ("GetCallerIdentity", 6),
+        // The management caller and the member's role, each mode, the call within the
+        // rate before the throttled one and the one after its x-acs-retry-after.
+        ("GetCallerIdentity", 8),
         ("AssumeRole", 2),
     ] {
         assert_eq!(

@@ -19,8 +19,10 @@ Runs, and exits non-zero on the first mismatch:
 - alibabacloud_resourcemanager20200331 and alibabacloud_sts20150401 in both modes, against
   the Resource Directory: ListAccounts across every page, a member refused; GetCallerIdentity
   of the management caller, AssumeRole into a member, GetCallerIdentity and RAM ListUsers
-  with the member's credentials, a missing role; and a call above the emulator's flow
-  control, whose Throttling.User code, message and request id the SDK reads.
+  with the member's credentials, a missing role (whose Recommend names STS); and a call
+  above the emulator's flow control, which the SDK reads as its ThrottlingException: the
+  Throttling.User code, message, request id, the x-acs-retry-after wait (after which the
+  same call is served) and a Recommend naming STS.
 """
 
 import json
@@ -196,7 +198,7 @@ def expect_error(call, code, status, mode):
         check(got == code, f"{mode}: expected {code}, got {got}: {e}")
         check(getattr(e, "status_code", status) == status, f"{mode}: HTTP {status}: {e}")
         check(getattr(e, "request_id", "x"), f"{mode}: the error carries a request id")
-        return
+        return e
     raise AssertionError(f"{mode}: expected {code}, the call succeeded")
 
 
@@ -390,9 +392,13 @@ def run_directory_sdk(endpoint, algorithm):
                          cred.security_token))
     users = ram.list_users(ram_models.ListUsersRequest(max_items=100)).body.to_map()
     check(len(users["Users"]["User"]) == ORG_USERS, f"sts {mode}: the member's users {users}")
-    expect_error(lambda: sts.assume_role(sts_models.AssumeRoleRequest(
+    missing_role = expect_error(lambda: sts.assume_role(sts_models.AssumeRoleRequest(
         role_arn=f"acs:ram::{member}:role/AuditReadOnly", role_session_name="org-audit")),
         "EntityNotExist.Role", 404, f"sts {mode}")
+    check("&product=Sts&" in missing_role.data.get("Recommend", ""),
+          f"sts {mode}: a missing role's Recommend names STS: {missing_role.data}")
+
+    from alibabacloud_tea_openapi.exceptions import ThrottlingException
 
     set_rate_limit(endpoint, 1)
     try:
@@ -408,6 +414,18 @@ def run_directory_sdk(endpoint, algorithm):
             check(getattr(e, "message", "").find("Request was denied due to user flow control") >= 0,
                   f"sts {mode}: message: {e}")
             check(getattr(e, "request_id", None), f"sts {mode}: a throttled call has a request id")
+            # The SDK raises its ThrottlingException only for a positive x-acs-retry-after,
+            # which it keeps, in milliseconds, as the wait before a retry.
+            check(isinstance(e, ThrottlingException), f"sts {mode}: {type(e).__name__}: {e}")
+            wait = e.retry_after
+            check(isinstance(wait, int) and 1 <= wait <= 1000,
+                  f"sts {mode}: x-acs-retry-after is within one call's interval at 1/s: {wait}")
+            check("&product=Sts&" in e.data.get("Recommend", ""),
+                  f"sts {mode}: Recommend names STS: {e.data}")
+            time.sleep(wait / 1000)
+            again = sts.get_caller_identity().body
+            check(again.account_id == ORG_MANAGEMENT,
+                  f"sts {mode}: served after the wait: {again.to_map()}")
     finally:
         set_rate_limit(endpoint, 0)
     print(f"conformance: alibabacloud_resourcemanager20200331 + alibabacloud_sts20150401 {mode}: ok",

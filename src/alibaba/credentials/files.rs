@@ -168,21 +168,17 @@ fn cli_profile(
     } else {
         p.mode.as_str()
     };
+    let need = |value: &str, field: &str| require(value, field, &source_name, mode);
     let base_key = || -> Result<Credentials, CredentialsError> {
         Ok(key(
-            require(&p.access_key_id, "access_key_id", &source_name, mode)?,
-            require(
-                &p.access_key_secret,
-                "access_key_secret",
-                &source_name,
-                mode,
-            )?,
+            need(&p.access_key_id, "access_key_id")?,
+            need(&p.access_key_secret, "access_key_secret")?,
             None,
         ))
     };
     let role = || -> Result<AssumeRoleConfig, CredentialsError> {
         Ok(AssumeRoleConfig {
-            role_arn: require(&p.ram_role_arn, "ram_role_arn", &source_name, mode)?,
+            role_arn: need(&p.ram_role_arn, "ram_role_arn")?,
             session_name: nonempty(&p.ram_session_name),
             policy: nonempty(&p.policy),
             session_expiration: Some(p.expired_seconds).filter(|s| *s > 0),
@@ -193,7 +189,7 @@ fn cli_profile(
         "AK" => Found::Key(base_key()?),
         "StsToken" => {
             let mut c = base_key()?;
-            c.security_token = Some(require(&p.sts_token, "sts_token", &source_name, mode)?.into());
+            c.security_token = Some(need(&p.sts_token, "sts_token")?.into());
             Found::Key(c)
         }
         "RamRoleArn" => Found::RamRoleArn {
@@ -201,7 +197,7 @@ fn cli_profile(
             role: role()?,
         },
         "ChainableRamRoleArn" => {
-            let source = require(&p.source_profile, "source_profile", &source_name, mode)?;
+            let source = need(&p.source_profile, "source_profile")?;
             chain.push(name.to_owned());
             if chain.contains(&source) || chain.len() > MAX_CHAIN {
                 return Err(invalid(format!(
@@ -219,16 +215,11 @@ fn cli_profile(
             role: nonempty(&p.ram_role_name),
         },
         "OIDC" => Found::Oidc(OidcConfig {
-            role_arn: require(&p.ram_role_arn, "ram_role_arn", &source_name, mode)?,
-            oidc_provider_arn: require(
-                &p.oidc_provider_arn,
-                "oidc_provider_arn",
-                &source_name,
-                mode,
-            )?,
+            role_arn: need(&p.ram_role_arn, "ram_role_arn")?,
+            oidc_provider_arn: need(&p.oidc_provider_arn, "oidc_provider_arn")?,
             oidc_token: None,
             oidc_token_file: Some(
-                require(&p.oidc_token_file, "oidc_token_file", &source_name, mode)?.into(),
+                need(&p.oidc_token_file, "oidc_token_file")?.into(),
             ),
             role_session_name: nonempty(&p.role_session_name),
             session_expiration: Some(p.expired_seconds).filter(|s| *s > 0),
@@ -242,12 +233,7 @@ fn cli_profile(
                 "mode {mode} is not supported: its token must be exchanged with the sign-in service; run `aliyun configure` with mode StsToken, RamRoleArn or OIDC, or use a credentials_uri"
             )))
         }
-        "External" => Found::External(require(
-            &p.process_command,
-            "process_command",
-            &source_name,
-            mode,
-        )?),
+        "External" => Found::External(need(&p.process_command, "process_command")?),
         other => {
             return Err(invalid(format!(
                 "mode {other} is not supported; use AK, StsToken, RamRoleArn, ChainableRamRoleArn, EcsRamRole, OIDC or External"
@@ -286,45 +272,21 @@ pub(super) fn ini_profile(
     let get = |k: &str| section.get(k).map(str::trim).unwrap_or("");
     let kind = get("type");
     let kind = if kind.is_empty() { "access_key" } else { kind };
+    let need = |field: &str| require(get(field), field, &source_name, kind);
+    let access_key = |token: Option<String>| -> Result<Credentials, CredentialsError> {
+        Ok(key(
+            need("access_key_id")?,
+            need("access_key_secret")?,
+            token,
+        ))
+    };
     let found = match kind {
-        "access_key" => Found::Key(key(
-            require(get("access_key_id"), "access_key_id", &source_name, kind)?,
-            require(
-                get("access_key_secret"),
-                "access_key_secret",
-                &source_name,
-                kind,
-            )?,
-            None,
-        )),
-        "sts" => Found::Key(key(
-            require(get("access_key_id"), "access_key_id", &source_name, kind)?,
-            require(
-                get("access_key_secret"),
-                "access_key_secret",
-                &source_name,
-                kind,
-            )?,
-            Some(require(
-                get("security_token"),
-                "security_token",
-                &source_name,
-                kind,
-            )?),
-        )),
+        "access_key" => Found::Key(access_key(None)?),
+        "sts" => Found::Key(access_key(Some(need("security_token")?))?),
         "ram_role_arn" => Found::RamRoleArn {
-            base: Box::new(Found::Key(key(
-                require(get("access_key_id"), "access_key_id", &source_name, kind)?,
-                require(
-                    get("access_key_secret"),
-                    "access_key_secret",
-                    &source_name,
-                    kind,
-                )?,
-                None,
-            ))),
+            base: Box::new(Found::Key(access_key(None)?)),
             role: AssumeRoleConfig {
-                role_arn: require(get("role_arn"), "role_arn", &source_name, kind)?,
+                role_arn: need("role_arn")?,
                 session_name: nonempty(get("role_session_name")),
                 policy: nonempty(get("policy")),
                 session_expiration: get("duration_seconds").parse().ok(),
@@ -335,23 +297,10 @@ pub(super) fn ini_profile(
             role: nonempty(get("role_name")),
         },
         "oidc_role_arn" => Found::Oidc(OidcConfig {
-            role_arn: require(get("role_arn"), "role_arn", &source_name, kind)?,
-            oidc_provider_arn: require(
-                get("oidc_provider_arn"),
-                "oidc_provider_arn",
-                &source_name,
-                kind,
-            )?,
+            role_arn: need("role_arn")?,
+            oidc_provider_arn: need("oidc_provider_arn")?,
             oidc_token: None,
-            oidc_token_file: Some(
-                require(
-                    get("oidc_token_file_path"),
-                    "oidc_token_file_path",
-                    &source_name,
-                    kind,
-                )?
-                .into(),
-            ),
+            oidc_token_file: Some(need("oidc_token_file_path")?.into()),
             role_session_name: nonempty(get("role_session_name")),
             session_expiration: get("duration_seconds").parse().ok(),
             policy: nonempty(get("policy")),
@@ -360,8 +309,8 @@ pub(super) fn ini_profile(
             return Err(CredentialsError::Invalid {
                 source_name,
                 reason: format!(
-                "type {other} is not supported; use access_key, sts, ram_role_arn, ecs_ram_role or oidc_role_arn"
-            ),
+                    "type {other} is not supported; use access_key, sts, ram_role_arn, ecs_ram_role or oidc_role_arn"
+                ),
             })
         }
     };

@@ -3,7 +3,7 @@
 //! The call is not signed; the token is the proof. It goes in a form body, never the URL,
 //! because proxies and access logs record URLs.
 
-use super::answer::{read, transport_error, MAX_ANSWER_BYTES};
+use super::answer::{decode, read, transport_error, MAX_ANSWER_BYTES};
 use super::sts::{AssumeRoleResponse as Answer, DEFAULT_DURATION_SECONDS, DEFAULT_SESSION_NAME};
 use super::{Credentials, CredentialsError, OidcConfig, Secret};
 use crate::alibaba::endpoint::Endpoint;
@@ -105,12 +105,7 @@ pub(super) async fn assume_role_with_oidc(
             },
         });
     }
-    let parsed: Answer =
-        crate::alibaba::decode::strict(&body).map_err(|why| CredentialsError::Http {
-            endpoint: where_.clone(),
-            detail: format!("the answer is not AssumeRoleWithOIDC JSON: {why}"),
-            retryable: false,
-        })?;
+    let parsed: Answer = decode(&where_, &body, "AssumeRoleWithOIDC")?;
     let c = parsed.credentials.ok_or_else(|| CredentialsError::Http {
         endpoint: where_.clone(),
         detail: "the answer has no Credentials".into(),

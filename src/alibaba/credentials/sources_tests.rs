@@ -140,30 +140,30 @@ fn the_provider_blocks_oidc_and_uri_come_before_the_environment() {
 #[test]
 fn alibaba_cloud_credentials_file_is_read_as_json_or_ini_by_its_content() {
     let home = tempfile::tempdir().unwrap();
-    let json = write(
-        home.path(),
-        "a/creds",
-        "  \n{\"current\": \"p\", \"profiles\": [{\"name\": \"p\", \"mode\": \"AK\", \"access_key_id\": \"json-id\", \"access_key_secret\": \"s\"}]}",
-    );
-    let (found, origin) = resolved(&config(
-        home.path(),
-        &[("ALIBABA_CLOUD_CREDENTIALS_FILE", &json)],
-    ))
-    .unwrap();
-    assert!(matches!(found, Found::Key(ref c) if c.access_key_id == "json-id"));
-    assert!(origin.starts_with("profile \"p\" in"), "{origin}");
-    let ini = write(
-        home.path(),
-        "b/creds",
-        "[default]\naccess_key_id = ini-id\naccess_key_secret = s\n",
-    );
-    let (found, origin) = resolved(&config(
-        home.path(),
-        &[("ALIBABA_CLOUD_CREDENTIALS_FILE", &ini)],
-    ))
-    .unwrap();
-    assert!(matches!(found, Found::Key(ref c) if c.access_key_id == "ini-id"));
-    assert!(origin.starts_with("section [default]"), "{origin}");
+    // (file, its content, the key it holds, how the origin begins)
+    for (file, content, id, origin_starts) in [
+        (
+            "a/creds",
+            "  \n{\"current\": \"p\", \"profiles\": [{\"name\": \"p\", \"mode\": \"AK\", \"access_key_id\": \"json-id\", \"access_key_secret\": \"s\"}]}",
+            "json-id",
+            "profile \"p\" in",
+        ),
+        (
+            "b/creds",
+            "[default]\naccess_key_id = ini-id\naccess_key_secret = s\n",
+            "ini-id",
+            "section [default]",
+        ),
+    ] {
+        let path = write(home.path(), file, content);
+        let (found, origin) = resolved(&config(
+            home.path(),
+            &[("ALIBABA_CLOUD_CREDENTIALS_FILE", &path)],
+        ))
+        .unwrap();
+        assert!(matches!(found, Found::Key(ref c) if c.access_key_id == id), "{file}");
+        assert!(origin.starts_with(origin_starts), "{origin}");
+    }
 }
 
 #[test]

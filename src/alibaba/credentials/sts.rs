@@ -1,9 +1,10 @@
 //! STS AssumeRole (RPC, HMAC-SHA1, version 2015-04-01).
 
+use super::answer::send_error;
 use super::{AssumeRoleConfig, Credentials, CredentialsError};
 use crate::alibaba::endpoint::Endpoint;
 use crate::alibaba::rpc::{
-    location_host, nonce, send, sign, RpcRequest, SendFailure, ServiceError, SignatureAlgorithm,
+    location_host, nonce, send, sign, RpcRequest, ServiceError, SignatureAlgorithm,
 };
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -87,18 +88,10 @@ pub(super) async fn assume_role(
         &nonce(),
     );
     let where_ = format!("STS at {}", endpoint.base_url);
-    let raw = send(http, &signed, timeout).await.map_err(|f| {
-        let (detail, retryable) = match f {
-            SendFailure::Timeout { detail, .. } => (format!("timed out: {detail}"), true),
-            SendFailure::Transport { detail, .. } => (detail, true),
-            SendFailure::TooLarge { cap, .. } => (crate::alibaba::decode::over_cap(cap), false),
-        };
-        CredentialsError::Http {
-            endpoint: where_.clone(),
-            detail,
-            retryable,
-        }
-    })?;
+    let raw = send(http, &signed, timeout)
+        .await
+        .map_err(|f| send_error(&where_, f))?;
+
     // The body of STS is never quoted: a 2xx one holds the new secret and token even
     // when its shape is wrong. Only its size, status and what is wrong are told.
     if (300..400).contains(&raw.status) {

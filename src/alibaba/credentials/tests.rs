@@ -27,6 +27,13 @@ fn found(cfg: &CredentialsConfig) -> (Found, String) {
     resolve(cfg, &Env(&cfg.env)).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// An empty environment under `home`, choosing the profile (or section) `name`.
+fn profile(home: &Path, name: &str) -> CredentialsConfig {
+    let mut cfg = config(home, &[]);
+    cfg.profile = Some(name.into());
+    cfg
+}
+
 fn key(cfg: &CredentialsConfig) -> Credentials {
     match found(cfg).0 {
         Found::Key(c) => c,
@@ -77,38 +84,30 @@ fn static_arguments_win_over_everything() {
 #[test]
 fn reads_each_environment_variable_name() {
     let home = tempfile::tempdir().unwrap();
-    let c = key(&config(
-        home.path(),
-        &[
-            ("ALIBABA_CLOUD_ACCESS_KEY_ID", "a1"),
-            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "a2"),
-            ("ALIBABA_CLOUD_SECURITY_TOKEN", "a3"),
+    // Alibaba's names and the alicloud provider's, each set alone.
+    for env in [
+        [
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", "k1"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "k2"),
+            ("ALIBABA_CLOUD_SECURITY_TOKEN", "k3"),
         ],
-    ));
-    assert_eq!(
-        (
-            c.access_key_id.as_str(),
-            c.access_key_secret.expose(),
-            c.token()
-        ),
-        ("a1", "a2", Some("a3"))
-    );
-    let c = key(&config(
-        home.path(),
-        &[
-            ("ALICLOUD_ACCESS_KEY", "b1"),
-            ("ALICLOUD_SECRET_KEY", "b2"),
-            ("ALICLOUD_SECURITY_TOKEN", "b3"),
+        [
+            ("ALICLOUD_ACCESS_KEY", "k1"),
+            ("ALICLOUD_SECRET_KEY", "k2"),
+            ("ALICLOUD_SECURITY_TOKEN", "k3"),
         ],
-    ));
-    assert_eq!(
-        (
-            c.access_key_id.as_str(),
-            c.access_key_secret.expose(),
-            c.token()
-        ),
-        ("b1", "b2", Some("b3"))
-    );
+    ] {
+        let c = key(&config(home.path(), &env));
+        assert_eq!(
+            (
+                c.access_key_id.as_str(),
+                c.access_key_secret.expose(),
+                c.token()
+            ),
+            ("k1", "k2", Some("k3")),
+            "{env:?}"
+        );
+    }
     let c = key(&config(
         home.path(),
         &[
@@ -154,11 +153,7 @@ const PROFILES: &str = r#"{
 fn reads_every_aliyun_cli_profile_mode() {
     let home = tempfile::tempdir().unwrap();
     write(home.path(), CLI, PROFILES);
-    let with_profile = |p: &str| {
-        let mut cfg = config(home.path(), &[]);
-        cfg.profile = Some(p.into());
-        cfg
-    };
+    let with_profile = |p: &str| profile(home.path(), p);
     let c = key(&config(home.path(), &[]));
     assert_eq!(c.access_key_id, "ak-id", "the file's current profile");
     let c = key(&with_profile("sts"));
@@ -258,11 +253,7 @@ type = rsa_key_pair
 fn reads_every_ini_credential_type() {
     let home = tempfile::tempdir().unwrap();
     write(home.path(), INI, INI_TEXT);
-    let with_profile = |p: &str| {
-        let mut cfg = config(home.path(), &[]);
-        cfg.profile = Some(p.into());
-        cfg
-    };
+    let with_profile = |p: &str| profile(home.path(), p);
     let c = key(&config(home.path(), &[]));
     assert_eq!(
         (c.access_key_id.as_str(), c.access_key_secret.expose()),

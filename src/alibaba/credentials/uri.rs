@@ -3,7 +3,7 @@
 //! "Expiration"}`, as a sidecar or a company's credentials broker serves it. Refreshed five
 //! minutes before `Expiration`, like every temporary source.
 
-use super::answer::{read, transport_error};
+use super::answer::{decode, read, transport_error};
 use super::{Credentials, CredentialsError};
 use crate::alibaba::endpoint::{shown_url, TransportPolicy};
 use serde::Deserialize;
@@ -89,12 +89,7 @@ pub(super) async fn fetch(
             retryable: status >= 500,
         });
     }
-    let parsed: Answer =
-        crate::alibaba::decode::strict(&body).map_err(|why| CredentialsError::Http {
-            endpoint: where_.clone(),
-            detail: format!("the answer is not credentials JSON: {why}"),
-            retryable: false,
-        })?;
+    let parsed: Answer = decode(&where_, &body, "credentials")?;
     let invalid = |reason: String| CredentialsError::Invalid {
         source_name: where_.clone(),
         reason,

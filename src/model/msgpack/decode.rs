@@ -142,21 +142,29 @@ impl<'a> Reader<'a> {
     }
 
     fn array_len(&mut self, what: &'static str) -> DecodeResult<usize> {
-        match self.peek()? {
-            Marker::FixArray(_) | Marker::Array16 | Marker::Array32 => {}
-            _ => return Err(DecodeErrorKind::Expected(what).into()),
-        }
-        let len = rmp::decode::read_array_len(&mut self.rest).map_err(short)?;
-        self.plausible(len, 1)
+        let is_array = |m| matches!(m, Marker::FixArray(_) | Marker::Array16 | Marker::Array32);
+        self.container_len(what, is_array, rmp::decode::read_array_len, 1)
     }
 
     fn map_len(&mut self, what: &'static str) -> DecodeResult<usize> {
-        match self.peek()? {
-            Marker::FixMap(_) | Marker::Map16 | Marker::Map32 => {}
-            _ => return Err(DecodeErrorKind::Expected(what).into()),
+        let is_map = |m| matches!(m, Marker::FixMap(_) | Marker::Map16 | Marker::Map32);
+        self.container_len(what, is_map, rmp::decode::read_map_len, 2)
+    }
+
+    /// The length of the array or map `is_kind` recognises by its marker, read by `read`,
+    /// when `bytes_per_entry` times it could still be in the input.
+    fn container_len<E>(
+        &mut self,
+        what: &'static str,
+        is_kind: fn(Marker) -> bool,
+        read: fn(&mut &'a [u8]) -> Result<u32, E>,
+        bytes_per_entry: usize,
+    ) -> DecodeResult<usize> {
+        if !is_kind(self.peek()?) {
+            return Err(DecodeErrorKind::Expected(what).into());
         }
-        let len = rmp::decode::read_map_len(&mut self.rest).map_err(short)?;
-        self.plausible(len, 2)
+        let len = read(&mut self.rest).map_err(short)?;
+        self.plausible(len, bytes_per_entry)
     }
 
     /// A list's or a set's elements. Only list faults name an index: Terraform addresses

@@ -3,18 +3,9 @@
 //! repeat byte for byte.
 
 use crate::sim::dataset::KeyUsage;
+use crate::sim::iso_millis;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-
-fn event_time(ms: i64) -> String {
-    let fmt = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    );
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| t.format(&fmt).ok())
-        .unwrap_or_default()
-}
 
 /// A stable uuid-shaped id from `parts`, so answers repeat byte for byte.
 fn stable_id(parts: &[&str]) -> String {
@@ -75,7 +66,7 @@ fn event(key: &KeyUsage, spec: &EventSpec) -> Value {
     };
     let name = spec.event_name.unwrap_or("Describe");
     let ip = spec.ip.unwrap_or("203.0.113.1");
-    let when = event_time(spec.used_ms);
+    let when = iso_millis(spec.used_ms);
     let ms = spec.used_ms.to_string();
     let seed = [key.access_key_id.as_str(), spec.service, name, ip, &ms];
     let kind = if key.account_type == "root-account" {
@@ -129,14 +120,4 @@ pub(super) fn detail(key: &KeyUsage, explicit: &Option<Value>, spec: &EventSpec)
         Some(v) => v.to_string(),
         None => event(key, spec).to_string(),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn event_time_is_rfc3339_with_milliseconds() {
-        assert_eq!(event_time(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
-    }
 }

@@ -4,21 +4,11 @@
 
 use super::event::{detail, EventSpec};
 use super::products::event_spec;
-use super::{by_service, in_coverage, ByService, Listing, Use, API};
+use super::{by_service, in_coverage, ByService, Use};
 use crate::sim::dataset::KeyUsage;
-use crate::sim::operation::Operation;
 use serde_json::{json, Value};
 
-const LISTING: Listing = Listing {
-    action: "GetAccessKeyLastUsedEvents",
-    field: "Events",
-    uses_of: |k| &k.events,
-};
-
-/// The operation's route.
-pub const OPERATION: Operation = Operation::signed(LISTING.action, &API, |state, params, who| {
-    LISTING.page(state, params, who)
-});
+listing_operation!("GetAccessKeyLastUsedEvents", "Events", |k| &k.events);
 
 /// One event as the answer lists it.
 fn item(k: &KeyUsage, spec: &EventSpec, source: &str, explicit: &Option<Value>) -> Use {

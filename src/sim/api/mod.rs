@@ -4,6 +4,26 @@
 //! `AccessKey`, which the caller must be allowed to read; Ips, Resources and Events page
 //! through one service's list with an opaque NextToken.
 
+/// Declares a listing operation's route, `OPERATION`: its Action, the answer's field that
+/// holds a page, and the key's uses by service that it pages through.
+macro_rules! listing_operation {
+    ($action:literal, $field:literal, $uses_of:expr) => {
+        /// The operation's route.
+        pub const OPERATION: $crate::sim::operation::Operation = {
+            const LISTING: super::Listing = super::Listing {
+                action: $action,
+                field: $field,
+                uses_of: $uses_of,
+            };
+            $crate::sim::operation::Operation::signed(
+                LISTING.action,
+                &super::API,
+                |state, params, who| LISTING.page(state, params, who),
+            )
+        };
+    };
+}
+
 mod event;
 pub mod events;
 pub mod info;
@@ -29,6 +49,7 @@ pub const VERSION: &str = "2020-07-06";
 /// ActionTrail's operations: faults apply, and every request is signed.
 pub const API: Api = Api {
     version: VERSION,
+    product: "Actiontrail",
     faults: true,
 };
 

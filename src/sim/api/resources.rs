@@ -2,21 +2,12 @@
 //! recent first, a page at a time.
 
 use super::event::{detail, EventSpec};
-use super::{by_service, ByService, Listing, Use, API};
+use super::{by_service, ByService, Use};
 use crate::sim::dataset::KeyUsage;
-use crate::sim::operation::Operation;
 use serde_json::json;
 
-const LISTING: Listing = Listing {
-    action: "GetAccessKeyLastUsedResources",
-    field: "Resources",
-    uses_of: |k| &k.resources,
-};
-
-/// The operation's route.
-pub const OPERATION: Operation = Operation::signed(LISTING.action, &API, |state, params, who| {
-    LISTING.page(state, params, who)
-});
+listing_operation!("GetAccessKeyLastUsedResources", "Resources", |k| &k
+    .resources);
 
 /// The key's resources as the answer lists them.
 pub(super) fn resolve(k: &KeyUsage, now_ms: i64) -> ByService {

@@ -17,6 +17,7 @@ pub const VERSION: &str = "2015-05-01";
 /// RAM's operations: faults apply, and every request is signed.
 pub const API: Api = Api {
     version: VERSION,
+    product: "Ram",
     faults: true,
 };
 

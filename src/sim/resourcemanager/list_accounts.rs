@@ -7,7 +7,7 @@ use crate::sim::auth::{Identity, Principal};
 use crate::sim::directory::{Member, ResourceDirectory};
 use crate::sim::error::ApiError;
 use crate::sim::operation::{Operation, Params};
-use crate::sim::SimState;
+use crate::sim::{iso_millis, SimState};
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 
@@ -119,15 +119,4 @@ fn account(rd: &ResourceDirectory, m: &Member, started_ms: i64) -> Value {
         "Status": m.status,
         "Type": m.kind.as_str(),
     })
-}
-
-/// `YYYY-MM-DDThh:mm:ss.sssZ`, as ResourceManager writes times.
-fn iso_millis(ms: i64) -> String {
-    let fmt = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    );
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| t.format(&fmt).ok())
-        .unwrap_or_default()
 }

@@ -11,5 +11,6 @@ pub const VERSION: &str = "2020-03-31";
 /// ResourceManager's operations: faults apply, and every request is signed.
 pub const API: Api = Api {
     version: VERSION,
+    product: "ResourceManager",
     faults: true,
 };

@@ -19,6 +19,7 @@ pub const VERSION: &str = "2015-04-01";
 /// STS's operations: the fault knobs do not apply to them.
 pub const API: Api = Api {
     version: VERSION,
+    product: "Sts",
     faults: false,
 };
 

@@ -15,11 +15,13 @@ pub fn timestamp(offset_secs: i64) -> String {
         .unwrap()
 }
 
-/// What an answer was: HTTP status and JSON body (null when the body is not JSON).
+/// What an answer was: HTTP status, headers and JSON body (null when the body is not JSON).
 #[derive(Debug)]
 pub struct Answer {
     /// HTTP status.
     pub status: u16,
+    /// The response headers (`x-acs-retry-after` on a throttled answer).
+    pub headers: reqwest::header::HeaderMap,
     /// The body.
     pub body: J,
 }
@@ -47,8 +49,13 @@ impl Answer {
 
 async fn answer(resp: reqwest::Response) -> Answer {
     let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
     let body = resp.json().await.unwrap_or(J::Null);
-    Answer { status, body }
+    Answer {
+        status,
+        headers,
+        body,
+    }
 }
 
 /// A signed RPC (HMAC-SHA1) call to `url`; the public fields edit the common parameters
