@@ -114,8 +114,8 @@ pub fn hint(code: &str, action: &str, max_retries: u32) -> String {
         "InvalidQueryParameter" | "InvalidParameter" | "MissingParameter" => "ActionTrail rejected a parameter. Check access_key_id (the AccessKey to look up) and service_name (a service code name as actiontrail_accesskey_last_used_products lists it, e.g. Ecs or Oss).".to_owned(),
         "EntityNotExist.Role" => "STS has no role of that name in the member account. Create the role there (trusted by the management account), set role_name to a role every member has, or leave the account out with exclude_account_ids.".to_owned(),
         "EntityNotExist.User" => "RAM has no user of that name in the caller's account. Check user_names (RAM user names are case-sensitive), or leave it out to list every user.".to_owned(),
-        "InternalError" | "ServiceUnavailable" => format!("ActionTrail failed on its side even after {max_retries} retries. Try again later, or raise max_retries in the provider block."),
-        c if c.contains("Throttling") => format!("ActionTrail kept throttling the requests after {max_retries} retries, though the provider slows each API to the rate it lets through: something else (another tool, another plan) is likely spending the account's quota. Raise max_retries in the provider block, set max_requests_per_second under the quota to leave the others room, or lower Terraform's -parallelism so fewer reads run at once."),
+        "InternalError" | "ServiceUnavailable" => format!("The API failed on its side even after {max_retries} retries. Try again later, or raise max_retries in the provider block."),
+        c if c.contains("Throttling") => format!("The API kept throttling the requests after {max_retries} retries, though the provider slows each API to the rate it lets through (unless ACTIONTRAIL_PACING=off, which leaves only the retries): something else (another tool, another plan) is likely spending the account's quota. Raise max_retries in the provider block, set max_requests_per_second under the quota to leave the others room, or lower Terraform's -parallelism so fewer reads run at once."),
         c if c.starts_with("Forbidden") || c.starts_with("NoPermission") => grant(),
         _ => "See the message above; the request id identifies the call to Alibaba Cloud support.".to_owned(),
     }
@@ -264,6 +264,14 @@ mod tests {
         assert!(hint("InvalidAccessKeyId.NotFound", "x", 5).contains("ALIBABA_CLOUD_ACCESS_KEY_ID"));
         assert!(hint("InvalidTimeStamp.Expired", "x", 5).contains("clock"));
         assert!(hint("SomethingNew", "x", 5).contains("request id"));
+        // RAM, STS and ResourceManager throttle and fail too: the hint names no one API.
+        for code in ["Throttling.User", "ServiceUnavailable"] {
+            let h = hint(code, "ListAccessKeys", 10);
+            assert!(
+                h.contains("after 10 retries") && !h.contains("ActionTrail"),
+                "{h}"
+            );
+        }
     }
 
     #[test]
