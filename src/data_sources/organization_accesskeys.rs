@@ -196,10 +196,10 @@ impl DataSource for OrganizationAccessKeys {
     }
 
     fn check(sel: &OrgSelection, org: &Organization) -> Vec<Diagnostic> {
-        sel.filters
+        let gate = sel
+            .filters
             .fail_if_any_used_within
-            .and_then(|w| organization::gate(org, w))
-            .into_iter()
-            .collect()
+            .and_then(|w| organization::gate(org, w));
+        org.warnings.iter().cloned().chain(gate).collect()
     }
 }
