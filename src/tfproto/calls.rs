@@ -2,6 +2,7 @@
 //! DynamicValues against schemas, calling the provider, encoding its state.
 
 use crate::model::msgpack::{self, DecodeError};
+use crate::model::provider::Invocable;
 use crate::model::{
     Diagnostic, FunctionError, Provider, ReadResult, Readable, Schema, Type, Value,
 };
@@ -86,17 +87,14 @@ impl Kind {
         .ok_or_else(|| self.unknown(type_name))
     }
 
-    /// The schema of action `type_name`.
-    fn action_schema<'p>(
+    /// The action `type_name`, found once for the whole call.
+    fn action<'p>(
         self,
         provider: &'p dyn Provider,
         type_name: &str,
-    ) -> Result<&'p Schema, Diagnostic> {
+    ) -> Result<Box<dyn Invocable + 'p>, Diagnostic> {
         provider
-            .action_schemas()
-            .iter()
-            .find(|(name, _)| name == type_name)
-            .map(|(_, schema)| schema)
+            .action(type_name)
             .ok_or_else(|| self.unknown(type_name))
     }
 
@@ -250,17 +248,14 @@ pub(crate) fn check(
             Err(d) => vec![d],
         };
     };
-    let value = match kind
-        .action_schema(provider, type_name)
-        .and_then(|schema| kind.config(schema, config, None))
-    {
-        Ok(value) => value,
+    let found = match kind.action(provider, type_name) {
+        Ok(found) => found,
         Err(d) => return vec![d],
     };
-    if plan {
-        provider.plan_action(type_name, &value)
-    } else {
-        provider.validate_action_config(type_name, &value)
+    match kind.config(found.schema(), config, None) {
+        Ok(value) if plan => found.plan(&value),
+        Ok(value) => found.validate(&value),
+        Err(d) => vec![d],
     }
 }
 
@@ -274,11 +269,12 @@ pub(crate) async fn invoke_action(
 ) -> Vec<Diagnostic> {
     // Terraform invokes an action only once its configuration is known.
     let kind = Kind::Action;
-    match kind
-        .action_schema(provider, type_name)
-        .and_then(|schema| kind.config(schema, config, Some("invoke this action")))
-    {
-        Ok(value) => provider.invoke_action(type_name, value, progress).await,
+    let found = match kind.action(provider, type_name) {
+        Ok(found) => found,
+        Err(d) => return vec![d],
+    };
+    match kind.config(found.schema(), config, Some("invoke this action")) {
+        Ok(value) => found.invoke(value, progress).await,
         Err(d) => vec![d],
     }
 }
