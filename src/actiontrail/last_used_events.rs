@@ -70,7 +70,7 @@ impl Client {
     /// `service_name`, in ActionTrail's order.
     pub async fn list_access_key_last_used_events(
         &self,
-        access_key_id: &str,
+        access_key_id: &(impl AsRef<str> + ?Sized),
         service_name: &str,
         options: PageOptions,
     ) -> Result<Listing<EventUsage>, Error> {

@@ -45,7 +45,7 @@ impl Client {
     /// GetAccessKeyLastUsedIps across pages: the IPs `access_key_id` called `service_name` from.
     pub async fn list_access_key_last_used_ips(
         &self,
-        access_key_id: &str,
+        access_key_id: &(impl AsRef<str> + ?Sized),
         service_name: &str,
         options: PageOptions,
     ) -> Result<Listing<IpUsage>, Error> {

@@ -47,7 +47,7 @@ impl Client {
     /// GetAccessKeyLastUsedResources across pages: the resources `access_key_id` acted on through `service_name`.
     pub async fn list_access_key_last_used_resources(
         &self,
-        access_key_id: &str,
+        access_key_id: &(impl AsRef<str> + ?Sized),
         service_name: &str,
         options: PageOptions,
     ) -> Result<Listing<ResourceUsage>, Error> {

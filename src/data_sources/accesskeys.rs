@@ -4,9 +4,8 @@
 //! in `access_key_ids`; the read itself is [`crate::data_sources::fleet`].
 
 use crate::actiontrail::Client;
-use crate::actiontrail::KeyStatus;
+use crate::actiontrail::{AccessKeyId, KeyStatus, NOT_AN_ACCESS_KEY_ID};
 use crate::data_sources::fleet::{self, Fleet, FleetKey, Selection};
-use crate::data_sources::key;
 use crate::data_sources::uses;
 use crate::framework::args::{self, Arg};
 use crate::framework::attribute::{Field, Fields};
@@ -136,9 +135,10 @@ impl DataSource for AccessKeys {
             "select every key of the account",
             diags,
             |n| {
-                (1..=64).contains(&n.len())
+                let ok = (1..=64).contains(&n.len())
                     && n.bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b"._-@".contains(&b))
+                        .all(|b| b.is_ascii_alphanumeric() || b"._-@".contains(&b));
+                ok.then(|| n.to_owned())
             },
             "is not a RAM user name (1 to 64 letters, digits or . _ - @)",
         );
@@ -147,8 +147,8 @@ impl DataSource for AccessKeys {
             ACCESS_KEY_IDS,
             "select every key of the account",
             diags,
-            key::plausible,
-            "is not an AccessKey ID (8 to 128 letters, digits or dots)",
+            AccessKeyId::parse,
+            NOT_AN_ACCESS_KEY_ID,
         );
         if let (Some(Some(_)), Some(Some(_))) = (&user_names, &access_key_ids) {
             diags.push(args::invalid(ACCESS_KEY_IDS, &AttributePath::root(ACCESS_KEY_IDS), "access_key_ids and user_names both select keys: set one of them (access_key_ids for exactly those keys, user_names for every key of those users)."));
@@ -203,14 +203,14 @@ pub(super) fn status(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Opti
 
 /// A list-of-strings argument: `Some(None)` when absent, `None` when unknown or invalid.
 /// An empty list is refused, saying that leaving it out would `when_absent`.
-pub(super) fn names(
+pub(super) fn names<T: PartialEq>(
     config: &Value,
     name: &str,
     when_absent: &str,
     diags: &mut Vec<Diagnostic>,
-    valid: impl Fn(&str) -> bool,
+    parse: impl Fn(&str) -> Option<T>,
     why: &str,
-) -> Option<Option<Vec<String>>> {
+) -> Option<Option<Vec<T>>> {
     let path = AttributePath::root(name);
     let list = match args::block(config, name) {
         Arg::Absent => return Some(None),
@@ -242,17 +242,15 @@ pub(super) fn names(
         let at = path.clone().index(i64::try_from(i).unwrap_or(i64::MAX));
         match item {
             Value::Unknown => known = false,
-            Value::String(s) if !valid(s) => {
-                diags.push(args::invalid(name, &at, format!("{s:?} {why}.")));
-            }
-            Value::String(s) if out.contains(s) => {
-                diags.push(args::invalid(
+            Value::String(s) => match parse(s) {
+                None => diags.push(args::invalid(name, &at, format!("{s:?} {why}."))),
+                Some(t) if out.contains(&t) => diags.push(args::invalid(
                     name,
                     &at,
                     format!("{s:?} is listed twice in {name}."),
-                ));
-            }
-            Value::String(s) => out.push(s.clone()),
+                )),
+                Some(t) => out.push(t),
+            },
             other => diags.push(args::invalid(
                 name,
                 &at,

@@ -2,7 +2,7 @@
 //! (GetAccessKeyLastUsedInfo), with the rotation gate `fail_if_used_within`.
 
 use crate::actiontrail::diagnostic::About;
-use crate::actiontrail::{last_used_info, Client};
+use crate::actiontrail::{last_used_info, AccessKeyId, Client};
 use crate::actiontrail::{AccessKeyLastUsedInfo, Event};
 use crate::data_sources::key::{self, Keyed};
 use crate::data_sources::uses;
@@ -27,7 +27,7 @@ const COVERAGE: Duration = Duration::from_secs(400 * 86_400);
 #[derive(Clone, Debug, PartialEq)]
 pub struct Config {
     /// The key.
-    pub key: String,
+    pub key: AccessKeyId,
     /// The rotation gate, when set.
     pub gate: Option<Gate>,
 }
@@ -45,7 +45,7 @@ pub struct Gate {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LastUse {
     /// The key.
-    pub key: String,
+    pub key: AccessKeyId,
     /// GetAccessKeyLastUsedInfo's answer, its time and event worked out.
     pub used: Used<AccessKeyLastUsedInfo>,
     /// The time of reading, epoch milliseconds.
@@ -53,7 +53,7 @@ pub struct LastUse {
 }
 
 impl Keyed for LastUse {
-    fn access_key_id(&self) -> &str {
+    fn access_key_id(&self) -> &AccessKeyId {
         &self.key
     }
 }
@@ -184,7 +184,7 @@ impl DataSource for LastUsed {
         };
         let event: Option<&Event> = answer.used.event.as_ref();
         let recent = RecentUse {
-            key: &config.key,
+            key: config.key.as_str(),
             window_text: &g.text,
             window: g.window,
             used,
@@ -281,11 +281,12 @@ mod tests {
 
     fn state(config: &Value, info: &AccessKeyLastUsedInfo, now_ms: i64) -> Value {
         let answer = LastUse {
-            key: config
-                .get(key::ACCESS_KEY_ID)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned(),
+            key: AccessKeyId::listed(
+                config
+                    .get(key::ACCESS_KEY_ID)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default(),
+            ),
             used: Used::new(info.clone()),
             now_ms,
         };

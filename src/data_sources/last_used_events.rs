@@ -105,7 +105,7 @@ mod tests {
             ("max_items", Value::Null),
         ]);
         let q = Query {
-            key: "LTAI5tRecentUse000000001".into(),
+            key: crate::actiontrail::AccessKeyId::listed("LTAI5tRecentUse000000001"),
             service: "Ecs".into(),
             page: Default::default(),
         };

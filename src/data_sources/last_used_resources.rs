@@ -107,7 +107,7 @@ mod tests {
 
     fn state(config: &Value, key: &str, service: &str, list: &Listing<ResourceUsage>) -> Value {
         let q = Query {
-            key: key.to_owned(),
+            key: crate::actiontrail::AccessKeyId::listed(key),
             service: service.to_owned(),
             page: Default::default(),
         };

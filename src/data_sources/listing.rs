@@ -2,7 +2,7 @@
 //! service, page size and item cap, and what a listing reports beside its items.
 
 use crate::actiontrail::Use;
-use crate::actiontrail::{Listing, PageOptions};
+use crate::actiontrail::{AccessKeyId, Listing, PageOptions};
 use crate::data_sources::key;
 use crate::data_sources::uses;
 use crate::framework::args::{self, Arg};
@@ -25,7 +25,7 @@ pub const MAX_ITEMS: &str = "max_items";
 #[derive(Clone, Debug, PartialEq)]
 pub struct Query {
     /// The key.
-    pub key: String,
+    pub key: AccessKeyId,
     /// The service, by code name.
     pub service: String,
     /// Page size and item cap.
@@ -36,7 +36,7 @@ pub struct Query {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Listed<T> {
     /// The key.
-    pub key: String,
+    pub key: AccessKeyId,
     /// The service.
     pub service: String,
     /// The items, in the API's order.

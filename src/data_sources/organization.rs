@@ -11,7 +11,7 @@
 
 use crate::actiontrail::diagnostic::About;
 use crate::actiontrail::list_accounts::{self, DirectoryAccount};
-use crate::actiontrail::{get_caller_identity, AssumeRoleConfig, Client};
+use crate::actiontrail::{get_caller_identity, AccessKeyId, AssumeRoleConfig, Client};
 use crate::data_sources::fleet::{self, Fleet, FleetKey, Selection};
 use crate::model::{AttributePath, Diagnostic};
 use futures::future::try_join_all;
@@ -37,7 +37,7 @@ pub struct OrgSelection {
     /// The role assumed in each member.
     pub role_name: String,
     /// Only these keys, wherever they are (each must be found in an account read).
-    pub access_key_ids: Option<Vec<String>>,
+    pub access_key_ids: Option<Vec<AccessKeyId>>,
     /// The filters and the gate, applied to every account's keys.
     pub filters: Selection,
 }
@@ -268,7 +268,7 @@ pub async fn read(client: &Client, sel: &OrgSelection) -> Result<Organization, D
         let named = |k: &FleetKey| {
             sel.access_key_ids
                 .as_ref()
-                .is_none_or(|ids| ids.contains(&k.access_key_id))
+                .is_none_or(|ids| ids.iter().any(|id| *id == *k.access_key_id))
         };
         // Each selected key once: those the filters kept go to `keys`, the rest to
         // `others`, so a 10,000-key read does not hold every key twice.
@@ -306,9 +306,9 @@ pub async fn read(client: &Client, sel: &OrgSelection) -> Result<Organization, D
 /// Every key `access_key_ids` names must be a key of an account read: one that is not was
 /// deleted, is in an account left out, or is no RAM user's, and a gate that did not see it
 /// must not pass it.
-fn missing(ids: &[String], org: &Organization) -> Result<(), Diagnostic> {
+fn missing(ids: &[AccessKeyId], org: &Organization) -> Result<(), Diagnostic> {
     for (i, id) in ids.iter().enumerate() {
-        if !org.selected().any(|k| k.key.access_key_id == *id) {
+        if !org.selected().any(|k| *id == *k.key.access_key_id) {
             return Err(Diagnostic::error(
                 "AccessKey not found in the organisation",
                 format!(
@@ -339,7 +339,7 @@ fn id_of(sel: &OrgSelection) -> String {
         id.push_str(&format!("-{}", sel.exclude_account_ids.join(",")));
     }
     if let Some(keys) = &sel.access_key_ids {
-        id.push_str(&format!("/keys:{}", keys.join(",")));
+        id.push_str(&format!("/keys:{}", fleet::joined_ids(keys)));
     }
     id
 }

@@ -2,7 +2,7 @@
 //! Directory in one read, each with its account and its last use, filtered, with the fleet
 //! gate across accounts. The read itself is [`crate::data_sources::organization`].
 
-use crate::actiontrail::Client;
+use crate::actiontrail::{AccessKeyId, Client, NOT_AN_ACCESS_KEY_ID};
 use crate::data_sources::accesskeys::{self, key_fields};
 use crate::data_sources::fleet::Selection;
 use crate::data_sources::organization::{
@@ -110,8 +110,10 @@ impl DataSource for OrganizationAccessKeys {
     }
 
     fn parse(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<OrgSelection> {
-        let account =
-            |s: &str| (1..=32).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
+        let account = |s: &str| {
+            let ok = (1..=32).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
+            ok.then(|| s.to_owned())
+        };
         let why = "is not an account id (digits)";
         let account_ids = accesskeys::names(
             config,
@@ -163,8 +165,8 @@ impl DataSource for OrganizationAccessKeys {
             ACCESS_KEY_IDS,
             "select every key of the accounts read",
             diags,
-            crate::data_sources::key::plausible,
-            "is not an AccessKey ID (8 to 128 letters, digits or dots)",
+            AccessKeyId::parse,
+            NOT_AN_ACCESS_KEY_ID,
         );
         let status = accesskeys::status(config, diags);
         let unused_for = accesskeys::window(config, "unused_for", diags);

@@ -128,7 +128,7 @@ fn the_id_says_what_was_read() {
     };
     assert_eq!(id_of(&s), "accounts:2-3");
     let keys = OrgSelection {
-        access_key_ids: Some(vec!["K1".into(), "K2".into()]),
+        access_key_ids: Some(vec![AccessKeyId::listed("K1"), AccessKeyId::listed("K2")]),
         ..sel()
     };
     assert_eq!(id_of(&keys), "members/keys:K1,K2");
