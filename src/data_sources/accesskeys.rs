@@ -153,20 +153,14 @@ impl DataSource for AccessKeys {
         if let (Some(Some(_)), Some(Some(_))) = (&user_names, &access_key_ids) {
             diags.push(args::invalid(ACCESS_KEY_IDS, &AttributePath::root(ACCESS_KEY_IDS), "access_key_ids and user_names both select keys: set one of them (access_key_ids for exactly those keys, user_names for every key of those users)."));
         }
-        let status = status(config, diags);
-        let unused_for = window(config, UNUSED_FOR, diags);
-        let used_within = window(config, USED_WITHIN, diags);
-        let gate = window(config, FAIL_IF_ANY_USED_WITHIN, diags);
+        let filters = filters(config, diags);
         if crate::model::diag::has_errors(diags) {
             return None;
         }
         Some(Selection {
             user_names: user_names?,
             access_key_ids: access_key_ids?,
-            status: status?,
-            unused_for: unused_for?,
-            used_within: used_within?,
-            fail_if_any_used_within: gate?,
+            ..filters?
         })
     }
 
@@ -183,8 +177,26 @@ impl DataSource for AccessKeys {
     }
 }
 
+/// The filters and the gate every fleet read takes (`status`, `unused_for`, `used_within`,
+/// `fail_if_any_used_within`), as a selection of every key; `None` when one is unknown or
+/// invalid.
+pub(super) fn filters(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Selection> {
+    let status = status(config, diags);
+    let unused_for = window(config, UNUSED_FOR, diags);
+    let used_within = window(config, USED_WITHIN, diags);
+    let gate = window(config, FAIL_IF_ANY_USED_WITHIN, diags);
+    Some(Selection {
+        user_names: None,
+        access_key_ids: None,
+        status: status?,
+        unused_for: unused_for?,
+        used_within: used_within?,
+        fail_if_any_used_within: gate?,
+    })
+}
+
 /// `status`: `Some(None)` when absent, `None` when unknown or invalid.
-pub(super) fn status(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Option<KeyStatus>> {
+fn status(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Option<KeyStatus>> {
     args::optional(
         config,
         STATUS,
@@ -262,11 +274,7 @@ pub(super) fn names<T: PartialEq>(
 }
 
 /// A duration argument: `Some(None)` when absent, `None` when unknown or invalid.
-pub(super) fn window(
-    config: &Value,
-    name: &str,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<Option<Duration>> {
+fn window(config: &Value, name: &str, diags: &mut Vec<Diagnostic>) -> Option<Option<Duration>> {
     args::optional(config, name, diags, args::string, |text, path, diags| {
         duration::parse_window(text)
             .map_err(|e| diags.push(args::invalid(name, path, format!("{name} {e}."))))

@@ -244,41 +244,46 @@ mod tests {
 
     #[test]
     fn page_size_is_one_to_a_hundred_and_max_items_at_least_one() {
-        assert_eq!(
-            paths(&config(&[
-                ("service_name", Value::string("Ecs")),
-                ("page_size", Value::int(500))
-            ])),
-            vec![Some(AttributePath::root("page_size"))]
-        );
-        assert_eq!(
-            paths(&config(&[
-                ("service_name", Value::string("Ecs")),
-                ("page_size", Value::int(0))
-            ])),
-            vec![Some(AttributePath::root("page_size"))]
-        );
-        assert_eq!(
-            paths(&config(&[
-                ("service_name", Value::string("Ecs")),
-                ("max_items", Value::int(0))
-            ])),
-            vec![Some(AttributePath::root("max_items"))]
-        );
-        assert_eq!(
-            paths(&config(&[
-                ("service_name", Value::string("")),
-                ("page_size", Value::int(100)),
-                ("max_items", Value::int(1))
-            ])),
-            vec![Some(AttributePath::root("service_name"))]
-        );
-        assert!(paths(&config(&[
-            ("service_name", Value::string("Ecs")),
-            ("page_size", Value::int(100)),
-            ("max_items", Value::int(50))
-        ]))
-        .is_empty());
+        let ecs = ("service_name", Value::string("Ecs"));
+        // The arguments set, and where the one diagnostic lands (none: valid).
+        type Case<'a> = (&'a [(&'a str, Value)], Option<&'a str>);
+        let cases: [Case<'_>; 5] = [
+            (
+                &[ecs.clone(), ("page_size", Value::int(500))],
+                Some("page_size"),
+            ),
+            (
+                &[ecs.clone(), ("page_size", Value::int(0))],
+                Some("page_size"),
+            ),
+            (
+                &[ecs.clone(), ("max_items", Value::int(0))],
+                Some("max_items"),
+            ),
+            (
+                &[
+                    ("service_name", Value::string("")),
+                    ("page_size", Value::int(100)),
+                    ("max_items", Value::int(1)),
+                ],
+                Some("service_name"),
+            ),
+            (
+                &[
+                    ecs.clone(),
+                    ("page_size", Value::int(100)),
+                    ("max_items", Value::int(50)),
+                ],
+                None,
+            ),
+        ];
+        for (set, at) in cases {
+            let want: Vec<_> = at
+                .map(|a| Some(AttributePath::root(a)))
+                .into_iter()
+                .collect();
+            assert_eq!(paths(&config(set)), want, "{set:?}");
+        }
     }
 
     #[test]

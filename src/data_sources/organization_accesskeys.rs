@@ -4,7 +4,6 @@
 
 use crate::actiontrail::{AccessKeyId, Client, NOT_AN_ACCESS_KEY_ID};
 use crate::data_sources::accesskeys::{self, key_fields};
-use crate::data_sources::fleet::Selection;
 use crate::data_sources::organization::{
     self, AccountRead, OrgKey, OrgSelection, Organization, DEFAULT_ROLE_NAME,
 };
@@ -168,10 +167,7 @@ impl DataSource for OrganizationAccessKeys {
             AccessKeyId::parse,
             NOT_AN_ACCESS_KEY_ID,
         );
-        let status = accesskeys::status(config, diags);
-        let unused_for = accesskeys::window(config, "unused_for", diags);
-        let used_within = accesskeys::window(config, "used_within", diags);
-        let gate = accesskeys::window(config, "fail_if_any_used_within", diags);
+        let filters = accesskeys::filters(config, diags);
         if crate::model::diag::has_errors(diags) {
             return None;
         }
@@ -181,14 +177,7 @@ impl DataSource for OrganizationAccessKeys {
             include_management_account: include?.unwrap_or(false),
             role_name: role_name?.unwrap_or_else(|| DEFAULT_ROLE_NAME.to_owned()),
             access_key_ids: access_key_ids?,
-            filters: Selection {
-                user_names: None,
-                access_key_ids: None,
-                status: status?,
-                unused_for: unused_for?,
-                used_within: used_within?,
-                fail_if_any_used_within: gate?,
-            },
+            filters: filters?,
         })
     }
 

@@ -109,7 +109,9 @@ fn probe_config(name: Value) -> Vec<u8> {
 async fn a_read_whose_configuration_is_not_wholly_known_never_reaches_the_provider() {
     let probe = Probe::new();
     let config = probe_config(Value::Unknown);
-    let (state, diags) = read_data_source(&probe, "probe", Some((&config, &[]))).await;
+    let (state, diags) = Kind::DataSource
+        .read(&probe, "probe", Some((&config, &[])))
+        .await;
     assert_eq!(state, None);
     assert_eq!(diags.len(), 1);
     assert_eq!(diags[0].summary, "Configuration not yet known");
@@ -121,7 +123,9 @@ async fn a_read_whose_configuration_is_not_wholly_known_never_reaches_the_provid
 async fn a_known_read_reaches_the_provider_and_its_state_is_encoded() {
     let probe = Probe::new();
     let config = probe_config(Value::string("x"));
-    let (state, diags) = read_data_source(&probe, "probe", Some((&config, &[]))).await;
+    let (state, diags) = Kind::DataSource
+        .read(&probe, "probe", Some((&config, &[])))
+        .await;
     assert_eq!((state, diags), (Some(config), Vec::new()));
     assert_eq!(probe.reads.load(Ordering::SeqCst), 1);
 }
