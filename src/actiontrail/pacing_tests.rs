@@ -233,12 +233,15 @@ async fn retry_after_holds_the_key_and_only_it() {
     assert_eq!(held.elapsed(), MAX_RETRY_AFTER);
 }
 
-#[tokio::test(start_paused = true)]
-async fn max_requests_per_second_spaces_calls_from_the_first() {
-    let pacer = Arc::new(Pacer::new(Some(10.0)));
-    let k = key("key:A", "GetAccessKeyLastUsedInfo");
-    let start = Instant::now();
-    let times: Vec<_> = (0..30)
+/// `n` calls of `k` waiting for their slots at once, each answering when it got it (since
+/// `start`).
+fn slots(
+    pacer: &Arc<Pacer>,
+    k: &PaceKey,
+    n: usize,
+    start: Instant,
+) -> Vec<tokio::task::JoinHandle<Duration>> {
+    (0..n)
         .map(|_| {
             let (pacer, k) = (pacer.clone(), k.clone());
             tokio::spawn(async move {
@@ -246,7 +249,15 @@ async fn max_requests_per_second_spaces_calls_from_the_first() {
                 start.elapsed()
             })
         })
-        .collect();
+        .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn max_requests_per_second_spaces_calls_from_the_first() {
+    let pacer = Arc::new(Pacer::new(Some(10.0)));
+    let k = key("key:A", "GetAccessKeyLastUsedInfo");
+    let start = Instant::now();
+    let times = slots(&pacer, &k, 30, start);
     let mut at = Vec::new();
     for t in times {
         at.push(t.await.unwrap());
@@ -395,15 +406,7 @@ async fn slots_that_fell_due_together_still_go_a_slot_apart() {
     let pacer = Arc::new(Pacer::new(Some(10.0)));
     let k = key("key:A", "ListAccessKeys");
     let start = Instant::now();
-    let waiting: Vec<_> = (0..30)
-        .map(|_| {
-            let (pacer, k) = (pacer.clone(), k.clone());
-            tokio::spawn(async move {
-                pacer.slot(&k).await;
-                start.elapsed()
-            })
-        })
-        .collect();
+    let waiting = slots(&pacer, &k, 30, start);
     // Every call takes its ticket; then the process stalls for two seconds, and twenty
     // slots fall due at once.
     tokio::task::yield_now().await;

@@ -29,22 +29,16 @@ const FAIL_IF_ANY_USED_WITHIN: &str = "fail_if_any_used_within";
 /// The attributes of one key in `keys`, for any item that holds a [`FleetKey`] (the
 /// organisation read's keys carry their account beside it).
 pub(super) fn key_fields<K: Borrow<FleetKey> + 'static>() -> Fields<K> {
-    let s = |name: &'static str, description: &'static str, get: fn(&FleetKey) -> Value| {
-        Field::computed(
-            name,
-            Type::String,
-            description,
-            move |k: &K| get(k.borrow()),
-        )
-    };
-    let n = |name: &'static str, description: &'static str, get: fn(&FleetKey) -> Value| {
-        Field::computed(
-            name,
-            Type::Number,
-            description,
-            move |k: &K| get(k.borrow()),
-        )
-    };
+    fn of_key<K: Borrow<FleetKey> + 'static>(
+        ty: Type,
+        name: &'static str,
+        description: &'static str,
+        get: fn(&FleetKey) -> Value,
+    ) -> Field<K> {
+        Field::computed(name, ty, description, move |k: &K| get(k.borrow()))
+    }
+    let s = |name, description, get| of_key::<K>(Type::String, name, description, get);
+    let n = |name, description, get| of_key::<K>(Type::Number, name, description, get);
     Fields::new()
         .with(s("access_key_id", "the AccessKey ID", |k| {
             Value::string(k.access_key_id.clone())

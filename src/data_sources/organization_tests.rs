@@ -11,6 +11,15 @@ fn account(id: &str, name: &str) -> DirectoryAccount {
     }
 }
 
+/// The management account and two members.
+fn directory() -> [DirectoryAccount; 3] {
+    [
+        account("1", "mgmt"),
+        account("2", "prod"),
+        account("3", "dev"),
+    ]
+}
+
 fn sel() -> OrgSelection {
     OrgSelection {
         account_ids: None,
@@ -28,11 +37,7 @@ fn ids(v: Vec<&DirectoryAccount>) -> Vec<&str> {
 
 #[test]
 fn members_are_read_without_the_management_account_unless_asked() {
-    let listed = [
-        account("1", "mgmt"),
-        account("2", "prod"),
-        account("3", "dev"),
-    ];
+    let listed = directory();
     let me = account("1", "");
     assert_eq!(ids(chosen(&listed, &me, &sel()).unwrap()), ["2", "3"]);
     let with_me = OrgSelection {
@@ -52,11 +57,7 @@ fn members_are_read_without_the_management_account_unless_asked() {
 
 #[test]
 fn a_named_account_must_be_listed_and_is_read_in_the_order_named() {
-    let listed = [
-        account("1", "mgmt"),
-        account("2", "prod"),
-        account("3", "dev"),
-    ];
+    let listed = directory();
     let me = account("1", "");
     let named = OrgSelection {
         account_ids: Some(vec!["3".into(), "2".into()]),
