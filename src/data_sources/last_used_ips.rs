@@ -73,12 +73,7 @@ mod tests {
     }
 
     fn state(config: &Value, key: &str, service: &str, list: &Listing<IpUsage>) -> Value {
-        let q = Query {
-            key: crate::actiontrail::AccessKeyId::listed(key),
-            service: service.to_owned(),
-            page: Default::default(),
-        };
-        Entry::<LastUsedIps>::new().state(config, &Listed::new(&q, list.clone()))
+        listing::state_of::<LastUsedIps, _>(config, key, service, list)
     }
 
     #[test]

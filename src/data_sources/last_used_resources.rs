@@ -97,12 +97,7 @@ mod tests {
     }
 
     fn state(config: &Value, key: &str, service: &str, list: &Listing<ResourceUsage>) -> Value {
-        let q = Query {
-            key: crate::actiontrail::AccessKeyId::listed(key),
-            service: service.to_owned(),
-            page: Default::default(),
-        };
-        Entry::<LastUsedResources>::new().state(config, &Listed::new(&q, list.clone()))
+        listing::state_of::<LastUsedResources, _>(config, key, service, list)
     }
 
     #[test]

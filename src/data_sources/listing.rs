@@ -148,6 +148,22 @@ pub async fn read<T: Use>(
     Ok(Listed::new(q, list))
 }
 
+/// The state the listing data source `D` gives for `list`, read for `key` and `service`
+/// (for the data sources' tests).
+#[cfg(test)]
+pub(crate) fn state_of<D, T>(config: &Value, key: &str, service: &str, list: &Listing<T>) -> Value
+where
+    D: crate::framework::DataSource<Answer = Listed<T>>,
+    T: Use + Clone,
+{
+    let q = Query {
+        key: AccessKeyId::listed(key),
+        service: service.to_owned(),
+        page: PageOptions::default(),
+    };
+    crate::framework::data_source::Entry::<D>::new().state(config, &Listed::new(&q, list.clone()))
+}
+
 /// Checks the key, `service_name`, `page_size` and `max_items`; the query, when every
 /// one is known and valid.
 pub fn parse(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Query> {
