@@ -11,7 +11,8 @@
 
 use crate::actions::Action;
 use crate::actiontrail::diagnostic::About;
-use crate::actiontrail::{last_used_info, AccessKeyId, Client};
+use crate::actiontrail::{last_used_info, Client};
+use crate::data_sources::key::AccessKeyId;
 use crate::data_sources::last_used::{self, Config, Gate, LastUse, LastUsed, FAIL_IF_USED_WITHIN};
 use crate::framework::args::{self, Arg};
 use crate::framework::DataSource as _;
@@ -231,7 +232,7 @@ impl Action for AccessKeyGate {
             let info = match client
                 .diagnosed(
                     last_used_info::ACTION,
-                    About::Key(key),
+                    About::Key(key.as_str()),
                     client.get_access_key_last_used_info_now(key),
                 )
                 .await

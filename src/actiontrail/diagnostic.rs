@@ -1,7 +1,7 @@
 //! API failures as diagnostics: what ActionTrail said (code, message, request id) and what
 //! to do about it.
 
-use crate::actiontrail::{AccessKeyId, Client, Error};
+use crate::actiontrail::{Client, Error};
 use crate::model::Diagnostic;
 use std::future::Future;
 
@@ -9,7 +9,7 @@ use std::future::Future;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum About<'a> {
     /// An ActionTrail call about this AccessKey.
-    Key(&'a AccessKeyId),
+    Key(&'a str),
     /// RAM's listing of the account's users.
     Users,
     /// A RAM call about this user.
@@ -197,13 +197,13 @@ mod tests {
         f: &ServiceFailure<'_>,
         max_retries: u32,
     ) -> Diagnostic {
-        let (service, subject) = About::Key(&AccessKeyId::listed(key)).named();
+        let (service, subject) = About::Key(key).named();
         answered(service, action, &subject, f, max_retries)
     }
 
     /// The diagnostic for a failed call about AccessKey `key`.
     fn diagnostic(action: &str, key: &str, err: &Error, max_retries: u32) -> Diagnostic {
-        About::Key(&AccessKeyId::listed(key)).diagnostic(action, err, max_retries)
+        About::Key(key).diagnostic(action, err, max_retries)
     }
 
     fn failure(code: &'static str) -> ServiceFailure<'static> {

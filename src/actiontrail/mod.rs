@@ -16,7 +16,6 @@
 // contract; errors are rare next to the HTTP exchange, so their size costs nothing.
 #![allow(clippy::result_large_err)]
 
-mod access_key_id;
 mod answer;
 mod client;
 #[cfg(test)]
@@ -44,7 +43,6 @@ pub mod list_users;
 pub use crate::alibaba::credentials::{AssumeRoleConfig, CredentialsConfig, OidcConfig};
 pub use crate::alibaba::endpoint::Protocol;
 pub use crate::alibaba::rpc::{ServiceError, SignatureAlgorithm};
-pub use access_key_id::{AccessKeyId, NOT_AN_ACCESS_KEY_ID};
 pub use client::Client;
 pub use error::Error;
 pub use last_used_events::EventUsage;

@@ -4,8 +4,9 @@
 //! in `access_key_ids`; the read itself is [`crate::data_sources::fleet`].
 
 use crate::actiontrail::Client;
-use crate::actiontrail::{AccessKeyId, KeyStatus, NOT_AN_ACCESS_KEY_ID};
+use crate::actiontrail::KeyStatus;
 use crate::data_sources::fleet::{self, Fleet, FleetKey, Selection};
+use crate::data_sources::key::{AccessKeyId, NOT_AN_ACCESS_KEY_ID};
 use crate::data_sources::uses;
 use crate::framework::args::{self, Arg};
 use crate::framework::attribute::{Field, Fields};

@@ -8,8 +8,9 @@
 
 use crate::actiontrail::diagnostic::About;
 use crate::actiontrail::AccessKeyLastUsedInfo;
-use crate::actiontrail::{last_used_info, AccessKeyId, Client};
+use crate::actiontrail::{last_used_info, Client};
 use crate::actiontrail::{KeyStatus, RamAccessKey};
+use crate::data_sources::key::AccessKeyId;
 use crate::model::{AttributePath, Diagnostic};
 use crate::usage;
 use futures::future::try_join_all;
@@ -176,7 +177,7 @@ async fn joined(
     let info = client
         .diagnosed(
             last_used_info::ACTION,
-            About::Key(id),
+            About::Key(id.as_str()),
             client.get_access_key_last_used_info(id),
         )
         .await
@@ -309,7 +310,7 @@ async fn read_named_keys(
     let found = try_join_all(ids.iter().enumerate().map(|(i, id)| async move {
         let path = at("access_key_ids", Some(i));
         let info = client
-            .diagnosed(last_used_info::ACTION, About::Key(id), client.get_access_key_last_used_info(id))
+            .diagnosed(last_used_info::ACTION, About::Key(id.as_str()), client.get_access_key_last_used_info(id))
             .await
             .map_err(|d| placed(d, path.clone()))?;
         let user = match (info.account_type.as_deref(), info.user_name.as_deref()) {

@@ -2,8 +2,9 @@
 //! (GetAccessKeyLastUsedInfo), with the rotation gate `fail_if_used_within`.
 
 use crate::actiontrail::diagnostic::About;
-use crate::actiontrail::{last_used_info, AccessKeyId, Client};
+use crate::actiontrail::{last_used_info, Client};
 use crate::actiontrail::{AccessKeyLastUsedInfo, Event};
+use crate::data_sources::key::AccessKeyId;
 use crate::data_sources::key::{self, Keyed};
 use crate::data_sources::uses;
 use crate::framework::args;
@@ -167,7 +168,7 @@ impl DataSource for LastUsed {
         let info = client
             .diagnosed(
                 last_used_info::ACTION,
-                About::Key(key),
+                About::Key(key.as_str()),
                 client.get_access_key_last_used_info(key),
             )
             .await?;

@@ -82,7 +82,7 @@ mod tests {
             ("max_items", Value::Null),
         ]);
         let q = Query {
-            key: crate::actiontrail::AccessKeyId::listed("LTAI5tRecentUse000000001"),
+            key: crate::data_sources::key::AccessKeyId::listed("LTAI5tRecentUse000000001"),
             service: "Ecs".into(),
             page: Default::default(),
         };

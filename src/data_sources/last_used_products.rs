@@ -2,8 +2,9 @@
 //! (GetAccessKeyLastUsedProducts).
 
 use crate::actiontrail::diagnostic::About;
-use crate::actiontrail::{last_used_products, AccessKeyId, Client};
+use crate::actiontrail::{last_used_products, Client};
 use crate::actiontrail::{ProductUsage, ProductsPage};
+use crate::data_sources::key::AccessKeyId;
 use crate::data_sources::key::{self, Keyed};
 use crate::data_sources::uses;
 use crate::framework::attribute::{Field, Fields};
@@ -130,7 +131,7 @@ impl DataSource for LastUsedProducts {
         let page = client
             .diagnosed(
                 last_used_products::ACTION,
-                About::Key(key),
+                About::Key(key.as_str()),
                 client.get_access_key_last_used_products(key),
             )
             .await?;

@@ -3,8 +3,9 @@
 
 use crate::actiontrail::diagnostic::About;
 use crate::actiontrail::Use;
-use crate::actiontrail::{AccessKeyId, Client, Error, Listing, PageOptions};
+use crate::actiontrail::{Client, Error, Listing, PageOptions};
 use crate::data_sources::key;
+use crate::data_sources::key::AccessKeyId;
 use crate::data_sources::uses;
 use crate::framework::args::{self, Arg};
 use crate::framework::attribute::{Field, Fields};
@@ -144,7 +145,9 @@ pub async fn read<T: Use>(
     list: impl Future<Output = Result<Listing<T>, Error>>,
 ) -> Result<Listed<T>, Diagnostic> {
     tracing::debug!(access_key_id = %q.key, service_name = %q.service, "reading {type_name}");
-    let list = client.diagnosed(action, About::Key(&q.key), list).await?;
+    let list = client
+        .diagnosed(action, About::Key(q.key.as_str()), list)
+        .await?;
     Ok(Listed::new(q, list))
 }
 

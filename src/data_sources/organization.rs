@@ -11,8 +11,9 @@
 
 use crate::actiontrail::diagnostic::About;
 use crate::actiontrail::list_accounts::{self, DirectoryAccount};
-use crate::actiontrail::{get_caller_identity, AccessKeyId, AssumeRoleConfig, Client};
+use crate::actiontrail::{get_caller_identity, AssumeRoleConfig, Client};
 use crate::data_sources::fleet::{self, Fleet, FleetKey, Selection};
+use crate::data_sources::key::AccessKeyId;
 use crate::model::{AttributePath, Diagnostic};
 use futures::future::try_join_all;
 use std::borrow::Borrow;

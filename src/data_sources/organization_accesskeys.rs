@@ -2,8 +2,9 @@
 //! Directory in one read, each with its account and its last use, filtered, with the fleet
 //! gate across accounts. The read itself is [`crate::data_sources::organization`].
 
-use crate::actiontrail::{AccessKeyId, Client, NOT_AN_ACCESS_KEY_ID};
+use crate::actiontrail::Client;
 use crate::data_sources::accesskeys::{self, key_fields};
+use crate::data_sources::key::{AccessKeyId, NOT_AN_ACCESS_KEY_ID};
 use crate::data_sources::organization::{
     self, AccountRead, OrgKey, OrgSelection, Organization, DEFAULT_ROLE_NAME,
 };
