@@ -12,7 +12,7 @@
 use crate::actions::Action;
 use crate::actiontrail::diagnostic::About;
 use crate::actiontrail::{last_used_info, Client};
-use crate::data_sources::key;
+use crate::data_sources::key::AccessKeyId;
 use crate::data_sources::last_used::{self, Config, Gate, LastUse, LastUsed, FAIL_IF_USED_WITHIN};
 use crate::framework::args::{self, Arg};
 use crate::framework::DataSource as _;
@@ -46,7 +46,7 @@ impl Default for AccessKeyGate {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GateConfig {
     /// The keys, in the order given, each once.
-    pub keys: Vec<String>,
+    pub keys: Vec<AccessKeyId>,
     /// The window.
     pub gate: Gate,
 }
@@ -79,7 +79,7 @@ impl AccessKeyGate {
 
 /// `access_key_ids`: each a plausible key, none twice, at least one. `None` when unknown
 /// or invalid (the diagnostics are in `diags`).
-fn parse_keys(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Vec<String>> {
+fn parse_keys(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Vec<AccessKeyId>> {
     let path = AttributePath::root(ACCESS_KEY_IDS);
     let list = match args::block(config, ACCESS_KEY_IDS) {
         Arg::Absent => {
@@ -118,17 +118,19 @@ fn parse_keys(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Vec<String>
         let at = path.clone().index(i64::try_from(i).unwrap_or(i64::MAX));
         match item {
             Value::Unknown => known = false,
-            Value::String(s) if !key::plausible(s) => diags.push(args::invalid(
-                ACCESS_KEY_IDS,
-                &at,
-                format!("{s:?} is not an AccessKey ID: it has 8 to 128 letters, digits or dots, like \"LTAI5tExampleKey0001\"."),
-            )),
-            Value::String(s) if keys.contains(s) => diags.push(args::invalid(
-                ACCESS_KEY_IDS,
-                &at,
-                format!("{s:?} is listed twice in access_key_ids."),
-            )),
-            Value::String(s) => keys.push(s.clone()),
+            Value::String(s) => match AccessKeyId::parse(s) {
+                None => diags.push(args::invalid(
+                    ACCESS_KEY_IDS,
+                    &at,
+                    format!("{s:?} is not an AccessKey ID: it has 8 to 128 letters, digits or dots, like \"LTAI5tExampleKey0001\"."),
+                )),
+                Some(k) if keys.contains(&k) => diags.push(args::invalid(
+                    ACCESS_KEY_IDS,
+                    &at,
+                    format!("{s:?} is listed twice in access_key_ids."),
+                )),
+                Some(k) => keys.push(k),
+            },
             Value::Null => diags.push(args::invalid(
                 ACCESS_KEY_IDS,
                 &at,
@@ -230,7 +232,7 @@ impl Action for AccessKeyGate {
             let info = match client
                 .diagnosed(
                     last_used_info::ACTION,
-                    About::Key(key),
+                    About::Key(key.as_str()),
                     client.get_access_key_last_used_info_now(key),
                 )
                 .await
@@ -358,7 +360,7 @@ mod tests {
             window: std::time::Duration::from_secs(30 * 86_400),
         };
         let answer = |used: Option<i64>| LastUse {
-            key: "LTAI5tIdleKey0000000001".into(),
+            key: AccessKeyId::listed("LTAI5tIdleKey0000000001"),
             used: Used::new(AccessKeyLastUsedInfo {
                 used_timestamp: used.map(crate::alibaba::decode::UsedTimestamp::fixture),
                 ..Default::default()

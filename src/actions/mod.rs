@@ -10,6 +10,7 @@ pub mod accesskey_gate;
 pub mod docs;
 
 use crate::actiontrail::Client;
+use crate::model::provider::Invocable;
 use crate::model::{Diagnostic, Schema, Value};
 
 /// One action: Metadata (its type name), Schema, ValidateActionConfig and InvokeAction, in
@@ -32,4 +33,40 @@ pub trait Action: Send + Sync {
         config: &Value,
         progress: &(dyn Fn(String) + Send + Sync),
     ) -> Vec<Diagnostic>;
+}
+
+/// An action as a protocol call reaches it ([`Invocable`]): found once by its type name,
+/// with the client the provider configured, or the diagnostic saying why there is none.
+pub struct Invoked<'p> {
+    action: &'p dyn Action,
+    client: Result<Client, Diagnostic>,
+}
+
+impl<'p> Invoked<'p> {
+    /// `action`, invoked through `client`.
+    pub fn new(action: &'p dyn Action, client: Result<Client, Diagnostic>) -> Invoked<'p> {
+        Invoked { action, client }
+    }
+}
+
+#[async_trait::async_trait]
+impl Invocable for Invoked<'_> {
+    fn schema(&self) -> &Schema {
+        self.action.schema()
+    }
+
+    fn validate(&self, config: &Value) -> Vec<Diagnostic> {
+        self.action.validate(config)
+    }
+
+    async fn invoke(
+        &self,
+        config: Value,
+        progress: &(dyn Fn(String) + Send + Sync),
+    ) -> Vec<Diagnostic> {
+        match &self.client {
+            Ok(client) => self.action.invoke(client, &config, progress).await,
+            Err(d) => vec![d.clone()],
+        }
+    }
 }

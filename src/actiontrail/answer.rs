@@ -37,14 +37,13 @@ pub(crate) fn interpret<'a>(
     if let Some(e) = ServiceError::from_response(raw) {
         return Err(Error::Service(e));
     }
-    Err(Error::NotActionTrail {
-        operation: action.to_owned(),
-        endpoint: endpoint.to_owned(),
-        http_status: raw.status,
-        reason: "an error status without the standard error body (Code, Message, RequestId)"
-            .to_owned(),
-        excerpt: redact::excerpt(&raw.body, secrets),
-    })
+    Err(Error::not_actiontrail(
+        action,
+        endpoint,
+        raw.status,
+        "an error status without the standard error body (Code, Message, RequestId)".to_owned(),
+        redact::excerpt(&raw.body, secrets),
+    ))
 }
 
 /// A JSON object with a non-empty string RequestId, decoded as `T` by the strict decoder

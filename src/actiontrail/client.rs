@@ -6,6 +6,7 @@
 
 use super::answer;
 use super::error::Error;
+use super::exchange::Heard;
 use super::pacing::Pacer;
 use super::retry::Backoff;
 pub(super) use super::service::Service;
@@ -41,6 +42,14 @@ fn strict<T: DeserializeOwned + Send + Sync + 'static>(
     _params: &BTreeMap<String, String>,
 ) -> Result<Answer, answer::Reason> {
     erase(answer::object::<T>(body))
+}
+
+/// One operation's call: the API, the Action, its parameters and how its answer decodes.
+pub(super) struct Call {
+    pub(super) service: Service,
+    pub(super) action: &'static str,
+    pub(super) params: BTreeMap<String, String>,
+    pub(super) decode: Decoder,
 }
 
 type Pending = Shared<BoxFuture<'static, Result<Answer, Error>>>;
@@ -230,52 +239,27 @@ impl Client {
     /// at once, and STS throttles them like any API), is retried as they are, and
     /// StopProvider cuts the wait short.
     pub async fn sign_in(&self) -> Result<(), Error> {
-        let stopped = || Error::Stopped {
-            operation: "AssumeRole".to_owned(),
-        };
         let inner = &self.inner;
         let sts = inner
             .sts_endpoint
             .as_ref()
             .map_or("sts", |e| e.base_url.as_str());
         let key = super::pacing::PaceKey::new(inner.credentials.identity(), sts, "AssumeRole");
-        let mut retry = 0u32;
-        loop {
-            let err = tokio::select! {
-                biased;
-                () = self.stop.cancelled() => return Err(stopped()),
-                r = async {
-                    let (sent, _permit) = inner.pacer.admit(&key, &inner.permits).await;
-                    (sent, inner.credentials.credentials().await)
-                } => match r {
-                    (_, Ok(_)) => {
-                        inner.pacer.served(&key);
-                        return Ok(());
-                    }
-                    (sent, Err(e)) => {
-                        let err = Error::from(e);
-                        match err.service() {
-                            Some(s) if s.is_retryable() && s.code.contains("Throttling") => {
-                                inner.pacer.throttled(&key, sent, err.retry_after());
-                            }
-                            Some(_) => inner.pacer.served(&key),
-                            None => {}
-                        }
-                        err
-                    }
-                },
-            };
-            if !err.is_retryable() || retry >= inner.max_retries {
-                return Err(err);
-            }
-            let delay = self.backoff.delay(retry, err.retry_after());
-            tracing::debug!(attempt = retry + 1, delay_ms = delay.as_millis(), error = %err, "STS AssumeRole failed; retrying");
-            tokio::select! {
-                () = self.stop.cancelled() => return Err(stopped()),
-                () = tokio::time::sleep(delay) => {}
-            }
-            retry += 1;
-        }
+        self.paced(
+            "STS AssumeRole",
+            "AssumeRole",
+            &key,
+            heard_from_sts,
+            || async {
+                inner
+                    .credentials
+                    .credentials()
+                    .await
+                    .map(drop)
+                    .map_err(Error::from)
+            },
+        )
+        .await
     }
 
     /// The credentials this client signs with (their identity keys caches and rates).
@@ -344,11 +328,7 @@ impl Client {
     /// Drops the answer this process kept for `action` with `params`, if any, so that the
     /// next identical call asks the API (an identical call in flight is still joined).
     pub(super) fn forget(&self, service: Service, action: &str, params: &BTreeMap<String, String>) {
-        let key = cache_key(
-            self.inner.credentials.identity(),
-            &format!("{}:{action}", service.name()),
-            params,
-        );
+        let key = self.cache_key(service, action, params);
         self.inner
             .answers
             .lock()
@@ -377,7 +357,13 @@ impl Client {
         params: BTreeMap<String, String>,
         decode: Decoder,
     ) -> Result<T, Error> {
-        let answer = self.answer(service, action, params, decode).await?;
+        let call = Call {
+            service,
+            action,
+            params,
+            decode,
+        };
+        let answer = self.answer(call).await?;
         // The cache key holds the service and action, so an answer is always its
         // action's type.
         answer
@@ -400,18 +386,20 @@ impl Client {
         self.call_on(service, action, params, strict::<T>).await
     }
 
-    async fn answer(
+    /// The cache key of `action` of `service` with `params`, asked by these credentials.
+    fn cache_key(
         &self,
         service: Service,
-        action: &'static str,
-        params: BTreeMap<String, String>,
-        decode: Decoder,
-    ) -> Result<Answer, Error> {
-        let key = cache_key(
-            self.inner.credentials.identity(),
-            &format!("{}:{action}", service.name()),
-            &params,
-        );
+        action: &str,
+        params: &BTreeMap<String, String>,
+    ) -> String {
+        let action = format!("{}:{action}", service.name());
+        cache_key(self.inner.credentials.identity(), &action, params)
+    }
+
+    async fn answer(&self, call: Call) -> Result<Answer, Error> {
+        let action = call.action;
+        let key = self.cache_key(call.service, action, &call.params);
         let pending = {
             let mut answers = self
                 .inner
@@ -431,7 +419,7 @@ impl Client {
                     let me = self.clone();
                     let key2 = key.clone();
                     let p = async move {
-                        let result = me.call_with_retries(service, action, &params, decode).await;
+                        let result = me.call_with_retries(&call).await;
                         // The future itself settles the bookkeeping, exactly once, however
                         // many callers wait on it.
                         let mut answers = me
@@ -473,6 +461,19 @@ fn cache_key(identity: &str, action: &str, params: &BTreeMap<String, String>) ->
         params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
     );
     format!("{identity}\n{action}\n{query}")
+}
+
+/// What STS's AssumeRole teaches the pacer: its throttles slow the key, and any error the
+/// service answered with says it let the call through.
+fn heard_from_sts(result: &Result<(), Error>) -> Heard {
+    match result {
+        Ok(()) => Heard::Served,
+        Err(e) => match e.service() {
+            Some(s) if s.is_retryable() && s.code.contains("Throttling") => Heard::Throttled,
+            Some(_) => Heard::Served,
+            None => Heard::Nothing,
+        },
+    }
 }
 
 #[cfg(test)]

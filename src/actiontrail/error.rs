@@ -100,6 +100,23 @@ pub enum Error {
 }
 
 impl Error {
+    /// [`Error::NotActionTrail`]: `operation`'s answer from `endpoint` was no answer of it.
+    pub(crate) fn not_actiontrail(
+        operation: &str,
+        endpoint: &str,
+        http_status: u16,
+        reason: String,
+        excerpt: String,
+    ) -> Error {
+        Error::NotActionTrail {
+            operation: operation.to_owned(),
+            endpoint: endpoint.to_owned(),
+            http_status,
+            reason,
+            excerpt,
+        }
+    }
+
     /// The service's error, when the service answered with one.
     pub fn service(&self) -> Option<&ServiceError> {
         match self {

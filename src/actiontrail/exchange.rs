@@ -1,28 +1,49 @@
-//! One signed exchange with the API ([`Client::attempt`]), and the retries around it
-//! ([`Client::call_with_retries`]): throttled, failed and timed-out calls are tried again
-//! with backoff, up to `max_retries`, and Terraform's StopProvider cuts any wait short.
-//! Every attempt first waits for its slot from the pacer (`pacing.rs`) and tells it how
-//! the server took the call.
+//! One signed exchange with the API ([`Client::exchange`]), and the loop every call to
+//! an API goes through ([`Client::paced`]): each attempt first waits for its slot from the
+//! pacer (`pacing.rs`) and tells it how the server took the call; throttled, failed and
+//! timed-out attempts are tried again with backoff, up to `max_retries`, and Terraform's
+//! StopProvider cuts any wait short. STS's AssumeRole (`Client::sign_in`) goes through
+//! the same loop.
 
 use super::answer;
-use super::client::{Answer, Client, Decoder, Service};
+use super::client::{Answer, Call, Client};
 use super::error::Error;
 use super::pacing::PaceKey;
 use crate::alibaba::redact;
 use crate::alibaba::rpc::{nonce, send, sign, RpcRequest, SendFailure};
-use std::collections::BTreeMap;
+use std::future::Future;
 use std::time::Instant;
 
+/// What one attempt tells the pacer about its key's rate.
+pub(super) enum Heard {
+    /// The server refused the call for flow control: pace the key slower.
+    Throttled,
+    /// The server let the call through (it answered, even with an error).
+    Served,
+    /// The call was not answered (a timeout, a broken connection): nothing learned.
+    Nothing,
+}
+
 impl Client {
-    pub(super) async fn call_with_retries(
+    /// `attempt`, each try admitted by the pacer under `key` (and a permit of
+    /// `max_concurrency`, held for the try only, not across a backoff), retried while it
+    /// fails retryably. `heard` says what each outcome teaches the pacer; `who` names the
+    /// API in the debug log.
+    pub(super) async fn paced<T, F, Fut>(
         &self,
-        service: Service,
-        action: &'static str,
-        params: &BTreeMap<String, String>,
-        decode: Decoder,
-    ) -> Result<Answer, Error> {
+        who: &'static str,
+        operation: &'static str,
+        key: &PaceKey,
+        heard: fn(&Result<T, Error>) -> Heard,
+        attempt: F,
+    ) -> Result<T, Error>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<T, Error>>,
+    {
+        let inner = &self.inner;
         let stopped = || Error::Stopped {
-            operation: action.to_owned(),
+            operation: operation.to_owned(),
         };
         let mut retry = 0u32;
         loop {
@@ -30,86 +51,83 @@ impl Client {
             let result = tokio::select! {
                 biased;
                 () = self.stop.cancelled() => Err(stopped()),
-                r = self.attempt(service, action, params, decode) => r,
+                r = async {
+                    let (sent, _permit) = inner.pacer.admit(key, &inner.permits).await;
+                    let result = attempt().await;
+                    match heard(&result) {
+                        Heard::Throttled => {
+                            let after = result.as_ref().err().and_then(Error::retry_after);
+                            inner.pacer.throttled(key, sent, after);
+                        }
+                        Heard::Served => inner.pacer.served(key),
+                        Heard::Nothing => {}
+                    }
+                    result
+                } => r,
             };
             let latency_ms = started.elapsed().as_millis();
-            match result {
+            let err = match result {
                 Ok(answer) => {
-                    tracing::debug!(
-                        operation = action,
-                        attempt = retry + 1,
-                        latency_ms,
-                        "ActionTrail answered"
-                    );
+                    tracing::debug!(operation, attempt = retry + 1, latency_ms, "{who} answered");
                     return Ok(answer);
                 }
-                Err(err) => {
-                    let retryable = err.is_retryable();
-                    if !retryable || retry >= self.inner.max_retries {
-                        tracing::debug!(
-                            operation = action,
-                            attempt = retry + 1,
-                            latency_ms,
-                            request_id = err.request_id().unwrap_or(""),
-                            retryable,
-                            error = %err,
-                            "ActionTrail call failed; not retrying"
-                        );
-                        return Err(err);
-                    }
-                    let delay = self.backoff.delay(retry, err.retry_after());
-                    tracing::debug!(
-                        operation = action,
-                        attempt = retry + 1,
-                        latency_ms,
-                        request_id = err.request_id().unwrap_or(""),
-                        delay_ms = delay.as_millis(),
-                        error = %err,
-                        "ActionTrail call failed; retrying"
-                    );
-                    tokio::select! {
-                        () = self.stop.cancelled() => return Err(stopped()),
-                        () = tokio::time::sleep(delay) => {}
-                    }
-                    retry += 1;
-                }
+                Err(err) => err,
+            };
+            let retryable = err.is_retryable();
+            if !retryable || retry >= inner.max_retries {
+                tracing::debug!(
+                    operation,
+                    attempt = retry + 1,
+                    latency_ms,
+                    request_id = err.request_id().unwrap_or(""),
+                    retryable,
+                    error = %err,
+                    "{who} call failed; not retrying"
+                );
+                return Err(err);
             }
+            let delay = self.backoff.delay(retry, err.retry_after());
+            tracing::debug!(
+                operation,
+                attempt = retry + 1,
+                latency_ms,
+                request_id = err.request_id().unwrap_or(""),
+                delay_ms = delay.as_millis(),
+                error = %err,
+                "{who} call failed; retrying"
+            );
+            tokio::select! {
+                () = self.stop.cancelled() => return Err(stopped()),
+                () = tokio::time::sleep(delay) => {}
+            }
+            retry += 1;
         }
     }
 
-    async fn attempt(
-        &self,
-        service: Service,
-        action: &'static str,
-        params: &BTreeMap<String, String>,
-        decode: Decoder,
-    ) -> Result<Answer, Error> {
+    /// One call, paced and retried.
+    pub(super) async fn call_with_retries(&self, call: &Call) -> Result<Answer, Error> {
         let inner = &self.inner;
-        let endpoint = inner.endpoint_of(service)?;
-        let key = PaceKey::new(inner.credentials.identity(), &endpoint.base_url, action);
-        // The key's slot, then a permit, held for the exchange only (not across a retry's
-        // backoff).
-        let (sent, _permit) = inner.pacer.admit(&key, &inner.permits).await;
-        let result = self.exchange(service, action, params, decode).await;
-        match &result {
-            Err(e) if e.is_throttling() => inner.pacer.throttled(&key, sent, e.retry_after()),
-            Ok(_)
-            | Err(Error::Service(_) | Error::NotActionTrail { .. } | Error::Untrusted { .. }) => {
-                inner.pacer.served(&key)
-            }
-            // Not answered (a timeout, a broken connection, no credentials): nothing learned.
-            Err(_) => {}
-        }
-        result
+        let endpoint = inner.endpoint_of(call.service)?;
+        let key = PaceKey::new(
+            inner.credentials.identity(),
+            &endpoint.base_url,
+            call.action,
+        );
+        self.paced("ActionTrail", call.action, &key, heard_from_api, || {
+            self.exchange(call)
+        })
+        .await
     }
 
-    async fn exchange(
-        &self,
-        service: Service,
-        action: &'static str,
-        params: &BTreeMap<String, String>,
-        decode: Decoder,
-    ) -> Result<Answer, Error> {
+    /// One signed exchange: sent, sorted ([`answer::interpret`]) and decoded.
+    async fn exchange(&self, call: &Call) -> Result<Answer, Error> {
+        let Call {
+            service,
+            action,
+            params,
+            decode,
+        } = call;
+        let (service, action) = (*service, *action);
         let inner = &self.inner;
         let endpoint = inner.endpoint_of(service)?;
         let credentials = inner.credentials.credentials().await?;
@@ -130,22 +148,23 @@ impl Client {
         inner
             .api_calls
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let url = &endpoint.base_url;
         let raw = send(http, &signed, inner.timeout)
             .await
-            .map_err(|f| match f {
-                SendFailure::TooLarge { http_status, cap } => Error::NotActionTrail {
-                    operation: action.to_owned(),
-                    endpoint: endpoint.base_url.clone(),
+            .map_err(|failure| match failure {
+                SendFailure::TooLarge { http_status, cap } => Error::not_actiontrail(
+                    action,
+                    url,
                     http_status,
-                    reason: crate::alibaba::decode::over_cap(cap),
-                    excerpt: String::new(),
-                },
+                    crate::alibaba::decode::over_cap(cap),
+                    String::new(),
+                ),
                 SendFailure::Timeout {
                     may_have_been_sent,
                     detail,
                 } => Error::Timeout {
                     operation: action.to_owned(),
-                    endpoint: endpoint.base_url.clone(),
+                    endpoint: url.clone(),
                     timeout: inner.timeout,
                     may_have_been_sent,
                     detail,
@@ -155,18 +174,29 @@ impl Client {
                     detail,
                 } => Error::Transport {
                     operation: action.to_owned(),
-                    endpoint: endpoint.base_url.clone(),
+                    endpoint: url.clone(),
                     may_have_been_sent,
                     detail,
                 },
             })?;
-        let body = answer::interpret(action, &endpoint.base_url, &raw, &credentials.secrets())?;
-        decode(body, params).map_err(|reason| Error::NotActionTrail {
-            operation: action.to_owned(),
-            endpoint: endpoint.base_url.clone(),
-            http_status: raw.status,
-            reason,
-            excerpt: redact::excerpt(&raw.body, &credentials.secrets()),
+        let secrets = credentials.secrets();
+        let body = answer::interpret(action, url, &raw, &secrets)?;
+        decode(body, params).map_err(|reason| {
+            let excerpt = redact::excerpt(&raw.body, &secrets);
+            Error::not_actiontrail(action, url, raw.status, reason, excerpt)
         })
+    }
+}
+
+/// What an API call's outcome teaches the pacer: a throttle slows the key; any answer
+/// from the server, even an error or one that is no answer, says it let the call through.
+fn heard_from_api<T>(result: &Result<T, Error>) -> Heard {
+    match result {
+        Err(e) if e.is_throttling() => Heard::Throttled,
+        Ok(_) | Err(Error::Service(_) | Error::NotActionTrail { .. } | Error::Untrusted { .. }) => {
+            Heard::Served
+        }
+        // Not answered (a timeout, a broken connection, no credentials): nothing learned.
+        Err(_) => Heard::Nothing,
     }
 }

@@ -3,12 +3,8 @@
 //! (`alibabacloud-actiontrail20200706` 2.6.0): `RequestId`, `NextToken`,
 //! `Events[EventName, UsedTimestamp, Source, Detail]`.
 
-use super::answer;
-use super::client::{erase, Client};
-use super::error::Error;
-use super::pagination::{Listing, PageOptions};
-use super::record::{check_entries, usage_page, Entry, Use};
-use crate::alibaba::decode::{self, UsedTimestamp};
+use super::record::{usage_listing, Entry, Use};
+use crate::alibaba::decode::UsedTimestamp;
 use serde::{Deserialize, Serialize};
 
 /// One API action a key called (GetAccessKeyLastUsedEvents). An entry without its name or
@@ -24,16 +20,6 @@ pub struct EventUsage {
     pub source: Option<String>,
     /// The ActionTrail event, as a JSON string.
     pub detail: Option<String>,
-}
-
-/// The wire shape of one GetAccessKeyLastUsedEvents page: `RequestId` and `Events` are
-/// required.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct EventsPage {
-    request_id: String,
-    next_token: Option<String>,
-    events: Vec<EventUsage>,
 }
 
 /// The operation's name.
@@ -63,34 +49,10 @@ impl Entry for EventUsage {
     }
 }
 
-usage_page!(EventsPage, events, EventUsage);
-
-impl Client {
+usage_listing! {
     /// GetAccessKeyLastUsedEvents across pages: the API actions `access_key_id` called on
     /// `service_name`, in ActionTrail's order.
-    pub async fn list_access_key_last_used_events(
-        &self,
-        access_key_id: &str,
-        service_name: &str,
-        options: PageOptions,
-    ) -> Result<Listing<EventUsage>, Error> {
-        self.list_usage::<EventsPage, _>(ACTION, access_key_id, service_name, options, |body, _| {
-            erase(decode(body))
-        })
-        .await
-    }
-}
-
-/// One page of GetAccessKeyLastUsedEvents.
-pub fn decode(body: &str) -> Result<EventsPage, answer::Reason> {
-    decode_at(body, decode::now_ms())
-}
-
-/// [`decode()`] as of `now_ms`: each event's time is its last use.
-pub fn decode_at(body: &str, now_ms: i64) -> Result<EventsPage, answer::Reason> {
-    let mut page: EventsPage = answer::object(body)?;
-    check_entries(&mut page.events, now_ms)?;
-    Ok(page)
+    fn list_access_key_last_used_events -> EventsPage { events: Vec<EventUsage> }
 }
 
 #[cfg(test)]

@@ -53,7 +53,7 @@ impl Client {
     /// GetAccessKeyLastUsedInfo: when, where and by whom `access_key_id` was last used.
     pub async fn get_access_key_last_used_info(
         &self,
-        access_key_id: &str,
+        access_key_id: &(impl AsRef<str> + ?Sized),
     ) -> Result<AccessKeyLastUsedInfo, Error> {
         self.call(ACTION, params(access_key_id), |body, params| {
             let asked = params.get("AccessKey").map_or("", String::as_str);
@@ -67,15 +67,15 @@ impl Client {
     /// at that moment (an identical call already in flight is joined: it is as recent).
     pub async fn get_access_key_last_used_info_now(
         &self,
-        access_key_id: &str,
+        access_key_id: &(impl AsRef<str> + ?Sized),
     ) -> Result<AccessKeyLastUsedInfo, Error> {
         self.forget(Service::ActionTrail, ACTION, &params(access_key_id));
         self.get_access_key_last_used_info(access_key_id).await
     }
 }
 
-fn params(access_key_id: &str) -> BTreeMap<String, String> {
-    BTreeMap::from([("AccessKey".to_owned(), access_key_id.to_owned())])
+fn params(access_key_id: &(impl AsRef<str> + ?Sized)) -> BTreeMap<String, String> {
+    BTreeMap::from([("AccessKey".to_owned(), access_key_id.as_ref().to_owned())])
 }
 
 /// GetAccessKeyLastUsedInfo about `asked`.

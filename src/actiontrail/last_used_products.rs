@@ -46,9 +46,9 @@ impl Client {
     /// GetAccessKeyLastUsedProducts: every service `access_key_id` used.
     pub async fn get_access_key_last_used_products(
         &self,
-        access_key_id: &str,
+        access_key_id: &(impl AsRef<str> + ?Sized),
     ) -> Result<ProductsPage, Error> {
-        let params = BTreeMap::from([("AccessKey".to_owned(), access_key_id.to_owned())]);
+        let params = BTreeMap::from([("AccessKey".to_owned(), access_key_id.as_ref().to_owned())]);
         self.call(ACTION, params, |body, _| erase(decode(body)))
             .await
     }

@@ -233,12 +233,15 @@ async fn retry_after_holds_the_key_and_only_it() {
     assert_eq!(held.elapsed(), MAX_RETRY_AFTER);
 }
 
-#[tokio::test(start_paused = true)]
-async fn max_requests_per_second_spaces_calls_from_the_first() {
-    let pacer = Arc::new(Pacer::new(Some(10.0)));
-    let k = key("key:A", "GetAccessKeyLastUsedInfo");
-    let start = Instant::now();
-    let times: Vec<_> = (0..30)
+/// `n` calls of `k` waiting for their slots at once, each answering when it got it (since
+/// `start`).
+fn slots(
+    pacer: &Arc<Pacer>,
+    k: &PaceKey,
+    n: usize,
+    start: Instant,
+) -> Vec<tokio::task::JoinHandle<Duration>> {
+    (0..n)
         .map(|_| {
             let (pacer, k) = (pacer.clone(), k.clone());
             tokio::spawn(async move {
@@ -246,7 +249,25 @@ async fn max_requests_per_second_spaces_calls_from_the_first() {
                 start.elapsed()
             })
         })
-        .collect();
+        .collect()
+}
+
+/// `n` calls of `k` served one after another, then one throttled.
+async fn served_then_throttled(pacer: &Pacer, k: &PaceKey, n: usize) {
+    for _ in 0..n {
+        pacer.slot(k).await;
+        pacer.served(k);
+    }
+    let sent = pacer.slot(k).await;
+    pacer.throttled(k, sent, None);
+}
+
+#[tokio::test(start_paused = true)]
+async fn max_requests_per_second_spaces_calls_from_the_first() {
+    let pacer = Arc::new(Pacer::new(Some(10.0)));
+    let k = key("key:A", "GetAccessKeyLastUsedInfo");
+    let start = Instant::now();
+    let times = slots(&pacer, &k, 30, start);
     let mut at = Vec::new();
     for t in times {
         at.push(t.await.unwrap());
@@ -363,12 +384,7 @@ async fn a_new_account_starts_at_the_rate_its_api_was_learned_at_and_keeps_its_o
         "key:A>role:acs:ram::2222222222222222:role/audit",
         "ListUsers",
     );
-    for _ in 0..20 {
-        pacer.slot(&first).await;
-        pacer.served(&first);
-    }
-    let sent = pacer.slot(&first).await;
-    pacer.throttled(&first, sent, None);
+    served_then_throttled(&pacer, &first, 20).await;
     let learned = pacer.rate(&first).expect("a throttled key is paced");
     assert_eq!(learned, 18.0, "a little under the 20 a second let through");
     pacer.slot(&later).await;
@@ -380,12 +396,7 @@ async fn a_new_account_starts_at_the_rate_its_api_was_learned_at_and_keeps_its_o
     );
     assert_eq!(pacer.rate(&other_action), None, "another API does not");
     // Its own throttling slows it alone; the first keeps its rate.
-    for _ in 0..10 {
-        pacer.slot(&later).await;
-        pacer.served(&later);
-    }
-    let sent = pacer.slot(&later).await;
-    pacer.throttled(&later, sent, None);
+    served_then_throttled(&pacer, &later, 10).await;
     assert!(pacer.rate(&later).unwrap() < learned);
     assert_eq!(pacer.rate(&first), Some(learned));
 }
@@ -395,15 +406,7 @@ async fn slots_that_fell_due_together_still_go_a_slot_apart() {
     let pacer = Arc::new(Pacer::new(Some(10.0)));
     let k = key("key:A", "ListAccessKeys");
     let start = Instant::now();
-    let waiting: Vec<_> = (0..30)
-        .map(|_| {
-            let (pacer, k) = (pacer.clone(), k.clone());
-            tokio::spawn(async move {
-                pacer.slot(&k).await;
-                start.elapsed()
-            })
-        })
-        .collect();
+    let waiting = slots(&pacer, &k, 30, start);
     // Every call takes its ticket; then the process stalls for two seconds, and twenty
     // slots fall due at once.
     tokio::task::yield_now().await;
@@ -433,12 +436,7 @@ async fn an_account_already_running_takes_the_rate_another_learned_until_throttl
         None,
         "not paced before anyone is throttled"
     );
-    for _ in 0..30 {
-        pacer.slot(&first).await;
-        pacer.served(&first);
-    }
-    let sent = pacer.slot(&first).await;
-    pacer.throttled(&first, sent, None);
+    served_then_throttled(&pacer, &first, 30).await;
     assert_eq!(pacer.rate(&first), Some(27.0));
     assert_eq!(
         pacer.rate(&running),
@@ -446,12 +444,7 @@ async fn an_account_already_running_takes_the_rate_another_learned_until_throttl
         "the running account takes it"
     );
     // Its own throttling is its own; a later slow-down of the first does not reach it.
-    for _ in 0..10 {
-        pacer.slot(&running).await;
-        pacer.served(&running);
-    }
-    let sent = pacer.slot(&running).await;
-    pacer.throttled(&running, sent, None);
+    served_then_throttled(&pacer, &running, 10).await;
     let own = pacer.rate(&running).unwrap();
     assert!(own < 27.0, "{own}");
     let sent = pacer.slot(&first).await;

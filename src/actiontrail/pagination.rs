@@ -128,7 +128,7 @@ impl Client {
     pub(super) async fn list_usage<P, T>(
         &self,
         action: &'static str,
-        access_key_id: &str,
+        access_key_id: &(impl AsRef<str> + ?Sized),
         service_name: &str,
         options: PageOptions,
         decode: Decoder,
@@ -146,13 +146,13 @@ impl Client {
 }
 
 fn page_params(
-    access_key_id: &str,
+    access_key_id: &(impl AsRef<str> + ?Sized),
     service_name: &str,
     token: Option<String>,
     page_size: u32,
 ) -> BTreeMap<String, String> {
     let mut p = BTreeMap::from([
-        ("AccessKey".to_owned(), access_key_id.to_owned()),
+        ("AccessKey".to_owned(), access_key_id.as_ref().to_owned()),
         ("ServiceName".to_owned(), service_name.to_owned()),
         ("PageSize".to_owned(), page_size.to_string()),
     ]);

@@ -94,10 +94,28 @@ macro_rules! usage_record {
 }
 pub(crate) use usage_record;
 
-/// A `NextToken` listing's wire page (`RequestId`, `NextToken` and its list under the
-/// operation's own name) as the pager takes it.
-macro_rules! usage_page {
-    ($page:ty, $items:ident, $item:ty) => {
+/// One `NextToken` listing operation of the GetAccessKeyLastUsed* family (Ips, Resources,
+/// Events), the same but for its entries: its wire page (`RequestId`, `NextToken` and the
+/// list under the operation's own name, all required), the page's decoding with every
+/// entry checked ([`check_entries`]), and the [`Client`](super::Client) method that
+/// follows the pages. Each operation's file invokes it beside its record type and `ACTION`.
+macro_rules! usage_listing {
+    (
+        $(#[doc = $doc:literal])*
+        fn $method:ident -> $page:ident { $items:ident: Vec<$item:ty> }
+    ) => {
+        /// The wire shape of one page of the operation.
+        #[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+        #[serde(rename_all = "PascalCase")]
+        pub struct $page {
+            /// The request id.
+            pub request_id: String,
+            /// Token for the next page; empty or absent on the last one.
+            pub next_token: Option<String>,
+            /// This page's entries.
+            pub $items: Vec<$item>,
+        }
+
         impl From<$page> for $crate::actiontrail::pagination::Page<$item> {
             fn from(page: $page) -> Self {
                 $crate::actiontrail::pagination::Page {
@@ -107,9 +125,40 @@ macro_rules! usage_page {
                 }
             }
         }
+
+        /// One page of the operation.
+        pub fn decode(body: &str) -> Result<$page, $crate::actiontrail::answer::Reason> {
+            decode_at(body, $crate::alibaba::decode::now_ms())
+        }
+
+        /// [`decode()`] as of `now_ms`: every entry named, its time the most recent
+        /// plausible sign of use among its own.
+        pub fn decode_at(
+            body: &str,
+            now_ms: i64,
+        ) -> Result<$page, $crate::actiontrail::answer::Reason> {
+            let mut page: $page = $crate::actiontrail::answer::object(body)?;
+            $crate::actiontrail::record::check_entries(&mut page.$items, now_ms)?;
+            Ok(page)
+        }
+
+        impl $crate::actiontrail::Client {
+            $(#[doc = $doc])*
+            pub async fn $method(
+                &self,
+                access_key_id: &(impl AsRef<str> + ?Sized),
+                service_name: &str,
+                options: $crate::actiontrail::PageOptions,
+            ) -> Result<$crate::actiontrail::Listing<$item>, $crate::actiontrail::Error> {
+                self.list_usage::<$page, _>(ACTION, access_key_id, service_name, options, |body, _| {
+                    $crate::actiontrail::client::erase(decode(body))
+                })
+                .await
+            }
+        }
     };
 }
-pub(crate) use usage_page;
+pub(crate) use usage_listing;
 
 /// The identity in an ActionTrail event.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

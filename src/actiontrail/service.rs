@@ -102,42 +102,57 @@ mod tests {
     use super::*;
     use std::collections::BTreeMap;
 
+    /// A global service's endpoint from `config`: `default` when unset, the override
+    /// `given` as `gives` when set, and an error naming `argument` for a bad one.
+    fn global_endpoint(
+        mut config: ClientConfig,
+        endpoint_of: fn(&ClientConfig) -> Result<Endpoint, Error>,
+        set: fn(&mut ClientConfig, &str),
+        (default, given, gives, argument): (&str, &str, &str, &str),
+    ) {
+        assert_eq!(endpoint_of(&config).unwrap().base_url, default);
+        set(&mut config, given);
+        assert_eq!(endpoint_of(&config).unwrap().base_url, gives);
+        set(&mut config, "ftp://elsewhere");
+        assert!(matches!(
+            endpoint_of(&config),
+            Err(Error::Config(m)) if m.starts_with(argument)
+        ));
+    }
+
     #[test]
     fn ram_defaults_to_its_global_endpoint_and_takes_an_override() {
-        let mut config = ClientConfig::default();
-        let e = Service::ram_endpoint(&config).unwrap();
-        assert_eq!(e.base_url, "https://ram.aliyuncs.com");
-        config.ram_endpoint = Some("http://127.0.0.1:9510".into());
-        assert_eq!(
-            Service::ram_endpoint(&config).unwrap().base_url,
-            "http://127.0.0.1:9510"
+        global_endpoint(
+            ClientConfig::default(),
+            Service::ram_endpoint,
+            |c, e| c.ram_endpoint = Some(e.into()),
+            (
+                "https://ram.aliyuncs.com",
+                "http://127.0.0.1:9510",
+                "http://127.0.0.1:9510",
+                "ram_endpoint",
+            ),
         );
-        config.ram_endpoint = Some("ftp://ram".into());
-        assert!(matches!(
-            Service::ram_endpoint(&config),
-            Err(Error::Config(m)) if m.starts_with("ram_endpoint")
-        ));
         assert_ne!(Service::Ram.version(), Service::ActionTrail.version());
     }
 
     #[test]
     fn resourcemanager_defaults_to_https_whatever_protocol_says() {
-        let mut config = ClientConfig {
+        let config = ClientConfig {
             protocol: Protocol::Http,
             ..ClientConfig::default()
         };
-        let e = Service::resourcemanager_endpoint(&config).unwrap();
-        assert_eq!(e.base_url, "https://resourcemanager.aliyuncs.com");
-        config.resourcemanager_endpoint = Some("127.0.0.1:9510".into());
-        assert_eq!(
-            Service::resourcemanager_endpoint(&config).unwrap().base_url,
-            "http://127.0.0.1:9510"
+        global_endpoint(
+            config,
+            Service::resourcemanager_endpoint,
+            |c, e| c.resourcemanager_endpoint = Some(e.into()),
+            (
+                "https://resourcemanager.aliyuncs.com",
+                "127.0.0.1:9510",
+                "http://127.0.0.1:9510",
+                "resourcemanager_endpoint",
+            ),
         );
-        config.resourcemanager_endpoint = Some("ftp://rm".into());
-        assert!(matches!(
-            Service::resourcemanager_endpoint(&config),
-            Err(Error::Config(m)) if m.starts_with("resourcemanager_endpoint")
-        ));
         assert_eq!(Service::ResourceManager.version(), "2020-03-31");
         assert_eq!(Service::Sts.version(), "2015-04-01");
     }

@@ -6,7 +6,7 @@
 use crate::actiontrail::Client;
 use crate::actiontrail::KeyStatus;
 use crate::data_sources::fleet::{self, Fleet, FleetKey, Selection};
-use crate::data_sources::key;
+use crate::data_sources::key::{AccessKeyId, NOT_AN_ACCESS_KEY_ID};
 use crate::data_sources::uses;
 use crate::framework::args::{self, Arg};
 use crate::framework::attribute::{Field, Fields};
@@ -30,22 +30,16 @@ const FAIL_IF_ANY_USED_WITHIN: &str = "fail_if_any_used_within";
 /// The attributes of one key in `keys`, for any item that holds a [`FleetKey`] (the
 /// organisation read's keys carry their account beside it).
 pub(super) fn key_fields<K: Borrow<FleetKey> + 'static>() -> Fields<K> {
-    let s = |name: &'static str, description: &'static str, get: fn(&FleetKey) -> Value| {
-        Field::computed(
-            name,
-            Type::String,
-            description,
-            move |k: &K| get(k.borrow()),
-        )
-    };
-    let n = |name: &'static str, description: &'static str, get: fn(&FleetKey) -> Value| {
-        Field::computed(
-            name,
-            Type::Number,
-            description,
-            move |k: &K| get(k.borrow()),
-        )
-    };
+    fn of_key<K: Borrow<FleetKey> + 'static>(
+        ty: Type,
+        name: &'static str,
+        description: &'static str,
+        get: fn(&FleetKey) -> Value,
+    ) -> Field<K> {
+        Field::computed(name, ty, description, move |k: &K| get(k.borrow()))
+    }
+    let s = |name, description, get| of_key::<K>(Type::String, name, description, get);
+    let n = |name, description, get| of_key::<K>(Type::Number, name, description, get);
     Fields::new()
         .with(s("access_key_id", "the AccessKey ID", |k| {
             Value::string(k.access_key_id.clone())
@@ -136,9 +130,10 @@ impl DataSource for AccessKeys {
             "select every key of the account",
             diags,
             |n| {
-                (1..=64).contains(&n.len())
+                let ok = (1..=64).contains(&n.len())
                     && n.bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b"._-@".contains(&b))
+                        .all(|b| b.is_ascii_alphanumeric() || b"._-@".contains(&b));
+                ok.then(|| n.to_owned())
             },
             "is not a RAM user name (1 to 64 letters, digits or . _ - @)",
         );
@@ -147,26 +142,20 @@ impl DataSource for AccessKeys {
             ACCESS_KEY_IDS,
             "select every key of the account",
             diags,
-            key::plausible,
-            "is not an AccessKey ID (8 to 128 letters, digits or dots)",
+            AccessKeyId::parse,
+            NOT_AN_ACCESS_KEY_ID,
         );
         if let (Some(Some(_)), Some(Some(_))) = (&user_names, &access_key_ids) {
             diags.push(args::invalid(ACCESS_KEY_IDS, &AttributePath::root(ACCESS_KEY_IDS), "access_key_ids and user_names both select keys: set one of them (access_key_ids for exactly those keys, user_names for every key of those users)."));
         }
-        let status = status(config, diags);
-        let unused_for = window(config, UNUSED_FOR, diags);
-        let used_within = window(config, USED_WITHIN, diags);
-        let gate = window(config, FAIL_IF_ANY_USED_WITHIN, diags);
+        let filters = filters(config, diags);
         if crate::model::diag::has_errors(diags) {
             return None;
         }
         Some(Selection {
             user_names: user_names?,
             access_key_ids: access_key_ids?,
-            status: status?,
-            unused_for: unused_for?,
-            used_within: used_within?,
-            fail_if_any_used_within: gate?,
+            ..filters?
         })
     }
 
@@ -183,8 +172,26 @@ impl DataSource for AccessKeys {
     }
 }
 
+/// The filters and the gate every fleet read takes (`status`, `unused_for`, `used_within`,
+/// `fail_if_any_used_within`), as a selection of every key; `None` when one is unknown or
+/// invalid.
+pub(super) fn filters(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Selection> {
+    let status = status(config, diags);
+    let unused_for = window(config, UNUSED_FOR, diags);
+    let used_within = window(config, USED_WITHIN, diags);
+    let gate = window(config, FAIL_IF_ANY_USED_WITHIN, diags);
+    Some(Selection {
+        user_names: None,
+        access_key_ids: None,
+        status: status?,
+        unused_for: unused_for?,
+        used_within: used_within?,
+        fail_if_any_used_within: gate?,
+    })
+}
+
 /// `status`: `Some(None)` when absent, `None` when unknown or invalid.
-pub(super) fn status(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Option<KeyStatus>> {
+fn status(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Option<KeyStatus>> {
     args::optional(
         config,
         STATUS,
@@ -203,14 +210,14 @@ pub(super) fn status(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Opti
 
 /// A list-of-strings argument: `Some(None)` when absent, `None` when unknown or invalid.
 /// An empty list is refused, saying that leaving it out would `when_absent`.
-pub(super) fn names(
+pub(super) fn names<T: PartialEq>(
     config: &Value,
     name: &str,
     when_absent: &str,
     diags: &mut Vec<Diagnostic>,
-    valid: impl Fn(&str) -> bool,
+    parse: impl Fn(&str) -> Option<T>,
     why: &str,
-) -> Option<Option<Vec<String>>> {
+) -> Option<Option<Vec<T>>> {
     let path = AttributePath::root(name);
     let list = match args::block(config, name) {
         Arg::Absent => return Some(None),
@@ -242,17 +249,15 @@ pub(super) fn names(
         let at = path.clone().index(i64::try_from(i).unwrap_or(i64::MAX));
         match item {
             Value::Unknown => known = false,
-            Value::String(s) if !valid(s) => {
-                diags.push(args::invalid(name, &at, format!("{s:?} {why}.")));
-            }
-            Value::String(s) if out.contains(s) => {
-                diags.push(args::invalid(
+            Value::String(s) => match parse(s) {
+                None => diags.push(args::invalid(name, &at, format!("{s:?} {why}."))),
+                Some(t) if out.contains(&t) => diags.push(args::invalid(
                     name,
                     &at,
                     format!("{s:?} is listed twice in {name}."),
-                ));
-            }
-            Value::String(s) => out.push(s.clone()),
+                )),
+                Some(t) => out.push(t),
+            },
             other => diags.push(args::invalid(
                 name,
                 &at,
@@ -264,11 +269,7 @@ pub(super) fn names(
 }
 
 /// A duration argument: `Some(None)` when absent, `None` when unknown or invalid.
-pub(super) fn window(
-    config: &Value,
-    name: &str,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<Option<Duration>> {
+fn window(config: &Value, name: &str, diags: &mut Vec<Diagnostic>) -> Option<Option<Duration>> {
     args::optional(config, name, diags, args::string, |text, path, diags| {
         duration::parse_window(text)
             .map_err(|e| diags.push(args::invalid(name, path, format!("{name} {e}."))))

@@ -10,6 +10,7 @@ use crate::actiontrail::diagnostic::About;
 use crate::actiontrail::AccessKeyLastUsedInfo;
 use crate::actiontrail::{last_used_info, Client};
 use crate::actiontrail::{KeyStatus, RamAccessKey};
+use crate::data_sources::key::AccessKeyId;
 use crate::model::{AttributePath, Diagnostic};
 use crate::usage;
 use futures::future::try_join_all;
@@ -73,7 +74,7 @@ pub struct Selection {
     /// Only these RAM users' keys (no ListUsers).
     pub user_names: Option<Vec<String>>,
     /// Exactly these keys (no discovery; RAM is asked only for their users' listings).
-    pub access_key_ids: Option<Vec<String>>,
+    pub access_key_ids: Option<Vec<AccessKeyId>>,
     /// Keep keys of this status.
     pub status: Option<KeyStatus>,
     /// Keep keys not used within this long (never-used keys included).
@@ -186,11 +187,11 @@ async fn joined(
     key: &RamAccessKey,
     path: Option<AttributePath>,
 ) -> Result<FleetKey, Diagnostic> {
-    let id = &key.access_key_id;
+    let id = &AccessKeyId::listed(&key.access_key_id);
     let info = client
         .diagnosed(
             last_used_info::ACTION,
-            About::Key(id),
+            About::Key(id.as_str()),
             client.get_access_key_last_used_info(id),
         )
         .await
@@ -300,7 +301,7 @@ pub async fn read_counting(
         .cloned()
         .collect();
     let id = match (&sel.access_key_ids, &sel.user_names) {
-        (Some(ids), _) => format!("keys:{}", ids.join(",")),
+        (Some(ids), _) => format!("keys:{}", joined_ids(ids)),
         (None, Some(names)) => format!("users:{}", names.join(",")),
         (None, None) => "all".to_owned(),
     };
@@ -318,18 +319,18 @@ pub async fn read_counting(
 /// date from RAM's listing of that owner, which must list it.
 async fn read_named_keys(
     client: &Client,
-    ids: &[String],
+    ids: &[AccessKeyId],
     ram_request_ids: &mut Vec<String>,
     budget: &KeyBudget,
 ) -> Result<(Vec<FleetKey>, usize), Diagnostic> {
     let found = try_join_all(ids.iter().enumerate().map(|(i, id)| async move {
         let path = at("access_key_ids", Some(i));
         let info = client
-            .diagnosed(last_used_info::ACTION, About::Key(id), client.get_access_key_last_used_info(id))
+            .diagnosed(last_used_info::ACTION, About::Key(id.as_str()), client.get_access_key_last_used_info(id))
             .await
             .map_err(|d| placed(d, path.clone()))?;
         let user = match (info.account_type.as_deref(), info.user_name.as_deref()) {
-            (Some("ram-user"), Some(u)) if !id.starts_with("STS.") => u.to_owned(),
+            (Some("ram-user"), Some(u)) if !id.is_sts() => u.to_owned(),
             (kind, _) => {
                 return Err(placed(
                     Diagnostic::error(
@@ -345,7 +346,7 @@ async fn read_named_keys(
             }
         };
         let (keys, request_id) = keys_of(client, &user, path.clone(), budget).await?;
-        let Some(key) = keys.iter().find(|k| &k.access_key_id == id) else {
+        let Some(key) = keys.iter().find(|k| *id == *k.access_key_id) else {
             return Err(placed(
                 Diagnostic::error(
                     "RAM does not list this AccessKey",
@@ -380,6 +381,12 @@ async fn read_named_keys(
     }
     let n = users.len();
     Ok((keys, n))
+}
+
+/// `ids`, comma-separated, for an `id` attribute.
+pub(super) fn joined_ids(ids: &[AccessKeyId]) -> String {
+    let ids: Vec<&str> = ids.iter().map(AccessKeyId::as_str).collect();
+    ids.join(",")
 }
 
 /// The fleet gate: one error listing every selected key used within `window`, or none.

@@ -4,6 +4,7 @@
 use crate::actiontrail::diagnostic::About;
 use crate::actiontrail::{last_used_info, Client};
 use crate::actiontrail::{AccessKeyLastUsedInfo, Event};
+use crate::data_sources::key::AccessKeyId;
 use crate::data_sources::key::{self, Keyed};
 use crate::data_sources::uses;
 use crate::framework::args;
@@ -27,7 +28,7 @@ const COVERAGE: Duration = Duration::from_secs(400 * 86_400);
 #[derive(Clone, Debug, PartialEq)]
 pub struct Config {
     /// The key.
-    pub key: String,
+    pub key: AccessKeyId,
     /// The rotation gate, when set.
     pub gate: Option<Gate>,
 }
@@ -45,7 +46,7 @@ pub struct Gate {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LastUse {
     /// The key.
-    pub key: String,
+    pub key: AccessKeyId,
     /// GetAccessKeyLastUsedInfo's answer, its time and event worked out.
     pub used: Used<AccessKeyLastUsedInfo>,
     /// The time of reading, epoch milliseconds.
@@ -53,7 +54,7 @@ pub struct LastUse {
 }
 
 impl Keyed for LastUse {
-    fn access_key_id(&self) -> &str {
+    fn access_key_id(&self) -> &AccessKeyId {
         &self.key
     }
 }
@@ -167,7 +168,7 @@ impl DataSource for LastUsed {
         let info = client
             .diagnosed(
                 last_used_info::ACTION,
-                About::Key(key),
+                About::Key(key.as_str()),
                 client.get_access_key_last_used_info(key),
             )
             .await?;
@@ -184,7 +185,7 @@ impl DataSource for LastUsed {
         };
         let event: Option<&Event> = answer.used.event.as_ref();
         let recent = RecentUse {
-            key: &config.key,
+            key: config.key.as_str(),
             window_text: &g.text,
             window: g.window,
             used,
@@ -281,11 +282,12 @@ mod tests {
 
     fn state(config: &Value, info: &AccessKeyLastUsedInfo, now_ms: i64) -> Value {
         let answer = LastUse {
-            key: config
-                .get(key::ACCESS_KEY_ID)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned(),
+            key: AccessKeyId::listed(
+                config
+                    .get(key::ACCESS_KEY_ID)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default(),
+            ),
             used: Used::new(info.clone()),
             now_ms,
         };

@@ -1,10 +1,9 @@
 //! `actiontrail_accesskey_last_used_events`: the API actions a key called on one service,
 //! and when last (GetAccessKeyLastUsedEvents, all pages).
 
-use crate::actiontrail::diagnostic::About;
 use crate::actiontrail::EventUsage;
 use crate::actiontrail::{last_used_events, Client};
-use crate::data_sources::listing::{self, Listed, Query};
+use crate::data_sources::listing::{self, Entries, Listed, Query};
 use crate::data_sources::uses;
 use crate::framework::attribute::{Field, Fields};
 use crate::framework::data_source::DataSource;
@@ -41,35 +40,20 @@ impl DataSource for LastUsedEvents {
     const DESCRIPTION: &'static str = "The API actions (events) an AccessKey called on one service, and when last, from ActionTrail's GetAccessKeyLastUsedEvents (all pages).";
 
     fn fields() -> Fields<Listed<EventUsage>> {
-        listing::fields(
-            "events",
-            [
-                Field::list(
-                    "events",
-                    "The API actions the key called, in ActionTrail's order (most recent first)",
-                    item(),
-                    |l: &Listed<EventUsage>| &l.items,
-                ),
-                uses::count(
-                    "event_count",
-                    "How many events were read.",
-                    |l: &Listed<EventUsage>| &l.items,
-                ),
-                Field::computed(
-                    "event_names",
-                    Type::list(Type::String),
-                    "The API action names alone, in the order of `events`.",
-                    |l: &Listed<EventUsage>| {
-                        Value::List(
-                            l.items
-                                .iter()
-                                .map(|e| Value::string(e.of.event_name.clone()))
-                                .collect(),
-                        )
-                    },
-                ),
-            ],
-        )
+        let entries = Entries {
+            list: "events",
+            about: "The API actions the key called, in ActionTrail's order (most recent first)",
+            item: item(),
+            count: "event_count",
+            counted: "How many events were read.",
+        };
+        let names = Field::computed(
+            "event_names",
+            Type::list(Type::String),
+            "The API action names alone, in the order of `events`.",
+            |l: &Listed<EventUsage>| listing::names(l, |e| &e.event_name),
+        );
+        listing::fields("events", entries, [names])
     }
 
     fn parse(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Query> {
@@ -77,15 +61,8 @@ impl DataSource for LastUsedEvents {
     }
 
     async fn read(client: &Client, q: &Query) -> Result<Listed<EventUsage>, Diagnostic> {
-        tracing::debug!(access_key_id = %q.key, service_name = %q.service, "reading {}", Self::TYPE_NAME);
-        let list = client
-            .diagnosed(
-                last_used_events::ACTION,
-                About::Key(&q.key),
-                client.list_access_key_last_used_events(&q.key, &q.service, q.page),
-            )
-            .await?;
-        Ok(Listed::new(q, list))
+        let list = client.list_access_key_last_used_events(&q.key, &q.service, q.page);
+        listing::read(Self::TYPE_NAME, last_used_events::ACTION, client, q, list).await
     }
 }
 
@@ -105,7 +82,7 @@ mod tests {
             ("max_items", Value::Null),
         ]);
         let q = Query {
-            key: "LTAI5tRecentUse000000001".into(),
+            key: crate::data_sources::key::AccessKeyId::listed("LTAI5tRecentUse000000001"),
             service: "Ecs".into(),
             page: Default::default(),
         };

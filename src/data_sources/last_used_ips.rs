@@ -1,10 +1,9 @@
 //! `actiontrail_accesskey_last_used_ips`: every IP a key was used from with one service,
 //! and when last (GetAccessKeyLastUsedIps, all pages).
 
-use crate::actiontrail::diagnostic::About;
 use crate::actiontrail::IpUsage;
 use crate::actiontrail::{last_used_ips, Client};
-use crate::data_sources::listing::{self, Listed, Query};
+use crate::data_sources::listing::{self, Entries, Listed, Query};
 use crate::data_sources::uses;
 use crate::framework::attribute::{Field, Fields};
 use crate::framework::data_source::DataSource;
@@ -35,35 +34,20 @@ impl DataSource for LastUsedIps {
     const DESCRIPTION: &'static str = "Every IP address an AccessKey was used from with one service, and when last, from ActionTrail's GetAccessKeyLastUsedIps (all pages).";
 
     fn fields() -> Fields<Listed<IpUsage>> {
-        listing::fields(
-            "IPs",
-            [
-                Field::list(
-                    "ips",
-                    "The IPs the key was used from, in ActionTrail's order",
-                    item(),
-                    |l: &Listed<IpUsage>| &l.items,
-                ),
-                uses::count(
-                    "ip_count",
-                    "How many IPs were read.",
-                    |l: &Listed<IpUsage>| &l.items,
-                ),
-                Field::computed(
-                    "addresses",
-                    Type::list(Type::String),
-                    "The IP addresses alone, in the order of `ips`.",
-                    |l: &Listed<IpUsage>| {
-                        Value::List(
-                            l.items
-                                .iter()
-                                .map(|i| Value::string(i.of.ip.clone()))
-                                .collect(),
-                        )
-                    },
-                ),
-            ],
-        )
+        let entries = Entries {
+            list: "ips",
+            about: "The IPs the key was used from, in ActionTrail's order",
+            item: item(),
+            count: "ip_count",
+            counted: "How many IPs were read.",
+        };
+        let addresses = Field::computed(
+            "addresses",
+            Type::list(Type::String),
+            "The IP addresses alone, in the order of `ips`.",
+            |l: &Listed<IpUsage>| listing::names(l, |i| &i.ip),
+        );
+        listing::fields("IPs", entries, [addresses])
     }
 
     fn parse(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Query> {
@@ -71,15 +55,8 @@ impl DataSource for LastUsedIps {
     }
 
     async fn read(client: &Client, q: &Query) -> Result<Listed<IpUsage>, Diagnostic> {
-        tracing::debug!(access_key_id = %q.key, service_name = %q.service, "reading {}", Self::TYPE_NAME);
-        let list = client
-            .diagnosed(
-                last_used_ips::ACTION,
-                About::Key(&q.key),
-                client.list_access_key_last_used_ips(&q.key, &q.service, q.page),
-            )
-            .await?;
-        Ok(Listed::new(q, list))
+        let list = client.list_access_key_last_used_ips(&q.key, &q.service, q.page);
+        listing::read(Self::TYPE_NAME, last_used_ips::ACTION, client, q, list).await
     }
 }
 
@@ -96,12 +73,7 @@ mod tests {
     }
 
     fn state(config: &Value, key: &str, service: &str, list: &Listing<IpUsage>) -> Value {
-        let q = Query {
-            key: key.to_owned(),
-            service: service.to_owned(),
-            page: Default::default(),
-        };
-        Entry::<LastUsedIps>::new().state(config, &Listed::new(&q, list.clone()))
+        listing::state_of::<LastUsedIps, _>(config, key, service, list)
     }
 
     #[test]

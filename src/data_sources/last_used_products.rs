@@ -4,6 +4,7 @@
 use crate::actiontrail::diagnostic::About;
 use crate::actiontrail::{last_used_products, Client};
 use crate::actiontrail::{ProductUsage, ProductsPage};
+use crate::data_sources::key::AccessKeyId;
 use crate::data_sources::key::{self, Keyed};
 use crate::data_sources::uses;
 use crate::framework::attribute::{Field, Fields};
@@ -18,7 +19,7 @@ pub struct LastUsedProducts;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Products {
     /// The key.
-    pub key: String,
+    pub key: AccessKeyId,
     /// Request ID of the call.
     pub request_id: String,
     /// The services, in the API's order.
@@ -27,9 +28,9 @@ pub struct Products {
 
 impl Products {
     /// `page`, as read for `key`.
-    pub fn new(key: &str, page: ProductsPage) -> Products {
+    pub fn new(key: &AccessKeyId, page: ProductsPage) -> Products {
         Products {
-            key: key.to_owned(),
+            key: key.clone(),
             request_id: page.request_id,
             products: page.products.into_iter().map(Used::new).collect(),
         }
@@ -37,7 +38,7 @@ impl Products {
 }
 
 impl Keyed for Products {
-    fn access_key_id(&self) -> &str {
+    fn access_key_id(&self) -> &AccessKeyId {
         &self.key
     }
 }
@@ -68,7 +69,7 @@ fn item() -> Fields<Used<ProductUsage>> {
 #[async_trait::async_trait]
 impl DataSource for LastUsedProducts {
     type Client = Client;
-    type Config = String;
+    type Config = AccessKeyId;
     type Answer = Products;
 
     const TYPE_NAME: &'static str = "actiontrail_accesskey_last_used_products";
@@ -121,16 +122,16 @@ impl DataSource for LastUsedProducts {
             .with(uses::freshness_note())
     }
 
-    fn parse(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<String> {
+    fn parse(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<AccessKeyId> {
         key::parse(config, diags)
     }
 
-    async fn read(client: &Client, key: &String) -> Result<Products, Diagnostic> {
+    async fn read(client: &Client, key: &AccessKeyId) -> Result<Products, Diagnostic> {
         tracing::debug!(access_key_id = %key, "reading {}", Self::TYPE_NAME);
         let page = client
             .diagnosed(
                 last_used_products::ACTION,
-                About::Key(key),
+                About::Key(key.as_str()),
                 client.get_access_key_last_used_products(key),
             )
             .await?;
@@ -153,7 +154,10 @@ mod tests {
             .get(key::ACCESS_KEY_ID)
             .and_then(Value::as_str)
             .unwrap();
-        Entry::<LastUsedProducts>::new().state(config, &Products::new(key, page.clone()))
+        Entry::<LastUsedProducts>::new().state(
+            config,
+            &Products::new(&AccessKeyId::listed(key), page.clone()),
+        )
     }
 
     fn config() -> Value {

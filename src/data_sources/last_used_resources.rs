@@ -1,10 +1,9 @@
 //! `actiontrail_accesskey_last_used_resources`: every resource a key acted on with one
 //! service, and when last (GetAccessKeyLastUsedResources, all pages).
 
-use crate::actiontrail::diagnostic::About;
 use crate::actiontrail::ResourceUsage;
 use crate::actiontrail::{last_used_resources, Client};
-use crate::data_sources::listing::{self, Listed, Query};
+use crate::data_sources::listing::{self, Entries, Listed, Query};
 use crate::data_sources::uses;
 use crate::framework::attribute::{Field, Fields};
 use crate::framework::data_source::DataSource;
@@ -52,28 +51,20 @@ impl DataSource for LastUsedResources {
     const DESCRIPTION: &'static str = "Every resource an AccessKey acted on with one service, and when last, from ActionTrail's GetAccessKeyLastUsedResources (all pages).";
 
     fn fields() -> Fields<Listed<ResourceUsage>> {
-        listing::fields(
-            "resources",
-            [
-                Field::list(
-                    "resources",
-                    "The resources the key acted on, in ActionTrail's order",
-                    item(),
-                    |l: &Listed<ResourceUsage>| &l.items,
-                ),
-                uses::count(
-                    "resource_count",
-                    "How many resources were read.",
-                    |l: &Listed<ResourceUsage>| &l.items,
-                ),
-                Field::computed(
-                    "resource_types",
-                    Type::list(Type::String),
-                    "The distinct resource types, in order of first appearance.",
-                    resource_types,
-                ),
-            ],
-        )
+        let entries = Entries {
+            list: "resources",
+            about: "The resources the key acted on, in ActionTrail's order",
+            item: item(),
+            count: "resource_count",
+            counted: "How many resources were read.",
+        };
+        let types = Field::computed(
+            "resource_types",
+            Type::list(Type::String),
+            "The distinct resource types, in order of first appearance.",
+            resource_types,
+        );
+        listing::fields("resources", entries, [types])
     }
 
     fn parse(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Query> {
@@ -81,15 +72,15 @@ impl DataSource for LastUsedResources {
     }
 
     async fn read(client: &Client, q: &Query) -> Result<Listed<ResourceUsage>, Diagnostic> {
-        tracing::debug!(access_key_id = %q.key, service_name = %q.service, "reading {}", Self::TYPE_NAME);
-        let list = client
-            .diagnosed(
-                last_used_resources::ACTION,
-                About::Key(&q.key),
-                client.list_access_key_last_used_resources(&q.key, &q.service, q.page),
-            )
-            .await?;
-        Ok(Listed::new(q, list))
+        let list = client.list_access_key_last_used_resources(&q.key, &q.service, q.page);
+        listing::read(
+            Self::TYPE_NAME,
+            last_used_resources::ACTION,
+            client,
+            q,
+            list,
+        )
+        .await
     }
 }
 
@@ -106,12 +97,7 @@ mod tests {
     }
 
     fn state(config: &Value, key: &str, service: &str, list: &Listing<ResourceUsage>) -> Value {
-        let q = Query {
-            key: key.to_owned(),
-            service: service.to_owned(),
-            page: Default::default(),
-        };
-        Entry::<LastUsedResources>::new().state(config, &Listed::new(&q, list.clone()))
+        listing::state_of::<LastUsedResources, _>(config, key, service, list)
     }
 
     #[test]

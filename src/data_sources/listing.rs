@@ -1,14 +1,17 @@
 //! The arguments and attributes the paginated data sources (IPs, resources) share: the
 //! service, page size and item cap, and what a listing reports beside its items.
 
+use crate::actiontrail::diagnostic::About;
 use crate::actiontrail::Use;
-use crate::actiontrail::{Listing, PageOptions};
+use crate::actiontrail::{Client, Error, Listing, PageOptions};
 use crate::data_sources::key;
+use crate::data_sources::key::AccessKeyId;
 use crate::data_sources::uses;
 use crate::framework::args::{self, Arg};
 use crate::framework::attribute::{Field, Fields};
 use crate::model::{AttributePath, Diagnostic, Type, Value};
 use crate::usage::Used;
+use std::future::Future;
 
 /// The largest page ActionTrail serves; also the default, so that a listing costs the
 /// fewest calls.
@@ -25,7 +28,7 @@ pub const MAX_ITEMS: &str = "max_items";
 #[derive(Clone, Debug, PartialEq)]
 pub struct Query {
     /// The key.
-    pub key: String,
+    pub key: AccessKeyId,
     /// The service, by code name.
     pub service: String,
     /// Page size and item cap.
@@ -36,7 +39,7 @@ pub struct Query {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Listed<T> {
     /// The key.
-    pub key: String,
+    pub key: AccessKeyId,
     /// The service.
     pub service: String,
     /// The items, in the API's order.
@@ -60,11 +63,27 @@ impl<T: Use> Listed<T> {
     }
 }
 
+/// How a listing data source names its entries: the list and its description, each
+/// entry's fields, and the count and its description.
+pub struct Entries<T> {
+    /// The list attribute, e.g. `ips`.
+    pub list: &'static str,
+    /// Its description.
+    pub about: &'static str,
+    /// The fields of each entry.
+    pub item: Fields<Used<T>>,
+    /// The count attribute, e.g. `ip_count`.
+    pub count: &'static str,
+    /// Its description.
+    pub counted: &'static str,
+}
+
 /// Every field of a listing of `what` (`IPs`, `resources`): the key and the listing
-/// arguments, `id`, the data source's `own` fields, then the freshness note, `truncated`,
-/// `most_recent_used_at` and `request_ids`.
+/// arguments, `id`, the `entries` and their count, the data source's `own` fields, then
+/// the freshness note, `truncated`, `most_recent_used_at` and `request_ids`.
 pub fn fields<T: Use + 'static>(
     what: &str,
+    entries: Entries<T>,
     own: impl IntoIterator<Item = Field<Listed<T>>>,
 ) -> Fields<Listed<T>> {
     Fields::new()
@@ -75,6 +94,17 @@ pub fn fields<T: Use + 'static>(
         .with(Field::computed("id", Type::String, "`<access_key_id>:<service_name>`.", |l: &Listed<T>| {
             Value::string(format!("{}:{}", l.key, l.service))
         }))
+        .with(Field::list(
+            entries.list,
+            entries.about,
+            entries.item,
+            |l: &Listed<T>| &l.items,
+        ))
+        .with(uses::count(
+            entries.count,
+            entries.counted,
+            |l: &Listed<T>| &l.items,
+        ))
         .and(own)
         .with(uses::freshness_note())
         .with(Field::computed(
@@ -93,6 +123,48 @@ pub fn fields<T: Use + 'static>(
             "Request IDs of the API calls made, one per page.",
             |l: &Listed<T>| Value::List(l.request_ids.iter().map(Value::string).collect()),
         ))
+}
+
+/// Each entry's `name` alone, in the listing's order (`addresses`, `event_names`).
+pub fn names<T>(l: &Listed<T>, name: fn(&T) -> &String) -> Value {
+    Value::List(
+        l.items
+            .iter()
+            .map(|u| Value::string(name(&u.of).clone()))
+            .collect(),
+    )
+}
+
+/// A listing data source's read: `list`, its operation `action` called for `q`, whose
+/// failure becomes a diagnostic about the key.
+pub async fn read<T: Use>(
+    type_name: &str,
+    action: &'static str,
+    client: &Client,
+    q: &Query,
+    list: impl Future<Output = Result<Listing<T>, Error>>,
+) -> Result<Listed<T>, Diagnostic> {
+    tracing::debug!(access_key_id = %q.key, service_name = %q.service, "reading {type_name}");
+    let list = client
+        .diagnosed(action, About::Key(q.key.as_str()), list)
+        .await?;
+    Ok(Listed::new(q, list))
+}
+
+/// The state the listing data source `D` gives for `list`, read for `key` and `service`
+/// (for the data sources' tests).
+#[cfg(test)]
+pub(crate) fn state_of<D, T>(config: &Value, key: &str, service: &str, list: &Listing<T>) -> Value
+where
+    D: crate::framework::DataSource<Answer = Listed<T>>,
+    T: Use + Clone,
+{
+    let q = Query {
+        key: AccessKeyId::listed(key),
+        service: service.to_owned(),
+        page: PageOptions::default(),
+    };
+    crate::framework::data_source::Entry::<D>::new().state(config, &Listed::new(&q, list.clone()))
 }
 
 /// Checks the key, `service_name`, `page_size` and `max_items`; the query, when every
@@ -191,41 +263,46 @@ mod tests {
 
     #[test]
     fn page_size_is_one_to_a_hundred_and_max_items_at_least_one() {
-        assert_eq!(
-            paths(&config(&[
-                ("service_name", Value::string("Ecs")),
-                ("page_size", Value::int(500))
-            ])),
-            vec![Some(AttributePath::root("page_size"))]
-        );
-        assert_eq!(
-            paths(&config(&[
-                ("service_name", Value::string("Ecs")),
-                ("page_size", Value::int(0))
-            ])),
-            vec![Some(AttributePath::root("page_size"))]
-        );
-        assert_eq!(
-            paths(&config(&[
-                ("service_name", Value::string("Ecs")),
-                ("max_items", Value::int(0))
-            ])),
-            vec![Some(AttributePath::root("max_items"))]
-        );
-        assert_eq!(
-            paths(&config(&[
-                ("service_name", Value::string("")),
-                ("page_size", Value::int(100)),
-                ("max_items", Value::int(1))
-            ])),
-            vec![Some(AttributePath::root("service_name"))]
-        );
-        assert!(paths(&config(&[
-            ("service_name", Value::string("Ecs")),
-            ("page_size", Value::int(100)),
-            ("max_items", Value::int(50))
-        ]))
-        .is_empty());
+        let ecs = ("service_name", Value::string("Ecs"));
+        // The arguments set, and where the one diagnostic lands (none: valid).
+        type Case<'a> = (&'a [(&'a str, Value)], Option<&'a str>);
+        let cases: [Case<'_>; 5] = [
+            (
+                &[ecs.clone(), ("page_size", Value::int(500))],
+                Some("page_size"),
+            ),
+            (
+                &[ecs.clone(), ("page_size", Value::int(0))],
+                Some("page_size"),
+            ),
+            (
+                &[ecs.clone(), ("max_items", Value::int(0))],
+                Some("max_items"),
+            ),
+            (
+                &[
+                    ("service_name", Value::string("")),
+                    ("page_size", Value::int(100)),
+                    ("max_items", Value::int(1)),
+                ],
+                Some("service_name"),
+            ),
+            (
+                &[
+                    ecs.clone(),
+                    ("page_size", Value::int(100)),
+                    ("max_items", Value::int(50)),
+                ],
+                None,
+            ),
+        ];
+        for (set, at) in cases {
+            let want: Vec<_> = at
+                .map(|a| Some(AttributePath::root(a)))
+                .into_iter()
+                .collect();
+            assert_eq!(paths(&config(set)), want, "{set:?}");
+        }
     }
 
     #[test]

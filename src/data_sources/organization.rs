@@ -13,6 +13,7 @@ use crate::actiontrail::diagnostic::About;
 use crate::actiontrail::list_accounts::{self, DirectoryAccount};
 use crate::actiontrail::{get_caller_identity, AssumeRoleConfig, Client};
 use crate::data_sources::fleet::{self, Fleet, FleetKey, Selection};
+use crate::data_sources::key::AccessKeyId;
 use crate::model::{AttributePath, Diagnostic};
 use futures::future::try_join_all;
 use std::borrow::Borrow;
@@ -37,7 +38,7 @@ pub struct OrgSelection {
     /// The role assumed in each member.
     pub role_name: String,
     /// Only these keys, wherever they are (each must be found in an account read).
-    pub access_key_ids: Option<Vec<String>>,
+    pub access_key_ids: Option<Vec<AccessKeyId>>,
     /// The filters and the gate, applied to every account's keys.
     pub filters: Selection,
 }
@@ -93,6 +94,9 @@ pub struct Organization {
     pub list_accounts_request_ids: Vec<String>,
     /// When the read ran, epoch milliseconds.
     pub now_ms: i64,
+    /// A warning for each `exclude_account_ids` entry that names no account of the
+    /// directory.
+    pub warnings: Vec<Diagnostic>,
 }
 
 fn at(name: &str, index: usize) -> AttributePath {
@@ -162,6 +166,33 @@ fn chosen<'a>(
     Ok(out)
 }
 
+/// A warning at each `exclude_account_ids` entry that is no account of the directory (nor
+/// the caller's own): it excludes nothing, and if it is a typo the account meant to be
+/// left out is read.
+fn unmatched_exclusions(
+    listed: &[DirectoryAccount],
+    me: &DirectoryAccount,
+    sel: &OrgSelection,
+) -> Vec<Diagnostic> {
+    let known = |id: &String| *id == me.account_id || listed.iter().any(|a| a.account_id == *id);
+    sel.exclude_account_ids
+        .iter()
+        .enumerate()
+        .filter(|(_, id)| !known(id))
+        .map(|(i, id)| {
+            Diagnostic::warning(
+                "Excluded account not in the Resource Directory",
+                format!(
+                    "exclude_account_ids names account {id}, which matches no account of the caller's Resource Directory (ResourceManager ListAccounts lists {} members; the caller's own account is {}), so it excludes nothing. If it is a typo, the account meant to be left out is read: check exclude_account_ids.",
+                    listed.len(),
+                    me.account_id
+                ),
+            )
+            .at(at("exclude_account_ids", i))
+        })
+        .collect()
+}
+
 /// Reads one account: the caller's own with its own credentials, a member through its role.
 async fn read_account(
     client: &Client,
@@ -215,6 +246,7 @@ pub async fn read(client: &Client, sel: &OrgSelection) -> Result<Organization, D
         status: None,
     };
     let accounts = chosen(&listing.accounts, &me, sel)?;
+    let warnings = unmatched_exclusions(&listing.accounts, &me, sel);
     let keys = Arc::new(AtomicUsize::new(0));
     let fleets = try_join_all(accounts.iter().map(|a| {
         let management = a.account_id == who.account_id;
@@ -231,12 +263,13 @@ pub async fn read(client: &Client, sel: &OrgSelection) -> Result<Organization, D
         now_ms: fleets
             .first()
             .map_or_else(crate::usage::now_ms, |f| f.now_ms),
+        warnings,
     };
     for (a, fleet) in accounts.into_iter().zip(fleets) {
         let named = |k: &FleetKey| {
             sel.access_key_ids
                 .as_ref()
-                .is_none_or(|ids| ids.contains(&k.access_key_id))
+                .is_none_or(|ids| ids.iter().any(|id| *id == *k.access_key_id))
         };
         // Each selected key once: those the filters kept go to `keys`, the rest to
         // `others`, so a 10,000-key read does not hold every key twice.
@@ -274,9 +307,9 @@ pub async fn read(client: &Client, sel: &OrgSelection) -> Result<Organization, D
 /// Every key `access_key_ids` names must be a key of an account read: one that is not was
 /// deleted, is in an account left out, or is no RAM user's, and a gate that did not see it
 /// must not pass it.
-fn missing(ids: &[String], org: &Organization) -> Result<(), Diagnostic> {
+fn missing(ids: &[AccessKeyId], org: &Organization) -> Result<(), Diagnostic> {
     for (i, id) in ids.iter().enumerate() {
-        if !org.selected().any(|k| k.key.access_key_id == *id) {
+        if !org.selected().any(|k| *id == *k.key.access_key_id) {
             return Err(Diagnostic::error(
                 "AccessKey not found in the organisation",
                 format!(
@@ -307,7 +340,7 @@ fn id_of(sel: &OrgSelection) -> String {
         id.push_str(&format!("-{}", sel.exclude_account_ids.join(",")));
     }
     if let Some(keys) = &sel.access_key_ids {
-        id.push_str(&format!("/keys:{}", keys.join(",")));
+        id.push_str(&format!("/keys:{}", fleet::joined_ids(keys)));
     }
     id
 }
@@ -333,109 +366,5 @@ pub fn gate(org: &Organization, window: std::time::Duration) -> Option<Diagnosti
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn account(id: &str, name: &str) -> DirectoryAccount {
-        DirectoryAccount {
-            account_id: id.into(),
-            display_name: Some(name.into()),
-            kind: Some("ResourceAccount".into()),
-            status: Some("CreateSuccess".into()),
-        }
-    }
-
-    fn sel() -> OrgSelection {
-        OrgSelection {
-            account_ids: None,
-            exclude_account_ids: vec![],
-            include_management_account: false,
-            role_name: DEFAULT_ROLE_NAME.into(),
-            access_key_ids: None,
-            filters: Selection::default(),
-        }
-    }
-
-    fn ids(v: Vec<&DirectoryAccount>) -> Vec<&str> {
-        v.into_iter().map(|a| a.account_id.as_str()).collect()
-    }
-
-    #[test]
-    fn members_are_read_without_the_management_account_unless_asked() {
-        let listed = [
-            account("1", "mgmt"),
-            account("2", "prod"),
-            account("3", "dev"),
-        ];
-        let me = account("1", "");
-        assert_eq!(ids(chosen(&listed, &me, &sel()).unwrap()), ["2", "3"]);
-        let with_me = OrgSelection {
-            include_management_account: true,
-            ..sel()
-        };
-        assert_eq!(
-            ids(chosen(&listed, &me, &with_me).unwrap()),
-            ["1", "2", "3"]
-        );
-        let excluded = OrgSelection {
-            exclude_account_ids: vec!["3".into()],
-            ..with_me
-        };
-        assert_eq!(ids(chosen(&listed, &me, &excluded).unwrap()), ["1", "2"]);
-    }
-
-    #[test]
-    fn a_named_account_must_be_listed_and_is_read_in_the_order_named() {
-        let listed = [
-            account("1", "mgmt"),
-            account("2", "prod"),
-            account("3", "dev"),
-        ];
-        let me = account("1", "");
-        let named = OrgSelection {
-            account_ids: Some(vec!["3".into(), "2".into()]),
-            ..sel()
-        };
-        assert_eq!(ids(chosen(&listed, &me, &named).unwrap()), ["3", "2"]);
-        let unknown = OrgSelection {
-            account_ids: Some(vec!["2".into(), "9".into()]),
-            ..sel()
-        };
-        let d = chosen(&listed, &me, &unknown).unwrap_err();
-        assert_eq!(d.attribute, Some(at("account_ids", 1)));
-        assert!(d.detail.contains("account 9"), "{}", d.detail);
-    }
-
-    #[test]
-    fn a_failure_names_the_account_and_how_to_leave_it_out() {
-        let d = in_account(
-            Diagnostic::error("STS AssumeRole failed", "EntityNotExist.Role"),
-            &account("2", "prod"),
-        );
-        assert_eq!(
-            d.summary,
-            "Cannot read account 2 (prod): STS AssumeRole failed"
-        );
-        assert!(
-            d.detail.contains("add \"2\" to exclude_account_ids"),
-            "{}",
-            d.detail
-        );
-    }
-
-    #[test]
-    fn the_id_says_what_was_read() {
-        assert_eq!(id_of(&sel()), "members");
-        let s = OrgSelection {
-            account_ids: Some(vec!["2".into()]),
-            exclude_account_ids: vec!["3".into()],
-            ..sel()
-        };
-        assert_eq!(id_of(&s), "accounts:2-3");
-        let keys = OrgSelection {
-            access_key_ids: Some(vec!["K1".into(), "K2".into()]),
-            ..sel()
-        };
-        assert_eq!(id_of(&keys), "members/keys:K1,K2");
-    }
-}
+#[path = "organization_tests.rs"]
+mod tests;

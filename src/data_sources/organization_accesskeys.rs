@@ -4,7 +4,7 @@
 
 use crate::actiontrail::Client;
 use crate::data_sources::accesskeys::{self, key_fields};
-use crate::data_sources::fleet::Selection;
+use crate::data_sources::key::{AccessKeyId, NOT_AN_ACCESS_KEY_ID};
 use crate::data_sources::organization::{
     self, AccountRead, OrgKey, OrgSelection, Organization, DEFAULT_ROLE_NAME,
 };
@@ -110,8 +110,10 @@ impl DataSource for OrganizationAccessKeys {
     }
 
     fn parse(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<OrgSelection> {
-        let account =
-            |s: &str| (1..=32).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
+        let account = |s: &str| {
+            let ok = (1..=32).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
+            ok.then(|| s.to_owned())
+        };
         let why = "is not an account id (digits)";
         let account_ids = accesskeys::names(
             config,
@@ -163,13 +165,10 @@ impl DataSource for OrganizationAccessKeys {
             ACCESS_KEY_IDS,
             "select every key of the accounts read",
             diags,
-            crate::data_sources::key::plausible,
-            "is not an AccessKey ID (8 to 128 letters, digits or dots)",
+            AccessKeyId::parse,
+            NOT_AN_ACCESS_KEY_ID,
         );
-        let status = accesskeys::status(config, diags);
-        let unused_for = accesskeys::window(config, "unused_for", diags);
-        let used_within = accesskeys::window(config, "used_within", diags);
-        let gate = accesskeys::window(config, "fail_if_any_used_within", diags);
+        let filters = accesskeys::filters(config, diags);
         if crate::model::diag::has_errors(diags) {
             return None;
         }
@@ -179,14 +178,7 @@ impl DataSource for OrganizationAccessKeys {
             include_management_account: include?.unwrap_or(false),
             role_name: role_name?.unwrap_or_else(|| DEFAULT_ROLE_NAME.to_owned()),
             access_key_ids: access_key_ids?,
-            filters: Selection {
-                user_names: None,
-                access_key_ids: None,
-                status: status?,
-                unused_for: unused_for?,
-                used_within: used_within?,
-                fail_if_any_used_within: gate?,
-            },
+            filters: filters?,
         })
     }
 
@@ -196,10 +188,10 @@ impl DataSource for OrganizationAccessKeys {
     }
 
     fn check(sel: &OrgSelection, org: &Organization) -> Vec<Diagnostic> {
-        sel.filters
+        let gate = sel
+            .filters
             .fail_if_any_used_within
-            .and_then(|w| organization::gate(org, w))
-            .into_iter()
-            .collect()
+            .and_then(|w| organization::gate(org, w));
+        org.warnings.iter().cloned().chain(gate).collect()
     }
 }

@@ -5,22 +5,44 @@
 
 use crate::model::{Attribute, Block, Nesting, Type};
 
-fn type_name(ty: &Type) -> String {
+/// How a page spells a type: in the registry's words (`List of String`), for attribute
+/// references, or as HCL writes it (`list(string)`), for function signatures.
+#[derive(Clone, Copy)]
+pub enum Spelling {
+    /// `String`, `List of String`.
+    Registry,
+    /// `string`, `list(string)`.
+    Hcl,
+}
+
+/// `ty`, spelled as `spelling` says.
+pub fn type_spelled(ty: &Type, spelling: Spelling) -> String {
+    let word = |registry: &str, hcl: &str| match spelling {
+        Spelling::Registry => registry.to_owned(),
+        Spelling::Hcl => hcl.to_owned(),
+    };
+    let of = |kind: &str, inner: &Type| {
+        let inner = type_spelled(inner, spelling);
+        match spelling {
+            Spelling::Registry => format!("{kind} of {inner}"),
+            Spelling::Hcl => format!("{}({inner})", kind.to_lowercase()),
+        }
+    };
     match ty {
-        Type::String => "String".into(),
-        Type::Number => "Number".into(),
-        Type::Bool => "Boolean".into(),
-        Type::Dynamic => "Dynamic".into(),
-        Type::List(t) => format!("List of {}", type_name(t)),
-        Type::Set(t) => format!("Set of {}", type_name(t)),
-        Type::Map(t) => format!("Map of {}", type_name(t)),
-        Type::Object(_) => "Object".into(),
-        Type::Tuple(_) => "Tuple".into(),
+        Type::String => word("String", "string"),
+        Type::Number => word("Number", "number"),
+        Type::Bool => word("Boolean", "bool"),
+        Type::Dynamic => word("Dynamic", "any"),
+        Type::List(t) => of("List", t),
+        Type::Set(t) => of("Set", t),
+        Type::Map(t) => of("Map", t),
+        Type::Object(_) => word("Object", "object"),
+        Type::Tuple(_) => word("Tuple", "tuple"),
     }
 }
 
 fn attribute_line(a: &Attribute) -> String {
-    let mut flags = vec![type_name(&a.ty)];
+    let mut flags = vec![type_spelled(&a.ty, Spelling::Registry)];
     if a.required {
         flags.push("Required".into());
     } else if a.optional {

@@ -1,20 +1,11 @@
 //! `docs/functions/<name>.md`, in the registry's layout, generated from the functions'
 //! signatures and their example files (drift-checked by `tests/it/docs_up_to_date.rs`).
 
+use crate::framework::docs::{type_spelled, Spelling};
 use crate::model::{Function, Type};
 
 fn hcl_type(ty: &Type) -> String {
-    match ty {
-        Type::String => "string".into(),
-        Type::Number => "number".into(),
-        Type::Bool => "bool".into(),
-        Type::Dynamic => "any".into(),
-        Type::List(t) => format!("list({})", hcl_type(t)),
-        Type::Set(t) => format!("set({})", hcl_type(t)),
-        Type::Map(t) => format!("map({})", hcl_type(t)),
-        Type::Object(_) => "object".into(),
-        Type::Tuple(_) => "tuple".into(),
-    }
+    type_spelled(ty, Spelling::Hcl)
 }
 
 /// The page for `f`, quoting `example` (a whole configuration).

@@ -100,30 +100,11 @@ pub trait Provider: Send + Sync + 'static {
         &[]
     }
 
-    /// Static checks of an action's `config` block; values may be unknown.
-    fn validate_action_config(&self, type_name: &str, config: &Value) -> Vec<Diagnostic> {
-        let _ = config;
-        vec![no_action(type_name)]
-    }
-
-    /// PlanAction: what an action says at plan time. Terraform does not call it again when
-    /// a saved plan is applied, so nothing it learns may be relied on at apply; by default
-    /// it is the static checks alone.
-    fn plan_action(&self, type_name: &str, config: &Value) -> Vec<Diagnostic> {
-        self.validate_action_config(type_name, config)
-    }
-
-    /// InvokeAction: runs an action from its (wholly known) configuration during apply,
-    /// telling `progress` what it does as it goes; its errors fail the apply (and, for an
-    /// action triggered before a change, stop that change).
-    async fn invoke_action(
-        &self,
-        type_name: &str,
-        config: Value,
-        progress: &(dyn Fn(String) + Send + Sync),
-    ) -> Vec<Diagnostic> {
-        let _ = (config, progress);
-        vec![no_action(type_name)]
+    /// The action `type_name`, looked up once for the whole call; `None` when this
+    /// provider has none of that name.
+    fn action(&self, type_name: &str) -> Option<Box<dyn Invocable + '_>> {
+        let _ = type_name;
+        None
     }
 
     /// Terraform's StopProvider (Ctrl-C): cancel reads in flight and their retries, so
@@ -131,13 +112,29 @@ pub trait Provider: Send + Sync + 'static {
     fn stop(&self) {}
 }
 
-/// The answer about an action type this provider does not have.
-pub fn no_action(type_name: &str) -> Diagnostic {
-    Diagnostic::error(
-        "Unknown action",
-        format!(
-            "This provider has no action named {:?}.",
-            super::cty::clip(type_name)
-        ),
-    )
+/// An action (Terraform 1.14 and later) as a protocol call reaches it: found once by its
+/// type name, then asked for its schema, checked, planned or invoked.
+#[async_trait::async_trait]
+pub trait Invocable: Send + Sync {
+    /// The schema of its `config` block.
+    fn schema(&self) -> &Schema;
+
+    /// Static checks of its `config` block; values may be unknown.
+    fn validate(&self, config: &Value) -> Vec<Diagnostic>;
+
+    /// PlanAction: what it says at plan time. Terraform does not call it again when a
+    /// saved plan is applied, so nothing it learns may be relied on at apply; by default
+    /// it is the static checks alone.
+    fn plan(&self, config: &Value) -> Vec<Diagnostic> {
+        self.validate(config)
+    }
+
+    /// InvokeAction: runs it from its (wholly known) configuration during apply, telling
+    /// `progress` what it does as it goes; its errors fail the apply (and, for an action
+    /// triggered before a change, stop that change).
+    async fn invoke(
+        &self,
+        config: Value,
+        progress: &(dyn Fn(String) + Send + Sync),
+    ) -> Vec<Diagnostic>;
 }

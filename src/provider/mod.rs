@@ -15,10 +15,12 @@ pub mod settings;
 pub mod transport;
 pub mod validate;
 
+use crate::actions::Invoked;
 use crate::actiontrail::Client;
 use crate::data_sources as ds;
 use crate::framework::data_source::entry;
 use crate::framework::data_source::{Registered, Served};
+use crate::model::provider::Invocable;
 use crate::model::{Diagnostic, Function, FunctionError, Readable, Schema, Value};
 use std::sync::{Arc, RwLock};
 
@@ -74,14 +76,6 @@ impl ActionTrailProvider {
 }
 
 impl ActionTrailProvider {
-    fn action(&self, type_name: &str) -> Result<&dyn crate::actions::Action, Diagnostic> {
-        self.actions
-            .iter()
-            .find(|a| a.type_name() == type_name)
-            .map(|a| a.as_ref())
-            .ok_or_else(|| crate::model::provider::no_action(type_name))
-    }
-
     /// The client Configure built, or the error saying Terraform asked too early.
     fn configured(&self, asked: &str) -> Result<Client, Diagnostic> {
         let client = self
@@ -183,27 +177,12 @@ impl crate::model::Provider for ActionTrailProvider {
         &self.action_schemas
     }
 
-    fn validate_action_config(&self, type_name: &str, config: &Value) -> Vec<Diagnostic> {
-        match self.action(type_name) {
-            Ok(a) => a.validate(config),
-            Err(d) => vec![d],
-        }
-    }
-
-    async fn invoke_action(
-        &self,
-        type_name: &str,
-        config: Value,
-        progress: &(dyn Fn(String) + Send + Sync),
-    ) -> Vec<Diagnostic> {
-        let action = match self.action(type_name) {
-            Ok(a) => a,
-            Err(d) => return vec![d],
-        };
-        match self.configured("invoke an action") {
-            Ok(client) => action.invoke(&client, &config, progress).await,
-            Err(d) => vec![d],
-        }
+    fn action(&self, type_name: &str) -> Option<Box<dyn Invocable + '_>> {
+        let action = self.actions.iter().find(|a| a.type_name() == type_name)?;
+        Some(Box::new(Invoked::new(
+            action.as_ref(),
+            self.configured("invoke an action"),
+        )))
     }
 }
 

@@ -2,6 +2,7 @@
 //! DynamicValues against schemas, calling the provider, encoding its state.
 
 use crate::model::msgpack::{self, DecodeError};
+use crate::model::provider::Invocable;
 use crate::model::{
     Diagnostic, FunctionError, Provider, ReadResult, Readable, Schema, Type, Value,
 };
@@ -44,9 +45,12 @@ fn decode_diagnostic(e: &DecodeError, what: &str) -> Diagnostic {
 /// The kinds of block Terraform names by type: each RPC about one finds it here, once, and
 /// decodes its configuration here, and nowhere else.
 #[derive(Clone, Copy)]
-enum Kind {
+pub(crate) enum Kind {
+    /// A data source.
     DataSource,
+    /// An ephemeral resource.
     EphemeralResource,
+    /// An action.
     Action,
 }
 
@@ -57,6 +61,18 @@ impl Kind {
             Kind::DataSource => "data source",
             Kind::EphemeralResource => "ephemeral resource",
             Kind::Action => "action",
+        }
+    }
+
+    /// What Terraform asks of a block of this kind once its configuration must be known.
+    /// Terraform defers a data source's read to apply while its configuration is unknown
+    /// (reading now would query the API with placeholders), and opens an ephemeral resource
+    /// or invokes an action only once it is known.
+    fn asked(self) -> &'static str {
+        match self {
+            Kind::DataSource => "read this data source",
+            Kind::EphemeralResource => "open this ephemeral resource",
+            Kind::Action => "invoke this action",
         }
     }
 
@@ -86,17 +102,14 @@ impl Kind {
         .ok_or_else(|| self.unknown(type_name))
     }
 
-    /// The schema of action `type_name`.
-    fn action_schema<'p>(
+    /// The action `type_name`, found once for the whole call.
+    fn action<'p>(
         self,
         provider: &'p dyn Provider,
         type_name: &str,
-    ) -> Result<&'p Schema, Diagnostic> {
+    ) -> Result<Box<dyn Invocable + 'p>, Diagnostic> {
         provider
-            .action_schemas()
-            .iter()
-            .find(|(name, _)| name == type_name)
-            .map(|(_, schema)| schema)
+            .action(type_name)
             .ok_or_else(|| self.unknown(type_name))
     }
 
@@ -127,20 +140,19 @@ impl Kind {
         }
     }
 
-    /// Reads (or opens) `type_name` from a wholly known configuration: its state as msgpack
-    /// (absent on error) and the diagnostics.
-    async fn read(
+    /// ReadDataSource and OpenEphemeralResource: reads (or opens) `type_name` from a wholly
+    /// known configuration; its state as msgpack (absent on error) and the diagnostics.
+    pub(crate) async fn read(
         self,
         provider: &dyn Provider,
         type_name: &str,
         config: Wire<'_>,
-        asked: &str,
     ) -> (Option<Vec<u8>>, Vec<Diagnostic>) {
         let found = match self.readable(provider, type_name) {
             Ok(found) => found,
             Err(d) => return (None, vec![d]),
         };
-        match self.config(found.schema(), config, Some(asked)) {
+        match self.config(found.schema(), config, Some(self.asked())) {
             Ok(value) => {
                 let result = found.read(value).await;
                 encode_result(result, found.schema().value_type(), type_name)
@@ -176,31 +188,6 @@ pub(crate) async fn configure(provider: &dyn Provider, config: Wire<'_>) -> Vec<
         }
         Err(d) => vec![d],
     }
-}
-
-/// ReadDataSource: the new state as msgpack (absent on error) and the diagnostics.
-pub(crate) async fn read_data_source(
-    provider: &dyn Provider,
-    type_name: &str,
-    config: Wire<'_>,
-) -> (Option<Vec<u8>>, Vec<Diagnostic>) {
-    // Terraform defers such reads to apply; reading now would query the API with
-    // placeholders, so refuse instead.
-    Kind::DataSource
-        .read(provider, type_name, config, "read this data source")
-        .await
-}
-
-/// OpenEphemeralResource: the result as msgpack (absent on error) and the diagnostics.
-pub(crate) async fn open_ephemeral(
-    provider: &dyn Provider,
-    type_name: &str,
-    config: Wire<'_>,
-) -> (Option<Vec<u8>>, Vec<Diagnostic>) {
-    // Terraform does not open an ephemeral resource whose configuration is unknown.
-    Kind::EphemeralResource
-        .read(provider, type_name, config, "open this ephemeral resource")
-        .await
 }
 
 /// RenewEphemeralResource / CloseEphemeralResource: an open holds nothing to renew or
@@ -250,17 +237,14 @@ pub(crate) fn check(
             Err(d) => vec![d],
         };
     };
-    let value = match kind
-        .action_schema(provider, type_name)
-        .and_then(|schema| kind.config(schema, config, None))
-    {
-        Ok(value) => value,
+    let found = match kind.action(provider, type_name) {
+        Ok(found) => found,
         Err(d) => return vec![d],
     };
-    if plan {
-        provider.plan_action(type_name, &value)
-    } else {
-        provider.validate_action_config(type_name, &value)
+    match kind.config(found.schema(), config, None) {
+        Ok(value) if plan => found.plan(&value),
+        Ok(value) => found.validate(&value),
+        Err(d) => vec![d],
     }
 }
 
@@ -272,13 +256,13 @@ pub(crate) async fn invoke_action(
     config: Wire<'_>,
     progress: &(dyn Fn(String) + Send + Sync),
 ) -> Vec<Diagnostic> {
-    // Terraform invokes an action only once its configuration is known.
     let kind = Kind::Action;
-    match kind
-        .action_schema(provider, type_name)
-        .and_then(|schema| kind.config(schema, config, Some("invoke this action")))
-    {
-        Ok(value) => provider.invoke_action(type_name, value, progress).await,
+    let found = match kind.action(provider, type_name) {
+        Ok(found) => found,
+        Err(d) => return vec![d],
+    };
+    match kind.config(found.schema(), config, Some(kind.asked())) {
+        Ok(value) => found.invoke(value, progress).await,
         Err(d) => vec![d],
     }
 }

@@ -203,7 +203,7 @@ macro_rules! provider_service {
                 let req = req.into_inner();
                 tracing::debug!(rpc = "ReadDataSource", type_name = %req.type_name, "call");
                 let (state, diags) =
-                    calls::read_data_source(&*self.provider, &req.type_name, wire(&req.config))
+                    calls::Kind::DataSource.read(&*self.provider, &req.type_name, wire(&req.config))
                         .await;
                 Ok(Response::new(pb::read_data_source::Response {
                     state: state.map(dynamic_value),
@@ -219,7 +219,7 @@ macro_rules! provider_service {
                 let req = req.into_inner();
                 tracing::debug!(rpc = "OpenEphemeralResource", type_name = %req.type_name, "call");
                 let (result, diags) =
-                    calls::open_ephemeral(&*self.provider, &req.type_name, wire(&req.config))
+                    calls::Kind::EphemeralResource.read(&*self.provider, &req.type_name, wire(&req.config))
                         .await;
                 // No renew_at: nothing here expires, so Terraform never calls Renew; no
                 // private state: Close has nothing to release.

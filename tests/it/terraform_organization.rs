@@ -387,3 +387,59 @@ data "actiontrail_organization_accesskeys" "bad" {{
         "validation calls nothing"
     );
 }
+
+#[test]
+fn an_exclusion_that_matches_no_account_warns_at_its_element() {
+    each_version(|tf| {
+        let org = org(&[]);
+        // A typo of LEGACY (one digit short) beside LEGACY itself: the typo excludes
+        // nothing, so without the warning a user would not learn the account is read.
+        let typo = &LEGACY[..LEGACY.len() - 1];
+        let ws = workspace(
+            tf,
+            &org,
+            &format!(
+                r#"
+data "actiontrail_organization_accesskeys" "skip" {{
+  exclude_account_ids = [
+    "{LEGACY}",
+    "{typo}",
+  ]
+}}
+
+output "n" {{
+  value = data.actiontrail_organization_accesskeys.skip.account_count
+}}
+"#
+            ),
+        );
+        let text = ws.ok(&["plan", "-no-color"]);
+        let line = std::fs::read_to_string(ws.work().join("main.tf"))
+            .unwrap()
+            .lines()
+            .position(|l| l.trim() == format!("\"{typo}\","))
+            .unwrap()
+            + 1;
+        let warnings: Vec<String> = text.split("Warning: ").skip(1).map(flat).collect();
+        let warning = warnings
+            .iter()
+            .find(|w| w.starts_with("Excluded account not in the Resource Directory"))
+            .unwrap_or_else(|| panic!("{tf:?}: no warning: {text}"));
+        assert!(
+            warning.contains(&format!("on main.tf line {line},"))
+                && warning.contains(&format!("names account {typo}, which matches no account")),
+            "{tf:?}: {warning}"
+        );
+        assert_eq!(
+            warnings
+                .iter()
+                .filter(|w| w.contains("Excluded account"))
+                .count(),
+            1,
+            "{tf:?}: only the typo warns: {text}"
+        );
+        // The read went on: prod and dev, LEGACY left out as asked.
+        assert!(flat(&text).contains("+ n = 2"), "{tf:?}: {text}");
+        assert_eq!(served(&org.sim, "AssumeRole"), 2, "{tf:?}");
+    });
+}
