@@ -6,7 +6,6 @@
 
 use super::answer;
 use super::error::Error;
-use super::exchange::Heard;
 use super::pacing::Pacer;
 use super::retry::Backoff;
 pub(super) use super::service::Service;
@@ -233,35 +232,6 @@ impl Client {
         Ok(self.with_credentials(self.inner.credentials.assuming(role)?))
     }
 
-    /// Fetches this client's credentials now (for a role: assumes it), so that a failure
-    /// names the credentials rather than the first call that needed them. The STS call goes
-    /// through the pacer like any API call (an organisation read assumes a role per member
-    /// at once, and STS throttles them like any API), is retried as they are, and
-    /// StopProvider cuts the wait short.
-    pub async fn sign_in(&self) -> Result<(), Error> {
-        let inner = &self.inner;
-        let sts = inner
-            .sts_endpoint
-            .as_ref()
-            .map_or("sts", |e| e.base_url.as_str());
-        let key = super::pacing::PaceKey::new(inner.credentials.identity(), sts, "AssumeRole");
-        self.paced(
-            "STS AssumeRole",
-            "AssumeRole",
-            &key,
-            heard_from_sts,
-            || async {
-                inner
-                    .credentials
-                    .credentials()
-                    .await
-                    .map(drop)
-                    .map_err(Error::from)
-            },
-        )
-        .await
-    }
-
     /// The credentials this client signs with (their identity keys caches and rates).
     pub fn credentials(&self) -> &CredentialsProvider {
         &self.inner.credentials
@@ -461,19 +431,6 @@ fn cache_key(identity: &str, action: &str, params: &BTreeMap<String, String>) ->
         params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
     );
     format!("{identity}\n{action}\n{query}")
-}
-
-/// What STS's AssumeRole teaches the pacer: its throttles slow the key, and any error the
-/// service answered with says it let the call through.
-fn heard_from_sts(result: &Result<(), Error>) -> Heard {
-    match result {
-        Ok(()) => Heard::Served,
-        Err(e) => match e.service() {
-            Some(s) if s.is_retryable() && s.code.contains("Throttling") => Heard::Throttled,
-            Some(_) => Heard::Served,
-            None => Heard::Nothing,
-        },
-    }
 }
 
 #[cfg(test)]

@@ -25,6 +25,35 @@ pub(super) enum Heard {
 }
 
 impl Client {
+    /// Fetches this client's credentials now (for a role: assumes it), so that a failure
+    /// names the credentials rather than the first call that needed them. The STS call goes
+    /// through the pacer like any API call (an organisation read assumes a role per member
+    /// at once, and STS throttles them like any API), is retried as they are, and
+    /// StopProvider cuts the wait short.
+    pub async fn sign_in(&self) -> Result<(), Error> {
+        let inner = &self.inner;
+        let sts = inner
+            .sts_endpoint
+            .as_ref()
+            .map_or("sts", |e| e.base_url.as_str());
+        let key = PaceKey::new(inner.credentials.identity(), sts, "AssumeRole");
+        self.paced(
+            "STS AssumeRole",
+            "AssumeRole",
+            &key,
+            heard_from_sts,
+            || async {
+                inner
+                    .credentials
+                    .credentials()
+                    .await
+                    .map(drop)
+                    .map_err(Error::from)
+            },
+        )
+        .await
+    }
+
     /// `attempt`, each try admitted by the pacer under `key` (and a permit of
     /// `max_concurrency`, held for the try only, not across a backoff), retried while it
     /// fails retryably. `heard` says what each outcome teaches the pacer; `who` names the
@@ -198,5 +227,18 @@ fn heard_from_api<T>(result: &Result<T, Error>) -> Heard {
         }
         // Not answered (a timeout, a broken connection, no credentials): nothing learned.
         Err(_) => Heard::Nothing,
+    }
+}
+
+/// What STS's AssumeRole teaches the pacer: its throttles slow the key, and any error the
+/// service answered with says it let the call through.
+fn heard_from_sts(result: &Result<(), Error>) -> Heard {
+    match result {
+        Ok(()) => Heard::Served,
+        Err(e) => match e.service() {
+            Some(s) if s.is_retryable() && s.code.contains("Throttling") => Heard::Throttled,
+            Some(_) => Heard::Served,
+            None => Heard::Nothing,
+        },
     }
 }
