@@ -551,6 +551,21 @@ impl Report {
     }
 }
 
+/// Plans `ws` once, watching the provider, and holds its peak RSS to `limit_mib`: the
+/// target `"{scenario}: provider peak RSS in {read} <= {limit_mib} MiB"`.
+fn rss_target(r: &mut Report, scenario: &str, read: &str, limit_mib: f64, ws: &Workspace) -> Usage {
+    let used = usage_during(PROGRAMS, || {
+        plan(ws);
+    })[0];
+    let rss_mib = used.peak_rss_kib as f64 / 1024.0;
+    r.target(
+        &format!("{scenario}: provider peak RSS in {read} <= {limit_mib} MiB"),
+        used.peak_rss_kib > 0 && rss_mib <= limit_mib,
+        format!("{rss_mib:.1} MiB"),
+    );
+    used
+}
+
 fn sim_calls(sim: &Sim, op: &str) -> u64 {
     sim.stats()["requests"][op].as_u64().unwrap_or(0)
 }
@@ -820,15 +835,7 @@ fn fleet_scenario(r: &mut Report) {
         s[3].median >= 3.0 * s[2].median,
         format!("{:.2} x", s[3].median / s[2].median),
     );
-    let fleet_use = usage_during(PROGRAMS, || {
-        plan(&d);
-    })[0];
-    let rss_mib = fleet_use.peak_rss_kib as f64 / 1024.0;
-    r.target(
-        "9: provider peak RSS in the 1,000-key read <= 30 MiB",
-        fleet_use.peak_rss_kib > 0 && rss_mib <= 30.0,
-        format!("{rss_mib:.1} MiB"),
-    );
+    let fleet_use = rss_target(r, "9", "the 1,000-key read", 30.0, &d);
     let _ = writeln!(
         r.notes,
         "- Scenario 9: the fleet read is paced by the provider's own bound (max_concurrency, \
@@ -1162,15 +1169,7 @@ fn organization_scenario(r: &mut Report) {
         let what = shape.what();
         let mut figures = String::new();
         if shape.scenario == "10" {
-            let org_use = usage_during(PROGRAMS, || {
-                plan(&paced_old);
-            })[0];
-            let rss_mib = org_use.peak_rss_kib as f64 / 1024.0;
-            r.target(
-                "10: provider peak RSS in the 10,000-key read <= 64 MiB",
-                org_use.peak_rss_kib > 0 && rss_mib <= 64.0,
-                format!("{rss_mib:.1} MiB"),
-            );
+            let org_use = rss_target(r, "10", "the 10,000-key read", 64.0, &paced_old);
             paced_old.ok(&[
                 "plan",
                 "-input=false",
