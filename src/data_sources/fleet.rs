@@ -169,6 +169,25 @@ async fn keys_of(
     Ok((listing.keys, listing.request_id))
 }
 
+/// `run(i)` for each `i` in `0..n`, at most `width` at once, the results in the order of
+/// `i` whatever order they finish in; the first error to happen ends them all.
+async fn bounded_in_order<T, Fut>(
+    n: usize,
+    width: usize,
+    mut run: impl FnMut(usize) -> Fut,
+) -> Result<Vec<T>, Diagnostic>
+where
+    Fut: std::future::Future<Output = Result<T, Diagnostic>>,
+{
+    let mut done: Vec<(usize, T)> = stream::iter(0..n)
+        .map(|i| run(i).map_ok(move |t| (i, t)))
+        .buffer_unordered(width)
+        .try_collect()
+        .await?;
+    done.sort_unstable_by_key(|(i, _)| *i);
+    Ok(done.into_iter().map(|(_, t)| t).collect())
+}
+
 /// The keys of `user`, each joined with its last use.
 async fn user_keys(
     client: &Client,
@@ -259,19 +278,15 @@ pub async fn read_counting(
         };
         // At most `max_concurrency` users in flight: more could not send any sooner, and
         // each one waiting holds its future (an organisation's 10,000 users at once were
-        // most of the read's memory). The first error ends the read, as before.
+        // most of the read's memory).
         let users = &users;
-        let mut per_user: Vec<_> = stream::iter(0..users.len())
-            .map(|i| {
-                let path = from_arg.then(|| at("user_names", Some(i))).flatten();
-                user_keys(client, &users[i], path, budget).map_ok(move |(k, id)| (i, k, id))
-            })
-            .buffer_unordered(client.max_concurrency())
-            .try_collect()
-            .await?;
-        per_user.sort_unstable_by_key(|(i, _, _)| *i);
+        let per_user = bounded_in_order(users.len(), client.max_concurrency(), |i| {
+            let path = from_arg.then(|| at("user_names", Some(i))).flatten();
+            user_keys(client, &users[i], path, budget)
+        })
+        .await?;
         let mut all = Vec::new();
-        for (_, keys, request_id) in per_user {
+        for (keys, request_id) in per_user {
             ram_request_ids.push(request_id);
             all.extend(keys);
         }

@@ -79,3 +79,36 @@ fn a_never_used_key_is_unused_for_any_window_and_used_within_none() {
     assert!(recent.used_within(Duration::from_secs(2 * 86_400), now));
     assert!(!recent.used_within(Duration::from_secs(86_000), now));
 }
+
+/// Users are read a bounded number at a time, and their keys come back in RAM's order of
+/// users even when a later user answers first.
+#[tokio::test(start_paused = true)]
+async fn users_run_at_most_width_at_once_and_come_back_in_their_order() {
+    use std::sync::atomic::AtomicUsize;
+    let (now, most) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let read = bounded_in_order(8, 3, |i| {
+        let (now, most) = (&now, &most);
+        async move {
+            most.fetch_max(now.fetch_add(1, Ordering::SeqCst) + 1, Ordering::SeqCst);
+            // The first users answer last.
+            tokio::time::sleep(Duration::from_millis(100 * (8 - i as u64))).await;
+            now.fetch_sub(1, Ordering::SeqCst);
+            Ok::<_, Diagnostic>(i)
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(read, (0..8).collect::<Vec<_>>());
+    assert_eq!(most.load(Ordering::SeqCst), 3);
+}
+
+/// The first error to happen ends the read, not the first user's in order.
+#[tokio::test(start_paused = true)]
+async fn the_first_error_to_happen_ends_the_users_read() {
+    let read = bounded_in_order(4, 4, |i| async move {
+        tokio::time::sleep(Duration::from_millis(100 * (4 - i as u64))).await;
+        Err::<usize, _>(Diagnostic::error(format!("user {i}"), ""))
+    })
+    .await;
+    assert_eq!(read.unwrap_err().summary, "user 3");
+}
