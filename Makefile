@@ -14,8 +14,9 @@ demo:
 	bash scripts/demo.sh
 
 ## test: every test: unit, emulator, the official SDK against the emulator, real Terraform
+## (the release tests in a process of their own, beside the rest: scripts/test.sh)
 test: tools
-	$(CARGO) test --locked --no-fail-fast
+	CARGO="$(CARGO)" bash scripts/test.sh
 
 # The offline RustSec snapshot and its checker, beside the repository when present.
 ADVISORIES ?= ../shared/tools/advisories.py
