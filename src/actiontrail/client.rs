@@ -13,7 +13,7 @@ use super::ClientConfig;
 use crate::alibaba::credentials::CredentialsProvider;
 use crate::alibaba::endpoint::Endpoint;
 use crate::alibaba::http::{user_agent, SharedHttp};
-use crate::alibaba::rpc::SignatureAlgorithm;
+use crate::alibaba::signature::SignatureAlgorithm;
 use futures::future::{BoxFuture, FutureExt as _, Shared};
 use serde::de::DeserializeOwned;
 use std::any::Any;

@@ -10,7 +10,8 @@ use super::client::{Answer, Call, Client};
 use super::error::Error;
 use super::pacing::PaceKey;
 use crate::alibaba::redact;
-use crate::alibaba::rpc::{nonce, send, sign, RpcRequest, SendFailure};
+use crate::alibaba::rpc::{send, SendFailure};
+use crate::alibaba::signature::{nonce, sign, RpcRequest};
 use std::future::Future;
 use std::time::Instant;
 

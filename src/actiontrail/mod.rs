@@ -42,7 +42,8 @@ pub mod list_users;
 
 pub use crate::alibaba::credentials::{AssumeRoleConfig, CredentialsConfig, OidcConfig};
 pub use crate::alibaba::endpoint::Protocol;
-pub use crate::alibaba::rpc::{ServiceError, SignatureAlgorithm};
+pub use crate::alibaba::rpc::ServiceError;
+pub use crate::alibaba::signature::SignatureAlgorithm;
 pub use client::Client;
 pub use error::Error;
 pub use last_used_events::EventUsage;

@@ -3,7 +3,8 @@
 
 use actiontrail_provider::alibaba::credentials::Credentials;
 use actiontrail_provider::alibaba::endpoint::{Endpoint, Protocol};
-use actiontrail_provider::alibaba::rpc::{send, sign, RpcRequest, SignatureAlgorithm};
+use actiontrail_provider::alibaba::rpc::send;
+use actiontrail_provider::alibaba::signature::{sign, RpcRequest, SignatureAlgorithm};
 use actiontrail_provider::sim::dataset::{
     DataSet, DEMO_CALLER_ID, DEMO_CALLER_SECRET, DEMO_OIDC_AUDIENCE, DEMO_OIDC_ISSUER,
     DEMO_OIDC_PROVIDER_ARN,

@@ -7,7 +7,8 @@ use super::answer::{decode, read, transport_error, MAX_ANSWER_BYTES};
 use super::sts::{AssumeRoleResponse as Answer, DEFAULT_DURATION_SECONDS, DEFAULT_SESSION_NAME};
 use super::{Credentials, CredentialsError, OidcConfig, Secret};
 use crate::alibaba::endpoint::Endpoint;
-use crate::alibaba::rpc::{timestamp, RawResponse, ServiceError};
+use crate::alibaba::rpc::{RawResponse, ServiceError};
+use crate::alibaba::signature::timestamp;
 use std::time::Duration;
 
 /// The token: the configured one, or the file's content read now (it rotates). Either

@@ -3,9 +3,8 @@
 use super::answer::send_error;
 use super::{AssumeRoleConfig, Credentials, CredentialsError};
 use crate::alibaba::endpoint::Endpoint;
-use crate::alibaba::rpc::{
-    location_host, nonce, send, sign, RpcRequest, ServiceError, SignatureAlgorithm,
-};
+use crate::alibaba::rpc::{location_host, send, ServiceError};
+use crate::alibaba::signature::{nonce, sign, RpcRequest, SignatureAlgorithm};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};

@@ -5,7 +5,7 @@
 use super::{DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET};
 use actiontrail_provider::alibaba::credentials::Credentials;
 use actiontrail_provider::alibaba::endpoint::{Endpoint, Protocol};
-use actiontrail_provider::alibaba::rpc::{sign, RpcRequest, SignatureAlgorithm};
+use actiontrail_provider::alibaba::signature::{sign, RpcRequest, SignatureAlgorithm};
 use std::collections::BTreeMap;
 
 /// The resident set of process `pid`, in KiB.
