@@ -79,12 +79,6 @@ pub(super) fn key_fields<K: Borrow<FleetKey> + 'static>() -> Fields<K> {
         }))
 }
 
-fn count(name: &'static str, description: &'static str, f: fn(&Fleet) -> usize) -> Field<Fleet> {
-    Field::computed(name, Type::Number, description, move |a: &Fleet| {
-        Value::int(i64::try_from(f(a)).unwrap_or(i64::MAX))
-    })
-}
-
 #[async_trait::async_trait]
 impl DataSource for AccessKeys {
     type Client = Client;
@@ -108,15 +102,15 @@ impl DataSource for AccessKeys {
             .with(Field::computed("matching_access_key_ids", Type::list(Type::String), "The AccessKey IDs of `keys`, in its order.", |a: &Fleet| {
                 Value::List(a.keys.iter().map(|k| Value::string(k.access_key_id.clone())).collect())
             }))
-            .with(count("key_count", "How many keys `keys` holds.", |a| a.keys.len()))
-            .with(count("used_count", "How many of `keys` were ever used (as far as ActionTrail knows).", |a| {
+            .with(Field::count("key_count", "How many keys `keys` holds.", |a| a.keys.len()))
+            .with(Field::count("used_count", "How many of `keys` were ever used (as far as ActionTrail knows).", |a| {
                 a.keys.iter().filter(|k| k.last_used_ms.is_some()).count()
             }))
-            .with(count("never_used_count", "How many of `keys` were never used (as far as ActionTrail knows).", |a| {
+            .with(Field::count("never_used_count", "How many of `keys` were never used (as far as ActionTrail knows).", |a| {
                 a.keys.iter().filter(|k| k.last_used_ms.is_none()).count()
             }))
-            .with(count("selected_count", "How many keys were selected before the filters.", |a| a.selected.len()))
-            .with(count("user_count", "How many RAM users' keys were listed.", |a| a.users))
+            .with(Field::count("selected_count", "How many keys were selected before the filters.", |a| a.selected.len()))
+            .with(Field::count("user_count", "How many RAM users' keys were listed.", |a| a.users))
             .with(uses::freshness_note())
             .with(Field::computed("ram_request_ids", Type::list(Type::String), "Request IDs of the RAM calls made (ListUsers pages, then ListAccessKeys).", |a: &Fleet| {
                 Value::List(a.ram_request_ids.iter().map(Value::string).collect())
