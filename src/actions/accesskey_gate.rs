@@ -54,8 +54,8 @@ pub struct GateConfig {
 impl AccessKeyGate {
     /// The action with its schema.
     pub fn new() -> Self {
-        let block = Block {
-            attributes: vec![
+        let block = Block::of(
+            vec![
                 Attribute::required(
                     ACCESS_KEY_IDS,
                     Type::list(Type::String),
@@ -67,10 +67,8 @@ impl AccessKeyGate {
                     "Fail the action, and the change it guards, if any key was used more recently than this: a duration such as `30d`, `720h`, `2w`, or a number of days (as the data source's gate).",
                 ),
             ],
-            block_types: vec![],
-            description: DESCRIPTION.to_owned(),
-            deprecated: false,
-        };
+            DESCRIPTION,
+        );
         AccessKeyGate {
             schema: Schema::new(0, block),
         }
