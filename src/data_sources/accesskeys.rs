@@ -21,7 +21,8 @@ use std::time::Duration;
 pub struct AccessKeys;
 
 const USER_NAMES: &str = "user_names";
-const ACCESS_KEY_IDS: &str = "access_key_ids";
+/// The `access_key_ids` argument, which both fleet data sources take.
+pub(super) const ACCESS_KEY_IDS: &str = "access_key_ids";
 const STATUS: &str = "status";
 const UNUSED_FOR: &str = "unused_for";
 const USED_WITHIN: &str = "used_within";
@@ -93,22 +94,11 @@ impl DataSource for AccessKeys {
         Fields::new()
             .with(Field::optional(USER_NAMES, Type::list(Type::String), "Only the keys of these RAM users (RAM ListUsers is then not called). Conflicts with `access_key_ids`. Default: every RAM user of the account."))
             .with(Field::optional(ACCESS_KEY_IDS, Type::list(Type::String), "Exactly these keys (no discovery); each must be a RAM user's key that RAM lists. Conflicts with `user_names`."))
-            .with(Field::optional(STATUS, Type::String, "Keep only keys of this status: `Active` or `Inactive`."))
-            .with(Field::optional(UNUSED_FOR, Type::String, "Keep only keys not used within this long (`90d`, `2160h`, `12w` or a number of days); never-used keys are kept."))
-            .with(Field::optional(USED_WITHIN, Type::String, "Keep only keys used within this long (`30d`, `720h`, or a number of days)."))
-            .with(Field::optional(FAIL_IF_ANY_USED_WITHIN, Type::String, "The fleet gate: fail the read, listing every selected key used within this long (`30d`, `720h`, or a number of days), with its user, service, IP and time."))
+            .and(filter_arguments("The fleet gate: fail the read, listing every selected key used within this long (`30d`, `720h`, or a number of days), with its user, service, IP and time."))
             .with(Field::computed("id", Type::String, "What was selected: `all`, `users:<names>` or `keys:<ids>`.", |a: &Fleet| Value::string(a.id.clone())))
             .with(Field::list("keys", "The keys the filters kept, in RAM's order of users and keys (or the order of `access_key_ids`)", key_fields(), |a: &Fleet| a.keys.as_slice()))
-            .with(Field::computed("matching_access_key_ids", Type::list(Type::String), "The AccessKey IDs of `keys`, in its order.", |a: &Fleet| {
-                Value::List(a.keys.iter().map(|k| Value::string(k.access_key_id.clone())).collect())
-            }))
-            .with(Field::count("key_count", "How many keys `keys` holds.", |a| a.keys.len()))
-            .with(Field::count("used_count", "How many of `keys` were ever used (as far as ActionTrail knows).", |a| {
-                a.keys.iter().filter(|k| k.last_used_ms.is_some()).count()
-            }))
-            .with(Field::count("never_used_count", "How many of `keys` were never used (as far as ActionTrail knows).", |a| {
-                a.keys.iter().filter(|k| k.last_used_ms.is_none()).count()
-            }))
+            .with(matching_access_key_ids(|a: &Fleet| &a.keys))
+            .and(kept_counts(|a: &Fleet| &a.keys))
             .with(Field::count("selected_count", "How many keys were selected before the filters.", |a| a.selected.len()))
             .with(Field::count("user_count", "How many RAM users' keys were listed.", |a| a.users))
             .with(uses::freshness_note())
@@ -164,6 +154,75 @@ impl DataSource for AccessKeys {
             .into_iter()
             .collect()
     }
+}
+
+/// The filters and the gate every fleet read takes, as arguments: `status`, `unused_for`,
+/// `used_within`, and `fail_if_any_used_within`, whose description `gate` says what a
+/// failed gate lists.
+pub(super) fn filter_arguments<A>(gate: &'static str) -> [Field<A>; 4] {
+    [
+        Field::optional(STATUS, Type::String, "Keep only keys of this status: `Active` or `Inactive`."),
+        Field::optional(UNUSED_FOR, Type::String, "Keep only keys not used within this long (`90d`, `2160h`, `12w` or a number of days); never-used keys are kept."),
+        Field::optional(USED_WITHIN, Type::String, "Keep only keys used within this long (`30d`, `720h`, or a number of days)."),
+        Field::optional(FAIL_IF_ANY_USED_WITHIN, Type::String, gate),
+    ]
+}
+
+/// `matching_access_key_ids`: the ids of the keys the filters kept, `kept(answer)`.
+pub(super) fn matching_access_key_ids<A: 'static, K: Borrow<FleetKey> + 'static>(
+    kept: fn(&A) -> &[K],
+) -> Field<A> {
+    Field::computed(
+        "matching_access_key_ids",
+        Type::list(Type::String),
+        "The AccessKey IDs of `keys`, in its order.",
+        move |a: &A| {
+            Value::List(
+                kept(a)
+                    .iter()
+                    .map(|k| Value::string(k.borrow().access_key_id.clone()))
+                    .collect(),
+            )
+        },
+    )
+}
+
+/// How many keys the filters kept, `kept(answer)`, and how many of them were ever and never
+/// used.
+pub(super) fn kept_counts<A: 'static, K: Borrow<FleetKey> + 'static>(
+    kept: fn(&A) -> &[K],
+) -> [Field<A>; 3] {
+    // `used`: all of them (None), or those ever used or never used.
+    let count = move |used: Option<bool>| {
+        move |a: &A| {
+            let n = kept(a)
+                .iter()
+                .map(Borrow::<FleetKey>::borrow)
+                .filter(|k| used.is_none_or(|u| k.last_used_ms.is_some() == u))
+                .count();
+            Value::int(i64::try_from(n).unwrap_or(i64::MAX))
+        }
+    };
+    [
+        Field::computed(
+            "key_count",
+            Type::Number,
+            "How many keys `keys` holds.",
+            count(None),
+        ),
+        Field::computed(
+            "used_count",
+            Type::Number,
+            "How many of `keys` were ever used (as far as ActionTrail knows).",
+            count(Some(true)),
+        ),
+        Field::computed(
+            "never_used_count",
+            Type::Number,
+            "How many of `keys` were never used (as far as ActionTrail knows).",
+            count(Some(false)),
+        ),
+    ]
 }
 
 /// The filters and the gate every fleet read takes (`status`, `unused_for`, `used_within`,
