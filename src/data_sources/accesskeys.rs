@@ -271,16 +271,39 @@ pub(super) fn names<T: PartialEq>(
     parse: impl Fn(&str) -> Option<T>,
     why: &str,
 ) -> Option<Option<Vec<T>>> {
-    let path = AttributePath::root(name);
-    let list = match args::block(config, name) {
+    let items = match list_items(config, name, diags)? {
         Arg::Absent => return Some(None),
         Arg::Unknown => return None,
+        Arg::Known(items) => items,
+    };
+    if items.is_empty() {
+        diags.push(args::invalid(
+            name,
+            &AttributePath::root(name),
+            format!("{name} is empty; remove it to {when_absent}."),
+        ));
+        return None;
+    }
+    let not_text = |other: &Value| format!("{name} must hold strings, not a {}.", other.kind());
+    each_once(name, items, diags, parse, why, not_text).map(Some)
+}
+
+/// The items of the list argument `name`, absent or unknown as the configuration has it;
+/// `None` when Terraform sent something other than a list (the diagnostic is in `diags`).
+pub(crate) fn list_items<'c>(
+    config: &'c Value,
+    name: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Arg<&'c [Value]>> {
+    let list = match args::block(config, name) {
+        Arg::Absent => return Some(Arg::Absent),
+        Arg::Unknown => return Some(Arg::Unknown),
         Arg::Known(v) => v,
     };
     let Some(items) = list.as_elements() else {
         diags.push(args::invalid(
             name,
-            &path,
+            &AttributePath::root(name),
             format!(
                 "{name} must be a list of strings, but Terraform sent a {}.",
                 list.kind()
@@ -288,14 +311,21 @@ pub(super) fn names<T: PartialEq>(
         ));
         return None;
     };
-    if items.is_empty() {
-        diags.push(args::invalid(
-            name,
-            &path,
-            format!("{name} is empty; remove it to {when_absent}."),
-        ));
-        return None;
-    }
+    Some(Arg::Known(items))
+}
+
+/// Each of `items` of the list argument `name` parsed, none twice; a string `parse`
+/// refuses is reported as `"<it>" <why>.`, an item that is no string as `not_text` says.
+/// `None` when one is unknown or invalid (the diagnostics are in `diags`, at each item).
+pub(crate) fn each_once<T: PartialEq>(
+    name: &str,
+    items: &[Value],
+    diags: &mut Vec<Diagnostic>,
+    parse: impl Fn(&str) -> Option<T>,
+    why: &str,
+    not_text: impl Fn(&Value) -> String,
+) -> Option<Vec<T>> {
+    let path = AttributePath::root(name);
     let mut out = Vec::new();
     let mut known = true;
     for (i, item) in items.iter().enumerate() {
@@ -311,14 +341,10 @@ pub(super) fn names<T: PartialEq>(
                 )),
                 Some(t) => out.push(t),
             },
-            other => diags.push(args::invalid(
-                name,
-                &at,
-                format!("{name} must hold strings, not a {}.", other.kind()),
-            )),
+            other => diags.push(args::invalid(name, &at, not_text(other))),
         }
     }
-    known.then_some(Some(out))
+    known.then_some(out)
 }
 
 /// A duration argument: `Some(None)` when absent, `None` when unknown or invalid.
