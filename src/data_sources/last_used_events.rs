@@ -42,10 +42,11 @@ impl UsageListing for LastUsedEvents {
             count: "event_count",
             counted: "How many events were read.",
         };
-        let names = listing::names(
+        let names = uses::names(
             "event_names",
             "The API action names alone, in the order of `events`.",
-            |e: &EventUsage| &e.event_name,
+            |l: &Listed<EventUsage>| &l.items,
+            |e| &e.event_name,
         );
         listing::fields("events", entries, [names])
     }

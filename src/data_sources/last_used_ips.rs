@@ -34,10 +34,11 @@ impl UsageListing for LastUsedIps {
             count: "ip_count",
             counted: "How many IPs were read.",
         };
-        let addresses = listing::names(
+        let addresses = uses::names(
             "addresses",
             "The IP addresses alone, in the order of `ips`.",
-            |i: &IpUsage| &i.ip,
+            |l: &Listed<IpUsage>| &l.items,
+            |i| &i.ip,
         );
         listing::fields("IPs", entries, [addresses])
     }

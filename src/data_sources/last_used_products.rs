@@ -92,18 +92,11 @@ impl DataSource for LastUsedProducts {
                 "How many services the key used.",
                 |a: &Products| &a.products,
             ))
-            .with(Field::computed(
+            .with(uses::names(
                 "service_names",
-                Type::list(Type::String),
                 "The services' code names, in the order of `products`.",
-                |a: &Products| {
-                    Value::List(
-                        a.products
-                            .iter()
-                            .map(|p| Value::string(p.of.service_name.clone()))
-                            .collect(),
-                    )
-                },
+                |a: &Products| &a.products,
+                |p| &p.service_name,
             ))
             .with(Field::computed(
                 "used",

@@ -126,28 +126,6 @@ pub fn fields<T: Use + 'static>(
         ))
 }
 
-/// A list attribute of each entry's `name` alone, in the listing's order (`addresses`,
-/// `event_names`).
-pub fn names<T: 'static>(
-    list: &'static str,
-    description: &'static str,
-    name: fn(&T) -> &String,
-) -> Field<Listed<T>> {
-    Field::computed(
-        list,
-        Type::list(Type::String),
-        description,
-        move |l: &Listed<T>| {
-            Value::List(
-                l.items
-                    .iter()
-                    .map(|u| Value::string(name(&u.of).clone()))
-                    .collect(),
-            )
-        },
-    )
-}
-
 /// A data source listing one GetAccessKeyLastUsed* operation's entries for a key and a
 /// service, every page. Only its names, its attributes and its call are its own: its
 /// arguments, their checks and its read are the same for all, so each is a
