@@ -12,6 +12,7 @@
 use crate::actions::Action;
 use crate::actiontrail::diagnostic::About;
 use crate::actiontrail::{last_used_info, Client};
+use crate::data_sources::accesskeys;
 use crate::data_sources::key::AccessKeyId;
 use crate::data_sources::last_used::{self, Config, Gate, LastUse, LastUsed, FAIL_IF_USED_WITHIN};
 use crate::framework::args::{self, Arg};
@@ -54,8 +55,8 @@ pub struct GateConfig {
 impl AccessKeyGate {
     /// The action with its schema.
     pub fn new() -> Self {
-        let block = Block {
-            attributes: vec![
+        let block = Block::of(
+            vec![
                 Attribute::required(
                     ACCESS_KEY_IDS,
                     Type::list(Type::String),
@@ -67,10 +68,8 @@ impl AccessKeyGate {
                     "Fail the action, and the change it guards, if any key was used more recently than this: a duration such as `30d`, `720h`, `2w`, or a number of days (as the data source's gate).",
                 ),
             ],
-            block_types: vec![],
-            description: DESCRIPTION.to_owned(),
-            deprecated: false,
-        };
+            DESCRIPTION,
+        );
         AccessKeyGate {
             schema: Schema::new(0, block),
         }
@@ -81,7 +80,7 @@ impl AccessKeyGate {
 /// or invalid (the diagnostics are in `diags`).
 fn parse_keys(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Vec<AccessKeyId>> {
     let path = AttributePath::root(ACCESS_KEY_IDS);
-    let list = match args::block(config, ACCESS_KEY_IDS) {
+    let items = match accesskeys::list_items(config, ACCESS_KEY_IDS, diags)? {
         Arg::Absent => {
             diags.push(args::invalid(
                 ACCESS_KEY_IDS,
@@ -91,18 +90,7 @@ fn parse_keys(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Vec<AccessK
             return None;
         }
         Arg::Unknown => return None,
-        Arg::Known(v) => v,
-    };
-    let Some(items) = list.as_elements() else {
-        diags.push(args::invalid(
-            ACCESS_KEY_IDS,
-            &path,
-            format!(
-                "access_key_ids must be a list of strings, but Terraform sent a {}.",
-                list.kind()
-            ),
-        ));
-        return None;
+        Arg::Known(items) => items,
     };
     if items.is_empty() {
         diags.push(args::invalid(
@@ -112,38 +100,22 @@ fn parse_keys(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Vec<AccessK
         ));
         return None;
     }
-    let mut keys = Vec::with_capacity(items.len());
-    let mut known = true;
-    for (i, item) in items.iter().enumerate() {
-        let at = path.clone().index(i64::try_from(i).unwrap_or(i64::MAX));
-        match item {
-            Value::Unknown => known = false,
-            Value::String(s) => match AccessKeyId::parse(s) {
-                None => diags.push(args::invalid(
-                    ACCESS_KEY_IDS,
-                    &at,
-                    format!("{s:?} is not an AccessKey ID: it has 8 to 128 letters, digits or dots, like \"LTAI5tExampleKey0001\"."),
-                )),
-                Some(k) if keys.contains(&k) => diags.push(args::invalid(
-                    ACCESS_KEY_IDS,
-                    &at,
-                    format!("{s:?} is listed twice in access_key_ids."),
-                )),
-                Some(k) => keys.push(k),
-            },
-            Value::Null => diags.push(args::invalid(
-                ACCESS_KEY_IDS,
-                &at,
-                "access_key_ids holds a null: every item must be an AccessKey ID.",
-            )),
-            other => diags.push(args::invalid(
-                ACCESS_KEY_IDS,
-                &at,
-                format!("access_key_ids items must be strings, but Terraform sent a {}.", other.kind()),
-            )),
-        }
-    }
-    known.then_some(keys)
+    accesskeys::each_once(
+        ACCESS_KEY_IDS,
+        items,
+        diags,
+        AccessKeyId::parse,
+        "is not an AccessKey ID: it has 8 to 128 letters, digits or dots, like \"LTAI5tExampleKey0001\"",
+        |other| match other {
+            Value::Null => {
+                "access_key_ids holds a null: every item must be an AccessKey ID.".to_owned()
+            }
+            other => format!(
+                "access_key_ids items must be strings, but Terraform sent a {}.",
+                other.kind()
+            ),
+        },
+    )
 }
 
 /// Checks the whole `config`; the typed one when it is known and valid.

@@ -9,45 +9,36 @@
 use super::answer::{self, Reason};
 use super::client::{erase, Client, Service};
 use super::error::Error;
-use super::record::{usage_record, Source};
+use super::record::usage_record;
 use crate::alibaba::decode::{self, Signs, UsedTimestamp};
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The operation's name.
 pub const ACTION: &str = "GetAccessKeyLastUsedInfo";
 
-/// GetAccessKeyLastUsedInfo: when and where the key was last used.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct AccessKeyLastUsedInfo {
-    /// The request id ActionTrail assigned.
-    pub request_id: String,
-    /// The key the answer is about.
-    pub access_key_id: Option<String>,
-    /// The Alibaba Cloud account that owns the key.
-    pub account_id: Option<String>,
-    /// `root-account` or `ram-user`.
-    pub account_type: Option<String>,
-    /// The owner id.
-    pub owner_id: Option<String>,
-    /// The RAM user name, for a RAM user's key.
-    pub user_name: Option<String>,
-    /// The service the key last called.
-    pub service_name: Option<String>,
-    /// The service's Chinese display name.
-    pub service_name_cn: Option<String>,
-    /// The service's English display name.
-    pub service_name_en: Option<String>,
-    /// How the use was recorded.
-    pub source: Option<Source>,
-    /// The ActionTrail event, as a JSON string.
-    pub detail: Option<String>,
-    /// When it was last used, epoch milliseconds; absent when never used.
-    pub used_timestamp: Option<UsedTimestamp>,
+usage_record! {
+    /// GetAccessKeyLastUsedInfo: when and where the key was last used.
+    pub struct AccessKeyLastUsedInfo {
+        /// The request id ActionTrail assigned.
+        pub request_id: String,
+        /// The key the answer is about.
+        pub access_key_id: Option<String>,
+        /// The Alibaba Cloud account that owns the key.
+        pub account_id: Option<String>,
+        /// `root-account` or `ram-user`.
+        pub account_type: Option<String>,
+        /// The owner id.
+        pub owner_id: Option<String>,
+        /// The RAM user name, for a RAM user's key.
+        pub user_name: Option<String>,
+        /// The service the key last called.
+        pub service_name: Option<String>,
+        /// The service's Chinese display name.
+        pub service_name_cn: Option<String>,
+        /// The service's English display name.
+        pub service_name_en: Option<String>,
+    }
 }
-
-usage_record!(AccessKeyLastUsedInfo);
 
 impl Client {
     /// GetAccessKeyLastUsedInfo: when, where and by whom `access_key_id` was last used.

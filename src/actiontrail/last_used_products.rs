@@ -4,30 +4,25 @@
 use super::answer;
 use super::client::{erase, Client};
 use super::error::Error;
-use super::record::{check_entries, usage_record, Source};
-use crate::alibaba::decode::{self, UsedTimestamp};
+use super::record::{check_entries, usage_record};
+use crate::alibaba::decode;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The operation's name.
 pub const ACTION: &str = "GetAccessKeyLastUsedProducts";
 
-/// One service a key used (GetAccessKeyLastUsedProducts).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct ProductUsage {
-    /// The service's code name, e.g. `Ecs`.
-    pub service_name: String,
-    /// Chinese display name.
-    pub service_name_cn: Option<String>,
-    /// English display name.
-    pub service_name_en: Option<String>,
-    /// How the use was recorded.
-    pub source: Option<Source>,
-    /// The ActionTrail event, as a JSON string.
-    pub detail: Option<String>,
-    /// When the key last used this service, epoch milliseconds.
-    pub used_timestamp: Option<UsedTimestamp>,
+usage_record! {
+    /// One service a key used (GetAccessKeyLastUsedProducts).
+    pub struct ProductUsage {
+        /// The service's code name, e.g. `Ecs`.
+        pub service_name: String,
+        /// Chinese display name.
+        pub service_name_cn: Option<String>,
+        /// English display name.
+        pub service_name_en: Option<String>,
+    }
+    name: service_name, whose: "a product's ", unnamed: "a product has an empty ServiceName"
 }
 
 /// The wire shape of GetAccessKeyLastUsedProducts.
@@ -39,8 +34,6 @@ pub struct ProductsPage {
     /// Services used.
     pub products: Vec<ProductUsage>,
 }
-
-usage_record!(ProductUsage, name: service_name, whose: "a product's ", unnamed: "a product has an empty ServiceName");
 
 impl Client {
     /// GetAccessKeyLastUsedProducts: every service `access_key_id` used.

@@ -234,13 +234,9 @@ async fn retry_after_holds_the_key_and_only_it() {
 }
 
 /// `n` calls of `k` waiting for their slots at once, each answering when it got it (since
-/// `start`).
-fn slots(
-    pacer: &Arc<Pacer>,
-    k: &PaceKey,
-    n: usize,
-    start: Instant,
-) -> Vec<tokio::task::JoinHandle<Duration>> {
+/// they were made).
+fn slots(pacer: &Arc<Pacer>, k: &PaceKey, n: usize) -> Vec<tokio::task::JoinHandle<Duration>> {
+    let start = Instant::now();
     (0..n)
         .map(|_| {
             let (pacer, k) = (pacer.clone(), k.clone());
@@ -250,6 +246,27 @@ fn slots(
             })
         })
         .collect()
+}
+
+/// When each of `waiting` got its slot, earliest first.
+async fn slot_times(waiting: Vec<tokio::task::JoinHandle<Duration>>) -> Vec<Duration> {
+    let mut at = Vec::new();
+    for w in waiting {
+        at.push(w.await.unwrap());
+    }
+    at.sort();
+    at
+}
+
+/// Asserts that no two of `at` (earliest first) came closer than a slot at 10 calls a
+/// second; `what` says why they should not.
+fn assert_a_slot_apart_at_ten_a_second(at: &[Duration], what: &str) {
+    for pair in at.windows(2) {
+        assert!(
+            pair[1] - pair[0] >= Duration::from_millis(99),
+            "{what}: {at:?}"
+        );
+    }
 }
 
 /// `n` calls of `k` served one after another, then one throttled.
@@ -266,20 +283,9 @@ async fn served_then_throttled(pacer: &Pacer, k: &PaceKey, n: usize) {
 async fn max_requests_per_second_spaces_calls_from_the_first() {
     let pacer = Arc::new(Pacer::new(Some(10.0)));
     let k = key("key:A", "GetAccessKeyLastUsedInfo");
-    let start = Instant::now();
-    let times = slots(&pacer, &k, 30, start);
-    let mut at = Vec::new();
-    for t in times {
-        at.push(t.await.unwrap());
-    }
-    at.sort();
+    let at = slot_times(slots(&pacer, &k, 30)).await;
     assert_eq!(at[0], Duration::ZERO);
-    for pair in at.windows(2) {
-        assert!(
-            pair[1] - pair[0] >= Duration::from_millis(99),
-            "evenly spaced at 10/s, not a burst: {at:?}"
-        );
-    }
+    assert_a_slot_apart_at_ten_a_second(&at, "evenly spaced at 10/s, not a burst");
     assert!(at[29] < Duration::from_millis(2950), "{at:?}");
     // The ceiling holds against a quota above it, with nothing throttled.
     let run = run(pacer.clone(), key("key:A", "ListUsers"), 50, 100.0, 64).await;
@@ -405,23 +411,13 @@ async fn a_new_account_starts_at_the_rate_its_api_was_learned_at_and_keeps_its_o
 async fn slots_that_fell_due_together_still_go_a_slot_apart() {
     let pacer = Arc::new(Pacer::new(Some(10.0)));
     let k = key("key:A", "ListAccessKeys");
-    let start = Instant::now();
-    let waiting = slots(&pacer, &k, 30, start);
+    let waiting = slots(&pacer, &k, 30);
     // Every call takes its ticket; then the process stalls for two seconds, and twenty
     // slots fall due at once.
     tokio::task::yield_now().await;
     tokio::time::advance(Duration::from_secs(2)).await;
-    let mut at = Vec::new();
-    for w in waiting {
-        at.push(w.await.unwrap());
-    }
-    at.sort();
-    for pair in at.windows(2) {
-        assert!(
-            pair[1] - pair[0] >= Duration::from_millis(99),
-            "no burst after the stall: {at:?}"
-        );
-    }
+    let at = slot_times(waiting).await;
+    assert_a_slot_apart_at_ten_a_second(&at, "no burst after the stall");
 }
 
 #[tokio::test(start_paused = true)]

@@ -1,7 +1,8 @@
 //! What every usage record of the four GetAccessKeyLastUsed* listings and Info shares: a
 //! time, how ActionTrail recorded the use, the raw event (`Detail`) and that event parsed.
-//! Each operation's own record type lives in its operation's file and implements [`Use`]
-//! (and, for a list entry, [`Entry`]) there, so a new operation adds no line here.
+//! Each operation's own record type is declared in its operation's file by
+//! `usage_record!`, which adds these shared members and implements [`Use`] (and, for a list
+//! entry, [`Entry`]), so a new operation adds no line here.
 //!
 //! Nothing defaults: a field the API reference and the official SDK's models mark required
 //! must be present, and every field present must have its type, or decoding fails. A
@@ -61,11 +62,31 @@ pub(crate) fn check_entries<E: Entry>(entries: &mut [E], now_ms: i64) -> Result<
     Ok(())
 }
 
-/// Implements [`Use`] for a record with the `used_timestamp`, `source` and `detail`
-/// members every usage record has; with its name member and reasons, [`Entry`] too. Each
-/// operation's file invokes it beside its own record type.
+/// Declares a usage record: the operation's own members first, then the `UsedTimestamp`,
+/// `Source` and `Detail` members every record has (optional, as the API reference marks
+/// them); and implements [`Use`] for it and, given its name member and reasons, [`Entry`]
+/// too. Each operation's file invokes it for its own record type.
 macro_rules! usage_record {
-    ($record:ty) => {
+    (
+        $(#[doc = $doc:literal])*
+        pub struct $record:ident {
+            $($(#[doc = $own_doc:literal])* pub $own:ident: $own_ty:ty,)*
+        }
+        $(name: $name:ident, whose: $whose:literal, unnamed: $unnamed:literal)?
+    ) => {
+        $(#[doc = $doc])*
+        #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "PascalCase")]
+        pub struct $record {
+            $($(#[doc = $own_doc])* pub $own: $own_ty,)*
+            /// When this use last happened, epoch milliseconds; absent when never.
+            pub used_timestamp: Option<$crate::alibaba::decode::UsedTimestamp>,
+            /// How the use was recorded.
+            pub source: Option<$crate::actiontrail::record::Source>,
+            /// The ActionTrail event, as a JSON string.
+            pub detail: Option<String>,
+        }
+
         impl $crate::actiontrail::Use for $record {
             fn used_timestamp(&self) -> Option<$crate::alibaba::decode::UsedTimestamp> {
                 self.used_timestamp
@@ -77,10 +98,8 @@ macro_rules! usage_record {
                 self.detail.as_deref()
             }
         }
-    };
-    ($record:ty, name: $name:ident, whose: $whose:literal, unnamed: $unnamed:literal) => {
-        $crate::actiontrail::record::usage_record!($record);
-        impl $crate::actiontrail::record::Entry for $record {
+
+        $(impl $crate::actiontrail::record::Entry for $record {
             const WHOSE: &'static str = $whose;
             const UNNAMED: &'static str = $unnamed;
             fn name(&self) -> &str {
@@ -89,7 +108,7 @@ macro_rules! usage_record {
             fn set_used_timestamp(&mut self, last: Option<$crate::alibaba::decode::UsedTimestamp>) {
                 self.used_timestamp = last;
             }
-        }
+        })?
     };
 }
 pub(crate) use usage_record;

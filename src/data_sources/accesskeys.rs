@@ -21,7 +21,8 @@ use std::time::Duration;
 pub struct AccessKeys;
 
 const USER_NAMES: &str = "user_names";
-const ACCESS_KEY_IDS: &str = "access_key_ids";
+/// The `access_key_ids` argument, which both fleet data sources take.
+pub(super) const ACCESS_KEY_IDS: &str = "access_key_ids";
 const STATUS: &str = "status";
 const UNUSED_FOR: &str = "unused_for";
 const USED_WITHIN: &str = "used_within";
@@ -79,12 +80,6 @@ pub(super) fn key_fields<K: Borrow<FleetKey> + 'static>() -> Fields<K> {
         }))
 }
 
-fn count(name: &'static str, description: &'static str, f: fn(&Fleet) -> usize) -> Field<Fleet> {
-    Field::computed(name, Type::Number, description, move |a: &Fleet| {
-        Value::int(i64::try_from(f(a)).unwrap_or(i64::MAX))
-    })
-}
-
 #[async_trait::async_trait]
 impl DataSource for AccessKeys {
     type Client = Client;
@@ -99,24 +94,13 @@ impl DataSource for AccessKeys {
         Fields::new()
             .with(Field::optional(USER_NAMES, Type::list(Type::String), "Only the keys of these RAM users (RAM ListUsers is then not called). Conflicts with `access_key_ids`. Default: every RAM user of the account."))
             .with(Field::optional(ACCESS_KEY_IDS, Type::list(Type::String), "Exactly these keys (no discovery); each must be a RAM user's key that RAM lists. Conflicts with `user_names`."))
-            .with(Field::optional(STATUS, Type::String, "Keep only keys of this status: `Active` or `Inactive`."))
-            .with(Field::optional(UNUSED_FOR, Type::String, "Keep only keys not used within this long (`90d`, `2160h`, `12w` or a number of days); never-used keys are kept."))
-            .with(Field::optional(USED_WITHIN, Type::String, "Keep only keys used within this long (`30d`, `720h`, or a number of days)."))
-            .with(Field::optional(FAIL_IF_ANY_USED_WITHIN, Type::String, "The fleet gate: fail the read, listing every selected key used within this long (`30d`, `720h`, or a number of days), with its user, service, IP and time."))
+            .and(filter_arguments("The fleet gate: fail the read, listing every selected key used within this long (`30d`, `720h`, or a number of days), with its user, service, IP and time."))
             .with(Field::computed("id", Type::String, "What was selected: `all`, `users:<names>` or `keys:<ids>`.", |a: &Fleet| Value::string(a.id.clone())))
             .with(Field::list("keys", "The keys the filters kept, in RAM's order of users and keys (or the order of `access_key_ids`)", key_fields(), |a: &Fleet| a.keys.as_slice()))
-            .with(Field::computed("matching_access_key_ids", Type::list(Type::String), "The AccessKey IDs of `keys`, in its order.", |a: &Fleet| {
-                Value::List(a.keys.iter().map(|k| Value::string(k.access_key_id.clone())).collect())
-            }))
-            .with(count("key_count", "How many keys `keys` holds.", |a| a.keys.len()))
-            .with(count("used_count", "How many of `keys` were ever used (as far as ActionTrail knows).", |a| {
-                a.keys.iter().filter(|k| k.last_used_ms.is_some()).count()
-            }))
-            .with(count("never_used_count", "How many of `keys` were never used (as far as ActionTrail knows).", |a| {
-                a.keys.iter().filter(|k| k.last_used_ms.is_none()).count()
-            }))
-            .with(count("selected_count", "How many keys were selected before the filters.", |a| a.selected.len()))
-            .with(count("user_count", "How many RAM users' keys were listed.", |a| a.users))
+            .with(matching_access_key_ids(|a: &Fleet| &a.keys))
+            .and(kept_counts(|a: &Fleet| &a.keys))
+            .with(Field::count("selected_count", "How many keys were selected before the filters.", |a| a.selected.len()))
+            .with(Field::count("user_count", "How many RAM users' keys were listed.", |a| a.users))
             .with(uses::freshness_note())
             .with(Field::computed("ram_request_ids", Type::list(Type::String), "Request IDs of the RAM calls made (ListUsers pages, then ListAccessKeys).", |a: &Fleet| {
                 Value::List(a.ram_request_ids.iter().map(Value::string).collect())
@@ -172,6 +156,75 @@ impl DataSource for AccessKeys {
     }
 }
 
+/// The filters and the gate every fleet read takes, as arguments: `status`, `unused_for`,
+/// `used_within`, and `fail_if_any_used_within`, whose description `gate` says what a
+/// failed gate lists.
+pub(super) fn filter_arguments<A>(gate: &'static str) -> [Field<A>; 4] {
+    [
+        Field::optional(STATUS, Type::String, "Keep only keys of this status: `Active` or `Inactive`."),
+        Field::optional(UNUSED_FOR, Type::String, "Keep only keys not used within this long (`90d`, `2160h`, `12w` or a number of days); never-used keys are kept."),
+        Field::optional(USED_WITHIN, Type::String, "Keep only keys used within this long (`30d`, `720h`, or a number of days)."),
+        Field::optional(FAIL_IF_ANY_USED_WITHIN, Type::String, gate),
+    ]
+}
+
+/// `matching_access_key_ids`: the ids of the keys the filters kept, `kept(answer)`.
+pub(super) fn matching_access_key_ids<A: 'static, K: Borrow<FleetKey> + 'static>(
+    kept: fn(&A) -> &[K],
+) -> Field<A> {
+    Field::computed(
+        "matching_access_key_ids",
+        Type::list(Type::String),
+        "The AccessKey IDs of `keys`, in its order.",
+        move |a: &A| {
+            Value::List(
+                kept(a)
+                    .iter()
+                    .map(|k| Value::string(k.borrow().access_key_id.clone()))
+                    .collect(),
+            )
+        },
+    )
+}
+
+/// How many keys the filters kept, `kept(answer)`, and how many of them were ever and never
+/// used.
+pub(super) fn kept_counts<A: 'static, K: Borrow<FleetKey> + 'static>(
+    kept: fn(&A) -> &[K],
+) -> [Field<A>; 3] {
+    // `used`: all of them (None), or those ever used or never used.
+    let count = move |used: Option<bool>| {
+        move |a: &A| {
+            let n = kept(a)
+                .iter()
+                .map(Borrow::<FleetKey>::borrow)
+                .filter(|k| used.is_none_or(|u| k.last_used_ms.is_some() == u))
+                .count();
+            Value::int(i64::try_from(n).unwrap_or(i64::MAX))
+        }
+    };
+    [
+        Field::computed(
+            "key_count",
+            Type::Number,
+            "How many keys `keys` holds.",
+            count(None),
+        ),
+        Field::computed(
+            "used_count",
+            Type::Number,
+            "How many of `keys` were ever used (as far as ActionTrail knows).",
+            count(Some(true)),
+        ),
+        Field::computed(
+            "never_used_count",
+            Type::Number,
+            "How many of `keys` were never used (as far as ActionTrail knows).",
+            count(Some(false)),
+        ),
+    ]
+}
+
 /// The filters and the gate every fleet read takes (`status`, `unused_for`, `used_within`,
 /// `fail_if_any_used_within`), as a selection of every key; `None` when one is unknown or
 /// invalid.
@@ -218,16 +271,39 @@ pub(super) fn names<T: PartialEq>(
     parse: impl Fn(&str) -> Option<T>,
     why: &str,
 ) -> Option<Option<Vec<T>>> {
-    let path = AttributePath::root(name);
-    let list = match args::block(config, name) {
+    let items = match list_items(config, name, diags)? {
         Arg::Absent => return Some(None),
         Arg::Unknown => return None,
+        Arg::Known(items) => items,
+    };
+    if items.is_empty() {
+        diags.push(args::invalid(
+            name,
+            &AttributePath::root(name),
+            format!("{name} is empty; remove it to {when_absent}."),
+        ));
+        return None;
+    }
+    let not_text = |other: &Value| format!("{name} must hold strings, not a {}.", other.kind());
+    each_once(name, items, diags, parse, why, not_text).map(Some)
+}
+
+/// The items of the list argument `name`, absent or unknown as the configuration has it;
+/// `None` when Terraform sent something other than a list (the diagnostic is in `diags`).
+pub(crate) fn list_items<'c>(
+    config: &'c Value,
+    name: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Arg<&'c [Value]>> {
+    let list = match args::block(config, name) {
+        Arg::Absent => return Some(Arg::Absent),
+        Arg::Unknown => return Some(Arg::Unknown),
         Arg::Known(v) => v,
     };
     let Some(items) = list.as_elements() else {
         diags.push(args::invalid(
             name,
-            &path,
+            &AttributePath::root(name),
             format!(
                 "{name} must be a list of strings, but Terraform sent a {}.",
                 list.kind()
@@ -235,14 +311,21 @@ pub(super) fn names<T: PartialEq>(
         ));
         return None;
     };
-    if items.is_empty() {
-        diags.push(args::invalid(
-            name,
-            &path,
-            format!("{name} is empty; remove it to {when_absent}."),
-        ));
-        return None;
-    }
+    Some(Arg::Known(items))
+}
+
+/// Each of `items` of the list argument `name` parsed, none twice; a string `parse`
+/// refuses is reported as `"<it>" <why>.`, an item that is no string as `not_text` says.
+/// `None` when one is unknown or invalid (the diagnostics are in `diags`, at each item).
+pub(crate) fn each_once<T: PartialEq>(
+    name: &str,
+    items: &[Value],
+    diags: &mut Vec<Diagnostic>,
+    parse: impl Fn(&str) -> Option<T>,
+    why: &str,
+    not_text: impl Fn(&Value) -> String,
+) -> Option<Vec<T>> {
+    let path = AttributePath::root(name);
     let mut out = Vec::new();
     let mut known = true;
     for (i, item) in items.iter().enumerate() {
@@ -258,14 +341,10 @@ pub(super) fn names<T: PartialEq>(
                 )),
                 Some(t) => out.push(t),
             },
-            other => diags.push(args::invalid(
-                name,
-                &at,
-                format!("{name} must hold strings, not a {}.", other.kind()),
-            )),
+            other => diags.push(args::invalid(name, &at, not_text(other))),
         }
     }
-    known.then_some(Some(out))
+    known.then_some(out)
 }
 
 /// A duration argument: `Some(None)` when absent, `None` when unknown or invalid.

@@ -1,13 +1,10 @@
 //! `actiontrail_accesskey_last_used_events`: the API actions a key called on one service,
 //! and when last (GetAccessKeyLastUsedEvents, all pages).
 
-use crate::actiontrail::EventUsage;
-use crate::actiontrail::{last_used_events, Client};
-use crate::data_sources::listing::{self, Entries, Listed, Query};
+use crate::actiontrail::{last_used_events, Client, Error, EventUsage, Listing};
+use crate::data_sources::listing::{self, Entries, Listed, Query, UsageListing};
 use crate::data_sources::uses;
 use crate::framework::attribute::{Field, Fields};
-use crate::framework::data_source::DataSource;
-use crate::model::{Diagnostic, Type, Value};
 use crate::usage::Used;
 
 /// The data source.
@@ -15,11 +12,10 @@ pub struct LastUsedEvents;
 
 fn item() -> Fields<Used<EventUsage>> {
     Fields::new()
-        .with(Field::computed(
+        .with(Field::text(
             "event_name",
-            Type::String,
             "the API action, as ActionTrail names it (EventName)",
-            |e: &Used<EventUsage>| Value::string(e.of.event_name.clone()),
+            |e: &Used<EventUsage>| &e.of.event_name,
         ))
         // The shared item fields read `event_name` from the event in Detail; here the API
         // names it itself, so that one is left out.
@@ -31,15 +27,14 @@ fn item() -> Fields<Used<EventUsage>> {
 }
 
 #[async_trait::async_trait]
-impl DataSource for LastUsedEvents {
-    type Client = Client;
-    type Config = Query;
-    type Answer = Listed<EventUsage>;
+impl UsageListing for LastUsedEvents {
+    type Item = EventUsage;
 
     const TYPE_NAME: &'static str = "actiontrail_accesskey_last_used_events";
     const DESCRIPTION: &'static str = "The API actions (events) an AccessKey called on one service, and when last, from ActionTrail's GetAccessKeyLastUsedEvents (all pages).";
+    const ACTION: &'static str = last_used_events::ACTION;
 
-    fn fields() -> Fields<Listed<EventUsage>> {
+    fn attributes() -> Fields<Listed<EventUsage>> {
         let entries = Entries {
             list: "events",
             about: "The API actions the key called, in ActionTrail's order (most recent first)",
@@ -47,30 +42,27 @@ impl DataSource for LastUsedEvents {
             count: "event_count",
             counted: "How many events were read.",
         };
-        let names = Field::computed(
+        let names = uses::names(
             "event_names",
-            Type::list(Type::String),
             "The API action names alone, in the order of `events`.",
-            |l: &Listed<EventUsage>| listing::names(l, |e| &e.event_name),
+            |l: &Listed<EventUsage>| &l.items,
+            |e| &e.event_name,
         );
         listing::fields("events", entries, [names])
     }
 
-    fn parse(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Query> {
-        listing::parse(config, diags)
-    }
-
-    async fn read(client: &Client, q: &Query) -> Result<Listed<EventUsage>, Diagnostic> {
-        let list = client.list_access_key_last_used_events(&q.key, &q.service, q.page);
-        listing::read(Self::TYPE_NAME, last_used_events::ACTION, client, q, list).await
+    async fn list(client: &Client, q: &Query) -> Result<Listing<EventUsage>, Error> {
+        client
+            .list_access_key_last_used_events(&q.key, &q.service, q.page)
+            .await
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::actiontrail::Listing;
     use crate::framework::data_source::{Entry, Registered as _};
+    use crate::model::Value;
 
     #[test]
     fn events_keep_their_order_and_name_and_conform_to_the_schema() {

@@ -1,13 +1,10 @@
 //! `actiontrail_accesskey_last_used_ips`: every IP a key was used from with one service,
 //! and when last (GetAccessKeyLastUsedIps, all pages).
 
-use crate::actiontrail::IpUsage;
-use crate::actiontrail::{last_used_ips, Client};
-use crate::data_sources::listing::{self, Entries, Listed, Query};
+use crate::actiontrail::{last_used_ips, Client, Error, IpUsage, Listing};
+use crate::data_sources::listing::{self, Entries, Listed, Query, UsageListing};
 use crate::data_sources::uses;
 use crate::framework::attribute::{Field, Fields};
-use crate::framework::data_source::DataSource;
-use crate::model::{Diagnostic, Type, Value};
 use crate::usage::Used;
 
 /// The data source.
@@ -15,25 +12,21 @@ pub struct LastUsedIps;
 
 fn item() -> Fields<Used<IpUsage>> {
     Fields::new()
-        .with(Field::computed(
-            "ip",
-            Type::String,
-            "the IP address",
-            |i: &Used<IpUsage>| Value::string(i.of.ip.clone()),
-        ))
+        .with(Field::text("ip", "the IP address", |i: &Used<IpUsage>| {
+            &i.of.ip
+        }))
         .and(uses::item_fields())
 }
 
 #[async_trait::async_trait]
-impl DataSource for LastUsedIps {
-    type Client = Client;
-    type Config = Query;
-    type Answer = Listed<IpUsage>;
+impl UsageListing for LastUsedIps {
+    type Item = IpUsage;
 
     const TYPE_NAME: &'static str = "actiontrail_accesskey_last_used_ips";
     const DESCRIPTION: &'static str = "Every IP address an AccessKey was used from with one service, and when last, from ActionTrail's GetAccessKeyLastUsedIps (all pages).";
+    const ACTION: &'static str = last_used_ips::ACTION;
 
-    fn fields() -> Fields<Listed<IpUsage>> {
+    fn attributes() -> Fields<Listed<IpUsage>> {
         let entries = Entries {
             list: "ips",
             about: "The IPs the key was used from, in ActionTrail's order",
@@ -41,32 +34,29 @@ impl DataSource for LastUsedIps {
             count: "ip_count",
             counted: "How many IPs were read.",
         };
-        let addresses = Field::computed(
+        let addresses = uses::names(
             "addresses",
-            Type::list(Type::String),
             "The IP addresses alone, in the order of `ips`.",
-            |l: &Listed<IpUsage>| listing::names(l, |i| &i.ip),
+            |l: &Listed<IpUsage>| &l.items,
+            |i| &i.ip,
         );
         listing::fields("IPs", entries, [addresses])
     }
 
-    fn parse(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Query> {
-        listing::parse(config, diags)
-    }
-
-    async fn read(client: &Client, q: &Query) -> Result<Listed<IpUsage>, Diagnostic> {
-        let list = client.list_access_key_last_used_ips(&q.key, &q.service, q.page);
-        listing::read(Self::TYPE_NAME, last_used_ips::ACTION, client, q, list).await
+    async fn list(client: &Client, q: &Query) -> Result<Listing<IpUsage>, Error> {
+        client
+            .list_access_key_last_used_ips(&q.key, &q.service, q.page)
+            .await
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::actiontrail::Listing;
     use crate::framework::data_source::Entry;
     use crate::framework::data_source::Registered as _;
     use crate::model::Schema;
+    use crate::model::Value;
 
     fn schema() -> Schema {
         Entry::<LastUsedIps>::new().schema().clone()

@@ -45,23 +45,20 @@ impl Keyed for Products {
 
 fn item() -> Fields<Used<ProductUsage>> {
     Fields::new()
-        .with(Field::computed(
+        .with(Field::text(
             "service_name",
-            Type::String,
             "the service's code name, e.g. Ecs",
-            |p: &Used<ProductUsage>| Value::string(p.of.service_name.clone()),
+            |p: &Used<ProductUsage>| &p.of.service_name,
         ))
-        .with(Field::computed(
+        .with(Field::opt_text(
             "service_name_cn",
-            Type::String,
             "its Chinese display name",
-            |p: &Used<ProductUsage>| Value::opt_string(p.of.service_name_cn.clone()),
+            |p| &p.of.service_name_cn,
         ))
-        .with(Field::computed(
+        .with(Field::opt_text(
             "service_name_en",
-            Type::String,
             "its English display name",
-            |p: &Used<ProductUsage>| Value::opt_string(p.of.service_name_en.clone()),
+            |p| &p.of.service_name_en,
         ))
         .and(uses::item_fields())
 }
@@ -79,11 +76,10 @@ impl DataSource for LastUsedProducts {
         Fields::new()
             .with(key::argument())
             .with(key::id())
-            .with(Field::computed(
+            .with(Field::text(
                 "request_id",
-                Type::String,
                 "Request ID of the GetAccessKeyLastUsedProducts call.",
-                |a: &Products| Value::string(a.request_id.clone()),
+                |a: &Products| &a.request_id,
             ))
             .with(Field::list(
                 "products",
@@ -96,18 +92,11 @@ impl DataSource for LastUsedProducts {
                 "How many services the key used.",
                 |a: &Products| &a.products,
             ))
-            .with(Field::computed(
+            .with(uses::names(
                 "service_names",
-                Type::list(Type::String),
                 "The services' code names, in the order of `products`.",
-                |a: &Products| {
-                    Value::List(
-                        a.products
-                            .iter()
-                            .map(|p| Value::string(p.of.service_name.clone()))
-                            .collect(),
-                    )
-                },
+                |a: &Products| &a.products,
+                |p| &p.service_name,
             ))
             .with(Field::computed(
                 "used",

@@ -1,13 +1,11 @@
 //! `actiontrail_accesskey_last_used_resources`: every resource a key acted on with one
 //! service, and when last (GetAccessKeyLastUsedResources, all pages).
 
-use crate::actiontrail::ResourceUsage;
-use crate::actiontrail::{last_used_resources, Client};
-use crate::data_sources::listing::{self, Entries, Listed, Query};
+use crate::actiontrail::{last_used_resources, Client, Error, Listing, ResourceUsage};
+use crate::data_sources::listing::{self, Entries, Listed, Query, UsageListing};
 use crate::data_sources::uses;
 use crate::framework::attribute::{Field, Fields};
-use crate::framework::data_source::DataSource;
-use crate::model::{Diagnostic, Type, Value};
+use crate::model::{Type, Value};
 use crate::usage::Used;
 
 /// The data source.
@@ -15,17 +13,15 @@ pub struct LastUsedResources;
 
 fn item() -> Fields<Used<ResourceUsage>> {
     Fields::new()
-        .with(Field::computed(
+        .with(Field::text(
             "resource_name",
-            Type::String,
             "the resource's name or ARN",
-            |r: &Used<ResourceUsage>| Value::string(r.of.resource_name.clone()),
+            |r: &Used<ResourceUsage>| &r.of.resource_name,
         ))
-        .with(Field::computed(
+        .with(Field::opt_text(
             "resource_type",
-            Type::String,
             "its type, e.g. ACS::ECS::Instance",
-            |r: &Used<ResourceUsage>| Value::opt_string(r.of.resource_type.clone()),
+            |r: &Used<ResourceUsage>| &r.of.resource_type,
         ))
         .and(uses::item_fields())
 }
@@ -42,15 +38,14 @@ fn resource_types(l: &Listed<ResourceUsage>) -> Value {
 }
 
 #[async_trait::async_trait]
-impl DataSource for LastUsedResources {
-    type Client = Client;
-    type Config = Query;
-    type Answer = Listed<ResourceUsage>;
+impl UsageListing for LastUsedResources {
+    type Item = ResourceUsage;
 
     const TYPE_NAME: &'static str = "actiontrail_accesskey_last_used_resources";
     const DESCRIPTION: &'static str = "Every resource an AccessKey acted on with one service, and when last, from ActionTrail's GetAccessKeyLastUsedResources (all pages).";
+    const ACTION: &'static str = last_used_resources::ACTION;
 
-    fn fields() -> Fields<Listed<ResourceUsage>> {
+    fn attributes() -> Fields<Listed<ResourceUsage>> {
         let entries = Entries {
             list: "resources",
             about: "The resources the key acted on, in ActionTrail's order",
@@ -67,27 +62,16 @@ impl DataSource for LastUsedResources {
         listing::fields("resources", entries, [types])
     }
 
-    fn parse(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Query> {
-        listing::parse(config, diags)
-    }
-
-    async fn read(client: &Client, q: &Query) -> Result<Listed<ResourceUsage>, Diagnostic> {
-        let list = client.list_access_key_last_used_resources(&q.key, &q.service, q.page);
-        listing::read(
-            Self::TYPE_NAME,
-            last_used_resources::ACTION,
-            client,
-            q,
-            list,
-        )
-        .await
+    async fn list(client: &Client, q: &Query) -> Result<Listing<ResourceUsage>, Error> {
+        client
+            .list_access_key_last_used_resources(&q.key, &q.service, q.page)
+            .await
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::actiontrail::Listing;
     use crate::framework::data_source::Entry;
     use crate::framework::data_source::Registered as _;
     use crate::model::Schema;

@@ -1,5 +1,6 @@
-//! The arguments and attributes the paginated data sources (IPs, resources) share: the
-//! service, page size and item cap, and what a listing reports beside its items.
+//! The paginated data sources (IPs, resources, events): what they share is written here
+//! once, the service, page size and item cap, what a listing reports beside its items,
+//! and the parse and read of [`DataSource`], which every [`UsageListing`] gets as it is.
 
 use crate::actiontrail::diagnostic::About;
 use crate::actiontrail::Use;
@@ -9,9 +10,9 @@ use crate::data_sources::key::AccessKeyId;
 use crate::data_sources::uses;
 use crate::framework::args::{self, Arg};
 use crate::framework::attribute::{Field, Fields};
+use crate::framework::data_source::DataSource;
 use crate::model::{AttributePath, Diagnostic, Type, Value};
 use crate::usage::Used;
-use std::future::Future;
 
 /// The largest page ActionTrail serves; also the default, so that a listing costs the
 /// fewest calls.
@@ -125,30 +126,54 @@ pub fn fields<T: Use + 'static>(
         ))
 }
 
-/// Each entry's `name` alone, in the listing's order (`addresses`, `event_names`).
-pub fn names<T>(l: &Listed<T>, name: fn(&T) -> &String) -> Value {
-    Value::List(
-        l.items
-            .iter()
-            .map(|u| Value::string(name(&u.of).clone()))
-            .collect(),
-    )
+/// A data source listing one GetAccessKeyLastUsed* operation's entries for a key and a
+/// service, every page. Only its names, its attributes and its call are its own: its
+/// arguments, their checks and its read are the same for all, so each is a
+/// [`DataSource`] through this trait alone.
+#[async_trait::async_trait]
+pub trait UsageListing: Send + Sync + 'static {
+    /// The operation's entry, e.g. [`crate::actiontrail::IpUsage`].
+    type Item: Use + Send + Sync + 'static;
+
+    /// The type name users write after `data`.
+    const TYPE_NAME: &'static str;
+    /// One paragraph about the data source.
+    const DESCRIPTION: &'static str;
+    /// The operation, named in a failed read's diagnostic.
+    const ACTION: &'static str;
+
+    /// Every attribute: [`fields`] with its entries and its own.
+    fn attributes() -> Fields<Listed<Self::Item>>;
+
+    /// Every page of the operation for `q`.
+    async fn list(client: &Client, q: &Query) -> Result<Listing<Self::Item>, Error>;
 }
 
-/// A listing data source's read: `list`, its operation `action` called for `q`, whose
-/// failure becomes a diagnostic about the key.
-pub async fn read<T: Use>(
-    type_name: &str,
-    action: &'static str,
-    client: &Client,
-    q: &Query,
-    list: impl Future<Output = Result<Listing<T>, Error>>,
-) -> Result<Listed<T>, Diagnostic> {
-    tracing::debug!(access_key_id = %q.key, service_name = %q.service, "reading {type_name}");
-    let list = client
-        .diagnosed(action, About::Key(q.key.as_str()), list)
-        .await?;
-    Ok(Listed::new(q, list))
+#[async_trait::async_trait]
+impl<L: UsageListing> DataSource for L {
+    type Client = Client;
+    type Config = Query;
+    type Answer = Listed<L::Item>;
+
+    const TYPE_NAME: &'static str = <L as UsageListing>::TYPE_NAME;
+    const DESCRIPTION: &'static str = <L as UsageListing>::DESCRIPTION;
+
+    fn fields() -> Fields<Listed<L::Item>> {
+        L::attributes()
+    }
+
+    fn parse(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Query> {
+        parse(config, diags)
+    }
+
+    /// The listing, whose failure becomes a diagnostic about the key.
+    async fn read(client: &Client, q: &Query) -> Result<Listed<L::Item>, Diagnostic> {
+        tracing::debug!(access_key_id = %q.key, service_name = %q.service, "reading {}", <L as UsageListing>::TYPE_NAME);
+        let list = client
+            .diagnosed(L::ACTION, About::Key(q.key.as_str()), L::list(client, q))
+            .await?;
+        Ok(Listed::new(q, list))
+    }
 }
 
 /// The state the listing data source `D` gives for `list`, read for `key` and `service`

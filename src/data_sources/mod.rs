@@ -4,7 +4,9 @@
 //! A data source implements [`crate::framework::DataSource`]: its type name, its
 //! attributes declared once in a [`crate::framework::Fields`] table (from which both its
 //! schema and its state are built), how its configuration parses, and its read against the
-//! typed client. Adding one is a new file here and a line in the provider's list
+//! typed client. The paginated ones (IPs, resources, events) implement
+//! [`listing::UsageListing`] instead, which gives them the arguments and the read they
+//! share. Adding one is a new file here and a line in the provider's list
 //! (`crate::provider::data_sources`); the docs and the tests take the list from there.
 
 pub mod accesskeys;

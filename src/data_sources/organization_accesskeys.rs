@@ -3,7 +3,7 @@
 //! gate across accounts. The read itself is [`crate::data_sources::organization`].
 
 use crate::actiontrail::Client;
-use crate::data_sources::accesskeys::{self, key_fields};
+use crate::data_sources::accesskeys::{self, key_fields, ACCESS_KEY_IDS};
 use crate::data_sources::key::{AccessKeyId, NOT_AN_ACCESS_KEY_ID};
 use crate::data_sources::organization::{
     self, AccountRead, OrgKey, OrgSelection, Organization, DEFAULT_ROLE_NAME,
@@ -21,48 +21,30 @@ const ACCOUNT_IDS: &str = "account_ids";
 const EXCLUDE_ACCOUNT_IDS: &str = "exclude_account_ids";
 const INCLUDE_MANAGEMENT_ACCOUNT: &str = "include_management_account";
 const ROLE_NAME: &str = "role_name";
-const ACCESS_KEY_IDS: &str = "access_key_ids";
-
-fn count(
-    name: &'static str,
-    description: &'static str,
-    f: fn(&Organization) -> usize,
-) -> Field<Organization> {
-    Field::computed(name, Type::Number, description, move |o: &Organization| {
-        Value::int(i64::try_from(f(o)).unwrap_or(i64::MAX))
-    })
-}
 
 fn org_key_fields() -> Fields<OrgKey> {
     Fields::new()
-        .with(Field::computed(
+        .with(Field::text(
             "account_id",
-            Type::String,
             "the account the key belongs to",
-            |k: &OrgKey| Value::string(k.account_id.clone()),
+            |k: &OrgKey| &k.account_id,
         ))
-        .with(Field::computed(
+        .with(Field::opt_text(
             "account_name",
-            Type::String,
             "that account's display name in the Resource Directory; null when it has none",
-            |k: &OrgKey| Value::opt_string(k.account_name.clone()),
+            |k: &OrgKey| &k.account_name,
         ))
         .and(key_fields::<OrgKey>())
 }
 
 fn account_fields() -> Fields<AccountRead> {
-    let n = |name: &'static str, description: &'static str, f: fn(&AccountRead) -> usize| {
-        Field::computed(name, Type::Number, description, move |a: &AccountRead| {
-            Value::int(i64::try_from(f(a)).unwrap_or(i64::MAX))
-        })
-    };
     Fields::new()
-        .with(Field::computed("account_id", Type::String, "the account's id", |a: &AccountRead| Value::string(a.account_id.clone())))
-        .with(Field::computed("display_name", Type::String, "its display name in the Resource Directory", |a: &AccountRead| Value::opt_string(a.display_name.clone())))
+        .with(Field::text("account_id", "the account's id", |a: &AccountRead| &a.account_id))
+        .with(Field::opt_text("display_name", "its display name in the Resource Directory", |a| &a.display_name))
         .with(Field::computed("management", Type::Bool, "whether it is the caller's own account (the management account), read with the provider's own credentials", |a: &AccountRead| Value::Bool(a.management)))
-        .with(n("user_count", "RAM users listed in it", |a| a.users))
-        .with(n("selected_count", "its keys selected, before the filters", |a| a.selected))
-        .with(n("key_count", "its keys the filters kept", |a| a.keys))
+        .with(Field::count("user_count", "RAM users listed in it", |a| a.users))
+        .with(Field::count("selected_count", "its keys selected, before the filters", |a| a.selected))
+        .with(Field::count("key_count", "its keys the filters kept", |a| a.keys))
 }
 
 #[async_trait::async_trait]
@@ -82,27 +64,16 @@ impl DataSource for OrganizationAccessKeys {
             .with(Field::optional(INCLUDE_MANAGEMENT_ACCOUNT, Type::Bool, "Also read the caller's own account (the management account), with the provider's own credentials. Default: false."))
             .with(Field::optional(ROLE_NAME, Type::String, "The role assumed in each member. Default: `ResourceDirectoryAccountAccessRole`."))
             .with(Field::optional(ACCESS_KEY_IDS, Type::list(Type::String), "Only these keys, wherever they are in the accounts read: the set a rotation retires, for the gate. Each must be found (a key not found fails the read, naming it); every account is still read to find them."))
-            .with(Field::optional("status", Type::String, "Keep only keys of this status: `Active` or `Inactive`."))
-            .with(Field::optional("unused_for", Type::String, "Keep only keys not used within this long (`90d`, `2160h`, `12w` or a number of days); never-used keys are kept."))
-            .with(Field::optional("used_within", Type::String, "Keep only keys used within this long (`30d`, `720h`, or a number of days)."))
-            .with(Field::optional("fail_if_any_used_within", Type::String, "The fleet gate across accounts: fail the read, listing every selected key used within this long, with its account, user, service, IP and time."))
-            .with(Field::computed("id", Type::String, "What was read: `members`, `organization` (the members and the management account) or `accounts:<ids>`, followed by `-<ids>` when accounts were excluded and `/keys:<ids>` when keys were named.", |o: &Organization| Value::string(o.id.clone())))
-            .with(Field::computed("management_account_id", Type::String, "The caller's own account, as STS GetCallerIdentity says.", |o: &Organization| Value::string(o.management_account_id.clone())))
+            .and(accesskeys::filter_arguments("The fleet gate across accounts: fail the read, listing every selected key used within this long, with its account, user, service, IP and time."))
+            .with(Field::text("id", "What was read: `members`, `organization` (the members and the management account) or `accounts:<ids>`, followed by `-<ids>` when accounts were excluded and `/keys:<ids>` when keys were named.", |o: &Organization| &o.id))
+            .with(Field::text("management_account_id", "The caller's own account, as STS GetCallerIdentity says.", |o: &Organization| &o.management_account_id))
             .with(Field::list("accounts", "The accounts read, in the directory's order (or the order of `account_ids`)", account_fields(), |o: &Organization| o.accounts.as_slice()))
             .with(Field::list("keys", "The keys the filters kept, account by account, in RAM's order of users and keys", org_key_fields(), |o: &Organization| o.keys.as_slice()))
-            .with(Field::computed("matching_access_key_ids", Type::list(Type::String), "The AccessKey IDs of `keys`, in its order.", |o: &Organization| {
-                Value::List(o.keys.iter().map(|k| Value::string(k.key.access_key_id.clone())).collect())
-            }))
-            .with(count("account_count", "How many accounts were read.", |o| o.accounts.len()))
-            .with(count("key_count", "How many keys `keys` holds.", |o| o.keys.len()))
-            .with(count("used_count", "How many of `keys` were ever used (as far as ActionTrail knows).", |o| {
-                o.keys.iter().filter(|k| k.key.last_used_ms.is_some()).count()
-            }))
-            .with(count("never_used_count", "How many of `keys` were never used (as far as ActionTrail knows).", |o| {
-                o.keys.iter().filter(|k| k.key.last_used_ms.is_none()).count()
-            }))
-            .with(count("selected_count", "How many keys were selected, over every account, before the filters.", |o| o.keys.len() + o.others.len()))
-            .with(count("user_count", "How many RAM users were listed, over every account.", |o| o.accounts.iter().map(|a| a.users).sum()))
+            .with(accesskeys::matching_access_key_ids(|o: &Organization| &o.keys))
+            .with(Field::count("account_count", "How many accounts were read.", |o| o.accounts.len()))
+            .and(accesskeys::kept_counts(|o: &Organization| &o.keys))
+            .with(Field::count("selected_count", "How many keys were selected, over every account, before the filters.", |o| o.keys.len() + o.others.len()))
+            .with(Field::count("user_count", "How many RAM users were listed, over every account.", |o| o.accounts.iter().map(|a| a.users).sum()))
             .with(uses::freshness_note())
             .with(Field::computed("list_accounts_request_ids", Type::list(Type::String), "Request IDs of the ListAccounts pages.", |o: &Organization| {
                 Value::List(o.list_accounts_request_ids.iter().map(Value::string).collect())

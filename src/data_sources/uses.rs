@@ -76,6 +76,24 @@ pub fn most_recent_used_at<A: 'static, T: 'static>(
     )
 }
 
+/// A list attribute of each of `items(answer)`'s `name` alone, in their order
+/// (`addresses`, `event_names`, `service_names`).
+pub fn names<A: 'static, T: 'static>(
+    list: &'static str,
+    description: &'static str,
+    items: fn(&A) -> &[Used<T>],
+    name: fn(&T) -> &String,
+) -> Field<A> {
+    Field::computed(list, Type::list(Type::String), description, move |a: &A| {
+        Value::List(
+            items(a)
+                .iter()
+                .map(|u| Value::string(name(&u.of).clone()))
+                .collect(),
+        )
+    })
+}
+
 /// `data_freshness_note`: what no answer can show.
 pub fn freshness_note<A>() -> Field<A> {
     Field::computed(

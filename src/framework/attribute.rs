@@ -86,6 +86,48 @@ impl<A> Field<A> {
         }
     }
 
+    /// A computed string the answer holds as `member(answer)`.
+    pub fn text(
+        name: &'static str,
+        description: impl Into<Cow<'static, str>>,
+        member: fn(&A) -> &String,
+    ) -> Self
+    where
+        A: 'static,
+    {
+        Self::computed(name, Type::String, description, move |a| {
+            Value::string(member(a).clone())
+        })
+    }
+
+    /// A computed string the answer may lack: `member(answer)`, null when absent.
+    pub fn opt_text(
+        name: &'static str,
+        description: impl Into<Cow<'static, str>>,
+        member: fn(&A) -> &Option<String>,
+    ) -> Self
+    where
+        A: 'static,
+    {
+        Self::computed(name, Type::String, description, move |a| {
+            Value::opt_string(member(a).clone())
+        })
+    }
+
+    /// A computed count: `how_many(answer)`.
+    pub fn count(
+        name: &'static str,
+        description: impl Into<Cow<'static, str>>,
+        how_many: fn(&A) -> usize,
+    ) -> Self
+    where
+        A: 'static,
+    {
+        Self::computed(name, Type::Number, description, move |a| {
+            Value::int(i64::try_from(how_many(a)).unwrap_or(i64::MAX))
+        })
+    }
+
     /// A computed list of objects, one per item of `items(answer)`, whose fields are
     /// `item`. The description is `lead`, then the item fields, so docs list them.
     pub fn list<I: 'static>(

@@ -149,7 +149,30 @@ pub struct NestedBlock {
     pub max_items: i64,
 }
 
+impl NestedBlock {
+    /// `block` under `type_name`, written once or not at all (`assume_role { ... }`).
+    pub fn at_most_one(type_name: &str, block: Block) -> NestedBlock {
+        NestedBlock {
+            type_name: type_name.to_owned(),
+            block,
+            nesting: Nesting::Single,
+            min_items: 0,
+            max_items: 1,
+        }
+    }
+}
+
 impl Block {
+    /// A block of `attributes` alone, not deprecated, described by `description`.
+    pub fn of(attributes: Vec<Attribute>, description: &str) -> Block {
+        Block {
+            attributes,
+            block_types: vec![],
+            description: description.to_owned(),
+            deprecated: false,
+        }
+    }
+
     /// The object type of a value conforming to this block.
     pub fn value_type(&self) -> Type {
         let mut attrs: BTreeMap<String, Type> = self

@@ -51,17 +51,15 @@ pub const SERVICES: [(&str, &str); 4] = [
 
 /// The block's schema.
 pub fn block() -> Block {
-    Block {
-        attributes: vec![
+    Block::of(
+        vec![
             Attribute::optional("actiontrail", crate::model::Type::String, "ActionTrail endpoint, as `endpoint` (which it may not be set with)."),
             Attribute::optional("sts", crate::model::Type::String, "STS endpoint for assume_role and assume_role_with_oidc, as `sts_endpoint` (which it may not be set with)."),
             Attribute::optional("ram", crate::model::Type::String, "RAM endpoint for `actiontrail_accesskeys`, as `ram_endpoint` (which it may not be set with)."),
             Attribute::optional("resourcemanager", crate::model::Type::String, "ResourceManager endpoint for a Resource Directory's accounts, as `resourcemanager_endpoint` (which it may not be set with)."),
         ],
-        block_types: vec![],
-        description: "Endpoints by service, as the alicloud provider names them.".to_owned(),
-        deprecated: false,
-    }
+        "Endpoints by service, as the alicloud provider names them.",
+    )
 }
 
 /// What the block sets: the ActionTrail endpoint with the scheme it names, and STS.

@@ -9,8 +9,8 @@ use crate::provider::assume_role::{check_policy, session_expiration, valid_role_
 /// The block's schema.
 pub fn block() -> Block {
     let opt = Attribute::optional;
-    Block {
-        attributes: vec![
+    Block::of(
+        vec![
             Attribute::required("oidc_provider_arn", Type::String, "ARN of the OIDC identity provider registered in RAM, `acs:ram::<account id>:oidc-provider/<name>`. Without the block, `ALIBABA_CLOUD_OIDC_PROVIDER_ARN`."),
             Attribute::required("role_arn", Type::String, "ARN of the RAM role to assume, `acs:ram::<account id>:role/<role name>`. Without the block, `ALIBABA_CLOUD_ROLE_ARN`."),
             opt("oidc_token", Type::String, "The OIDC token itself. Set this or `oidc_token_file`.").sensitive(),
@@ -19,10 +19,8 @@ pub fn block() -> Block {
             opt("session_expiration", Type::Number, "Lifetime of the temporary credentials in seconds, 900 up to the role's maximum; default 3600."),
             opt("policy", Type::String, "A RAM policy document (JSON) that further restricts the assumed role's permissions."),
         ],
-        block_types: vec![],
-        description: "Exchange an OIDC token (GitHub Actions, ACK RRSA) for a RAM role's temporary credentials through STS AssumeRoleWithOIDC, which needs no AccessKey.".to_owned(),
-        deprecated: false,
-    }
+        "Exchange an OIDC token (GitHub Actions, ACK RRSA) for a RAM role's temporary credentials through STS AssumeRoleWithOIDC, which needs no AccessKey.",
+    )
 }
 
 fn valid_provider_arn(arn: &str) -> bool {

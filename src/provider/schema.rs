@@ -1,7 +1,7 @@
 //! The provider block's schema: where to call ActionTrail, with which credentials, and
 //! how patiently.
 
-use crate::model::{Attribute, Block, NestedBlock, Nesting, Schema, Type};
+use crate::model::{Attribute, Block, NestedBlock, Schema, Type};
 
 /// The provider block's description, also the lead paragraph of its docs.
 pub const DESCRIPTION: &str = "Reads Alibaba Cloud ActionTrail's record of when, where and for what each AccessKey was last used, so that a plan can audit keys and refuse to retire one that is still in use.";
@@ -12,18 +12,16 @@ fn opt(name: &str, ty: Type, description: &str) -> Attribute {
 
 /// The provider block's schema.
 pub fn schema() -> Schema {
-    let assume_role = Block {
-        attributes: vec![
+    let assume_role = Block::of(
+        vec![
             Attribute::required("role_arn", Type::String, "ARN of the RAM role to assume, `acs:ram::<account id>:role/<role name>`."),
             opt("session_name", Type::String, "Session name recorded in ActionTrail for the assumed role (2-64 characters of letters, digits, `.`, `@`, `-`, `_`); default `terraform`."),
             opt("policy", Type::String, "A RAM policy document (JSON) that further restricts the assumed role's permissions."),
             opt("session_expiration", Type::Number, "Lifetime of the temporary credentials in seconds, 900 to 43200; default 3600."),
             opt("external_id", Type::String, "External ID the role's trust policy requires, if any."),
         ],
-        block_types: vec![],
-        description: "Assume a RAM role through STS AssumeRole, signing with the credentials found otherwise, and call ActionTrail as that role.".to_owned(),
-        deprecated: false,
-    };
+        "Assume a RAM role through STS AssumeRole, signing with the credentials found otherwise, and call ActionTrail as that role.",
+    );
     Schema::new(
         0,
         Block {
@@ -50,25 +48,11 @@ pub fn schema() -> Schema {
                 opt("resourcemanager_endpoint", Type::String, "ResourceManager endpoint a Resource Directory's accounts are listed at (ListAccounts) instead of `resourcemanager.aliyuncs.com`, which is called over HTTPS whatever `protocol` says. Also `ALIBABA_CLOUD_RESOURCEMANAGER_ENDPOINT`."),
                 opt("max_requests_per_second", Type::Number, "The most calls a second to each API (Action) for each account, from the first call, more than 0 and at most 10000 (`0.5` is a call every two seconds): headroom in the account's flow-control quota for other tools. Without it calls are not slowed until the API answers `Throttling`; then the provider paces that API for that account a little under the rate the API let through, honours `x-acs-retry-after`, and speeds up again while no call is throttled. `max_concurrency` bounds both."),
             ],
-            block_types: vec![NestedBlock {
-                type_name: "assume_role".to_owned(),
-                block: assume_role,
-                nesting: Nesting::Single,
-                min_items: 0,
-                max_items: 1,
-            }, NestedBlock {
-                type_name: "assume_role_with_oidc".to_owned(),
-                block: crate::provider::oidc::block(),
-                nesting: Nesting::Single,
-                min_items: 0,
-                max_items: 1,
-            }, NestedBlock {
-                type_name: "endpoints".to_owned(),
-                block: crate::provider::endpoints::block(),
-                nesting: Nesting::Single,
-                min_items: 0,
-                max_items: 1,
-            }],
+            block_types: vec![
+                NestedBlock::at_most_one("assume_role", assume_role),
+                NestedBlock::at_most_one("assume_role_with_oidc", crate::provider::oidc::block()),
+                NestedBlock::at_most_one("endpoints", crate::provider::endpoints::block()),
+            ],
             description: DESCRIPTION.to_owned(),
             deprecated: false,
         }

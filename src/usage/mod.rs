@@ -44,75 +44,76 @@ pub fn parse_event(detail: Option<&str>) -> Option<Event> {
     Event::parse(Some(text))
 }
 
+/// One member of an object the event is shown as: its name, its type and how it is read.
+type Member<T> = (&'static str, Type, fn(&T) -> Value);
+
+/// The members of the `user_identity` object inside `event`, each declared once for its
+/// type and its value.
+fn user_identity_members() -> [Member<UserIdentity>; 5] {
+    [
+        ("type", Type::String, |u| text(&u.kind)),
+        ("user_name", Type::String, |u| text(&u.user_name)),
+        ("account_id", Type::String, |u| text(&u.account_id)),
+        ("principal_id", Type::String, |u| text(&u.principal_id)),
+        ("access_key_id", Type::String, |u| text(&u.access_key_id)),
+    ]
+}
+
+/// The members of the parsed `event` object, each declared once for its type and its
+/// value.
+fn event_members() -> [Member<Event>; 12] {
+    [
+        ("event_id", Type::String, |e| text(&e.event_id)),
+        ("event_name", Type::String, |e| text(&e.event_name)),
+        ("event_source", Type::String, |e| text(&e.event_source)),
+        ("event_time", Type::String, |e| text(&e.event_time)),
+        ("event_type", Type::String, |e| text(&e.event_type)),
+        ("source_ip_address", Type::String, |e| {
+            text(&e.source_ip_address)
+        }),
+        ("acs_region", Type::String, |e| text(&e.acs_region)),
+        ("service_name", Type::String, |e| text(&e.service_name)),
+        ("request_id", Type::String, |e| text(&e.request_id)),
+        ("api_version", Type::String, |e| text(&e.api_version)),
+        ("is_global", Type::Bool, |e| {
+            e.is_global.map_or(Value::Null, Value::Bool)
+        }),
+        ("user_identity", user_identity_type(), |e| {
+            let identity = e.user_identity.as_ref();
+            identity.map_or(Value::Null, |u| members_value(user_identity_members(), u))
+        }),
+    ]
+}
+
+/// A member that is text, null when absent.
+fn text(member: &Option<String>) -> Value {
+    Value::opt_string(member.clone())
+}
+
+fn members_type<T, const N: usize>(members: [Member<T>; N]) -> Type {
+    Type::object(members.map(|(name, ty, _)| (name, ty)))
+}
+
+fn members_value<T, const N: usize>(members: [Member<T>; N], of: &T) -> Value {
+    Value::object(members.map(|(name, _, get)| (name, get(of))))
+}
+
 /// The type of the `user_identity` object inside `event`.
 pub fn user_identity_type() -> Type {
-    Type::object([
-        ("type", Type::String),
-        ("user_name", Type::String),
-        ("account_id", Type::String),
-        ("principal_id", Type::String),
-        ("access_key_id", Type::String),
-    ])
+    members_type(user_identity_members())
 }
 
 /// The type of the parsed `event` object.
 pub fn event_type() -> Type {
-    Type::object([
-        ("event_id", Type::String),
-        ("event_name", Type::String),
-        ("event_source", Type::String),
-        ("event_time", Type::String),
-        ("event_type", Type::String),
-        ("source_ip_address", Type::String),
-        ("acs_region", Type::String),
-        ("service_name", Type::String),
-        ("request_id", Type::String),
-        ("api_version", Type::String),
-        ("is_global", Type::Bool),
-        ("user_identity", user_identity_type()),
-    ])
+    members_type(event_members())
 }
 
 /// The `event` attribute's description.
 pub const EVENT_DESCRIPTION: &str = "The ActionTrail event parsed from `detail` (event_id, event_name, event_source, event_time, event_type, source_ip_address, acs_region, service_name, request_id, api_version, is_global, user_identity); null when there is no detail or it is not a JSON object.";
 
-fn user_identity_value(u: &UserIdentity) -> Value {
-    Value::object([
-        ("type", Value::opt_string(u.kind.clone())),
-        ("user_name", Value::opt_string(u.user_name.clone())),
-        ("account_id", Value::opt_string(u.account_id.clone())),
-        ("principal_id", Value::opt_string(u.principal_id.clone())),
-        ("access_key_id", Value::opt_string(u.access_key_id.clone())),
-    ])
-}
-
 /// The `event` value: an object of [`event_type`], or null.
 pub fn event_value(event: Option<&Event>) -> Value {
-    let Some(e) = event else {
-        return Value::Null;
-    };
-    Value::object([
-        ("event_id", Value::opt_string(e.event_id.clone())),
-        ("event_name", Value::opt_string(e.event_name.clone())),
-        ("event_source", Value::opt_string(e.event_source.clone())),
-        ("event_time", Value::opt_string(e.event_time.clone())),
-        ("event_type", Value::opt_string(e.event_type.clone())),
-        (
-            "source_ip_address",
-            Value::opt_string(e.source_ip_address.clone()),
-        ),
-        ("acs_region", Value::opt_string(e.acs_region.clone())),
-        ("service_name", Value::opt_string(e.service_name.clone())),
-        ("request_id", Value::opt_string(e.request_id.clone())),
-        ("api_version", Value::opt_string(e.api_version.clone())),
-        ("is_global", e.is_global.map_or(Value::Null, Value::Bool)),
-        (
-            "user_identity",
-            e.user_identity
-                .as_ref()
-                .map_or(Value::Null, user_identity_value),
-        ),
-    ])
+    event.map_or(Value::Null, |e| members_value(event_members(), e))
 }
 
 /// One use with what every attribute derives from it, worked out once: the time (`None`

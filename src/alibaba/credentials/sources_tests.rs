@@ -4,32 +4,12 @@
 
 use super::found::{Env, Found};
 use super::resolve::resolve;
+use super::tests::{config, home_with, write};
 use super::{CredentialsConfig, CredentialsError, OidcConfig};
-use std::collections::BTreeMap;
 use std::path::Path;
-
-fn config(home: &Path, pairs: &[(&str, &str)]) -> CredentialsConfig {
-    CredentialsConfig {
-        env: Some(
-            pairs
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect::<BTreeMap<_, _>>(),
-        ),
-        home: Some(home.to_owned()),
-        ..Default::default()
-    }
-}
 
 fn resolved(cfg: &CredentialsConfig) -> Result<(Found, String), CredentialsError> {
     resolve(cfg, &Env(&cfg.env))
-}
-
-fn write(home: &Path, rel: &str, text: &str) -> String {
-    let path = home.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, text).unwrap();
-    path.display().to_string()
 }
 
 const ROLE: &str = "acs:ram::1:role/r";
@@ -168,9 +148,7 @@ fn alibaba_cloud_credentials_file_is_read_as_json_or_ini_by_its_content() {
 
 #[test]
 fn the_python_librarys_ini_name_is_read_after_credentials() {
-    let home = tempfile::tempdir().unwrap();
-    write(
-        home.path(),
+    let home = home_with(
         ".alibabacloud/credentials.ini",
         "[default]\naccess_key_id = dot-ini\naccess_key_secret = s\n",
     );
@@ -180,9 +158,7 @@ fn the_python_librarys_ini_name_is_read_after_credentials() {
 
 #[test]
 fn chainable_profiles_stack_and_a_loop_is_an_error() {
-    let home = tempfile::tempdir().unwrap();
-    write(
-        home.path(),
+    let home = home_with(
         ".aliyun/config.json",
         r#"{"current": "top", "profiles": [
   {"name": "base", "mode": "AK", "access_key_id": "base-id", "access_key_secret": "s"},
@@ -213,9 +189,7 @@ fn chainable_profiles_stack_and_a_loop_is_an_error() {
 
 #[test]
 fn cloud_sso_and_oauth_profiles_are_refused_with_the_way_out() {
-    let home = tempfile::tempdir().unwrap();
-    write(
-        home.path(),
+    let home = home_with(
         ".aliyun/config.json",
         r#"{"profiles": [{"name": "sso", "mode": "CloudSSO"}, {"name": "oauth", "mode": "OAuth"}, {"name": "ext", "mode": "External"}]}"#,
     );
@@ -239,9 +213,7 @@ fn cloud_sso_and_oauth_profiles_are_refused_with_the_way_out() {
 
 #[test]
 fn the_cli_file_can_be_switched_off_as_the_library_allows() {
-    let home = tempfile::tempdir().unwrap();
-    write(
-        home.path(),
+    let home = home_with(
         ".aliyun/config.json",
         r#"{"current": "p", "profiles": [{"name": "p", "mode": "AK", "access_key_id": "cli", "access_key_secret": "s"}]}"#,
     );

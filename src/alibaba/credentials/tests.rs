@@ -15,7 +15,8 @@ fn env(pairs: &[(&str, &str)]) -> Option<BTreeMap<String, String>> {
     )
 }
 
-fn config(home: &Path, pairs: &[(&str, &str)]) -> CredentialsConfig {
+/// The environment `pairs` under `home`, nothing else configured.
+pub(super) fn config(home: &Path, pairs: &[(&str, &str)]) -> CredentialsConfig {
     CredentialsConfig {
         env: env(pairs),
         home: Some(home.to_owned()),
@@ -48,10 +49,19 @@ fn err(cfg: &CredentialsConfig) -> CredentialsError {
     }
 }
 
-fn write(home: &Path, rel: &str, text: &str) {
+/// Writes `text` at `rel` under `home`, making its folders; the path written.
+pub(super) fn write(home: &Path, rel: &str, text: &str) -> String {
     let path = home.join(rel);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+/// A home folder holding `text` at `rel`.
+pub(super) fn home_with(rel: &str, text: &str) -> tempfile::TempDir {
+    let home = tempfile::tempdir().unwrap();
+    write(home.path(), rel, text);
+    home
 }
 
 const CLI: &str = ".aliyun/config.json";
@@ -59,9 +69,7 @@ const INI: &str = ".alibabacloud/credentials";
 
 #[test]
 fn static_arguments_win_over_everything() {
-    let home = tempfile::tempdir().unwrap();
-    write(
-        home.path(),
+    let home = home_with(
         INI,
         "[default]\ntype = access_key\naccess_key_id = ini\naccess_key_secret = s\n",
     );
@@ -123,9 +131,7 @@ fn reads_each_environment_variable_name() {
 
 #[test]
 fn the_environment_wins_over_the_files() {
-    let home = tempfile::tempdir().unwrap();
-    write(
-        home.path(),
+    let home = home_with(
         CLI,
         r#"{"current":"default","profiles":[{"name":"default","mode":"AK","access_key_id":"cli","access_key_secret":"s"}]}"#,
     );
@@ -151,8 +157,7 @@ const PROFILES: &str = r#"{
 
 #[test]
 fn reads_every_aliyun_cli_profile_mode() {
-    let home = tempfile::tempdir().unwrap();
-    write(home.path(), CLI, PROFILES);
+    let home = home_with(CLI, PROFILES);
     let with_profile = |p: &str| profile(home.path(), p);
     let c = key(&config(home.path(), &[]));
     assert_eq!(c.access_key_id, "ak-id", "the file's current profile");
@@ -185,8 +190,7 @@ fn reads_every_aliyun_cli_profile_mode() {
 
 #[test]
 fn the_profile_comes_from_the_argument_then_each_environment_variable() {
-    let home = tempfile::tempdir().unwrap();
-    write(home.path(), CLI, PROFILES);
+    let home = home_with(CLI, PROFILES);
     let c = key(&config(home.path(), &[("ALIBABA_CLOUD_PROFILE", "sts")]));
     assert_eq!(c.access_key_id, "STS.id");
     let c = key(&config(home.path(), &[("ALICLOUD_PROFILE", "sts")]));
@@ -207,8 +211,7 @@ fn shared_credentials_file_overrides_the_cli_file_path() {
 
 #[test]
 fn a_malformed_cli_file_is_an_error_naming_it() {
-    let home = tempfile::tempdir().unwrap();
-    write(home.path(), CLI, "{not json");
+    let home = home_with(CLI, "{not json");
     let e = err(&config(home.path(), &[])).to_string();
     assert!(
         e.contains("config.json") && e.contains("not a valid"),
@@ -251,8 +254,7 @@ type = rsa_key_pair
 
 #[test]
 fn reads_every_ini_credential_type() {
-    let home = tempfile::tempdir().unwrap();
-    write(home.path(), INI, INI_TEXT);
+    let home = home_with(INI, INI_TEXT);
     let with_profile = |p: &str| profile(home.path(), p);
     let c = key(&config(home.path(), &[]));
     assert_eq!(
@@ -296,8 +298,7 @@ fn the_ini_file_path_comes_from_the_argument_or_the_environment() {
 
 #[test]
 fn the_cli_file_wins_over_the_ini_file_and_a_missing_profile_falls_through() {
-    let home = tempfile::tempdir().unwrap();
-    write(home.path(), CLI, PROFILES);
+    let home = home_with(CLI, PROFILES);
     write(home.path(), INI, INI_TEXT);
     assert_eq!(key(&config(home.path(), &[])).access_key_id, "ak-id");
     let mut cfg = config(home.path(), &[]);
@@ -311,8 +312,7 @@ fn the_cli_file_wins_over_the_ini_file_and_a_missing_profile_falls_through() {
 
 #[test]
 fn home_comes_from_the_given_environment() {
-    let home = tempfile::tempdir().unwrap();
-    write(home.path(), INI, INI_TEXT);
+    let home = home_with(INI, INI_TEXT);
     let cfg = CredentialsConfig {
         // Where the aliyun CLI looks for the home directory on this OS.
         env: env(&[(
