@@ -4,6 +4,7 @@ pub mod credentials;
 pub mod decode;
 pub mod endpoint;
 pub mod http;
+pub mod percent;
 pub mod redact;
 pub mod rpc;
 pub mod secret;

@@ -72,7 +72,7 @@ pub fn scrub(text: &str) -> String {
         if out.contains(&*secret) {
             out = out.replace(&*secret, REDACTED);
         }
-        let encoded = crate::alibaba::signature::percent_encode(&secret);
+        let encoded = crate::alibaba::percent::percent_encode(&secret);
         if encoded != *secret {
             for form in [encoded.replace('%', "%25"), encoded] {
                 if out.contains(&form) {
@@ -362,7 +362,7 @@ mod tests {
     fn scrub_removes_known_secrets_in_every_spelling_and_the_known_shapes() {
         let token = "CAIS+scrub/known=token0001";
         crate::alibaba::secret::register(token);
-        let encoded = crate::alibaba::signature::percent_encode(token);
+        let encoded = crate::alibaba::percent::percent_encode(token);
         let text = format!(
             "stderr: {token} | url: x?t={encoded} | sts: {} | SecurityToken CAISbareTokenValue00000001 is bad | SecurityToken is invalid | jwt eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl end | Authorization: Bearer abc.def-ghi | {{\"OIDCToken\":\"opaque-oidc\"}}",
             encoded.replace('%', "%25")

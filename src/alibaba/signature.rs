@@ -8,41 +8,12 @@
 
 use super::access_key::Credentials;
 use super::endpoint::Endpoint;
+use super::percent::{percent_encode, percent_encode_into};
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
-
-/// Everything but `A-Za-z0-9-_.~` is percent-encoded (RFC 3986 unreserved), as Alibaba
-/// requires: space is `%20`, `*` is `%2A`, `~` stays. Bytes past ASCII are those of the
-/// UTF-8 encoding, each encoded on its own.
-fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~')
-}
-
-/// Appends `s` to `out`, percent-encoded the way Alibaba's signature algorithms require.
-/// Every request signs and sends a few hundred encoded bytes, so this writes them
-/// straight into the buffer rather than through a formatter.
-fn percent_encode_into(out: &mut String, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for &b in s.as_bytes() {
-        if is_unreserved(b) {
-            out.push(char::from(b));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 0xF)]));
-        }
-    }
-}
-
-/// Percent-encodes `s` the way Alibaba's signature algorithms require.
-pub fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + s.len() / 2);
-    percent_encode_into(&mut out, s);
-    out
-}
 
 /// The canonicalized query string: parameters sorted by key, each key and value
 /// percent-encoded, joined `k=v` with `&`.

@@ -160,7 +160,7 @@ pub(super) async fn fetch(
     };
     let path = format!(
         "{CREDENTIALS_PATH}{}",
-        crate::alibaba::signature::percent_encode(&role)
+        crate::alibaba::percent::percent_encode(&role)
     );
     let body = get(http, endpoint, &path, token.as_deref(), timeout, &role).await?;
     let parsed: MetadataCredentials =
