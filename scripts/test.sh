@@ -22,7 +22,8 @@ CARGO="$cargo" DIST="$target/release-head-start" bash scripts/release.sh build \
   >"$target/release-head-start.log" 2>&1 &
 head_start=$!
 release=""
-# However the script ends, what it started in the background is stopped with it.
+# However the script ends, what it started in the background, and those jobs' own children
+# (the cargo each runs), are sent TERM; anything deeper is left to cargo to stop.
 stop() {
   for job in "$@"; do
     pkill -TERM -P "$job" 2>/dev/null || true
@@ -41,8 +42,8 @@ rest=0
 "$cargo" test --locked --no-fail-fast -- --skip "$release_tests" || rest=$?
 released=0
 wait "$release" || released=$?
-# The release tests ran `make release` after it, so it has ended; its status says nothing
-# the release tests did not.
+# The release tests' own `make release` waited for this build's lock, so little or nothing
+# is left of it by now; its status says nothing the release tests did not.
 wait "$head_start" || true
 
 echo "test: the release tests, run beside the others (their output, from $log):"
