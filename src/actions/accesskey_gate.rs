@@ -14,10 +14,10 @@ use crate::actiontrail::diagnostic::About;
 use crate::actiontrail::{last_used_info, Client};
 use crate::data_sources::accesskeys;
 use crate::data_sources::key::AccessKeyId;
-use crate::data_sources::last_used::{self, Config, Gate, LastUse, LastUsed, FAIL_IF_USED_WITHIN};
-use crate::framework::args::{self, Arg};
+use crate::data_sources::last_used::{self, Config, Gate, LastUse, LastUsed};
+use crate::framework::args::{Argument, Reads};
 use crate::framework::DataSource as _;
-use crate::model::{Attribute, AttributePath, Block, Diagnostic, Schema, Type, Value};
+use crate::model::{Block, Diagnostic, Schema, Value};
 use crate::usage::duration;
 use crate::usage::{self, Used};
 
@@ -57,16 +57,8 @@ impl AccessKeyGate {
     pub fn new() -> Self {
         let block = Block::of(
             vec![
-                Attribute::required(
-                    ACCESS_KEY_IDS,
-                    Type::list(Type::String),
-                    "The AccessKey IDs to check, e.g. the key being disabled: `[alicloud_ram_access_key.old.id]`. Each is read from ActionTrail when the action runs.",
-                ),
-                Attribute::required(
-                    FAIL_IF_USED_WITHIN,
-                    Type::String,
-                    "Fail the action, and the change it guards, if any key was used more recently than this: a duration such as `30d`, `720h`, `2w`, or a number of days (as the data source's gate).",
-                ),
+                KEYS.field::<()>().attribute(),
+                WINDOW.field_described::<()>("Fail the action, and the change it guards, if any key was used more recently than this: a duration such as `30d`, `720h`, `2w`, or a number of days (as the data source's gate).").attribute(),
             ],
             DESCRIPTION,
         );
@@ -76,63 +68,43 @@ impl AccessKeyGate {
     }
 }
 
-/// `access_key_ids`: each a plausible key, none twice, at least one. `None` when unknown
-/// or invalid (the diagnostics are in `diags`).
-fn parse_keys(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Vec<AccessKeyId>> {
-    let path = AttributePath::root(ACCESS_KEY_IDS);
-    let items = match accesskeys::list_items(config, ACCESS_KEY_IDS, diags)? {
-        Arg::Absent => {
-            diags.push(args::invalid(
-                ACCESS_KEY_IDS,
-                &path,
-                "access_key_ids is required: the keys the gate checks.",
-            ));
-            return None;
+/// `access_key_ids`: each a plausible key, none twice, at least one.
+const KEYS: Argument<Vec<AccessKeyId>> = Argument::new(
+    ACCESS_KEY_IDS,
+    "The AccessKey IDs to check, e.g. the key being disabled: `[alicloud_ram_access_key.old.id]`. Each is read from ActionTrail when the action runs.",
+    Reads::TextList(|items, at| {
+        if items.is_empty() {
+            return at.invalid("access_key_ids is empty: a gate over no key would always pass. List the keys being retired.");
         }
-        Arg::Unknown => return None,
-        Arg::Known(items) => items,
-    };
-    if items.is_empty() {
-        diags.push(args::invalid(
-            ACCESS_KEY_IDS,
-            &path,
-            "access_key_ids is empty: a gate over no key would always pass. List the keys being retired.",
-        ));
-        return None;
-    }
-    accesskeys::each_once(
-        ACCESS_KEY_IDS,
-        items,
-        diags,
-        AccessKeyId::parse,
-        "is not an AccessKey ID: it has 8 to 128 letters, digits or dots, like \"LTAI5tExampleKey0001\"",
-        |other| match other {
-            Value::Null => {
-                "access_key_ids holds a null: every item must be an AccessKey ID.".to_owned()
-            }
-            other => format!(
-                "access_key_ids items must be strings, but Terraform sent a {}.",
-                other.kind()
-            ),
-        },
-    )
-}
+        accesskeys::each_once(
+            items,
+            at,
+            AccessKeyId::parse,
+            "is not an AccessKey ID: it has 8 to 128 letters, digits or dots, like \"LTAI5tExampleKey0001\"",
+            |other| match other {
+                Value::Null => {
+                    "access_key_ids holds a null: every item must be an AccessKey ID.".to_owned()
+                }
+                other => format!(
+                    "access_key_ids items must be strings, but Terraform sent a {}.",
+                    other.kind()
+                ),
+            },
+        )
+    }),
+).required();
+
+/// `fail_if_used_within`: the data source's gate, required.
+const WINDOW: Argument<Gate> = last_used::GATE.required();
 
 /// Checks the whole `config`; the typed one when it is known and valid.
 fn parse(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<GateConfig> {
-    let keys = parse_keys(config, diags);
-    let gate = match last_used::parse_gate(config, diags) {
-        Some(Some(g)) => Some(g),
-        Some(None) => {
-            diags.push(args::invalid(
-                FAIL_IF_USED_WITHIN,
-                &AttributePath::root(FAIL_IF_USED_WITHIN),
-                "fail_if_used_within is required: how long each key must have been idle, such as \"30d\".",
-            ));
-            None
-        }
-        None => None,
-    };
+    let keys = KEYS.demand(config, diags, "the keys the gate checks");
+    let gate = WINDOW.demand(
+        config,
+        diags,
+        "how long each key must have been idle, such as \"30d\"",
+    );
     if crate::model::diag::has_errors(diags) {
         return None;
     }
@@ -235,7 +207,8 @@ impl Action for AccessKeyGate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Severity;
+    use crate::data_sources::last_used::FAIL_IF_USED_WITHIN;
+    use crate::model::{AttributePath, Severity};
 
     fn config(keys: Value, window: Value) -> Value {
         Value::object([(ACCESS_KEY_IDS, keys), (FAIL_IF_USED_WITHIN, window)])

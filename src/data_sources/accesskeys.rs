@@ -8,7 +8,7 @@ use crate::actiontrail::KeyStatus;
 use crate::data_sources::fleet::{self, Fleet, FleetKey, Selection};
 use crate::data_sources::key::{AccessKeyId, NOT_AN_ACCESS_KEY_ID};
 use crate::data_sources::uses;
-use crate::framework::args::{self, Arg};
+use crate::framework::args::{self, Argument, At, Reads};
 use crate::framework::attribute::{Field, Fields};
 use crate::framework::data_source::DataSource;
 use crate::model::{AttributePath, Diagnostic, Type, Value};
@@ -92,8 +92,8 @@ impl DataSource for AccessKeys {
 
     fn fields() -> Fields<Fleet> {
         Fields::new()
-            .with(Field::optional(USER_NAMES, Type::list(Type::String), "Only the keys of these RAM users (RAM ListUsers is then not called). Conflicts with `access_key_ids`. Default: every RAM user of the account."))
-            .with(Field::optional(ACCESS_KEY_IDS, Type::list(Type::String), "Exactly these keys (no discovery); each must be a RAM user's key that RAM lists. Conflicts with `user_names`."))
+            .with(USERS.field())
+            .with(KEYS.field())
             .and(filter_arguments("The fleet gate: fail the read, listing every selected key used within this long (`30d`, `720h`, or a number of days), with its user, service, IP and time."))
             .with(Field::computed("id", Type::String, "What was selected: `all`, `users:<names>` or `keys:<ids>`.", |a: &Fleet| Value::string(a.id.clone())))
             .with(Field::list("keys", "The keys the filters kept, in RAM's order of users and keys (or the order of `access_key_ids`)", key_fields(), |a: &Fleet| a.keys.as_slice()))
@@ -108,27 +108,8 @@ impl DataSource for AccessKeys {
     }
 
     fn parse(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Selection> {
-        let user_names = names(
-            config,
-            USER_NAMES,
-            "select every key of the account",
-            diags,
-            |n| {
-                let ok = (1..=64).contains(&n.len())
-                    && n.bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b"._-@".contains(&b));
-                ok.then(|| n.to_owned())
-            },
-            "is not a RAM user name (1 to 64 letters, digits or . _ - @)",
-        );
-        let access_key_ids = names(
-            config,
-            ACCESS_KEY_IDS,
-            "select every key of the account",
-            diags,
-            AccessKeyId::parse,
-            NOT_AN_ACCESS_KEY_ID,
-        );
+        let user_names = USERS.optional(config, diags);
+        let access_key_ids = KEYS.optional(config, diags);
         if let (Some(Some(_)), Some(Some(_))) = (&user_names, &access_key_ids) {
             diags.push(args::invalid(ACCESS_KEY_IDS, &AttributePath::root(ACCESS_KEY_IDS), "access_key_ids and user_names both select keys: set one of them (access_key_ids for exactly those keys, user_names for every key of those users)."));
         }
@@ -161,10 +142,10 @@ impl DataSource for AccessKeys {
 /// failed gate lists.
 pub(super) fn filter_arguments<A>(gate: &'static str) -> [Field<A>; 4] {
     [
-        Field::optional(STATUS, Type::String, "Keep only keys of this status: `Active` or `Inactive`."),
-        Field::optional(UNUSED_FOR, Type::String, "Keep only keys not used within this long (`90d`, `2160h`, `12w` or a number of days); never-used keys are kept."),
-        Field::optional(USED_WITHIN, Type::String, "Keep only keys used within this long (`30d`, `720h`, or a number of days)."),
-        Field::optional(FAIL_IF_ANY_USED_WITHIN, Type::String, gate),
+        KEY_STATUS.field(),
+        UNUSED.field(),
+        USED.field(),
+        ANY_USED.field_described(gate),
     ]
 }
 
@@ -229,10 +210,10 @@ pub(super) fn kept_counts<A: 'static, K: Borrow<FleetKey> + 'static>(
 /// `fail_if_any_used_within`), as a selection of every key; `None` when one is unknown or
 /// invalid.
 pub(super) fn filters(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Selection> {
-    let status = status(config, diags);
-    let unused_for = window(config, UNUSED_FOR, diags);
-    let used_within = window(config, USED_WITHIN, diags);
-    let gate = window(config, FAIL_IF_ANY_USED_WITHIN, diags);
+    let status = KEY_STATUS.optional(config, diags);
+    let unused_for = UNUSED.optional(config, diags);
+    let used_within = USED.optional(config, diags);
+    let gate = ANY_USED.optional(config, diags);
     Some(Selection {
         user_names: None,
         access_key_ids: None,
@@ -243,117 +224,121 @@ pub(super) fn filters(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Sel
     })
 }
 
-/// `status`: `Some(None)` when absent, `None` when unknown or invalid.
-fn status(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Option<KeyStatus>> {
-    args::optional(
-        config,
-        STATUS,
-        diags,
-        args::string,
-        |s, path, diags| match s {
-            "Active" => Some(KeyStatus::Active),
-            "Inactive" => Some(KeyStatus::Inactive),
-            other => {
-                diags.push(args::invalid(STATUS, path, format!("status {other:?} is neither \"Active\" nor \"Inactive\" (as RAM writes them).")));
-                None
-            }
-        },
-    )
-}
+/// `user_names`: RAM user names.
+const USERS: Argument<Vec<String>> = Argument::new(
+    USER_NAMES,
+    "Only the keys of these RAM users (RAM ListUsers is then not called). Conflicts with `access_key_ids`. Default: every RAM user of the account.",
+    Reads::TextList(|items, at| {
+        let user_name = |n: &str| args::is_name(n, 64, b"._-@").then(|| n.to_owned());
+        names(
+            items,
+            at,
+            "select every key of the account",
+            user_name,
+            "is not a RAM user name (1 to 64 letters, digits or . _ - @)",
+        )
+    }),
+);
 
-/// A list-of-strings argument: `Some(None)` when absent, `None` when unknown or invalid.
-/// An empty list is refused, saying that leaving it out would `when_absent`.
+/// `access_key_ids`: exactly these keys of the account.
+const KEYS: Argument<Vec<AccessKeyId>> = Argument::new(
+    ACCESS_KEY_IDS,
+    "Exactly these keys (no discovery); each must be a RAM user's key that RAM lists. Conflicts with `user_names`.",
+    Reads::TextList(|items, at| {
+        names(
+            items,
+            at,
+            "select every key of the account",
+            AccessKeyId::parse,
+            NOT_AN_ACCESS_KEY_ID,
+        )
+    }),
+);
+
+/// `status`: as RAM writes it.
+const KEY_STATUS: Argument<KeyStatus> = Argument::new(
+    STATUS,
+    "Keep only keys of this status: `Active` or `Inactive`.",
+    Reads::Text(|s, at| match s {
+        "Active" => Some(KeyStatus::Active),
+        "Inactive" => Some(KeyStatus::Inactive),
+        other => at.invalid(format!(
+            "status {other:?} is neither \"Active\" nor \"Inactive\" (as RAM writes them)."
+        )),
+    }),
+);
+
+/// `unused_for`.
+const UNUSED: Argument<Duration> = Argument::new(
+    UNUSED_FOR,
+    "Keep only keys not used within this long (`90d`, `2160h`, `12w` or a number of days); never-used keys are kept.",
+    Reads::Text(window),
+);
+
+/// `used_within`.
+const USED: Argument<Duration> = Argument::new(
+    USED_WITHIN,
+    "Keep only keys used within this long (`30d`, `720h`, or a number of days).",
+    Reads::Text(window),
+);
+
+/// `fail_if_any_used_within`, the fleet gate (each fleet data source describes what its
+/// failed gate lists).
+const ANY_USED: Argument<Duration> =
+    Argument::new(FAIL_IF_ANY_USED_WITHIN, "", Reads::Text(window));
+
+/// A list of strings `parse` accepts, none twice, at least one: an empty list is refused,
+/// saying that leaving it out would `when_absent`; a string `parse` refuses is reported as
+/// `"<it>" <why>.`, at its item. `None` when one is unknown or invalid.
 pub(super) fn names<T: PartialEq>(
-    config: &Value,
-    name: &str,
+    items: &[Value],
+    at: &mut At<'_>,
     when_absent: &str,
-    diags: &mut Vec<Diagnostic>,
     parse: impl Fn(&str) -> Option<T>,
     why: &str,
-) -> Option<Option<Vec<T>>> {
-    let items = match list_items(config, name, diags)? {
-        Arg::Absent => return Some(None),
-        Arg::Unknown => return None,
-        Arg::Known(items) => items,
-    };
+) -> Option<Vec<T>> {
+    let name = at.name();
     if items.is_empty() {
-        diags.push(args::invalid(
-            name,
-            &AttributePath::root(name),
-            format!("{name} is empty; remove it to {when_absent}."),
-        ));
-        return None;
+        return at.invalid(format!("{name} is empty; remove it to {when_absent}."));
     }
     let not_text = |other: &Value| format!("{name} must hold strings, not a {}.", other.kind());
-    each_once(name, items, diags, parse, why, not_text).map(Some)
+    each_once(items, at, parse, why, not_text)
 }
 
-/// The items of the list argument `name`, absent or unknown as the configuration has it;
-/// `None` when Terraform sent something other than a list (the diagnostic is in `diags`).
-pub(crate) fn list_items<'c>(
-    config: &'c Value,
-    name: &str,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<Arg<&'c [Value]>> {
-    let list = match args::block(config, name) {
-        Arg::Absent => return Some(Arg::Absent),
-        Arg::Unknown => return Some(Arg::Unknown),
-        Arg::Known(v) => v,
-    };
-    let Some(items) = list.as_elements() else {
-        diags.push(args::invalid(
-            name,
-            &AttributePath::root(name),
-            format!(
-                "{name} must be a list of strings, but Terraform sent a {}.",
-                list.kind()
-            ),
-        ));
-        return None;
-    };
-    Some(Arg::Known(items))
-}
-
-/// Each of `items` of the list argument `name` parsed, none twice; a string `parse`
-/// refuses is reported as `"<it>" <why>.`, an item that is no string as `not_text` says.
-/// `None` when one is unknown or invalid (the diagnostics are in `diags`, at each item).
+/// Each of `items` of a list argument parsed, none twice; a string `parse` refuses is
+/// reported as `"<it>" <why>.`, an item that is no string as `not_text` says, each at its
+/// item. `None` when one is unknown (the caller fails on the diagnostics of an invalid one).
 pub(crate) fn each_once<T: PartialEq>(
-    name: &str,
     items: &[Value],
-    diags: &mut Vec<Diagnostic>,
+    at: &mut At<'_>,
     parse: impl Fn(&str) -> Option<T>,
     why: &str,
     not_text: impl Fn(&Value) -> String,
 ) -> Option<Vec<T>> {
-    let path = AttributePath::root(name);
     let mut out = Vec::new();
     let mut known = true;
     for (i, item) in items.iter().enumerate() {
-        let at = path.clone().index(i64::try_from(i).unwrap_or(i64::MAX));
         match item {
             Value::Unknown => known = false,
             Value::String(s) => match parse(s) {
-                None => diags.push(args::invalid(name, &at, format!("{s:?} {why}."))),
-                Some(t) if out.contains(&t) => diags.push(args::invalid(
-                    name,
-                    &at,
-                    format!("{s:?} is listed twice in {name}."),
-                )),
+                None => at.invalid_item(i, format!("{s:?} {why}.")),
+                Some(t) if out.contains(&t) => {
+                    at.invalid_item(i, format!("{s:?} is listed twice in {}.", at.name()));
+                }
                 Some(t) => out.push(t),
             },
-            other => diags.push(args::invalid(name, &at, not_text(other))),
+            other => at.invalid_item(i, not_text(other)),
         }
     }
     known.then_some(out)
 }
 
-/// A duration argument: `Some(None)` when absent, `None` when unknown or invalid.
-fn window(config: &Value, name: &str, diags: &mut Vec<Diagnostic>) -> Option<Option<Duration>> {
-    args::optional(config, name, diags, args::string, |text, path, diags| {
-        duration::parse_window(text)
-            .map_err(|e| diags.push(args::invalid(name, path, format!("{name} {e}."))))
-            .ok()
-    })
+/// A duration argument's check.
+fn window(text: &str, at: &mut At<'_>) -> Option<Duration> {
+    let name = at.name();
+    duration::parse_window(text)
+        .map_err(|e| at.invalid::<()>(format!("{name} {e}.")))
+        .ok()
 }
 
 #[cfg(test)]

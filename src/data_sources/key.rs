@@ -1,20 +1,27 @@
 //! The argument every data source takes, the AccessKey to look up, and [`AccessKeyId`],
 //! the id it parses into.
 
-use crate::framework::args::{self, Arg};
+use crate::framework::args::{Argument, At, Reads};
 use crate::framework::attribute::Field;
-use crate::model::{AttributePath, Diagnostic, Type, Value};
+use crate::model::{Diagnostic, Type, Value};
 
 /// The argument's name.
 pub const ACCESS_KEY_ID: &str = "access_key_id";
 
-/// The `access_key_id` argument.
+/// The `access_key_id` argument: declared, described and checked here, once.
+pub const ACCESS_KEY: Argument<AccessKeyId> = Argument::new(
+    ACCESS_KEY_ID,
+    "The AccessKey ID to look up: a permanent key (`LTAI...`), an STS key (`STS....`) or an older 16-character ID.",
+    Reads::Text(check),
+).required();
+
+fn check(id: &str, at: &mut At<'_>) -> Option<AccessKeyId> {
+    AccessKeyId::parse(id).or_else(|| at.invalid(format!("access_key_id {id:?} is not an AccessKey ID: it has 8 to 128 letters, digits or dots, like \"LTAI5tExampleKey0001\" or \"STS.NUgYrLnoC37mZZCNnAbez2Ha6\".")))
+}
+
+/// The `access_key_id` argument's schema entry.
 pub fn argument<A>() -> Field<A> {
-    Field::required(
-        ACCESS_KEY_ID,
-        Type::String,
-        "The AccessKey ID to look up: a permanent key (`LTAI...`), an STS key (`STS....`) or an older 16-character ID.",
-    )
+    ACCESS_KEY.field()
 }
 
 /// What an id that is no AccessKey ID is not, as a diagnostic says it.
@@ -91,30 +98,13 @@ pub fn id<A: Keyed>() -> Field<A> {
 
 /// Checks `access_key_id`; the key, when it is known and plausible.
 pub fn parse(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<AccessKeyId> {
-    let path = AttributePath::root(ACCESS_KEY_ID);
-    match args::string(config, ACCESS_KEY_ID, &path) {
-        Ok(Arg::Known(id)) => {
-            let key = AccessKeyId::parse(id);
-            if key.is_none() {
-                diags.push(args::invalid(
-                    ACCESS_KEY_ID,
-                    &path,
-                    format!("access_key_id {id:?} is not an AccessKey ID: it has 8 to 128 letters, digits or dots, like \"LTAI5tExampleKey0001\" or \"STS.NUgYrLnoC37mZZCNnAbez2Ha6\"."),
-                ));
-            }
-            key
-        }
-        Ok(_) => None,
-        Err(d) => {
-            diags.push(d);
-            None
-        }
-    }
+    ACCESS_KEY.get(config, diags)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::AttributePath;
 
     #[test]
     fn every_real_key_shape_is_accepted() {

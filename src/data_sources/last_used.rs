@@ -7,7 +7,7 @@ use crate::actiontrail::{AccessKeyLastUsedInfo, Event};
 use crate::data_sources::key::AccessKeyId;
 use crate::data_sources::key::{self, Keyed};
 use crate::data_sources::uses;
-use crate::framework::args;
+use crate::framework::args::{Argument, At, Reads};
 use crate::framework::attribute::{Field, Fields};
 use crate::framework::data_source::DataSource;
 use crate::model::{AttributePath, Diagnostic, Type, Value};
@@ -75,41 +75,35 @@ fn info(
     })
 }
 
-/// Checks `fail_if_used_within` (the data source's, the ephemeral gate's and the action's):
-/// `Some(None)` when absent, `None` when unknown or invalid (the diagnostic is in `diags`).
+/// `fail_if_used_within`, the data source's, the ephemeral gate's and (required there)
+/// the action's: a window ActionTrail can see.
+pub(crate) const GATE: Argument<Gate> = Argument::new(
+    FAIL_IF_USED_WITHIN,
+    "Rotation gate: fail the plan, pointing here, if the key was used more recently than this: a duration such as `30d`, `720h`, `2w`, or a number of days.",
+    Reads::Text(check_gate),
+);
+
+fn check_gate(text: &str, at: &mut At<'_>) -> Option<Gate> {
+    let window = match duration::parse_window(text) {
+        Ok(w) => w,
+        Err(e) => return at.invalid(format!("fail_if_used_within {e}.")),
+    };
+    if window > COVERAGE {
+        at.warn(
+            "fail_if_used_within reaches beyond ActionTrail's records",
+            format!("fail_if_used_within is {}, but ActionTrail keeps at most 400 days of AccessKey use: older use cannot fail the gate.", duration::describe(window)),
+        );
+    }
+    Some(Gate {
+        text: text.to_owned(),
+        window,
+    })
+}
+
+/// Checks `fail_if_used_within`: `Some(None)` when absent, `None` when unknown or invalid
+/// (the diagnostic is in `diags`).
 pub(crate) fn parse_gate(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Option<Gate>> {
-    args::optional(
-        config,
-        FAIL_IF_USED_WITHIN,
-        diags,
-        args::string,
-        |text, path, diags| {
-            let window = match duration::parse_window(text) {
-                Ok(w) => w,
-                Err(e) => {
-                    diags.push(args::invalid(
-                        FAIL_IF_USED_WITHIN,
-                        path,
-                        format!("fail_if_used_within {e}."),
-                    ));
-                    return None;
-                }
-            };
-            if window > COVERAGE {
-                diags.push(
-                Diagnostic::warning(
-                    "fail_if_used_within reaches beyond ActionTrail's records",
-                    format!("fail_if_used_within is {}, but ActionTrail keeps at most 400 days of AccessKey use: older use cannot fail the gate.", duration::describe(window)),
-                )
-                .at(path.clone()),
-            );
-            }
-            Some(Gate {
-                text: text.to_owned(),
-                window,
-            })
-        },
-    )
+    GATE.optional(config, diags)
 }
 
 #[async_trait::async_trait]
@@ -125,7 +119,7 @@ impl DataSource for LastUsed {
     fn fields() -> Fields<LastUse> {
         Fields::new()
             .with(key::argument())
-            .with(Field::optional(FAIL_IF_USED_WITHIN, Type::String, "Rotation gate: fail the plan, pointing here, if the key was used more recently than this: a duration such as `30d`, `720h`, `2w`, or a number of days."))
+            .with(GATE.field())
             .with(key::id())
             .with(Field::computed("request_id", Type::String, "Request ID of the GetAccessKeyLastUsedInfo call.", |a: &LastUse| Value::string(a.info().request_id.clone())))
             .with(info("account_id", "The Alibaba Cloud account that owns the key (AccountId).", |i| &i.account_id))

@@ -8,10 +8,10 @@ use crate::actiontrail::{Client, Error, Listing, PageOptions};
 use crate::data_sources::key;
 use crate::data_sources::key::AccessKeyId;
 use crate::data_sources::uses;
-use crate::framework::args::{self, Arg};
+use crate::framework::args::{self, Argument, Reads};
 use crate::framework::attribute::{Field, Fields};
 use crate::framework::data_source::DataSource;
-use crate::model::{AttributePath, Diagnostic, Type, Value};
+use crate::model::{Diagnostic, Type, Value};
 use crate::usage::Used;
 
 /// The largest page ActionTrail serves; also the default, so that a listing costs the
@@ -89,9 +89,9 @@ pub fn fields<T: Use + 'static>(
 ) -> Fields<Listed<T>> {
     Fields::new()
         .with(key::argument())
-        .with(Field::required(SERVICE_NAME, Type::String, format!("The service whose {what} to list, by code name as `actiontrail_accesskey_last_used_products` reports it (e.g. `Ecs`, `Oss`).")))
-        .with(Field::optional(PAGE_SIZE, Type::Number, "Items per API call, 1 to 100; default 100 (fewest calls)."))
-        .with(Field::optional(MAX_ITEMS, Type::Number, format!("Stop after this many {what} (at least 1); `truncated` then tells whether more exist. Default: all.")))
+        .with(SERVICE.field_described(format!("The service whose {what} to list, by code name as `actiontrail_accesskey_last_used_products` reports it (e.g. `Ecs`, `Oss`).")))
+        .with(PAGE.field())
+        .with(MAX.field_described(format!("Stop after this many {what} (at least 1); `truncated` then tells whether more exist. Default: all.")))
         .with(Field::computed("id", Type::String, "`<access_key_id>:<service_name>`.", |l: &Listed<T>| {
             Value::string(format!("{}:{}", l.key, l.service))
         }))
@@ -192,64 +192,47 @@ where
     crate::framework::data_source::Entry::<D>::new().state(config, &Listed::new(&q, list.clone()))
 }
 
+/// `service_name`: a service's code name, as GetAccessKeyLastUsedProducts lists it (its
+/// description names what the listing lists, so each listing gives its own).
+const SERVICE: Argument<String> = Argument::new(SERVICE_NAME, "", Reads::Text(|s, at| {
+    if args::is_name(s, 64, b"-_.") {
+        Some(s.to_owned())
+    } else {
+        at.invalid(format!("service_name {s:?} is not a service code name: use one such as \"Ecs\" or \"Oss\", as actiontrail_accesskey_last_used_products lists them."))
+    }
+})).required();
+
+/// `page_size`: items per call, 1 to [`MAX_PAGE_SIZE`].
+const PAGE: Argument<u32> = Argument::new(
+    PAGE_SIZE,
+    "Items per API call, 1 to 100; default 100 (fewest calls).",
+    Reads::Whole(|n, at| match u32::try_from(n) {
+        Ok(size) if (1..=MAX_PAGE_SIZE).contains(&n) => Some(size),
+        _ => at.invalid(format!(
+            "page_size must be between 1 and {MAX_PAGE_SIZE}, not {n}."
+        )),
+    }),
+);
+
+/// `max_items`: at most this many items (its description names what is listed).
+const MAX: Argument<usize> = Argument::new(
+    MAX_ITEMS,
+    "",
+    Reads::Whole(|n, at| match usize::try_from(n) {
+        Ok(max) if n >= 1 => Some(max),
+        _ => at.invalid(format!(
+            "max_items must be at least 1, not {n}; remove it to read everything."
+        )),
+    }),
+);
+
 /// Checks the key, `service_name`, `page_size` and `max_items`; the query, when every
 /// one is known and valid.
 pub fn parse(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Query> {
     let key = key::parse(config, diags);
-    let path = AttributePath::root(SERVICE_NAME);
-    let service = match args::string(config, SERVICE_NAME, &path) {
-        Ok(Arg::Known(s))
-            if s.is_empty()
-                || s.len() > 64
-                || !s
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)) =>
-        {
-            diags.push(args::invalid(SERVICE_NAME, &path, format!("service_name {s:?} is not a service code name: use one such as \"Ecs\" or \"Oss\", as actiontrail_accesskey_last_used_products lists them.")));
-            None
-        }
-        Ok(Arg::Known(s)) => Some(s.to_owned()),
-        Ok(_) => None,
-        Err(d) => {
-            diags.push(d);
-            None
-        }
-    };
-    let path = AttributePath::root(PAGE_SIZE);
-    let page_size = match args::whole_number(config, PAGE_SIZE, &path) {
-        Ok(Arg::Known(n)) if !(1..=MAX_PAGE_SIZE).contains(&n) => {
-            diags.push(args::invalid(
-                PAGE_SIZE,
-                &path,
-                format!("page_size must be between 1 and {MAX_PAGE_SIZE}, not {n}."),
-            ));
-            None
-        }
-        Ok(Arg::Known(n)) => u32::try_from(n).ok(),
-        Ok(Arg::Absent) => Some(MAX_PAGE_SIZE as u32),
-        Ok(Arg::Unknown) => None,
-        Err(d) => {
-            diags.push(d);
-            None
-        }
-    };
-    let max_items = args::optional(
-        config,
-        MAX_ITEMS,
-        diags,
-        args::whole_number,
-        |n, path, diags| {
-            if n < 1 {
-                diags.push(args::invalid(
-                    MAX_ITEMS,
-                    path,
-                    format!("max_items must be at least 1, not {n}; remove it to read everything."),
-                ));
-                return None;
-            }
-            usize::try_from(n).ok()
-        },
-    );
+    let service = SERVICE.get(config, diags);
+    let page_size = PAGE.or(config, diags, MAX_PAGE_SIZE as u32);
+    let max_items = MAX.optional(config, diags);
     Some(Query {
         key: key?,
         service: service?,
@@ -263,6 +246,7 @@ pub fn parse(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Query> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::AttributePath;
 
     fn config(set: &[(&str, Value)]) -> Value {
         let mut m: std::collections::BTreeMap<String, Value> =

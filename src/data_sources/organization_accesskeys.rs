@@ -9,7 +9,7 @@ use crate::data_sources::organization::{
     self, AccountRead, OrgKey, OrgSelection, Organization, DEFAULT_ROLE_NAME,
 };
 use crate::data_sources::uses;
-use crate::framework::args;
+use crate::framework::args::{self, Argument, Reads};
 use crate::framework::attribute::{Field, Fields};
 use crate::framework::data_source::DataSource;
 use crate::model::{AttributePath, Diagnostic, Type, Value};
@@ -21,6 +21,66 @@ const ACCOUNT_IDS: &str = "account_ids";
 const EXCLUDE_ACCOUNT_IDS: &str = "exclude_account_ids";
 const INCLUDE_MANAGEMENT_ACCOUNT: &str = "include_management_account";
 const ROLE_NAME: &str = "role_name";
+
+/// `account_ids`: only these members.
+const ACCOUNTS: Argument<Vec<String>> = Argument::new(
+    ACCOUNT_IDS,
+    "Only these accounts (each must be a member ListAccounts lists; the caller's own account may be named). Default: every member.",
+    Reads::TextList(|items, at| accesskeys::names(items, at, "read every member", account, NOT_AN_ACCOUNT)),
+);
+
+/// `exclude_account_ids`: leave these members out.
+const EXCLUDED: Argument<Vec<String>> = Argument::new(
+    EXCLUDE_ACCOUNT_IDS,
+    "Leave these accounts out: the explicit way to read an organisation without an account that cannot be read.",
+    Reads::TextList(|items, at| accesskeys::names(items, at, "exclude no account", account, NOT_AN_ACCOUNT)),
+);
+
+/// `include_management_account`.
+const INCLUDE_MANAGEMENT: Argument<bool> = Argument::new(
+    INCLUDE_MANAGEMENT_ACCOUNT,
+    "Also read the caller's own account (the management account), with the provider's own credentials. Default: false.",
+    Reads::Flag(|b, _| Some(b)),
+);
+
+/// `role_name`: a RAM role name.
+const ROLE: Argument<String> = Argument::new(
+    ROLE_NAME,
+    "The role assumed in each member. Default: `ResourceDirectoryAccountAccessRole`.",
+    Reads::Text(|s, at| {
+        if args::is_name(s, 64, b"._-") {
+            Some(s.to_owned())
+        } else {
+            at.invalid(format!(
+                "{s:?} is not a RAM role name (1 to 64 letters, digits or . _ -)."
+            ))
+        }
+    }),
+);
+
+/// `access_key_ids`: only these keys, wherever they are.
+const KEYS: Argument<Vec<AccessKeyId>> = Argument::new(
+    ACCESS_KEY_IDS,
+    "Only these keys, wherever they are in the accounts read: the set a rotation retires, for the gate. Each must be found (a key not found fails the read, naming it); every account is still read to find them.",
+    Reads::TextList(|items, at| {
+        accesskeys::names(
+            items,
+            at,
+            "select every key of the accounts read",
+            AccessKeyId::parse,
+            NOT_AN_ACCESS_KEY_ID,
+        )
+    }),
+);
+
+/// What an account id that is none is not.
+const NOT_AN_ACCOUNT: &str = "is not an account id (digits)";
+
+/// An account id: 1 to 32 digits.
+fn account(s: &str) -> Option<String> {
+    let ok = (1..=32).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
+    ok.then(|| s.to_owned())
+}
 
 fn org_key_fields() -> Fields<OrgKey> {
     Fields::new()
@@ -59,11 +119,11 @@ impl DataSource for OrganizationAccessKeys {
 
     fn fields() -> Fields<Organization> {
         Fields::new()
-            .with(Field::optional(ACCOUNT_IDS, Type::list(Type::String), "Only these accounts (each must be a member ListAccounts lists; the caller's own account may be named). Default: every member."))
-            .with(Field::optional(EXCLUDE_ACCOUNT_IDS, Type::list(Type::String), "Leave these accounts out: the explicit way to read an organisation without an account that cannot be read."))
-            .with(Field::optional(INCLUDE_MANAGEMENT_ACCOUNT, Type::Bool, "Also read the caller's own account (the management account), with the provider's own credentials. Default: false."))
-            .with(Field::optional(ROLE_NAME, Type::String, "The role assumed in each member. Default: `ResourceDirectoryAccountAccessRole`."))
-            .with(Field::optional(ACCESS_KEY_IDS, Type::list(Type::String), "Only these keys, wherever they are in the accounts read: the set a rotation retires, for the gate. Each must be found (a key not found fails the read, naming it); every account is still read to find them."))
+            .with(ACCOUNTS.field())
+            .with(EXCLUDED.field())
+            .with(INCLUDE_MANAGEMENT.field())
+            .with(ROLE.field())
+            .with(KEYS.field())
             .and(accesskeys::filter_arguments("The fleet gate across accounts: fail the read, listing every selected key used within this long, with its account, user, service, IP and time."))
             .with(Field::text("id", "What was read: `members`, `organization` (the members and the management account) or `accounts:<ids>`, followed by `-<ids>` when accounts were excluded and `/keys:<ids>` when keys were named.", |o: &Organization| &o.id))
             .with(Field::text("management_account_id", "The caller's own account, as STS GetCallerIdentity says.", |o: &Organization| &o.management_account_id))
@@ -81,27 +141,8 @@ impl DataSource for OrganizationAccessKeys {
     }
 
     fn parse(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<OrgSelection> {
-        let account = |s: &str| {
-            let ok = (1..=32).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
-            ok.then(|| s.to_owned())
-        };
-        let why = "is not an account id (digits)";
-        let account_ids = accesskeys::names(
-            config,
-            ACCOUNT_IDS,
-            "read every member",
-            diags,
-            account,
-            why,
-        );
-        let excluded = accesskeys::names(
-            config,
-            EXCLUDE_ACCOUNT_IDS,
-            "exclude no account",
-            diags,
-            account,
-            why,
-        );
+        let account_ids = ACCOUNTS.optional(config, diags);
+        let excluded = EXCLUDED.optional(config, diags);
         if let (Some(Some(ids)), Some(Some(ex))) = (&account_ids, &excluded) {
             for (i, id) in ex.iter().enumerate() {
                 if ids.contains(id) {
@@ -111,34 +152,9 @@ impl DataSource for OrganizationAccessKeys {
                 }
             }
         }
-        let include = args::optional(
-            config,
-            INCLUDE_MANAGEMENT_ACCOUNT,
-            diags,
-            args::boolean,
-            |b, _, _| Some(b),
-        );
-        let role_name = args::optional(config, ROLE_NAME, diags, args::string, |s, path, diags| {
-            let ok = (1..=64).contains(&s.len())
-                && s.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
-            if !ok {
-                diags.push(args::invalid(
-                    ROLE_NAME,
-                    path,
-                    format!("{s:?} is not a RAM role name (1 to 64 letters, digits or . _ -)."),
-                ));
-            }
-            ok.then(|| s.to_owned())
-        });
-        let access_key_ids = accesskeys::names(
-            config,
-            ACCESS_KEY_IDS,
-            "select every key of the accounts read",
-            diags,
-            AccessKeyId::parse,
-            NOT_AN_ACCESS_KEY_ID,
-        );
+        let include = INCLUDE_MANAGEMENT.optional(config, diags);
+        let role_name = ROLE.optional(config, diags);
+        let access_key_ids = KEYS.optional(config, diags);
         let filters = accesskeys::filters(config, diags);
         if crate::model::diag::has_errors(diags) {
             return None;
