@@ -1,5 +1,6 @@
 //! Reading arguments out of a configuration object, with the path of each so that a
-//! diagnostic points at its line of HCL.
+//! diagnostic points at its line of HCL. A data source declares each argument once, as an
+//! [`Argument`]: its schema entry and its checked value both come from that declaration.
 //!
 //! At validate time any value may be unknown (it depends on something not yet applied).
 //! An unknown is neither valid nor invalid and, for conflict checks, not "set": the
