@@ -17,25 +17,32 @@ release_tests='release::'
 target=${CARGO_TARGET_DIR:-target}
 mkdir -p "$target"
 
-# Only a head start: whatever it does, the release tests build and check the release again.
-CARGO="$cargo" DIST="$target/release-head-start" bash scripts/release.sh build \
-  >"$target/release-head-start.log" 2>&1 &
-head_start=$!
-release=""
-# However the script ends, what it started in the background, and those jobs' own children
-# (the cargo each runs), are sent TERM; anything deeper is left to cargo to stop.
+# Each background job runs in a session, and so a process group, of its own whose id is
+# the job's pid. However the script ends, TERM goes to those groups: to each job and
+# everything below it (cargo, rustc, the test binary, the Terraform and emulators it runs),
+# so nothing it started outlives it. (A test that puts a child in a group of its own stops
+# that child itself.)
+background() {
+  setsid "$@" &
+}
 stop() {
   for job in "$@"; do
-    pkill -TERM -P "$job" 2>/dev/null || true
-    kill "$job" 2>/dev/null || true
+    kill -TERM -- "-$job" 2>/dev/null || true
   done
 }
+release=""
+head_start=""
 trap 'stop $head_start $release' EXIT
+
+# Only a head start: whatever it does, the release tests build and check the release again.
+CARGO="$cargo" DIST="$target/release-head-start" background bash scripts/release.sh build \
+  >"$target/release-head-start.log" 2>&1
+head_start=$!
 
 "$cargo" test --locked --no-fail-fast --no-run
 
 log="$target/release-tests.log"
-"$cargo" test --locked --no-fail-fast --test it -- "$release_tests" >"$log" 2>&1 &
+background "$cargo" test --locked --no-fail-fast --test it -- "$release_tests" >"$log" 2>&1
 release=$!
 
 rest=0
