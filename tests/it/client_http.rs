@@ -856,25 +856,9 @@ fn client_new_makes_no_connection() {
     );
 }
 
-/// Collects log output in memory.
-#[derive(Clone, Default)]
-struct LogBuffer(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for LogBuffer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-#[test]
-fn debug_logs_name_operations_and_retries_but_never_secrets_or_tokens() {
-    // Alone beside the other tests that throttle a client in this process (client_pacing):
-    // they reach the same log callsites with no subscriber while this one listens.
-    let _alone = crate::support::heavy_load();
+/// A throttled call retried to success, and a call whose connection fails, logged at debug
+/// level: what was logged.
+fn log_a_throttled_call_and_a_transport_error() -> String {
     let logs = LogBuffer::default();
     let writer = logs.clone();
     let subscriber = tracing_subscriber::fmt()
@@ -883,10 +867,6 @@ fn debug_logs_name_operations_and_retries_but_never_secrets_or_tokens() {
         .with_ansi(false)
         .finish();
     tracing::subscriber::with_default(subscriber, || {
-        // Other tests of this binary hit the same callsites at the same time with no
-        // subscriber of their own; a callsite first seen then may have cached "no
-        // interest". Recompute it now that this thread's subscriber is in place.
-        tracing::callsite::rebuild_interest_cache();
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -906,7 +886,60 @@ fn debug_logs_name_operations_and_retries_but_never_secrets_or_tokens() {
                     .await;
             });
     });
-    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let logged = logs.0.lock().unwrap().clone();
+    String::from_utf8(logged).unwrap()
+}
+
+/// Collects log output in memory.
+#[derive(Clone, Default)]
+struct LogBuffer(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Set in the process [`debug_logs_name_operations_and_retries_but_never_secrets_or_tokens`]
+/// starts to log in.
+const LOGGING_CHILD: &str = "ACTIONTRAIL_TEST_LOGGING_CHILD";
+
+#[test]
+fn debug_logs_name_operations_and_retries_but_never_secrets_or_tokens() {
+    // Tracing decides once per call site whether any subscriber listens. A call site that
+    // another test thread of this binary registers at the moment this test's subscriber
+    // arrives can be left deaf to it, and the log lines this test looks for are missing
+    // (seen once under load). So the logging runs in a process of its own: this binary
+    // again, running this test alone, which prints what it logged between two markers.
+    const TEST: &str =
+        "client_http::debug_logs_name_operations_and_retries_but_never_secrets_or_tokens";
+    if std::env::var_os(LOGGING_CHILD).is_some() {
+        print!(
+            "<<<logs\n{}logs>>>\n",
+            log_a_throttled_call_and_a_transport_error()
+        );
+        return;
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", TEST, "--nocapture", "--test-threads=1"])
+        .env(LOGGING_CHILD, "1")
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{printed}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = printed
+        .split_once("<<<logs\n")
+        .and_then(|(_, rest)| rest.split_once("logs>>>\n"))
+        .map(|(logs, _)| logs.to_owned())
+        .unwrap_or_else(|| panic!("the logging process printed no logs:\n{printed}"));
     assert!(text.contains("GetAccessKeyLastUsedInfo"), "{text}");
     assert!(text.contains("retrying"), "{text}");
     assert!(text.contains("request_id"), "{text}");
