@@ -19,7 +19,8 @@ use crate::framework::args::{Argument, Reads};
 use crate::framework::DataSource as _;
 use crate::model::{Block, Diagnostic, Schema, Value};
 use crate::usage::duration;
-use crate::usage::{self, Used};
+use crate::usage::EpochMs;
+use crate::usage::Used;
 
 /// The action's type name.
 pub const TYPE_NAME: &str = "actiontrail_accesskey_gate";
@@ -119,7 +120,7 @@ fn progress_line(answer: &LastUse, gate: &Gate) -> String {
     let Some(ms) = answer.used.ms else {
         return format!("{} has no recorded use: idle enough", answer.key);
     };
-    let elapsed = ms.elapsed(answer.now_ms);
+    let elapsed = ms.elapsed(answer.now);
     let ago = duration::describe(elapsed);
     if elapsed >= gate.window {
         format!("{} last used {ago} ago: idle enough", answer.key)
@@ -191,7 +192,7 @@ impl Action for AccessKeyGate {
             let answer = LastUse {
                 key: key.clone(),
                 used: Used::new(info),
-                now_ms: usage::now_ms(),
+                now: EpochMs::now(),
             };
             progress(progress_line(&answer, &parsed.gate));
             let config = Config {
@@ -310,7 +311,7 @@ mod tests {
                 used_timestamp: used.map(crate::alibaba::decode::UsedTimestamp::fixture),
                 ..Default::default()
             }),
-            now_ms: NOW,
+            now: EpochMs::new(NOW),
         };
         assert_eq!(
             progress_line(&answer(Some(NOW - 41 * DAY)), &gate),

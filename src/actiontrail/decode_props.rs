@@ -20,7 +20,7 @@ const DAY_MS: i64 = 86_400_000;
 
 /// Whole seconds, as the reference's answers carry: an `eventTime` spells no milliseconds.
 fn now_s() -> i64 {
-    crate::alibaba::decode::now_ms() / 1000
+    crate::alibaba::decode::EpochMs::now().ms() / 1000
 }
 
 fn rfc3339(ms: i64) -> String {
@@ -214,7 +214,8 @@ fn distort(honest: &Value, m: &Mutation) -> String {
                 let mut e: Value = serde_json::from_str(d).unwrap();
                 let Some(t) = e["eventTime"]
                     .as_str()
-                    .and_then(crate::alibaba::decode::rfc3339_ms)
+                    .and_then(crate::alibaba::decode::EpochMs::parse_rfc3339)
+                    .map(crate::alibaba::decode::EpochMs::ms)
                 else {
                     return honest.to_string();
                 };

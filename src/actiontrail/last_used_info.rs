@@ -71,12 +71,16 @@ fn params(access_key_id: &(impl AsRef<str> + ?Sized)) -> BTreeMap<String, String
 
 /// GetAccessKeyLastUsedInfo about `asked`.
 pub fn decode(body: &str, asked: &str) -> Result<AccessKeyLastUsedInfo, Reason> {
-    decode_at(body, asked, decode::now_ms())
+    decode_at(body, asked, decode::EpochMs::now())
 }
 
-/// [`decode()`] as of `now_ms`. The answer's `UsedTimestamp` becomes the last use the strict
+/// [`decode()`] as of `now`. The answer's `UsedTimestamp` becomes the last use the strict
 /// decoder concludes: the most recent plausible sign of use, or none when there is none.
-pub fn decode_at(body: &str, asked: &str, now_ms: i64) -> Result<AccessKeyLastUsedInfo, Reason> {
+pub fn decode_at(
+    body: &str,
+    asked: &str,
+    now: decode::EpochMs,
+) -> Result<AccessKeyLastUsedInfo, Reason> {
     let mut info: AccessKeyLastUsedInfo = answer::object(body)?;
     match info.access_key_id.as_deref().map(str::trim) {
         None => return Err("it has no AccessKeyId".into()),
@@ -97,7 +101,7 @@ pub fn decode_at(body: &str, asked: &str, now_ms: i64) -> Result<AccessKeyLastUs
             detail: info.detail.as_deref(),
             listed: false,
         },
-        now_ms,
+        now,
     )?;
     if last.is_some()
         && info

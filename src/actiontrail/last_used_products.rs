@@ -49,12 +49,12 @@ impl Client {
 
 /// GetAccessKeyLastUsedProducts' answer.
 pub fn decode(body: &str) -> Result<ProductsPage, answer::Reason> {
-    decode_at(body, decode::now_ms())
+    decode_at(body, decode::EpochMs::now())
 }
 
-/// [`decode()`] as of `now_ms`.
-pub fn decode_at(body: &str, now_ms: i64) -> Result<ProductsPage, answer::Reason> {
+/// [`decode()`] as of `now`.
+pub fn decode_at(body: &str, now: decode::EpochMs) -> Result<ProductsPage, answer::Reason> {
     let mut page: ProductsPage = answer::object(body)?;
-    check_entries(&mut page.products, now_ms)?;
+    check_entries(&mut page.products, now)?;
     Ok(page)
 }

@@ -42,9 +42,12 @@ pub struct RamAccessKey {
 impl RamAccessKey {
     /// The creation time, epoch milliseconds, checked by the strict decoder (an RFC 3339
     /// time, not before 2009 nor in the future); the error never quotes the value.
-    pub fn created_ms(&self) -> Result<i64, String> {
-        crate::alibaba::decode::create_date(&self.create_date, crate::alibaba::decode::now_ms())
-            .map_err(|why| format!("AccessKey {}: {why}", self.access_key_id))
+    pub fn created(&self) -> Result<crate::alibaba::decode::EpochMs, String> {
+        crate::alibaba::decode::create_date(
+            &self.create_date,
+            crate::alibaba::decode::EpochMs::now(),
+        )
+        .map_err(|why| format!("AccessKey {}: {why}", self.access_key_id))
     }
 }
 
@@ -115,7 +118,7 @@ pub(super) fn checked_keys(answer: ListAccessKeysAnswer) -> Result<AccessKeyList
                 ),
             ));
         }
-        k.created_ms()
+        k.created()
             .map_err(|why| untrusted(OP, &answer.request_id, why))?;
     }
     Ok(AccessKeyListing {
@@ -175,7 +178,10 @@ mod tests {
         .unwrap();
         let k = &ok.access_keys.access_key[0];
         assert_eq!(k.status, KeyStatus::Inactive);
-        assert_eq!(k.created_ms().unwrap(), 1_422_016_398_000);
+        assert_eq!(
+            k.created().unwrap(),
+            crate::alibaba::decode::EpochMs::new(1_422_016_398_000)
+        );
         for bad in [
             r#"{"RequestId":"R","AccessKeys":{"AccessKey":[{"AccessKeyId":"A","Status":"Deleted","CreateDate":"2015-01-23T12:33:18Z"}]}}"#,
             r#"{"RequestId":"R","AccessKeys":{"AccessKey":[{"AccessKeyId":"A","Status":"Active"}]}}"#,
@@ -191,7 +197,7 @@ mod tests {
             status: KeyStatus::Active,
             create_date: "yesterday".into(),
         };
-        let why = late.created_ms().unwrap_err();
+        let why = late.created().unwrap_err();
         assert!(
             why.contains("CreateDate is not an RFC 3339 time") && !why.contains("yesterday"),
             "{why}"
@@ -200,6 +206,6 @@ mod tests {
             create_date: "1970-01-17T12:33:18Z".into(),
             ..late
         };
-        assert!(seconds.created_ms().unwrap_err().contains("before 2009"));
+        assert!(seconds.created().unwrap_err().contains("before 2009"));
     }
 }

@@ -39,9 +39,12 @@ pub(crate) trait Entry: Use {
     fn set_used_timestamp(&mut self, last: Option<UsedTimestamp>);
 }
 
-/// Checks every entry of a listing page as of `now_ms`: each is named, and its time becomes
+/// Checks every entry of a listing page as of `now`: each is named, and its time becomes
 /// the most recent plausible sign of use among its own.
-pub(crate) fn check_entries<E: Entry>(entries: &mut [E], now_ms: i64) -> Result<(), Reason> {
+pub(crate) fn check_entries<E: Entry>(
+    entries: &mut [E],
+    now: decode::EpochMs,
+) -> Result<(), Reason> {
     for e in entries {
         if e.name().trim().is_empty() {
             return Err(E::UNNAMED.into());
@@ -55,7 +58,7 @@ pub(crate) fn check_entries<E: Entry>(entries: &mut [E], now_ms: i64) -> Result<
                 detail: e.detail(),
                 listed: true,
             },
-            now_ms,
+            now,
         )?;
         e.set_used_timestamp(last);
     }
@@ -147,17 +150,17 @@ macro_rules! usage_listing {
 
         /// One page of the operation.
         pub fn decode(body: &str) -> Result<$page, $crate::actiontrail::answer::Reason> {
-            decode_at(body, $crate::alibaba::decode::now_ms())
+            decode_at(body, $crate::alibaba::decode::EpochMs::now())
         }
 
-        /// [`decode()`] as of `now_ms`: every entry named, its time the most recent
+        /// [`decode()`] as of `now`: every entry named, its time the most recent
         /// plausible sign of use among its own.
         pub fn decode_at(
             body: &str,
-            now_ms: i64,
+            now: $crate::alibaba::decode::EpochMs,
         ) -> Result<$page, $crate::actiontrail::answer::Reason> {
             let mut page: $page = $crate::actiontrail::answer::object(body)?;
-            $crate::actiontrail::record::check_entries(&mut page.$items, now_ms)?;
+            $crate::actiontrail::record::check_entries(&mut page.$items, now)?;
             Ok(page)
         }
 

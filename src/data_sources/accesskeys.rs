@@ -52,7 +52,7 @@ pub(super) fn key_fields<K: Borrow<FleetKey> + 'static>() -> Fields<K> {
             Value::string(k.status.as_str())
         }))
         .with(s("create_date", "when it was created, RFC 3339 UTC", |k| {
-            Value::opt_string(usage::rfc3339(k.create_ms))
+            Value::opt_string(k.created.rfc3339())
         }))
         .with(n("age_days", "whole days since it was created", |k| {
             Value::int(k.age_days)
@@ -437,7 +437,7 @@ mod tests {
             access_key_id: id.into(),
             user_name: "u".into(),
             status: KeyStatus::Active,
-            create_ms: now - 10 * 86_400_000,
+            created: usage::EpochMs::new(now - 10 * 86_400_000),
             last_used_ms: used.map(usage::UsedTimestamp::fixture),
             last_used_service: used.map(|_| "Ecs".into()),
             last_used_ip: None,
@@ -451,7 +451,7 @@ mod tests {
             keys: vec![k("A", Some(now - 86_400_000)), k("B", None)],
             users: 1,
             ram_request_ids: vec!["R0".into()],
-            now_ms: now,
+            now: usage::EpochMs::new(now),
         };
         let entry = Entry::<AccessKeys>::new();
         let st = entry.state(&config(&[]), &fleet);

@@ -13,6 +13,7 @@ use crate::actiontrail::{KeyStatus, RamAccessKey};
 use crate::data_sources::key::AccessKeyId;
 use crate::model::{AttributePath, Diagnostic};
 use crate::usage;
+use crate::usage::EpochMs;
 use futures::future::try_join_all;
 use futures::stream::{self, StreamExt, TryStreamExt};
 use futures::TryFutureExt;
@@ -95,7 +96,7 @@ pub struct FleetKey {
     /// As RAM lists it.
     pub status: KeyStatus,
     /// Creation time, epoch milliseconds.
-    pub create_ms: i64,
+    pub created: EpochMs,
     /// Last use; `None` when never used (as far as ActionTrail knows).
     pub last_used_ms: Option<usage::UsedTimestamp>,
     /// The service it last called.
@@ -111,10 +112,9 @@ pub struct FleetKey {
 }
 
 impl FleetKey {
-    /// Whether it was used within `window` of `now_ms`.
-    pub fn used_within(&self, window: Duration, now_ms: i64) -> bool {
-        self.last_used_ms
-            .is_some_and(|t| t.elapsed(now_ms) < window)
+    /// Whether it was used within `window` of `now`.
+    pub fn used_within(&self, window: Duration, now: EpochMs) -> bool {
+        self.last_used_ms.is_some_and(|t| t.elapsed(now) < window)
     }
 }
 
@@ -132,7 +132,7 @@ pub struct Fleet {
     /// The request ids of every RAM call (ListUsers pages, then ListAccessKeys).
     pub ram_request_ids: Vec<String>,
     /// When the read ran, epoch milliseconds.
-    pub now_ms: i64,
+    pub now: EpochMs,
 }
 
 fn at(name: &str, index: Option<usize>) -> Option<AttributePath> {
@@ -215,23 +215,23 @@ async fn joined(
         )
         .await
         .map_err(|d| placed(d, path.clone()))?;
-    let create_ms = key.created_ms().map_err(|why| {
+    let created = key.created().map_err(|why| {
         placed(
             Diagnostic::error("RAM answered an unreadable CreateDate", why),
             path.clone(),
         )
     })?;
-    Ok(join(user, key.status, create_ms, &info))
+    Ok(join(user, key.status, created, &info))
 }
 
-fn join(user: &str, status: KeyStatus, create_ms: i64, info: &AccessKeyLastUsedInfo) -> FleetKey {
+fn join(user: &str, status: KeyStatus, created: EpochMs, info: &AccessKeyLastUsedInfo) -> FleetKey {
     let last_used_ms = info.used_timestamp;
     let event = usage::parse_event(info.detail.as_deref());
     FleetKey {
         access_key_id: info.access_key_id.clone().unwrap_or_default(),
         user_name: user.to_owned(),
         status,
-        create_ms,
+        created,
         last_used_ms,
         last_used_service: last_used_ms.and(info.service_name.clone()),
         last_used_ip: last_used_ms.and(event.and_then(|e| e.source_ip_address)),
@@ -254,7 +254,7 @@ pub async fn read_counting(
     sel: &Selection,
     organization: Option<Arc<AtomicUsize>>,
 ) -> Result<Fleet, Diagnostic> {
-    let now_ms = usage::now_ms();
+    let now = EpochMs::now();
     let mut ram_request_ids = Vec::new();
     let budget = &KeyBudget {
         read: AtomicUsize::new(0),
@@ -294,8 +294,8 @@ pub async fn read_counting(
     };
     let mut selected = selected;
     for k in &mut selected {
-        k.age_days = usage::whole_days(k.create_ms, now_ms);
-        k.days_since_last_used = k.last_used_ms.map(|t| t.whole_days(now_ms));
+        k.age_days = k.created.whole_days(now);
+        k.days_since_last_used = k.last_used_ms.map(|t| t.whole_days(now));
     }
     for k in &selected {
         if k.access_key_id.is_empty() {
@@ -311,8 +311,8 @@ pub async fn read_counting(
     let keys = selected
         .iter()
         .filter(|k| sel.status.is_none_or(|s| k.status == s))
-        .filter(|k| sel.unused_for.is_none_or(|w| !k.used_within(w, now_ms)))
-        .filter(|k| sel.used_within.is_none_or(|w| k.used_within(w, now_ms)))
+        .filter(|k| sel.unused_for.is_none_or(|w| !k.used_within(w, now)))
+        .filter(|k| sel.used_within.is_none_or(|w| k.used_within(w, now)))
         .cloned()
         .collect();
     let id = match (&sel.access_key_ids, &sel.user_names) {
@@ -326,7 +326,7 @@ pub async fn read_counting(
         keys,
         users,
         ram_request_ids,
-        now_ms,
+        now,
     })
 }
 
@@ -372,13 +372,13 @@ async fn read_named_keys(
                 path,
             ));
         };
-        let create_ms = key.created_ms().map_err(|why| {
+        let created = key.created().map_err(|why| {
             placed(
                 Diagnostic::error("RAM answered an unreadable CreateDate", why),
                 path.clone(),
             )
         })?;
-        Ok((join(&user, key.status, create_ms, &info), request_id))
+        Ok((join(&user, key.status, created, &info), request_id))
     }))
     .await?;
     let mut users: Vec<&str> = Vec::new();
@@ -413,7 +413,7 @@ pub fn gate(fleet: &Fleet, window: Duration) -> Option<Diagnostic> {
             .map(|k| (k, format!("RAM user {}", k.user_name))),
         fleet.selected.len(),
         window,
-        fleet.now_ms,
+        fleet.now,
     )
 }
 
@@ -423,15 +423,15 @@ pub(super) fn gate_over<'a>(
     keys: impl Iterator<Item = (&'a FleetKey, String)>,
     selected: usize,
     window: Duration,
-    now_ms: i64,
+    now: EpochMs,
 ) -> Option<Diagnostic> {
     let lines: Vec<String> = keys
-        .filter(|(k, _)| k.used_within(window, now_ms))
+        .filter(|(k, _)| k.used_within(window, now))
         .map(|(k, owner)| {
             // Every offender was used within the window, so has a time.
             let (when, ago) = k.last_used_ms.map_or_else(
                 || ("an unknown time".to_owned(), Duration::ZERO),
-                |t| (t.rfc3339(), t.elapsed(now_ms)),
+                |t| (t.rfc3339(), t.elapsed(now)),
             );
             format!(
                 "- {} ({owner}): {} from {} at {} ({} ago)",

@@ -9,7 +9,7 @@ fn key(id: &str, used_days_ago: Option<i64>, status: KeyStatus, now: i64) -> Fle
         access_key_id: id.into(),
         user_name: "u".into(),
         status,
-        create_ms: now - 500 * DAY,
+        created: EpochMs::new(now - 500 * DAY),
         last_used_ms: used_days_ago.map(|d| usage::UsedTimestamp::fixture(now - d * DAY)),
         last_used_service: used_days_ago.map(|_| "Ecs".into()),
         last_used_ip: used_days_ago.map(|_| "203.0.113.9".into()),
@@ -33,7 +33,7 @@ fn the_gate_lists_every_recently_used_selected_key_with_service_ip_and_time() {
         keys: vec![],
         users: 1,
         ram_request_ids: vec![],
-        now_ms: now,
+        now: EpochMs::new(now),
     };
     let d = gate(&fleet, Duration::from_secs(7 * 86_400)).unwrap();
     assert!(d.summary.starts_with("2 of 4"), "{}", d.summary);
@@ -74,10 +74,10 @@ fn an_organisation_past_its_cap_fails_naming_the_cap_and_one_account_past_its_ow
 fn a_never_used_key_is_unused_for_any_window_and_used_within_none() {
     let now = 1_800_000_000_000;
     let never = key("B", None, KeyStatus::Active, now);
-    assert!(!never.used_within(Duration::from_secs(u64::MAX / 4), now));
+    assert!(!never.used_within(Duration::from_secs(u64::MAX / 4), EpochMs::new(now)));
     let recent = key("A", Some(1), KeyStatus::Active, now);
-    assert!(recent.used_within(Duration::from_secs(2 * 86_400), now));
-    assert!(!recent.used_within(Duration::from_secs(86_000), now));
+    assert!(recent.used_within(Duration::from_secs(2 * 86_400), EpochMs::new(now)));
+    assert!(!recent.used_within(Duration::from_secs(86_000), EpochMs::new(now)));
 }
 
 /// Users are read a bounded number at a time, and their keys come back in RAM's order of

@@ -12,6 +12,7 @@ use crate::framework::attribute::{Field, Fields};
 use crate::framework::data_source::DataSource;
 use crate::model::{AttributePath, Diagnostic, Type, Value};
 use crate::usage::duration;
+use crate::usage::EpochMs;
 use crate::usage::{self, Used, FRESHNESS_NOTE};
 use std::time::Duration;
 
@@ -50,7 +51,7 @@ pub struct LastUse {
     /// GetAccessKeyLastUsedInfo's answer, its time and event worked out.
     pub used: Used<AccessKeyLastUsedInfo>,
     /// The time of reading, epoch milliseconds.
-    pub now_ms: i64,
+    pub now: EpochMs,
 }
 
 impl Keyed for LastUse {
@@ -135,7 +136,7 @@ impl DataSource for LastUsed {
             .with(Field::computed("last_used_at", Type::String, "When the key was last used, RFC 3339 in UTC (for `timecmp`); null when never used.", |a: &LastUse| a.used.last_used_at()))
             .with(Field::computed("event", usage::event_type(), usage::EVENT_DESCRIPTION, |a: &LastUse| usage::event_value(a.used.event.as_ref())))
             .with(Field::computed("used", Type::Bool, "Whether ActionTrail has any record of the key being used.", |a: &LastUse| Value::Bool(a.used.ms.is_some())))
-            .with(Field::computed("days_since_last_used", Type::Number, "Whole days from the last use to the time of reading; null when never used.", |a: &LastUse| Value::opt_int(a.used.ms.map(|t| t.whole_days(a.now_ms)))))
+            .with(Field::computed("days_since_last_used", Type::Number, "Whole days from the last use to the time of reading; null when never used.", |a: &LastUse| Value::opt_int(a.used.ms.map(|t| t.whole_days(a.now)))))
             .with(Field::computed("last_used_service", Type::String, "The service of the last use (same as service_name); null when never used.", |a: &LastUse| {
                 Value::opt_string(a.used.ms.and(a.info().service_name.clone()))
             }))
@@ -169,7 +170,7 @@ impl DataSource for LastUsed {
         Ok(LastUse {
             key: config.key.clone(),
             used: Used::new(info),
-            now_ms: usage::now_ms(),
+            now: EpochMs::now(),
         })
     }
 
@@ -183,7 +184,7 @@ impl DataSource for LastUsed {
             window_text: &g.text,
             window: g.window,
             used,
-            now_ms: answer.now_ms,
+            now: answer.now,
             service: answer
                 .info()
                 .service_name
@@ -217,7 +218,7 @@ pub struct RecentUse<'a> {
     /// When the key was last used.
     pub used: usage::UsedTimestamp,
     /// The time of reading, epoch milliseconds.
-    pub now_ms: i64,
+    pub now: EpochMs,
     /// The service used.
     pub service: Option<&'a str>,
     /// The caller's IP.
@@ -230,7 +231,7 @@ pub struct RecentUse<'a> {
 
 /// The gate: an error at `fail_if_used_within` when the key was used within the window.
 pub fn gate(u: &RecentUse<'_>) -> Option<Diagnostic> {
-    let ago = u.used.elapsed(u.now_ms);
+    let ago = u.used.elapsed(u.now);
     if ago >= u.window {
         return None;
     }
@@ -283,7 +284,7 @@ mod tests {
                     .unwrap_or_default(),
             ),
             used: Used::new(info.clone()),
-            now_ms,
+            now: EpochMs::new(now_ms),
         };
         Entry::<LastUsed>::new().state(config, &answer)
     }
@@ -399,7 +400,7 @@ mod tests {
             window_text: "30d",
             window: Duration::from_secs(30 * 86_400),
             used: usage::UsedTimestamp::fixture(USED),
-            now_ms: now,
+            now: EpochMs::new(now),
             service: Some("Ecs"),
             ip: Some("203.0.113.7"),
             region: Some("cn-shanghai"),

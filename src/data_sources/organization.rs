@@ -15,6 +15,7 @@ use crate::actiontrail::{get_caller_identity, AssumeRoleConfig, Client};
 use crate::data_sources::fleet::{self, Fleet, FleetKey, Selection};
 use crate::data_sources::key::AccessKeyId;
 use crate::model::{AttributePath, Diagnostic};
+use crate::usage::EpochMs;
 use futures::future::try_join_all;
 use std::borrow::Borrow;
 use std::collections::HashSet;
@@ -93,7 +94,7 @@ pub struct Organization {
     /// The request id of each ListAccounts page.
     pub list_accounts_request_ids: Vec<String>,
     /// When the read ran, epoch milliseconds.
-    pub now_ms: i64,
+    pub now: EpochMs,
     /// A warning for each `exclude_account_ids` entry that names no account of the
     /// directory.
     pub warnings: Vec<Diagnostic>,
@@ -260,9 +261,7 @@ pub async fn read(client: &Client, sel: &OrgSelection) -> Result<Organization, D
         keys: Vec::new(),
         others: Vec::new(),
         list_accounts_request_ids: listing.request_ids,
-        now_ms: fleets
-            .first()
-            .map_or_else(crate::usage::now_ms, |f| f.now_ms),
+        now: fleets.first().map_or_else(EpochMs::now, |f| f.now),
         warnings,
     };
     for (a, fleet) in accounts.into_iter().zip(fleets) {
@@ -361,7 +360,7 @@ pub fn gate(org: &Organization, window: std::time::Duration) -> Option<Diagnosti
         }),
         org.keys.len() + org.others.len(),
         window,
-        org.now_ms,
+        org.now,
     )
 }
 

@@ -7,9 +7,7 @@
 pub mod docs;
 
 use crate::model::{Function, FunctionError, Number, Parameter, Type, Value};
-use crate::usage::{self, duration};
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
+use crate::usage::{self, duration, EpochMs};
 
 /// `duration_seconds(duration)`.
 pub const DURATION_SECONDS: &str = "duration_seconds";
@@ -130,7 +128,7 @@ fn duration_seconds(duration: &Value) -> Result<Value, FunctionError> {
     }))
 }
 
-fn timestamp_ms(v: &Value, index: usize, hint: &str) -> Result<i64, FunctionError> {
+fn timestamp(v: &Value, index: usize, hint: &str) -> Result<EpochMs, FunctionError> {
     let text = string_arg(v, index)?;
     let bad = || {
         FunctionError::argument(
@@ -141,8 +139,7 @@ fn timestamp_ms(v: &Value, index: usize, hint: &str) -> Result<i64, FunctionErro
             ),
         )
     };
-    let t = OffsetDateTime::parse(text.trim(), &Rfc3339).map_err(|_| bad())?;
-    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).map_err(|_| bad())
+    EpochMs::parse_rfc3339(text).ok_or_else(bad)
 }
 
 fn used_within(
@@ -153,16 +150,16 @@ fn used_within(
     // Every argument is checked, even when the answer is already known, so that a typo in
     // `window` or `now` shows before the key is first used.
     let window = window(window_arg, 1)?;
-    let now_ms = timestamp_ms(now, 2, " or plantimestamp()")?;
+    let now = timestamp(now, 2, " or plantimestamp()")?;
     if last_used_at.is_null() {
         return Ok(Value::Bool(false));
     }
-    let used_ms = timestamp_ms(
+    let used = timestamp(
         last_used_at,
         0,
         " (a data source's last_used_at), or null for never used",
     )?;
-    Ok(Value::Bool(usage::elapsed(used_ms, now_ms) < window))
+    Ok(Value::Bool(used.elapsed(now) < window))
 }
 
 fn parse_event(detail: &Value) -> Value {

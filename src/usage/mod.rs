@@ -4,36 +4,11 @@
 pub mod duration;
 
 use crate::actiontrail::{Event, Use, UserIdentity};
-pub use crate::alibaba::decode::UsedTimestamp;
+pub use crate::alibaba::decode::{EpochMs, UsedTimestamp};
 use crate::model::{Type, Value};
-use std::time::Duration;
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 
 /// The caveat every data source carries: ActionTrail lags and forgets.
 pub const FRESHNESS_NOTE: &str = "ActionTrail records AccessKey use about an hour late and keeps at most 400 days of it (nothing before 2022-02-01): use in the last hour, or older than that, does not show here.";
-
-/// Epoch milliseconds as RFC 3339 in UTC (`2024-05-01T08:30:00Z`, with a fraction only
-/// when the milliseconds are not zero); `None` for times RFC 3339 cannot spell.
-pub fn rfc3339(ms: i64) -> Option<String> {
-    let t = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok()?;
-    t.format(&Rfc3339).ok()
-}
-
-/// How long ago `ms` was, as of `now_ms`; zero for times in the future (clock skew).
-pub fn elapsed(ms: i64, now_ms: i64) -> Duration {
-    Duration::from_millis(u64::try_from(now_ms.saturating_sub(ms)).unwrap_or(0))
-}
-
-/// Whole days from `ms` to `now_ms`, never negative.
-pub fn whole_days(ms: i64, now_ms: i64) -> i64 {
-    (now_ms.saturating_sub(ms) / 86_400_000).max(0)
-}
-
-/// The current time in epoch milliseconds.
-pub fn now_ms() -> i64 {
-    i64::try_from(OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
-}
 
 /// `Detail` parsed into an event, only when it is a JSON object.
 pub fn parse_event(detail: Option<&str>) -> Option<Event> {
@@ -158,6 +133,19 @@ pub fn most_recent<I: IntoIterator<Item = Option<UsedTimestamp>>>(timestamps: I)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
+
+    fn rfc3339(ms: i64) -> Option<String> {
+        EpochMs::new(ms).rfc3339()
+    }
+
+    fn whole_days(ms: i64, now: i64) -> i64 {
+        EpochMs::new(ms).whole_days(EpochMs::new(now))
+    }
+
+    fn elapsed(ms: i64, now: i64) -> Duration {
+        EpochMs::new(ms).elapsed(EpochMs::new(now))
+    }
 
     #[test]
     fn timestamps_become_rfc3339_utc_with_a_fraction_only_when_needed() {
@@ -187,10 +175,13 @@ mod tests {
         );
         assert_eq!(at(1_714_552_200_120).rfc3339(), "2024-05-01T08:30:00.12Z");
         assert_eq!(
-            at(1_714_552_200_000).whole_days(1_714_552_200_000 + 3 * 86_400_000 - 1),
+            at(1_714_552_200_000).whole_days(EpochMs::new(1_714_552_200_000 + 3 * 86_400_000 - 1)),
             2
         );
-        assert_eq!(at(1_714_552_200_000).elapsed(0), Duration::ZERO);
+        assert_eq!(
+            at(1_714_552_200_000).elapsed(EpochMs::new(0)),
+            Duration::ZERO
+        );
     }
 
     #[test]

@@ -35,13 +35,13 @@ pub(super) struct StsCredentials {
 pub(super) fn parse_expiration(text: &str, what: &str) -> Result<SystemTime, CredentialsError> {
     // The strict decoder checks it is in the future and not absurdly far; the value is not
     // quoted: in a broken answer it may be anything, a secret too.
-    let ms = crate::alibaba::decode::expiration(text, crate::alibaba::decode::now_ms()).map_err(
-        |reason| CredentialsError::Invalid {
-            source_name: what.to_owned(),
-            reason,
-        },
-    )?;
-    Ok(SystemTime::UNIX_EPOCH + std::time::Duration::from_millis(u64::try_from(ms).unwrap_or(0)))
+    use crate::alibaba::decode::{expiration, EpochMs};
+    let at = expiration(text, EpochMs::now()).map_err(|reason| CredentialsError::Invalid {
+        source_name: what.to_owned(),
+        reason,
+    })?;
+    Ok(SystemTime::UNIX_EPOCH
+        + std::time::Duration::from_millis(u64::try_from(at.ms()).unwrap_or(0)))
 }
 
 /// Calls AssumeRole at `endpoint`, signed with `base`.

@@ -25,7 +25,7 @@ use std::fmt;
 mod time;
 
 pub use self::time::{
-    create_date, event_time, expiration, last_use, now_ms, rfc3339_ms, Signs, UsedTimestamp,
+    create_date, event_time, expiration, last_use, EpochMs, Signs, UsedTimestamp,
     ACTIONTRAIL_FLOOR_MS, CLOCK_SKEW_MS, MAX_EXPIRATION_AHEAD_MS,
 };
 

@@ -14,9 +14,58 @@ pub const ACTIONTRAIL_FLOOR_MS: i64 = 1_643_673_600_000;
 /// clock skew Alibaba's own signatures tolerate (15 minutes).
 pub const CLOCK_SKEW_MS: i64 = 15 * 60 * 1000;
 
-/// The current time in epoch milliseconds.
-pub fn now_ms() -> i64 {
-    i64::try_from(OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+/// A moment as epoch milliseconds, the unit ActionTrail's answers, the provider's state and
+/// its functions use. Its conversions (now, RFC 3339 both ways, the time and the whole days
+/// since) are written here, once; a time ActionTrail says a key was used is the checked
+/// [`UsedTimestamp`], which is one of these.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct EpochMs(i64);
+
+impl EpochMs {
+    /// `ms` milliseconds after 1970-01-01T00:00:00Z (before it, when negative).
+    pub const fn new(ms: i64) -> EpochMs {
+        EpochMs(ms)
+    }
+
+    /// Now, by this machine's clock.
+    pub fn now() -> EpochMs {
+        EpochMs(
+            i64::try_from(OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000)
+                .unwrap_or(i64::MAX),
+        )
+    }
+
+    /// An RFC 3339 time; `None` when `text` is not one or lies beyond what milliseconds in an
+    /// `i64` can hold.
+    pub fn parse_rfc3339(text: &str) -> Option<EpochMs> {
+        let t = OffsetDateTime::parse(text.trim(), &Rfc3339).ok()?;
+        i64::try_from(t.unix_timestamp_nanos() / 1_000_000)
+            .ok()
+            .map(EpochMs)
+    }
+
+    /// Epoch milliseconds.
+    pub const fn ms(self) -> i64 {
+        self.0
+    }
+
+    /// As RFC 3339 in UTC (`2024-05-01T08:30:00Z`, with a fraction only when the
+    /// milliseconds are not zero); `None` for times RFC 3339 cannot spell.
+    pub fn rfc3339(self) -> Option<String> {
+        OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0) * 1_000_000)
+            .ok()
+            .and_then(|t| t.format(&Rfc3339).ok())
+    }
+
+    /// How long before `now` it was; zero for a time ahead of it (clock skew).
+    pub fn elapsed(self, now: EpochMs) -> std::time::Duration {
+        std::time::Duration::from_millis(u64::try_from(now.0.saturating_sub(self.0)).unwrap_or(0))
+    }
+
+    /// Whole days before `now`, never negative.
+    pub fn whole_days(self, now: EpochMs) -> i64 {
+        (now.0.saturating_sub(self.0) / 86_400_000).max(0)
+    }
 }
 
 /// ActionTrail's `UsedTimestamp`: epoch milliseconds, and once decoded, in [2022-02-01,
@@ -35,8 +84,9 @@ pub struct UsedTimestamp(i64);
 
 impl UsedTimestamp {
     /// `ms` as the `field` of an ActionTrail answer, checked against ActionTrail's window
-    /// as of `now_ms`; the error names the field and what is wrong, not the value.
-    pub fn check(field: &str, ms: i64, now_ms: i64) -> Result<UsedTimestamp, Reason> {
+    /// as of `now`; the error names the field and what is wrong, not the value.
+    pub fn check(field: &str, ms: i64, now: EpochMs) -> Result<UsedTimestamp, Reason> {
+        let now_ms = now.ms();
         if ms < ACTIONTRAIL_FLOOR_MS {
             let hint =
                 if (ACTIONTRAIL_FLOOR_MS / 1000..=now_ms / 1000 + CLOCK_SKEW_MS).contains(&ms) {
@@ -62,22 +112,26 @@ impl UsedTimestamp {
         self.0
     }
 
+    /// The moment.
+    pub fn at(self) -> EpochMs {
+        EpochMs(self.0)
+    }
+
     /// As RFC 3339 in UTC (`2024-05-01T08:30:00Z`, a fraction only when needed).
     pub fn rfc3339(self) -> String {
-        OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0) * 1_000_000)
-            .ok()
-            .and_then(|t| t.format(&Rfc3339).ok())
+        self.at()
+            .rfc3339()
             .unwrap_or_else(|| format!("{} ms since the epoch", self.0))
     }
 
-    /// How long before `now_ms` it was; zero for a time ahead of it (clock skew).
-    pub fn elapsed(self, now_ms: i64) -> std::time::Duration {
-        std::time::Duration::from_millis(u64::try_from(now_ms.saturating_sub(self.0)).unwrap_or(0))
+    /// How long before `now` it was; zero for a time ahead of it (clock skew).
+    pub fn elapsed(self, now: EpochMs) -> std::time::Duration {
+        self.at().elapsed(now)
     }
 
-    /// Whole days before `now_ms`, never negative.
-    pub fn whole_days(self, now_ms: i64) -> i64 {
-        (now_ms.saturating_sub(self.0) / 86_400_000).max(0)
+    /// Whole days before `now`, never negative.
+    pub fn whole_days(self, now: EpochMs) -> i64 {
+        self.at().whole_days(now)
     }
 
     /// `ms` as a time of use in a unit test's fixture; panics outside ActionTrail's window.
@@ -86,16 +140,10 @@ impl UsedTimestamp {
         UsedTimestamp::check(
             "a test fixture's UsedTimestamp",
             ms,
-            i64::MAX - CLOCK_SKEW_MS,
+            EpochMs::new(i64::MAX - CLOCK_SKEW_MS),
         )
         .expect("a fixture time in ActionTrail's window")
     }
-}
-
-/// An RFC 3339 time in epoch milliseconds.
-pub fn rfc3339_ms(text: &str) -> Option<i64> {
-    let t = OffsetDateTime::parse(text.trim(), &Rfc3339).ok()?;
-    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok()
 }
 
 /// The `eventTime` of a `Detail` event: `None` when there is no detail, it is not JSON, or it
@@ -119,7 +167,8 @@ pub fn event_time(detail: Option<&str>) -> Result<Option<i64>, Reason> {
     let timed: Option<Timed> = serde_json::from_str(text).ok();
     Ok(timed
         .and_then(|t| t.event_time)
-        .and_then(|v| v.as_str().and_then(rfc3339_ms)))
+        .and_then(|v| v.as_str().and_then(EpochMs::parse_rfc3339))
+        .map(EpochMs::ms))
 }
 
 /// The signs of use one record of any ActionTrail operation carries.
@@ -149,12 +198,12 @@ pub struct Signs<'a> {
 pub fn last_use(
     what: &str,
     signs: Signs<'_>,
-    now_ms: i64,
+    now: EpochMs,
 ) -> Result<Option<UsedTimestamp>, Reason> {
     let present = |s: Option<&str>| s.is_some_and(|s| !s.trim().is_empty());
     let used_timestamp = match signs.used_timestamp {
         None | Some(0) => None,
-        Some(ms) => Some(UsedTimestamp::check(&format!("{what}UsedTimestamp"), ms, now_ms)?.ms()),
+        Some(ms) => Some(UsedTimestamp::check(&format!("{what}UsedTimestamp"), ms, now)?.ms()),
     };
     let event = event_time(signs.detail).map_err(|why| format!("{what}{why}"))?;
     let mut named = Vec::new();
@@ -173,7 +222,7 @@ pub fn last_use(
     if named.is_empty() && !signs.listed {
         return Ok(None);
     }
-    let latest = now_ms.saturating_add(CLOCK_SKEW_MS);
+    let latest = now.ms().saturating_add(CLOCK_SKEW_MS);
     let event = event.filter(|t| *t <= latest);
     let standalone_event = event.filter(|t| *t >= ACTIONTRAIL_FLOOR_MS);
     // Each arm's time lies in the window: a UsedTimestamp was checked, an eventTime later
@@ -195,29 +244,33 @@ pub fn last_use(
     }
 }
 
-/// RAM's `CreateDate` (RFC 3339) in epoch milliseconds, checked: Alibaba Cloud issued no key
-/// before 2009, and none is created in the future.
-pub fn create_date(text: &str, now_ms: i64) -> Result<i64, Reason> {
+/// RAM's `CreateDate` (RFC 3339), checked: Alibaba Cloud issued no key before 2009, and
+/// none is created in the future.
+pub fn create_date(text: &str, now: EpochMs) -> Result<EpochMs, Reason> {
     /// 2009-01-01T00:00:00Z: before Alibaba Cloud existed.
     const FLOOR_MS: i64 = 1_230_768_000_000;
-    let ms = rfc3339_ms(text).ok_or_else(|| "CreateDate is not an RFC 3339 time".to_owned())?;
+    let at = EpochMs::parse_rfc3339(text)
+        .ok_or_else(|| "CreateDate is not an RFC 3339 time".to_owned())?;
+    let ms = at.ms();
     if ms < FLOOR_MS {
         return Err("CreateDate is before 2009, before Alibaba Cloud issued any key".into());
     }
-    if ms > now_ms.saturating_add(CLOCK_SKEW_MS) {
+    if ms > now.ms().saturating_add(CLOCK_SKEW_MS) {
         return Err("CreateDate is in the future".into());
     }
-    Ok(ms)
+    Ok(at)
 }
 
 /// The furthest ahead a credential's `Expiration` may be: STS issues at most 12 hours, the
 /// metadata service about 6; a week leaves room for a broker's longer sessions.
 pub const MAX_EXPIRATION_AHEAD_MS: i64 = 7 * 24 * 3_600_000;
 
-/// A credential's `Expiration` (RFC 3339) in epoch milliseconds, checked: later than now
-/// (less the clock skew), and at most [`MAX_EXPIRATION_AHEAD_MS`] ahead.
-pub fn expiration(text: &str, now_ms: i64) -> Result<i64, Reason> {
-    let ms = rfc3339_ms(text).ok_or_else(|| "Expiration is not an RFC 3339 time".to_owned())?;
+/// A credential's `Expiration` (RFC 3339), checked: later than `now` (less the clock skew),
+/// and at most [`MAX_EXPIRATION_AHEAD_MS`] ahead.
+pub fn expiration(text: &str, now: EpochMs) -> Result<EpochMs, Reason> {
+    let at = EpochMs::parse_rfc3339(text)
+        .ok_or_else(|| "Expiration is not an RFC 3339 time".to_owned())?;
+    let (ms, now_ms) = (at.ms(), now.ms());
     if ms < now_ms.saturating_sub(CLOCK_SKEW_MS) {
         return Err("Expiration is already past: the credentials have expired".into());
     }
@@ -226,7 +279,7 @@ pub fn expiration(text: &str, now_ms: i64) -> Result<i64, Reason> {
             "Expiration is more than 7 days ahead, further than any Alibaba Cloud temporary credential lasts".into(),
         );
     }
-    Ok(ms)
+    Ok(at)
 }
 
 #[cfg(test)]
@@ -238,17 +291,22 @@ mod tests {
     #[test]
     fn used_timestamp_lies_in_actiontrails_window_in_milliseconds() {
         let now = 1_780_000_000_000;
-        assert!(UsedTimestamp::check("UsedTimestamp", now - 2 * DAY, now).is_ok());
-        assert!(UsedTimestamp::check("UsedTimestamp", ACTIONTRAIL_FLOOR_MS, now).is_ok());
-        let seconds = UsedTimestamp::check("UsedTimestamp", (now - 2 * DAY) / 1000, now);
+        assert!(UsedTimestamp::check("UsedTimestamp", now - 2 * DAY, EpochMs::new(now)).is_ok());
+        assert!(
+            UsedTimestamp::check("UsedTimestamp", ACTIONTRAIL_FLOOR_MS, EpochMs::new(now)).is_ok()
+        );
+        let seconds =
+            UsedTimestamp::check("UsedTimestamp", (now - 2 * DAY) / 1000, EpochMs::new(now));
         assert!(seconds.unwrap_err().contains("seconds"));
-        assert!(UsedTimestamp::check("UsedTimestamp", 1, now)
+        assert!(UsedTimestamp::check("UsedTimestamp", 1, EpochMs::new(now))
             .unwrap_err()
             .contains("before 2022-02-01"));
-        assert!(UsedTimestamp::check("UsedTimestamp", now + DAY, now)
-            .unwrap_err()
-            .contains("future"));
-        assert!(UsedTimestamp::check("X", -5, now).is_err());
+        assert!(
+            UsedTimestamp::check("UsedTimestamp", now + DAY, EpochMs::new(now))
+                .unwrap_err()
+                .contains("future")
+        );
+        assert!(UsedTimestamp::check("X", -5, EpochMs::new(now)).is_err());
     }
 
     #[test]
@@ -263,7 +321,7 @@ mod tests {
                 .unwrap()
         );
         let none = Signs::default();
-        assert_eq!(last_use("", none, now), Ok(None));
+        assert_eq!(last_use("", none, EpochMs::new(now)), Ok(None));
         let hidden = Signs {
             used_timestamp: Some(0),
             service_name: Some("Ecs"),
@@ -271,24 +329,30 @@ mod tests {
             detail: Some(&detail),
             listed: false,
         };
-        assert_eq!(last_use("", hidden, now), Ok(Some(UsedTimestamp(two_days))));
+        assert_eq!(
+            last_use("", hidden, EpochMs::new(now)),
+            Ok(Some(UsedTimestamp(two_days)))
+        );
         let no_time = Signs {
             detail: None,
             ..hidden
         };
-        assert!(last_use("", no_time, now)
+        assert!(last_use("", no_time, EpochMs::new(now))
             .unwrap_err()
             .contains("ServiceName, Source"));
         let older = Signs {
             used_timestamp: Some(two_days - 10 * DAY),
             ..hidden
         };
-        assert_eq!(last_use("", older, now), Ok(Some(UsedTimestamp(two_days))));
+        assert_eq!(
+            last_use("", older, EpochMs::new(now)),
+            Ok(Some(UsedTimestamp(two_days)))
+        );
         let listed = Signs {
             listed: true,
             ..Signs::default()
         };
-        assert!(last_use("an IP's ", listed, now)
+        assert!(last_use("an IP's ", listed, EpochMs::new(now))
             .unwrap_err()
             .starts_with("an IP's record"));
     }
@@ -303,7 +367,7 @@ mod tests {
             listed: false,
         };
         assert_eq!(
-            last_use("", signs, 1_780_000_000_000),
+            last_use("", signs, EpochMs::new(1_780_000_000_000)),
             Ok(Some(UsedTimestamp(1_657_247_532_000)))
         );
     }
@@ -318,16 +382,16 @@ mod tests {
     #[test]
     fn ram_dates_and_sts_expirations_are_plausible() {
         let now = 1_780_000_000_000;
-        assert!(create_date("2015-01-23T12:33:18Z", now).is_ok());
-        assert!(create_date("1970-01-01T00:00:01Z", now).is_err());
-        assert!(create_date("2099-01-01T00:00:00Z", now).is_err());
-        assert!(create_date("yesterday", now).is_err());
+        assert!(create_date("2015-01-23T12:33:18Z", EpochMs::new(now)).is_ok());
+        assert!(create_date("1970-01-01T00:00:01Z", EpochMs::new(now)).is_err());
+        assert!(create_date("2099-01-01T00:00:00Z", EpochMs::new(now)).is_err());
+        assert!(create_date("yesterday", EpochMs::new(now)).is_err());
         let in_an_hour = OffsetDateTime::from_unix_timestamp(now / 1000 + 3600)
             .unwrap()
             .format(&Rfc3339)
             .unwrap();
-        assert!(expiration(&in_an_hour, now).is_ok());
-        assert!(expiration("2099-01-01T00:00:00Z", now).is_err());
-        assert!(expiration("2020-01-01T00:00:00Z", now).is_err());
+        assert!(expiration(&in_an_hour, EpochMs::new(now)).is_ok());
+        assert!(expiration("2099-01-01T00:00:00Z", EpochMs::new(now)).is_err());
+        assert!(expiration("2020-01-01T00:00:00Z", EpochMs::new(now)).is_err());
     }
 }
