@@ -243,7 +243,7 @@ mod tests {
             vec![AttributePath::root(FAIL_IF_USED_WITHIN)]
         );
         let mut data_source = Vec::new();
-        last_used::parse_gate(
+        last_used::GATE.optional(
             &Value::object([(FAIL_IF_USED_WITHIN, Value::string("soon"))]),
             &mut data_source,
         );

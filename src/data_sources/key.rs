@@ -3,7 +3,7 @@
 
 use crate::framework::args::{Argument, At, Reads};
 use crate::framework::attribute::Field;
-use crate::model::{Diagnostic, Type, Value};
+use crate::model::{Type, Value};
 
 /// The argument's name.
 pub const ACCESS_KEY_ID: &str = "access_key_id";
@@ -17,11 +17,6 @@ pub const ACCESS_KEY: Argument<AccessKeyId> = Argument::new(
 
 fn check(id: &str, at: &mut At<'_>) -> Option<AccessKeyId> {
     AccessKeyId::parse(id).or_else(|| at.invalid(format!("access_key_id {id:?} is not an AccessKey ID: it has 8 to 128 letters, digits or dots, like \"LTAI5tExampleKey0001\" or \"STS.NUgYrLnoC37mZZCNnAbez2Ha6\".")))
-}
-
-/// The `access_key_id` argument's schema entry.
-pub fn argument<A>() -> Field<A> {
-    ACCESS_KEY.field()
 }
 
 /// What an id that is no AccessKey ID is not, as a diagnostic says it.
@@ -96,11 +91,6 @@ pub fn id<A: Keyed>() -> Field<A> {
     })
 }
 
-/// Checks `access_key_id`; the key, when it is known and plausible.
-pub fn parse(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<AccessKeyId> {
-    ACCESS_KEY.get(config, diags)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,7 +124,7 @@ mod tests {
             assert_eq!(AccessKeyId::parse(id), None, "{id}");
         }
         let mut diags = Vec::new();
-        parse(
+        ACCESS_KEY.get(
             &Value::object([("access_key_id", Value::string("LTAI 5t/bad"))]),
             &mut diags,
         );
@@ -149,7 +139,7 @@ mod tests {
     #[test]
     fn an_unknown_key_is_accepted() {
         let mut diags = Vec::new();
-        parse(
+        ACCESS_KEY.get(
             &Value::object([("access_key_id", Value::Unknown)]),
             &mut diags,
         );

@@ -101,12 +101,6 @@ fn check_gate(text: &str, at: &mut At<'_>) -> Option<Gate> {
     })
 }
 
-/// Checks `fail_if_used_within`: `Some(None)` when absent, `None` when unknown or invalid
-/// (the diagnostic is in `diags`).
-pub(crate) fn parse_gate(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Option<Gate>> {
-    GATE.optional(config, diags)
-}
-
 #[async_trait::async_trait]
 impl DataSource for LastUsed {
     type Client = Client;
@@ -119,7 +113,7 @@ impl DataSource for LastUsed {
 
     fn fields() -> Fields<LastUse> {
         Fields::new()
-            .with(key::argument())
+            .with(key::ACCESS_KEY.field())
             .with(GATE.field())
             .with(key::id())
             .with(Field::computed("request_id", Type::String, "Request ID of the GetAccessKeyLastUsedInfo call.", |a: &LastUse| Value::string(a.info().request_id.clone())))
@@ -146,8 +140,8 @@ impl DataSource for LastUsed {
     }
 
     fn parse(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Config> {
-        let key = key::parse(config, diags);
-        let gate = parse_gate(config, diags);
+        let key = key::ACCESS_KEY.get(config, diags);
+        let gate = GATE.optional(config, diags);
         Some(Config {
             key: key?,
             gate: gate?,

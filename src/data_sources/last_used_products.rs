@@ -74,7 +74,7 @@ impl DataSource for LastUsedProducts {
 
     fn fields() -> Fields<Products> {
         Fields::new()
-            .with(key::argument())
+            .with(key::ACCESS_KEY.field())
             .with(key::id())
             .with(Field::text(
                 "request_id",
@@ -112,7 +112,7 @@ impl DataSource for LastUsedProducts {
     }
 
     fn parse(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<AccessKeyId> {
-        key::parse(config, diags)
+        key::ACCESS_KEY.get(config, diags)
     }
 
     async fn read(client: &Client, key: &AccessKeyId) -> Result<Products, Diagnostic> {

@@ -88,7 +88,7 @@ pub fn fields<T: Use + 'static>(
     own: impl IntoIterator<Item = Field<Listed<T>>>,
 ) -> Fields<Listed<T>> {
     Fields::new()
-        .with(key::argument())
+        .with(key::ACCESS_KEY.field())
         .with(SERVICE.field_described(format!("The service whose {what} to list, by code name as `actiontrail_accesskey_last_used_products` reports it (e.g. `Ecs`, `Oss`).")))
         .with(PAGE.field())
         .with(MAX.field_described(format!("Stop after this many {what} (at least 1); `truncated` then tells whether more exist. Default: all.")))
@@ -229,7 +229,7 @@ const MAX: Argument<usize> = Argument::new(
 /// Checks the key, `service_name`, `page_size` and `max_items`; the query, when every
 /// one is known and valid.
 pub fn parse(config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Query> {
-    let key = key::parse(config, diags);
+    let key = key::ACCESS_KEY.get(config, diags);
     let service = SERVICE.get(config, diags);
     let page_size = PAGE.or(config, diags, MAX_PAGE_SIZE as u32);
     let max_items = MAX.optional(config, diags);
