@@ -40,8 +40,7 @@ pub(super) fn parse_expiration(text: &str, what: &str) -> Result<SystemTime, Cre
         source_name: what.to_owned(),
         reason,
     })?;
-    Ok(SystemTime::UNIX_EPOCH
-        + std::time::Duration::from_millis(u64::try_from(at.ms()).unwrap_or(0)))
+    Ok(at.system_time())
 }
 
 /// Calls AssumeRole at `endpoint`, signed with `base`.

@@ -66,6 +66,12 @@ impl EpochMs {
     pub fn whole_days(self, now: EpochMs) -> i64 {
         (now.0.saturating_sub(self.0) / 86_400_000).max(0)
     }
+
+    /// As a `SystemTime`; a time before 1970 is taken as 1970.
+    pub fn system_time(self) -> std::time::SystemTime {
+        std::time::SystemTime::UNIX_EPOCH
+            + std::time::Duration::from_millis(u64::try_from(self.0).unwrap_or(0))
+    }
 }
 
 /// ActionTrail's `UsedTimestamp`: epoch milliseconds, and once decoded, in [2022-02-01,
@@ -287,6 +293,16 @@ mod tests {
     use super::*;
 
     const DAY: i64 = 86_400_000;
+
+    #[test]
+    fn an_epoch_time_is_the_same_system_time_and_never_before_1970() {
+        use std::time::{Duration, SystemTime};
+        assert_eq!(
+            EpochMs::new(1_500).system_time(),
+            SystemTime::UNIX_EPOCH + Duration::from_millis(1_500)
+        );
+        assert_eq!(EpochMs::new(-5).system_time(), SystemTime::UNIX_EPOCH);
+    }
 
     #[test]
     fn used_timestamp_lies_in_actiontrails_window_in_milliseconds() {
