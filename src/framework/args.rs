@@ -1,13 +1,14 @@
 //! Reading arguments out of a configuration object, with the path of each so that a
-//! diagnostic points at its line of HCL. A data source declares each argument once, as an
-//! [`Argument`]: its schema entry and its checked value both come from that declaration.
+//! diagnostic points at its line of HCL. A data source, an action and the provider block
+//! (with its nested blocks) declare each argument once, as an [`Argument`]: its schema
+//! entry and its checked value both come from that declaration.
 //!
 //! At validate time any value may be unknown (it depends on something not yet applied).
 //! An unknown is neither valid nor invalid and, for conflict checks, not "set": the
 //! functions here return `Arg::Unknown` so that callers cannot mistake it for a value.
 
 use crate::framework::attribute::Field;
-use crate::model::{AttributePath, Diagnostic, Type, Value};
+use crate::model::{Attribute, AttributePath, Diagnostic, Type, Value};
 
 /// One argument as configured.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -43,46 +44,8 @@ fn raw<'a>(config: &'a Value, name: &str) -> Arg<&'a Value> {
     }
 }
 
-/// A string argument. Terraform has converted the HCL value to the schema's type already,
-/// so a known value of another kind is a protocol fault, reported as such.
-pub fn string<'a>(
-    config: &'a Value,
-    name: &str,
-    path: &AttributePath,
-) -> Result<Arg<&'a str>, Diagnostic> {
-    match raw(config, name) {
-        Arg::Absent => Ok(Arg::Absent),
-        Arg::Unknown => Ok(Arg::Unknown),
-        Arg::Known(v) => v
-            .as_str()
-            .map(Arg::Known)
-            .ok_or_else(|| wrong_kind(name, "string", v, path)),
-    }
-}
-
-/// A string argument; when Terraform sent something else, the diagnostic goes to
-/// `diags` and the argument counts as unknown.
-pub fn string_collecting<'a>(
-    config: &'a Value,
-    name: &str,
-    path: AttributePath,
-    diags: &mut Vec<Diagnostic>,
-) -> Arg<&'a str> {
-    match string(config, name, &path) {
-        Ok(a) => a,
-        Err(d) => {
-            diags.push(d);
-            Arg::Unknown
-        }
-    }
-}
-
 /// A whole-number argument; fractions are refused with a diagnostic at `path`.
-pub fn whole_number(
-    config: &Value,
-    name: &str,
-    path: &AttributePath,
-) -> Result<Arg<i64>, Diagnostic> {
+fn whole_number(config: &Value, name: &str, path: &AttributePath) -> Result<Arg<i64>, Diagnostic> {
     match raw(config, name) {
         Arg::Absent => Ok(Arg::Absent),
         Arg::Unknown => Ok(Arg::Unknown),
@@ -116,6 +79,7 @@ pub struct Argument<T> {
     name: &'static str,
     description: &'static str,
     required: bool,
+    sensitive: bool,
     reads: Reads<T>,
 }
 
@@ -128,6 +92,8 @@ pub enum Reads<T> {
     Whole(fn(i64, &mut At<'_>) -> Option<T>),
     /// A boolean.
     Flag(fn(bool, &mut At<'_>) -> Option<T>),
+    /// A number, whole or not.
+    Number(fn(f64, &mut At<'_>) -> Option<T>),
     /// A list of strings: the check gets its items, each of which may be unknown or (by
     /// Terraform's fault) no string.
     TextList(fn(&[Value], &mut At<'_>) -> Option<T>),
@@ -140,6 +106,7 @@ impl<T> Argument<T> {
             name,
             description,
             required: false,
+            sensitive: false,
             reads,
         }
     }
@@ -148,6 +115,15 @@ impl<T> Argument<T> {
     pub const fn required(self) -> Self {
         Argument {
             required: true,
+            ..self
+        }
+    }
+
+    /// The same argument, whose value Terraform must not show (a secret, or what may hold
+    /// one).
+    pub const fn sensitive(self) -> Self {
+        Argument {
+            sensitive: true,
             ..self
         }
     }
@@ -173,16 +149,46 @@ impl<T> Argument<T> {
         &self,
         description: impl Into<std::borrow::Cow<'static, str>>,
     ) -> Field<A> {
-        let ty = match self.reads {
-            Reads::Text(_) => Type::String,
-            Reads::Whole(_) => Type::Number,
-            Reads::Flag(_) => Type::Bool,
-            Reads::TextList(_) => Type::list(Type::String),
-        };
-        if self.required {
+        let ty = self.ty();
+        let field = if self.required {
             Field::required(self.name, ty, description)
         } else {
             Field::optional(self.name, ty, description)
+        };
+        if self.sensitive {
+            field.sensitive()
+        } else {
+            field
+        }
+    }
+
+    /// Its entry in a block the provider declares itself (the provider block and its
+    /// nested blocks), which no answer fills in.
+    pub fn attribute(&self) -> Attribute {
+        self.field::<()>().attribute()
+    }
+
+    /// Its entry in such a block, with a description of its own there.
+    pub fn attribute_described(&self, description: &'static str) -> Attribute {
+        self.field_described::<()>(description).attribute()
+    }
+
+    fn ty(&self) -> Type {
+        match self.reads {
+            Reads::Text(_) => Type::String,
+            Reads::Whole(_) | Reads::Number(_) => Type::Number,
+            Reads::Flag(_) => Type::Bool,
+            Reads::TextList(_) => Type::list(Type::String),
+        }
+    }
+
+    /// Whether the configuration sets it, known or not, whatever its check would say: for
+    /// checks across arguments, where an unknown may turn out either way.
+    pub fn set(&self, config: &Value) -> Arg<()> {
+        match raw(config, self.name) {
+            Arg::Absent => Arg::Absent,
+            Arg::Unknown => Arg::Unknown,
+            Arg::Known(_) => Arg::Known(()),
         }
     }
 
@@ -219,7 +225,36 @@ impl<T> Argument<T> {
     /// `Some(None)` when absent, `Some(Some(value))` when known and valid, `None` when
     /// unknown or invalid (the diagnostics are in `diags`, at the argument's path).
     pub fn optional(&self, config: &Value, diags: &mut Vec<Diagnostic>) -> Option<Option<T>> {
-        let path = AttributePath::root(self.name);
+        self.read(config, AttributePath::root(self.name), diags)
+    }
+
+    /// [`Argument::optional`] of the argument in a nested block, the object `block` at
+    /// `block_path`: what is wrong lands at the argument within the block.
+    pub fn optional_in(
+        &self,
+        block: &Value,
+        block_path: &AttributePath,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Option<T>> {
+        self.read(block, block_path.clone().attr(self.name), diags)
+    }
+
+    /// [`Argument::get`] of the argument in a nested block (see [`Argument::optional_in`]).
+    pub fn get_in(
+        &self,
+        block: &Value,
+        block_path: &AttributePath,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<T> {
+        self.optional_in(block, block_path, diags).flatten()
+    }
+
+    fn read(
+        &self,
+        config: &Value,
+        path: AttributePath,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Option<T>> {
         let value = match raw(config, self.name) {
             Arg::Absent => return Some(None),
             Arg::Unknown => return None,
@@ -246,6 +281,10 @@ impl<T> Argument<T> {
             Reads::Flag(check) => match value {
                 Value::Bool(b) => check(*b, &mut at),
                 other => at.wrong_kind("bool", other),
+            },
+            Reads::Number(check) => match value.as_number().and_then(|n| n.as_f64()) {
+                Some(n) => check(n, &mut at),
+                None => at.wrong_kind("number", value),
             },
             Reads::TextList(check) => match value.as_elements() {
                 Some(items) => check(items, &mut at),
@@ -286,10 +325,33 @@ impl At<'_> {
         &self.path
     }
 
+    /// The argument as a message names it: its name, after its block's where it is in
+    /// one (`endpoints.sts`).
+    pub fn label(&self) -> String {
+        let names: Vec<&str> = self
+            .path
+            .0
+            .iter()
+            .filter_map(|step| match step {
+                crate::model::PathStep::Attribute(name) => Some(name.as_str()),
+                _ => None,
+            })
+            .collect();
+        names.join(".")
+    }
+
     /// The value is refused, as `detail` says: an error at the argument; `None`.
     pub fn invalid<T>(&mut self, detail: impl Into<String>) -> Option<T> {
         self.diags.push(invalid(self.name, &self.path, detail));
         None
+    }
+
+    /// `value` when `ok`; otherwise the value is refused, as `detail` says.
+    pub fn check<T>(&mut self, ok: bool, value: T, detail: impl Into<String>) -> Option<T> {
+        if ok {
+            return Some(value);
+        }
+        self.invalid(detail)
     }
 
     /// The value is refused, as `detail` says, at item `index` of the (list) argument.
@@ -331,146 +393,5 @@ pub fn invalid(name: &str, path: &AttributePath, detail: impl Into<String>) -> D
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn config() -> Value {
-        Value::object([
-            ("s", Value::string("x")),
-            ("n", Value::int(3)),
-            ("f", Value::Number(crate::model::Number::Float(2.5))),
-            ("u", Value::Unknown),
-            ("z", Value::Null),
-        ])
-    }
-
-    #[test]
-    fn unknown_and_null_are_distinct_from_values() {
-        let c = config();
-        let p = AttributePath::root("s");
-        assert_eq!(string(&c, "s", &p), Ok(Arg::Known("x")));
-        assert_eq!(string(&c, "u", &p), Ok(Arg::Unknown));
-        assert_eq!(string(&c, "z", &p), Ok(Arg::Absent));
-        assert_eq!(string(&c, "missing", &p), Ok(Arg::Absent));
-        assert!(!Arg::<i64>::Unknown.is_known_set());
-    }
-
-    #[test]
-    fn fractions_are_refused_at_their_path() {
-        let c = config();
-        let p = AttributePath::root("f");
-        assert_eq!(whole_number(&c, "n", &p), Ok(Arg::Known(3)));
-        let d = whole_number(&c, "f", &p).unwrap_err();
-        assert_eq!(d.attribute, Some(p));
-        assert!(d.detail.contains("whole number"));
-    }
-
-    /// A list argument whose items must be short, for the tests below.
-    const SHORT: Argument<Vec<String>> = Argument::new(
-        "short",
-        "Short words.",
-        Reads::TextList(|items, at| {
-            let mut out = Vec::new();
-            for (i, item) in items.iter().enumerate() {
-                match item.as_str() {
-                    Some(s) if s.len() <= 3 => out.push(s.to_owned()),
-                    _ => at.invalid_item(i, "too long"),
-                }
-            }
-            Some(out)
-        }),
-    );
-
-    /// A string argument that refuses "bad" and warns on "odd".
-    const WORD: Argument<String> = Argument::new(
-        "s",
-        "A word.",
-        Reads::Text(|s, at| match s {
-            "bad" => at.invalid("s is bad."),
-            "odd" => {
-                at.warn("Odd s", "s is odd.");
-                Some(s.to_owned())
-            }
-            _ => Some(s.to_owned()),
-        }),
-    );
-
-    #[test]
-    fn a_declared_argument_gives_its_schema_entry_and_its_checked_value() {
-        let attr = WORD.field::<()>().attribute();
-        assert!(attr.optional && !attr.required);
-        assert_eq!(
-            (attr.name.as_str(), attr.description.as_str()),
-            ("s", "A word.")
-        );
-        assert_eq!(attr.ty, Type::String);
-        assert!(WORD.required().field::<()>().attribute().required);
-        assert_eq!(SHORT.field::<()>().attribute().ty, Type::list(Type::String));
-
-        let mut diags = Vec::new();
-        assert_eq!(
-            WORD.optional(&config(), &mut diags),
-            Some(Some("x".to_owned()))
-        );
-        let absent = Value::object([("s", Value::Null)]);
-        assert_eq!(WORD.optional(&absent, &mut diags), Some(None));
-        assert_eq!(
-            WORD.or(&absent, &mut diags, "d".to_owned()),
-            Some("d".to_owned())
-        );
-        let unknown = Value::object([("s", Value::Unknown)]);
-        assert_eq!(WORD.optional(&unknown, &mut diags), None);
-        assert!(diags.is_empty(), "{diags:?}");
-    }
-
-    #[test]
-    fn what_a_check_reports_lands_at_the_argument_and_its_items() {
-        let mut diags = Vec::new();
-        let bad = Value::object([("s", Value::string("bad"))]);
-        assert_eq!(WORD.get(&bad, &mut diags), None);
-        let odd = Value::object([("s", Value::string("odd"))]);
-        assert_eq!(WORD.get(&odd, &mut diags), Some("odd".to_owned()));
-        let number = Value::object([("s", Value::int(1))]);
-        assert_eq!(WORD.get(&number, &mut diags), None);
-        let path = Some(AttributePath::root("s"));
-        let at: Vec<_> = diags
-            .iter()
-            .map(|d| (d.severity, d.attribute.clone(), d.detail.as_str()))
-            .collect();
-        assert_eq!(
-            at,
-            [
-                (crate::model::Severity::Error, path.clone(), "s is bad."),
-                (crate::model::Severity::Warning, path.clone(), "s is odd."),
-                (
-                    crate::model::Severity::Error,
-                    path,
-                    "s must be a string, but Terraform sent a number."
-                ),
-            ]
-        );
-
-        let mut diags = Vec::new();
-        let list = Value::object([(
-            "short",
-            Value::List(vec![Value::string("ab"), Value::string("abcd")]),
-        )]);
-        assert_eq!(SHORT.get(&list, &mut diags), Some(vec!["ab".to_owned()]));
-        assert_eq!(diags.len(), 1);
-        assert_eq!(
-            diags[0].attribute,
-            Some(AttributePath::root("short").index(1))
-        );
-        let not_a_list = Value::object([("short", Value::string("ab"))]);
-        assert_eq!(SHORT.get(&not_a_list, &mut diags), None);
-        assert_eq!(diags.len(), 2);
-        assert_eq!(diags[1].attribute, Some(AttributePath::root("short")));
-    }
-
-    #[test]
-    fn a_number_where_a_string_belongs_is_reported_not_panicked() {
-        let c = config();
-        let p = AttributePath::root("n");
-        assert!(string(&c, "n", &p).is_err());
-    }
-}
+#[path = "args_tests.rs"]
+mod tests;

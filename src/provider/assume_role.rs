@@ -1,9 +1,9 @@
 //! The `assume_role` block: which RAM role to assume through STS, and how.
 
 use crate::actiontrail::AssumeRoleConfig;
-use crate::framework::args::{self, Arg};
-use crate::model::{AttributePath, Diagnostic, Value};
-use crate::provider::bounds::whole_number_within;
+use crate::framework::args::{Argument, At, Reads};
+use crate::model::{AttributePath, Block, Diagnostic, Value};
+use crate::provider::bounds::within;
 
 /// Whether `arn` is a RAM role ARN: `acs:ram::<account digits>:role/<name>`.
 pub fn valid_role_arn(arn: &str) -> bool {
@@ -29,73 +29,86 @@ fn valid_session_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"._@-".contains(&b))
 }
 
-/// Checks an `assume_role` block, each fault at its path; the role, when its ARN is known.
+/// `role_arn`, in both role blocks.
+pub const ROLE_ARN: Argument<String> = Argument::new(
+    "role_arn",
+    "ARN of the RAM role to assume, `acs:ram::<account id>:role/<role name>`.",
+    Reads::Text(|arn, at| {
+        at.check(valid_role_arn(arn), arn.to_owned(), format!("role_arn {arn:?} is not a RAM role ARN: write acs:ram::<account id>:role/<role name>, e.g. \"acs:ram::1234567890123456:role/auditor\"."))
+    }),
+)
+.required();
+/// `session_name`.
+const SESSION_NAME: Argument<String> = Argument::new(
+    "session_name",
+    "Session name recorded in ActionTrail for the assumed role (2-64 characters of letters, digits, `.`, `@`, `-`, `_`); default `terraform`.",
+    Reads::Text(|name, at| {
+        let ok = valid_session_name(name);
+        at.check(ok, name.to_owned(), format!("session_name {name:?} must be 2 to 64 letters, digits or . @ - _."))
+    }),
+);
+/// `policy`, in both role blocks.
+pub const POLICY: Argument<String> = Argument::new(
+    "policy",
+    "A RAM policy document (JSON) that further restricts the assumed role's permissions.",
+    Reads::Text(check_policy),
+);
+/// `session_expiration`, in both role blocks: 900 to 43200 seconds, as STS takes it.
+pub const SESSION_EXPIRATION: Argument<u32> = Argument::new(
+    "session_expiration",
+    "Lifetime of the temporary credentials in seconds, 900 to 43200; default 3600.",
+    Reads::Whole(|n, at| within(n, 900..=43_200, " seconds", at)),
+);
+/// `external_id`.
+const EXTERNAL_ID: Argument<String> = Argument::new(
+    "external_id",
+    "External ID the role's trust policy requires, if any.",
+    Reads::Text(|id, at| {
+        let empty = id.trim().is_empty();
+        at.check(
+            !empty,
+            id.to_owned(),
+            "external_id is empty; remove it when the role needs none.",
+        )
+    }),
+);
+
+/// The block's schema.
+pub fn block() -> Block {
+    Block::of(
+        vec![
+            ROLE_ARN.attribute(),
+            SESSION_NAME.attribute(),
+            POLICY.attribute(),
+            SESSION_EXPIRATION.attribute(),
+            EXTERNAL_ID.attribute(),
+        ],
+        "Assume a RAM role through STS AssumeRole, signing with the credentials found otherwise, and call ActionTrail as that role.",
+    )
+}
+
+/// Checks an `assume_role` block, each fault at its path; the role, when its ARN is known
+/// and valid.
 pub fn parse(block: &Value, diags: &mut Vec<Diagnostic>) -> Option<AssumeRoleConfig> {
-    let path = |name: &str| AttributePath::root("assume_role").attr(name);
-    let mut role = AssumeRoleConfig::default();
-    let arn = args::string_collecting(block, "role_arn", path("role_arn"), diags);
-    if let Arg::Known(arn) = arn {
-        role.role_arn = arn.to_owned();
-        if !valid_role_arn(arn) {
-            diags.push(args::invalid("role_arn", &path("role_arn"), format!("role_arn {arn:?} is not a RAM role ARN: write acs:ram::<account id>:role/<role name>, e.g. \"acs:ram::1234567890123456:role/auditor\".")));
-        }
-    }
-    if let Arg::Known(name) =
-        args::string_collecting(block, "session_name", path("session_name"), diags)
-    {
-        role.session_name = Some(name.to_owned());
-        if !valid_session_name(name) {
-            diags.push(args::invalid(
-                "session_name",
-                &path("session_name"),
-                format!("session_name {name:?} must be 2 to 64 letters, digits or . @ - _."),
-            ));
-        }
-    }
-    if let Arg::Known(policy) = args::string_collecting(block, "policy", path("policy"), diags) {
-        role.policy = Some(policy.to_owned());
-        check_policy(policy, &path("policy"), diags);
-    }
-    if let Arg::Known(id) =
-        args::string_collecting(block, "external_id", path("external_id"), diags)
-    {
-        role.external_id = Some(id.to_owned());
-        if id.trim().is_empty() {
-            diags.push(args::invalid(
-                "external_id",
-                &path("external_id"),
-                "external_id is empty; remove it when the role needs none.",
-            ));
-        }
-    }
-    role.session_expiration = session_expiration(block, &path("session_expiration"), diags);
-    arn.is_known_set().then_some(role)
+    let at = AttributePath::root("assume_role");
+    let role_arn = ROLE_ARN.get_in(block, &at, diags);
+    let role = AssumeRoleConfig {
+        role_arn: role_arn.clone().unwrap_or_default(),
+        session_name: SESSION_NAME.get_in(block, &at, diags),
+        policy: POLICY.get_in(block, &at, diags),
+        session_expiration: SESSION_EXPIRATION.get_in(block, &at, diags),
+        external_id: EXTERNAL_ID.get_in(block, &at, diags),
+    };
+    role_arn.is_some().then_some(role)
 }
 
-/// Checks a role block's `policy` at `path`: a RAM policy document is a JSON object.
-pub fn check_policy(policy: &str, path: &AttributePath, diags: &mut Vec<Diagnostic>) {
-    if !serde_json::from_str::<serde_json::Value>(policy).is_ok_and(|v| v.is_object()) {
-        diags.push(args::invalid(
-            "policy",
-            path,
-            "policy must be a RAM policy document, a JSON object (jsonencode() writes one).",
-        ));
-    }
-}
-
-/// A role block's `session_expiration` at `path`: 900 to 43200 seconds, as STS takes it.
-pub fn session_expiration(
-    block: &Value,
-    path: &AttributePath,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<u32> {
-    whole_number_within(
-        block,
-        "session_expiration",
-        path,
-        900..=43_200,
-        " seconds",
-        diags,
+/// A role block's `policy`: a RAM policy document is a JSON object.
+fn check_policy(policy: &str, at: &mut At<'_>) -> Option<String> {
+    let object = serde_json::from_str::<serde_json::Value>(policy).is_ok_and(|v| v.is_object());
+    at.check(
+        object,
+        policy.to_owned(),
+        "policy must be a RAM policy document, a JSON object (jsonencode() writes one).",
     )
 }
 

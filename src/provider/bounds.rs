@@ -1,40 +1,25 @@
 //! Whole-number provider arguments that must lie within bounds (`max_retries`,
-//! `max_concurrency`, `session_expiration` in both role blocks): one reading, so each says
+//! `max_concurrency`, `session_expiration` in both role blocks): one check, so each says
 //! what it accepts the same way, at its own line.
 
-use crate::framework::args::{self, Arg};
-use crate::model::{AttributePath, Diagnostic, Value};
+use crate::framework::args::At;
 use std::ops::RangeInclusive;
 
-/// The whole number `name` of `config` when it is known and within `bounds`; otherwise
-/// nothing, with an error at `path` when it is known and wrong. `unit` follows the bounds
-/// in the message (`" seconds"`, or `""`).
-pub fn whole_number_within<T: TryFrom<i64>>(
-    config: &Value,
-    name: &str,
-    path: &AttributePath,
+/// `n` when it lies within `bounds`; otherwise an error at the argument. `unit` follows
+/// the bounds in the message (`" seconds"`, or `""`).
+pub fn within<T: TryFrom<i64>>(
+    n: i64,
     bounds: RangeInclusive<i64>,
     unit: &str,
-    diags: &mut Vec<Diagnostic>,
+    at: &mut At<'_>,
 ) -> Option<T> {
-    match args::whole_number(config, name, path) {
-        Ok(Arg::Known(n)) if !bounds.contains(&n) => {
-            diags.push(args::invalid(
-                name,
-                path,
-                format!(
-                    "{name} must be between {} and {}{unit}, not {n}.",
-                    bounds.start(),
-                    bounds.end()
-                ),
-            ));
-            None
-        }
-        Ok(Arg::Known(n)) => T::try_from(n).ok(),
-        Ok(_) => None,
-        Err(d) => {
-            diags.push(d);
-            None
-        }
+    if !bounds.contains(&n) {
+        let name = at.name();
+        return at.invalid(format!(
+            "{name} must be between {} and {}{unit}, not {n}.",
+            bounds.start(),
+            bounds.end()
+        ));
     }
+    T::try_from(n).ok()
 }

@@ -4,8 +4,9 @@
 //! not a silent choice).
 
 use crate::actiontrail::Protocol;
-use crate::framework::args::{self, Arg};
-use crate::model::{Attribute, AttributePath, Block, Diagnostic, Value};
+use crate::framework::args::{self, Arg, Argument};
+use crate::model::{AttributePath, Block, Diagnostic, Value};
+use crate::provider::schema::{self, Endpoint};
 
 /// An endpoint as written: `host`, `host:port`, or an `http(s)://` URL with no path.
 /// Returns the scheme the URL names, if it names one.
@@ -41,22 +42,35 @@ pub fn parse_endpoint(text: &str) -> Result<Option<Protocol>, String> {
     Ok(scheme)
 }
 
-/// The services whose endpoint the block sets, and the single argument each mirrors.
-pub const SERVICES: [(&str, &str); 4] = [
-    ("actiontrail", "endpoint"),
-    ("sts", "sts_endpoint"),
-    ("ram", "ram_endpoint"),
-    ("resourcemanager", "resourcemanager_endpoint"),
-];
+/// `endpoints.actiontrail`.
+const ACTIONTRAIL: Argument<Endpoint> = schema::endpoint_argument(
+    "actiontrail",
+    "ActionTrail endpoint, as `endpoint` (which it may not be set with).",
+);
+/// `endpoints.sts`.
+const STS: Argument<Endpoint> = schema::endpoint_argument(
+    "sts",
+    "STS endpoint for assume_role and assume_role_with_oidc, as `sts_endpoint` (which it may not be set with).",
+);
+/// `endpoints.ram`.
+const RAM: Argument<Endpoint> = schema::endpoint_argument(
+    "ram",
+    "RAM endpoint for `actiontrail_accesskeys`, as `ram_endpoint` (which it may not be set with).",
+);
+/// `endpoints.resourcemanager`.
+const RESOURCEMANAGER: Argument<Endpoint> = schema::endpoint_argument(
+    "resourcemanager",
+    "ResourceManager endpoint for a Resource Directory's accounts, as `resourcemanager_endpoint` (which it may not be set with).",
+);
 
 /// The block's schema.
 pub fn block() -> Block {
     Block::of(
         vec![
-            Attribute::optional("actiontrail", crate::model::Type::String, "ActionTrail endpoint, as `endpoint` (which it may not be set with)."),
-            Attribute::optional("sts", crate::model::Type::String, "STS endpoint for assume_role and assume_role_with_oidc, as `sts_endpoint` (which it may not be set with)."),
-            Attribute::optional("ram", crate::model::Type::String, "RAM endpoint for `actiontrail_accesskeys`, as `ram_endpoint` (which it may not be set with)."),
-            Attribute::optional("resourcemanager", crate::model::Type::String, "ResourceManager endpoint for a Resource Directory's accounts, as `resourcemanager_endpoint` (which it may not be set with)."),
+            ACTIONTRAIL.attribute(),
+            STS.attribute(),
+            RAM.attribute(),
+            RESOURCEMANAGER.attribute(),
         ],
         "Endpoints by service, as the alicloud provider names them.",
     )
@@ -66,7 +80,7 @@ pub fn block() -> Block {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Endpoints {
     /// `actiontrail`.
-    pub actiontrail: Option<(String, Option<Protocol>)>,
+    pub actiontrail: Option<Endpoint>,
     /// `sts`.
     pub sts: Option<String>,
     /// `ram`.
@@ -77,37 +91,26 @@ pub struct Endpoints {
 
 /// Checks the block against the provider block `config` it sits in.
 pub fn parse(config: &Value, block: &Value, diags: &mut Vec<Diagnostic>) -> Endpoints {
-    let mut out = Endpoints::default();
-    for (service, single) in SERVICES {
-        let path = AttributePath::root("endpoints").attr(service);
-        let Arg::Known(e) = args::string_collecting(block, service, path.clone(), diags) else {
-            continue;
-        };
-        if args::string(config, single, &AttributePath::root(single))
-            .is_ok_and(|a| a != Arg::Absent)
-        {
+    let at = AttributePath::root("endpoints");
+    // Each service's endpoint, unless the single argument sets it too (known or not).
+    let mut read = |service: &Argument<Endpoint>, single: &Argument<Endpoint>| {
+        if service.set(block).is_known_set() && single.set(config) != Arg::Absent {
+            let (service, single) = (service.name(), single.name());
             diags.push(args::invalid(
                 service,
-                &path,
+                &at.clone().attr(service),
                 format!(
                     "endpoints.{service} and {single} both set the {service} endpoint; keep one."
                 ),
             ));
-            continue;
+            return None;
         }
-        match parse_endpoint(e) {
-            Ok(scheme) if service == "actiontrail" => {
-                out.actiontrail = Some((e.to_owned(), scheme))
-            }
-            Ok(_) if service == "sts" => out.sts = Some(e.to_owned()),
-            Ok(_) if service == "ram" => out.ram = Some(e.to_owned()),
-            Ok(_) => out.resourcemanager = Some(e.to_owned()),
-            Err(why) => diags.push(args::invalid(
-                service,
-                &path,
-                format!("endpoints.{service} {why}."),
-            )),
-        }
+        service.get_in(block, &at, diags)
+    };
+    Endpoints {
+        actiontrail: read(&ACTIONTRAIL, &schema::ENDPOINT),
+        sts: read(&STS, &schema::STS_ENDPOINT).map(|(e, _)| e),
+        ram: read(&RAM, &schema::RAM_ENDPOINT).map(|(e, _)| e),
+        resourcemanager: read(&RESOURCEMANAGER, &schema::RESOURCEMANAGER_ENDPOINT).map(|(e, _)| e),
     }
-    out
 }

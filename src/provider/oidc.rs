@@ -2,22 +2,52 @@
 //! Kubernetes, where an OIDC token or a local credentials endpoint stands in for a key.
 
 use crate::actiontrail::OidcConfig;
-use crate::framework::args::{self, Arg};
-use crate::model::{Attribute, AttributePath, Block, Diagnostic, Type, Value};
-use crate::provider::assume_role::{check_policy, session_expiration, valid_role_arn};
+use crate::alibaba::secret::Secret;
+use crate::framework::args::{self, Arg, Argument, At, Reads};
+use crate::model::{AttributePath, Block, Diagnostic, Value};
+use crate::provider::assume_role::{POLICY, ROLE_ARN, SESSION_EXPIRATION};
+use std::path::PathBuf;
+
+/// `oidc_provider_arn`.
+const OIDC_PROVIDER_ARN: Argument<String> = Argument::new(
+    "oidc_provider_arn",
+    "ARN of the OIDC identity provider registered in RAM, `acs:ram::<account id>:oidc-provider/<name>`. Without the block, `ALIBABA_CLOUD_OIDC_PROVIDER_ARN`.",
+    Reads::Text(|arn, at| {
+        at.check(valid_provider_arn(arn), arn.to_owned(), format!("oidc_provider_arn {arn:?} is not an OIDC provider ARN: write acs:ram::<account id>:oidc-provider/<name>."))
+    }),
+)
+.required();
+/// `oidc_token`.
+const OIDC_TOKEN: Argument<Secret> = Argument::new(
+    "oidc_token",
+    "The OIDC token itself. Set this or `oidc_token_file`.",
+    Reads::Text(|t, at| not_empty(t, at).map(Secret::new)),
+)
+.sensitive();
+/// `oidc_token_file`.
+const OIDC_TOKEN_FILE: Argument<PathBuf> = Argument::new(
+    "oidc_token_file",
+    "File holding the OIDC token, read again at every refresh (ACK RRSA rotates it). Without the block, `ALIBABA_CLOUD_OIDC_TOKEN_FILE`.",
+    Reads::Text(|f, at| not_empty(f, at).map(PathBuf::from)),
+);
+/// `role_session_name`.
+const ROLE_SESSION_NAME: Argument<String> = Argument::new(
+    "role_session_name",
+    "Session name recorded in ActionTrail (2-64 characters of letters, digits, `.`, `@`, `-`, `_`); default `terraform`. Without the block, `ALIBABA_CLOUD_ROLE_SESSION_NAME`.",
+    Reads::Text(|name, _| Some(name.to_owned())),
+);
 
 /// The block's schema.
 pub fn block() -> Block {
-    let opt = Attribute::optional;
     Block::of(
         vec![
-            Attribute::required("oidc_provider_arn", Type::String, "ARN of the OIDC identity provider registered in RAM, `acs:ram::<account id>:oidc-provider/<name>`. Without the block, `ALIBABA_CLOUD_OIDC_PROVIDER_ARN`."),
-            Attribute::required("role_arn", Type::String, "ARN of the RAM role to assume, `acs:ram::<account id>:role/<role name>`. Without the block, `ALIBABA_CLOUD_ROLE_ARN`."),
-            opt("oidc_token", Type::String, "The OIDC token itself. Set this or `oidc_token_file`.").sensitive(),
-            opt("oidc_token_file", Type::String, "File holding the OIDC token, read again at every refresh (ACK RRSA rotates it). Without the block, `ALIBABA_CLOUD_OIDC_TOKEN_FILE`."),
-            opt("role_session_name", Type::String, "Session name recorded in ActionTrail (2-64 characters of letters, digits, `.`, `@`, `-`, `_`); default `terraform`. Without the block, `ALIBABA_CLOUD_ROLE_SESSION_NAME`."),
-            opt("session_expiration", Type::Number, "Lifetime of the temporary credentials in seconds, 900 up to the role's maximum; default 3600."),
-            opt("policy", Type::String, "A RAM policy document (JSON) that further restricts the assumed role's permissions."),
+            OIDC_PROVIDER_ARN.attribute(),
+            ROLE_ARN.attribute_described("ARN of the RAM role to assume, `acs:ram::<account id>:role/<role name>`. Without the block, `ALIBABA_CLOUD_ROLE_ARN`."),
+            OIDC_TOKEN.attribute(),
+            OIDC_TOKEN_FILE.attribute(),
+            ROLE_SESSION_NAME.attribute(),
+            SESSION_EXPIRATION.attribute_described("Lifetime of the temporary credentials in seconds, 900 up to the role's maximum; default 3600."),
+            POLICY.attribute(),
         ],
         "Exchange an OIDC token (GitHub Actions, ACK RRSA) for a RAM role's temporary credentials through STS AssumeRoleWithOIDC, which needs no AccessKey.",
     )
@@ -31,78 +61,51 @@ fn valid_provider_arn(arn: &str) -> bool {
         })
 }
 
+fn not_empty<'s>(s: &'s str, at: &mut At<'_>) -> Option<&'s str> {
+    let detail = format!("{} is empty.", at.name());
+    at.check(!s.trim().is_empty(), s, detail)
+}
+
 /// Checks an `assume_role_with_oidc` block, each fault at its path; the configuration when
-/// both ARNs are known.
+/// both ARNs are known and valid.
 pub fn parse(block: &Value, diags: &mut Vec<Diagnostic>) -> Option<OidcConfig> {
-    let path = |name: &str| AttributePath::root("assume_role_with_oidc").attr(name);
-    let mut s = |name: &str| args::string_collecting(block, name, path(name), diags);
-    let provider_arn = s("oidc_provider_arn");
-    let role_arn = s("role_arn");
-    let token = s("oidc_token");
-    let token_file = s("oidc_token_file");
-    let session = s("role_session_name");
-    let policy = s("policy");
-    let mut out = OidcConfig {
-        oidc_provider_arn: provider_arn.known().unwrap_or_default().to_owned(),
-        role_arn: role_arn.known().unwrap_or_default().to_owned(),
-        oidc_token: token.known().map(crate::alibaba::secret::Secret::new),
-        oidc_token_file: token_file.known().map(std::path::PathBuf::from),
-        role_session_name: session.known().map(str::to_owned),
-        session_expiration: None,
-        policy: policy.known().map(str::to_owned),
+    let at = AttributePath::root("assume_role_with_oidc");
+    let provider_arn = OIDC_PROVIDER_ARN.get_in(block, &at, diags);
+    let role_arn = ROLE_ARN.get_in(block, &at, diags);
+    let out = OidcConfig {
+        oidc_provider_arn: provider_arn.clone().unwrap_or_default(),
+        role_arn: role_arn.clone().unwrap_or_default(),
+        oidc_token: OIDC_TOKEN.get_in(block, &at, diags),
+        oidc_token_file: OIDC_TOKEN_FILE.get_in(block, &at, diags),
+        role_session_name: ROLE_SESSION_NAME.get_in(block, &at, diags),
+        session_expiration: SESSION_EXPIRATION.get_in(block, &at, diags),
+        policy: POLICY.get_in(block, &at, diags),
     };
-    if let Arg::Known(arn) = provider_arn {
-        if !valid_provider_arn(arn) {
-            diags.push(args::invalid("oidc_provider_arn", &path("oidc_provider_arn"), format!("oidc_provider_arn {arn:?} is not an OIDC provider ARN: write acs:ram::<account id>:oidc-provider/<name>.")));
-        }
-    }
-    if let Arg::Known(arn) = role_arn {
-        if !valid_role_arn(arn) {
-            diags.push(args::invalid("role_arn", &path("role_arn"), format!("role_arn {arn:?} is not a RAM role ARN: write acs:ram::<account id>:role/<role name>.")));
-        }
-    }
-    match (token, token_file) {
+    // One of the two, known or not: an unknown may turn out either way.
+    match (OIDC_TOKEN.set(block), OIDC_TOKEN_FILE.set(block)) {
         (Arg::Absent, Arg::Absent) => diags.push(args::invalid(
             "oidc_token_file",
-            &path("oidc_token_file"),
+            &at.clone().attr("oidc_token_file"),
             "set oidc_token_file (or oidc_token) to the OIDC token to exchange.",
         )),
-        (Arg::Known(_), Arg::Known(_)) => diags.push(args::invalid(
+        (Arg::Known(()), Arg::Known(())) => diags.push(args::invalid(
             "oidc_token",
-            &path("oidc_token"),
+            &at.clone().attr("oidc_token"),
             "set oidc_token or oidc_token_file, not both.",
         )),
         _ => {}
     }
-    for (name, value) in [("oidc_token", token), ("oidc_token_file", token_file)] {
-        if value.known().is_some_and(|v| v.trim().is_empty()) {
-            diags.push(args::invalid(
-                name,
-                &path(name),
-                format!("{name} is empty."),
-            ));
-        }
-    }
-    if let Arg::Known(p) = policy {
-        check_policy(p, &path("policy"), diags);
-    }
-    out.session_expiration = session_expiration(block, &path("session_expiration"), diags);
-    (provider_arn.is_known_set() && role_arn.is_known_set()).then_some(out)
+    (provider_arn.is_some() && role_arn.is_some()).then_some(out)
 }
 
-/// Checks `credentials_uri`: an `http` or `https` URL.
-pub fn check_credentials_uri(uri: &str, diags: &mut Vec<Diagnostic>) {
+/// `credentials_uri`'s check: an `http` or `https` URL with a host.
+pub fn credentials_uri(uri: &str, at: &mut At<'_>) -> Option<Secret> {
     let ok = reqwest::Url::parse(uri.trim()).is_ok_and(|u| {
         matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty())
     });
-    if !ok {
-        diags.push(args::invalid(
-            "credentials_uri",
-            &AttributePath::root("credentials_uri"),
-            // Not quoted: its query may hold the broker's secret.
-            "credentials_uri is not an http:// or https:// URL with a host.",
-        ));
-    }
+    // Not quoted: its query may hold the broker's secret.
+    let detail = "credentials_uri is not an http:// or https:// URL with a host.";
+    at.check(ok, Secret::new(uri), detail)
 }
 
 #[cfg(test)]
@@ -194,7 +197,8 @@ mod tests {
             assert!(diags[0].detail.contains(attr), "{set:?}: {diags:?}");
         }
         let mut diags = Vec::new();
-        check_credentials_uri("ftp://x/creds", &mut diags);
+        let uri = Value::object([("credentials_uri", Value::string("ftp://x/creds"))]);
+        crate::provider::schema::CREDENTIALS_URI.get(&uri, &mut diags);
         assert_eq!(diags.len(), 1);
     }
 }

@@ -210,3 +210,15 @@ fn region_ids_follow_the_alibaba_shape() {
         assert!(!valid_region(bad), "{bad}");
     }
 }
+
+#[test]
+fn an_empty_key_alone_is_refused_and_still_wants_its_secret() {
+    let diags = validate(&block(&[("access_key", Value::string(" "))]));
+    let details: Vec<&str> = diags.iter().map(|d| d.detail.as_str()).collect();
+    assert_eq!(
+        paths(&diags),
+        vec![at(&["access_key"]), at(&["access_key"])]
+    );
+    assert!(details[0].contains("access_key is empty"), "{details:?}");
+    assert!(details[1].contains("secret_key is not"), "{details:?}");
+}
