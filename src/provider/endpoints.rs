@@ -1,12 +1,14 @@
-//! The `endpoints` block, as the alicloud provider spells it: `actiontrail`, `sts`, `ram`
-//! and `resourcemanager`, beside the single `endpoint`, `sts_endpoint`, `ram_endpoint` and
-//! `resourcemanager_endpoint` arguments (setting both ways for one service is an error,
-//! not a silent choice).
+//! Where to call: the provider block's endpoint arguments (`endpoint`, `sts_endpoint`,
+//! `ram_endpoint`, `resourcemanager_endpoint`, `ecs_metadata_endpoint`) and the `endpoints`
+//! block, as the alicloud provider spells it: `actiontrail`, `sts`, `ram` and
+//! `resourcemanager` (setting both ways for one service is an error, not a silent choice).
 
 use crate::actiontrail::Protocol;
-use crate::framework::args::{self, Arg, Argument};
+use crate::framework::args::{self, Arg, Argument, At, Reads};
 use crate::model::{AttributePath, Block, Diagnostic, Value};
-use crate::provider::schema::{self, Endpoint};
+
+/// An endpoint as written, with the protocol its URL names, if it names one.
+pub type Endpoint = (String, Option<Protocol>);
 
 /// An endpoint as written: `host`, `host:port`, or an `http(s)://` URL with no path.
 /// Returns the scheme the URL names, if it names one.
@@ -42,23 +44,61 @@ pub fn parse_endpoint(text: &str) -> Result<Option<Protocol>, String> {
     Ok(scheme)
 }
 
+/// `endpoint`.
+pub const ENDPOINT: Argument<Endpoint> = endpoint_argument(
+    "endpoint",
+    "ActionTrail endpoint to call instead of `actiontrail.<region>.aliyuncs.com`: a host, `host:port` or URL (`http://` implies protocol HTTP). Also `ACTIONTRAIL_ENDPOINT`.",
+);
+/// `ecs_metadata_endpoint`.
+pub const ECS_METADATA_ENDPOINT: Argument<Endpoint> = endpoint_argument(
+    "ecs_metadata_endpoint",
+    "Instance metadata service to ask for the ECS role's credentials instead of `http://100.100.100.200`.",
+);
+/// `sts_endpoint`.
+pub const STS_ENDPOINT: Argument<Endpoint> = endpoint_argument(
+    "sts_endpoint",
+    "STS endpoint assume_role and assume_role_with_oidc call instead of `sts.aliyuncs.com`. Also `ALIBABA_CLOUD_STS_ENDPOINT`.",
+);
+/// `ram_endpoint`.
+pub const RAM_ENDPOINT: Argument<Endpoint> = endpoint_argument(
+    "ram_endpoint",
+    "RAM endpoint `actiontrail_accesskeys` lists users and keys at (ListUsers, ListAccessKeys) instead of `ram.aliyuncs.com`. Also `ACTIONTRAIL_RAM_ENDPOINT`.",
+);
+/// `resourcemanager_endpoint`.
+pub const RESOURCEMANAGER_ENDPOINT: Argument<Endpoint> = endpoint_argument(
+    "resourcemanager_endpoint",
+    "ResourceManager endpoint a Resource Directory's accounts are listed at (ListAccounts) instead of `resourcemanager.aliyuncs.com`, which is called over HTTPS whatever `protocol` says. Also `ALIBABA_CLOUD_RESOURCEMANAGER_ENDPOINT`.",
+);
+
+/// An endpoint argument, here or in the `endpoints` block: a host, `host:port` or URL.
+const fn endpoint_argument(name: &'static str, description: &'static str) -> Argument<Endpoint> {
+    Argument::new(name, description, Reads::Text(endpoint))
+}
+
+fn endpoint(e: &str, at: &mut At<'_>) -> Option<Endpoint> {
+    match parse_endpoint(e) {
+        Ok(scheme) => Some((e.to_owned(), scheme)),
+        Err(why) => at.invalid(format!("{} {why}.", at.label())),
+    }
+}
+
 /// `endpoints.actiontrail`.
-const ACTIONTRAIL: Argument<Endpoint> = schema::endpoint_argument(
+const ACTIONTRAIL: Argument<Endpoint> = endpoint_argument(
     "actiontrail",
     "ActionTrail endpoint, as `endpoint` (which it may not be set with).",
 );
 /// `endpoints.sts`.
-const STS: Argument<Endpoint> = schema::endpoint_argument(
+const STS: Argument<Endpoint> = endpoint_argument(
     "sts",
     "STS endpoint for assume_role and assume_role_with_oidc, as `sts_endpoint` (which it may not be set with).",
 );
 /// `endpoints.ram`.
-const RAM: Argument<Endpoint> = schema::endpoint_argument(
+const RAM: Argument<Endpoint> = endpoint_argument(
     "ram",
     "RAM endpoint for `actiontrail_accesskeys`, as `ram_endpoint` (which it may not be set with).",
 );
 /// `endpoints.resourcemanager`.
-const RESOURCEMANAGER: Argument<Endpoint> = schema::endpoint_argument(
+const RESOURCEMANAGER: Argument<Endpoint> = endpoint_argument(
     "resourcemanager",
     "ResourceManager endpoint for a Resource Directory's accounts, as `resourcemanager_endpoint` (which it may not be set with).",
 );
@@ -108,9 +148,9 @@ pub fn parse(config: &Value, block: &Value, diags: &mut Vec<Diagnostic>) -> Endp
         service.get_in(block, &at, diags)
     };
     Endpoints {
-        actiontrail: read(&ACTIONTRAIL, &schema::ENDPOINT),
-        sts: read(&STS, &schema::STS_ENDPOINT).map(|(e, _)| e),
-        ram: read(&RAM, &schema::RAM_ENDPOINT).map(|(e, _)| e),
-        resourcemanager: read(&RESOURCEMANAGER, &schema::RESOURCEMANAGER_ENDPOINT).map(|(e, _)| e),
+        actiontrail: read(&ACTIONTRAIL, &ENDPOINT),
+        sts: read(&STS, &STS_ENDPOINT).map(|(e, _)| e),
+        ram: read(&RAM, &RAM_ENDPOINT).map(|(e, _)| e),
+        resourcemanager: read(&RESOURCEMANAGER, &RESOURCEMANAGER_ENDPOINT).map(|(e, _)| e),
     }
 }

@@ -1,14 +1,18 @@
 //! The provider block's arguments, each declared once with its description and its check:
-//! where to call ActionTrail, with which credentials, and how patiently. Its schema lists
-//! these declarations, and [`crate::provider::validate::parse`] reads them; checks across
-//! arguments (a key without its secret, a protocol against the endpoint's scheme) are
-//! made there.
+//! with which credentials to call ActionTrail, and how patiently (where to call is in
+//! `endpoints.rs`, the role blocks in `assume_role.rs` and `oidc.rs`). Its schema lists
+//! these declarations, and [`crate::provider::validate::parse`] reads them; the checks
+//! across arguments (a key without its secret, a protocol against the endpoint's scheme)
+//! are made there.
 
 use crate::actiontrail::{Protocol, SignatureAlgorithm};
 use crate::alibaba::secret::Secret;
 use crate::framework::args::{Argument, At, Reads};
 use crate::model::{Block, NestedBlock, Schema};
 use crate::provider::bounds::within;
+use crate::provider::endpoints::{
+    ECS_METADATA_ENDPOINT, ENDPOINT, RAM_ENDPOINT, RESOURCEMANAGER_ENDPOINT, STS_ENDPOINT,
+};
 use crate::provider::{assume_role, endpoints, oidc};
 use crate::usage::duration;
 use std::path::PathBuf;
@@ -24,9 +28,6 @@ pub const MOST_CONCURRENCY: i64 = 100;
 /// The highest `max_requests_per_second` accepted: far above any API quota, so a value
 /// past it is a typo, not a plan.
 pub const MOST_REQUESTS_PER_SECOND: f64 = 10_000.0;
-
-/// An endpoint as written, with the protocol its URL names, if it names one.
-pub type Endpoint = (String, Option<Protocol>);
 
 /// `access_key`.
 pub const ACCESS_KEY: Argument<String> = Argument::new(
@@ -56,11 +57,6 @@ pub const REGION: Argument<String> = Argument::new(
     Reads::Text(|r, at| {
         at.check(valid_region(r), r.to_owned(), format!("region {r:?} is not a region ID: write one such as \"cn-hangzhou\" or \"ap-southeast-1\" (lower case letters, digits and dashes)."))
     }),
-);
-/// `endpoint`.
-pub const ENDPOINT: Argument<Endpoint> = endpoint_argument(
-    "endpoint",
-    "ActionTrail endpoint to call instead of `actiontrail.<region>.aliyuncs.com`: a host, `host:port` or URL (`http://` implies protocol HTTP). Also `ACTIONTRAIL_ENDPOINT`.",
 );
 /// `protocol`.
 pub const PROTOCOL: Argument<Protocol> = Argument::new(
@@ -123,16 +119,6 @@ pub const ECS_ROLE_NAME: Argument<String> = Argument::new(
     "RAM role attached to this ECS instance, whose credentials the instance metadata service hands out. Also `ALIBABA_CLOUD_ECS_METADATA`.",
     Reads::Text(|s, at| named(s, at).map(str::to_owned)),
 );
-/// `ecs_metadata_endpoint`.
-pub const ECS_METADATA_ENDPOINT: Argument<Endpoint> = endpoint_argument(
-    "ecs_metadata_endpoint",
-    "Instance metadata service to ask for the ECS role's credentials instead of `http://100.100.100.200`.",
-);
-/// `sts_endpoint`.
-pub const STS_ENDPOINT: Argument<Endpoint> = endpoint_argument(
-    "sts_endpoint",
-    "STS endpoint assume_role and assume_role_with_oidc call instead of `sts.aliyuncs.com`. Also `ALIBABA_CLOUD_STS_ENDPOINT`.",
-);
 /// `credentials_uri`.
 pub const CREDENTIALS_URI: Argument<Secret> = Argument::new(
     "credentials_uri",
@@ -140,11 +126,6 @@ pub const CREDENTIALS_URI: Argument<Secret> = Argument::new(
     Reads::Text(oidc::credentials_uri),
 )
 .sensitive();
-/// `ram_endpoint`.
-pub const RAM_ENDPOINT: Argument<Endpoint> = endpoint_argument(
-    "ram_endpoint",
-    "RAM endpoint `actiontrail_accesskeys` lists users and keys at (ListUsers, ListAccessKeys) instead of `ram.aliyuncs.com`. Also `ACTIONTRAIL_RAM_ENDPOINT`.",
-);
 /// `insecure_http`.
 pub const INSECURE_HTTP: Argument<bool> = Argument::new(
     "insecure_http",
@@ -156,11 +137,6 @@ pub const MAX_CONCURRENCY: Argument<usize> = Argument::new(
     "max_concurrency",
     "The most API calls in flight at once, over every data source, 1 to 100; default 10 (Terraform's own parallelism).",
     Reads::Whole(|n, at| within(n, 1..=MOST_CONCURRENCY, "", at)),
-);
-/// `resourcemanager_endpoint`.
-pub const RESOURCEMANAGER_ENDPOINT: Argument<Endpoint> = endpoint_argument(
-    "resourcemanager_endpoint",
-    "ResourceManager endpoint a Resource Directory's accounts are listed at (ListAccounts) instead of `resourcemanager.aliyuncs.com`, which is called over HTTPS whatever `protocol` says. Also `ALIBABA_CLOUD_RESOURCEMANAGER_ENDPOINT`.",
 );
 /// `max_requests_per_second`: a number of calls a second, more than zero (fractions
 /// allowed: `0.5` is a call every two seconds), at most [`MOST_REQUESTS_PER_SECOND`].
@@ -192,21 +168,6 @@ fn named<'s>(s: &'s str, at: &mut At<'_>) -> Option<&'s str> {
         s,
         format!("{name} is empty; remove it or name something."),
     )
-}
-
-/// An endpoint argument, here or in the `endpoints` block: a host, `host:port` or URL.
-pub const fn endpoint_argument(
-    name: &'static str,
-    description: &'static str,
-) -> Argument<Endpoint> {
-    Argument::new(name, description, Reads::Text(endpoint))
-}
-
-fn endpoint(e: &str, at: &mut At<'_>) -> Option<Endpoint> {
-    match endpoints::parse_endpoint(e) {
-        Ok(scheme) => Some((e.to_owned(), scheme)),
-        Err(why) => at.invalid(format!("{} {why}.", at.label())),
-    }
 }
 
 /// Whether `region` looks like a region id: `cn-hangzhou`, `ap-southeast-1`, `us-west-1`.

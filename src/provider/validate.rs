@@ -6,7 +6,8 @@ use crate::actiontrail::{CredentialsConfig, Protocol, SignatureAlgorithm};
 use crate::alibaba::endpoint::TransportPolicy;
 use crate::framework::args::{self, Arg};
 use crate::model::{AttributePath, Diagnostic, Value};
-use crate::provider::schema::{self, Endpoint};
+use crate::provider::endpoints::Endpoint;
+use crate::provider::schema;
 use crate::provider::{assume_role, endpoints, oidc};
 use std::time::Duration;
 
@@ -52,7 +53,7 @@ pub struct ProviderConfig {
 pub fn parse(config: &Value) -> (ProviderConfig, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let d = &mut diags;
-    let endpoint = schema::ENDPOINT.get(config, d);
+    let endpoint = endpoints::ENDPOINT.get(config, d);
     let protocol = schema::PROTOCOL.get(config, d);
     let address = |e: Endpoint| e.0;
     let mut out = ProviderConfig {
@@ -62,9 +63,11 @@ pub fn parse(config: &Value) -> (ProviderConfig, Vec<Diagnostic>) {
         signature: schema::SIGNATURE_ALGORITHM.get(config, d),
         max_retries: schema::MAX_RETRIES.get(config, d),
         timeout: schema::TIMEOUT.get(config, d),
-        ram_endpoint: schema::RAM_ENDPOINT.get(config, d).map(address),
+        ram_endpoint: endpoints::RAM_ENDPOINT.get(config, d).map(address),
         max_concurrency: schema::MAX_CONCURRENCY.get(config, d),
-        resourcemanager_endpoint: schema::RESOURCEMANAGER_ENDPOINT.get(config, d).map(address),
+        resourcemanager_endpoint: endpoints::RESOURCEMANAGER_ENDPOINT
+            .get(config, d)
+            .map(address),
         max_requests_per_second: schema::MAX_REQUESTS_PER_SECOND.get(config, d),
         credentials: CredentialsConfig {
             access_key: schema::ACCESS_KEY.get(config, d),
@@ -74,8 +77,8 @@ pub fn parse(config: &Value) -> (ProviderConfig, Vec<Diagnostic>) {
             shared_credentials_file: schema::SHARED_CREDENTIALS_FILE.get(config, d),
             credentials_file: schema::CREDENTIALS_FILE.get(config, d),
             ecs_role_name: schema::ECS_ROLE_NAME.get(config, d),
-            ecs_metadata_endpoint: schema::ECS_METADATA_ENDPOINT.get(config, d).map(address),
-            sts_endpoint: schema::STS_ENDPOINT.get(config, d).map(address),
+            ecs_metadata_endpoint: endpoints::ECS_METADATA_ENDPOINT.get(config, d).map(address),
+            sts_endpoint: endpoints::STS_ENDPOINT.get(config, d).map(address),
             credentials_uri: schema::CREDENTIALS_URI.get(config, d),
             transport: TransportPolicy {
                 insecure_http: schema::INSECURE_HTTP.get(config, d).unwrap_or(false),
