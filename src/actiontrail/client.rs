@@ -1,10 +1,10 @@
-//! The client: one signed, retried, coalesced and memoized call per distinct request. It
-//! knows no operation: each operation's file (`last_used_info.rs`, `list_users.rs`, ...)
-//! adds its method, its answer type and its checks, and calls [`Client::call`] (or
-//! [`Client::call_on`] with the [`Service`] it belongs to). The signed, paced exchange and
-//! its retries are in `exchange.rs`; the pacer in `pacing.rs`.
+//! The client: what it holds (endpoints, credentials, the bound on calls in flight, the
+//! pacer, the answers kept), how it is made from the provider's configuration and derived
+//! for other credentials, and what it tells about itself. It knows no operation: each
+//! operation's file (`last_used_info.rs`, `list_users.rs`, ...) adds its method, its answer
+//! type and its checks, and calls [`Client::call`] (or [`Client::call_on`] with the
+//! [`Service`] it belongs to), which `exchange.rs` answers; the pacer is in `pacing.rs`.
 
-use super::answer;
 use super::error::Error;
 use super::pacing::Pacer;
 use super::retry::Backoff;
@@ -14,49 +14,23 @@ use crate::alibaba::credentials::CredentialsProvider;
 use crate::alibaba::endpoint::Endpoint;
 use crate::alibaba::http::{user_agent, SharedHttp};
 use crate::alibaba::signature::SignatureAlgorithm;
-use futures::future::{BoxFuture, FutureExt as _, Shared};
-use serde::de::DeserializeOwned;
+use futures::future::{BoxFuture, Shared};
 use std::any::Any;
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 /// A validated answer, already decoded into its operation's type.
 pub(super) type Answer = Arc<dyn Any + Send + Sync>;
 
-/// Checks and decodes one operation's answer body, given the request's parameters.
-pub(super) type Decoder = fn(&str, &BTreeMap<String, String>) -> Result<Answer, answer::Reason>;
+pub(super) type Pending = Shared<BoxFuture<'static, Result<Answer, Error>>>;
 
-pub(super) fn erase<T: Send + Sync + 'static>(
-    r: Result<T, answer::Reason>,
-) -> Result<Answer, answer::Reason> {
-    r.map(|v| Arc::new(v) as Answer)
-}
-
-/// Decodes an answer whose every required field `T` declares: a JSON object with a
-/// RequestId, and nothing defaulted.
-fn strict<T: DeserializeOwned + Send + Sync + 'static>(
-    body: &str,
-    _params: &BTreeMap<String, String>,
-) -> Result<Answer, answer::Reason> {
-    erase(answer::object::<T>(body))
-}
-
-/// One operation's call: the API, the Action, its parameters and how its answer decodes.
-pub(super) struct Call {
-    pub(super) service: Service,
-    pub(super) action: &'static str,
-    pub(super) params: BTreeMap<String, String>,
-    pub(super) decode: Decoder,
-}
-
-type Pending = Shared<BoxFuture<'static, Result<Answer, Error>>>;
-
+/// The answers kept, and the calls in flight that identical calls join.
 #[derive(Default)]
-struct Answers {
-    done: HashMap<String, Answer>,
-    in_flight: HashMap<String, Pending>,
+pub(super) struct Answers {
+    pub(super) done: HashMap<String, Answer>,
+    pub(super) in_flight: HashMap<String, Pending>,
 }
 
 pub(super) struct Inner {
@@ -79,11 +53,11 @@ pub(super) struct Inner {
     pub(super) timeout: Duration,
     pub(super) http: SharedHttp,
     pub(super) credentials: CredentialsProvider,
-    answers: Mutex<Answers>,
+    pub(super) answers: Mutex<Answers>,
     /// Whether answers are kept for the rest of the plan. A client derived for a member
     /// account ([`Client::with_credentials`]) serves one read, which asks each question
     /// once: keeping its 10,000 answers until the plan ends would only hold memory.
-    keeps_answers: bool,
+    pub(super) keeps_answers: bool,
     pub(super) api_calls: Arc<std::sync::atomic::AtomicU64>,
 }
 
@@ -294,143 +268,6 @@ impl Client {
             .api_calls
             .load(std::sync::atomic::Ordering::Relaxed)
     }
-
-    /// Drops the answer this process kept for `action` with `params`, if any, so that the
-    /// next identical call asks the API (an identical call in flight is still joined).
-    pub(super) fn forget(&self, service: Service, action: &str, params: &BTreeMap<String, String>) {
-        let key = self.cache_key(service, action, params);
-        self.inner
-            .answers
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .done
-            .remove(&key);
-    }
-
-    /// One operation, answered from the cache, from an identical call in flight, or by
-    /// the API; validated and decoded by `decode` before anything may cache it.
-    pub(super) async fn call<T: Clone + Send + Sync + 'static>(
-        &self,
-        action: &'static str,
-        params: BTreeMap<String, String>,
-        decode: Decoder,
-    ) -> Result<T, Error> {
-        self.call_on(Service::ActionTrail, action, params, decode)
-            .await
-    }
-
-    /// [`Client::call`] on `service`.
-    pub(super) async fn call_on<T: Clone + Send + Sync + 'static>(
-        &self,
-        service: Service,
-        action: &'static str,
-        params: BTreeMap<String, String>,
-        decode: Decoder,
-    ) -> Result<T, Error> {
-        let call = Call {
-            service,
-            action,
-            params,
-            decode,
-        };
-        let answer = self.answer(call).await?;
-        // The cache key holds the service and action, so an answer is always its
-        // action's type.
-        answer
-            .downcast_ref::<T>()
-            .cloned()
-            .ok_or_else(|| Error::Config(format!("{action}: cached answer of another type")))
-    }
-
-    /// One operation of `service`, decoded strictly as `T`: an answer that lacks a field
-    /// `T` requires is [`Error::Untrusted`], naming the field, never a default.
-    pub(super) async fn call_strict<T>(
-        &self,
-        service: Service,
-        action: &'static str,
-        params: BTreeMap<String, String>,
-    ) -> Result<T, Error>
-    where
-        T: DeserializeOwned + Clone + Send + Sync + 'static,
-    {
-        self.call_on(service, action, params, strict::<T>).await
-    }
-
-    /// The cache key of `action` of `service` with `params`, asked by these credentials.
-    fn cache_key(
-        &self,
-        service: Service,
-        action: &str,
-        params: &BTreeMap<String, String>,
-    ) -> String {
-        let action = format!("{}:{action}", service.name());
-        cache_key(self.inner.credentials.identity(), &action, params)
-    }
-
-    async fn answer(&self, call: Call) -> Result<Answer, Error> {
-        let action = call.action;
-        let key = self.cache_key(call.service, action, &call.params);
-        let pending = {
-            let mut answers = self
-                .inner
-                .answers
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            if let Some(done) = answers.done.get(&key) {
-                tracing::debug!(operation = action, "answered from the cache");
-                return Ok(done.clone());
-            }
-            match answers.in_flight.get(&key) {
-                Some(p) => {
-                    tracing::debug!(operation = action, "joined an identical call in flight");
-                    p.clone()
-                }
-                None => {
-                    let me = self.clone();
-                    let key2 = key.clone();
-                    let p = async move {
-                        let result = me.call_with_retries(&call).await;
-                        // The future itself settles the bookkeeping, exactly once, however
-                        // many callers wait on it.
-                        let mut answers = me
-                            .inner
-                            .answers
-                            .lock()
-                            .unwrap_or_else(PoisonError::into_inner);
-                        answers.in_flight.remove(&key2);
-                        match &result {
-                            Ok(a) if me.inner.keeps_answers && kept(action) => {
-                                answers.done.insert(key2, a.clone());
-                            }
-                            _ => {}
-                        }
-                        result
-                    }
-                    .boxed()
-                    .shared();
-                    answers.in_flight.insert(key, p.clone());
-                    p
-                }
-            }
-        };
-        pending.await
-    }
-}
-
-/// Whether an answer stays in the cache. ListUsers pages do not: the listing built from
-/// them holds every user already, and a hostile RAM endpoint's pages would otherwise be held
-/// twice, up to the listing's caps. Identical calls in flight are still joined.
-fn kept(action: &str) -> bool {
-    action != "ListUsers"
-}
-
-/// Who asks (credentials identity), what (action) and with which parameters; the
-/// parameters are percent-encoded so no value can forge a separator.
-fn cache_key(identity: &str, action: &str, params: &BTreeMap<String, String>) -> String {
-    let query = crate::alibaba::signature::canonicalized_query(
-        params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-    );
-    format!("{identity}\n{action}\n{query}")
 }
 
 #[cfg(test)]

@@ -1,18 +1,9 @@
-//! The client's own tests: cache keys, configuration checks, and what a client derived
+//! The client's own tests: configuration checks, and what a client derived
 //! for other credentials shares.
 
 use super::*;
 use crate::actiontrail::PageOptions;
-
-#[test]
-fn cache_keys_separate_identities_actions_and_parameters() {
-    let p = |v: &str| BTreeMap::from([("AccessKey".to_owned(), v.to_owned())]);
-    let a = cache_key("key:A", "Op", &p("x"));
-    assert_ne!(a, cache_key("key:B", "Op", &p("x")));
-    assert_ne!(a, cache_key("key:A", "Op2", &p("x")));
-    assert_ne!(a, cache_key("key:A", "Op", &p("x&ServiceName=y")));
-    assert_eq!(a, cache_key("key:A", "Op", &p("x")));
-}
+use std::collections::BTreeMap;
 
 /// A configuration with a static key and no environment.
 fn with_key() -> ClientConfig {

@@ -1,19 +1,51 @@
-//! One signed exchange with the API ([`Client::exchange`]), and the loop every call to
-//! an API goes through ([`Client::paced`]): each attempt first waits for its slot from the
-//! pacer (`pacing.rs`) and tells it how the server took the call; throttled, failed and
-//! timed-out attempts are tried again with backoff, up to `max_retries`, and Terraform's
-//! StopProvider cuts any wait short. STS's AssumeRole (`Client::sign_in`) goes through
-//! the same loop.
+//! Every call's way to the API and back. [`Client::call`] answers an operation from the
+//! answers kept, by joining an identical call in flight, or by asking the API, and
+//! validates and decodes what comes back before anything may keep it. Asking goes through
+//! one loop ([`Client::paced`]) around one signed exchange ([`Client::exchange`]): each
+//! attempt first waits for its slot from the pacer (`pacing.rs`) and tells it how the
+//! server took the call; throttled, failed and timed-out attempts are tried again with
+//! backoff, up to `max_retries`, and Terraform's StopProvider cuts any wait short. STS's
+//! AssumeRole (`Client::sign_in`) goes through the same loop.
 
 use super::answer;
-use super::client::{Answer, Call, Client};
+use super::client::{Answer, Client, Service};
 use super::error::Error;
 use super::pacing::PaceKey;
 use crate::alibaba::redact;
 use crate::alibaba::rpc::{send, SendFailure};
 use crate::alibaba::signature::{nonce, sign, RpcRequest};
+use futures::future::FutureExt as _;
+use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
 use std::future::Future;
+use std::sync::{Arc, PoisonError};
 use std::time::Instant;
+
+/// Checks and decodes one operation's answer body, given the request's parameters.
+pub(super) type Decoder = fn(&str, &BTreeMap<String, String>) -> Result<Answer, answer::Reason>;
+
+pub(super) fn erase<T: Send + Sync + 'static>(
+    r: Result<T, answer::Reason>,
+) -> Result<Answer, answer::Reason> {
+    r.map(|v| Arc::new(v) as Answer)
+}
+
+/// Decodes an answer whose every required field `T` declares: a JSON object with a
+/// RequestId, and nothing defaulted.
+fn strict<T: DeserializeOwned + Send + Sync + 'static>(
+    body: &str,
+    _params: &BTreeMap<String, String>,
+) -> Result<Answer, answer::Reason> {
+    erase(answer::object::<T>(body))
+}
+
+/// One operation's call: the API, the Action, its parameters and how its answer decodes.
+pub(super) struct Call {
+    pub(super) service: Service,
+    pub(super) action: &'static str,
+    pub(super) params: BTreeMap<String, String>,
+    pub(super) decode: Decoder,
+}
 
 /// What one attempt tells the pacer about its key's rate.
 pub(super) enum Heard {
@@ -26,6 +58,127 @@ pub(super) enum Heard {
 }
 
 impl Client {
+    /// Drops the answer this process kept for `action` with `params`, if any, so that the
+    /// next identical call asks the API (an identical call in flight is still joined).
+    pub(super) fn forget(&self, service: Service, action: &str, params: &BTreeMap<String, String>) {
+        let key = self.cache_key(service, action, params);
+        self.inner
+            .answers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .done
+            .remove(&key);
+    }
+
+    /// One operation, answered from the cache, from an identical call in flight, or by
+    /// the API; validated and decoded by `decode` before anything may cache it.
+    pub(super) async fn call<T: Clone + Send + Sync + 'static>(
+        &self,
+        action: &'static str,
+        params: BTreeMap<String, String>,
+        decode: Decoder,
+    ) -> Result<T, Error> {
+        self.call_on(Service::ActionTrail, action, params, decode)
+            .await
+    }
+
+    /// [`Client::call`] on `service`.
+    pub(super) async fn call_on<T: Clone + Send + Sync + 'static>(
+        &self,
+        service: Service,
+        action: &'static str,
+        params: BTreeMap<String, String>,
+        decode: Decoder,
+    ) -> Result<T, Error> {
+        let call = Call {
+            service,
+            action,
+            params,
+            decode,
+        };
+        let answer = self.answer(call).await?;
+        // The cache key holds the service and action, so an answer is always its
+        // action's type.
+        answer
+            .downcast_ref::<T>()
+            .cloned()
+            .ok_or_else(|| Error::Config(format!("{action}: cached answer of another type")))
+    }
+
+    /// One operation of `service`, decoded strictly as `T`: an answer that lacks a field
+    /// `T` requires is [`Error::Untrusted`], naming the field, never a default.
+    pub(super) async fn call_strict<T>(
+        &self,
+        service: Service,
+        action: &'static str,
+        params: BTreeMap<String, String>,
+    ) -> Result<T, Error>
+    where
+        T: DeserializeOwned + Clone + Send + Sync + 'static,
+    {
+        self.call_on(service, action, params, strict::<T>).await
+    }
+
+    /// The cache key of `action` of `service` with `params`, asked by these credentials.
+    fn cache_key(
+        &self,
+        service: Service,
+        action: &str,
+        params: &BTreeMap<String, String>,
+    ) -> String {
+        let action = format!("{}:{action}", service.name());
+        cache_key(self.inner.credentials.identity(), &action, params)
+    }
+
+    async fn answer(&self, call: Call) -> Result<Answer, Error> {
+        let action = call.action;
+        let key = self.cache_key(call.service, action, &call.params);
+        let pending = {
+            let mut answers = self
+                .inner
+                .answers
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if let Some(done) = answers.done.get(&key) {
+                tracing::debug!(operation = action, "answered from the cache");
+                return Ok(done.clone());
+            }
+            match answers.in_flight.get(&key) {
+                Some(p) => {
+                    tracing::debug!(operation = action, "joined an identical call in flight");
+                    p.clone()
+                }
+                None => {
+                    let me = self.clone();
+                    let key2 = key.clone();
+                    let p = async move {
+                        let result = me.call_with_retries(&call).await;
+                        // The future itself settles the bookkeeping, exactly once, however
+                        // many callers wait on it.
+                        let mut answers = me
+                            .inner
+                            .answers
+                            .lock()
+                            .unwrap_or_else(PoisonError::into_inner);
+                        answers.in_flight.remove(&key2);
+                        match &result {
+                            Ok(a) if me.inner.keeps_answers && kept(action) => {
+                                answers.done.insert(key2, a.clone());
+                            }
+                            _ => {}
+                        }
+                        result
+                    }
+                    .boxed()
+                    .shared();
+                    answers.in_flight.insert(key, p.clone());
+                    p
+                }
+            }
+        };
+        pending.await
+    }
+
     /// Fetches this client's credentials now (for a role: assumes it), so that a failure
     /// names the credentials rather than the first call that needed them. The STS call goes
     /// through the pacer like any API call (an organisation read assumes a role per member
@@ -241,5 +394,36 @@ fn heard_from_sts(result: &Result<(), Error>) -> Heard {
             Some(_) => Heard::Served,
             None => Heard::Nothing,
         },
+    }
+}
+
+/// Whether an answer stays in the cache. ListUsers pages do not: the listing built from
+/// them holds every user already, and a hostile RAM endpoint's pages would otherwise be held
+/// twice, up to the listing's caps. Identical calls in flight are still joined.
+fn kept(action: &str) -> bool {
+    action != "ListUsers"
+}
+
+/// Who asks (credentials identity), what (action) and with which parameters; the
+/// parameters are percent-encoded so no value can forge a separator.
+fn cache_key(identity: &str, action: &str, params: &BTreeMap<String, String>) -> String {
+    let query = crate::alibaba::signature::canonicalized_query(
+        params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+    );
+    format!("{identity}\n{action}\n{query}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cache_keys_separate_identities_actions_and_parameters() {
+        let p = |v: &str| BTreeMap::from([("AccessKey".to_owned(), v.to_owned())]);
+        let a = cache_key("key:A", "Op", &p("x"));
+        assert_ne!(a, cache_key("key:B", "Op", &p("x")));
+        assert_ne!(a, cache_key("key:A", "Op2", &p("x")));
+        assert_ne!(a, cache_key("key:A", "Op", &p("x&ServiceName=y")));
+        assert_eq!(a, cache_key("key:A", "Op", &p("x")));
     }
 }

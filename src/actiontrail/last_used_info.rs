@@ -7,8 +7,9 @@
 //! used" is thus only an answer about the asked key, with a RequestId and no use.
 
 use super::answer::{self, Reason};
-use super::client::{erase, Client, Service};
+use super::client::{Client, Service};
 use super::error::Error;
+use super::exchange::erase;
 use super::record::usage_record;
 use crate::alibaba::decode::{self, Signs, UsedTimestamp};
 use std::collections::BTreeMap;

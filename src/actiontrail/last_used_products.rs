@@ -2,8 +2,9 @@
 //! (`RequestId`, `Products[ServiceName, ...]`), each entry naming its service.
 
 use super::answer;
-use super::client::{erase, Client};
+use super::client::Client;
 use super::error::Error;
+use super::exchange::erase;
 use super::record::{check_entries, usage_record};
 use crate::alibaba::decode;
 use serde::{Deserialize, Serialize};

@@ -64,7 +64,7 @@ pub(super) fn list_users_page(
     body: &str,
     _: &BTreeMap<String, String>,
 ) -> Result<super::client::Answer, super::answer::Reason> {
-    super::client::erase(
+    super::exchange::erase(
         super::answer::object::<ListUsersPage>(body).map(|mut page| {
             page.bytes = body.len();
             page

@@ -1,7 +1,8 @@
 //! Following NextToken: at the largest page size, to an optional item cap, and never in
 //! a loop.
 
-use super::client::{Client, Decoder};
+use super::client::Client;
+use super::exchange::Decoder;
 use super::Error;
 use std::collections::BTreeMap;
 use std::collections::HashSet;

@@ -173,7 +173,7 @@ macro_rules! usage_listing {
                 options: $crate::actiontrail::PageOptions,
             ) -> Result<$crate::actiontrail::Listing<$item>, $crate::actiontrail::Error> {
                 self.list_usage::<$page, _>(ACTION, access_key_id, service_name, options, |body, _| {
-                    $crate::actiontrail::client::erase(decode(body))
+                    $crate::actiontrail::exchange::erase(decode(body))
                 })
                 .await
             }
