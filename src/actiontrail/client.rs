@@ -2,8 +2,9 @@
 //! pacer, the answers kept), how it is made from the provider's configuration and derived
 //! for other credentials, and what it tells about itself. It knows no operation: each
 //! operation's file (`last_used_info.rs`, `list_users.rs`, ...) adds its method, its answer
-//! type and its checks, and calls [`Client::call`] (or [`Client::call_on`] with the
-//! [`Service`] it belongs to), which `exchange.rs` answers; the pacer is in `pacing.rs`.
+//! type and its checks, and calls [`Client::call`] (or [`Client::call_on`] with its
+//! operation, on another [`Service`]), which `exchange.rs` answers; the pacer is in
+//! `pacing.rs`.
 
 use super::error::Error;
 use super::pacing::Pacer;

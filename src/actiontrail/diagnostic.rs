@@ -1,6 +1,7 @@
 //! API failures as diagnostics: what ActionTrail said (code, message, request id) and what
 //! to do about it.
 
+use super::service::{Operation, Service};
 use crate::actiontrail::{Client, Error};
 use crate::model::Diagnostic;
 use std::future::Future;
@@ -64,20 +65,19 @@ impl Client {
     }
 }
 
-/// The RAM actions the data sources call, all of which a policy must grant (the two
-/// `ram:` ones only for the fleet reads' discovery, the last two only for the organisation
-/// read, in the management account).
-pub const RAM_ACTIONS: [&str; 9] = [
-    "actiontrail:GetAccessKeyLastUsedInfo",
-    "actiontrail:GetAccessKeyLastUsedProducts",
-    "actiontrail:GetAccessKeyLastUsedIps",
-    "actiontrail:GetAccessKeyLastUsedResources",
-    "actiontrail:GetAccessKeyLastUsedEvents",
-    "ram:ListUsers",
-    "ram:ListAccessKeys",
-    "resourcemanager:ListAccounts",
-    "sts:AssumeRole",
-];
+/// The RAM actions the provider calls, all of which a policy must grant: every operation's
+/// that needs a grant (the `ram:` ones only for the fleet reads' discovery,
+/// `resourcemanager:ListAccounts` only for the organisation read, in the management
+/// account), then STS AssumeRole, which the credentials chain calls for a role.
+pub fn ram_actions() -> Vec<String> {
+    let assume_role = Operation::new(Service::Sts, "AssumeRole");
+    super::OPERATIONS
+        .iter()
+        .chain([&assume_role])
+        .filter(|o| o.granted)
+        .map(|o| o.permission())
+        .collect()
+}
 
 /// What ActionTrail answered, in the fields a diagnostic shows.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -101,7 +101,7 @@ pub fn hint(code: &str, action: &str, max_retries: u32) -> String {
     let grant = || {
         format!(
             "The caller lacks permission for {action}. Grant the RAM actions {} to the RAM user or role the provider signs as (for example with the AliyunActionTrailReadOnlyAccess and AliyunRAMReadOnlyAccess policies, or a custom policy listing these actions).",
-            RAM_ACTIONS.join(", ")
+            ram_actions().join(", ")
         )
     };
     match code {
@@ -232,10 +232,34 @@ mod tests {
     }
 
     #[test]
+    fn the_permissions_are_every_operation_a_policy_must_grant_and_assume_role() {
+        let actions = ram_actions();
+        let granted = crate::actiontrail::OPERATIONS
+            .iter()
+            .filter(|o| o.granted)
+            .count();
+        assert_eq!(actions.len(), granted + 1, "{actions:?}");
+        let distinct: std::collections::BTreeSet<&String> = actions.iter().collect();
+        assert_eq!(distinct.len(), actions.len(), "{actions:?}");
+        for must in [
+            "actiontrail:GetAccessKeyLastUsedInfo",
+            "actiontrail:GetAccessKeyLastUsedEvents",
+            "ram:ListUsers",
+            "ram:ListAccessKeys",
+            "resourcemanager:ListAccounts",
+            "sts:AssumeRole",
+        ] {
+            assert!(actions.iter().any(|a| a == must), "{must}: {actions:?}");
+        }
+        // STS answers GetCallerIdentity to every identity: a grant for it would be noise.
+        assert!(!actions.iter().any(|a| a == "sts:GetCallerIdentity"));
+    }
+
+    #[test]
     fn forbidden_names_every_ram_action() {
         let d = service_diagnostic("GetAccessKeyLastUsedIps", "k", &failure("Forbidden.RAM"), 5);
-        for action in RAM_ACTIONS {
-            assert!(d.detail.contains(action), "{action}: {}", d.detail);
+        for action in ram_actions() {
+            assert!(d.detail.contains(&action), "{action}: {}", d.detail);
         }
     }
 

@@ -8,9 +8,10 @@
 //! AssumeRole (`Client::sign_in`) goes through the same loop.
 
 use super::answer;
-use super::client::{Answer, Client, Service};
+use super::client::{Answer, Client};
 use super::error::Error;
 use super::pacing::PaceKey;
+use super::service::{Operation, Service};
 use crate::alibaba::redact;
 use crate::alibaba::rpc::{send, SendFailure};
 use crate::alibaba::signature::{nonce, sign, RpcRequest};
@@ -78,18 +79,20 @@ impl Client {
         params: BTreeMap<String, String>,
         decode: Decoder,
     ) -> Result<T, Error> {
-        self.call_on(Service::ActionTrail, action, params, decode)
+        self.call_on(Operation::new(Service::ActionTrail, action), params, decode)
             .await
     }
 
-    /// [`Client::call`] on `service`.
+    /// [`Client::call`] of `operation`, on its API.
     pub(super) async fn call_on<T: Clone + Send + Sync + 'static>(
         &self,
-        service: Service,
-        action: &'static str,
+        operation: Operation,
         params: BTreeMap<String, String>,
         decode: Decoder,
     ) -> Result<T, Error> {
+        let Operation {
+            service, action, ..
+        } = operation;
         let call = Call {
             service,
             action,
@@ -105,18 +108,17 @@ impl Client {
             .ok_or_else(|| Error::Config(format!("{action}: cached answer of another type")))
     }
 
-    /// One operation of `service`, decoded strictly as `T`: an answer that lacks a field
-    /// `T` requires is [`Error::Untrusted`], naming the field, never a default.
+    /// `operation`, decoded strictly as `T`: an answer that lacks a field `T` requires is
+    /// [`Error::Untrusted`], naming the field, never a default.
     pub(super) async fn call_strict<T>(
         &self,
-        service: Service,
-        action: &'static str,
+        operation: Operation,
         params: BTreeMap<String, String>,
     ) -> Result<T, Error>
     where
         T: DeserializeOwned + Clone + Send + Sync + 'static,
     {
-        self.call_on(service, action, params, strict::<T>).await
+        self.call_on(operation, params, strict::<T>).await
     }
 
     /// The cache key of `action` of `service` with `params`, asked by these credentials.

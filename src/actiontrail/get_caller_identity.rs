@@ -4,6 +4,7 @@
 //! Read strictly: an answer without an AccountId is an error, never a guess.
 
 use super::client::{Client, Service};
+use super::service::Operation;
 use super::error::Error;
 use super::list_users::{require_request_id, untrusted};
 use serde::Deserialize;
@@ -11,6 +12,10 @@ use std::collections::BTreeMap;
 
 /// The operation.
 pub const ACTION: &str = "GetCallerIdentity";
+
+/// The operation, as a policy grants it: `sts:GetCallerIdentity`, which every identity may
+/// call without a grant.
+pub(crate) const OPERATION: Operation = Operation::new(Service::Sts, ACTION).open_to_all();
 
 /// Who signed.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
@@ -30,7 +35,7 @@ impl Client {
     /// STS GetCallerIdentity for the credentials this client signs with.
     pub async fn caller_identity(&self) -> Result<CallerIdentity, Error> {
         let who: CallerIdentity = self
-            .call_strict(Service::Sts, ACTION, BTreeMap::new())
+            .call_strict(OPERATION, BTreeMap::new())
             .await?;
         require_request_id(ACTION, &who.request_id)?;
         if !(1..=32).contains(&who.account_id.len())

@@ -3,6 +3,7 @@
 //! (`alibabacloud-actiontrail20200706` 2.6.0): `RequestId`, `NextToken`,
 //! `Events[EventName, UsedTimestamp, Source, Detail]`.
 
+use super::service::{Operation, Service};
 use super::record::{usage_listing, Entry, Use};
 use crate::alibaba::decode::UsedTimestamp;
 use serde::{Deserialize, Serialize};
@@ -24,6 +25,9 @@ pub struct EventUsage {
 
 /// The operation's name.
 pub const ACTION: &str = "GetAccessKeyLastUsedEvents";
+
+/// The operation, as a policy grants it: `actiontrail:GetAccessKeyLastUsedEvents`.
+pub(crate) const OPERATION: Operation = Operation::new(Service::ActionTrail, ACTION);
 
 impl Use for EventUsage {
     fn used_timestamp(&self) -> Option<UsedTimestamp> {

@@ -8,6 +8,7 @@
 
 use super::answer::{self, Reason};
 use super::client::{Client, Service};
+use super::service::Operation;
 use super::error::Error;
 use super::exchange::erase;
 use super::record::usage_record;
@@ -16,6 +17,9 @@ use std::collections::BTreeMap;
 
 /// The operation's name.
 pub const ACTION: &str = "GetAccessKeyLastUsedInfo";
+
+/// The operation, as a policy grants it: `actiontrail:GetAccessKeyLastUsedInfo`.
+pub(crate) const OPERATION: Operation = Operation::new(Service::ActionTrail, ACTION);
 
 usage_record! {
     /// GetAccessKeyLastUsedInfo: when and where the key was last used.

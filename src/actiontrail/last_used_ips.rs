@@ -1,10 +1,14 @@
 //! GetAccessKeyLastUsedIps (2020-07-06): the IPs a key called one service from, paged by
 //! `NextToken` (`RequestId`, `NextToken`, `Ips[Ip, ...]`), each entry naming its IP.
 
+use super::service::{Operation, Service};
 use super::record::{usage_listing, usage_record};
 
 /// The operation's name.
 pub const ACTION: &str = "GetAccessKeyLastUsedIps";
+
+/// The operation, as a policy grants it: `actiontrail:GetAccessKeyLastUsedIps`.
+pub(crate) const OPERATION: Operation = Operation::new(Service::ActionTrail, ACTION);
 
 usage_record! {
     /// One source IP a key was used from (GetAccessKeyLastUsedIps).

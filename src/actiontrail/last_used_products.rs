@@ -2,7 +2,8 @@
 //! (`RequestId`, `Products[ServiceName, ...]`), each entry naming its service.
 
 use super::answer;
-use super::client::Client;
+use super::client::{Client, Service};
+use super::service::Operation;
 use super::error::Error;
 use super::exchange::erase;
 use super::record::{check_entries, usage_record};
@@ -12,6 +13,9 @@ use std::collections::BTreeMap;
 
 /// The operation's name.
 pub const ACTION: &str = "GetAccessKeyLastUsedProducts";
+
+/// The operation, as a policy grants it: `actiontrail:GetAccessKeyLastUsedProducts`.
+pub(crate) const OPERATION: Operation = Operation::new(Service::ActionTrail, ACTION);
 
 usage_record! {
     /// One service a key used (GetAccessKeyLastUsedProducts).

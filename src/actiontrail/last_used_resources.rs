@@ -1,10 +1,14 @@
 //! GetAccessKeyLastUsedResources (2020-07-06): the resources a key acted on through one
 //! service, paged by `NextToken` (`RequestId`, `NextToken`, `Resources[ResourceName, ...]`).
 
+use super::service::{Operation, Service};
 use super::record::{usage_listing, usage_record};
 
 /// The operation's name.
 pub const ACTION: &str = "GetAccessKeyLastUsedResources";
+
+/// The operation, as a policy grants it: `actiontrail:GetAccessKeyLastUsedResources`.
+pub(crate) const OPERATION: Operation = Operation::new(Service::ActionTrail, ACTION);
 
 usage_record! {
     /// One resource a key acted on (GetAccessKeyLastUsedResources).

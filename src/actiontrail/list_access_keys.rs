@@ -3,10 +3,17 @@
 //! it: a missing list, id, status or date is an error, never a default.
 
 use super::client::{Client, Service};
+use super::service::Operation;
 use super::error::Error;
 use super::list_users::{require_request_id, untrusted};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// The operation.
+pub const ACTION: &str = "ListAccessKeys";
+
+/// The operation, as a policy grants it: `ram:ListAccessKeys`.
+pub(crate) const OPERATION: Operation = Operation::new(Service::Ram, ACTION);
 
 /// Whether a key may sign requests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,9 +83,8 @@ pub(super) struct ListAccessKeysAnswer {
 impl Client {
     /// RAM ListAccessKeys for `user_name`.
     pub async fn list_ram_access_keys(&self, user_name: &str) -> Result<AccessKeyListing, Error> {
-        const OP: &str = "ListAccessKeys";
         let params = BTreeMap::from([("UserName".to_owned(), user_name.to_owned())]);
-        let answer: ListAccessKeysAnswer = self.call_strict(Service::Ram, OP, params).await?;
+        let answer: ListAccessKeysAnswer = self.call_strict(OPERATION, params).await?;
         checked_keys(answer)
     }
 }
@@ -94,11 +100,10 @@ pub const MAX_ACCESS_KEY_ID_CHARS: usize = 128;
 /// A ListAccessKeys answer's keys, at most [`MAX_KEYS_PER_USER`], each with a plausible id
 /// and CreateDate.
 pub(super) fn checked_keys(answer: ListAccessKeysAnswer) -> Result<AccessKeyListing, Error> {
-    const OP: &str = "ListAccessKeys";
-    require_request_id(OP, &answer.request_id)?;
+    require_request_id(ACTION, &answer.request_id)?;
     if answer.access_keys.access_key.len() > MAX_KEYS_PER_USER {
         return Err(untrusted(
-            OP,
+            ACTION,
             &answer.request_id,
             format!(
                 "it lists more than {MAX_KEYS_PER_USER} AccessKeys for one user (MAX_KEYS_PER_USER); RAM gives a user at most 2"
@@ -107,11 +112,11 @@ pub(super) fn checked_keys(answer: ListAccessKeysAnswer) -> Result<AccessKeyList
     }
     for k in &answer.access_keys.access_key {
         if k.access_key_id.trim().is_empty() {
-            return Err(untrusted(OP, &answer.request_id, "an AccessKeyId is empty"));
+            return Err(untrusted(ACTION, &answer.request_id, "an AccessKeyId is empty"));
         }
         if k.access_key_id.len() > MAX_ACCESS_KEY_ID_CHARS {
             return Err(untrusted(
-                OP,
+                ACTION,
                 &answer.request_id,
                 format!(
                     "an AccessKeyId is longer than {MAX_ACCESS_KEY_ID_CHARS} characters (MAX_ACCESS_KEY_ID_CHARS); it is not one RAM issues"
@@ -119,7 +124,7 @@ pub(super) fn checked_keys(answer: ListAccessKeysAnswer) -> Result<AccessKeyList
             ));
         }
         k.created()
-            .map_err(|why| untrusted(OP, &answer.request_id, why))?;
+            .map_err(|why| untrusted(ACTION, &answer.request_id, why))?;
     }
     Ok(AccessKeyListing {
         keys: answer.access_keys.access_key,

@@ -5,6 +5,7 @@
 //! error, and so is paging that contradicts itself; a directory is never read cut short.
 
 use super::client::{Client, Service};
+use super::service::Operation;
 use super::error::Error;
 use super::list_users::{require_request_id, untrusted};
 use serde::Deserialize;
@@ -12,6 +13,9 @@ use std::collections::{BTreeMap, HashSet};
 
 /// The operation.
 pub const ACTION: &str = "ListAccounts";
+
+/// The operation, as a policy grants it: `resourcemanager:ListAccounts`.
+pub(crate) const OPERATION: Operation = Operation::new(Service::ResourceManager, ACTION);
 /// ListAccounts' largest page.
 pub const MAX_ACCOUNTS_PER_PAGE: u32 = 100;
 /// The most members one listing holds. A Resource Directory holds a few thousand members at
@@ -148,7 +152,7 @@ impl Client {
                 ("PageSize".to_owned(), MAX_ACCOUNTS_PER_PAGE.to_string()),
             ]);
             let page: ListAccountsPage = self
-                .call_strict(Service::ResourceManager, ACTION, params)
+                .call_strict(OPERATION, params)
                 .await?;
             if !paging.take(number, page)? {
                 return Ok(paging.out);

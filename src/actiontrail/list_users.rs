@@ -4,6 +4,7 @@
 //! 1.3.0) shapes them: a missing list, flag or name is an error, never a default.
 
 use super::client::{Client, Service};
+use super::service::Operation;
 use super::error::Error;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
@@ -87,7 +88,11 @@ pub(super) fn require_request_id(operation: &str, id: &str) -> Result<(), Error>
     Ok(())
 }
 
-const LIST_USERS: &str = "ListUsers";
+/// The operation.
+pub const ACTION: &str = "ListUsers";
+
+/// The operation, as a policy grants it: `ram:ListUsers`.
+pub(crate) const OPERATION: Operation = Operation::new(Service::Ram, ACTION);
 
 /// A ListUsers listing in progress: every page's answer goes through [`UserPaging::take`],
 /// which refuses contradictory paging (`IsTruncated` false with a `Marker`, true without
@@ -104,7 +109,7 @@ pub(super) struct UserPaging {
 impl UserPaging {
     fn over(&self, reason: String) -> Error {
         Error::Pagination {
-            operation: LIST_USERS.to_owned(),
+            operation: ACTION.to_owned(),
             pages: u32::try_from(self.out.request_ids.len()).unwrap_or(u32::MAX),
             reason,
         }
@@ -122,8 +127,7 @@ impl UserPaging {
 
     /// Takes one page; the Marker to ask with next, or `None` when the listing is complete.
     pub(super) fn take(&mut self, page: ListUsersPage) -> Result<Option<String>, Error> {
-        const OP: &str = LIST_USERS;
-        require_request_id(OP, &page.request_id)?;
+        require_request_id(ACTION, &page.request_id)?;
         self.bytes = self.bytes.saturating_add(page.bytes);
         if self.bytes > MAX_USER_LISTING_BYTES {
             return Err(self.over(format!(
@@ -133,7 +137,7 @@ impl UserPaging {
         }
         if page.users.user.len() > MAX_USERS_PER_PAGE as usize {
             return Err(untrusted(
-                OP,
+                ACTION,
                 &page.request_id,
                 format!(
                     "a page lists more users than the {MAX_USERS_PER_PAGE} asked for (MaxItems)"
@@ -151,7 +155,7 @@ impl UserPaging {
         if !page.is_truncated {
             if next.is_some() {
                 return Err(untrusted(
-                    OP,
+                    ACTION,
                     &page.request_id,
                     "IsTruncated is false but a Marker came with it: the listing contradicts itself, and ending it there could leave users unchecked",
                 ));
@@ -160,7 +164,7 @@ impl UserPaging {
         }
         let next = next.ok_or_else(|| {
             untrusted(
-                OP,
+                ACTION,
                 &page.request_id,
                 "IsTruncated is true but no Marker came with it",
             )
@@ -188,7 +192,7 @@ impl Client {
                 params.insert("Marker".to_owned(), m);
             }
             let page: ListUsersPage = self
-                .call_on(Service::Ram, LIST_USERS, params, list_users_page)
+                .call_on(OPERATION, params, list_users_page)
                 .await?;
             match paging.take(page)? {
                 Some(next) => marker = Some(next),

@@ -1,7 +1,8 @@
 //! The API client: one file per operation (ActionTrail's five GetAccessKeyLastUsed*, RAM's
-//! ListUsers and ListAccessKeys), each with its request, answer type, strict checks and
-//! paging; the client itself keeps only what every operation shares: sending, signing,
-//! caching, pacing and retrying. Adding an operation is one new file here.
+//! ListUsers and ListAccessKeys, ResourceManager's ListAccounts, STS's GetCallerIdentity),
+//! each with its request, answer type, strict checks, paging and the `OPERATION` it is; the
+//! client itself keeps only what every operation shares: sending, signing, caching, pacing
+//! and retrying. Adding an operation is one new file here and its line in `operations!`.
 //!
 //! Design choices a newcomer may question:
 //! - One [`Client`] per provider configuration, cloned into every data source: clones share
@@ -29,16 +30,30 @@ mod record;
 mod retry;
 mod service;
 
-// One file per operation: its request, its answer type, its strict checks, its paging.
-pub mod get_caller_identity;
-pub mod last_used_events;
-pub mod last_used_info;
-pub mod last_used_ips;
-pub mod last_used_products;
-pub mod last_used_resources;
-pub mod list_access_keys;
-pub mod list_accounts;
-pub mod list_users;
+/// Declares the operations' modules and [`OPERATIONS`], from one list.
+macro_rules! operations {
+    ($($operation:ident),* $(,)?) => {
+        $(pub mod $operation;)*
+
+        /// Every operation the client calls, each as its file declares it, in the order
+        /// the permission hint names them.
+        pub(crate) const OPERATIONS: &[service::Operation] = &[$($operation::OPERATION),*];
+    };
+}
+
+// One file per operation: its request, its answer type, its strict checks, its paging, and
+// the `OPERATION` it is (its API and Action, and whether a policy must grant it).
+operations! {
+    last_used_info,
+    last_used_products,
+    last_used_ips,
+    last_used_resources,
+    last_used_events,
+    list_users,
+    list_access_keys,
+    list_accounts,
+    get_caller_identity,
+}
 
 pub use crate::alibaba::credentials::{AssumeRoleConfig, CredentialsConfig, OidcConfig};
 pub use crate::alibaba::endpoint::Protocol;

@@ -32,6 +32,42 @@ pub(crate) enum Service {
     Sts,
 }
 
+/// One API operation: the API it belongs to and its Action. Each operation's file declares
+/// its own; a policy grants it as `<service>:<Action>` ([`Operation::permission`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Operation {
+    /// The API.
+    pub(crate) service: Service,
+    /// Its Action.
+    pub(crate) action: &'static str,
+    /// Whether a RAM policy must grant it.
+    pub(crate) granted: bool,
+}
+
+impl Operation {
+    /// An operation a RAM policy must grant.
+    pub(crate) const fn new(service: Service, action: &'static str) -> Operation {
+        Operation {
+            service,
+            action,
+            granted: true,
+        }
+    }
+
+    /// The same operation, which every identity may call without a grant.
+    pub(crate) const fn open_to_all(self) -> Operation {
+        Operation {
+            granted: false,
+            ..self
+        }
+    }
+
+    /// The RAM action a policy grants it by, e.g. `ram:ListUsers`.
+    pub(crate) fn permission(self) -> String {
+        format!("{}:{}", self.service.name(), self.action)
+    }
+}
+
 impl Service {
     /// The API version sent.
     pub(crate) fn version(self) -> &'static str {
