@@ -54,7 +54,7 @@ fn main() {
     );
     // One counter per Action served and one for every other: a flood of invented Actions
     // adds none.
-    let served = actiontrail_provider::sim::operations::OPERATIONS.len();
+    let served = actiontrail_provider::sim::operations::all().count();
     assert!(
         requests.len() <= served + 1,
         "Actions are bucketed ({served} served): {requests:?}"

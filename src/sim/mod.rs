@@ -26,14 +26,15 @@
 //!
 //! Each RPC operation is served from one file, which holds its parameter checks, its
 //! answer's shape and its paging: `api/<operation>.rs` for ActionTrail, `ram/`, `sts/` and
-//! `resourcemanager/` likewise, and `imds.rs` for the metadata service. [`operations::OPERATIONS`] is the one
-//! routing list, naming each of them. What the operations share stays shared: the routes and
-//! the RPC handler (`server.rs`), the signature check (`auth.rs`), the error answer
-//! (`error.rs`), each API's store (`api/mod.rs`, `ram/mod.rs`, `sts/mod.rs`), the data set
-//! (`dataset.rs`, its Resource Directory in `directory.rs`, a generated one in
-//! `organization.rs`), the flow control (`flow_control.rs`), the emulator's state (`state.rs`) and its own `/__sim/*` controls
-//! (`control.rs`). A new operation is one file beside its API's others, its `mod` line, and
-//! its line in [`operations::OPERATIONS`].
+//! `resourcemanager/` likewise, and `imds.rs` for the metadata service. Each API's
+//! `served!` line names its files, and so routes them ([`operations::all`]). What the
+//! operations share stays shared: the routes and the RPC handler (`server.rs`), the
+//! signature check (`auth.rs`), the error answer (`error.rs`), each API's store
+//! (`api/mod.rs`, `ram/mod.rs`, `sts/mod.rs`), the data set (`dataset.rs`, its Resource
+//! Directory in `directory.rs`, a generated one in `organization.rs`), the flow control
+//! (`flow_control.rs`), the emulator's state (`state.rs`) and its own `/__sim/*` controls
+//! (`control.rs`). A new operation is one file beside its API's others and its line in its
+//! API's `served!`.
 
 pub mod api;
 pub mod auth;

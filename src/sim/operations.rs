@@ -1,28 +1,39 @@
-//! The routing table: every RPC operation the emulator serves, one line each, naming the file
-//! that serves it. The handler in `server.rs` looks the Action up here and applies what the
+//! The routing table: every RPC operation the emulator serves, named once, in its API's
+//! `served!` line, by the file that serves it. The handler in `server.rs` looks the Action up here and applies what the
 //! operation's API asks for (its faults, its Version, a signature) before the file answers.
 
 pub use super::operation::{trimmed, Api, Handler, Operation, Params};
 use super::{api, ram, resourcemanager, sts};
 
-/// Every operation served, by Action.
-pub const OPERATIONS: &[Operation] = &[
-    api::info::OPERATION,
-    api::products::OPERATION,
-    api::ips::OPERATION,
-    api::resources::OPERATION,
-    api::events::OPERATION,
-    ram::list_users::OPERATION,
-    ram::list_access_keys::OPERATION,
-    sts::assume_role::OPERATION,
-    sts::assume_role_with_oidc::OPERATION,
-    sts::get_caller_identity::OPERATION,
-    resourcemanager::list_accounts::OPERATION,
+/// Declares an API's operation modules and the operations it serves (`SERVED`), from one
+/// list: each file declares its own [`Operation`], so naming the file here routes it.
+macro_rules! served {
+    ($($operation:ident),* $(,)?) => {
+        $(pub mod $operation;)*
+
+        /// The operations this API serves, each as its file declares it.
+        pub const SERVED: &[$crate::sim::operations::Operation] =
+            &[$($operation::OPERATION),*];
+    };
+}
+pub(crate) use served;
+
+/// Every API's operations.
+const APIS: [&[Operation]; 4] = [
+    api::SERVED,
+    ram::SERVED,
+    sts::SERVED,
+    resourcemanager::SERVED,
 ];
+
+/// Every operation served.
+pub fn all() -> impl Iterator<Item = &'static Operation> {
+    APIS.into_iter().flatten()
+}
 
 /// The operation `action` names.
 pub fn find(action: &str) -> Option<&'static Operation> {
-    OPERATIONS.iter().find(|op| op.action == action)
+    all().find(|op| op.action == action)
 }
 
 #[cfg(test)]
@@ -31,10 +42,10 @@ mod tests {
 
     #[test]
     fn each_action_is_routed_once() {
-        let mut actions: Vec<&str> = OPERATIONS.iter().map(|op| op.action).collect();
+        let mut actions: Vec<&str> = all().map(|op| op.action).collect();
         actions.sort_unstable();
         actions.dedup();
-        assert_eq!(actions.len(), OPERATIONS.len());
+        assert_eq!(actions.len(), all().count());
         assert!(find("GetAccessKeyLastUsedEvents").is_some());
         assert!(find("DescribeInstances").is_none());
     }

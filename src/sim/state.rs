@@ -56,8 +56,7 @@ impl Default for Counters {
     fn default() -> Counters {
         Counters {
             requests_total: 0,
-            requests: operations::OPERATIONS
-                .iter()
+            requests: operations::all()
                 .map(|op| (op.action.to_owned(), 0))
                 .collect(),
             errors: BTreeMap::new(),

@@ -25,12 +25,15 @@ macro_rules! listing_operation {
 }
 
 mod event;
-pub mod events;
-pub mod info;
-pub mod ips;
-pub mod products;
 mod record;
-pub mod resources;
+
+super::operations::served! {
+    info,
+    products,
+    ips,
+    resources,
+    events,
+}
 
 pub use record::{NewUse, MAX_USE_FIELD_CHARS};
 

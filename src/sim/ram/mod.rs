@@ -2,8 +2,10 @@
 //! `ListUsers` and `ListAccessKeys` share. Every `ram-user` key of the caller's own account
 //! (other than an `STS.` key) belongs to the RAM user in its `user_name`.
 
-pub mod list_access_keys;
-pub mod list_users;
+super::operations::served! {
+    list_users,
+    list_access_keys,
+}
 
 use super::auth::Principal;
 use super::dataset::{DataSet, KeyStatus};

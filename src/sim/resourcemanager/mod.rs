@@ -1,7 +1,9 @@
 //! ResourceManager 2020-03-31 over the data set's Resource Directory, so an organisation-wide
 //! read can find its member accounts: `ListAccounts`.
 
-pub mod list_accounts;
+super::operations::served! {
+    list_accounts,
+}
 
 use super::operation::Api;
 

@@ -4,9 +4,11 @@
 //! OIDC provider whose token was exchanged; a role of a Resource Directory member reads
 //! that member alone.
 
-pub mod assume_role;
-pub mod assume_role_with_oidc;
-pub mod get_caller_identity;
+super::operations::served! {
+    assume_role,
+    assume_role_with_oidc,
+    get_caller_identity,
+}
 
 use super::error::ApiError;
 use super::operation::{Api, Params};
