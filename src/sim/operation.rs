@@ -73,3 +73,16 @@ impl Operation {
 pub fn trimmed<'a>(params: &'a Params, name: &str) -> Option<&'a str> {
     params.get(name).map(|s| s.trim()).filter(|s| !s.is_empty())
 }
+
+/// Declares an API's operation modules and the operations it serves (`SERVED`), from one
+/// list: each file declares its own [`Operation`], so naming the file here routes it.
+macro_rules! served {
+    ($($operation:ident),* $(,)?) => {
+        $(pub mod $operation;)*
+
+        /// The operations this API serves, each as its file declares it.
+        pub const SERVED: &[$crate::sim::operation::Operation] =
+            &[$($operation::OPERATION),*];
+    };
+}
+pub(crate) use served;

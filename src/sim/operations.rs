@@ -5,19 +5,6 @@
 pub use super::operation::{trimmed, Api, Handler, Operation, Params};
 use super::{api, ram, resourcemanager, sts};
 
-/// Declares an API's operation modules and the operations it serves (`SERVED`), from one
-/// list: each file declares its own [`Operation`], so naming the file here routes it.
-macro_rules! served {
-    ($($operation:ident),* $(,)?) => {
-        $(pub mod $operation;)*
-
-        /// The operations this API serves, each as its file declares it.
-        pub const SERVED: &[$crate::sim::operations::Operation] =
-            &[$($operation::OPERATION),*];
-    };
-}
-pub(crate) use served;
-
 /// Every API's operations.
 const APIS: [&[Operation]; 4] = [
     api::SERVED,

@@ -27,7 +27,7 @@ macro_rules! listing_operation {
 mod event;
 mod record;
 
-super::operations::served! {
+super::operation::served! {
     info,
     products,
     ips,

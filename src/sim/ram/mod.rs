@@ -2,7 +2,7 @@
 //! `ListUsers` and `ListAccessKeys` share. Every `ram-user` key of the caller's own account
 //! (other than an `STS.` key) belongs to the RAM user in its `user_name`.
 
-super::operations::served! {
+super::operation::served! {
     list_users,
     list_access_keys,
 }

@@ -1,7 +1,7 @@
 //! ResourceManager 2020-03-31 over the data set's Resource Directory, so an organisation-wide
 //! read can find its member accounts: `ListAccounts`.
 
-super::operations::served! {
+super::operation::served! {
     list_accounts,
 }
 

@@ -4,7 +4,7 @@
 //! OIDC provider whose token was exchanged; a role of a Resource Directory member reads
 //! that member alone.
 
-super::operations::served! {
+super::operation::served! {
     assume_role,
     assume_role_with_oidc,
     get_caller_identity,
