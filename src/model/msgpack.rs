@@ -22,6 +22,7 @@ use super::cty::{clip, Type, TypeError, Value, MAX_DEPTH};
 use super::diag::{AttributePath, PathStep};
 
 pub use super::json::decode_json;
+pub use decode::decode;
 
 /// Why bytes from Terraform could not be read as a value of the expected type.
 #[derive(Debug, thiserror::Error)]
@@ -135,19 +136,6 @@ pub enum EncodeErrorKind {
     /// The output could not be written (not expected for a `Vec`).
     #[error("write failed: {0}")]
     Write(String),
-}
-
-/// Reads a DynamicValue's msgpack bytes as a value of type `ty`.
-pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, DecodeError> {
-    let mut reader = decode::Reader { rest: bytes };
-    let value = reader.value(ty, 0).map_err(Fault::into_decode_error)?;
-    if !reader.rest.is_empty() {
-        return Err(DecodeError {
-            path: AttributePath::default(),
-            kind: DecodeErrorKind::TrailingBytes(reader.rest.len()),
-        });
-    }
-    Ok(value)
 }
 
 /// Encodes `value` as msgpack against `ty`, checking that it conforms.

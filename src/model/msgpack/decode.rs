@@ -7,15 +7,28 @@ use std::collections::BTreeMap;
 use rmp::decode::NumValueReadError;
 use rmp::Marker;
 
-use super::{DecodeErrorKind, Fault};
+use super::{DecodeError, DecodeErrorKind, Fault};
 use crate::model::cty::{clip, Number, Type, Value, MAX_DEPTH};
-use crate::model::diag::PathStep;
+use crate::model::diag::{AttributePath, PathStep};
 
 type DecodeResult<T> = Result<T, Fault<DecodeErrorKind>>;
 
+/// Reads a DynamicValue's msgpack bytes as a value of type `ty`.
+pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, DecodeError> {
+    let mut reader = Reader { rest: bytes };
+    let value = reader.value(ty, 0).map_err(Fault::into_decode_error)?;
+    if !reader.rest.is_empty() {
+        return Err(DecodeError {
+            path: AttributePath::default(),
+            kind: DecodeErrorKind::TrailingBytes(reader.rest.len()),
+        });
+    }
+    Ok(value)
+}
+
 /// The unread rest of the input. Reading advances the slice.
-pub(super) struct Reader<'a> {
-    pub(super) rest: &'a [u8],
+struct Reader<'a> {
+    rest: &'a [u8],
 }
 
 /// rmp reports a short read as an I/O error on the slice; a type mismatch cannot happen
