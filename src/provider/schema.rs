@@ -29,6 +29,9 @@ pub const MOST_CONCURRENCY: i64 = 100;
 /// past it is a typo, not a plan.
 pub const MOST_REQUESTS_PER_SECOND: f64 = 10_000.0;
 
+// Secrets become `Secret`s, and so known to the scrubber, as soon as their check takes
+// them; none of their checks quotes the value it refuses.
+
 /// `access_key`.
 pub const ACCESS_KEY: Argument<String> = Argument::new(
     "access_key",

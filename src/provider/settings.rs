@@ -7,7 +7,8 @@ use crate::actiontrail::{
 };
 use crate::model::{Diagnostic, Value};
 use crate::provider::endpoints::parse_endpoint;
-use crate::provider::validate::{self, valid_region, ProviderConfig};
+use crate::provider::schema::valid_region;
+use crate::provider::validate::{self, ProviderConfig};
 
 /// Environment variables naming the region, in the order they are consulted.
 pub const REGION_ENV: [&str; 2] = ["ALIBABA_CLOUD_REGION", "ALICLOUD_REGION"];

@@ -11,8 +11,6 @@ use crate::provider::schema;
 use crate::provider::{assume_role, endpoints, oidc};
 use std::time::Duration;
 
-pub use crate::provider::schema::valid_region;
-
 /// An error at the top-level argument `name`.
 fn invalid(name: &str, detail: impl Into<String>) -> Diagnostic {
     args::invalid(name, &AttributePath::root(name), detail)

@@ -3,6 +3,7 @@
 use super::super::tests::{block, role};
 use super::*;
 use crate::model::PathStep;
+use crate::provider::schema::valid_region;
 
 fn paths(diags: &[Diagnostic]) -> Vec<Vec<PathStep>> {
     diags
