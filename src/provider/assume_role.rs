@@ -29,6 +29,15 @@ fn valid_session_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"._@-".contains(&b))
 }
 
+/// A session name as STS takes it (RoleSessionName), in either role block.
+pub fn session_name(name: &str, at: &mut At<'_>) -> Option<String> {
+    let detail = format!(
+        "{} {name:?} must be 2 to 64 letters, digits or . @ - _.",
+        at.name()
+    );
+    at.check(valid_session_name(name), name.to_owned(), detail)
+}
+
 /// `role_arn`, in both role blocks.
 pub const ROLE_ARN: Argument<String> = Argument::new(
     "role_arn",
@@ -42,10 +51,7 @@ pub const ROLE_ARN: Argument<String> = Argument::new(
 const SESSION_NAME: Argument<String> = Argument::new(
     "session_name",
     "Session name recorded in ActionTrail for the assumed role (2-64 characters of letters, digits, `.`, `@`, `-`, `_`); default `terraform`.",
-    Reads::Text(|name, at| {
-        let ok = valid_session_name(name);
-        at.check(ok, name.to_owned(), format!("session_name {name:?} must be 2 to 64 letters, digits or . @ - _."))
-    }),
+    Reads::Text(session_name),
 );
 /// `policy`, in both role blocks.
 pub const POLICY: Argument<String> = Argument::new(

@@ -5,7 +5,7 @@ use crate::actiontrail::OidcConfig;
 use crate::alibaba::secret::Secret;
 use crate::framework::args::{self, Arg, Argument, At, Reads};
 use crate::model::{AttributePath, Block, Diagnostic, Value};
-use crate::provider::assume_role::{POLICY, ROLE_ARN, SESSION_EXPIRATION};
+use crate::provider::assume_role::{session_name, POLICY, ROLE_ARN, SESSION_EXPIRATION};
 use std::path::PathBuf;
 
 /// `oidc_provider_arn`.
@@ -34,7 +34,7 @@ const OIDC_TOKEN_FILE: Argument<PathBuf> = Argument::new(
 const ROLE_SESSION_NAME: Argument<String> = Argument::new(
     "role_session_name",
     "Session name recorded in ActionTrail (2-64 characters of letters, digits, `.`, `@`, `-`, `_`); default `terraform`. Without the block, `ALIBABA_CLOUD_ROLE_SESSION_NAME`.",
-    Reads::Text(|name, _| Some(name.to_owned())),
+    Reads::Text(session_name),
 );
 
 /// The block's schema.
@@ -187,6 +187,15 @@ mod tests {
                     ("policy", "[1]"),
                 ],
                 "policy",
+            ),
+            (
+                vec![
+                    ("oidc_provider_arn", PROVIDER),
+                    ("role_arn", ROLE),
+                    ("oidc_token", "t"),
+                    ("role_session_name", "a b"),
+                ],
+                "role_session_name",
             ),
         ] {
             let values: Vec<(&str, Value)> =
