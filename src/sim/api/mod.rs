@@ -46,12 +46,9 @@ use super::{lock_read, SimState};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, HashMap};
 
-/// The ActionTrail API version the emulator serves.
-pub const VERSION: &str = "2020-07-06";
-
 /// ActionTrail's operations: faults apply, and every request is signed.
 pub const API: Api = Api {
-    version: VERSION,
+    version: "2020-07-06",
     product: "Actiontrail",
     faults: true,
 };

@@ -13,12 +13,9 @@ use super::error::ApiError;
 use super::operation::Api;
 use std::collections::HashMap;
 
-/// The RAM API version the emulator serves.
-pub const VERSION: &str = "2015-05-01";
-
 /// RAM's operations: faults apply, and every request is signed.
 pub const API: Api = Api {
-    version: VERSION,
+    version: "2015-05-01",
     product: "Ram",
     faults: true,
 };

@@ -7,12 +7,9 @@ super::operation::served! {
 
 use super::operation::Api;
 
-/// The ResourceManager API version the emulator serves.
-pub const VERSION: &str = "2020-03-31";
-
 /// ResourceManager's operations: faults apply, and every request is signed.
 pub const API: Api = Api {
-    version: VERSION,
+    version: "2020-03-31",
     product: "ResourceManager",
     faults: true,
 };

@@ -15,12 +15,9 @@ use super::operation::{Api, Params};
 use super::TempCredential;
 use serde_json::{json, Value};
 
-/// The STS API version.
-pub const VERSION: &str = "2015-04-01";
-
 /// STS's operations: the fault knobs do not apply to them.
 pub const API: Api = Api {
-    version: VERSION,
+    version: "2015-04-01",
     product: "Sts",
     faults: false,
 };
