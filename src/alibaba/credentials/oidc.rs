@@ -3,11 +3,11 @@
 //! The call is not signed; the token is the proof. It goes in a form body, never the URL,
 //! because proxies and access logs record URLs.
 
-use super::answer::{decode, read, transport_error, MAX_ANSWER_BYTES};
-use super::sts::{AssumeRoleResponse as Answer, DEFAULT_DURATION_SECONDS, DEFAULT_SESSION_NAME};
+use super::answer::{read, transport_error, MAX_ANSWER_BYTES};
+use super::sts::{credentials_in, DEFAULT_DURATION_SECONDS, DEFAULT_SESSION_NAME};
 use super::{Credentials, CredentialsError, OidcConfig, Secret};
 use crate::alibaba::endpoint::Endpoint;
-use crate::alibaba::rpc::{RawResponse, ServiceError};
+use crate::alibaba::rpc::RawResponse;
 use crate::alibaba::signature::timestamp;
 use std::time::Duration;
 
@@ -86,36 +86,22 @@ pub(super) async fn assume_role_with_oidc(
         .send()
         .await
         .map_err(|e| transport_error(&where_, e))?;
+    let location = response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .map(str::to_owned);
     let (status, body) = read(&where_, response).await?;
-    if status >= 300 {
-        let raw = RawResponse {
-            status,
-            retry_after: None,
-            location: None,
-            body,
-        };
-        return Err(match ServiceError::from_response(&raw) {
-            Some(error) => CredentialsError::AssumeRoleWithOidc {
-                role_arn: oidc.role_arn.clone(),
-                error: Box::new(error),
-            },
-            None => CredentialsError::Http {
-                endpoint: where_,
-                detail: format!("HTTP {status}, and the answer is not an Alibaba Cloud error"),
-                retryable: status >= 500,
-            },
-        });
-    }
-    let parsed: Answer = decode(&where_, &body, "AssumeRoleWithOIDC")?;
-    let c = parsed.credentials.ok_or_else(|| CredentialsError::Http {
-        endpoint: where_.clone(),
-        detail: "the answer has no Credentials".into(),
-        retryable: false,
-    })?;
-    Ok(Credentials {
-        access_key_id: c.access_key_id,
-        access_key_secret: c.access_key_secret.into(),
-        security_token: Some(c.security_token.into()),
-        expiration: Some(super::sts::parse_expiration(&c.expiration, &where_)?),
+    let raw = RawResponse {
+        status,
+        retry_after: None,
+        location,
+        body,
+    };
+    credentials_in(&raw, &where_, "AssumeRoleWithOIDC", |error| {
+        CredentialsError::AssumeRoleWithOidc {
+            role_arn: oidc.role_arn.clone(),
+            error: Box::new(error),
+        }
     })
 }

@@ -3,7 +3,7 @@
 use super::answer::send_error;
 use super::{AssumeRoleConfig, Credentials, CredentialsError};
 use crate::alibaba::endpoint::Endpoint;
-use crate::alibaba::rpc::{location_host, send, ServiceError};
+use crate::alibaba::rpc::{location_host, send, RawResponse, ServiceError};
 use crate::alibaba::signature::{nonce, sign, RpcRequest, SignatureAlgorithm};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -90,44 +90,63 @@ pub(super) async fn assume_role(
         .await
         .map_err(|f| send_error(&where_, f))?;
 
-    // The body of STS is never quoted: a 2xx one holds the new secret and token even
-    // when its shape is wrong. Only its size, status and what is wrong are told.
+    credentials_in(&raw, &where_, "AssumeRole", |error| {
+        CredentialsError::AssumeRole {
+            role_arn: role.role_arn.clone(),
+            error: Box::new(error),
+        }
+    })
+}
+
+/// The temporary credentials in STS's answer `raw` to `action`, from `where_`, for
+/// AssumeRole and AssumeRoleWithOIDC alike. A redirect, an error status, or a body that is
+/// not an STS answer whose every credential is set is an error naming what was wrong; an
+/// error STS answered is `refused(error)`. The body is never quoted: a 2xx one holds the
+/// new secret and token even when its shape is wrong. Only its size, status and what is
+/// wrong are told.
+pub(super) fn credentials_in(
+    raw: &RawResponse,
+    where_: &str,
+    action: &str,
+    refused: impl FnOnce(ServiceError) -> CredentialsError,
+) -> Result<Credentials, CredentialsError> {
+    let http = |detail: String, retryable: bool| CredentialsError::Http {
+        endpoint: where_.to_owned(),
+        detail,
+        retryable,
+    };
     if (300..400).contains(&raw.status) {
-        return Err(CredentialsError::Http {
-            endpoint: where_,
-            detail: format!(
+        return Err(http(
+            format!(
                 "answered with a redirect (HTTP {}) to {}; redirects are not followed, so nothing was sent there",
                 raw.status,
                 location_host(raw.location.as_deref())
             ),
-            retryable: false,
-        });
+            false,
+        ));
     }
     if raw.status >= 400 || raw.status < 200 {
-        return Err(match ServiceError::from_response(&raw) {
-            Some(error) => CredentialsError::AssumeRole {
-                role_arn: role.role_arn.clone(),
-                error: Box::new(error),
-            },
-            None => CredentialsError::Http {
-                endpoint: where_,
-                detail: format!(
+        return Err(match ServiceError::from_response(raw) {
+            Some(error) => refused(error),
+            None => http(
+                format!(
                     "HTTP {} with a {}-byte body that is not an STS error answer",
                     raw.status,
                     raw.body.len()
                 ),
-                retryable: raw.status >= 500,
-            },
+                raw.status >= 500,
+            ),
         });
     }
-    let not_sts = |reason: String| CredentialsError::Http {
-        endpoint: where_.clone(),
-        detail: format!(
-            "the answer (HTTP {}, {} bytes) was not an STS AssumeRole answer: {reason}",
-            raw.status,
-            raw.body.len()
-        ),
-        retryable: false,
+    let not_sts = |reason: String| {
+        http(
+            format!(
+                "the answer (HTTP {}, {} bytes) was not an STS {action} answer: {reason}",
+                raw.status,
+                raw.body.len()
+            ),
+            false,
+        )
     };
     let parsed: AssumeRoleResponse = crate::alibaba::decode::strict(&raw.body).map_err(not_sts)?;
     let c = parsed
@@ -143,6 +162,89 @@ pub(super) async fn assume_role(
         access_key_id: c.access_key_id,
         access_key_secret: c.access_key_secret.into(),
         security_token: Some(c.security_token.into()),
-        expiration: Some(parse_expiration(&c.expiration, &where_)?),
+        expiration: Some(parse_expiration(&c.expiration, where_)?),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alibaba::decode::EpochMs;
+
+    fn raw(status: u16, location: Option<&str>, body: &str) -> RawResponse {
+        RawResponse {
+            status,
+            retry_after: None,
+            location: location.map(str::to_owned),
+            body: body.to_owned(),
+        }
+    }
+
+    fn answer(secret: &str) -> String {
+        let expiration = EpochMs::new(EpochMs::now().ms() + 3_600_000)
+            .rfc3339()
+            .unwrap();
+        format!(
+            r#"{{"RequestId":"r","Credentials":{{"AccessKeyId":"STS.id","AccessKeySecret":"{secret}","SecurityToken":"PLANTED-token","Expiration":"{expiration}"}}}}"#
+        )
+    }
+
+    fn refused(error: ServiceError) -> CredentialsError {
+        CredentialsError::AssumeRoleWithOidc {
+            role_arn: "acs:ram::1:role/r".into(),
+            error: Box::new(error),
+        }
+    }
+
+    /// What the answer fails with, as a message.
+    fn failure(raw: &RawResponse) -> String {
+        credentials_in(
+            raw,
+            "STS at http://127.0.0.1:1",
+            "AssumeRoleWithOIDC",
+            refused,
+        )
+        .unwrap_err()
+        .to_string()
+    }
+
+    #[test]
+    fn both_sts_answers_are_held_to_one_standard() {
+        let good = credentials_in(
+            &raw(200, None, &answer("PLANTED-secret")),
+            "STS",
+            "AssumeRoleWithOIDC",
+            refused,
+        )
+        .unwrap();
+        assert_eq!(good.access_key_id, "STS.id");
+
+        // A credential left empty is not credentials, for OIDC as for AssumeRole.
+        let empty = failure(&raw(200, None, &answer(" ")));
+        assert!(
+            empty.contains(
+                "not an STS AssumeRoleWithOIDC answer: a field of its Credentials is empty"
+            ),
+            "{empty}"
+        );
+        assert!(!empty.contains("PLANTED"), "{empty}");
+
+        let redirect = failure(&raw(302, Some("http://elsewhere.example:8080/x"), ""));
+        assert!(
+            redirect.contains("redirect (HTTP 302) to elsewhere.example:8080")
+                && redirect.contains("nothing was sent there"),
+            "{redirect}"
+        );
+
+        let error = r#"{"Code":"AuthenticationFail.OIDCToken.Expired","Message":"expired","RequestId":"r1"}"#;
+        let e = credentials_in(&raw(400, None, error), "STS", "AssumeRoleWithOIDC", refused)
+            .unwrap_err();
+        assert!(
+            matches!(&e, CredentialsError::AssumeRoleWithOidc { error, .. } if error.code == "AuthenticationFail.OIDCToken.Expired"),
+            "{e}"
+        );
+
+        let html = failure(&raw(502, None, "<html>bad gateway</html>"));
+        assert!(html.contains("HTTP 502 with a 24-byte body"), "{html}");
+    }
 }
