@@ -339,6 +339,17 @@ async fn metadata_credentials(
     if !has_token(&headers) {
         return (StatusCode::UNAUTHORIZED, "IMDSv2 token required".into());
     }
+    if role == "EmptySecretRole" {
+        // Well formed, Code Success, and a secret that is no secret.
+        let body = serde_json::json!({
+            "AccessKeyId": "STS.empty",
+            "AccessKeySecret": " ",
+            "SecurityToken": token_of("STS.empty"),
+            "Expiration": expiration(&state),
+            "Code": "Success",
+        });
+        return (StatusCode::OK, body.to_string());
+    }
     if role != "EcsAuditRole" && role != "AttachedRole" {
         return (StatusCode::NOT_FOUND, "no such role".into());
     }
@@ -754,6 +765,29 @@ async fn an_unknown_ecs_role_is_a_credentials_error() {
         .unwrap_err();
     assert!(matches!(err, Error::Credentials(_)), "{err:?}");
     assert!(err.to_string().contains("NoSuchRole"), "{err}");
+    assert_eq!(mock.calls(INFO), 0);
+}
+
+#[tokio::test]
+async fn an_ecs_answer_with_an_empty_secret_is_no_credentials() {
+    let mock = Mock::start().await;
+    let creds = CredentialsConfig {
+        ecs_role_name: Some("EmptySecretRole".into()),
+        ecs_metadata_endpoint: Some(mock.url.clone()),
+        env: Some(BTreeMap::new()),
+        ..Default::default()
+    };
+    let err = mock
+        .client_with(mock.config(creds))
+        .get_access_key_last_used_info("K1")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Credentials(_)), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("the answer has no AccessKeySecret"),
+        "{err}"
+    );
     assert_eq!(mock.calls(INFO), 0);
 }
 

@@ -174,22 +174,18 @@ pub(super) async fn fetch(
             reason: format!("Code {}", crate::alibaba::redact::clip(code, 64)),
         });
     }
-    let missing = |what: &str| CredentialsError::Metadata {
-        role: role.clone(),
-        reason: format!("the answer has no {what}"),
+    // An empty credential is no credential, as for every other source of the chain.
+    let need = |v: Option<String>, what: &str| {
+        v.filter(|s| !s.trim().is_empty())
+            .ok_or_else(|| CredentialsError::Metadata {
+                role: role.clone(),
+                reason: format!("the answer has no {what}"),
+            })
     };
     Ok(Credentials {
-        access_key_id: parsed.access_key_id.ok_or_else(|| missing("AccessKeyId"))?,
-        access_key_secret: parsed
-            .access_key_secret
-            .ok_or_else(|| missing("AccessKeySecret"))?
-            .into(),
-        security_token: Some(
-            parsed
-                .security_token
-                .ok_or_else(|| missing("SecurityToken"))?
-                .into(),
-        ),
+        access_key_id: need(parsed.access_key_id, "AccessKeyId")?,
+        access_key_secret: need(parsed.access_key_secret, "AccessKeySecret")?.into(),
+        security_token: Some(need(parsed.security_token, "SecurityToken")?.into()),
         expiration: Some(super::sts::parse_expiration(
             parsed.expiration.as_deref().unwrap_or(""),
             &format!("the ECS metadata service's answer for role {role}"),
