@@ -1,11 +1,12 @@
-//! Reading what a credentials endpoint (STS, a credentials URI) answers, and telling how an
-//! exchange with one failed: capped in size, because such an endpoint may be anything a
-//! variable points at, and never quoted in errors, because a body that carries credentials
-//! must not reach a log.
+//! Reading what a credentials endpoint (STS, a credentials URI, the ECS metadata service)
+//! answers, and telling how an exchange with one failed: capped in size, because such an
+//! endpoint may be anything a variable points at, and never quoted in errors, because a
+//! body that carries credentials must not reach a log. The metadata service and a
+//! credentials URI answer one shape, read by one check ([`temporary_credentials`]).
 
-use super::CredentialsError;
+use super::{Credentials, CredentialsError};
 use crate::alibaba::rpc::{classify, SendFailure};
-use serde::de::DeserializeOwned;
+use serde::Deserialize;
 
 /// A credentials answer is a few kilobytes; anything larger is not one.
 pub(super) const MAX_ANSWER_BYTES: usize = 64 * 1024;
@@ -58,16 +59,86 @@ pub(super) async fn read(
     Ok((status, String::from_utf8_lossy(&bytes).into_owned()))
 }
 
-/// The 2xx `body` from `endpoint` decoded strictly as `T`; when it is not, an error saying
-/// it is not `what` JSON, and why, without quoting it.
-pub(super) fn decode<T: DeserializeOwned>(
-    endpoint: &str,
+/// What a metadata service and a credentials URI answer alike.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct TemporaryAnswer {
+    code: Option<String>,
+    access_key_id: Option<String>,
+    access_key_secret: Option<String>,
+    security_token: Option<String>,
+    expiration: Option<String>,
+}
+
+/// The temporary credentials in a 2xx `body` of the shape an ECS metadata service and a
+/// credentials URI answer, `{Code, AccessKeyId, AccessKeySecret, SecurityToken,
+/// Expiration}`, held to one standard: strict JSON, a `Code` other than `Success` refused
+/// (clipped, so a hostile one cannot fill a message), and every field present and not
+/// empty. `invalid` makes the error for a reason; `what` names the answer in the
+/// expiration's check. The body is never quoted.
+pub(super) fn temporary_credentials(
     body: &str,
     what: &str,
-) -> Result<T, CredentialsError> {
-    crate::alibaba::decode::strict(body).map_err(|why| CredentialsError::Http {
-        endpoint: endpoint.to_owned(),
-        detail: format!("the answer is not {what} JSON: {why}"),
-        retryable: false,
+    invalid: impl Fn(String) -> CredentialsError,
+) -> Result<Credentials, CredentialsError> {
+    let parsed: TemporaryAnswer = crate::alibaba::decode::strict(body)
+        .map_err(|why| invalid(format!("the answer is not credentials JSON: {why}")))?;
+    if let Some(code) = parsed.code.as_deref().filter(|c| *c != "Success") {
+        let code = crate::alibaba::redact::clip(code, 64);
+        return Err(invalid(format!(
+            "the answer's Code is {code:?}, not \"Success\""
+        )));
+    }
+    // An empty credential is no credential, as for every source of the chain.
+    let need = |v: Option<String>, name: &str| {
+        v.filter(|s| !s.trim().is_empty())
+            .ok_or_else(|| invalid(format!("the answer has no {name}")))
+    };
+    let expiration = need(parsed.expiration, "Expiration")?;
+    Ok(Credentials {
+        access_key_id: need(parsed.access_key_id, "AccessKeyId")?,
+        access_key_secret: need(parsed.access_key_secret, "AccessKeySecret")?.into(),
+        security_token: Some(need(parsed.security_token, "SecurityToken")?.into()),
+        expiration: Some(super::sts::parse_expiration(&expiration, what)?),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alibaba::decode::EpochMs;
+
+    fn body(code: &str, secret: &str) -> String {
+        let expiration = EpochMs::new(EpochMs::now().ms() + 3_600_000)
+            .rfc3339()
+            .unwrap();
+        format!(
+            r#"{{"Code":"{code}","AccessKeyId":"STS.k","AccessKeySecret":"{secret}","SecurityToken":"PLANTED-token","Expiration":"{expiration}"}}"#
+        )
+    }
+
+    fn read(body: &str) -> Result<Credentials, String> {
+        temporary_credentials(body, "the answer", |reason| CredentialsError::Invalid {
+            source_name: "the source".into(),
+            reason,
+        })
+        .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_metadata_or_uri_answer_is_held_to_one_standard() {
+        assert_eq!(read(&body("Success", "s")).unwrap().access_key_id, "STS.k");
+        let empty = read(&body("Success", "  ")).unwrap_err();
+        assert!(empty.contains("has no AccessKeySecret"), "{empty}");
+        let long = format!("Failed{}", "x".repeat(500));
+        let code = read(&body(&long, "s")).unwrap_err();
+        assert!(
+            code.contains("Code is \"Failedxxx") && code.len() < 300,
+            "{code}"
+        );
+        let twice = body("Success", "s").replacen('{', r#"{"AccessKeyId":"STS.other","#, 1);
+        let dup = read(&twice).unwrap_err();
+        assert!(dup.contains("not credentials JSON"), "{dup}");
+        assert!(!dup.contains("PLANTED"), "{dup}");
+    }
 }

@@ -1,25 +1,15 @@
 //! ECS RAM role credentials from the instance metadata service, IMDSv2 token first.
 
+use super::answer::temporary_credentials;
 use super::{Credentials, CredentialsError};
 use crate::alibaba::endpoint::Endpoint;
 use crate::alibaba::http::CREDENTIALS_BODY_BYTES;
 use crate::alibaba::rpc::{classify, location_host, read_capped, SendFailure};
-use serde::Deserialize;
 use std::time::Duration;
 
 /// Lifetime asked for the IMDSv2 session token; one fetch needs seconds.
 const TOKEN_TTL_SECONDS: &str = "21600";
 const CREDENTIALS_PATH: &str = "/latest/meta-data/ram/security-credentials/";
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct MetadataCredentials {
-    code: Option<String>,
-    access_key_id: Option<String>,
-    access_key_secret: Option<String>,
-    security_token: Option<String>,
-    expiration: Option<String>,
-}
 
 fn http_error(endpoint: &Endpoint, f: SendFailure) -> CredentialsError {
     let detail = match f {
@@ -163,32 +153,9 @@ pub(super) async fn fetch(
         crate::alibaba::percent::percent_encode(&role)
     );
     let body = get(http, endpoint, &path, token.as_deref(), timeout, &role).await?;
-    let parsed: MetadataCredentials =
-        crate::alibaba::decode::strict(&body).map_err(|why| CredentialsError::Metadata {
-            role: role.clone(),
-            reason: format!("the answer is not credentials JSON: {why}"),
-        })?;
-    if let Some(code) = parsed.code.as_deref().filter(|c| *c != "Success") {
-        return Err(CredentialsError::Metadata {
-            role,
-            reason: format!("Code {}", crate::alibaba::redact::clip(code, 64)),
-        });
-    }
-    // An empty credential is no credential, as for every other source of the chain.
-    let need = |v: Option<String>, what: &str| {
-        v.filter(|s| !s.trim().is_empty())
-            .ok_or_else(|| CredentialsError::Metadata {
-                role: role.clone(),
-                reason: format!("the answer has no {what}"),
-            })
-    };
-    Ok(Credentials {
-        access_key_id: need(parsed.access_key_id, "AccessKeyId")?,
-        access_key_secret: need(parsed.access_key_secret, "AccessKeySecret")?.into(),
-        security_token: Some(need(parsed.security_token, "SecurityToken")?.into()),
-        expiration: Some(super::sts::parse_expiration(
-            parsed.expiration.as_deref().unwrap_or(""),
-            &format!("the ECS metadata service's answer for role {role}"),
-        )?),
+    let what = format!("the ECS metadata service's answer for role {role}");
+    temporary_credentials(&body, &what, |reason| CredentialsError::Metadata {
+        role: role.clone(),
+        reason,
     })
 }

@@ -3,21 +3,10 @@
 //! "Expiration"}`, as a sidecar or a company's credentials broker serves it. Refreshed five
 //! minutes before `Expiration`, like every temporary source.
 
-use super::answer::{decode, read, transport_error};
+use super::answer::{read, temporary_credentials, transport_error};
 use super::{Credentials, CredentialsError};
 use crate::alibaba::endpoint::{shown_url, TransportPolicy};
-use serde::Deserialize;
 use std::time::Duration;
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Answer {
-    code: Option<String>,
-    access_key_id: Option<String>,
-    access_key_secret: Option<String>,
-    security_token: Option<String>,
-    expiration: Option<String>,
-}
 
 /// The URI as messages and logs may show it: scheme, host, port and path. Its query is
 /// where brokers put their secret, so each of its values is registered as a known secret
@@ -89,25 +78,8 @@ pub(super) async fn fetch(
             retryable: status >= 500,
         });
     }
-    let parsed: Answer = decode(&where_, &body, "credentials")?;
-    let invalid = |reason: String| CredentialsError::Invalid {
+    temporary_credentials(&body, &where_, |reason| CredentialsError::Invalid {
         source_name: where_.clone(),
         reason,
-    };
-    if let Some(code) = parsed.code.as_deref().filter(|c| *c != "Success") {
-        return Err(invalid(format!(
-            "the answer's Code is {code:?}, not \"Success\""
-        )));
-    }
-    let need = |v: Option<String>, name: &str| {
-        v.filter(|s| !s.trim().is_empty())
-            .ok_or_else(|| invalid(format!("the answer has no {name}")))
-    };
-    let expiration = need(parsed.expiration, "Expiration")?;
-    Ok(Credentials {
-        access_key_id: need(parsed.access_key_id, "AccessKeyId")?,
-        access_key_secret: need(parsed.access_key_secret, "AccessKeySecret")?.into(),
-        security_token: Some(need(parsed.security_token, "SecurityToken")?.into()),
-        expiration: Some(super::sts::parse_expiration(&expiration, &where_)?),
     })
 }
