@@ -7,6 +7,7 @@
 use super::{Credentials, CredentialsError};
 use crate::alibaba::rpc::{classify, SendFailure};
 use serde::Deserialize;
+use std::time::SystemTime;
 
 /// A credentials answer is a few kilobytes; anything larger is not one.
 pub(super) const MAX_ANSWER_BYTES: usize = 64 * 1024;
@@ -59,6 +60,18 @@ pub(super) async fn read(
     Ok((status, String::from_utf8_lossy(&bytes).into_owned()))
 }
 
+/// Parses an RFC 3339 expiration (`2015-04-09T11:52:19Z`).
+pub(super) fn parse_expiration(text: &str, what: &str) -> Result<SystemTime, CredentialsError> {
+    // The strict decoder checks it is in the future and not absurdly far; the value is not
+    // quoted: in a broken answer it may be anything, a secret too.
+    use crate::alibaba::decode::{expiration, EpochMs};
+    let at = expiration(text, EpochMs::now()).map_err(|reason| CredentialsError::Invalid {
+        source_name: what.to_owned(),
+        reason,
+    })?;
+    Ok(at.system_time())
+}
+
 /// What a metadata service and a credentials URI answer alike.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -99,7 +112,7 @@ pub(super) fn temporary_credentials(
         access_key_id: need(parsed.access_key_id, "AccessKeyId")?,
         access_key_secret: need(parsed.access_key_secret, "AccessKeySecret")?.into(),
         security_token: Some(need(parsed.security_token, "SecurityToken")?.into()),
-        expiration: Some(super::sts::parse_expiration(&expiration, what)?),
+        expiration: Some(parse_expiration(&expiration, what)?),
     })
 }
 

@@ -78,7 +78,7 @@ pub(super) async fn run(
     let expiration = parsed
         .expiration
         .filter(|e| !e.trim().is_empty())
-        .map(|e| super::sts::parse_expiration(&e, &what))
+        .map(|e| super::answer::parse_expiration(&e, &what))
         .transpose()?;
     Ok(Credentials {
         access_key_id: need(parsed.access_key_id, "access_key_id")?,

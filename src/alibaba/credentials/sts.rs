@@ -1,13 +1,13 @@
 //! STS AssumeRole (RPC, HMAC-SHA1, version 2015-04-01).
 
-use super::answer::send_error;
+use super::answer::{parse_expiration, send_error};
 use super::{AssumeRoleConfig, Credentials, CredentialsError};
 use crate::alibaba::endpoint::Endpoint;
 use crate::alibaba::rpc::{location_host, send, RawResponse, ServiceError};
 use crate::alibaba::signature::{nonce, sign, RpcRequest, SignatureAlgorithm};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 /// The session name recorded in ActionTrail when none is configured.
 pub(super) const DEFAULT_SESSION_NAME: &str = "terraform";
@@ -29,18 +29,6 @@ pub(super) struct StsCredentials {
     pub(super) access_key_secret: String,
     pub(super) security_token: String,
     pub(super) expiration: String,
-}
-
-/// Parses an RFC 3339 expiration (`2015-04-09T11:52:19Z`).
-pub(super) fn parse_expiration(text: &str, what: &str) -> Result<SystemTime, CredentialsError> {
-    // The strict decoder checks it is in the future and not absurdly far; the value is not
-    // quoted: in a broken answer it may be anything, a secret too.
-    use crate::alibaba::decode::{expiration, EpochMs};
-    let at = expiration(text, EpochMs::now()).map_err(|reason| CredentialsError::Invalid {
-        source_name: what.to_owned(),
-        reason,
-    })?;
-    Ok(at.system_time())
 }
 
 /// Calls AssumeRole at `endpoint`, signed with `base`.
