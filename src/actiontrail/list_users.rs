@@ -20,6 +20,8 @@ pub const MAX_USERS: usize = 10_000;
 /// The most bytes of ListUsers answers one listing reads, over every page: a full page of
 /// 1,000 users is about 300 KiB, so this is some 200 full pages' worth.
 pub const MAX_USER_LISTING_BYTES: usize = 64 * 1024 * 1024;
+/// The longest user name RAM creates (CreateUser: 1 to 64 characters).
+pub const MAX_USER_NAME_CHARS: usize = 64;
 
 /// A RAM user (ListUsers).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -96,13 +98,15 @@ pub(crate) const OPERATION: Operation = Operation::new(Service::Ram, ACTION);
 
 /// A ListUsers listing in progress: every page's answer goes through [`UserPaging::take`],
 /// which refuses contradictory paging (`IsTruncated` false with a `Marker`, true without
-/// one, a `Marker` again, a page longer than asked) and a listing past [`MAX_USER_PAGES`],
+/// one, a `Marker` again, a page longer than asked), a user name that is empty, too long
+/// or listed twice, and a listing past [`MAX_USER_PAGES`],
 /// [`MAX_USERS`] or [`MAX_USER_LISTING_BYTES`]: a fleet is never read from a listing cut
 /// short, and a hostile endpoint cannot grow it without bound.
 #[derive(Default)]
 pub(super) struct UserPaging {
     pub(super) out: UserListing,
     seen: HashSet<String>,
+    names: HashSet<String>,
     bytes: usize,
 }
 
@@ -148,6 +152,25 @@ impl UserPaging {
             return Err(self.over(format!(
                 "it lists more than the cap of {MAX_USERS} users (MAX_USERS)"
             )));
+        }
+        for user in &page.users.user {
+            // Each name is asked of ListAccessKeys next: without one, RAM would list the
+            // caller's own keys under it; twice, the same keys would be read twice.
+            let name = &user.user_name;
+            let wrong = if name.trim().is_empty() {
+                Some("a user has an empty UserName".to_owned())
+            } else if name.chars().count() > MAX_USER_NAME_CHARS {
+                Some(format!(
+                    "a UserName is longer than the {MAX_USER_NAME_CHARS} characters RAM allows"
+                ))
+            } else if !self.names.insert(name.clone()) {
+                Some(format!("user {name:?} is listed twice"))
+            } else {
+                None
+            };
+            if let Some(reason) = wrong {
+                return Err(untrusted(ACTION, &page.request_id, reason));
+            }
         }
         let next = page.marker.filter(|m| !m.is_empty());
         self.out.users.extend(page.users.user);
@@ -205,6 +228,33 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn users(names: &[&str]) -> ListUsersPage {
+        let users: Vec<String> = names
+            .iter()
+            .map(|n| format!(r#"{{"UserName":"{n}"}}"#))
+            .collect();
+        serde_json::from_str(&format!(
+            r#"{{"RequestId":"R","IsTruncated":false,"Users":{{"User":[{}]}}}}"#,
+            users.join(",")
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_user_name_that_ram_would_not_list_is_refused() {
+        let mut paging = UserPaging::default();
+        assert_eq!(paging.take(users(&["alice", "bob"])).unwrap(), None);
+        let long = "a".repeat(MAX_USER_NAME_CHARS + 1);
+        for (names, says) in [
+            (vec!["alice", " "], "empty UserName"),
+            (vec!["alice", "alice"], "\"alice\" is listed twice"),
+            (vec![long.as_str()], "longer than the 64 characters"),
+        ] {
+            let e = UserPaging::default().take(users(&names)).unwrap_err();
+            assert!(e.to_string().contains(says), "{names:?}: {e}");
+        }
+    }
 
     #[test]
     fn list_users_needs_its_flag_and_list() {

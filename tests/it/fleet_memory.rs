@@ -3,7 +3,7 @@
 //! naming the cap, and the process's peak resident memory stays under a stated bound.
 //!
 //! The bound: **the peak RSS of this test process grows by less than 256 MiB** over its
-//! baseline while the client reads endless pages of 1,000 users with 15 KiB names (about
+//! baseline while the client reads endless pages of 1,000 users of 15 KiB each (about
 //! 15 MiB a page, just under the 16 MiB body cap) until the 64 MiB listing cap stops it.
 //! Before the caps, the same endpoint took the provider to 3.8 GB.
 //!
@@ -42,9 +42,10 @@ fn proc_status(field: &str) -> u64 {
     kb * 1024
 }
 
-/// An endless ListUsers: every page has `per_page` users named `name_len` bytes long, is
-/// truncated, and hands out a fresh Marker. Counts the pages served.
-async fn endless(per_page: usize, name_len: usize, served: Arc<AtomicUsize>) -> String {
+/// An endless ListUsers: every page has `per_page` users whose name and display name are
+/// `entry_len` bytes together, is truncated, and hands out a fresh Marker. Counts the pages
+/// served.
+async fn endless(per_page: usize, entry_len: usize, served: Arc<AtomicUsize>) -> String {
     let app = Router::new().route(
         "/",
         any(move |RawQuery(query): RawQuery| {
@@ -63,10 +64,12 @@ async fn endless(per_page: usize, name_len: usize, served: Arc<AtomicUsize>) -> 
                     if i > 0 {
                         body.push(',');
                     }
-                    let name = format!("{n}-{i}-");
+                    // RAM names a user in at most 64 characters, so the bulk of a large
+                    // entry is its display name.
+                    let name = format!("{n}-{i}");
                     body.push_str(&format!(
-                        r#"{{"UserName":"{name}{}"}}"#,
-                        "u".repeat(name_len.saturating_sub(name.len()))
+                        r#"{{"UserName":"{name}","DisplayName":"{}"}}"#,
+                        "u".repeat(entry_len.saturating_sub(name.len()))
                     ));
                 }
                 body.push_str("]}}");
@@ -146,7 +149,7 @@ fn measure() {
     );
     assert_eq!(served.load(Ordering::SeqCst), MAX_USER_PAGES as usize);
 
-    // Names of 15 KiB, pages of about 15 MiB: the bytes cap stops it.
+    // Users of 15 KiB, pages of about 15 MiB: the bytes cap stops it.
     let served = Arc::new(AtomicUsize::new(0));
     let url = rt.block_on(endless(1000, 15 * 1024, served.clone()));
     let err = rt.block_on(client(&url).list_ram_users()).unwrap_err();
@@ -154,7 +157,8 @@ fn measure() {
         err.to_string().contains("more than the cap of 64 MiB"),
         "{err}"
     );
-    let page = 1000 * (15 * 1024 + 16);
+    // Each entry is its 15 KiB of name and display name inside its JSON.
+    let page = 1000 * (15 * 1024 + r#"{"UserName":"","DisplayName":""},"#.len());
     assert_eq!(
         served.load(Ordering::SeqCst),
         MAX_USER_LISTING_BYTES / page + 1
