@@ -40,10 +40,10 @@ fn strict<T: DeserializeOwned + Send + Sync + 'static>(
     erase(answer::object::<T>(body))
 }
 
-/// One operation's call: the API, the Action, its parameters and how its answer decodes.
+/// One operation's call: the operation (its API and Action), its parameters and how its
+/// answer decodes.
 pub(super) struct Call {
-    pub(super) service: Service,
-    pub(super) action: &'static str,
+    pub(super) operation: Operation,
     pub(super) params: BTreeMap<String, String>,
     pub(super) decode: Decoder,
 }
@@ -59,10 +59,10 @@ pub(super) enum Heard {
 }
 
 impl Client {
-    /// Drops the answer this process kept for `action` with `params`, if any, so that the
+    /// Drops the answer this process kept for `operation` with `params`, if any, so that the
     /// next identical call asks the API (an identical call in flight is still joined).
-    pub(super) fn forget(&self, service: Service, action: &str, params: &BTreeMap<String, String>) {
-        let key = self.cache_key(service, action, params);
+    pub(super) fn forget(&self, operation: Operation, params: &BTreeMap<String, String>) {
+        let key = self.cache_key(operation, params);
         self.inner
             .answers
             .lock()
@@ -90,12 +90,9 @@ impl Client {
         params: BTreeMap<String, String>,
         decode: Decoder,
     ) -> Result<T, Error> {
-        let Operation {
-            service, action, ..
-        } = operation;
+        let action = operation.action;
         let call = Call {
-            service,
-            action,
+            operation,
             params,
             decode,
         };
@@ -121,20 +118,15 @@ impl Client {
         self.call_on(operation, params, strict::<T>).await
     }
 
-    /// The cache key of `action` of `service` with `params`, asked by these credentials.
-    fn cache_key(
-        &self,
-        service: Service,
-        action: &str,
-        params: &BTreeMap<String, String>,
-    ) -> String {
-        let action = format!("{}:{action}", service.name());
+    /// The cache key of `operation` with `params`, asked by these credentials.
+    fn cache_key(&self, operation: Operation, params: &BTreeMap<String, String>) -> String {
+        let action = format!("{}:{}", operation.service.name(), operation.action);
         cache_key(self.inner.credentials.identity(), &action, params)
     }
 
     async fn answer(&self, call: Call) -> Result<Answer, Error> {
-        let action = call.action;
-        let key = self.cache_key(call.service, action, &call.params);
+        let action = call.operation.action;
+        let key = self.cache_key(call.operation, &call.params);
         let pending = {
             let mut answers = self
                 .inner
@@ -292,13 +284,12 @@ impl Client {
     /// One call, paced and retried.
     pub(super) async fn call_with_retries(&self, call: &Call) -> Result<Answer, Error> {
         let inner = &self.inner;
-        let endpoint = inner.endpoint_of(call.service)?;
-        let key = PaceKey::new(
-            inner.credentials.identity(),
-            &endpoint.base_url,
-            call.action,
-        );
-        self.paced("ActionTrail", call.action, &key, heard_from_api, || {
+        let Operation {
+            service, action, ..
+        } = call.operation;
+        let endpoint = inner.endpoint_of(service)?;
+        let key = PaceKey::new(inner.credentials.identity(), &endpoint.base_url, action);
+        self.paced("ActionTrail", action, &key, heard_from_api, || {
             self.exchange(call)
         })
         .await
@@ -307,8 +298,9 @@ impl Client {
     /// One signed exchange: sent, sorted ([`answer::interpret`]) and decoded.
     async fn exchange(&self, call: &Call) -> Result<Answer, Error> {
         let Call {
-            service,
-            action,
+            operation: Operation {
+                service, action, ..
+            },
             params,
             decode,
         } = call;

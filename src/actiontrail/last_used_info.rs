@@ -65,7 +65,7 @@ impl Client {
         &self,
         access_key_id: &(impl AsRef<str> + ?Sized),
     ) -> Result<AccessKeyLastUsedInfo, Error> {
-        self.forget(Service::ActionTrail, ACTION, &params(access_key_id));
+        self.forget(OPERATION, &params(access_key_id));
         self.get_access_key_last_used_info(access_key_id).await
     }
 }
