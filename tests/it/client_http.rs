@@ -711,13 +711,7 @@ async fn the_user_agent_names_the_provider_and_its_version() {
 #[tokio::test]
 async fn the_ecs_role_comes_from_the_metadata_service_with_an_imdsv2_token() {
     let mock = Mock::start().await;
-    let creds = CredentialsConfig {
-        ecs_role_name: Some("EcsAuditRole".into()),
-        ecs_metadata_endpoint: Some(mock.url.clone()),
-        env: Some(BTreeMap::new()),
-        ..Default::default()
-    };
-    let client = mock.client_with(mock.config(creds));
+    let client = mock.client_with(mock.config(ecs_role(&mock, "EcsAuditRole")));
     client.get_access_key_last_used_info("K1").await.unwrap();
     client.get_access_key_last_used_info("K2").await.unwrap();
     assert_eq!(mock.state.token_puts.load(Ordering::SeqCst), 1);
@@ -749,46 +743,40 @@ async fn an_ecs_profile_without_a_role_name_uses_the_attached_role() {
     assert_eq!(mock.last_query()["AccessKeyId"], "STS.ecs1");
 }
 
-#[tokio::test]
-async fn an_unknown_ecs_role_is_a_credentials_error() {
-    let mock = Mock::start().await;
-    let creds = CredentialsConfig {
-        ecs_role_name: Some("NoSuchRole".into()),
+/// Credentials from the ECS role `role` alone, at the mock's metadata service.
+fn ecs_role(mock: &Mock, role: &str) -> CredentialsConfig {
+    CredentialsConfig {
+        ecs_role_name: Some(role.into()),
         ecs_metadata_endpoint: Some(mock.url.clone()),
         env: Some(BTreeMap::new()),
         ..Default::default()
-    };
+    }
+}
+
+/// What a read fails with when its only credentials are the ECS role `role`: a
+/// credentials error, before any ActionTrail call.
+async fn ecs_role_failure(role: &str) -> String {
+    let mock = Mock::start().await;
     let err = mock
-        .client_with(mock.config(creds))
+        .client_with(mock.config(ecs_role(&mock, role)))
         .get_access_key_last_used_info("K1")
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Credentials(_)), "{err:?}");
-    assert!(err.to_string().contains("NoSuchRole"), "{err}");
     assert_eq!(mock.calls(INFO), 0);
+    err.to_string()
+}
+
+#[tokio::test]
+async fn an_unknown_ecs_role_is_a_credentials_error() {
+    let err = ecs_role_failure("NoSuchRole").await;
+    assert!(err.contains("NoSuchRole"), "{err}");
 }
 
 #[tokio::test]
 async fn an_ecs_answer_with_an_empty_secret_is_no_credentials() {
-    let mock = Mock::start().await;
-    let creds = CredentialsConfig {
-        ecs_role_name: Some("EmptySecretRole".into()),
-        ecs_metadata_endpoint: Some(mock.url.clone()),
-        env: Some(BTreeMap::new()),
-        ..Default::default()
-    };
-    let err = mock
-        .client_with(mock.config(creds))
-        .get_access_key_last_used_info("K1")
-        .await
-        .unwrap_err();
-    assert!(matches!(err, Error::Credentials(_)), "{err:?}");
-    assert!(
-        err.to_string()
-            .contains("the answer has no AccessKeySecret"),
-        "{err}"
-    );
-    assert_eq!(mock.calls(INFO), 0);
+    let err = ecs_role_failure("EmptySecretRole").await;
+    assert!(err.contains("the answer has no AccessKeySecret"), "{err}");
 }
 
 fn assume_role_credentials(mock: &Mock) -> CredentialsConfig {
