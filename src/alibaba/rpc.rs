@@ -68,16 +68,22 @@ pub async fn send(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok())
         .map(Duration::from_millis);
-    let location = response
-        .headers()
-        .get(reqwest::header::LOCATION)
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let location = location(&response);
     Ok(RawResponse {
         status,
         retry_after,
         location,
         body: read_body(response, MAX_BODY_BYTES).await?,
     })
+}
+
+/// The `Location` header of `response`, when it has one (a redirect's target, which
+/// [`location_host`] names by its host alone).
+pub fn location(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
 }
 
 /// The whole body of `response` as text, or [`SendFailure::TooLarge`] when it is longer

@@ -11,7 +11,9 @@ use crate::support::spec_signing;
 use actiontrail_provider::actiontrail::{
     Client, ClientConfig, Error, PageOptions, Protocol, SignatureAlgorithm,
 };
-use actiontrail_provider::alibaba::credentials::{AssumeRoleConfig, CredentialsConfig};
+use actiontrail_provider::alibaba::credentials::{
+    AssumeRoleConfig, CredentialsConfig, OidcConfig, Secret,
+};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::routing::{any, get, put};
@@ -777,6 +779,69 @@ async fn an_unknown_ecs_role_is_a_credentials_error() {
 async fn an_ecs_answer_with_an_empty_secret_is_no_credentials() {
     let err = ecs_role_failure("EmptySecretRole").await;
     assert!(err.contains("the answer has no AccessKeySecret"), "{err}");
+}
+
+/// What a read fails with when its only credentials come from AssumeRoleWithOIDC at an STS
+/// that answers `status` with `location` and `body`: a credentials error, before any
+/// ActionTrail call.
+async fn oidc_sts_failure(
+    status: StatusCode,
+    location: &'static str,
+    body: &'static str,
+) -> String {
+    let mock = Mock::start().await;
+    let sts = support::mock::serve(Router::new().route(
+        "/",
+        any(move || async move { (status, [("location", location)], body) }),
+    ))
+    .await;
+    let creds = CredentialsConfig {
+        sts_endpoint: Some(sts),
+        assume_role_with_oidc: Some(OidcConfig {
+            role_arn: "acs:ram::1234567890123456:role/auditor".into(),
+            oidc_provider_arn: "acs:ram::1234567890123456:oidc-provider/ci".into(),
+            oidc_token: Some(Secret::new("PLANTED-oidc-token")),
+            ..Default::default()
+        }),
+        env: Some(BTreeMap::new()),
+        ..Default::default()
+    };
+    let err = mock
+        .client_with(mock.config(creds))
+        .get_access_key_last_used_info("K1")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Credentials(_)), "{err:?}");
+    assert_eq!(mock.calls(INFO), 0);
+    let text = err.to_string();
+    assert!(!text.contains("PLANTED"), "{text}");
+    text
+}
+
+#[tokio::test]
+async fn an_oidc_sts_redirect_is_named_by_its_host_and_not_followed() {
+    let err = oidc_sts_failure(
+        StatusCode::TEMPORARY_REDIRECT,
+        "http://elsewhere.example:8080/steal?token=x",
+        "",
+    )
+    .await;
+    assert!(
+        err.contains("redirect (HTTP 307) to elsewhere.example:8080")
+            && err.contains("nothing was sent there"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn an_oidc_sts_answer_with_an_empty_secret_is_no_credentials() {
+    let err = oidc_sts_failure(
+        StatusCode::OK,
+        "",
+        r#"{"RequestId":"r","Credentials":{"AccessKeyId":"STS.o","AccessKeySecret":"","SecurityToken":"PLANTED-token","Expiration":"2999-01-01T00:00:00Z"}}"#,
+    )
+    .await;
+    assert!(err.contains("a field of its Credentials is empty"), "{err}");
 }
 
 fn assume_role_credentials(mock: &Mock) -> CredentialsConfig {

@@ -7,7 +7,7 @@ use super::answer::{read, transport_error, MAX_ANSWER_BYTES};
 use super::sts::{credentials_in, DEFAULT_DURATION_SECONDS, DEFAULT_SESSION_NAME};
 use super::{Credentials, CredentialsError, OidcConfig, Secret};
 use crate::alibaba::endpoint::Endpoint;
-use crate::alibaba::rpc::RawResponse;
+use crate::alibaba::rpc::{location, RawResponse};
 use crate::alibaba::signature::timestamp;
 use std::time::Duration;
 
@@ -86,11 +86,7 @@ pub(super) async fn assume_role_with_oidc(
         .send()
         .await
         .map_err(|e| transport_error(&where_, e))?;
-    let location = response
-        .headers()
-        .get(reqwest::header::LOCATION)
-        .and_then(|l| l.to_str().ok())
-        .map(str::to_owned);
+    let location = location(&response);
     let (status, body) = read(&where_, response).await?;
     let raw = RawResponse {
         status,
