@@ -354,6 +354,16 @@ impl At<'_> {
         self.invalid(detail)
     }
 
+    /// `s` unless it is empty or only white space; then it is refused as "`<name>` is
+    /// empty", followed by `; <what_to_do>` when there is something to do.
+    pub fn filled<'s>(&mut self, s: &'s str, what_to_do: &str) -> Option<&'s str> {
+        let detail = match what_to_do {
+            "" => format!("{} is empty.", self.name),
+            what => format!("{} is empty; {what}.", self.name),
+        };
+        self.check(!s.trim().is_empty(), s, detail)
+    }
+
     /// The value is refused, as `detail` says, at item `index` of the (list) argument.
     pub fn invalid_item(&mut self, index: usize, detail: impl Into<String>) {
         let at = self

@@ -195,3 +195,27 @@ fn set_tells_absent_unknown_and_known_apart_whatever_the_check_says() {
         Arg::Known(())
     );
 }
+
+#[test]
+fn filled_refuses_blank_text_saying_what_to_do() {
+    const NOTE: Argument<String> = Argument::new(
+        "note",
+        "A note.",
+        Reads::Text(|s, at| at.filled(s, "remove it").map(str::to_owned)),
+    );
+    const TAG: Argument<String> = Argument::new(
+        "tag",
+        "A tag.",
+        Reads::Text(|s, at| at.filled(s, "").map(str::to_owned)),
+    );
+    let mut diags = Vec::new();
+    let set = |name: &str, v: &str| Value::object([(name, Value::string(v))]);
+    assert_eq!(
+        NOTE.get(&set("note", "x"), &mut diags),
+        Some("x".to_owned())
+    );
+    assert_eq!(NOTE.get(&set("note", " \t"), &mut diags), None);
+    assert_eq!(TAG.get(&set("tag", ""), &mut diags), None);
+    let details: Vec<&str> = diags.iter().map(|d| d.detail.as_str()).collect();
+    assert_eq!(details, ["note is empty; remove it.", "tag is empty."]);
+}

@@ -70,12 +70,8 @@ const EXTERNAL_ID: Argument<String> = Argument::new(
     "external_id",
     "External ID the role's trust policy requires, if any.",
     Reads::Text(|id, at| {
-        let empty = id.trim().is_empty();
-        at.check(
-            !empty,
-            id.to_owned(),
-            "external_id is empty; remove it when the role needs none.",
-        )
+        at.filled(id, "remove it when the role needs none")
+            .map(str::to_owned)
     }),
 );
 

@@ -21,14 +21,14 @@ const OIDC_PROVIDER_ARN: Argument<String> = Argument::new(
 const OIDC_TOKEN: Argument<Secret> = Argument::new(
     "oidc_token",
     "The OIDC token itself. Set this or `oidc_token_file`.",
-    Reads::Text(|t, at| not_empty(t, at).map(Secret::new)),
+    Reads::Text(|t, at| at.filled(t, "").map(Secret::new)),
 )
 .sensitive();
 /// `oidc_token_file`.
 const OIDC_TOKEN_FILE: Argument<PathBuf> = Argument::new(
     "oidc_token_file",
     "File holding the OIDC token, read again at every refresh (ACK RRSA rotates it). Without the block, `ALIBABA_CLOUD_OIDC_TOKEN_FILE`.",
-    Reads::Text(|f, at| not_empty(f, at).map(PathBuf::from)),
+    Reads::Text(|f, at| at.filled(f, "").map(PathBuf::from)),
 );
 /// `role_session_name`.
 const ROLE_SESSION_NAME: Argument<String> = Argument::new(
@@ -59,11 +59,6 @@ fn valid_provider_arn(arn: &str) -> bool {
         .is_some_and(|(account, name)| {
             !account.is_empty() && account.bytes().all(|b| b.is_ascii_digit()) && !name.is_empty()
         })
-}
-
-fn not_empty<'s>(s: &'s str, at: &mut At<'_>) -> Option<&'s str> {
-    let detail = format!("{} is empty.", at.name());
-    at.check(!s.trim().is_empty(), s, detail)
 }
 
 /// Checks an `assume_role_with_oidc` block, each fault at its path; the configuration when

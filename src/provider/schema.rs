@@ -7,7 +7,7 @@
 
 use crate::actiontrail::{Protocol, SignatureAlgorithm};
 use crate::alibaba::secret::Secret;
-use crate::framework::args::{Argument, At, Reads};
+use crate::framework::args::{Argument, Reads};
 use crate::model::{Block, NestedBlock, Schema};
 use crate::provider::bounds::within;
 use crate::provider::endpoints::{
@@ -36,21 +36,21 @@ pub const MOST_REQUESTS_PER_SECOND: f64 = 10_000.0;
 pub const ACCESS_KEY: Argument<String> = Argument::new(
     "access_key",
     "AccessKey ID to sign with. Also `ALIBABA_CLOUD_ACCESS_KEY_ID` or `ALICLOUD_ACCESS_KEY`.",
-    Reads::Text(|s, at| key_part(s, at).map(str::to_owned)),
+    Reads::Text(|s, at| at.filled(s, KEY_PART).map(str::to_owned)),
 )
 .sensitive();
 /// `secret_key`.
 pub const SECRET_KEY: Argument<Secret> = Argument::new(
     "secret_key",
     "AccessKey secret to sign with. Also `ALIBABA_CLOUD_ACCESS_KEY_SECRET` or `ALICLOUD_SECRET_KEY`.",
-    Reads::Text(|s, at| key_part(s, at).map(Secret::new)),
+    Reads::Text(|s, at| at.filled(s, KEY_PART).map(Secret::new)),
 )
 .sensitive();
 /// `security_token`.
 pub const SECURITY_TOKEN: Argument<Secret> = Argument::new(
     "security_token",
     "STS security token, for temporary credentials. Also `ALIBABA_CLOUD_SECURITY_TOKEN` or `ALICLOUD_SECURITY_TOKEN`.",
-    Reads::Text(|s, at| key_part(s, at).map(Secret::new)),
+    Reads::Text(|s, at| at.filled(s, KEY_PART).map(Secret::new)),
 )
 .sensitive();
 /// `region`.
@@ -102,25 +102,25 @@ pub const TIMEOUT: Argument<Duration> = Argument::new(
 pub const PROFILE: Argument<String> = Argument::new(
     "profile",
     "Profile of the aliyun CLI's config file to take credentials from. Also `ALIBABA_CLOUD_PROFILE` or `ALICLOUD_PROFILE`.",
-    Reads::Text(|s, at| named(s, at).map(str::to_owned)),
+    Reads::Text(|s, at| at.filled(s, NAMED).map(str::to_owned)),
 );
 /// `shared_credentials_file`.
 pub const SHARED_CREDENTIALS_FILE: Argument<PathBuf> = Argument::new(
     "shared_credentials_file",
     "Path of the aliyun CLI's config file; default `~/.aliyun/config.json`.",
-    Reads::Text(|s, at| named(s, at).map(PathBuf::from)),
+    Reads::Text(|s, at| at.filled(s, NAMED).map(PathBuf::from)),
 );
 /// `credentials_file`.
 pub const CREDENTIALS_FILE: Argument<PathBuf> = Argument::new(
     "credentials_file",
     "Path of the INI credentials file; default `~/.alibabacloud/credentials`, then `~/.alibabacloud/credentials.ini`. Also `ALIBABA_CLOUD_CREDENTIALS_FILE` (INI, or the aliyun CLI's JSON, told apart by content).",
-    Reads::Text(|s, at| named(s, at).map(PathBuf::from)),
+    Reads::Text(|s, at| at.filled(s, NAMED).map(PathBuf::from)),
 );
 /// `ecs_role_name`.
 pub const ECS_ROLE_NAME: Argument<String> = Argument::new(
     "ecs_role_name",
     "RAM role attached to this ECS instance, whose credentials the instance metadata service hands out. Also `ALIBABA_CLOUD_ECS_METADATA`.",
-    Reads::Text(|s, at| named(s, at).map(str::to_owned)),
+    Reads::Text(|s, at| at.filled(s, NAMED).map(str::to_owned)),
 );
 /// `credentials_uri`.
 pub const CREDENTIALS_URI: Argument<Secret> = Argument::new(
@@ -152,26 +152,11 @@ pub const MAX_REQUESTS_PER_SECOND: Argument<f64> = Argument::new(
     }),
 );
 
-/// Part of a static key: refused when empty, which is a mistake, not a request to look
-/// elsewhere.
-fn key_part<'s>(s: &'s str, at: &mut At<'_>) -> Option<&'s str> {
-    let name = at.name();
-    at.check(
-        !s.trim().is_empty(),
-        s,
-        format!("{name} is empty; remove it to take credentials from elsewhere."),
-    )
-}
-
-/// A profile, a file or a role: refused when empty.
-fn named<'s>(s: &'s str, at: &mut At<'_>) -> Option<&'s str> {
-    let name = at.name();
-    at.check(
-        !s.trim().is_empty(),
-        s,
-        format!("{name} is empty; remove it or name something."),
-    )
-}
+/// What to do about an empty part of a static key, which is a mistake, not a request to
+/// look elsewhere.
+const KEY_PART: &str = "remove it to take credentials from elsewhere";
+/// What to do about an empty profile, file or role.
+const NAMED: &str = "remove it or name something";
 
 /// Whether `region` looks like a region id: `cn-hangzhou`, `ap-southeast-1`, `us-west-1`.
 pub fn valid_region(region: &str) -> bool {
