@@ -123,6 +123,8 @@ fn validate_points_at_the_line_of_each_bad_argument() {
         ("fail_if_used_within = \"soon\"", "fail_if_used_within", "data \"actiontrail_accesskey_last_used\" \"bad\" {\n  access_key_id       = \"LTAI5tRecentUse000000001\"\n  fail_if_used_within = \"soon\"\n}\n"),
         // A provider block is validated only when something uses the provider.
         ("region = \"Hangzhou!\"", "region", "provider \"actiontrail\" {\n  region = \"Hangzhou!\"\n}\n\ndata \"actiontrail_accesskey_last_used\" \"k\" {\n  access_key_id = \"LTAI5tRecentUse000000001\"\n}\n"),
+        // An argument of a nested provider block, read through its declaration.
+        ("role_session_name = \"a b\"", "role_session_name", "provider \"actiontrail\" {\n  assume_role_with_oidc {\n    oidc_provider_arn = \"acs:ram::1234567890123456:oidc-provider/ci\"\n    role_arn          = \"acs:ram::1234567890123456:role/auditor\"\n    oidc_token_file   = \"/dev/null\"\n    role_session_name = \"a b\"\n  }\n}\n\ndata \"actiontrail_accesskey_last_used\" \"k\" {\n  access_key_id = \"LTAI5tRecentUse000000001\"\n}\n"),
     ];
     for tf in Tf::ALL {
         for (needle, attr, body) in cases {
@@ -133,7 +135,7 @@ fn validate_points_at_the_line_of_each_bad_argument() {
             let line = line_of(&hcl, needle);
             // Terraform 0.13 prints provider-block diagnostics without a source range,
             // whatever path the provider gives; 1.0 resolves the path to the line.
-            if tf == Tf::V1_0_3 || attr != "region" {
+            if tf == Tf::V1_0_3 || !body.starts_with("provider") {
                 assert!(
                     out.contains(&format!("on main.tf line {line}")),
                     "{tf:?} {attr}: expected line {line}:\n{out}"
