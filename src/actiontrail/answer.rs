@@ -58,6 +58,7 @@ pub(crate) fn object<T: DeserializeOwned>(body: &str) -> Result<T, Reason> {
                 Some(_) => return Err("its RequestId is not a string".into()),
                 None => return Err("it has no RequestId".into()),
             }
+            misnamed::<T>(o)?;
             return serde_json::from_value(value).map_err(|e| json_shape(&e));
         }
         serde_json::Value::Array(_) => "a JSON array",
@@ -67,6 +68,73 @@ pub(crate) fn object<T: DeserializeOwned>(body: &str) -> Result<T, Reason> {
         serde_json::Value::Null => "JSON null",
     };
     Err(format!("it is {kind}, not an object"))
+}
+
+/// Refuses what an answer of `T` cannot honestly hold beside its own members: a member
+/// named as one of `T`'s apart from case (`usedTimestamp` for `UsedTimestamp`), which the
+/// typed decode would pass over, so that a use named so would read as "never used"; and an
+/// error's `Code` in a success answer, which no operation here defines.
+fn misnamed<T: DeserializeOwned>(
+    members: &serde_json::Map<String, serde_json::Value>,
+) -> Result<(), Reason> {
+    let fields = field_names::<T>();
+    for name in members.keys() {
+        if fields.contains(&name.as_str()) {
+            continue;
+        }
+        if let Some(field) = fields.iter().find(|f| f.eq_ignore_ascii_case(name)) {
+            return Err(format!(
+                "it has a member {} where the API defines {field}: a name that differs in case is not the API's",
+                redact::clip(name, 64)
+            ));
+        }
+        if name == "Code" {
+            return Err("it carries an error's Code in a success answer".into());
+        }
+    }
+    Ok(())
+}
+
+/// The member names `T` decodes, as serde declares them for its struct (empty for a type
+/// that is not a struct): asked of `T`'s own `Deserialize`, so no list is kept by hand.
+fn field_names<T: DeserializeOwned>() -> &'static [&'static str] {
+    struct Names(Option<&'static [&'static str]>);
+    #[derive(Debug)]
+    struct Asked;
+    impl std::fmt::Display for Asked {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("asked for the field names only")
+        }
+    }
+    impl std::error::Error for Asked {}
+    impl serde::de::Error for Asked {
+        fn custom<M: std::fmt::Display>(_: M) -> Self {
+            Asked
+        }
+    }
+    impl<'de> serde::Deserializer<'de> for &mut Names {
+        type Error = Asked;
+        fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Asked> {
+            Err(Asked)
+        }
+        fn deserialize_struct<V: serde::de::Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Asked> {
+            self.0 = Some(fields);
+            Err(Asked)
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+            byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map enum
+            identifier ignored_any
+        }
+    }
+    let mut names = Names(None);
+    let _ = T::deserialize(&mut names);
+    names.0.unwrap_or(&[])
 }
 
 #[cfg(test)]
@@ -215,6 +283,41 @@ mod tests {
         assert!(resources(r#"{"RequestId":"r","Resources":[{"ResourceName":7}]}"#).is_err());
         assert!(info(r#"{"RequestId":7,"AccessKeyId":"LTAI5tAsked"}"#, KEY).is_err());
         assert!(info(r#"{"RequestId":" ","AccessKeyId":"LTAI5tAsked"}"#, KEY).is_err());
+    }
+
+    #[test]
+    fn a_member_named_apart_from_case_or_an_error_code_is_refused_not_passed_over() {
+        for (body, why) in [
+            (
+                r#"{"RequestId":"r","AccessKeyId":"LTAI5tAsked","usedTimestamp":1700000000000,"ServiceName":"Ecs"}"#,
+                "usedTimestamp where the API defines UsedTimestamp",
+            ),
+            (
+                r#"{"RequestId":"r","AccessKeyId":"LTAI5tAsked","Code":"InternalError"}"#,
+                "error's Code",
+            ),
+        ] {
+            let e = info(body, KEY).unwrap_err();
+            assert!(e.contains(why), "{e}");
+        }
+        let e = products(r#"{"RequestId":"r","NextToken":"","products":[]}"#).unwrap_err();
+        assert!(e.contains("products where the API defines Products"), "{e}");
+        // A member the API may add later is passed over, as before.
+        assert!(info(
+            r#"{"RequestId":"r","AccessKeyId":"LTAI5tAsked","Region":"x"}"#,
+            KEY
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn display_names_without_a_service_name_are_refused() {
+        for name in ["ServiceNameCn", "ServiceNameEn"] {
+            let body = format!(
+                r#"{{"RequestId":"r","AccessKeyId":"LTAI5tAsked","{name}":"Elastic Compute Service"}}"#
+            );
+            assert!(info(&body, KEY).unwrap_err().contains(name));
+        }
     }
 
     #[test]

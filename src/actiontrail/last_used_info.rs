@@ -97,6 +97,19 @@ pub fn decode_at(
         }
         Some(_) => {}
     }
+    // The display names come only with a use, beside the ServiceName they translate: one
+    // without it contradicts itself, and must not read as "never used".
+    let blank = |s: &Option<String>| s.as_deref().is_none_or(|s| s.trim().is_empty());
+    if blank(&info.service_name) {
+        for (name, value) in [
+            ("ServiceNameCn", &info.service_name_cn),
+            ("ServiceNameEn", &info.service_name_en),
+        ] {
+            if !blank(value) {
+                return Err(format!("it has a {name} but no ServiceName"));
+            }
+        }
+    }
     let last = decode::last_use(
         "",
         Signs {

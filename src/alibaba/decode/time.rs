@@ -3,7 +3,7 @@
 //! and STS's `Expiration` ([`expiration`]); and the consistency rule that decides "used"
 //! ([`last_use`]): any sign of use means a use, whose time is the most recent plausible one.
 
-use super::{no_duplicates, Reason};
+use super::Reason;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
@@ -152,29 +152,29 @@ impl UsedTimestamp {
     }
 }
 
-/// The `eventTime` of a `Detail` event: `None` when there is no detail, it is not JSON, or it
-/// has no RFC 3339 `eventTime`. A detail whose object repeats a member is an error: a
-/// repeated `eventTime` could hide the later one.
-pub fn event_time(detail: Option<&str>) -> Result<Option<i64>, Reason> {
-    #[derive(serde::Deserialize)]
-    struct Timed {
-        #[serde(rename = "eventTime")]
-        event_time: Option<serde_json::Value>,
-    }
-    let Some(text) = detail.map(str::trim).filter(|t| t.starts_with('{')) else {
+/// The `eventTime` of a `Detail` event: `None` when there is no detail, or its event has no
+/// `eventTime` (or a null one). A detail that is not a JSON object, an `eventTime` that is no
+/// RFC 3339 text, one in the future, and an object that repeats a member are errors: each
+/// could hide a later use behind an older `UsedTimestamp`, so none may read as "no time".
+pub fn event_time(detail: Option<&str>, now: EpochMs) -> Result<Option<i64>, Reason> {
+    let Some(text) = detail.map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
-    if let Err(why) = no_duplicates(text) {
-        if why.contains("appears twice") {
-            return Err(format!("its Detail event: {why}"));
-        }
-        return Ok(None);
+    let event: serde_json::Value =
+        super::strict(text).map_err(|why| format!("its Detail event: {why}"))?;
+    let serde_json::Value::Object(event) = event else {
+        return Err("its Detail is not a JSON object (an ActionTrail event)".into());
+    };
+    let at = match event.get("eventTime") {
+        None | Some(serde_json::Value::Null) => return Ok(None),
+        Some(serde_json::Value::String(t)) => EpochMs::parse_rfc3339(t)
+            .ok_or_else(|| "its Detail eventTime is not an RFC 3339 time".to_owned())?,
+        Some(_) => return Err("its Detail eventTime is not a string".into()),
+    };
+    if at.ms() > now.ms().saturating_add(CLOCK_SKEW_MS) {
+        return Err("its Detail eventTime is in the future".into());
     }
-    let timed: Option<Timed> = serde_json::from_str(text).ok();
-    Ok(timed
-        .and_then(|t| t.event_time)
-        .and_then(|v| v.as_str().and_then(EpochMs::parse_rfc3339))
-        .map(EpochMs::ms))
+    Ok(Some(at.ms()))
 }
 
 /// The signs of use one record of any ActionTrail operation carries.
@@ -197,7 +197,8 @@ pub struct Signs<'a> {
 /// Any sign (a non-zero `UsedTimestamp`, a non-empty `ServiceName`, `Source` or `Detail`, or
 /// being a list entry) means a use. Its time is the most recent plausible one: a
 /// `UsedTimestamp` must lie in ActionTrail's window (else the record is refused); the
-/// `Detail` event's `eventTime`, when later and not in the future, means a later use. How the
+/// `Detail` event's `eventTime` (refused when unreadable or in the future), when later,
+/// means a later use. How the
 /// two relate in real answers is not documented (the reference's own sample pairs a 2022
 /// `UsedTimestamp` with a 2021 `eventTime`), so they need not be equal. A use with no
 /// plausible time anywhere is refused: it cannot be an ActionTrail answer.
@@ -211,7 +212,7 @@ pub fn last_use(
         None | Some(0) => None,
         Some(ms) => Some(UsedTimestamp::check(&format!("{what}UsedTimestamp"), ms, now)?.ms()),
     };
-    let event = event_time(signs.detail).map_err(|why| format!("{what}{why}"))?;
+    let event = event_time(signs.detail, now).map_err(|why| format!("{what}{why}"))?;
     let mut named = Vec::new();
     if used_timestamp.is_some() {
         named.push("UsedTimestamp");
@@ -228,8 +229,6 @@ pub fn last_use(
     if named.is_empty() && !signs.listed {
         return Ok(None);
     }
-    let latest = now.ms().saturating_add(CLOCK_SKEW_MS);
-    let event = event.filter(|t| *t <= latest);
     let standalone_event = event.filter(|t| *t >= ACTIONTRAIL_FLOOR_MS);
     // Each arm's time lies in the window: a UsedTimestamp was checked, an eventTime later
     // than it is too, and one standing alone was filtered to it.
@@ -391,8 +390,45 @@ mod tests {
     #[test]
     fn a_detail_repeating_its_event_time_is_refused() {
         let d = r#"{"eventTime":"2026-01-01T00:00:00Z","eventTime":"2022-03-01T00:00:00Z"}"#;
-        assert!(event_time(Some(d)).unwrap_err().contains("appears twice"));
-        assert_eq!(event_time(Some("not json")), Ok(None));
+        assert!(event_time(Some(d), EpochMs::new(1_780_000_000_000))
+            .unwrap_err()
+            .contains("appears twice"));
+    }
+
+    #[test]
+    fn a_detail_whose_event_time_cannot_be_read_or_lies_ahead_is_refused_not_dropped() {
+        let now = EpochMs::new(1_780_000_000_000);
+        let at = |t: &str| event_time(Some(t), now);
+        for (detail, why) in [
+            ("not json", "Detail event"),
+            (
+                r#"{"eventTime":"2026-06-01 08:30:00"}"#,
+                "not an RFC 3339 time",
+            ),
+            (r#"{"eventTime":1780000000}"#, "not a string"),
+            (r#"{"eventTime":"2099-01-01T00:00:00Z"}"#, "in the future"),
+            (r#"["eventTime"]"#, "not a JSON object"),
+            (r#"{"eventTime":"2026-01-01T00:00:00Z""#, "Detail event"),
+        ] {
+            assert!(
+                at(detail).unwrap_err().contains(why),
+                "{detail}: {:?}",
+                at(detail)
+            );
+        }
+        assert_eq!(at("  "), Ok(None));
+        assert_eq!(at(r#"{"eventName":"DescribeRegions"}"#), Ok(None));
+        assert_eq!(at(r#"{"eventTime":null}"#), Ok(None));
+        // A use 60 days old by UsedTimestamp, with an hour-old event spelt another way: an
+        // error, not a use 60 days old that a 30-day gate would pass.
+        let signs = Signs {
+            used_timestamp: Some(now.ms() - 60 * DAY),
+            service_name: Some("Ecs"),
+            source: Some("ManagementEvent"),
+            detail: Some(r#"{"eventTime":"2026-05-28 20:00:00"}"#),
+            listed: false,
+        };
+        assert!(last_use("", signs, now).is_err());
     }
 
     #[test]
