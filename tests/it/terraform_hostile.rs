@@ -37,6 +37,12 @@ enum Distortion {
     /// ListUsers says `IsTruncated: false` but hands out a `Marker`; the gate key's owner is
     /// on the next page.
     ContradictoryPaging,
+    /// `UsedTimestamp` 60 days ago, and the Detail event of 2 days ago with its `eventTime`
+    /// spelt without its offset: dropped, it would leave the older use.
+    EventTimeSpeltOtherwise,
+    /// The use's members named in camel case (`usedTimestamp`, `serviceName`...): passed
+    /// over, they would leave an answer without a use.
+    MembersNamedApartFromCase,
 }
 
 fn now_ms() -> i64 {
@@ -52,8 +58,13 @@ fn rfc3339(ms: i64) -> String {
 
 /// The true Info answer's members, in order, with `UsedTimestamp` as given.
 fn info_members(used_timestamp: &str, used_ms: i64) -> String {
+    info_members_at(used_timestamp, &rfc3339(used_ms))
+}
+
+/// [`info_members`] with the Detail event's `eventTime` as given.
+fn info_members_at(used_timestamp: &str, event_time: &str) -> String {
     let detail = serde_json::json!({
-        "eventTime": rfc3339(used_ms),
+        "eventTime": event_time,
         "eventName": "DescribeInstances",
         "sourceIpAddress": "203.0.113.7",
         "serviceName": "Ecs",
@@ -81,6 +92,21 @@ fn info(distortion: Distortion) -> String {
             info_members(&used.to_string(), used)
         ),
         Distortion::ContradictoryPaging => format!("{{{}}}", info_members(&used.to_string(), used)),
+        Distortion::EventTimeSpeltOtherwise => format!(
+            "{{{}}}",
+            info_members_at(
+                &(now_ms() - 60 * DAY_MS).to_string(),
+                rfc3339(used).trim_end_matches('Z')
+            )
+        ),
+        Distortion::MembersNamedApartFromCase => {
+            let mut members = info_members(&used.to_string(), used);
+            for name in ["UsedTimestamp", "ServiceName", "Source", "Detail"] {
+                let camel = format!("{}{}", name[..1].to_lowercase(), &name[1..]);
+                members = members.replace(&format!("\"{name}\""), &format!("\"{camel}\""));
+            }
+            format!("{{{members}}}")
+        }
     }
 }
 
@@ -281,5 +307,23 @@ fn contradictory_ram_paging_fails_the_fleet_gate() {
         Tf::V1_15_5,
         Distortion::ContradictoryPaging,
         &["IsTruncated is false but a Marker came with it"],
+    );
+}
+
+#[test]
+fn an_event_time_spelt_otherwise_beside_an_older_use_fails_every_gate() {
+    every_gate_fails(
+        Tf::V1_15_5,
+        Distortion::EventTimeSpeltOtherwise,
+        &["its Detail eventTime is not an RFC 3339 time"],
+    );
+}
+
+#[test]
+fn members_named_apart_from_case_fail_every_gate() {
+    every_gate_fails(
+        Tf::V1_0_3,
+        Distortion::MembersNamedApartFromCase,
+        &["where the API defines"],
     );
 }
