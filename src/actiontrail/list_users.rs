@@ -75,7 +75,22 @@ pub(super) fn list_users_page(
     )
 }
 
-pub(super) fn untrusted(operation: &str, request_id: &str, reason: impl Into<String>) -> Error {
+/// What is wrong with `name` as a RAM user's name that ListAccessKeys will be asked about,
+/// if anything: empty, RAM would list the caller's own keys under it; longer than RAM
+/// allows, it names no user.
+pub(crate) fn user_name_fault(name: &str) -> Option<String> {
+    if name.trim().is_empty() {
+        Some("an empty UserName".to_owned())
+    } else if name.chars().count() > MAX_USER_NAME_CHARS {
+        Some(format!(
+            "a UserName longer than the {MAX_USER_NAME_CHARS} characters RAM allows"
+        ))
+    } else {
+        None
+    }
+}
+
+pub(crate) fn untrusted(operation: &str, request_id: &str, reason: impl Into<String>) -> Error {
     Error::Untrusted {
         operation: operation.to_owned(),
         request_id: request_id.to_owned(),
@@ -157,12 +172,8 @@ impl UserPaging {
             // Each name is asked of ListAccessKeys next: without one, RAM would list the
             // caller's own keys under it; twice, the same keys would be read twice.
             let name = &user.user_name;
-            let wrong = if name.trim().is_empty() {
-                Some("a user has an empty UserName".to_owned())
-            } else if name.chars().count() > MAX_USER_NAME_CHARS {
-                Some(format!(
-                    "a UserName is longer than the {MAX_USER_NAME_CHARS} characters RAM allows"
-                ))
+            let wrong = if let Some(fault) = user_name_fault(name) {
+                Some(format!("a user has {fault}"))
             } else if !self.names.insert(name.clone()) {
                 Some(format!("user {name:?} is listed twice"))
             } else {

@@ -8,7 +8,7 @@
 
 use crate::actiontrail::diagnostic::About;
 use crate::actiontrail::AccessKeyLastUsedInfo;
-use crate::actiontrail::{last_used_info, Client};
+use crate::actiontrail::{last_used_info, list_users, Client};
 use crate::actiontrail::{KeyStatus, RamAccessKey};
 use crate::data_sources::key::AccessKeyId;
 use crate::model::{AttributePath, Diagnostic};
@@ -221,14 +221,23 @@ async fn joined(
             path.clone(),
         )
     })?;
-    Ok(join(user, key.status, created, &info))
+    Ok(join(id, user, key.status, created, &info))
 }
 
-fn join(user: &str, status: KeyStatus, created: EpochMs, info: &AccessKeyLastUsedInfo) -> FleetKey {
+/// A key as the fleet shows it: named by the id asked about (RAM's, or the argument's),
+/// never by ActionTrail's echo of it, which may carry whitespace (the reference's own
+/// example ends it with a newline).
+fn join(
+    id: &AccessKeyId,
+    user: &str,
+    status: KeyStatus,
+    created: EpochMs,
+    info: &AccessKeyLastUsedInfo,
+) -> FleetKey {
     let last_used_ms = info.used_timestamp;
     let event = usage::parse_event(info.detail.as_deref());
     FleetKey {
-        access_key_id: info.access_key_id.clone().unwrap_or_default(),
+        access_key_id: id.as_str().to_owned(),
         user_name: user.to_owned(),
         status,
         created,
@@ -345,7 +354,19 @@ async fn read_named_keys(
             .await
             .map_err(|d| placed(d, path.clone()))?;
         let user = match (info.account_type.as_deref(), info.user_name.as_deref()) {
-            (Some("ram-user"), Some(u)) if !id.is_sts() => u.to_owned(),
+            (Some("ram-user"), Some(u)) if !id.is_sts() => match list_users::user_name_fault(u) {
+                None => u.to_owned(),
+                Some(fault) => {
+                    let err = list_users::untrusted(
+                        last_used_info::ACTION,
+                        &info.request_id,
+                        format!("it names the key's RAM user with {fault}"),
+                    );
+                    let about = About::Key(id.as_str());
+                    let d = about.diagnostic(last_used_info::ACTION, &err, client.max_retries());
+                    return Err(placed(d, path));
+                }
+            },
             (kind, _) => {
                 return Err(placed(
                     Diagnostic::error(
@@ -378,7 +399,7 @@ async fn read_named_keys(
                 path.clone(),
             )
         })?;
-        Ok((join(&user, key.status, created, &info), request_id))
+        Ok((join(id, &user, key.status, created, &info), request_id))
     }))
     .await?;
     let mut users: Vec<&str> = Vec::new();

@@ -112,3 +112,23 @@ async fn the_first_error_to_happen_ends_the_users_read() {
     .await;
     assert_eq!(read.unwrap_err().summary, "user 3");
 }
+
+#[test]
+fn a_key_is_named_by_the_id_asked_not_by_actiontrails_echo_of_it() {
+    let info = AccessKeyLastUsedInfo {
+        request_id: "R".into(),
+        access_key_id: Some("LTAI5tAsked0000000001\n".into()),
+        ..Default::default()
+    };
+    let id = AccessKeyId::parse("LTAI5tAsked0000000001").unwrap();
+    let k = join(&id, "u", KeyStatus::Active, EpochMs::new(0), &info);
+    assert_eq!(k.access_key_id, "LTAI5tAsked0000000001");
+}
+
+#[test]
+fn a_user_name_ram_would_not_have_is_named_as_such() {
+    use crate::actiontrail::list_users::user_name_fault;
+    assert_eq!(user_name_fault(" ").as_deref(), Some("an empty UserName"));
+    assert!(user_name_fault(&"u".repeat(65)).is_some_and(|f| f.contains("64 characters")));
+    assert_eq!(user_name_fault(&"u".repeat(64)), None);
+}
