@@ -17,6 +17,13 @@ pub const ACTION: &str = "GetCallerIdentity";
 /// call without a grant.
 pub(crate) const OPERATION: Operation = Operation::new(Service::Sts, ACTION).open_to_all();
 
+/// Whether `s` is an Alibaba Cloud account id as STS and Resource Directory write one: 1
+/// to 32 ASCII digits. Whatever names an account (the caller's, a member's, an argument's)
+/// is held to this one rule, as it is compared with the others and written into role ARNs.
+pub fn is_account_id(s: &str) -> bool {
+    (1..=32).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// Who signed.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -38,9 +45,7 @@ impl Client {
             .call_strict(OPERATION, BTreeMap::new())
             .await?;
         require_request_id(ACTION, &who.request_id)?;
-        if !(1..=32).contains(&who.account_id.len())
-            || !who.account_id.bytes().all(|b| b.is_ascii_digit())
-        {
+        if !is_account_id(&who.account_id) {
             return Err(untrusted(
                 ACTION,
                 &who.request_id,

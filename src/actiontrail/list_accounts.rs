@@ -122,8 +122,16 @@ impl AccountPaging {
             )));
         }
         for a in page.accounts.account {
+            // Each id is compared with exclude_account_ids and written into a role ARN:
+            // anything but the digits of an account id could match no exclusion or name
+            // another role.
             if a.account_id.trim().is_empty() {
                 return Err(bad("an account has an empty AccountId".to_owned()));
+            }
+            if !super::get_caller_identity::is_account_id(&a.account_id) {
+                return Err(bad(
+                    "an AccountId is not an account id (1 to 32 digits)".to_owned(),
+                ));
             }
             if !self.seen.insert(a.account_id.clone()) {
                 return Err(bad(format!("account {} is listed twice", a.account_id)));
@@ -207,6 +215,12 @@ mod tests {
         assert!(refused(vec![(1, page(1, 3, &["1", "1"]))]).contains("listed twice"));
         assert!(refused(vec![(1, page(1, 1, &["1", "2"]))]).contains("more than the TotalCount"));
         assert!(refused(vec![(1, page(1, 20_000, &["1"]))]).contains("MAX_ACCOUNTS"));
+        for not_an_id in ["123 ", "1:role/Other", "12a", &"1".repeat(33)] {
+            assert!(
+                refused(vec![(1, page(1, 1, &[not_an_id]))]).contains("not an account id"),
+                "{not_an_id:?}"
+            );
+        }
     }
 
     #[test]

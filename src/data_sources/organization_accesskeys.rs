@@ -78,8 +78,7 @@ const NOT_AN_ACCOUNT: &str = "is not an account id (digits)";
 
 /// An account id: 1 to 32 digits.
 fn account(s: &str) -> Option<String> {
-    let ok = (1..=32).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
-    ok.then(|| s.to_owned())
+    crate::actiontrail::get_caller_identity::is_account_id(s).then(|| s.to_owned())
 }
 
 fn org_key_fields() -> Fields<OrgKey> {
