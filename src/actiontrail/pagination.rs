@@ -12,6 +12,10 @@ use std::future::Future;
 pub const MAX_PAGE_SIZE: u32 = 100;
 /// A listing this long is a server bug, not data: stop instead of looping forever.
 pub const MAX_PAGES: u32 = 10_000;
+/// The most answer bytes one listing may take, all pages together: as RAM's user listing
+/// (`list_users::MAX_USER_LISTING_BYTES`), so that a hostile endpoint handing out fresh
+/// tokens and full pages cannot grow a listing without bound before [`MAX_PAGES`].
+pub const MAX_LISTING_BYTES: usize = 64 * 1024 * 1024;
 
 /// How much of a listing to fetch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,10 +63,13 @@ pub(crate) struct Page<T> {
     pub request_id: String,
     pub next_token: Option<String>,
     pub items: Vec<T>,
+    /// The size of the answer it came in.
+    pub bytes: usize,
 }
 
 /// Fetches pages with `fetch(next_token, page_size)` until the token is empty, the cap is
-/// reached, or something is wrong (a repeated token, too many pages).
+/// reached, or something is wrong: a repeated token, a page longer than asked, too many
+/// pages, or more than [`MAX_LISTING_BYTES`] of answers.
 pub(crate) async fn paginate<T, F, Fut>(
     operation: &str,
     options: PageOptions,
@@ -85,16 +92,41 @@ where
     }
     let mut seen = HashSet::new();
     let mut token: Option<String> = None;
+    let mut bytes = 0usize;
+    let refused = |pages: u32, reason: String| Error::Pagination {
+        operation: operation.to_owned(),
+        pages,
+        reason,
+    };
     loop {
         if listing.pages >= MAX_PAGES {
-            return Err(Error::Pagination {
-                operation: operation.to_owned(),
-                pages: listing.pages,
-                reason: format!("more than {MAX_PAGES} pages"),
-            });
+            return Err(refused(
+                listing.pages,
+                format!("more than {MAX_PAGES} pages"),
+            ));
         }
         let page = fetch(token.take(), page_size).await?;
         listing.pages += 1;
+        if page.items.len() > page_size as usize {
+            return Err(refused(
+                listing.pages,
+                format!(
+                    "page {} holds {} entries, more than the PageSize of {page_size} asked",
+                    listing.pages,
+                    page.items.len()
+                ),
+            ));
+        }
+        bytes = bytes.saturating_add(page.bytes);
+        if bytes > MAX_LISTING_BYTES {
+            return Err(refused(
+                listing.pages,
+                format!(
+                    "its answers pass the cap of {} MiB for one listing (MAX_LISTING_BYTES)",
+                    MAX_LISTING_BYTES >> 20
+                ),
+            ));
+        }
         listing.request_ids.push(page.request_id);
         let next = page.next_token.filter(|t| !t.is_empty());
         let mut items = page.items;
@@ -112,11 +144,11 @@ where
             return Ok(listing);
         };
         if !seen.insert(next.clone()) {
-            return Err(Error::Pagination {
-                operation: operation.to_owned(),
-                pages: listing.pages,
-                reason: format!("NextToken {next:?} came back a second time"),
-            });
+            // The token is the API's to choose, so it is named by its size, never quoted.
+            return Err(refused(
+                listing.pages,
+                format!("a NextToken ({} bytes) came back a second time", next.len()),
+            ));
         }
         token = Some(next);
     }
@@ -186,6 +218,7 @@ mod tests {
                 request_id: format!("r{i}"),
                 next_token: next,
                 items: pages[i].clone(),
+                bytes: 1024,
             }))
         }
     }
@@ -289,6 +322,7 @@ mod tests {
                     request_id: "r".into(),
                     next_token: Some(if n < 3 { format!("t{n}") } else { "t1".into() }),
                     items: vec![n],
+                    bytes: 64,
                 }))
             },
         ))
@@ -296,7 +330,41 @@ mod tests {
         match err {
             Error::Pagination { pages, reason, .. } => {
                 assert_eq!(pages, 3);
-                assert!(reason.contains("t1"), "{reason}");
+                assert_eq!(reason, "a NextToken (2 bytes) came back a second time");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_page_longer_than_asked_and_a_listing_past_its_bytes_are_errors() {
+        let calls = Calls::default();
+        let options = PageOptions {
+            page_size: Some(3),
+            max_items: None,
+        };
+        let err = block(paginate("Op", options, fake(vec![vec![1, 2, 3, 4]], calls))).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("page 1 holds 4 entries, more than the PageSize of 3 asked"),
+            "{err}"
+        );
+        // Fresh tokens and pages of 16 MiB: the fifth page passes the 64 MiB cap.
+        let mut n = 0u32;
+        let err = block(paginate("Op", PageOptions::default(), |_, _| {
+            n += 1;
+            std::future::ready(Ok(Page {
+                request_id: format!("r{n}"),
+                next_token: Some(format!("t{n}")),
+                items: vec![n],
+                bytes: 16 << 20,
+            }))
+        }))
+        .unwrap_err();
+        match err {
+            Error::Pagination { pages, reason, .. } => {
+                assert_eq!(pages, 5);
+                assert!(reason.contains("MAX_LISTING_BYTES"), "{reason}");
             }
             other => panic!("{other:?}"),
         }
@@ -311,6 +379,7 @@ mod tests {
                 request_id: String::new(),
                 next_token: Some(n.to_string()),
                 items: vec![],
+                bytes: 64,
             }))
         }))
         .unwrap_err();

@@ -136,6 +136,9 @@ macro_rules! usage_listing {
             pub next_token: Option<String>,
             /// This page's entries.
             pub $items: Vec<$item>,
+            /// The answer's size, counted against the listing's cap.
+            #[serde(skip)]
+            pub bytes: usize,
         }
 
         impl From<$page> for $crate::actiontrail::pagination::Page<$item> {
@@ -144,6 +147,7 @@ macro_rules! usage_listing {
                     request_id: page.request_id,
                     next_token: page.next_token,
                     items: page.$items,
+                    bytes: page.bytes,
                 }
             }
         }
@@ -161,6 +165,7 @@ macro_rules! usage_listing {
         ) -> Result<$page, $crate::actiontrail::answer::Reason> {
             let mut page: $page = $crate::actiontrail::answer::object(body)?;
             $crate::actiontrail::record::check_entries(&mut page.$items, now)?;
+            page.bytes = body.len();
             Ok(page)
         }
 
