@@ -110,6 +110,7 @@ pub(super) fn checked_keys(answer: ListAccessKeysAnswer) -> Result<AccessKeyList
             ),
         ));
     }
+    let mut seen = std::collections::HashSet::new();
     for k in &answer.access_keys.access_key {
         if k.access_key_id.trim().is_empty() {
             return Err(untrusted(ACTION, &answer.request_id, "an AccessKeyId is empty"));
@@ -121,6 +122,14 @@ pub(super) fn checked_keys(answer: ListAccessKeysAnswer) -> Result<AccessKeyList
                 format!(
                     "an AccessKeyId is longer than {MAX_ACCESS_KEY_ID_CHARS} characters (MAX_ACCESS_KEY_ID_CHARS); it is not one RAM issues"
                 ),
+            ));
+        }
+        // Listed twice, one key would be read, counted and reported twice.
+        if !seen.insert(k.access_key_id.as_str()) {
+            return Err(untrusted(
+                ACTION,
+                &answer.request_id,
+                format!("AccessKey {} is listed twice", k.access_key_id),
             ));
         }
         k.created()
@@ -165,6 +174,9 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("MAX_KEYS_PER_USER"), "{e}");
+        let twice = vec![id(1), id(2), id(1)];
+        let e = checked_keys(keys_answer(&twice)).unwrap_err().to_string();
+        assert!(e.contains("AccessKey LTAI5tKey000000000000001 is listed twice"), "{e}");
         let long = "L".repeat(MAX_ACCESS_KEY_ID_CHARS + 1);
         let e = checked_keys(keys_answer(std::slice::from_ref(&long)))
             .unwrap_err()

@@ -306,13 +306,19 @@ pub async fn read_counting(
         k.age_days = k.created.whole_days(now);
         k.days_since_last_used = k.last_used_ms.map(|t| t.whole_days(now));
     }
+    // Each key is named by the id RAM listed or the argument gave (never empty, and the
+    // arguments refuse a repeat), so a key seen twice is one RAM listed under two users:
+    // it would be read, counted and reported twice, under two owners.
+    let mut seen = std::collections::HashSet::new();
     for k in &selected {
-        if k.access_key_id.is_empty() {
+        if !seen.insert(k.access_key_id.as_str()) {
             return Err(Diagnostic::error(
-                "ActionTrail answered GetAccessKeyLastUsedInfo without AccessKeyId",
+                "RAM listed one AccessKey under two users",
                 format!(
-                    "The answer (request id {}) does not say which key it is about, so it cannot be joined with RAM's listing.",
-                    k.request_id
+                    "RAM ListAccessKeys listed AccessKey {} for more than one RAM user ({} among them), and a key belongs to one user: the listing cannot be trusted, so the read stops rather than report the key twice. Request ids: {}.",
+                    k.access_key_id,
+                    k.user_name,
+                    ram_request_ids.join(", ")
                 ),
             ));
         }

@@ -43,6 +43,8 @@ enum Distortion {
     /// The use's members named in camel case (`usedTimestamp`, `serviceName`...): passed
     /// over, they would leave an answer without a use.
     MembersNamedApartFromCase,
+    /// RAM lists the gate key under a second user too.
+    KeyUnderTwoUsers,
 }
 
 fn now_ms() -> i64 {
@@ -91,7 +93,9 @@ fn info(distortion: Distortion) -> String {
             " ".repeat(17 * 1024 * 1024),
             info_members(&used.to_string(), used)
         ),
-        Distortion::ContradictoryPaging => format!("{{{}}}", info_members(&used.to_string(), used)),
+        Distortion::ContradictoryPaging | Distortion::KeyUnderTwoUsers => {
+            format!("{{{}}}", info_members(&used.to_string(), used))
+        }
         Distortion::EventTimeSpeltOtherwise => format!(
             "{{{}}}",
             info_members_at(
@@ -121,6 +125,11 @@ fn list_users(distortion: Distortion, marker: Option<&str>) -> String {
             r#"{{"RequestId":"users-2","IsTruncated":false,"Users":{{"User":[{}]}}}}"#,
             user(OWNER)
         ),
+        (Distortion::KeyUnderTwoUsers, _) => format!(
+            r#"{{"RequestId":"users-1","IsTruncated":false,"Users":{{"User":[{},{}]}}}}"#,
+            user(OWNER),
+            user("second-owner")
+        ),
         _ => format!(
             r#"{{"RequestId":"users-1","IsTruncated":false,"Users":{{"User":[{}]}}}}"#,
             user(OWNER)
@@ -129,7 +138,9 @@ fn list_users(distortion: Distortion, marker: Option<&str>) -> String {
 }
 
 fn list_access_keys(distortion: Distortion, user: &str) -> String {
-    let keys = if user == OWNER {
+    let owns = user == OWNER
+        || matches!(distortion, Distortion::KeyUnderTwoUsers) && user == "second-owner";
+    let keys = if owns {
         format!(
             r#"{{"AccessKeyId":"{GATE}","Status":"Active","CreateDate":"2024-03-01T08:00:00Z"}}"#
         )
@@ -215,7 +226,10 @@ ephemeral "actiontrail_accesskey_last_used" "gate" {{
 fn every_gate_fails(tf: Tf, distortion: Distortion, what: &[&str]) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let url = serve(&rt, distortion);
-    let discovery_only = matches!(distortion, Distortion::ContradictoryPaging);
+    let discovery_only = matches!(
+        distortion,
+        Distortion::ContradictoryPaging | Distortion::KeyUnderTwoUsers
+    );
     let (gates, n) = gates(tf, discovery_only);
     let mut ws = Workspace::new(
         tf,
@@ -325,5 +339,14 @@ fn members_named_apart_from_case_fail_every_gate() {
         Tf::V1_0_3,
         Distortion::MembersNamedApartFromCase,
         &["where the API defines"],
+    );
+}
+
+#[test]
+fn a_key_ram_lists_under_two_users_fails_the_fleet_gate() {
+    every_gate_fails(
+        Tf::V0_13_5,
+        Distortion::KeyUnderTwoUsers,
+        &["RAM listed one AccessKey under two users"],
     );
 }
