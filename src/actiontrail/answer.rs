@@ -24,6 +24,15 @@ pub(crate) fn interpret<'a>(
     secrets: &[&str],
 ) -> Result<&'a str, Error> {
     if (200..300).contains(&raw.status) {
+        if let Some(reason) = crate::alibaba::rpc::not_text(raw) {
+            return Err(Error::not_actiontrail(
+                action,
+                endpoint,
+                raw.status,
+                reason,
+                String::new(),
+            ));
+        }
         return Ok(&raw.body);
     }
     if (300..400).contains(&raw.status) {
@@ -155,6 +164,7 @@ mod tests {
             retry_after: None,
             location: None,
             body: body.into(),
+            not_utf8_at: None,
         }
     }
 

@@ -275,8 +275,11 @@ fn carry(body: &str, honest_len: usize, t: &Transit, later: &str) -> Result<Stri
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
-    rt.block_on(read_body(response, cap))
-        .map_err(|f| format!("{f:?}"))
+    match rt.block_on(read_body(response, cap)) {
+        Ok((text, None)) => Ok(text),
+        Ok((_, Some(at))) => Err(format!("not UTF-8 at {at}")),
+        Err(f) => Err(format!("{f:?}")),
+    }
 }
 
 fn config() -> ProptestConfig {

@@ -17,6 +17,10 @@ pub struct RawResponse {
     pub location: Option<String>,
     /// The body, lossily decoded as UTF-8.
     pub body: String,
+    /// Where the body stops being UTF-8 text, when it does: its bad bytes are replaced in
+    /// `body` for a quoted excerpt, and no answer may be read from it (a replaced byte in a
+    /// member's name would make the member one the answer does not define).
+    pub not_utf8_at: Option<usize>,
 }
 
 /// Why an exchange produced no response.
@@ -69,11 +73,13 @@ pub async fn send(
         .and_then(|v| v.trim().parse::<u64>().ok())
         .map(Duration::from_millis);
     let location = location(&response);
+    let (body, not_utf8_at) = read_body(response, MAX_BODY_BYTES).await?;
     Ok(RawResponse {
         status,
         retry_after,
         location,
-        body: read_body(response, MAX_BODY_BYTES).await?,
+        body,
+        not_utf8_at,
     })
 }
 
@@ -86,9 +92,12 @@ pub fn location(response: &reqwest::Response) -> Option<String> {
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
 }
 
-/// The whole body of `response` as text, or [`SendFailure::TooLarge`] when it is longer
-/// than `cap`: never a cut body.
-pub async fn read_body(response: reqwest::Response, cap: usize) -> Result<String, SendFailure> {
+/// The whole body of `response` as text, with where it stops being UTF-8 if it does ([`body_text`]),
+/// or [`SendFailure::TooLarge`] when it is longer than `cap`: never a cut body.
+pub async fn read_body(
+    response: reqwest::Response,
+    cap: usize,
+) -> Result<(String, Option<usize>), SendFailure> {
     let http_status = response.status().as_u16();
     let (bytes, cut) = read_capped(response, cap).await.map_err(classify)?;
     if cut {
@@ -98,9 +107,22 @@ pub async fn read_body(response: reqwest::Response, cap: usize) -> Result<String
 }
 
 /// An answer's body as text: valid UTF-8, as the API's JSON is, is kept without a copy;
-/// anything else has its bad bytes replaced, so it fails to parse as the API's answer.
-fn body_text(bytes: Vec<u8>) -> String {
-    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+/// anything else has its bad bytes replaced, for an excerpt only, and the offset of the
+/// first, by which every reader refuses it as an answer.
+fn body_text(bytes: Vec<u8>) -> (String, Option<usize>) {
+    match String::from_utf8(bytes) {
+        Ok(text) => (text, None),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
+        }
+    }
+}
+
+/// Why `raw` holds no answer to read, when its body is not UTF-8 text.
+pub fn not_text(raw: &RawResponse) -> Option<String> {
+    raw.not_utf8_at
+        .map(|at| format!("it is not UTF-8 text (a bad byte at offset {at})"))
 }
 
 /// Reads at most `cap` bytes of `response`'s body; the flag says whether more came, and
@@ -194,9 +216,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_body_that_is_not_utf8_has_its_bad_bytes_replaced() {
-        assert_eq!(body_text(b"{\"a\":1}".to_vec()), "{\"a\":1}");
-        assert_eq!(body_text(vec![b'{', 0xff, b'}']), "{\u{FFFD}}");
+    fn a_body_that_is_not_utf8_has_its_bad_bytes_replaced_and_says_where() {
+        assert_eq!(
+            body_text(b"{\"a\":1}".to_vec()),
+            ("{\"a\":1}".to_owned(), None)
+        );
+        assert_eq!(
+            body_text(vec![b'{', 0xff, b'}']),
+            ("{\u{FFFD}}".to_owned(), Some(1))
+        );
     }
 
     #[test]

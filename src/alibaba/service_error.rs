@@ -118,6 +118,7 @@ mod tests {
             retry_after: Some(Duration::from_millis(7)),
             location: None,
             body: r#"{"RequestId":"r","HostId":"h","Code":"Throttling.User","Message":"slow down","Recommend":"https://x"}"#.into(),
+            not_utf8_at: None,
         };
         let e = ServiceError::from_response(&raw).unwrap();
         assert_eq!(e.code, "Throttling.User");
@@ -129,6 +130,7 @@ mod tests {
             retry_after: None,
             location: None,
             body: "<html>Bad Gateway</html>".into(),
+            not_utf8_at: None,
         };
         assert_eq!(ServiceError::from_response(&html), None);
     }
@@ -143,6 +145,7 @@ mod tests {
                 r#"{{"RequestId":"r","Code":"SignatureDoesNotMatch","Message":"Specified signature is not matched with our calculation. server string to sign is:POST&%2F&AccessKeyId%3Dk%26SecurityToken%3DCAISplanted%26Version%3D1{}"}}"#,
                 "x".repeat(5000)
             ),
+            not_utf8_at: None,
         };
         let e = ServiceError::from_response(&raw).unwrap();
         assert!(!e.to_string().contains("CAISplanted"), "{e}");

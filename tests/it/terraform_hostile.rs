@@ -45,6 +45,9 @@ enum Distortion {
     MembersNamedApartFromCase,
     /// RAM lists the gate key under a second user too.
     KeyUnderTwoUsers,
+    /// A byte that is not UTF-8 (0xFF) inside the name of each member that tells of the
+    /// use: read with the byte replaced, the members would be ones the API does not define.
+    BadByteInNames,
 }
 
 fn now_ms() -> i64 {
@@ -78,6 +81,9 @@ fn info_members_at(used_timestamp: &str, event_time: &str) -> String {
     )
 }
 
+/// Stands for the byte 0xFF in a body until it is sent (a `String` cannot hold it).
+const BAD_BYTE: char = '\u{1}';
+
 fn info(distortion: Distortion) -> String {
     let used = now_ms() - 2 * DAY_MS;
     match distortion {
@@ -103,6 +109,17 @@ fn info(distortion: Distortion) -> String {
                 rfc3339(used).trim_end_matches('Z')
             )
         ),
+        Distortion::BadByteInNames => {
+            let mut members = info_members(&used.to_string(), used);
+            for name in ["UsedTimestamp", "ServiceName", "Source", "Detail"] {
+                let (head, tail) = name.split_at(2);
+                members = members.replace(
+                    &format!("\"{name}\""),
+                    &format!("\"{head}{BAD_BYTE}{tail}\""),
+                );
+            }
+            format!("{{{members}}}")
+        }
         Distortion::MembersNamedApartFromCase => {
             let mut members = info_members(&used.to_string(), used);
             for name in ["UsedTimestamp", "ServiceName", "Source", "Detail"] {
@@ -172,12 +189,17 @@ fn serve(rt: &tokio::runtime::Runtime, distortion: Distortion) -> String {
                 _ => {
                     return (
                         StatusCode::BAD_REQUEST,
-                        r#"{"RequestId":"x","Code":"InvalidAction.NotFound","Message":"no"}"#
-                            .to_owned(),
+                        br#"{"RequestId":"x","Code":"InvalidAction.NotFound","Message":"no"}"#
+                            .to_vec(),
                     )
                 }
             };
-            (StatusCode::OK, body)
+            let bytes: Vec<u8> = body
+                .into_bytes()
+                .into_iter()
+                .map(|b| if b == BAD_BYTE as u8 { 0xff } else { b })
+                .collect();
+            (StatusCode::OK, bytes)
         }),
     );
     rt.block_on(mock::serve(app))
@@ -348,5 +370,14 @@ fn a_key_ram_lists_under_two_users_fails_the_fleet_gate() {
         Tf::V0_13_5,
         Distortion::KeyUnderTwoUsers,
         &["RAM listed one AccessKey under two users"],
+    );
+}
+
+#[test]
+fn a_byte_that_is_not_utf8_in_the_use_members_names_fails_every_gate() {
+    every_gate_fails(
+        Tf::V1_15_5,
+        Distortion::BadByteInNames,
+        &["it is not UTF-8 text (a bad byte at offset"],
     );
 }

@@ -93,6 +93,7 @@ pub(super) async fn assume_role_with_oidc(
         retry_after: None,
         location,
         body,
+        not_utf8_at: None,
     };
     credentials_in(&raw, &where_, "AssumeRoleWithOIDC", |error| {
         CredentialsError::AssumeRoleWithOidc {

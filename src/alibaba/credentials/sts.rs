@@ -136,6 +136,9 @@ pub(super) fn credentials_in(
             false,
         )
     };
+    if let Some(reason) = crate::alibaba::rpc::not_text(raw) {
+        return Err(not_sts(reason));
+    }
     let parsed: AssumeRoleResponse = crate::alibaba::decode::strict(&raw.body).map_err(not_sts)?;
     let c = parsed
         .credentials
@@ -165,6 +168,7 @@ mod tests {
             retry_after: None,
             location: location.map(str::to_owned),
             body: body.to_owned(),
+            not_utf8_at: None,
         }
     }
 
