@@ -442,6 +442,7 @@ mod tests {
             last_used_service: used.map(|_| "Ecs".into()),
             last_used_ip: None,
             request_id: "R".into(),
+            owner_account: None,
             age_days: 10,
             days_since_last_used: used.map(|_| 1),
         };

@@ -105,6 +105,8 @@ pub struct FleetKey {
     pub last_used_ip: Option<String>,
     /// The GetAccessKeyLastUsedInfo request id.
     pub request_id: String,
+    /// The account ActionTrail says owns the key, when it says.
+    pub owner_account: Option<String>,
     /// Whole days since creation, as of the read.
     pub age_days: i64,
     /// Whole days since the last use, as of the read; `None` when never used.
@@ -245,6 +247,7 @@ fn join(
         last_used_service: last_used_ms.and(info.service_name.clone()),
         last_used_ip: last_used_ms.and(event.and_then(|e| e.source_ip_address)),
         request_id: info.request_id.clone(),
+        owner_account: info.account_id.clone(),
         age_days: 0,
         days_since_last_used: None,
     }

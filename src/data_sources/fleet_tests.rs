@@ -14,6 +14,7 @@ fn key(id: &str, used_days_ago: Option<i64>, status: KeyStatus, now: i64) -> Fle
         last_used_service: used_days_ago.map(|_| "Ecs".into()),
         last_used_ip: used_days_ago.map(|_| "203.0.113.9".into()),
         request_id: "R".into(),
+        owner_account: None,
         age_days: 500,
         days_since_last_used: used_days_ago,
     }

@@ -221,7 +221,36 @@ async fn read_account(
             .map_err(|d| in_account(d, account))?;
         fleet::read_counting(&member, &sel.filters, Some(keys)).await
     };
-    fleet.map_err(|d| in_account(d, account))
+    let fleet = fleet.map_err(|d| in_account(d, account))?;
+    match elsewhere(&fleet, &account.account_id) {
+        Some(d) => Err(in_account(d, account)),
+        None => Ok(fleet),
+    }
+}
+
+/// A key of `fleet`, read as account `account_id`'s, that ActionTrail places in another
+/// account: a role that led into the wrong account, or answers that cannot be joined.
+/// Reported under the account read, the key would be audited, and gated, as the wrong
+/// account's.
+fn elsewhere(fleet: &Fleet, account_id: &str) -> Option<Diagnostic> {
+    let key = fleet.selected.iter().find(|k| {
+        k.owner_account
+            .as_deref()
+            .is_some_and(|owner| owner.trim() != account_id)
+    })?;
+    let owner = key.owner_account.as_deref().unwrap_or_default().trim();
+    let owner = if get_caller_identity::is_account_id(owner) {
+        format!("account {owner}")
+    } else {
+        "an AccountId that is not an account id".to_owned()
+    };
+    Some(Diagnostic::error(
+        "ActionTrail places a key in another account",
+        format!(
+            "ActionTrail says AccessKey {} (request id {}) belongs to {owner}, but it was read as account {account_id}'s: the role assumed may lead into another account than its ARN names, or the answers are not about one account. The keys cannot be attributed, so the read stops.",
+            key.access_key_id, key.request_id
+        ),
+    ))
 }
 
 /// Reads every chosen account and joins their keys; any account that fails fails the read.

@@ -134,3 +134,44 @@ fn the_id_says_what_was_read() {
     };
     assert_eq!(id_of(&keys), "members/keys:K1,K2");
 }
+
+#[test]
+fn a_key_actiontrail_places_in_another_account_stops_the_read() {
+    let key = |owner: Option<&str>| FleetKey {
+        access_key_id: "LTAI5tMemberKey000000001".into(),
+        user_name: "u".into(),
+        status: crate::actiontrail::KeyStatus::Active,
+        created: EpochMs::new(0),
+        last_used_ms: None,
+        last_used_service: None,
+        last_used_ip: None,
+        request_id: "R-info".into(),
+        owner_account: owner.map(str::to_owned),
+        age_days: 0,
+        days_since_last_used: None,
+    };
+    let fleet = |owner: Option<&str>| Fleet {
+        id: "all".into(),
+        selected: vec![key(owner)],
+        keys: vec![],
+        users: 1,
+        ram_request_ids: vec![],
+        now: EpochMs::new(0),
+    };
+    let d = elsewhere(&fleet(Some("999")), "123").unwrap();
+    assert!(
+        d.detail
+            .contains("belongs to account 999, but it was read as account 123's")
+            && d.detail.contains("R-info"),
+        "{}",
+        d.detail
+    );
+    let d = elsewhere(&fleet(Some("1:role/x")), "123").unwrap();
+    assert!(
+        d.detail.contains("an AccountId that is not an account id"),
+        "{}",
+        d.detail
+    );
+    assert!(elsewhere(&fleet(Some("123\n")), "123").is_none());
+    assert!(elsewhere(&fleet(None), "123").is_none());
+}
