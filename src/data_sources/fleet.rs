@@ -253,6 +253,26 @@ fn join(
     }
 }
 
+/// A key whose last use, as ActionTrail dates it, comes before RAM's creation of the key
+/// (less the clock skew): one of the two times is wrong, and a gate on a wrong time may
+/// open, so neither is taken.
+fn used_before_created(k: &FleetKey) -> Option<Diagnostic> {
+    let used = k.last_used_ms?;
+    (used.ms() < k.created.ms().saturating_sub(usage::CLOCK_SKEW_MS)).then(|| {
+        let created = k.created.rfc3339();
+        Diagnostic::error(
+            "ActionTrail dates a use before the key existed",
+            format!(
+                "ActionTrail says AccessKey {} was last used at {} (request id {}), before RAM says it was created, at {}. One of the two answers is wrong, so the key's last use cannot be told; the read stops rather than gate on either.",
+                k.access_key_id,
+                used.rfc3339(),
+                k.request_id,
+                created.as_deref().unwrap_or("a time RFC 3339 cannot spell")
+            ),
+        )
+    })
+}
+
 /// Reads the selected keys and their last use; then filters. Any failed call fails the
 /// read: a partial fleet is never presented as the whole.
 pub async fn read(client: &Client, sel: &Selection) -> Result<Fleet, Diagnostic> {
@@ -314,6 +334,9 @@ pub async fn read_counting(
     // it would be read, counted and reported twice, under two owners.
     let mut seen = std::collections::HashSet::new();
     for k in &selected {
+        if let Some(d) = used_before_created(k) {
+            return Err(d);
+        }
         if !seen.insert(k.access_key_id.as_str()) {
             return Err(Diagnostic::error(
                 "RAM listed one AccessKey under two users",

@@ -133,3 +133,21 @@ fn a_user_name_ram_would_not_have_is_named_as_such() {
     assert!(user_name_fault(&"u".repeat(65)).is_some_and(|f| f.contains("64 characters")));
     assert_eq!(user_name_fault(&"u".repeat(64)), None);
 }
+
+#[test]
+fn a_use_dated_before_the_key_was_created_is_refused_beyond_the_clock_skew() {
+    let now = 1_800_000_000_000;
+    let mut k = key("A", Some(600), KeyStatus::Active, now);
+    let d = used_before_created(&k).unwrap();
+    assert!(
+        d.detail.contains("AccessKey A was last used at ") && d.detail.contains("before RAM says"),
+        "{}",
+        d.detail
+    );
+    k.last_used_ms = Some(usage::UsedTimestamp::fixture(
+        k.created.ms() - usage::CLOCK_SKEW_MS + 1,
+    ));
+    assert!(used_before_created(&k).is_none());
+    assert!(used_before_created(&key("B", None, KeyStatus::Active, now)).is_none());
+    assert!(used_before_created(&key("C", Some(1), KeyStatus::Active, now)).is_none());
+}

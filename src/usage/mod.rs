@@ -4,7 +4,7 @@
 pub mod duration;
 
 use crate::actiontrail::{Event, Use, UserIdentity};
-pub use crate::alibaba::decode::{EpochMs, UsedTimestamp};
+pub use crate::alibaba::decode::{EpochMs, UsedTimestamp, CLOCK_SKEW_MS};
 use crate::model::{Type, Value};
 
 /// The caveat every data source carries: ActionTrail lags and forgets.
