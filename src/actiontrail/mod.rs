@@ -208,10 +208,14 @@ The provider exists to say "this key is still in use, do not rotate it yet". An 
 cannot trust must never read as "unused", so every answer is checked, not defaulted, against
 the API reference and the official SDK's models:
 
-- Every answer is a JSON object with a non-empty string `RequestId`.
+- Every answer is UTF-8 text (a byte that is not, replaced, could rename a member), and a
+  JSON object with a non-empty string `RequestId`. A member named as one of the answer's
+  apart from case (`usedTimestamp` for `UsedTimestamp`), which would otherwise be passed
+  over, and an error's `Code` in a success answer are errors.
 - `GetAccessKeyLastUsedInfo` (`actiontrail_accesskey_last_used`) is about the `AccessKeyId`
   asked for (whitespace around it aside: the API reference's own example ends it with a
-  newline); a use names its `ServiceName`.
+  newline, and the key is named by the id asked for, never by the echo); a use names its
+  `ServiceName`, and `ServiceNameCn` or `ServiceNameEn` without it is an error.
 - No member name appears twice in any object, at any depth (JSON leaves a repeated name's
   meaning open; reading the last one would let `..., "UsedTimestamp": 0` hide a use). The
   error gives the line and column, never a value.
@@ -221,17 +225,26 @@ the API reference and the official SDK's models:
 - Any sign of use (a non-zero `UsedTimestamp`, a `ServiceName`, `Source` or `Detail`, or an
   entry in `Products`, `Ips`, `Resources` or `Events`) is a use, and the last use is the most
   recent plausible sign: a `Detail` event whose `eventTime` is later than `UsedTimestamp`
-  (and not in the future) is a later use. A use with no plausible time anywhere is an error.
+  is a later use. A `Detail` that is not a JSON object, and an `eventTime` that is not an
+  RFC 3339 time or lies in the future, are errors: dropped, they could leave an older use as
+  the last. A use with no plausible time anywhere is an error.
 - `GetAccessKeyLastUsedProducts`, `GetAccessKeyLastUsedIps` and
   `GetAccessKeyLastUsedResources` carry their list (`Products`, `Ips`, `Resources`) as a list
-  of objects, each naming its `ServiceName`, `Ip` or `ResourceName`.
+  of objects, each naming its `ServiceName`, `Ip` or `ResourceName`. A page of `Ips`,
+  `Resources` or `Events` longer than the `PageSize` asked, a `NextToken` repeated, and a
+  listing past 10,000 pages or 64 MiB of answers are errors.
 - `GetAccessKeyLastUsedEvents` (`actiontrail_accesskey_last_used_events`) carries `Events`,
   each with its `EventName` and `UsedTimestamp`. For `actiontrail_accesskeys`, RAM's
   `ListUsers` carries `IsTruncated` and `Users.User` (each user named), and `ListAccessKeys`
   carries `AccessKeys.AccessKey` (each key with its id, `Status` and a `CreateDate` between
   2009 and now). Paging that contradicts itself (`IsTruncated` false with a `Marker`, true
   without one, a `Marker` repeated, more users than asked for) is an error, as is a listing
-  past its caps (10,000 users, 100 pages, 64 MiB of answers, 20,000 keys).
+  past its caps (10,000 users, 100 pages, 64 MiB of answers, 20,000 keys). A user name that
+  is empty or longer than RAM's 64 characters (from `ListUsers` or from ActionTrail's
+  `UserName`), a key listed twice (for one user or under two), and a last use that
+  ActionTrail dates before RAM's `CreateDate` (beyond 15 minutes of clock skew) are errors.
+  In the organisation read, a member's `AccountId` must be 1 to 32 digits, and a key whose
+  ActionTrail `AccountId` is not the account read is an error.
 - STS, OIDC STS, the credentials URI, the ECS metadata service and the External process
   answer through the same decoder; an `Expiration` must be in the future and at most 7 days
   ahead.
