@@ -838,10 +838,25 @@ async fn an_oidc_sts_answer_with_an_empty_secret_is_no_credentials() {
     let err = oidc_sts_failure(
         StatusCode::OK,
         "",
-        r#"{"RequestId":"r","Credentials":{"AccessKeyId":"STS.o","AccessKeySecret":"","SecurityToken":"PLANTED-token","Expiration":"2999-01-01T00:00:00Z"}}"#,
+        r#"{"RequestId":"r","AssumedRoleUser":{"Arn":"acs:ram::1234567890123456:role/auditor/s","AssumedRoleId":"3:s"},"Credentials":{"AccessKeyId":"STS.o","AccessKeySecret":"","SecurityToken":"PLANTED-token","Expiration":"2999-01-01T00:00:00Z"}}"#,
     )
     .await;
     assert!(err.contains("a field of its Credentials is empty"), "{err}");
+}
+
+#[tokio::test]
+async fn an_oidc_sts_answer_for_a_role_in_another_account_is_no_credentials() {
+    let err = oidc_sts_failure(
+        StatusCode::OK,
+        "",
+        r#"{"RequestId":"r","AssumedRoleUser":{"Arn":"acs:ram::6543210987654321:role/auditor/s","AssumedRoleId":"3:s"},"Credentials":{"AccessKeyId":"STS.o","AccessKeySecret":"PLANTED-secret","SecurityToken":"PLANTED-token","Expiration":"2999-01-01T00:00:00Z"}}"#,
+    )
+    .await;
+    assert!(
+        err.contains("its AssumedRoleUser is not in the account of the role asked for")
+            && !err.contains("PLANTED"),
+        "{err}"
+    );
 }
 
 fn assume_role_credentials(mock: &Mock) -> CredentialsConfig {

@@ -95,10 +95,14 @@ pub(super) async fn assume_role_with_oidc(
         body,
         not_utf8_at: None,
     };
-    credentials_in(&raw, &where_, "AssumeRoleWithOIDC", |error| {
-        CredentialsError::AssumeRoleWithOidc {
+    credentials_in(
+        &raw,
+        &where_,
+        "AssumeRoleWithOIDC",
+        &oidc.role_arn,
+        |error| CredentialsError::AssumeRoleWithOidc {
             role_arn: oidc.role_arn.clone(),
             error: Box::new(error),
-        }
-    })
+        },
+    )
 }

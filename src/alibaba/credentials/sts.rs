@@ -18,7 +18,25 @@ pub(super) const DEFAULT_DURATION_SECONDS: u32 = 3600;
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(super) struct AssumeRoleResponse {
+    pub(super) request_id: Option<String>,
+    pub(super) assumed_role_user: Option<AssumedRoleUser>,
     pub(super) credentials: Option<StsCredentials>,
+}
+
+/// Who the credentials act as: the role, in its account, and the session.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct AssumedRoleUser {
+    /// `acs:ram::<account>:role/<role>/<session>`.
+    pub(super) arn: String,
+}
+
+/// The account an `acs:ram::<account>:...` ARN names.
+fn arn_account(arn: &str) -> Option<&str> {
+    arn.strip_prefix("acs:ram::")?
+        .split_once(':')
+        .map(|(account, _)| account)
+        .filter(|a| !a.is_empty())
 }
 
 /// The temporary credentials STS issues.
@@ -78,7 +96,7 @@ pub(super) async fn assume_role(
         .await
         .map_err(|f| send_error(&where_, f))?;
 
-    credentials_in(&raw, &where_, "AssumeRole", |error| {
+    credentials_in(&raw, &where_, "AssumeRole", &role.role_arn, |error| {
         CredentialsError::AssumeRole {
             role_arn: role.role_arn.clone(),
             error: Box::new(error),
@@ -96,6 +114,7 @@ pub(super) fn credentials_in(
     raw: &RawResponse,
     where_: &str,
     action: &str,
+    role_arn: &str,
     refused: impl FnOnce(ServiceError) -> CredentialsError,
 ) -> Result<Credentials, CredentialsError> {
     let http = |detail: String, retryable: bool| CredentialsError::Http {
@@ -140,6 +159,24 @@ pub(super) fn credentials_in(
         return Err(not_sts(reason));
     }
     let parsed: AssumeRoleResponse = crate::alibaba::decode::strict(&raw.body).map_err(not_sts)?;
+    if parsed
+        .request_id
+        .as_deref()
+        .is_none_or(|id| id.trim().is_empty())
+    {
+        return Err(not_sts("it has no RequestId".into()));
+    }
+    // Credentials for a role in another account than the one asked for would read that
+    // account's keys under the asked one's name.
+    let user = parsed
+        .assumed_role_user
+        .ok_or_else(|| not_sts("it has no AssumedRoleUser".into()))?;
+    let asked = arn_account(role_arn);
+    if asked.is_none() || arn_account(&user.arn) != asked {
+        return Err(not_sts(
+            "its AssumedRoleUser is not in the account of the role asked for".into(),
+        ));
+    }
     let c = parsed
         .credentials
         .ok_or_else(|| not_sts("it has no Credentials".into()))?;
@@ -177,9 +214,12 @@ mod tests {
             .rfc3339()
             .unwrap();
         format!(
-            r#"{{"RequestId":"r","Credentials":{{"AccessKeyId":"STS.id","AccessKeySecret":"{secret}","SecurityToken":"PLANTED-token","Expiration":"{expiration}"}}}}"#
+            r#"{{"RequestId":"r","AssumedRoleUser":{{"Arn":"acs:ram::1:role/r/s","AssumedRoleId":"3:s"}},"Credentials":{{"AccessKeyId":"STS.id","AccessKeySecret":"{secret}","SecurityToken":"PLANTED-token","Expiration":"{expiration}"}}}}"#
         )
     }
+
+    /// The role every answer here is asked for.
+    const ROLE: &str = "acs:ram::1:role/r";
 
     fn refused(error: ServiceError) -> CredentialsError {
         CredentialsError::AssumeRoleWithOidc {
@@ -194,6 +234,7 @@ mod tests {
             raw,
             "STS at http://127.0.0.1:1",
             "AssumeRoleWithOIDC",
+            ROLE,
             refused,
         )
         .unwrap_err()
@@ -206,6 +247,7 @@ mod tests {
             &raw(200, None, &answer("PLANTED-secret")),
             "STS",
             "AssumeRoleWithOIDC",
+            ROLE,
             refused,
         )
         .unwrap();
@@ -229,8 +271,14 @@ mod tests {
         );
 
         let error = r#"{"Code":"AuthenticationFail.OIDCToken.Expired","Message":"expired","RequestId":"r1"}"#;
-        let e = credentials_in(&raw(400, None, error), "STS", "AssumeRoleWithOIDC", refused)
-            .unwrap_err();
+        let e = credentials_in(
+            &raw(400, None, error),
+            "STS",
+            "AssumeRoleWithOIDC",
+            ROLE,
+            refused,
+        )
+        .unwrap_err();
         assert!(
             matches!(&e, CredentialsError::AssumeRoleWithOidc { error, .. } if error.code == "AuthenticationFail.OIDCToken.Expired"),
             "{e}"
@@ -238,5 +286,29 @@ mod tests {
 
         let html = failure(&raw(502, None, "<html>bad gateway</html>"));
         assert!(html.contains("HTTP 502 with a 24-byte body"), "{html}");
+
+        // Credentials for a role in another account, or with nothing to say whose they
+        // are, are not the role's asked for.
+        let good = answer("PLANTED-secret");
+        for (body, why) in [
+            (
+                good.replace("acs:ram::1:role/r/s", "acs:ram::2:role/r/s"),
+                "not in the account of the role asked for",
+            ),
+            (
+                good.replace(
+                    r#""AssumedRoleUser":{"Arn":"acs:ram::1:role/r/s","AssumedRoleId":"3:s"},"#,
+                    "",
+                ),
+                "it has no AssumedRoleUser",
+            ),
+            (
+                good.replace(r#""RequestId":"r","#, ""),
+                "it has no RequestId",
+            ),
+        ] {
+            let e = failure(&raw(200, None, &body));
+            assert!(e.contains(why) && !e.contains("PLANTED"), "{e}");
+        }
     }
 }
