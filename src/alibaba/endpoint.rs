@@ -160,7 +160,12 @@ mod tests {
 
     #[test]
     fn user_info_is_refused_without_being_quoted() {
-        for spec in ["http://admin:hunter22@127.0.0.1:1", "https://:hunter22@h"] {
+        for spec in [
+            "http://admin:hunter22@127.0.0.1:1",
+            "https://:hunter22@h",
+            "ops:hunter22@host",
+            "u:hunter22@sts.internal:443",
+        ] {
             let e = Endpoint::parse(spec, Protocol::Https).unwrap_err();
             assert!(e.contains("user info") && !e.contains("hunter22"), "{e}");
         }

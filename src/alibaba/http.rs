@@ -46,16 +46,25 @@ impl std::fmt::Debug for Proxies {
     }
 }
 
-/// `url` without its `user:password@`, for messages.
+/// `url` without its `user:password@`, with or without a scheme, for `Debug`.
 fn redact_userinfo(url: &str) -> String {
-    match reqwest::Url::parse(url) {
-        Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
-            let _ = u.set_username("");
-            let _ = u.set_password(None);
-            u.to_string()
-        }
-        _ => url.to_owned(),
+    crate::alibaba::redact::redact(url)
+}
+
+/// What is wrong with `url` as a proxy URL, in words that quote none of it: a value that
+/// does not parse may hold a password anywhere (`alice:pw@proxy:3128` reads as the scheme
+/// `alice`).
+fn proxy_url_problem(url: &str) -> Option<&'static str> {
+    let Ok(parsed) = reqwest::Url::parse(url) else {
+        return Some("it does not parse as a URL");
+    };
+    if !matches!(parsed.scheme(), "http" | "https" | "socks5" | "socks5h") {
+        return Some("it does not start with http:// or https://");
     }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Some("it names no host");
+    }
+    None
 }
 
 impl Proxies {
@@ -90,14 +99,10 @@ impl Proxies {
             ("HTTP_PROXY", &self.http, false),
         ] {
             let Some(url) = url else { continue };
-            let parsed = reqwest::Url::parse(url)
-                .ok()
-                .filter(|u| matches!(u.scheme(), "http" | "https" | "socks5" | "socks5h"))
-                .filter(|u| u.host_str().is_some_and(|h| !h.is_empty()));
-            if parsed.is_none() {
+            // The value is never quoted: it may carry a password.
+            if let Some(problem) = proxy_url_problem(url) {
                 return Err(format!(
-                    "{var} ({}) is not a proxy URL such as http://proxy.example.com:3128",
-                    redact_userinfo(url)
+                    "{var} is not a proxy URL such as http://proxy.example.com:3128: {problem}"
                 ));
             }
             let proxy = if https {
@@ -105,7 +110,7 @@ impl Proxies {
             } else {
                 reqwest::Proxy::http(url.as_str())
             }
-            .map_err(|e| format!("{var}: {e}"))?;
+            .map_err(|_| format!("{var} is not a proxy URL reqwest can use"))?;
             builder = builder.proxy(proxy.no_proxy(no_proxy.clone()));
         }
         Ok(builder)
@@ -247,5 +252,21 @@ mod tests {
         assert!(ok.get().is_ok());
         let shown = format!("{:?}", env(&[("HTTPS_PROXY", "http://u:secret@p:1")]));
         assert!(!shown.contains("secret"), "{shown}");
+    }
+
+    #[test]
+    fn a_proxy_written_without_a_scheme_is_refused_without_quoting_its_password() {
+        for var in ["HTTPS_PROXY", "HTTP_PROXY"] {
+            let value = "alice:S3cretPw@proxy.corp:3128";
+            let http = SharedHttp::new(&user_agent()).with_proxies(env(&[(var, value)]));
+            let err = http.get().unwrap_err();
+            assert!(
+                err.starts_with(var) && err.contains("http://"),
+                "{var}: {err}"
+            );
+            assert!(!err.contains("S3cretPw") && !err.contains("alice"), "{err}");
+            let shown = format!("{:?}", env(&[(var, value)]));
+            assert!(!shown.contains("S3cretPw"), "{shown}");
+        }
     }
 }

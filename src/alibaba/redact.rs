@@ -297,27 +297,54 @@ fn value_end(lower: &str, start: usize) -> usize {
     start + end
 }
 
-/// Removes `user:password@` from every URL in `text`.
+/// Removes the user info from every authority in `text`: whatever precedes the last `@`
+/// of an authority after `://` (`http://token@host`), and, with no scheme, a
+/// `user:password@` (`alice:pw@proxy:3128`, as a proxy or endpoint variable may be
+/// written). A word such as `bob@example.com`, with no `:` before its `@` and no scheme,
+/// is no credential and stays. One pass over `text`.
 fn strip_userinfo(text: &str) -> String {
+    // Where an authority (or a word that may be one) starts and ends.
+    let boundary = |c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '/' | '?'
+                    | '#'
+                    | '"'
+                    | '\''
+                    | '('
+                    | ')'
+                    | '<'
+                    | '>'
+                    | '['
+                    | ']'
+                    | '{'
+                    | '}'
+                    | ','
+                    | ';'
+                    | '='
+                    | '|'
+                    | '`'
+            )
+    };
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(p) = rest.find("://") {
-        let (head, tail) = rest.split_at(p + 3);
-        out.push_str(head);
-        let authority_end = tail
-            .find(|c: char| {
-                matches!(c, '/' | '?' | '#' | '"' | '\'' | ')' | '>') || c.is_whitespace()
-            })
-            .unwrap_or(tail.len());
-        match tail[..authority_end].rfind('@') {
-            Some(at) => {
+    while !rest.is_empty() {
+        let start = rest.find(|c: char| !boundary(c)).unwrap_or(rest.len());
+        out.push_str(&rest[..start]);
+        let after_scheme = out.ends_with("://");
+        rest = &rest[start..];
+        let end = rest.find(boundary).unwrap_or(rest.len());
+        let word = &rest[..end];
+        match word.rfind('@') {
+            Some(at) if at > 0 && (after_scheme || word[..at].contains(':')) => {
                 out.push_str(REDACTED);
-                rest = &tail[at..];
+                out.push_str(&word[at..]);
             }
-            None => rest = tail,
+            _ => out.push_str(word),
         }
+        rest = &rest[end..];
     }
-    out.push_str(rest);
     out
 }
 
@@ -398,6 +425,26 @@ mod tests {
             redact("cannot reach http://user:pa55@127.0.0.1:9/x and https://h/"),
             "cannot reach http://<redacted>@127.0.0.1:9/x and https://h/"
         );
+    }
+
+    #[test]
+    fn userinfo_without_a_scheme_is_stripped_too() {
+        for (text, want) in [
+            (
+                "HTTPS_PROXY=alice:S3cretPw@proxy.corp:3128",
+                "HTTPS_PROXY=<redacted>@proxy.corp:3128",
+            ),
+            (
+                "the endpoint \"ops:Hunter2pw@host\" has user info",
+                "the endpoint \"<redacted>@host\" has user info",
+            ),
+            ("u:p@ss@sts.internal:443", "<redacted>@sts.internal:443"),
+            ("http://token0@h/x", "http://<redacted>@h/x"),
+            ("http://[::1]:9/a@b", "http://[::1]:9/a@b"),
+            ("write to bob@example.com", "write to bob@example.com"),
+        ] {
+            assert_eq!(redact(text), want, "{text}");
+        }
     }
 
     #[test]
