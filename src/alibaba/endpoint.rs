@@ -28,6 +28,8 @@ impl Protocol {
 /// anywhere when the provider block opts in with `insecure_http = true`. Over plain HTTP
 /// to another host, anyone on the path reads the SecurityToken and can answer "never
 /// used". The ECS metadata service is not asked: Alibaba serves it over HTTP, link-local.
+/// Loopback and the metadata address are never sent through a proxy on another machine
+/// ([`crate::alibaba::http`]), so what this admits as local stays local.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct TransportPolicy {
     /// `insecure_http`: plain HTTP allowed to any host (emulators and test rigs only).

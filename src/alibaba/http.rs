@@ -10,6 +10,13 @@
 //! (ActionTrail, STS, the metadata service, a credentials URI). They are read explicitly so
 //! that a proxy URL that does not parse is an error naming the variable, not a silent
 //! direct connection.
+//!
+//! Loopback (127.0.0.0/8, `::1`, `localhost`) and the ECS metadata address
+//! (100.100.100.200) are never reached through a proxy on another machine: the transport
+//! policy lets plain HTTP go to them because the bytes stay on this machine or its
+//! link-local hop, and a proxy elsewhere would receive the signed request, security token
+//! and all, in clear (and would then call its own loopback, or its own instance's metadata
+//! service). A proxy on loopback still carries them, as it carries everything else.
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -67,6 +74,10 @@ fn proxy_url_problem(url: &str) -> Option<&'static str> {
     None
 }
 
+/// Destinations that name this machine or this instance's metadata service, as a
+/// `NO_PROXY` list: what `is_loopback` accepts, and the metadata address.
+const LOCAL_DESTINATIONS: &str = "127.0.0.0/8,::1,localhost,localhost.,100.100.100.200";
+
 impl Proxies {
     /// The upper-case variable, else the lower-case one, each only when not empty.
     pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Proxies {
@@ -90,10 +101,6 @@ impl Proxies {
         if self.no_proxy.as_deref().map(str::trim) == Some("*") {
             return Ok(builder);
         }
-        let no_proxy = self
-            .no_proxy
-            .as_deref()
-            .and_then(reqwest::NoProxy::from_string);
         for (var, url, https) in [
             ("HTTPS_PROXY", &self.https, true),
             ("HTTP_PROXY", &self.http, false),
@@ -111,9 +118,24 @@ impl Proxies {
                 reqwest::Proxy::http(url.as_str())
             }
             .map_err(|_| format!("{var} is not a proxy URL reqwest can use"))?;
-            builder = builder.proxy(proxy.no_proxy(no_proxy.clone()));
+            builder = builder.proxy(proxy.no_proxy(self.bypassing(url)));
         }
         Ok(builder)
+    }
+
+    /// The hosts reached directly rather than through the proxy at `proxy_url`: those
+    /// `NO_PROXY` names and, unless the proxy is itself on loopback, loopback and the
+    /// metadata address (see the module's comment).
+    fn bypassing(&self, proxy_url: &str) -> Option<reqwest::NoProxy> {
+        let user = self.no_proxy.as_deref().unwrap_or("");
+        let proxy_on_loopback =
+            reqwest::Url::parse(proxy_url).is_ok_and(|u| crate::alibaba::endpoint::is_loopback(&u));
+        let list = if proxy_on_loopback {
+            user.to_owned()
+        } else {
+            format!("{user},{LOCAL_DESTINATIONS}")
+        };
+        reqwest::NoProxy::from_string(&list)
     }
 }
 
@@ -268,5 +290,61 @@ mod tests {
             let shown = format!("{:?}", env(&[(var, value)]));
             assert!(!shown.contains("S3cretPw"), "{shown}");
         }
+    }
+
+    /// A server on loopback answering one request with `body`; its port.
+    fn answers_once(body: &'static str) -> u16 {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            let Ok((mut conn, _)) = listener.accept() else {
+                return;
+            };
+            let mut seen = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                match conn.read(&mut buf) {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => seen.extend_from_slice(&buf[..n]),
+                }
+            }
+            let _ = write!(
+                conn,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        });
+        port
+    }
+
+    async fn fetched(proxy: &str, url: &str) -> String {
+        let http = SharedHttp::new(&user_agent()).with_proxies(env(&[("HTTP_PROXY", proxy)]));
+        let client = http.get().unwrap();
+        let response = client.get(url).send().await.unwrap();
+        response.text().await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn plain_http_to_loopback_never_goes_through_a_proxy_elsewhere() {
+        // 0.0.0.0 is not loopback to the policy, yet connecting to it reaches this
+        // machine: a stand-in for a proxy on another host that the test can watch.
+        let target = answers_once("direct");
+        let elsewhere = answers_once("through the proxy");
+        let got = fetched(
+            &format!("http://0.0.0.0:{elsewhere}"),
+            &format!("http://127.0.0.1:{target}/"),
+        )
+        .await;
+        assert_eq!(got, "direct");
+        // A proxy on loopback still carries plain HTTP to loopback.
+        let target = answers_once("direct");
+        let local = answers_once("through the proxy");
+        let got = fetched(
+            &format!("http://127.0.0.1:{local}"),
+            &format!("http://localhost:{target}/"),
+        )
+        .await;
+        assert_eq!(got, "through the proxy");
     }
 }
