@@ -145,7 +145,7 @@ impl Builder<'_> {
                 self.make(source, origin, identity)
             }
             Found::External(command) => {
-                let identity = format!("external:{command}");
+                let identity = external::identity(&command);
                 self.make(
                     Source::External(external::words(&command)),
                     origin,

@@ -23,6 +23,16 @@ pub(super) fn words(command: &str) -> Vec<String> {
     command.split_whitespace().map(str::to_owned).collect()
 }
 
+/// The name caches, pacing and logs know this source by: the program and a short hash of
+/// the whole command line, never its arguments, which may hold a token.
+pub(super) fn identity(command: &str) -> String {
+    use sha2::Digest as _;
+    let words = words(command);
+    let program = words.first().map(String::as_str).unwrap_or("");
+    let digest = sha2::Sha256::digest(words.join(" ").as_bytes());
+    format!("external:{program}#{}", hex::encode(&digest[..6]))
+}
+
 /// Runs `command` and reads the credentials it prints, within `timeout`.
 pub(super) async fn run(
     command: &[String],

@@ -312,3 +312,34 @@ fn an_external_profile_runs_its_process_and_reads_what_it_prints() {
         "{e}"
     );
 }
+
+#[test]
+fn an_external_profiles_identity_names_its_program_but_not_its_arguments() {
+    use super::CredentialsProvider;
+    use crate::alibaba::http::{user_agent, SharedHttp};
+    let home = tempfile::tempdir().unwrap();
+    write(
+        home.path(),
+        ".aliyun/config.json",
+        r#"{"profiles": [
+  {"name": "a", "mode": "External", "process_command": "signin --token S3cretArgVal1"},
+  {"name": "b", "mode": "External", "process_command": "signin --token S3cretArgVal2"}
+]}"#,
+    );
+    let identity = |profile: &str| {
+        let cfg = config(home.path(), &[("ALIBABA_CLOUD_PROFILE", profile)]);
+        CredentialsProvider::from_config(&cfg, SharedHttp::new(&user_agent()))
+            .unwrap()
+            .identity()
+            .to_owned()
+    };
+    let (a, b) = (identity("a"), identity("b"));
+    for id in [&a, &b] {
+        assert!(id.starts_with("external:signin#"), "{id}");
+        assert!(
+            !id.contains("S3cretArgVal") && !id.contains("--token"),
+            "{id}"
+        );
+    }
+    assert_ne!(a, b, "two command lines are two identities");
+}
