@@ -227,29 +227,33 @@ fn is_token_byte(b: u8) -> bool {
 /// by dots): an OIDC token quoted back by an identity provider or STS.
 fn redact_jwts(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(p) = rest.find("eyJ") {
-        let (head, tail) = rest.split_at(p);
-        out.push_str(head);
-        let starts_word = !head
+    let mut copied = 0;
+    let mut from = 0;
+    while let Some(p) = text[from..].find("eyJ") {
+        let at = from + p;
+        let starts_word = !text[..at]
             .bytes()
             .next_back()
             .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-        let len = tail
+        if !starts_word {
+            from = at + 3;
+            continue;
+        }
+        let len = text[at..]
             .bytes()
             .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
             .count();
-        let candidate = &tail[..len];
-        if starts_word && candidate.matches('.').count() >= 2 && len >= 20 {
+        work::charge(len);
+        if text[at..at + len].matches('.').count() >= 2 && len >= 20 {
+            out.push_str(&text[copied..at]);
             out.push_str(REDACTED);
-        } else {
-            out.push_str(&tail[..3]);
-            rest = &tail[3..];
-            continue;
+            copied = at + len;
         }
-        rest = &tail[len..];
+        // No token starts inside a word that is none: one after a dot would be shorter
+        // and have fewer dots. So the word is measured once.
+        from = at + len;
     }
-    out.push_str(rest);
+    out.push_str(&text[copied..]);
     out
 }
 
@@ -281,20 +285,56 @@ fn ws(s: &str) -> usize {
     s.len() - s.trim_start_matches([' ', '\t']).len()
 }
 
+/// Where the value starting at `start` ends: at the first whitespace or terminator, found
+/// in one forward scan that stops there. (Searching the rest of the text for each
+/// terminator in turn would cost the whole rest per value: quadratic over a body of many
+/// short values.)
 fn value_end(lower: &str, start: usize) -> usize {
     let rest = &lower[start..];
-    let mut end = rest.len();
-    if let Some(w) = rest.find(char::is_whitespace) {
-        end = end.min(w);
-    }
-    for t in TERMINATORS {
-        if let Some(p) = rest.find(t) {
-            end = end.min(p);
-        }
-    }
     // An `Authorization: ACS3-HMAC-SHA256 Credential=...` value has spaces; the scheme
     // alone is no secret, and the signature is caught by its own name.
+    let end = rest
+        .char_indices()
+        .find(|&(i, c)| c.is_whitespace() || TERMINATORS.iter().any(|t| rest[i..].starts_with(t)))
+        .map_or(rest.len(), |(i, _)| i);
+    work::charge(end + 1);
     start + end
+}
+
+/// The bytes the redaction scans, counted in tests against a budget, so a scan that is
+/// not linear fails a test by the work it does rather than by the time it takes.
+#[cfg(test)]
+mod work {
+    use std::cell::Cell;
+    thread_local! {
+        static SPENT: Cell<usize> = const { Cell::new(0) };
+        static BUDGET: Cell<usize> = const { Cell::new(usize::MAX) };
+    }
+
+    /// Counts `bytes` scanned; panics past the budget.
+    pub fn charge(bytes: usize) {
+        let spent = SPENT.with(|s| {
+            s.set(s.get().saturating_add(bytes));
+            s.get()
+        });
+        let budget = BUDGET.with(Cell::get);
+        assert!(
+            spent <= budget,
+            "redaction scanned {spent} bytes, past its budget of {budget}"
+        );
+    }
+
+    /// Starts counting afresh against `budget`.
+    pub fn budget(budget: usize) {
+        SPENT.with(|s| s.set(0));
+        BUDGET.with(|b| b.set(budget));
+    }
+}
+
+#[cfg(not(test))]
+mod work {
+    #[inline(always)]
+    pub fn charge(_: usize) {}
 }
 
 /// Removes the user info from every authority in `text`: whatever precedes the last `@`
@@ -488,6 +528,38 @@ mod tests {
             proptest::prop_assert!(!r.contains("PLANTEDvalue"), "{}", r);
             let _ = message(&prefix);
         }
+    }
+
+    #[test]
+    fn an_excerpt_of_megabytes_of_short_secret_values_scans_each_byte_a_bounded_number_of_times() {
+        let body = "password=x ".repeat(300_000);
+        // Each value's end is found by looking at its own two bytes: the budget is the
+        // body's length, twice over.
+        work::budget(2 * body.len());
+        let e = excerpt(&body, &[]);
+        work::budget(usize::MAX);
+        assert!(
+            e.starts_with("password=<redacted> password=<redacted>"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_word_of_many_jwt_headers_is_measured_once() {
+        for text in [
+            "x".to_owned() + &"eyJ".repeat(400_000),
+            "eyJ-".repeat(300_000),
+        ] {
+            work::budget(2 * text.len());
+            let r = scrub(&text);
+            work::budget(usize::MAX);
+            assert_eq!(r.len(), text.len(), "no token in it");
+        }
+        let jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
+        assert_eq!(
+            scrub(&format!("a eyJ.x b {jwt} c")),
+            "a eyJ.x b <redacted> c"
+        );
     }
 
     #[test]
