@@ -343,3 +343,53 @@ fn an_external_profiles_identity_names_its_program_but_not_its_arguments() {
     }
     assert_ne!(a, b, "two command lines are two identities");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_credentials_file_without_end_is_an_error_naming_it_and_the_cap() {
+    let home = tempfile::tempdir().unwrap();
+    let e = resolved(&config(
+        home.path(),
+        &[("ALIBABA_CLOUD_CREDENTIALS_FILE", "/dev/zero")],
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("/dev/zero") && e.contains("1 MiB cap"), "{e}");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_oidc_token_file_without_end_is_an_error_naming_it_and_the_cap() {
+    let oidc = OidcConfig {
+        role_arn: ROLE.into(),
+        oidc_provider_arn: PROVIDER.into(),
+        oidc_token_file: Some("/dev/zero".into()),
+        ..Default::default()
+    };
+    let e = super::oidc::token(&oidc).unwrap_err().to_string();
+    assert!(e.contains("/dev/zero") && e.contains("64 KiB cap"), "{e}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_helper_that_prints_past_the_cap_is_stopped_and_named() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let run = |script: &str| {
+        let command = ["sh", "-c", script].map(str::to_owned);
+        // Far longer than the capped read takes: a helper that is waited for instead of
+        // stopped fails on the time limit's message, not on this one.
+        rt.block_on(super::external::run(
+            &command,
+            std::time::Duration::from_secs(20),
+        ))
+        .unwrap_err()
+        .to_string()
+    };
+    let e = run("head -c 200000 /dev/zero; sleep 60");
+    assert!(
+        e.contains("more than 64 KiB (65536 bytes) on stdout") && e.contains("stopped"),
+        "{e}"
+    );
+    let e = run("head -c 2000000 /dev/zero >&2; sleep 60");
+    assert!(e.contains("on stderr"), "{e}");
+}
