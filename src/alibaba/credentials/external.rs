@@ -132,10 +132,15 @@ pub(super) async fn run(
         .filter(|e| !e.trim().is_empty())
         .map(|e| super::answer::parse_expiration(&e, &what))
         .transpose()?;
+    // What expires is temporary; what does not lasts as a configured key does.
+    let secret = |v: String| match expiration {
+        Some(_) => crate::alibaba::secret::Secret::temporary(v),
+        None => v.into(),
+    };
     Ok(Credentials {
         access_key_id: need(parsed.access_key_id, "access_key_id")?,
-        access_key_secret: need(parsed.access_key_secret, "access_key_secret")?.into(),
-        security_token: token.map(Into::into),
+        access_key_secret: secret(need(parsed.access_key_secret, "access_key_secret")?),
+        security_token: token.map(secret),
         expiration,
     })
 }

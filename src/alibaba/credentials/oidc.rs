@@ -38,7 +38,8 @@ pub(super) fn token(oidc: &OidcConfig) -> Result<Secret, CredentialsError> {
     if text.is_empty() {
         return Err(invalid("it is empty".into()));
     }
-    Ok(Secret::new(text))
+    // It rotates: each refresh reads a new one, which replaces this one.
+    Ok(Secret::temporary(text))
 }
 
 /// Calls AssumeRoleWithOIDC at `endpoint`.
