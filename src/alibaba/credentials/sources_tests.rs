@@ -393,3 +393,31 @@ fn a_helper_that_prints_past_the_cap_is_stopped_and_named() {
     let e = run("head -c 2000000 /dev/zero >&2; sleep 60");
     assert!(e.contains("on stderr"), "{e}");
 }
+
+#[test]
+fn the_metadata_endpoint_passes_the_transport_policy_when_the_chain_uses_it() {
+    use super::CredentialsProvider;
+    use crate::alibaba::endpoint::TransportPolicy;
+    use crate::alibaba::http::{user_agent, SharedHttp};
+    let home = tempfile::tempdir().unwrap();
+    let build = |endpoint: &str, insecure_http: bool| {
+        let cfg = CredentialsConfig {
+            ecs_role_name: Some("role".into()),
+            ecs_metadata_endpoint: Some(endpoint.into()),
+            transport: TransportPolicy { insecure_http },
+            ..config(home.path(), &[])
+        };
+        CredentialsProvider::from_config(&cfg, SharedHttp::new(&user_agent()))
+    };
+    let e = build("http://10.0.0.5", false).unwrap_err().to_string();
+    assert!(
+        e.contains("ecs_metadata_endpoint") && e.contains("insecure_http = true"),
+        "{e}"
+    );
+    // A bare host is not plain HTTP, so not refused.
+    assert!(build("10.0.0.5", false).is_ok());
+    for ok in ["http://100.100.100.200", "http://127.0.0.1:9"] {
+        assert!(build(ok, false).is_ok(), "{ok}");
+    }
+    assert!(build("http://10.0.0.5", true).is_ok());
+}
