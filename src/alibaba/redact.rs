@@ -17,7 +17,10 @@ pub const EXCERPT_BYTES: usize = 256;
 pub use super::secret::REDACTED;
 
 /// Names whose values are secret, compared without regard to case. `Signature` does not
-/// match `SignatureNonce` or `SignatureMethod`: a separator must follow the name.
+/// match `SignatureNonce` or `SignatureMethod`: a separator must follow the name. The
+/// first name a text starts with is the one tried, so a longer name comes before its
+/// prefix (`secret_key` before `secret`). The bare `secret`, `token` and `password` are
+/// what a helper process or a proxy writes (`secret=...`, `token: ...`).
 const SECRET_NAMES: &[&str] = &[
     "securitytoken",
     "security_token",
@@ -34,6 +37,8 @@ const SECRET_NAMES: &[&str] = &[
     "sts_token",
     "password",
     "client_secret",
+    "secret",
+    "token",
 ];
 
 /// A value this long in a token's alphabet, after a secret name and a space (`the
@@ -457,6 +462,24 @@ mod tests {
         assert!(!r.contains("Zq81kLmn0pQ3rStU9vWx"), "{r}");
         assert!(r.starts_with("error: refresh failed for"), "{r}");
         assert!(r.ends_with("(exit 3)"), "{r}");
+    }
+
+    #[test]
+    fn short_values_of_the_plain_names_are_removed_from_a_helpers_line() {
+        let line = "login failed: secret=shortpw1 token: tok3n9 password=hunter2 (exit 3)";
+        // The name rules alone (`opaque` adds the process-wide known secrets, which other
+        // tests fill with words such as "secret").
+        let r = redact(line);
+        for gone in ["shortpw1", "tok3n9", "hunter2"] {
+            assert!(!r.contains(gone), "{gone} in {r}");
+        }
+        assert!(
+            r.starts_with("login failed: secret=") && r.ends_with("(exit 3)"),
+            "{r}"
+        );
+        // Longer names that begin with them are still whole names.
+        assert_eq!(redact("secret_key=abcdef"), "secret_key=<redacted>");
+        assert_eq!(redact("token_type=bearer"), "token_type=bearer");
     }
 
     #[test]
