@@ -5,10 +5,11 @@
 //! the plugin several times per plan, often without a single API call, so the build waits
 //! for the first request.
 //!
-//! Proxies: `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` (or their lower-case spellings), as
-//! the alicloud provider and curl read them, for every endpoint the client calls
-//! (ActionTrail, STS, the metadata service, a credentials URI). They are read explicitly so
-//! that a proxy URL that does not parse is an error naming the variable, not a silent
+//! Proxies: `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` (for a scheme the first two leave
+//! unset) and `NO_PROXY`, or their lower-case spellings, as curl reads them, for every
+//! endpoint the client calls (ActionTrail, STS, the metadata service, a credentials URI).
+//! They are read explicitly so that a proxy URL that does not parse, or a SOCKS proxy
+//! (this build speaks only HTTP proxies), is an error naming the variable, not a silent
 //! direct connection.
 //!
 //! Loopback (127.0.0.0/8, `::1`, `localhost`) and the ECS metadata address
@@ -37,6 +38,8 @@ pub struct Proxies {
     pub https: Option<String>,
     /// The proxy for `http` URLs.
     pub http: Option<String>,
+    /// The proxy for either, where the one above is unset (`ALL_PROXY`).
+    pub all: Option<String>,
     /// Hosts, domains, IPs and CIDR ranges reached directly; `*` for all.
     pub no_proxy: Option<String>,
 }
@@ -48,6 +51,7 @@ impl std::fmt::Debug for Proxies {
         f.debug_struct("Proxies")
             .field("https", &shown(&self.https))
             .field("http", &shown(&self.http))
+            .field("all", &shown(&self.all))
             .field("no_proxy", &self.no_proxy)
             .finish()
     }
@@ -65,7 +69,10 @@ fn proxy_url_problem(url: &str) -> Option<&'static str> {
     let Ok(parsed) = reqwest::Url::parse(url) else {
         return Some("it does not parse as a URL");
     };
-    if !matches!(parsed.scheme(), "http" | "https" | "socks5" | "socks5h") {
+    if parsed.scheme().starts_with("socks") {
+        return Some("SOCKS proxies are not supported; use an http:// or https:// proxy");
+    }
+    if !matches!(parsed.scheme(), "http" | "https") {
         return Some("it does not start with http:// or https://");
     }
     if parsed.host_str().is_none_or(str::is_empty) {
@@ -90,6 +97,7 @@ impl Proxies {
         Proxies {
             https: read("HTTPS_PROXY"),
             http: read("HTTP_PROXY"),
+            all: read("ALL_PROXY"),
             no_proxy: read("NO_PROXY"),
         }
     }
@@ -105,7 +113,11 @@ impl Proxies {
             ("HTTPS_PROXY", &self.https, true),
             ("HTTP_PROXY", &self.http, false),
         ] {
-            let Some(url) = url else { continue };
+            let (var, url) = match (url, &self.all) {
+                (Some(url), _) => (var, url),
+                (None, Some(all)) => ("ALL_PROXY", all),
+                (None, None) => continue,
+            };
             // The value is never quoted: it may carry a password.
             if let Some(problem) = proxy_url_problem(url) {
                 return Err(format!(
@@ -274,6 +286,43 @@ mod tests {
         assert!(ok.get().is_ok());
         let shown = format!("{:?}", env(&[("HTTPS_PROXY", "http://u:secret@p:1")]));
         assert!(!shown.contains("secret"), "{shown}");
+    }
+
+    #[test]
+    fn all_proxy_serves_the_scheme_left_unset_and_socks_is_refused_by_name() {
+        let p = env(&[("all_proxy", "http://all:3128")]);
+        assert_eq!(p.all.as_deref(), Some("http://all:3128"));
+        assert!(SharedHttp::new(&user_agent()).with_proxies(p).get().is_ok());
+        for (pairs, var) in [
+            (&[("ALL_PROXY", "socks5://127.0.0.1:1080")][..], "ALL_PROXY"),
+            (
+                &[
+                    ("HTTPS_PROXY", "http://127.0.0.1:3128"),
+                    ("ALL_PROXY", "socks5h://u:pw@127.0.0.1:1080"),
+                ][..],
+                "ALL_PROXY",
+            ),
+            (
+                &[("HTTPS_PROXY", "socks5://127.0.0.1:1080")][..],
+                "HTTPS_PROXY",
+            ),
+        ] {
+            let err = SharedHttp::new(&user_agent())
+                .with_proxies(env(pairs))
+                .get()
+                .unwrap_err();
+            assert!(err.starts_with(var) && err.contains("SOCKS"), "{err}");
+        }
+        // With both schemes set, ALL_PROXY is not used, so not checked.
+        let both = env(&[
+            ("HTTPS_PROXY", "http://127.0.0.1:3128"),
+            ("HTTP_PROXY", "http://127.0.0.1:3128"),
+            ("ALL_PROXY", "socks5://127.0.0.1:1080"),
+        ]);
+        assert!(SharedHttp::new(&user_agent())
+            .with_proxies(both)
+            .get()
+            .is_ok());
     }
 
     #[test]
