@@ -23,11 +23,15 @@ impl Protocol {
 }
 
 /// The one transport policy every endpoint that carries a credential, or an answer the
-/// rotation gate relies on, passes (ActionTrail, RAM, STS, OIDC's STS, a credentials URI):
-/// HTTPS, or plain HTTP to a loopback host (an emulator on this machine), or plain HTTP
-/// anywhere when the provider block opts in with `insecure_http = true`. Over plain HTTP
-/// to another host, anyone on the path reads the SecurityToken and can answer "never
-/// used". The ECS metadata service is not asked: Alibaba serves it over HTTP, link-local.
+/// rotation gate relies on, passes (ActionTrail, RAM, STS, OIDC's STS, a credentials URI,
+/// the ECS metadata service): HTTPS, or plain HTTP to a loopback host (an emulator on this
+/// machine), or plain HTTP anywhere when the provider block opts in with
+/// `insecure_http = true`. Over plain HTTP to another host, anyone on the path reads the
+/// SecurityToken and can answer "never used". The metadata service alone may also be
+/// reached over plain HTTP at its own address, [`METADATA_HOST`]: Alibaba serves it so,
+/// link-local, on every instance.
+/// Loopback and the metadata address are never sent through a proxy on another machine
+/// ([`crate::alibaba::http`]), so what this admits as local stays local.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct TransportPolicy {
     /// `insecure_http`: plain HTTP allowed to any host (emulators and test rigs only).
@@ -39,10 +43,24 @@ impl TransportPolicy {
     /// plain HTTP when `insecure_http` is on. The refusal names `what` (the argument or
     /// environment variable) and says what to do.
     pub fn admit_url(&self, url: &reqwest::Url, what: &str) -> Result<(), String> {
-        if url.scheme() != "http" || self.insecure_http || is_loopback(url) {
+        if url.scheme() != "http" || self.insecure_http || stays_local(url, false) {
             return Ok(());
         }
         Err(plain_http_refused(what, &shown_url(url)))
+    }
+
+    /// [`TransportPolicy::admit_url`] for the ECS metadata service, which may also be
+    /// plain HTTP to [`METADATA_HOST`].
+    pub fn admit_metadata(&self, endpoint: &Endpoint, what: &str) -> Result<(), String> {
+        let url = reqwest::Url::parse(&endpoint.base_url)
+            .map_err(|e| format!("{what}: {:?} is not a URL: {e}", endpoint.base_url))?;
+        if url.scheme() != "http" || self.insecure_http || stays_local(&url, true) {
+            return Ok(());
+        }
+        Err(format!(
+            "{} The metadata service may also be plain HTTP to its own address, http://{METADATA_HOST}.",
+            plain_http_refused(what, &shown_url(&url))
+        ))
     }
 
     /// [`TransportPolicy::admit_url`] for a resolved endpoint.
@@ -58,6 +76,16 @@ pub fn plain_http_refused(what: &str, shown: &str) -> String {
     format!(
         "{what} is {shown}: plain HTTP to a host that is not loopback. Credentials and the answers the rotation gate relies on would travel in clear, so anyone on the path could read the security token or answer \"never used\". Use https:// (the default), or HTTP only to 127.0.0.1, ::1 or localhost; for an emulator or test rig elsewhere, set insecure_http = true in the provider block."
     )
+}
+
+/// The address every ECS instance reaches its metadata service at, over plain HTTP.
+pub const METADATA_HOST: &str = "100.100.100.200";
+
+/// Whether plain HTTP to `url` stays on this machine or its link-local hop, so needs no
+/// `insecure_http`: a loopback host, or, for the metadata service (`metadata`), its own
+/// address.
+pub fn stays_local(url: &reqwest::Url, metadata: bool) -> bool {
+    is_loopback(url) || (metadata && url.host_str() == Some(METADATA_HOST))
 }
 
 /// Whether `url`'s host is loopback: 127.0.0.0/8, ::1 or `localhost`.
@@ -160,7 +188,12 @@ mod tests {
 
     #[test]
     fn user_info_is_refused_without_being_quoted() {
-        for spec in ["http://admin:hunter22@127.0.0.1:1", "https://:hunter22@h"] {
+        for spec in [
+            "http://admin:hunter22@127.0.0.1:1",
+            "https://:hunter22@h",
+            "ops:hunter22@host",
+            "u:hunter22@sts.internal:443",
+        ] {
             let e = Endpoint::parse(spec, Protocol::Https).unwrap_err();
             assert!(e.contains("user info") && !e.contains("hunter22"), "{e}");
         }

@@ -5,11 +5,19 @@
 //! the plugin several times per plan, often without a single API call, so the build waits
 //! for the first request.
 //!
-//! Proxies: `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` (or their lower-case spellings), as
-//! the alicloud provider and curl read them, for every endpoint the client calls
-//! (ActionTrail, STS, the metadata service, a credentials URI). They are read explicitly so
-//! that a proxy URL that does not parse is an error naming the variable, not a silent
+//! Proxies: `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` (for a scheme the first two leave
+//! unset) and `NO_PROXY`, or their lower-case spellings, as curl reads them, for every
+//! endpoint the client calls (ActionTrail, STS, the metadata service, a credentials URI).
+//! They are read explicitly so that a proxy URL that does not parse, or a SOCKS proxy
+//! (this build speaks only HTTP proxies), is an error naming the variable, not a silent
 //! direct connection.
+//!
+//! Loopback (127.0.0.0/8, `::1`, `localhost`) and the ECS metadata address
+//! (100.100.100.200) are never reached through a proxy on another machine: the transport
+//! policy lets plain HTTP go to them because the bytes stay on this machine or its
+//! link-local hop, and a proxy elsewhere would receive the signed request, security token
+//! and all, in clear (and would then call its own loopback, or its own instance's metadata
+//! service). A proxy on loopback still carries them, as it carries everything else.
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -30,6 +38,8 @@ pub struct Proxies {
     pub https: Option<String>,
     /// The proxy for `http` URLs.
     pub http: Option<String>,
+    /// The proxy for either, where the one above is unset (`ALL_PROXY`).
+    pub all: Option<String>,
     /// Hosts, domains, IPs and CIDR ranges reached directly; `*` for all.
     pub no_proxy: Option<String>,
 }
@@ -41,22 +51,39 @@ impl std::fmt::Debug for Proxies {
         f.debug_struct("Proxies")
             .field("https", &shown(&self.https))
             .field("http", &shown(&self.http))
+            .field("all", &shown(&self.all))
             .field("no_proxy", &self.no_proxy)
             .finish()
     }
 }
 
-/// `url` without its `user:password@`, for messages.
+/// `url` without its `user:password@`, with or without a scheme, for `Debug`.
 fn redact_userinfo(url: &str) -> String {
-    match reqwest::Url::parse(url) {
-        Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
-            let _ = u.set_username("");
-            let _ = u.set_password(None);
-            u.to_string()
-        }
-        _ => url.to_owned(),
-    }
+    crate::alibaba::redact::redact(url)
 }
+
+/// What is wrong with `url` as a proxy URL, in words that quote none of it: a value that
+/// does not parse may hold a password anywhere (`alice:pw@proxy:3128` reads as the scheme
+/// `alice`).
+fn proxy_url_problem(url: &str) -> Option<&'static str> {
+    let Ok(parsed) = reqwest::Url::parse(url) else {
+        return Some("it does not parse as a URL");
+    };
+    if parsed.scheme().starts_with("socks") {
+        return Some("SOCKS proxies are not supported; use an http:// or https:// proxy");
+    }
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Some("it does not start with http:// or https://");
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Some("it names no host");
+    }
+    None
+}
+
+/// Destinations that name this machine or this instance's metadata service, as a
+/// `NO_PROXY` list: what `is_loopback` accepts, and the metadata address.
+const LOCAL_DESTINATIONS: &str = "127.0.0.0/8,::1,localhost,localhost.,100.100.100.200";
 
 impl Proxies {
     /// The upper-case variable, else the lower-case one, each only when not empty.
@@ -70,6 +97,7 @@ impl Proxies {
         Proxies {
             https: read("HTTPS_PROXY"),
             http: read("HTTP_PROXY"),
+            all: read("ALL_PROXY"),
             no_proxy: read("NO_PROXY"),
         }
     }
@@ -81,23 +109,19 @@ impl Proxies {
         if self.no_proxy.as_deref().map(str::trim) == Some("*") {
             return Ok(builder);
         }
-        let no_proxy = self
-            .no_proxy
-            .as_deref()
-            .and_then(reqwest::NoProxy::from_string);
         for (var, url, https) in [
             ("HTTPS_PROXY", &self.https, true),
             ("HTTP_PROXY", &self.http, false),
         ] {
-            let Some(url) = url else { continue };
-            let parsed = reqwest::Url::parse(url)
-                .ok()
-                .filter(|u| matches!(u.scheme(), "http" | "https" | "socks5" | "socks5h"))
-                .filter(|u| u.host_str().is_some_and(|h| !h.is_empty()));
-            if parsed.is_none() {
+            let (var, url) = match (url, &self.all) {
+                (Some(url), _) => (var, url),
+                (None, Some(all)) => ("ALL_PROXY", all),
+                (None, None) => continue,
+            };
+            // The value is never quoted: it may carry a password.
+            if let Some(problem) = proxy_url_problem(url) {
                 return Err(format!(
-                    "{var} ({}) is not a proxy URL such as http://proxy.example.com:3128",
-                    redact_userinfo(url)
+                    "{var} is not a proxy URL such as http://proxy.example.com:3128: {problem}"
                 ));
             }
             let proxy = if https {
@@ -105,10 +129,25 @@ impl Proxies {
             } else {
                 reqwest::Proxy::http(url.as_str())
             }
-            .map_err(|e| format!("{var}: {e}"))?;
-            builder = builder.proxy(proxy.no_proxy(no_proxy.clone()));
+            .map_err(|_| format!("{var} is not a proxy URL reqwest can use"))?;
+            builder = builder.proxy(proxy.no_proxy(self.bypassing(url)));
         }
         Ok(builder)
+    }
+
+    /// The hosts reached directly rather than through the proxy at `proxy_url`: those
+    /// `NO_PROXY` names and, unless the proxy is itself on loopback, loopback and the
+    /// metadata address (see the module's comment).
+    fn bypassing(&self, proxy_url: &str) -> Option<reqwest::NoProxy> {
+        let user = self.no_proxy.as_deref().unwrap_or("");
+        let proxy_on_loopback =
+            reqwest::Url::parse(proxy_url).is_ok_and(|u| crate::alibaba::endpoint::is_loopback(&u));
+        let list = if proxy_on_loopback {
+            user.to_owned()
+        } else {
+            format!("{user},{LOCAL_DESTINATIONS}")
+        };
+        reqwest::NoProxy::from_string(&list)
     }
 }
 
@@ -247,5 +286,114 @@ mod tests {
         assert!(ok.get().is_ok());
         let shown = format!("{:?}", env(&[("HTTPS_PROXY", "http://u:secret@p:1")]));
         assert!(!shown.contains("secret"), "{shown}");
+    }
+
+    #[test]
+    fn all_proxy_serves_the_scheme_left_unset_and_socks_is_refused_by_name() {
+        let p = env(&[("all_proxy", "http://all:3128")]);
+        assert_eq!(p.all.as_deref(), Some("http://all:3128"));
+        assert!(SharedHttp::new(&user_agent()).with_proxies(p).get().is_ok());
+        for (pairs, var) in [
+            (&[("ALL_PROXY", "socks5://127.0.0.1:1080")][..], "ALL_PROXY"),
+            (
+                &[
+                    ("HTTPS_PROXY", "http://127.0.0.1:3128"),
+                    ("ALL_PROXY", "socks5h://u:pw@127.0.0.1:1080"),
+                ][..],
+                "ALL_PROXY",
+            ),
+            (
+                &[("HTTPS_PROXY", "socks5://127.0.0.1:1080")][..],
+                "HTTPS_PROXY",
+            ),
+        ] {
+            let err = SharedHttp::new(&user_agent())
+                .with_proxies(env(pairs))
+                .get()
+                .unwrap_err();
+            assert!(err.starts_with(var) && err.contains("SOCKS"), "{err}");
+        }
+        // With both schemes set, ALL_PROXY is not used, so not checked.
+        let both = env(&[
+            ("HTTPS_PROXY", "http://127.0.0.1:3128"),
+            ("HTTP_PROXY", "http://127.0.0.1:3128"),
+            ("ALL_PROXY", "socks5://127.0.0.1:1080"),
+        ]);
+        assert!(SharedHttp::new(&user_agent())
+            .with_proxies(both)
+            .get()
+            .is_ok());
+    }
+
+    #[test]
+    fn a_proxy_written_without_a_scheme_is_refused_without_quoting_its_password() {
+        for var in ["HTTPS_PROXY", "HTTP_PROXY"] {
+            let value = "alice:S3cretPw@proxy.corp:3128";
+            let http = SharedHttp::new(&user_agent()).with_proxies(env(&[(var, value)]));
+            let err = http.get().unwrap_err();
+            assert!(
+                err.starts_with(var) && err.contains("http://"),
+                "{var}: {err}"
+            );
+            assert!(!err.contains("S3cretPw") && !err.contains("alice"), "{err}");
+            let shown = format!("{:?}", env(&[(var, value)]));
+            assert!(!shown.contains("S3cretPw"), "{shown}");
+        }
+    }
+
+    /// A server on loopback answering one request with `body`; its port.
+    fn answers_once(body: &'static str) -> u16 {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            let Ok((mut conn, _)) = listener.accept() else {
+                return;
+            };
+            let mut seen = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                match conn.read(&mut buf) {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => seen.extend_from_slice(&buf[..n]),
+                }
+            }
+            let _ = write!(
+                conn,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        });
+        port
+    }
+
+    async fn fetched(proxy: &str, url: &str) -> String {
+        let http = SharedHttp::new(&user_agent()).with_proxies(env(&[("HTTP_PROXY", proxy)]));
+        let client = http.get().unwrap();
+        let response = client.get(url).send().await.unwrap();
+        response.text().await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn plain_http_to_loopback_never_goes_through_a_proxy_elsewhere() {
+        // 0.0.0.0 is not loopback to the policy, yet connecting to it reaches this
+        // machine: a stand-in for a proxy on another host that the test can watch.
+        let target = answers_once("direct");
+        let elsewhere = answers_once("through the proxy");
+        let got = fetched(
+            &format!("http://0.0.0.0:{elsewhere}"),
+            &format!("http://127.0.0.1:{target}/"),
+        )
+        .await;
+        assert_eq!(got, "direct");
+        // A proxy on loopback still carries plain HTTP to loopback.
+        let target = answers_once("direct");
+        let local = answers_once("through the proxy");
+        let got = fetched(
+            &format!("http://127.0.0.1:{local}"),
+            &format!("http://localhost:{target}/"),
+        )
+        .await;
+        assert_eq!(got, "through the proxy");
     }
 }

@@ -1,5 +1,6 @@
 //! Alibaba Cloud plumbing shared by every API: signing, credentials and endpoints.
 pub mod access_key;
+pub mod capped;
 pub mod credentials;
 pub mod decode;
 pub mod endpoint;

@@ -17,7 +17,10 @@ pub const EXCERPT_BYTES: usize = 256;
 pub use super::secret::REDACTED;
 
 /// Names whose values are secret, compared without regard to case. `Signature` does not
-/// match `SignatureNonce` or `SignatureMethod`: a separator must follow the name.
+/// match `SignatureNonce` or `SignatureMethod`: a separator must follow the name. The
+/// first name a text starts with is the one tried, so a longer name comes before its
+/// prefix (`secret_key` before `secret`). The bare `secret`, `token` and `password` are
+/// what a helper process or a proxy writes (`secret=...`, `token: ...`).
 const SECRET_NAMES: &[&str] = &[
     "securitytoken",
     "security_token",
@@ -34,6 +37,8 @@ const SECRET_NAMES: &[&str] = &[
     "sts_token",
     "password",
     "client_secret",
+    "secret",
+    "token",
 ];
 
 /// A value this long in a token's alphabet, after a secret name and a space (`the
@@ -227,29 +232,33 @@ fn is_token_byte(b: u8) -> bool {
 /// by dots): an OIDC token quoted back by an identity provider or STS.
 fn redact_jwts(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(p) = rest.find("eyJ") {
-        let (head, tail) = rest.split_at(p);
-        out.push_str(head);
-        let starts_word = !head
+    let mut copied = 0;
+    let mut from = 0;
+    while let Some(p) = text[from..].find("eyJ") {
+        let at = from + p;
+        let starts_word = !text[..at]
             .bytes()
             .next_back()
             .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-        let len = tail
+        if !starts_word {
+            from = at + 3;
+            continue;
+        }
+        let len = text[at..]
             .bytes()
             .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
             .count();
-        let candidate = &tail[..len];
-        if starts_word && candidate.matches('.').count() >= 2 && len >= 20 {
+        work::charge(len);
+        if text[at..at + len].matches('.').count() >= 2 && len >= 20 {
+            out.push_str(&text[copied..at]);
             out.push_str(REDACTED);
-        } else {
-            out.push_str(&tail[..3]);
-            rest = &tail[3..];
-            continue;
+            copied = at + len;
         }
-        rest = &tail[len..];
+        // No token starts inside a word that is none: one after a dot would be shorter
+        // and have fewer dots. So the word is measured once.
+        from = at + len;
     }
-    out.push_str(rest);
+    out.push_str(&text[copied..]);
     out
 }
 
@@ -281,43 +290,106 @@ fn ws(s: &str) -> usize {
     s.len() - s.trim_start_matches([' ', '\t']).len()
 }
 
+/// Where the value starting at `start` ends: at the first whitespace or terminator, found
+/// in one forward scan that stops there. (Searching the rest of the text for each
+/// terminator in turn would cost the whole rest per value: quadratic over a body of many
+/// short values.)
 fn value_end(lower: &str, start: usize) -> usize {
     let rest = &lower[start..];
-    let mut end = rest.len();
-    if let Some(w) = rest.find(char::is_whitespace) {
-        end = end.min(w);
-    }
-    for t in TERMINATORS {
-        if let Some(p) = rest.find(t) {
-            end = end.min(p);
-        }
-    }
     // An `Authorization: ACS3-HMAC-SHA256 Credential=...` value has spaces; the scheme
     // alone is no secret, and the signature is caught by its own name.
+    let end = rest
+        .char_indices()
+        .find(|&(i, c)| c.is_whitespace() || TERMINATORS.iter().any(|t| rest[i..].starts_with(t)))
+        .map_or(rest.len(), |(i, _)| i);
+    work::charge(end + 1);
     start + end
 }
 
-/// Removes `user:password@` from every URL in `text`.
+/// The bytes the redaction scans, counted in tests against a budget, so a scan that is
+/// not linear fails a test by the work it does rather than by the time it takes.
+#[cfg(test)]
+mod work {
+    use std::cell::Cell;
+    thread_local! {
+        static SPENT: Cell<usize> = const { Cell::new(0) };
+        static BUDGET: Cell<usize> = const { Cell::new(usize::MAX) };
+    }
+
+    /// Counts `bytes` scanned; panics past the budget.
+    pub fn charge(bytes: usize) {
+        let spent = SPENT.with(|s| {
+            s.set(s.get().saturating_add(bytes));
+            s.get()
+        });
+        let budget = BUDGET.with(Cell::get);
+        assert!(
+            spent <= budget,
+            "redaction scanned {spent} bytes, past its budget of {budget}"
+        );
+    }
+
+    /// Starts counting afresh against `budget`.
+    pub fn budget(budget: usize) {
+        SPENT.with(|s| s.set(0));
+        BUDGET.with(|b| b.set(budget));
+    }
+}
+
+#[cfg(not(test))]
+mod work {
+    #[inline(always)]
+    pub fn charge(_: usize) {}
+}
+
+/// Removes the user info from every authority in `text`: whatever precedes the last `@`
+/// of an authority after `://` (`http://token@host`), and, with no scheme, a
+/// `user:password@` (`alice:pw@proxy:3128`, as a proxy or endpoint variable may be
+/// written). A word such as `bob@example.com`, with no `:` before its `@` and no scheme,
+/// is no credential and stays. One pass over `text`.
 fn strip_userinfo(text: &str) -> String {
+    // Where an authority (or a word that may be one) starts and ends.
+    let boundary = |c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '/' | '?'
+                    | '#'
+                    | '"'
+                    | '\''
+                    | '('
+                    | ')'
+                    | '<'
+                    | '>'
+                    | '['
+                    | ']'
+                    | '{'
+                    | '}'
+                    | ','
+                    | ';'
+                    | '='
+                    | '|'
+                    | '`'
+            )
+    };
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(p) = rest.find("://") {
-        let (head, tail) = rest.split_at(p + 3);
-        out.push_str(head);
-        let authority_end = tail
-            .find(|c: char| {
-                matches!(c, '/' | '?' | '#' | '"' | '\'' | ')' | '>') || c.is_whitespace()
-            })
-            .unwrap_or(tail.len());
-        match tail[..authority_end].rfind('@') {
-            Some(at) => {
+    while !rest.is_empty() {
+        let start = rest.find(|c: char| !boundary(c)).unwrap_or(rest.len());
+        out.push_str(&rest[..start]);
+        let after_scheme = out.ends_with("://");
+        rest = &rest[start..];
+        let end = rest.find(boundary).unwrap_or(rest.len());
+        let word = &rest[..end];
+        match word.rfind('@') {
+            Some(at) if at > 0 && (after_scheme || word[..at].contains(':')) => {
                 out.push_str(REDACTED);
-                rest = &tail[at..];
+                out.push_str(&word[at..]);
             }
-            None => rest = tail,
+            _ => out.push_str(word),
         }
+        rest = &rest[end..];
     }
-    out.push_str(rest);
     out
 }
 
@@ -393,11 +465,49 @@ mod tests {
     }
 
     #[test]
+    fn short_values_of_the_plain_names_are_removed_from_a_helpers_line() {
+        let line = "login failed: secret=shortpw1 token: tok3n9 password=hunter2 (exit 3)";
+        // The name rules alone (`opaque` adds the process-wide known secrets, which other
+        // tests fill with words such as "secret").
+        let r = redact(line);
+        for gone in ["shortpw1", "tok3n9", "hunter2"] {
+            assert!(!r.contains(gone), "{gone} in {r}");
+        }
+        assert!(
+            r.starts_with("login failed: secret=") && r.ends_with("(exit 3)"),
+            "{r}"
+        );
+        // Longer names that begin with them are still whole names.
+        assert_eq!(redact("secret_key=abcdef"), "secret_key=<redacted>");
+        assert_eq!(redact("token_type=bearer"), "token_type=bearer");
+    }
+
+    #[test]
     fn userinfo_is_stripped_from_urls() {
         assert_eq!(
             redact("cannot reach http://user:pa55@127.0.0.1:9/x and https://h/"),
             "cannot reach http://<redacted>@127.0.0.1:9/x and https://h/"
         );
+    }
+
+    #[test]
+    fn userinfo_without_a_scheme_is_stripped_too() {
+        for (text, want) in [
+            (
+                "HTTPS_PROXY=alice:S3cretPw@proxy.corp:3128",
+                "HTTPS_PROXY=<redacted>@proxy.corp:3128",
+            ),
+            (
+                "the endpoint \"ops:Hunter2pw@host\" has user info",
+                "the endpoint \"<redacted>@host\" has user info",
+            ),
+            ("u:p@ss@sts.internal:443", "<redacted>@sts.internal:443"),
+            ("http://token0@h/x", "http://<redacted>@h/x"),
+            ("http://[::1]:9/a@b", "http://[::1]:9/a@b"),
+            ("write to bob@example.com", "write to bob@example.com"),
+        ] {
+            assert_eq!(redact(text), want, "{text}");
+        }
     }
 
     #[test]
@@ -441,6 +551,38 @@ mod tests {
             proptest::prop_assert!(!r.contains("PLANTEDvalue"), "{}", r);
             let _ = message(&prefix);
         }
+    }
+
+    #[test]
+    fn an_excerpt_of_megabytes_of_short_secret_values_scans_each_byte_a_bounded_number_of_times() {
+        let body = "password=x ".repeat(300_000);
+        // Each value's end is found by looking at its own two bytes: the budget is the
+        // body's length, twice over.
+        work::budget(2 * body.len());
+        let e = excerpt(&body, &[]);
+        work::budget(usize::MAX);
+        assert!(
+            e.starts_with("password=<redacted> password=<redacted>"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_word_of_many_jwt_headers_is_measured_once() {
+        for text in [
+            "x".to_owned() + &"eyJ".repeat(400_000),
+            "eyJ-".repeat(300_000),
+        ] {
+            work::budget(2 * text.len());
+            let r = scrub(&text);
+            work::budget(usize::MAX);
+            assert_eq!(r.len(), text.len(), "no token in it");
+        }
+        let jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
+        assert_eq!(
+            scrub(&format!("a eyJ.x b {jwt} c")),
+            "a eyJ.x b <redacted> c"
+        );
     }
 
     #[test]

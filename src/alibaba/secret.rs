@@ -13,8 +13,12 @@ use std::sync::{Arc, Mutex};
 /// The placeholder for a removed value.
 pub const REDACTED: &str = "<redacted>";
 
-/// The most secrets remembered. A plan holds a few (a key, a token, the STS credentials
-/// of each refresh); the oldest go first, and they are the expired ones.
+/// The most secrets remembered. A plan holds a few lasting ones (a key, a token, a
+/// credentials URI's query) and temporary ones (the STS credentials of each refresh and
+/// of each member account an organisation read assumes a role in). When the set is full
+/// the oldest temporary one goes, never a lasting one while a temporary one is left: a
+/// lasting secret is the one most worth scrubbing, and a few hundred member accounts must
+/// not push it out.
 pub const KNOWN_SECRETS: usize = 256;
 
 /// Values shorter than this are not registered: replacing a two-letter "secret" in every
@@ -31,10 +35,19 @@ pub const MAX_SECRET_BYTES: usize = 64 * 1024;
 pub struct Secret(Arc<str>);
 
 impl Secret {
-    /// Wraps `value` and registers it as known.
+    /// Wraps `value` and registers it as a lasting known secret: one configured or read
+    /// from a file, as an AccessKey secret is.
     pub fn new(value: impl Into<String>) -> Secret {
         let value: Arc<str> = Arc::from(value.into());
         register(&value);
+        Secret(value)
+    }
+
+    /// Wraps `value` and registers it as a temporary known secret: STS credentials, a
+    /// rotating token, which later ones replace.
+    pub fn temporary(value: impl Into<String>) -> Secret {
+        let value: Arc<str> = Arc::from(value.into());
+        remember(&mut lock(), &value, Lasting::No);
         Secret(value)
     }
 
@@ -63,39 +76,59 @@ impl From<&str> for Secret {
     }
 }
 
-fn set() -> &'static Mutex<VecDeque<Arc<str>>> {
-    static KNOWN: std::sync::OnceLock<Mutex<VecDeque<Arc<str>>>> = std::sync::OnceLock::new();
+/// Whether a known secret is kept before temporary ones when the set is full.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Lasting {
+    Yes,
+    No,
+}
+
+type Known = VecDeque<(Arc<str>, Lasting)>;
+
+fn set() -> &'static Mutex<Known> {
+    static KNOWN: std::sync::OnceLock<Mutex<Known>> = std::sync::OnceLock::new();
     KNOWN.get_or_init(|| Mutex::new(VecDeque::with_capacity(16)))
 }
 
-/// Adds `value` (trimmed) to the known set, once. Also used for secrets that never become
-/// a [`Secret`], such as a value in a credentials URI's query.
-pub fn register(value: &str) {
-    remember(&mut set().lock().unwrap_or_else(|p| p.into_inner()), value);
+fn lock() -> std::sync::MutexGuard<'static, Known> {
+    set().lock().unwrap_or_else(|p| p.into_inner())
 }
 
-fn remember(known: &mut VecDeque<Arc<str>>, value: &str) {
+/// Adds `value` (trimmed) to the known set as a lasting secret, once. Also used for
+/// secrets that never become a [`Secret`], such as a value in a credentials URI's query.
+pub fn register(value: &str) {
+    remember(&mut lock(), value, Lasting::Yes);
+}
+
+fn remember(known: &mut Known, value: &str, lasting: Lasting) {
     let value = value.trim();
     if value.chars().count() < MIN_SECRET_CHARS || value.len() > MAX_SECRET_BYTES {
         return;
     }
-    if known.iter().any(|k| &**k == value) {
+    if let Some(entry) = known.iter_mut().find(|(k, _)| &**k == value) {
+        // Seen again as lasting, it stays lasting.
+        if lasting == Lasting::Yes {
+            entry.1 = Lasting::Yes;
+        }
         return;
     }
     if known.len() >= KNOWN_SECRETS {
-        known.pop_front();
+        match known.iter().position(|(_, l)| *l == Lasting::No) {
+            Some(oldest_temporary) => {
+                known.remove(oldest_temporary);
+            }
+            // All lasting: the set stays bounded all the same.
+            None => {
+                known.pop_front();
+            }
+        }
     }
-    known.push_back(Arc::from(value));
+    known.push_back((Arc::from(value), lasting));
 }
 
 /// Every known secret, longest first (so a secret containing another is removed whole).
 pub fn known() -> Vec<Arc<str>> {
-    let mut out: Vec<Arc<str>> = set()
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .iter()
-        .cloned()
-        .collect();
+    let mut out: Vec<Arc<str>> = lock().iter().map(|(k, _)| k.clone()).collect();
     out.sort_by_key(|s| std::cmp::Reverse(s.len()));
     out
 }
@@ -117,21 +150,44 @@ mod tests {
     fn short_values_are_not_registered_and_the_set_is_bounded() {
         // A local set: the process-wide one is shared with every other test.
         let mut set = VecDeque::new();
-        remember(&mut set, "abc");
+        remember(&mut set, "abc", Lasting::Yes);
         assert!(set.is_empty());
-        for i in 0..KNOWN_SECRETS + 10 {
-            remember(&mut set, &format!("bounded-secret-{i:04}"));
-            remember(&mut set, &format!("bounded-secret-{i:04}"));
+        for lasting in [Lasting::No, Lasting::Yes] {
+            let mut set = VecDeque::new();
+            for i in 0..KNOWN_SECRETS + 10 {
+                remember(&mut set, &format!("bounded-secret-{i:04}"), lasting);
+                remember(&mut set, &format!("bounded-secret-{i:04}"), lasting);
+            }
+            assert_eq!(set.len(), KNOWN_SECRETS);
+            // The newest are kept, the oldest dropped.
+            assert_eq!(
+                set.back().map(|s| s.0.to_string()),
+                Some(format!("bounded-secret-{:04}", KNOWN_SECRETS + 9))
+            );
+            assert_eq!(
+                set.front().map(|s| s.0.to_string()),
+                Some("bounded-secret-0010".into())
+            );
+        }
+    }
+
+    #[test]
+    fn temporary_secrets_never_push_out_a_lasting_one() {
+        let mut set = VecDeque::new();
+        remember(&mut set, "static-secret-key-0001", Lasting::Yes);
+        // An organisation read of many accounts: two temporary values each.
+        for account in 0..2 * KNOWN_SECRETS {
+            remember(&mut set, &format!("STS-secret-{account:05}"), Lasting::No);
+            remember(&mut set, &format!("STS-token-{account:05}"), Lasting::No);
         }
         assert_eq!(set.len(), KNOWN_SECRETS);
-        // The newest are kept, the oldest dropped.
-        assert_eq!(
-            set.back().map(|s| s.to_string()),
-            Some(format!("bounded-secret-{:04}", KNOWN_SECRETS + 9))
+        assert!(
+            set.iter().any(|(k, _)| &**k == "static-secret-key-0001"),
+            "the lasting secret is still scrubbed"
         );
         assert_eq!(
-            set.front().map(|s| s.to_string()),
-            Some("bounded-secret-0010".into())
+            set.back().map(|s| s.0.to_string()),
+            Some(format!("STS-token-{:05}", 2 * KNOWN_SECRETS - 1))
         );
     }
 }

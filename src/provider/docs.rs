@@ -109,8 +109,12 @@ Region comes from `region`, else `ALIBABA_CLOUD_REGION` or `ALICLOUD_REGION`, el
 `actiontrail.<region>.aliyuncs.com`, for example with a local emulator.
 
 Every endpoint (ActionTrail, STS, the metadata service, a credentials URI) is reached
-through `HTTPS_PROXY` / `HTTP_PROXY` (or `https_proxy` / `http_proxy`) unless `NO_PROXY`
-lists its host; a proxy URL that does not parse fails the plan rather than being skipped.
+through `HTTPS_PROXY` / `HTTP_PROXY`, else `ALL_PROXY` (or `https_proxy` / `http_proxy` /
+`all_proxy`) unless `NO_PROXY` lists its host; a proxy URL that does not parse, or a SOCKS
+proxy, which this provider does not speak, fails the plan rather than being skipped.
+Loopback hosts and the metadata address `100.100.100.200` are reached directly unless the
+proxy is itself on loopback: a proxy on another machine would read those plain-HTTP calls
+in clear.
 
 The caller needs the RAM actions `actiontrail:GetAccessKeyLastUsedInfo`,
 `actiontrail:GetAccessKeyLastUsedProducts`, `actiontrail:GetAccessKeyLastUsedIps` and

@@ -17,20 +17,24 @@ pub fn parse_endpoint(text: &str) -> Result<Option<Protocol>, String> {
     if text.is_empty() {
         return Err("is empty".to_owned());
     }
+    // Errors quote the endpoint without its user info (`ops:pw@host`), which may be a
+    // password.
+    let shown = crate::alibaba::redact::redact(text);
     let (scheme, url_text) = match text.split_once("://") {
         Some(("http", _)) => (Some(Protocol::Http), text.to_owned()),
         Some(("https", _)) => (Some(Protocol::Https), text.to_owned()),
-        Some((other, _)) => {
+        Some(_) => {
+            let other = shown.split_once("://").map_or("", |(s, _)| s);
             return Err(format!(
                 "has scheme {other:?}; only http:// and https:// are possible"
-            ))
+            ));
         }
         None => (None, format!("https://{text}")),
     };
     let url = reqwest::Url::parse(&url_text)
-        .map_err(|e| format!("{text:?} is not a host, host:port or URL: {e}"))?;
+        .map_err(|e| format!("{shown:?} is not a host, host:port or URL: {e}"))?;
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(format!("{text:?} names no host"));
+        return Err(format!("{shown:?} names no host"));
     }
     if url.path() != "/"
         || url.query().is_some()
@@ -38,7 +42,7 @@ pub fn parse_endpoint(text: &str) -> Result<Option<Protocol>, String> {
         || !url.username().is_empty()
     {
         return Err(format!(
-            "{text:?} has a path, query or user; give only scheme, host and port"
+            "{shown:?} has a path, query or user; give only scheme, host and port"
         ));
     }
     Ok(scheme)
@@ -52,7 +56,7 @@ pub const ENDPOINT: Argument<Endpoint> = endpoint_argument(
 /// `ecs_metadata_endpoint`.
 pub const ECS_METADATA_ENDPOINT: Argument<Endpoint> = endpoint_argument(
     "ecs_metadata_endpoint",
-    "Instance metadata service to ask for the ECS role's credentials instead of `http://100.100.100.200`.",
+    "Instance metadata service to ask for the ECS role's credentials instead of `http://100.100.100.200`. A bare host is called over HTTPS, as for `sts_endpoint`; plain HTTP (`http://`) is allowed to `100.100.100.200` and loopback, elsewhere only with `insecure_http`.",
 );
 /// `sts_endpoint`.
 pub const STS_ENDPOINT: Argument<Endpoint> = endpoint_argument(
@@ -152,5 +156,27 @@ pub fn parse(config: &Value, block: &Value, diags: &mut Vec<Diagnostic>) -> Endp
         sts: read(&STS, &STS_ENDPOINT).map(|(e, _)| e),
         ram: read(&RAM, &RAM_ENDPOINT).map(|(e, _)| e),
         resourcemanager: read(&RESOURCEMANAGER, &RESOURCEMANAGER_ENDPOINT).map(|(e, _)| e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_endpoint_with_user_info_is_refused_without_quoting_the_password() {
+        for text in [
+            "ops:Hunter2pw@host",
+            "https://ops:Hunter2pw@host",
+            "u:Hunter2pw@sts.internal/x",
+            "ftp://u:Hunter2pw@host",
+        ] {
+            let why = parse_endpoint(text).unwrap_err();
+            assert!(!why.contains("Hunter2pw"), "{text}: {why}");
+        }
+        assert_eq!(
+            parse_endpoint("http://127.0.0.1:9"),
+            Ok(Some(Protocol::Http))
+        );
     }
 }

@@ -132,7 +132,7 @@ pub const CREDENTIALS_URI: Argument<Secret> = Argument::new(
 /// `insecure_http`.
 pub const INSECURE_HTTP: Argument<bool> = Argument::new(
     "insecure_http",
-    "For emulators and test rigs only: allow plain HTTP to hosts other than loopback for `endpoint`, `protocol`, `ram_endpoint`, `resourcemanager_endpoint`, `sts_endpoint` (and `ALIBABA_CLOUD_STS_ENDPOINT`) and `credentials_uri`. Without it, plain HTTP is refused unless the host is 127.0.0.0/8, `::1` or `localhost`, because anyone on the path could read the security token or answer \"never used\". Every plan that uses it warns, naming the endpoints. Default `false`. See [the threat model](guides/threat-model.md).",
+    "For emulators and test rigs only: allow plain HTTP to hosts other than loopback for `endpoint`, `protocol`, `ram_endpoint`, `resourcemanager_endpoint`, `sts_endpoint` (and `ALIBABA_CLOUD_STS_ENDPOINT`), `credentials_uri` and `ecs_metadata_endpoint`. Without it, plain HTTP is refused unless the host is 127.0.0.0/8, `::1` or `localhost` (or, for `ecs_metadata_endpoint`, `100.100.100.200`), because anyone on the path could read the security token or answer \"never used\". Every plan that uses it warns, naming the endpoints. Default `false`. See [the threat model](guides/threat-model.md).",
     Reads::Flag(|b, _| Some(b)),
 );
 /// `max_concurrency`.

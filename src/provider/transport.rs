@@ -9,7 +9,7 @@
 //! environment) is refused all the same.
 
 use crate::actiontrail::ClientConfig;
-use crate::alibaba::endpoint::{is_loopback, shown_url, Endpoint, Protocol, TransportPolicy};
+use crate::alibaba::endpoint::{shown_url, stays_local, Endpoint, Protocol, TransportPolicy};
 use crate::model::{AttributePath, Diagnostic, Value};
 use crate::provider::settings::{
     self, ENDPOINT_ENV, RAM_ENDPOINT_ENV, RESOURCEMANAGER_ENDPOINT_ENV,
@@ -37,6 +37,8 @@ pub fn checked(
 struct Named {
     what: String,
     path: Option<AttributePath>,
+    /// The ECS metadata service, which may also be plain HTTP to its own address.
+    metadata: bool,
 }
 
 /// Where the endpoint of `service` came from: the single argument, the `endpoints` block,
@@ -53,12 +55,14 @@ fn named(
         return Some(Named {
             what: single.to_owned(),
             path: Some(AttributePath::root(single)),
+            metadata: false,
         });
     }
     if set(config.get("endpoints").and_then(|b| b.get(service))) {
         return Some(Named {
             what: format!("endpoints.{service}"),
             path: Some(AttributePath::root("endpoints").attr(service)),
+            metadata: false,
         });
     }
     env(env_var)
@@ -66,6 +70,7 @@ fn named(
         .map(|_| Named {
             what: format!("the environment variable {env_var}"),
             path: None,
+            metadata: false,
         })
 }
 
@@ -74,6 +79,7 @@ fn by_protocol() -> Named {
     Named {
         what: "protocol".to_owned(),
         path: Some(AttributePath::root("protocol")),
+        metadata: false,
     }
 }
 
@@ -133,12 +139,24 @@ fn endpoints(
             Endpoint::parse(sts, Protocol::Https),
         );
     }
+    if let Some(metadata) = settings.credentials.ecs_metadata_endpoint.as_deref() {
+        push(
+            Some(Named {
+                what: "ecs_metadata_endpoint".to_owned(),
+                path: Some(AttributePath::root("ecs_metadata_endpoint")),
+                metadata: true,
+            }),
+            // As the credentials chain reads it: a bare host over HTTPS.
+            Endpoint::parse(metadata, Protocol::Https),
+        );
+    }
     let uri_env = env(CREDENTIALS_URI_ENV).filter(|v| !v.trim().is_empty());
     let uri = match &settings.credentials.credentials_uri {
         Some(u) => Some((
             Named {
                 what: "credentials_uri".to_owned(),
                 path: Some(AttributePath::root("credentials_uri")),
+                metadata: false,
             },
             u.expose().to_owned(),
         )),
@@ -147,6 +165,7 @@ fn endpoints(
                 Named {
                     what: format!("the environment variable {CREDENTIALS_URI_ENV}"),
                     path: None,
+                    metadata: false,
                 },
                 u,
             )
@@ -182,7 +201,12 @@ pub fn refusals(
                     .any(|v| named.what.contains(v))
         })
         .filter_map(|(named, url)| {
-            let why = policy.admit_url(&url, &named.what).err()?;
+            let why = if named.metadata {
+                let endpoint = Endpoint::parse(url.as_str(), Protocol::Https).ok()?;
+                policy.admit_metadata(&endpoint, &named.what).err()?
+            } else {
+                policy.admit_url(&url, &named.what).err()?
+            };
             let d = Diagnostic::error("Plain HTTP refused", why);
             Some(match named.path {
                 Some(p) => d.at(p),
@@ -204,7 +228,7 @@ pub fn insecure_warning(
     }
     let clear: Vec<String> = endpoints(config, settings, env)
         .into_iter()
-        .filter(|(_, url)| url.scheme() == "http" && !is_loopback(url))
+        .filter(|(named, url)| url.scheme() == "http" && !stays_local(url, named.metadata))
         .map(|(named, url)| format!("{} ({})", shown_url(&url), named.what))
         .collect();
     let detail = if clear.is_empty() {
@@ -307,5 +331,39 @@ mod tests {
             "{w:?}"
         );
         assert_eq!(w.attribute, Some(AttributePath::root("insecure_http")));
+    }
+
+    #[test]
+    fn the_metadata_endpoint_is_plain_http_only_to_its_own_address_or_loopback() {
+        for ok in [
+            "http://100.100.100.200",
+            "http://127.0.0.1:9000",
+            "metadata.internal",
+        ] {
+            let set = [("ecs_metadata_endpoint", Value::string(ok))];
+            assert!(settings_of(&set, &no_env).is_ok(), "{ok}");
+        }
+        let refused = refused_at(
+            &[("ecs_metadata_endpoint", Value::string("http://10.0.0.5"))],
+            &no_env,
+        );
+        assert!(refused[0].contains("ecs_metadata_endpoint"), "{refused:?}");
+        // The address the metadata service has is no loophole for the other endpoints.
+        let refused = refused_at(
+            &[("sts_endpoint", Value::string("http://100.100.100.200"))],
+            &no_env,
+        );
+        assert!(refused[0].contains("sts_endpoint"), "{refused:?}");
+        let open = [
+            ("ecs_metadata_endpoint", Value::string("http://10.0.0.5")),
+            ("insecure_http", Value::Bool(true)),
+        ];
+        let s = settings_of(&open, &no_env).unwrap();
+        let w = insecure_warning(&block(&open), &s, &no_env).unwrap();
+        assert!(
+            w.detail
+                .contains("http://10.0.0.5/ (ecs_metadata_endpoint)"),
+            "{w:?}"
+        );
     }
 }

@@ -6,6 +6,7 @@
 
 use super::{Credentials, CredentialsError};
 use crate::alibaba::rpc::{classify, SendFailure};
+use crate::alibaba::secret::Secret;
 use serde::Deserialize;
 use std::time::SystemTime;
 
@@ -110,8 +111,11 @@ pub(super) fn temporary_credentials(
     let expiration = need(parsed.expiration, "Expiration")?;
     Ok(Credentials {
         access_key_id: need(parsed.access_key_id, "AccessKeyId")?,
-        access_key_secret: need(parsed.access_key_secret, "AccessKeySecret")?.into(),
-        security_token: Some(need(parsed.security_token, "SecurityToken")?.into()),
+        access_key_secret: Secret::temporary(need(parsed.access_key_secret, "AccessKeySecret")?),
+        security_token: Some(Secret::temporary(need(
+            parsed.security_token,
+            "SecurityToken",
+        )?)),
         expiration: Some(parse_expiration(&expiration, what)?),
     })
 }

@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime};
 /// with them never arrives after expiry.
 pub(super) const REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
 
-/// The metadata service every ECS instance reaches.
+/// The metadata service every ECS instance reaches, over plain HTTP.
 const DEFAULT_METADATA_ENDPOINT: &str = "http://100.100.100.200";
 /// The global STS endpoint.
 const DEFAULT_STS_ENDPOINT: &str = "https://sts.aliyuncs.com";
@@ -119,6 +119,12 @@ impl Builder<'_> {
                 self.make(Source::Static(c), origin, identity)
             }
             Found::EcsRamRole { role } => {
+                self.transport
+                    .admit_metadata(&self.metadata, "ecs_metadata_endpoint")
+                    .map_err(|reason| CredentialsError::Invalid {
+                        source_name: "ecs_metadata_endpoint".into(),
+                        reason,
+                    })?;
                 let identity = format!("ecs:{}", role.as_deref().unwrap_or("*"));
                 let source = Source::Ecs {
                     role,
@@ -145,7 +151,7 @@ impl Builder<'_> {
                 self.make(source, origin, identity)
             }
             Found::External(command) => {
-                let identity = format!("external:{command}");
+                let identity = external::identity(&command);
                 self.make(
                     Source::External(external::words(&command)),
                     origin,
@@ -188,7 +194,9 @@ impl CredentialsProvider {
             metadata: endpoint_of(
                 config.ecs_metadata_endpoint.as_deref(),
                 DEFAULT_METADATA_ENDPOINT,
-                Protocol::Http,
+                // A bare host is called over HTTPS, as a bare STS endpoint is; plain HTTP
+                // is written out, and the transport policy decides where it may go.
+                Protocol::Https,
                 "ecs_metadata_endpoint",
             )?,
             sts,

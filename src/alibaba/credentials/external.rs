@@ -6,8 +6,13 @@
 
 use super::answer::MAX_ANSWER_BYTES;
 use super::{Credentials, CredentialsError};
+use crate::alibaba::capped::CappedError;
 use serde::Deserialize;
 use std::time::Duration;
+
+/// The most a helper may print on stderr: only its first line is quoted, so this is
+/// room for chatter, not a limit any sign-in tool meets.
+const STDERR_BYTES: usize = 256 * 1024;
 
 #[derive(Deserialize)]
 struct Output {
@@ -23,6 +28,36 @@ pub(super) fn words(command: &str) -> Vec<String> {
     command.split_whitespace().map(str::to_owned).collect()
 }
 
+/// The name caches, pacing and logs know this source by: the program and a short hash of
+/// the whole command line, never its arguments, which may hold a token.
+pub(super) fn identity(command: &str) -> String {
+    use sha2::Digest as _;
+    let words = words(command);
+    let program = words.first().map(String::as_str).unwrap_or("");
+    let digest = sha2::Sha256::digest(words.join(" ").as_bytes());
+    format!("external:{program}#{}", hex::encode(&digest[..6]))
+}
+
+/// Everything a helper's pipe `which` says, at most `cap` bytes; past it, an error.
+async fn pipe(
+    reader: Option<impl tokio::io::AsyncRead + Unpin>,
+    cap: usize,
+    which: &str,
+) -> Result<Vec<u8>, String> {
+    let Some(reader) = reader else {
+        return Ok(Vec::new());
+    };
+    crate::alibaba::capped::read_async(reader, cap)
+        .await
+        .map_err(|e| match e {
+            CappedError::TooLarge { .. } => format!(
+                "it printed more than {} ({cap} bytes) on {which}, so not credentials; it was stopped",
+                crate::alibaba::decode::human_bytes(cap)
+            ),
+            CappedError::Io(e) => format!("cannot read its {which}: {e}"),
+        })
+}
+
 /// Runs `command` and reads the credentials it prints, within `timeout`.
 pub(super) async fn run(
     command: &[String],
@@ -34,7 +69,7 @@ pub(super) async fn run(
         source_name: what.clone(),
         reason,
     };
-    let child = tokio::process::Command::new(name)
+    let mut child = tokio::process::Command::new(name)
         .args(command.get(1..).unwrap_or_default())
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
@@ -42,25 +77,42 @@ pub(super) async fn run(
         .kill_on_drop(true)
         .spawn()
         .map_err(|e| invalid(format!("cannot start it: {e}")))?;
-    let out = tokio::time::timeout(timeout, child.wait_with_output())
-        .await
-        .map_err(|_| invalid(format!("it did not finish within {timeout:?}")))?
-        .map_err(|e| invalid(format!("cannot read it: {e}")))?;
-    if !out.status.success() {
+    let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
+    // Both pipes are read at once, each capped: the first past its cap ends the read, and
+    // the process is killed rather than waited for.
+    let read = async {
+        let (out, err) = tokio::try_join!(
+            pipe(stdout, MAX_ANSWER_BYTES, "stdout"),
+            pipe(stderr, STDERR_BYTES, "stderr")
+        )?;
+        let status = child
+            .wait()
+            .await
+            .map_err(|e| format!("cannot wait for it: {e}"))?;
+        Ok::<_, String>((status, out, err))
+    };
+    let outcome = tokio::time::timeout(timeout, read).await;
+    let (status, stdout, stderr) = match outcome {
+        Ok(Ok(done)) => done,
+        Ok(Err(reason)) => {
+            let _ = child.kill().await;
+            return Err(invalid(reason));
+        }
+        Err(_) => {
+            let _ = child.kill().await;
+            return Err(invalid(format!("it did not finish within {timeout:?}")));
+        }
+    };
+    if !status.success() {
         // Its stderr is quoted to say why, but a sign-in tool may echo what it holds
         // there: the known secrets, the secret-bearing shapes and any opaque token-like
         // word are removed first.
-        let stderr = String::from_utf8_lossy(&out.stderr);
+        let stderr = String::from_utf8_lossy(&stderr);
         let first = stderr.lines().next().unwrap_or("");
         let said = crate::alibaba::redact::clip(&crate::alibaba::redact::opaque(first), 200);
-        return Err(invalid(format!("it failed ({}): {said}", out.status)));
+        return Err(invalid(format!("it failed ({status}): {said}")));
     }
-    if out.stdout.len() > MAX_ANSWER_BYTES {
-        return Err(invalid(format!(
-            "it printed more than {MAX_ANSWER_BYTES} bytes, so not credentials"
-        )));
-    }
-    let parsed: Output = crate::alibaba::decode::strict_slice(&out.stdout)
+    let parsed: Output = crate::alibaba::decode::strict_slice(&stdout)
         .map_err(|why| invalid(format!("it did not print credentials JSON: {why}")))?;
     let need = |v: Option<String>, field: &str| {
         v.filter(|s| !s.trim().is_empty())
@@ -80,10 +132,15 @@ pub(super) async fn run(
         .filter(|e| !e.trim().is_empty())
         .map(|e| super::answer::parse_expiration(&e, &what))
         .transpose()?;
+    // What expires is temporary; what does not lasts as a configured key does.
+    let secret = |v: String| match expiration {
+        Some(_) => crate::alibaba::secret::Secret::temporary(v),
+        None => v.into(),
+    };
     Ok(Credentials {
         access_key_id: need(parsed.access_key_id, "access_key_id")?,
-        access_key_secret: need(parsed.access_key_secret, "access_key_secret")?.into(),
-        security_token: token.map(Into::into),
+        access_key_secret: secret(need(parsed.access_key_secret, "access_key_secret")?),
+        security_token: token.map(secret),
         expiration,
     })
 }

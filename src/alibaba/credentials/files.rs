@@ -68,21 +68,26 @@ impl std::fmt::Debug for CliProfile {
 /// surely a loop the visited list missed, and each link is one STS call per refresh.
 const MAX_CHAIN: usize = 8;
 
-/// Reads `path`; `Ok(None)` when it does not exist.
+/// The largest credentials file read: a profile is a few hundred bytes, so this holds
+/// thousands of them, and a path such as `/dev/zero` costs no more.
+pub(super) const CREDENTIALS_FILE_BYTES: usize = 1024 * 1024;
+
+/// Reads `path`, at most [`CREDENTIALS_FILE_BYTES`]; `Ok(None)` when it does not exist.
 fn read(
     path: &Path,
     looked: &mut Vec<String>,
     what: &str,
 ) -> Result<Option<String>, CredentialsError> {
-    match std::fs::read_to_string(path) {
+    use crate::alibaba::capped::{text_file, CappedError};
+    match text_file(path, CREDENTIALS_FILE_BYTES) {
         Ok(text) => Ok(Some(text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        Err(CappedError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
             looked.push(format!("{what} {} (absent)", shown(path)));
             Ok(None)
         }
         Err(e) => Err(CredentialsError::Invalid {
             source_name: shown(path),
-            reason: format!("cannot read it: {e}"),
+            reason: e.to_string(),
         }),
     }
 }

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 /// The token: the configured one, or the file's content read now (it rotates). Either
 /// way a [`Secret`], so it is known to the scrubber before it is sent.
-fn token(oidc: &OidcConfig) -> Result<Secret, CredentialsError> {
+pub(super) fn token(oidc: &OidcConfig) -> Result<Secret, CredentialsError> {
     if let Some(t) = oidc
         .oidc_token
         .as_ref()
@@ -31,19 +31,15 @@ fn token(oidc: &OidcConfig) -> Result<Secret, CredentialsError> {
         source_name: format!("the OIDC token file {}", path.display()),
         reason,
     };
-    let meta = std::fs::metadata(path).map_err(|e| invalid(format!("cannot read it: {e}")))?;
-    if meta.len() > MAX_ANSWER_BYTES as u64 {
-        return Err(invalid(format!(
-            "it is larger than {MAX_ANSWER_BYTES} bytes, so it is not a token"
-        )));
-    }
-    let text =
-        std::fs::read_to_string(path).map_err(|e| invalid(format!("cannot read it: {e}")))?;
+    // Capped as it is read: a size asked first says nothing of /dev/zero or a FIFO.
+    let text = crate::alibaba::capped::text_file(path, MAX_ANSWER_BYTES)
+        .map_err(|e| invalid(e.to_string()))?;
     let text = text.trim();
     if text.is_empty() {
         return Err(invalid("it is empty".into()));
     }
-    Ok(Secret::new(text))
+    // It rotates: each refresh reads a new one, which replaces this one.
+    Ok(Secret::temporary(text))
 }
 
 /// Calls AssumeRoleWithOIDC at `endpoint`.

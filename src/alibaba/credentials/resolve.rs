@@ -42,7 +42,7 @@ fn nonempty_secret(v: &Option<Secret>) -> Option<Secret> {
 /// Whether the file at `path` is JSON (the aliyun CLI's format) rather than INI. A file
 /// that cannot be read counts as INI: the INI reader then reports it.
 fn is_json_file(path: &std::path::Path) -> bool {
-    std::fs::read(path)
+    crate::alibaba::capped::file(path, super::files::CREDENTIALS_FILE_BYTES)
         .ok()
         .and_then(|bytes| bytes.iter().copied().find(|b| !b.is_ascii_whitespace()))
         == Some(b'{')

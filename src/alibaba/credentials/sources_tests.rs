@@ -312,3 +312,112 @@ fn an_external_profile_runs_its_process_and_reads_what_it_prints() {
         "{e}"
     );
 }
+
+#[test]
+fn an_external_profiles_identity_names_its_program_but_not_its_arguments() {
+    use super::CredentialsProvider;
+    use crate::alibaba::http::{user_agent, SharedHttp};
+    let home = tempfile::tempdir().unwrap();
+    write(
+        home.path(),
+        ".aliyun/config.json",
+        r#"{"profiles": [
+  {"name": "a", "mode": "External", "process_command": "signin --token S3cretArgVal1"},
+  {"name": "b", "mode": "External", "process_command": "signin --token S3cretArgVal2"}
+]}"#,
+    );
+    let identity = |profile: &str| {
+        let cfg = config(home.path(), &[("ALIBABA_CLOUD_PROFILE", profile)]);
+        CredentialsProvider::from_config(&cfg, SharedHttp::new(&user_agent()))
+            .unwrap()
+            .identity()
+            .to_owned()
+    };
+    let (a, b) = (identity("a"), identity("b"));
+    for id in [&a, &b] {
+        assert!(id.starts_with("external:signin#"), "{id}");
+        assert!(
+            !id.contains("S3cretArgVal") && !id.contains("--token"),
+            "{id}"
+        );
+    }
+    assert_ne!(a, b, "two command lines are two identities");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_credentials_file_without_end_is_an_error_naming_it_and_the_cap() {
+    let home = tempfile::tempdir().unwrap();
+    let e = resolved(&config(
+        home.path(),
+        &[("ALIBABA_CLOUD_CREDENTIALS_FILE", "/dev/zero")],
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("/dev/zero") && e.contains("1 MiB cap"), "{e}");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_oidc_token_file_without_end_is_an_error_naming_it_and_the_cap() {
+    let oidc = OidcConfig {
+        role_arn: ROLE.into(),
+        oidc_provider_arn: PROVIDER.into(),
+        oidc_token_file: Some("/dev/zero".into()),
+        ..Default::default()
+    };
+    let e = super::oidc::token(&oidc).unwrap_err().to_string();
+    assert!(e.contains("/dev/zero") && e.contains("64 KiB cap"), "{e}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_helper_that_prints_past_the_cap_is_stopped_and_named() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let run = |script: &str| {
+        let command = ["sh", "-c", script].map(str::to_owned);
+        // Far longer than the capped read takes: a helper that is waited for instead of
+        // stopped fails on the time limit's message, not on this one.
+        rt.block_on(super::external::run(
+            &command,
+            std::time::Duration::from_secs(20),
+        ))
+        .unwrap_err()
+        .to_string()
+    };
+    let e = run("head -c 200000 /dev/zero; sleep 60");
+    assert!(
+        e.contains("more than 64 KiB (65536 bytes) on stdout") && e.contains("stopped"),
+        "{e}"
+    );
+    let e = run("head -c 2000000 /dev/zero >&2; sleep 60");
+    assert!(e.contains("on stderr"), "{e}");
+}
+
+#[test]
+fn the_metadata_endpoint_passes_the_transport_policy_when_the_chain_uses_it() {
+    use super::CredentialsProvider;
+    use crate::alibaba::endpoint::TransportPolicy;
+    use crate::alibaba::http::{user_agent, SharedHttp};
+    let home = tempfile::tempdir().unwrap();
+    let build = |endpoint: &str, insecure_http: bool| {
+        let cfg = CredentialsConfig {
+            ecs_role_name: Some("role".into()),
+            ecs_metadata_endpoint: Some(endpoint.into()),
+            transport: TransportPolicy { insecure_http },
+            ..config(home.path(), &[])
+        };
+        CredentialsProvider::from_config(&cfg, SharedHttp::new(&user_agent()))
+    };
+    let e = build("http://10.0.0.5", false).unwrap_err().to_string();
+    assert!(
+        e.contains("ecs_metadata_endpoint") && e.contains("insecure_http = true"),
+        "{e}"
+    );
+    // A bare host is not plain HTTP, so not refused.
+    assert!(build("10.0.0.5", false).is_ok());
+    for ok in ["http://100.100.100.200", "http://127.0.0.1:9"] {
+        assert!(build(ok, false).is_ok(), "{ok}");
+    }
+    assert!(build("http://10.0.0.5", true).is_ok());
+}

@@ -4,6 +4,7 @@ use super::answer::{parse_expiration, send_error};
 use super::{AssumeRoleConfig, Credentials, CredentialsError};
 use crate::alibaba::endpoint::Endpoint;
 use crate::alibaba::rpc::{location_host, send, RawResponse, ServiceError};
+use crate::alibaba::secret::Secret;
 use crate::alibaba::signature::{nonce, sign, RpcRequest, SignatureAlgorithm};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -188,8 +189,8 @@ pub(super) fn credentials_in(
     }
     Ok(Credentials {
         access_key_id: c.access_key_id,
-        access_key_secret: c.access_key_secret.into(),
-        security_token: Some(c.security_token.into()),
+        access_key_secret: Secret::temporary(c.access_key_secret),
+        security_token: Some(Secret::temporary(c.security_token)),
         expiration: Some(parse_expiration(&c.expiration, where_)?),
     })
 }
