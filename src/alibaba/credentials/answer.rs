@@ -58,7 +58,25 @@ pub(super) async fn read(
         }
         bytes.extend_from_slice(&chunk);
     }
-    Ok((status, String::from_utf8_lossy(&bytes).into_owned()))
+    Ok((status, text(endpoint, status, bytes)?))
+}
+
+/// A credentials answer's body as text: UTF-8, as JSON is, or an error saying where it
+/// stops being so. Bad bytes are never replaced: a replaced byte in a member's name would
+/// make it a member the answer does not define, and the answer is never quoted anyway.
+pub(super) fn text(
+    endpoint: &str,
+    status: u16,
+    bytes: Vec<u8>,
+) -> Result<String, CredentialsError> {
+    String::from_utf8(bytes).map_err(|e| CredentialsError::Http {
+        endpoint: endpoint.to_owned(),
+        detail: format!(
+            "HTTP {status}: the answer is not UTF-8 text (a bad byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ),
+        retryable: false,
+    })
 }
 
 /// Parses an RFC 3339 expiration (`2015-04-09T11:52:19Z`).
@@ -140,6 +158,17 @@ mod tests {
             reason,
         })
         .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_credentials_answer_that_is_not_utf8_is_refused_saying_where() {
+        let bad = text("the URI", 200, b"{\"Code\":\"Succ\xffess\"}".to_vec()).unwrap_err();
+        assert!(
+            bad.to_string()
+                .contains("not UTF-8 text (a bad byte at offset 13)"),
+            "{bad}"
+        );
+        assert_eq!(text("the URI", 200, b"{}".to_vec()).unwrap(), "{}");
     }
 
     #[test]

@@ -51,6 +51,7 @@ async fn session_token(
 
 /// The body, at most [`CREDENTIALS_BODY_BYTES`]; more is an error, not a cut answer.
 async fn body(endpoint: &Endpoint, resp: reqwest::Response) -> Result<String, CredentialsError> {
+    let status = resp.status().as_u16();
     let (bytes, cut) = read_capped(resp, CREDENTIALS_BODY_BYTES)
         .await
         .map_err(|e| http_error(endpoint, classify(e)))?;
@@ -61,7 +62,11 @@ async fn body(endpoint: &Endpoint, resp: reqwest::Response) -> Result<String, Cr
             retryable: false,
         });
     }
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    super::answer::text(
+        &format!("the ECS metadata service at {}", endpoint.base_url),
+        status,
+        bytes,
+    )
 }
 
 async fn get(
