@@ -56,7 +56,7 @@ pub const ENDPOINT: Argument<Endpoint> = endpoint_argument(
 /// `ecs_metadata_endpoint`.
 pub const ECS_METADATA_ENDPOINT: Argument<Endpoint> = endpoint_argument(
     "ecs_metadata_endpoint",
-    "Instance metadata service to ask for the ECS role's credentials instead of `http://100.100.100.200`. A bare host is called over HTTPS, as for `sts_endpoint`; plain HTTP (`http://`) is allowed to `100.100.100.200` and loopback, elsewhere only with `insecure_http`.",
+    "Instance metadata service to ask for the ECS role's credentials instead of `http://100.100.100.200`. A bare host is called over plain HTTP, the only protocol the metadata service speaks; plain HTTP is allowed to `100.100.100.200` and loopback, elsewhere only with `insecure_http` (write `https://` for a service behind TLS).",
 );
 /// `sts_endpoint`.
 pub const STS_ENDPOINT: Argument<Endpoint> = endpoint_argument(

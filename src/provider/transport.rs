@@ -146,8 +146,8 @@ fn endpoints(
                 path: Some(AttributePath::root("ecs_metadata_endpoint")),
                 metadata: true,
             }),
-            // As the credentials chain reads it: a bare host over HTTPS.
-            Endpoint::parse(metadata, Protocol::Https),
+            // As the credentials chain reads it: a bare host over plain HTTP.
+            Endpoint::parse(metadata, Protocol::Http),
         );
     }
     let uri_env = env(CREDENTIALS_URI_ENV).filter(|v| !v.trim().is_empty());
@@ -337,17 +337,22 @@ mod tests {
     fn the_metadata_endpoint_is_plain_http_only_to_its_own_address_or_loopback() {
         for ok in [
             "http://100.100.100.200",
+            "100.100.100.200",
             "http://127.0.0.1:9000",
-            "metadata.internal",
+            "https://metadata.internal",
         ] {
             let set = [("ecs_metadata_endpoint", Value::string(ok))];
             assert!(settings_of(&set, &no_env).is_ok(), "{ok}");
         }
-        let refused = refused_at(
-            &[("ecs_metadata_endpoint", Value::string("http://10.0.0.5"))],
-            &no_env,
-        );
-        assert!(refused[0].contains("ecs_metadata_endpoint"), "{refused:?}");
+        // A bare host means plain HTTP, what the metadata service speaks: elsewhere, it is
+        // refused like a written-out http://.
+        for refused in ["http://10.0.0.5", "metadata.internal"] {
+            let refused = refused_at(
+                &[("ecs_metadata_endpoint", Value::string(refused))],
+                &no_env,
+            );
+            assert!(refused[0].contains("ecs_metadata_endpoint"), "{refused:?}");
+        }
         // The address the metadata service has is no loophole for the other endpoints.
         let refused = refused_at(
             &[("sts_endpoint", Value::string("http://100.100.100.200"))],

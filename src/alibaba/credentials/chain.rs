@@ -194,9 +194,10 @@ impl CredentialsProvider {
             metadata: endpoint_of(
                 config.ecs_metadata_endpoint.as_deref(),
                 DEFAULT_METADATA_ENDPOINT,
-                // A bare host is called over HTTPS, as a bare STS endpoint is; plain HTTP
-                // is written out, and the transport policy decides where it may go.
-                Protocol::Https,
+                // A bare host is called over plain HTTP, the only protocol the metadata
+                // service speaks; the transport policy then refuses it anywhere but the
+                // service's own address and loopback unless insecure_http is set.
+                Protocol::Http,
                 "ecs_metadata_endpoint",
             )?,
             sts,

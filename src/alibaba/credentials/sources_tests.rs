@@ -414,9 +414,13 @@ fn the_metadata_endpoint_passes_the_transport_policy_when_the_chain_uses_it() {
         e.contains("ecs_metadata_endpoint") && e.contains("insecure_http = true"),
         "{e}"
     );
-    // A bare host is not plain HTTP, so not refused.
-    assert!(build("10.0.0.5", false).is_ok());
-    for ok in ["http://100.100.100.200", "http://127.0.0.1:9"] {
+    // A bare host means plain HTTP, what the metadata service speaks: refused elsewhere.
+    assert!(build("10.0.0.5", false).is_err());
+    for ok in [
+        "http://100.100.100.200",
+        "100.100.100.200",
+        "http://127.0.0.1:9",
+    ] {
         assert!(build(ok, false).is_ok(), "{ok}");
     }
     assert!(build("http://10.0.0.5", true).is_ok());
