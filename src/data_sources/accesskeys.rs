@@ -6,6 +6,7 @@
 use crate::actiontrail::Client;
 use crate::actiontrail::KeyStatus;
 use crate::data_sources::fleet::{self, Fleet, FleetKey, Selection};
+use crate::data_sources::fleet_gate;
 use crate::data_sources::key::{AccessKeyId, NOT_AN_ACCESS_KEY_ID};
 use crate::data_sources::uses;
 use crate::framework::args::{self, Argument, At, Reads};
@@ -131,7 +132,7 @@ impl DataSource for AccessKeys {
 
     fn check(sel: &Selection, fleet: &Fleet) -> Vec<Diagnostic> {
         sel.fail_if_any_used_within
-            .and_then(|w| fleet::gate(fleet, w))
+            .and_then(|w| fleet_gate::gate(fleet, w))
             .into_iter()
             .collect()
     }

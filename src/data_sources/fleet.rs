@@ -1,5 +1,6 @@
 //! The fleet read behind `actiontrail_accesskeys`: which keys (RAM discovery, named users
-//! or named keys), each joined with its last use, then filtered; and the fleet gate.
+//! or named keys), each joined with its last use, then filtered. The fleet gate over what
+//! it read is in `fleet_gate`.
 //!
 //! Every call goes through the shared client, so a key also read by a single-key data
 //! source in the same plan is asked about once, and the client's concurrency bound paces
@@ -455,69 +456,6 @@ async fn read_named_keys(
 pub(super) fn joined_ids(ids: &[AccessKeyId]) -> String {
     let ids: Vec<&str> = ids.iter().map(AccessKeyId::as_str).collect();
     ids.join(",")
-}
-
-/// The fleet gate: one error listing every selected key used within `window`, or none.
-pub fn gate(fleet: &Fleet, window: Duration) -> Option<Diagnostic> {
-    gate_over(
-        fleet
-            .selected
-            .iter()
-            .map(|k| (k, format!("RAM user {}", k.user_name))),
-        fleet.selected.len(),
-        window,
-        fleet.now,
-    )
-}
-
-/// The gate over `keys`, each with whose it is (`RAM user u`, or its account too), out of
-/// `selected` keys: one error listing every key used within `window`, or none.
-pub(super) fn gate_over<'a>(
-    keys: impl Iterator<Item = (&'a FleetKey, String)>,
-    selected: usize,
-    window: Duration,
-    now: EpochMs,
-) -> Option<Diagnostic> {
-    let lines: Vec<String> = keys
-        .filter(|(k, _)| k.used_within(window, now))
-        .map(|(k, owner)| {
-            // Every offender was used within the window, so has a time.
-            let (when, ago) = k.last_used_ms.map_or_else(
-                || ("an unknown time".to_owned(), Duration::ZERO),
-                |t| (t.rfc3339(), t.elapsed(now)),
-            );
-            format!(
-                "- {} ({owner}): {} from {} at {} ({} ago)",
-                k.access_key_id,
-                k.last_used_service
-                    .as_deref()
-                    .unwrap_or("an unknown service"),
-                k.last_used_ip.as_deref().unwrap_or("an unknown IP"),
-                when,
-                crate::usage::duration::describe(ago),
-            )
-        })
-        .collect();
-    if lines.is_empty() {
-        return None;
-    }
-    Some(
-        Diagnostic::error(
-            format!(
-                "{} of {} selected AccessKeys were used within {}",
-                lines.len(),
-                selected,
-                crate::usage::duration::describe(window)
-            ),
-            format!(
-                "fail_if_any_used_within is {}, and these keys were used within it:\n{}\n\nStop the callers using them (or narrow the set) before retiring these keys. {}",
-                crate::usage::duration::describe(window),
-                lines.join("\n"),
-                usage::FRESHNESS_NOTE
-            ),
-        )
-        .at(AttributePath::root("fail_if_any_used_within")),
-    )
 }
 
 #[cfg(test)]

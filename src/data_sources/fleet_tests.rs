@@ -1,6 +1,7 @@
 //! The fleet read's unit tests: the gate, the windows and the key caps.
 
 use super::*;
+use crate::data_sources::fleet_gate::gate;
 
 const DAY: i64 = 86_400_000;
 

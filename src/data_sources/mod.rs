@@ -11,6 +11,7 @@
 
 pub mod accesskeys;
 pub mod fleet;
+pub mod fleet_gate;
 pub mod key;
 pub mod last_used;
 pub mod last_used_events;

@@ -13,6 +13,7 @@ use crate::actiontrail::diagnostic::About;
 use crate::actiontrail::list_accounts::{self, DirectoryAccount};
 use crate::actiontrail::{get_caller_identity, AssumeRoleConfig, Client};
 use crate::data_sources::fleet::{self, Fleet, FleetKey, Selection};
+use crate::data_sources::fleet_gate;
 use crate::data_sources::key::AccessKeyId;
 use crate::model::{AttributePath, Diagnostic};
 use crate::usage::EpochMs;
@@ -376,7 +377,7 @@ fn id_of(sel: &OrgSelection) -> String {
 /// The gate across accounts: one error listing every selected key used within the window,
 /// each with its RAM user and account.
 pub fn gate(org: &Organization, window: std::time::Duration) -> Option<Diagnostic> {
-    fleet::gate_over(
+    fleet_gate::gate_over(
         org.selected().map(|k| {
             let account = match &k.account_name {
                 Some(n) if !n.is_empty() => format!("{} {n}", k.account_id),
