@@ -43,32 +43,44 @@ impl TransportPolicy {
     /// plain HTTP when `insecure_http` is on. The refusal names `what` (the argument or
     /// environment variable) and says what to do.
     pub fn admit_url(&self, url: &reqwest::Url, what: &str) -> Result<(), String> {
-        if url.scheme() != "http" || self.insecure_http || stays_local(url, false) {
-            return Ok(());
-        }
-        Err(plain_http_refused(what, &shown_url(url)))
+        self.admit_plain(url, what, false)
     }
 
     /// [`TransportPolicy::admit_url`] for the ECS metadata service, which may also be
     /// plain HTTP to [`METADATA_HOST`].
+    pub fn admit_metadata_url(&self, url: &reqwest::Url, what: &str) -> Result<(), String> {
+        self.admit_plain(url, what, true)
+    }
+
+    /// [`TransportPolicy::admit_metadata_url`] for a resolved endpoint.
     pub fn admit_metadata(&self, endpoint: &Endpoint, what: &str) -> Result<(), String> {
-        let url = reqwest::Url::parse(&endpoint.base_url)
-            .map_err(|e| format!("{what}: {:?} is not a URL: {e}", endpoint.base_url))?;
-        if url.scheme() != "http" || self.insecure_http || stays_local(&url, true) {
-            return Ok(());
-        }
-        Err(format!(
-            "{} The metadata service may also be plain HTTP to its own address, http://{METADATA_HOST}.",
-            plain_http_refused(what, &shown_url(&url))
-        ))
+        self.admit_metadata_url(&url_of(endpoint, what)?, what)
     }
 
     /// [`TransportPolicy::admit_url`] for a resolved endpoint.
     pub fn admit(&self, endpoint: &Endpoint, what: &str) -> Result<(), String> {
-        let url = reqwest::Url::parse(&endpoint.base_url)
-            .map_err(|e| format!("{what}: {:?} is not a URL: {e}", endpoint.base_url))?;
-        self.admit_url(&url, what)
+        self.admit_url(&url_of(endpoint, what)?, what)
     }
+
+    /// The one rule: plain HTTP only where it stays local (for the metadata service, its
+    /// own address too), or anywhere with `insecure_http`.
+    fn admit_plain(&self, url: &reqwest::Url, what: &str, metadata: bool) -> Result<(), String> {
+        if url.scheme() != "http" || self.insecure_http || stays_local(url, metadata) {
+            return Ok(());
+        }
+        let refused = plain_http_refused(what, &shown_url(url));
+        Err(if metadata {
+            format!("{refused} The metadata service may also be plain HTTP to its own address, http://{METADATA_HOST}.")
+        } else {
+            refused
+        })
+    }
+}
+
+/// `endpoint`'s base URL, parsed; the error names `what`.
+fn url_of(endpoint: &Endpoint, what: &str) -> Result<reqwest::Url, String> {
+    reqwest::Url::parse(&endpoint.base_url)
+        .map_err(|e| format!("{what}: {:?} is not a URL: {e}", endpoint.base_url))
 }
 
 /// The refusal of plain HTTP to `shown` (a URL without query or user info) for `what`.

@@ -121,8 +121,7 @@ fn body_text(bytes: Vec<u8>) -> (String, Option<usize>) {
 
 /// Why `raw` holds no answer to read, when its body is not UTF-8 text.
 pub fn not_text(raw: &RawResponse) -> Option<String> {
-    raw.not_utf8_at
-        .map(|at| format!("it is not UTF-8 text (a bad byte at offset {at})"))
+    raw.not_utf8_at.map(crate::alibaba::decode::not_utf8)
 }
 
 /// Reads at most `cap` bytes of `response`'s body; the flag says whether more came, and

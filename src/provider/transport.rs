@@ -202,8 +202,7 @@ pub fn refusals(
         })
         .filter_map(|(named, url)| {
             let why = if named.metadata {
-                let endpoint = Endpoint::parse(url.as_str(), Protocol::Https).ok()?;
-                policy.admit_metadata(&endpoint, &named.what).err()?
+                policy.admit_metadata_url(&url, &named.what).err()?
             } else {
                 policy.admit_url(&url, &named.what).err()?
             };

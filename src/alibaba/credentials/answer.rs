@@ -72,8 +72,8 @@ pub(super) fn text(
     String::from_utf8(bytes).map_err(|e| CredentialsError::Http {
         endpoint: endpoint.to_owned(),
         detail: format!(
-            "HTTP {status}: the answer is not UTF-8 text (a bad byte at offset {})",
-            e.utf8_error().valid_up_to()
+            "HTTP {status}: {}",
+            crate::alibaba::decode::not_utf8(e.utf8_error().valid_up_to())
         ),
         retryable: false,
     })

@@ -44,13 +44,14 @@ pub fn strict<T: DeserializeOwned>(text: &str) -> Result<T, Reason> {
 
 /// [`strict`] over bytes: anything but UTF-8 is not JSON.
 pub fn strict_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Reason> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        format!(
-            "it is not UTF-8 text (a bad byte at offset {})",
-            e.valid_up_to()
-        )
-    })?;
+    let text = std::str::from_utf8(bytes).map_err(|e| not_utf8(e.valid_up_to()))?;
     strict(text)
+}
+
+/// Why a body whose first bad byte is at `offset` is no answer: every reader of bytes
+/// (this decoder, the API exchange, the credentials endpoints) says it so.
+pub fn not_utf8(offset: usize) -> Reason {
+    format!("it is not UTF-8 text (a bad byte at offset {offset})")
 }
 
 /// Refuses a repeated member name in any object of `text`, at any depth.
